@@ -1,0 +1,255 @@
+package io.reactivewspool.internal.codec;
+
+import java.io.ByteArrayOutputStream;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+import io.reactivewspool.WsProtocolException;
+import io.reactivewspool.WsProtocolException.Problem;
+import io.reactivewspool.message.JsonCodecOptions;
+import io.reactivewspool.message.TopicName;
+import io.reactivewspool.message.WsCodec;
+import io.reactivewspool.message.WsMessage;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The protocol's JSON codec. Decoding streams over the envelope so that the {@code id} is known
+ * even when a later part of the frame is broken; only {@code data} is materialised as a tree.
+ */
+public final class JacksonJsonCodec implements WsCodec {
+
+    public static final JacksonJsonCodec DEFAULT = new JacksonJsonCodec(JsonCodecOptions.defaults());
+
+    private final JsonMapper mapper;
+
+    public JacksonJsonCodec(JsonCodecOptions options) {
+        StreamReadConstraints limits = StreamReadConstraints.builder()
+                .maxNestingDepth(options.maxNestingDepth())
+                .maxStringLength(options.maxStringLength())
+                .maxNumberLength(options.maxNumberLength())
+                .maxNameLength(options.maxNameLength())
+                .maxDocumentLength(options.maxDocumentLength())
+                .maxTokenCount(options.maxTokenCount())
+                .build();
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(limits)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                .build();
+        this.mapper = JsonMapper.builder(factory).build();
+    }
+
+    @Override
+    public byte[] encode(WsMessage m) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(estimateSize(m));
+        try (JsonGenerator g = mapper.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringProperty("type", m.type());
+            if (m.topic() != null) {
+                g.writeStringProperty("topic", m.topic());
+            }
+            if (m.data() != null) {
+                g.writeName("data");
+                g.writeTree(m.data());
+            }
+            if (m.id() != null) {
+                g.writeStringProperty("id", m.id());
+            }
+            if (m.timestamp() != null) {
+                g.writeStringProperty("timestamp", m.timestamp().toString());
+            }
+            if (m.offset() != null) {
+                g.writeStringProperty("offset", m.offset());
+            }
+            if (m.error() != null) {
+                g.writeStringProperty("error", m.error());
+            }
+            g.writeEndObject();
+        }
+        return out.toByteArray();
+    }
+
+    private static int estimateSize(WsMessage m) {
+        // Small envelopes dominate; a tree's size is unknown without walking it.
+        return m.data() == null ? 96 : 256;
+    }
+
+    @Override
+    public WsMessage decode(byte[] utf8, int offset, int length) {
+        String type = null;
+        boolean typeSeen = false;
+        String typeProblem = null;
+        String id = null;
+        String idProblem = null;
+        String topic = null;
+        boolean topicSeen = false;
+        JsonNode data = null;
+        Instant timestamp = null;
+        String msgOffset = null;
+        String error = null;
+        String fieldProblem = null;
+        try (JsonParser p = mapper.createParser(utf8, offset, length)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new WsProtocolException(Problem.MALFORMED_JSON,
+                        "malformed JSON: the frame is empty; send one JSON object per text frame", null);
+            }
+            if (first != JsonToken.START_OBJECT) {
+                // Read the whole value so that malformed input is reported as such, not as "not an object".
+                p.skipChildren();
+                ensureEnd(p, null);
+                throw new WsProtocolException(Problem.NOT_AN_OBJECT,
+                        "message must be a JSON object with a \"type\" field, got " + describe(first), null);
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.PROPERTY_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (name) {
+                    case "type" -> {
+                        typeSeen = true;
+                        if (v == JsonToken.VALUE_STRING) {
+                            type = p.getString();
+                        } else {
+                            typeProblem = "field \"type\" must be a string, got " + describe(v);
+                            p.skipChildren();
+                        }
+                    }
+                    case "id" -> {
+                        if (v == JsonToken.VALUE_STRING) {
+                            id = p.getString();
+                        } else if (v != JsonToken.VALUE_NULL) {
+                            if (v.isScalarValue()) {
+                                id = p.getString();
+                            }
+                            idProblem = "field \"id\" must be a string, got " + describe(v);
+                            p.skipChildren();
+                        }
+                    }
+                    case "topic" -> {
+                        topicSeen = v != JsonToken.VALUE_NULL;
+                        if (v == JsonToken.VALUE_STRING) {
+                            topic = p.getString();
+                        } else if (v != JsonToken.VALUE_NULL) {
+                            fieldProblem = firstOf(fieldProblem, "field \"topic\" must be a string, got " + describe(v));
+                            p.skipChildren();
+                        }
+                    }
+                    case "data" -> data = p.readValueAsTree();
+                    case "timestamp" -> {
+                        String s = readOptionalString(p, v, "timestamp");
+                        if (s == null && v != JsonToken.VALUE_NULL) {
+                            fieldProblem = firstOf(fieldProblem, "field \"timestamp\" must be an ISO-8601 string, got " + describe(v));
+                        } else if (s != null) {
+                            try {
+                                timestamp = Instant.parse(s);
+                            } catch (DateTimeParseException e) {
+                                fieldProblem = firstOf(fieldProblem,
+                                        "field \"timestamp\" must be an ISO-8601 UTC instant such as 2026-01-01T12:00:00Z");
+                            }
+                        }
+                    }
+                    case "offset" -> {
+                        msgOffset = readOptionalString(p, v, "offset");
+                        if (msgOffset == null && v != JsonToken.VALUE_NULL) {
+                            fieldProblem = firstOf(fieldProblem, "field \"offset\" must be a string, got " + describe(v));
+                        }
+                    }
+                    case "error" -> {
+                        error = readOptionalString(p, v, "error");
+                        if (error == null && v != JsonToken.VALUE_NULL) {
+                            fieldProblem = firstOf(fieldProblem, "field \"error\" must be a string, got " + describe(v));
+                        }
+                    }
+                    default -> p.skipChildren(); // unknown fields are ignored by the protocol
+                }
+            }
+            if (t != JsonToken.END_OBJECT) {
+                throw new WsProtocolException(Problem.MALFORMED_JSON, "malformed JSON: unexpected " + describe(t), id);
+            }
+            ensureEnd(p, id);
+        } catch (StreamConstraintsException e) {
+            throw new WsProtocolException(Problem.LIMIT_EXCEEDED,
+                    "message exceeds a size limit: " + e.getOriginalMessage() + "; send a smaller or flatter message",
+                    id, e);
+        } catch (JacksonException e) {
+            throw new WsProtocolException(Problem.MALFORMED_JSON, "malformed JSON" + at(e.getLocation()) + ": "
+                    + e.getOriginalMessage() + "; send one JSON object (UTF-8) per text frame", id, e);
+        }
+        if (typeProblem != null) {
+            throw new WsProtocolException(Problem.INVALID_TYPE, typeProblem, id);
+        }
+        if (!typeSeen || type.isEmpty()) {
+            throw new WsProtocolException(Problem.MISSING_TYPE,
+                    "message must have a non-empty string field \"type\" (for example \"subscribe\")", id);
+        }
+        if (idProblem != null) {
+            throw new WsProtocolException(Problem.INVALID_FIELD, idProblem, id);
+        }
+        if (fieldProblem != null) {
+            Problem problem = fieldProblem.startsWith("field \"topic\"") ? Problem.INVALID_TOPIC : Problem.INVALID_FIELD;
+            throw new WsProtocolException(problem, fieldProblem, id);
+        }
+        if (topicSeen) {
+            String topicProblem = TopicName.problem(topic);
+            if (topicProblem != null) {
+                throw new WsProtocolException(Problem.INVALID_TOPIC, "invalid topic: " + topicProblem, id);
+            }
+        }
+        return WsMessage.builder(type).topic(topic).data(data).id(id).timestamp(timestamp)
+                .offset(msgOffset).error(error).build();
+    }
+
+    private static String readOptionalString(JsonParser p, JsonToken v, String field) {
+        if (v == JsonToken.VALUE_STRING) {
+            return p.getString();
+        }
+        p.skipChildren();
+        return null;
+    }
+
+    private static void ensureEnd(JsonParser p, String id) {
+        JsonToken extra = p.nextToken();
+        if (extra != null) {
+            throw new WsProtocolException(Problem.MALFORMED_JSON,
+                    "malformed JSON: trailing content after the message (" + describe(extra)
+                            + "); send exactly one JSON object per text frame", id);
+        }
+    }
+
+    private static String firstOf(String existing, String candidate) {
+        return existing != null ? existing : candidate;
+    }
+
+    private static String at(TokenStreamLocation loc) {
+        if (loc == null || loc.getLineNr() < 0) {
+            return "";
+        }
+        return " at line " + loc.getLineNr() + " column " + loc.getColumnNr();
+    }
+
+    private static String describe(JsonToken t) {
+        if (t == null) {
+            return "end of input";
+        }
+        return switch (t) {
+            case START_OBJECT, END_OBJECT -> "an object";
+            case START_ARRAY, END_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> t.name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The project's one test command (README "Run the tests"; .ci/run calls exactly this).
+# On a fresh Debian machine with only Java and Maven it first installs what the suites need
+# (redis-server for the broker tests, chromium and chromium-driver for the browser test),
+# then runs every unit test (Surefire) and every *IT test on real loopback sockets (Failsafe).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || need+=(chromium chromium-driver)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "test.sh: installing ${need[*]} (apt-get)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# Load tests open thousands of sockets; the hard limit here is 20,000.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+exec mvn -B -ntp verify "$@"
