@@ -1,0 +1,59 @@
+package io.reactivewspool.broker.redis;
+
+import io.reactivewspool.broker.Broker;
+import io.reactivewspool.internal.redis.LettuceRedisBroker;
+import reactor.core.publisher.Mono;
+
+/**
+ * A {@link Broker} over Redis pub/sub (Lettuce's reactive API), so that several hub instances
+ * share topics, direct user messages and control messages.
+ *
+ * <ul>
+ * <li>The encoded envelope crosses Redis as it is; a receiving node never decodes and re-encodes it.</li>
+ * <li>A node subscribes to a topic's channel only while it has local subscribers
+ * ({@link #interest(String, boolean)}, called by the hub on the first and the last).</li>
+ * <li>Messages carry the publishing node's id; a node ignores its own, so nothing is delivered twice.</li>
+ * <li>While Redis is unreachable, {@link #publish} fails at once with a
+ * {@link io.reactivewspool.WsException} (counted in {@link #stats()}); nothing is buffered.
+ * Local delivery is unaffected. When Redis returns, Lettuce reconnects and every channel
+ * subscription is restored without a restart.</li>
+ * </ul>
+ *
+ * <p>Requires {@code io.lettuce:lettuce-core} on the class path (an optional dependency of the core).
+ *
+ * <pre>{@code
+ * RedisBroker broker = RedisBroker.connect(RedisBrokerOptions.builder("redis://127.0.0.1:6379").build()).block();
+ * WsHub hub = WsHub.create(WsHubOptions.builder().broker(broker).build());
+ * }</pre>
+ */
+public interface RedisBroker extends Broker {
+
+    /**
+     * Connects to Redis. The returned {@code Mono} is cold; it fails with a
+     * {@link io.reactivewspool.WsException} naming the server when Redis cannot be reached.
+     */
+    static Mono<RedisBroker> connect(RedisBrokerOptions options) {
+        return LettuceRedisBroker.connect(options);
+    }
+
+    /** The options this broker was built with. */
+    RedisBrokerOptions options();
+
+    /** Counters since the broker started. */
+    Stats stats();
+
+    /**
+     * Counters of a {@link RedisBroker}.
+     *
+     * @param published        messages handed to Redis
+     * @param publishFailed    publishes that failed (Redis down, timeout)
+     * @param received         messages received from other nodes
+     * @param ownIgnored       messages of this node that came back and were ignored
+     * @param inboundDropped   messages dropped because the hub did not keep up (bounded inbound buffer)
+     * @param malformed        messages on our channels that were not broker frames
+     * @param topicChannels    topic channels this node is subscribed to now
+     */
+    record Stats(long published, long publishFailed, long received, long ownIgnored, long inboundDropped,
+                 long malformed, int topicChannels) {
+    }
+}

@@ -1,0 +1,223 @@
+package io.reactivewspool.internal.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.event.connection.ConnectedEvent;
+import io.lettuce.core.event.connection.DisconnectedEvent;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.pubsub.api.reactive.ChannelMessage;
+import io.reactivewspool.WsException;
+import io.reactivewspool.broker.BrokerMessage;
+import io.reactivewspool.broker.redis.RedisBroker;
+import io.reactivewspool.broker.redis.RedisBrokerOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.BufferOverflowStrategy;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@link RedisBroker} on Lettuce: one pub/sub connection for the channels this node listens to,
+ * one connection for PUBLISH. Lettuce reconnects both and re-subscribes every channel itself.
+ */
+public final class LettuceRedisBroker implements RedisBroker {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
+
+    private final RedisBrokerOptions options;
+    private final String where;
+    private final RedisClient client;
+    private final StatefulRedisPubSubConnection<byte[], byte[]> sub;
+    private final StatefulRedisConnection<byte[], byte[]> pub;
+    private final byte[] userChannel;
+    private final byte[] controlChannel;
+    private final String topicChannelPrefix;
+    private final Set<String> topics = ConcurrentHashMap.newKeySet();
+    private final Flux<BrokerMessage> inbound;
+    private final Disposable connectionEvents;
+    private final AtomicBoolean publishFailing = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private final LongAdder published = new LongAdder();
+    private final LongAdder publishFailed = new LongAdder();
+    private final LongAdder received = new LongAdder();
+    private final LongAdder ownIgnored = new LongAdder();
+    private final LongAdder inboundDropped = new LongAdder();
+    private final LongAdder malformed = new LongAdder();
+
+    private LettuceRedisBroker(RedisBrokerOptions options, String where, RedisClient client,
+                               StatefulRedisPubSubConnection<byte[], byte[]> sub,
+                               StatefulRedisConnection<byte[], byte[]> pub) {
+        this.options = options;
+        this.where = where;
+        this.client = client;
+        this.sub = sub;
+        this.pub = pub;
+        String prefix = options.channelPrefix();
+        this.userChannel = bytes(prefix + ":u");
+        this.controlChannel = bytes(prefix + ":c");
+        this.topicChannelPrefix = prefix + ":t:";
+        this.inbound = sub.reactive().observeChannels(FluxSink.OverflowStrategy.BUFFER)
+                .onBackpressureBuffer(options.inboundBufferSize(), dropped -> inboundDropped.increment(),
+                        BufferOverflowStrategy.DROP_OLDEST)
+                .handle(this::accept)
+                .share();
+        this.connectionEvents = client.getResources().eventBus().get()
+                .subscribe(event -> {
+                    if (event instanceof DisconnectedEvent) {
+                        log.warn("redis broker disconnected node={} redis={}", options.nodeId(), where);
+                    } else if (event instanceof ConnectedEvent) {
+                        log.info("redis broker connected node={} redis={}", options.nodeId(), where);
+                    }
+                });
+    }
+
+    /** Connects both connections and subscribes the user and control channels. */
+    public static Mono<RedisBroker> connect(RedisBrokerOptions options) {
+        return Mono.defer(() -> {
+            RedisURI uri = RedisURI.create(options.uri());
+            uri.setTimeout(options.commandTimeout());
+            String where = uri.getHost() + ":" + uri.getPort(); // never the password
+            RedisClient client = RedisClient.create();
+            client.setOptions(ClientOptions.builder()
+                    .autoReconnect(true)
+                    // Fail publishes at once while Redis is down instead of queueing them without bound.
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .pingBeforeActivateConnection(true)
+                    .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
+                    .build());
+            Mono<StatefulRedisPubSubConnection<byte[], byte[]>> sub =
+                    Mono.fromCompletionStage(client.connectPubSubAsync(ByteArrayCodec.INSTANCE, uri));
+            Mono<StatefulRedisConnection<byte[], byte[]>> pub =
+                    Mono.fromCompletionStage(client.connectAsync(ByteArrayCodec.INSTANCE, uri));
+            return Mono.zip(sub, pub)
+                    .flatMap(t -> {
+                        LettuceRedisBroker broker = new LettuceRedisBroker(options, where, client, t.getT1(), t.getT2());
+                        return t.getT1().reactive().subscribe(broker.userChannel, broker.controlChannel)
+                                .then(Mono.<RedisBroker>just(broker))
+                                .doOnSuccess(b -> log.info("redis broker started node={} redis={} prefix={}",
+                                        options.nodeId(), where, options.channelPrefix()));
+                    })
+                    .onErrorResume(e -> Mono.fromCompletionStage(client.shutdownAsync())
+                            .onErrorResume(ignored -> Mono.empty())
+                            .then(Mono.error(new WsException("redis broker could not connect to " + where
+                                    + ": " + e.getMessage() + "; check that redis-server is running there", e))));
+        });
+    }
+
+    private void accept(ChannelMessage<byte[], byte[]> message, reactor.core.publisher.SynchronousSink<BrokerMessage> sink) {
+        BrokerMessage m;
+        try {
+            m = BrokerFrame.decode(message.getMessage());
+        } catch (IllegalArgumentException e) {
+            malformed.increment();
+            log.warn("redis broker ignored a malformed message node={} channel={} reason={}",
+                    options.nodeId(), new String(message.getChannel(), StandardCharsets.UTF_8), e.getMessage());
+            return;
+        }
+        if (options.nodeId().equals(m.originNodeId())) {
+            ownIgnored.increment();
+            return;
+        }
+        received.increment();
+        sink.next(m);
+    }
+
+    @Override
+    public String nodeId() {
+        return options.nodeId();
+    }
+
+    @Override
+    public RedisBrokerOptions options() {
+        return options;
+    }
+
+    @Override
+    public Mono<Void> publish(BrokerMessage message) {
+        return Mono.defer(() -> {
+            byte[] channel = switch (message.kind()) {
+                case TOPIC -> bytes(topicChannelPrefix + message.target());
+                case USER -> userChannel;
+                case CONTROL -> controlChannel;
+            };
+            BrokerMessage stamped = options.nodeId().equals(message.originNodeId()) ? message
+                    : new BrokerMessage(message.kind(), message.target(), message.payload(), options.nodeId(),
+                    message.excludedConnectionIds());
+            return pub.reactive().publish(channel, BrokerFrame.encode(stamped));
+        }).doOnSuccess(receivers -> {
+            published.increment();
+            if (publishFailing.compareAndSet(true, false)) {
+                log.info("redis broker publishing again node={} redis={}", options.nodeId(), where);
+            }
+        }).onErrorMap(e -> {
+            publishFailed.increment();
+            if (publishFailing.compareAndSet(false, true)) {
+                // Logged once per outage; the count is in stats().
+                log.warn("redis broker publish failed node={} redis={} reason={}; local delivery continues",
+                        options.nodeId(), where, e.toString());
+            }
+            return new WsException("redis broker could not publish to " + where + " (" + e.getMessage()
+                    + "); connections on this node still receive it, other nodes do not", e);
+        }).then();
+    }
+
+    @Override
+    public Flux<BrokerMessage> inbound() {
+        return inbound;
+    }
+
+    @Override
+    public Mono<Void> interest(String topic, boolean on) {
+        return Mono.defer(() -> {
+            byte[] channel = bytes(topicChannelPrefix + topic);
+            if (on) {
+                topics.add(topic);
+                return sub.reactive().subscribe(channel);
+            }
+            topics.remove(topic);
+            return sub.reactive().unsubscribe(channel);
+        }).onErrorMap(e -> new WsException("redis broker could not " + (on ? "subscribe to" : "unsubscribe from")
+                + " topic '" + topic + "' at " + where + ": " + e.getMessage(), e));
+    }
+
+    @Override
+    public boolean isConnected() {
+        return !closed.get() && sub.isOpen() && pub.isOpen();
+    }
+
+    @Override
+    public Stats stats() {
+        return new Stats(published.sum(), publishFailed.sum(), received.sum(), ownIgnored.sum(),
+                inboundDropped.sum(), malformed.sum(), topics.size());
+    }
+
+    @Override
+    public Mono<Void> close() {
+        return Mono.defer(() -> {
+            if (!closed.compareAndSet(false, true)) {
+                return Mono.empty();
+            }
+            connectionEvents.dispose();
+            // Shutting the client down closes both connections and its event loops.
+            return Mono.fromCompletionStage(client.shutdownAsync())
+                    .doOnSuccess(v -> log.info("redis broker closed node={} redis={}", options.nodeId(), where));
+        });
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,184 @@
+package io.reactivewspool.test;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code redis-server} process on a random loopback port, for tests. A missing binary is
+ * an error that says how to install it, never a skip.
+ *
+ * <pre>{@code
+ * try (RedisServerProcess redis = RedisServerProcess.start()) {
+ *     String uri = redis.uri();      // redis://127.0.0.1:PORT
+ *     redis.kill();                  // SIGKILL, as a crash
+ *     redis.restart();               // same port
+ * }
+ * }</pre>
+ */
+public final class RedisServerProcess implements AutoCloseable {
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
+
+    private final String binary;
+    private final int port;
+    private final Path dir;
+    private Process process;
+
+    private RedisServerProcess(String binary, int port, Path dir) {
+        this.binary = binary;
+        this.port = port;
+        this.dir = dir;
+    }
+
+    /** Starts a server on a free loopback port and waits until it answers PING. */
+    public static RedisServerProcess start() {
+        String binary = findBinary();
+        IOException last = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                Path dir = Files.createTempDirectory("wspool-redis");
+                RedisServerProcess redis = new RedisServerProcess(binary, freePort(), dir);
+                redis.launch();
+                return redis;
+            } catch (IOException e) {
+                last = e; // the port was taken between probing and binding: try another
+            }
+        }
+        throw new IllegalStateException("could not start redis-server after 5 attempts", last);
+    }
+
+    /** {@code redis://127.0.0.1:PORT}. */
+    public String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Kills the server with SIGKILL, as a crash would, and waits for it to be gone. */
+    public void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Starts the server again on the same port (after {@link #kill()}). */
+    public void restart() {
+        kill();
+        IOException last = null;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try {
+                launch();
+                return;
+            } catch (IOException e) {
+                last = e; // the old socket may linger for a moment
+                pause(100);
+            }
+        }
+        throw new IllegalStateException("could not restart redis-server on port " + port, last);
+    }
+
+    @Override
+    public void close() {
+        kill();
+    }
+
+    private void launch() throws IOException {
+        List<String> cmd = List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no",
+                "--dir", dir.toString(), "--loglevel", "warning");
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.log").toFile())
+                .start();
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IOException("redis-server exited with " + p.exitValue() + ": " + readLog());
+            }
+            if (answersPing()) {
+                this.process = p;
+                return;
+            }
+            pause(20);
+        }
+        p.destroyForcibly();
+        throw new IOException("redis-server did not answer PING within " + READY_TIMEOUT + ": " + readLog());
+    }
+
+    private boolean answersPing() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            s.setSoTimeout(500);
+            OutputStream out = s.getOutputStream();
+            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[7];
+            int n = in.read(buf);
+            return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private String readLog() {
+        try {
+            return Files.readString(dir.resolve("redis.log"));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    private static String findBinary() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            File f = new File(dir, "redis-server");
+            if (f.canExecute()) {
+                return f.getPath();
+            }
+        }
+        for (String candidate : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server")) {
+            if (new File(candidate).canExecute()) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("redis-server is not installed, and the Redis broker tests need a real one: "
+                + "run ./scripts/test.sh (it installs it), or `sudo apt-get install redis-server`");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
