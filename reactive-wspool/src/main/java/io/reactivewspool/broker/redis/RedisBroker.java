@@ -36,6 +36,14 @@ public interface RedisBroker extends Broker {
         return LettuceRedisBroker.connect(options);
     }
 
+    /**
+     * A {@link io.reactivewspool.history.TopicHistory} kept in a capped Redis Stream per topic, on
+     * this broker's connection, shared by every node: offsets are ordered across the cluster.
+     * Stored entries are the envelope without its offset, encoded with {@code codec}.
+     */
+    io.reactivewspool.history.TopicHistory history(io.reactivewspool.history.HistoryOptions historyOptions,
+                                                    io.reactivewspool.message.WsCodec codec);
+
     /** The options this broker was built with. */
     RedisBrokerOptions options();
 

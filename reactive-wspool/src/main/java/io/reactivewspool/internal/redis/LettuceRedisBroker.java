@@ -175,6 +175,12 @@ public final class LettuceRedisBroker implements RedisBroker {
     }
 
     @Override
+    public io.reactivewspool.history.TopicHistory history(io.reactivewspool.history.HistoryOptions historyOptions,
+                                                           io.reactivewspool.message.WsCodec codec) {
+        return new StreamTopicHistory(pub, options.channelPrefix(), historyOptions, codec, java.time.Clock.systemUTC());
+    }
+
+    @Override
     public Flux<BrokerMessage> inbound() {
         return inbound;
     }

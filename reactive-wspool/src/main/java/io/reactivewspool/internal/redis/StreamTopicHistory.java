@@ -1,0 +1,165 @@
+package io.reactivewspool.internal.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.reactivewspool.WsException;
+import io.reactivewspool.history.HistoryOptions;
+import io.reactivewspool.history.TopicHistory;
+import io.reactivewspool.internal.history.HistoryOffset;
+import io.reactivewspool.message.WsCodec;
+import io.reactivewspool.message.WsMessage;
+import reactor.core.publisher.Mono;
+
+/**
+ * History in a capped Redis Stream per topic, shared by every node. Offsets come from a per-topic
+ * counter incremented in the same script as the XADD, so they are gap-free and ordered across
+ * nodes; an epoch key, created with the stream, changes when the whole history expires.
+ * The stored entry is the envelope without its offset, and replay sets the offset again.
+ */
+public final class StreamTopicHistory implements TopicHistory {
+
+    private static final String APPEND = """
+            local epoch = redis.call('GET', KEYS[3])
+            if not epoch then
+              epoch = ARGV[3]
+              redis.call('SET', KEYS[3], epoch)
+              redis.call('DEL', KEYS[1], KEYS[2])
+            end
+            local seq = redis.call('INCR', KEYS[2])
+            redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], seq .. '-0', 'p', ARGV[1], 't', ARGV[5])
+            redis.call('PEXPIRE', KEYS[1], ARGV[4])
+            redis.call('PEXPIRE', KEYS[2], ARGV[4])
+            redis.call('PEXPIRE', KEYS[3], ARGV[4])
+            return {epoch, seq}
+            """;
+
+    private static final String SINCE = """
+            local epoch = redis.call('GET', KEYS[3])
+            local seq = redis.call('GET', KEYS[2])
+            local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
+            local entries = redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])
+            return {epoch or '', seq or '0', first, entries}
+            """;
+
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final String prefix;
+    private final HistoryOptions options;
+    private final WsCodec codec;
+    private final Clock clock;
+
+    public StreamTopicHistory(StatefulRedisConnection<byte[], byte[]> connection, String prefix,
+                              HistoryOptions options, WsCodec codec, Clock clock) {
+        this.connection = connection;
+        this.prefix = prefix;
+        this.options = options;
+        this.codec = codec;
+        this.clock = clock;
+    }
+
+    private byte[][] keys(String topic) {
+        return new byte[][] {bytes(prefix + ":h:" + topic), bytes(prefix + ":hs:" + topic), bytes(prefix + ":he:" + topic)};
+    }
+
+    @Override
+    public Mono<WsMessage> append(String topic, WsMessage message) {
+        return Mono.defer(() -> {
+            byte[] payload = codec.encode(message.withOffset(null));
+            String epochCandidate = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+            return connection.reactive().<List<Object>>eval(APPEND, ScriptOutputType.MULTI, keys(topic),
+                    payload, bytes(Integer.toString(options.size())), bytes(epochCandidate),
+                    bytes(Long.toString(options.ttl().toMillis())), bytes(Long.toString(clock.millis())))
+                    .next()
+                    .map(reply -> message.withOffset(text(reply.get(0)) + ":" + number(reply.get(1))));
+        }).onErrorMap(e -> !(e instanceof WsException), e -> new WsException(
+                "redis history could not store a message of topic '" + topic + "': " + e.getMessage(), e));
+    }
+
+    @Override
+    public Mono<Replay> since(String topic, String offset) {
+        return Mono.defer(() -> {
+            HistoryOffset since = HistoryOffset.parse(offset);
+            return connection.reactive().<List<Object>>eval(SINCE, ScriptOutputType.MULTI, keys(topic),
+                            bytes((since.seq() + 1) + "-0"), bytes(Integer.toString(options.size())))
+                    .next()
+                    .map(reply -> replay(since, reply));
+        }).onErrorMap(e -> !(e instanceof WsException), e -> new WsException(
+                "redis history could not read topic '" + topic + "': " + e.getMessage(), e));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Replay replay(HistoryOffset since, List<Object> reply) {
+        String epoch = text(reply.get(0));
+        long lastSeq = number(reply.get(1));
+        String latest = epoch.isEmpty() ? null : epoch + ":" + lastSeq;
+        if (epoch.isEmpty()) {
+            return new Replay(List.of(), false, null);
+        }
+        if (!epoch.equals(since.epoch()) || since.seq() > lastSeq) {
+            return new Replay(List.of(), false, latest);
+        }
+        if (since.seq() == lastSeq) {
+            return new Replay(List.of(), true, latest);
+        }
+        List<Object> first = (List<Object>) reply.get(2);
+        long firstKept = first.isEmpty() ? lastSeq + 1 : entrySeq((List<Object>) first.get(0));
+        if (firstKept > since.seq() + 1) {
+            return new Replay(List.of(), false, latest);
+        }
+        long oldestAllowed = clock.millis() - options.ttl().toMillis();
+        List<WsMessage> missed = new ArrayList<>();
+        for (Object o : (List<Object>) reply.get(3)) {
+            List<Object> entry = (List<Object>) o;
+            List<Object> fields = (List<Object>) entry.get(1);
+            byte[] payload = null;
+            long at = 0;
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                String name = text(fields.get(i));
+                if ("p".equals(name)) {
+                    payload = (byte[]) fields.get(i + 1);
+                } else if ("t".equals(name)) {
+                    at = number(fields.get(i + 1));
+                }
+            }
+            if (payload == null || at < oldestAllowed) {
+                // An expired (or foreign) entry inside the gap: the gap is not fully covered.
+                return new Replay(List.of(), false, latest);
+            }
+            missed.add(codec.decode(payload).withOffset(epoch + ":" + entrySeq(entry)));
+        }
+        return new Replay(missed, true, latest);
+    }
+
+    private static long entrySeq(List<Object> entry) {
+        String id = text(entry.get(0));
+        return Long.parseLong(id.substring(0, id.indexOf('-')));
+    }
+
+    @Override
+    public Mono<Void> close() {
+        return Mono.empty(); // the connection belongs to the broker
+    }
+
+    private static String text(Object o) {
+        if (o instanceof byte[] b) {
+            return new String(b, StandardCharsets.UTF_8);
+        }
+        return String.valueOf(o);
+    }
+
+    private static long number(Object o) {
+        if (o instanceof Number n) {
+            return n.longValue();
+        }
+        return Long.parseLong(text(o));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
