@@ -1,0 +1,76 @@
+package io.reactivewspool.spring.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.Principal;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import io.reactivewspool.server.Admission;
+import io.reactivewspool.server.HandshakeInfo;
+import io.reactivewspool.server.WsHub;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebHandler;
+import reactor.core.publisher.Mono;
+
+/**
+ * The WebFlux handler mapped at the hub's path: it asks the hub to admit the upgrade request
+ * (authentication, origin, connection limit) and answers a refusal as a plain HTTP response, so
+ * that nothing is allocated for a refused client; only an admitted request is upgraded.
+ * Connections to an endpoint with topics are subscribed to them as soon as they are open.
+ */
+public final class WsUpgradeHandler implements WebHandler {
+
+    private final WsHub hub;
+    private final WebSocketService webSocketService;
+    private final boolean requireAuth;
+    private final Set<String> topics;
+
+    public WsUpgradeHandler(WsHub hub, WebSocketService webSocketService, boolean requireAuth, Set<String> topics) {
+        this.hub = hub;
+        this.webSocketService = webSocketService;
+        this.requireAuth = requireAuth;
+        this.topics = Set.copyOf(topics);
+    }
+
+    @Override
+    public Mono<Void> handle(ServerWebExchange exchange) {
+        return exchange.getPrincipal().map(Optional::of).defaultIfEmpty(Optional.empty())
+                .flatMap(principal -> {
+                    HandshakeInfo handshake = handshake(exchange.getRequest(), principal.orElse(null));
+                    return hub.admit(handshake).flatMap(admission -> {
+                        if (!admission.isAccepted()) {
+                            return refuse(exchange.getResponse(), admission.httpStatus(), admission.reason());
+                        }
+                        if (requireAuth && admission.userId() == null) {
+                            return refuse(exchange.getResponse(), 401,
+                                    "this endpoint requires authentication: pass a token in the 'token' query parameter or an 'Authorization: Bearer' header");
+                        }
+                        return webSocketService.handleRequest(exchange,
+                                session -> hub.serve(new SpringWsTransport(session, handshake), admission, topics));
+                    });
+                });
+    }
+
+    static HandshakeInfo handshake(ServerHttpRequest request, Principal principal) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        request.getHeaders().forEach(headers::put);
+        Map<String, List<String>> query = new LinkedHashMap<>(request.getQueryParams());
+        return new HandshakeInfo(request.getPath().value(), headers, query, request.getRemoteAddress(), principal);
+    }
+
+    private static Mono<Void> refuse(ServerHttpResponse response, int status, String reason) {
+        response.setStatusCode(HttpStatus.valueOf(status));
+        response.getHeaders().setContentType(MediaType.TEXT_PLAIN);
+        DataBuffer body = response.bufferFactory().wrap((reason + "\n").getBytes(StandardCharsets.UTF_8));
+        return response.writeWith(Mono.just(body));
+    }
+}
