@@ -36,6 +36,8 @@ public final class FakeTransport implements WsTransport {
     private final AtomicReference<WsCloseStatus> closed = new AtomicReference<>();
     private final boolean reading;
     private volatile Subscription subscription;
+    private volatile boolean deadPeer;
+    private volatile boolean failSends;
 
     public FakeTransport() {
         this(true);
@@ -61,8 +63,23 @@ public final class FakeTransport implements WsTransport {
         return inbound.asFlux();
     }
 
+    /** A peer that vanished: close frames go nowhere and the inbound side never completes. */
+    public FakeTransport deadPeer() {
+        deadPeer = true;
+        return this;
+    }
+
+    /** Writing fails at once, as on a broken socket. */
+    public FakeTransport failSends() {
+        failSends = true;
+        return this;
+    }
+
     @Override
     public Mono<Void> send(Publisher<OutboundFrame> frames) {
+        if (failSends) {
+            return Mono.error(new java.io.IOException("broken pipe"));
+        }
         return Mono.create(sink -> frames.subscribe(new BaseSubscriber<OutboundFrame>() {
             @Override
             protected void hookOnSubscribe(Subscription s) {
@@ -87,7 +104,7 @@ public final class FakeTransport implements WsTransport {
     @Override
     public Mono<Void> close(WsCloseStatus status) {
         return Mono.fromRunnable(() -> {
-            if (closed.compareAndSet(null, status)) {
+            if (closed.compareAndSet(null, status) && !deadPeer) {
                 inbound.tryEmitComplete();
             }
         });
