@@ -1,5 +1,7 @@
 package io.reactivewspool.internal.netty;
 
+import java.util.concurrent.TimeUnit;
+
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.buffer.Unpooled;
@@ -28,6 +30,7 @@ final class NettyWsTransport implements WsTransport {
     private final WebsocketOutbound out;
     private final int maxFrameBytes;
     private final Channel channel;
+    private static final long CLOSE_GRACE_MILLIS = 3_000;
 
     NettyWsTransport(HandshakeInfo handshake, WebsocketInbound in, WebsocketOutbound out, int maxFrameBytes) {
         Channel[] ch = {null};
@@ -89,6 +92,11 @@ final class NettyWsTransport implements WsTransport {
             if (!channel.isActive()) {
                 return Mono.<Void>empty();
             }
+            // The close frame queues behind unwritten data; a client that stopped reading would
+            // keep the channel open forever, so close it anyway after a grace period.
+            channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
             return out.sendClose(status.code(), status.reason());
         }).subscribeOn(Schedulers.fromExecutor(channel.eventLoop()));
     }
