@@ -1,0 +1,226 @@
+package io.reactivewspool.internal.server;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.reactivewspool.message.WsCloseStatus;
+import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.server.ConnectionInfo;
+import io.reactivewspool.server.ConnectionState;
+import io.reactivewspool.server.HandshakeInfo;
+import io.reactivewspool.server.OutboundFrame;
+import io.reactivewspool.server.WsConnectionView;
+import io.reactivewspool.server.WsTransport;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/** One registered connection: its state, counters, subscriptions and outbound queue. */
+final class DefaultConnection implements WsConnectionView {
+
+    final String id;
+    final String userId;
+    final WsTransport transport;
+    final OutboundQueue queue;
+    /** Topic name to the subscription of this connection to the topic's sink. */
+    final Map<String, Disposable> subscriptions = new ConcurrentHashMap<>();
+    final AtomicLong received = new AtomicLong();
+    final AtomicLong sent = new AtomicLong();
+    final AtomicLong dropped = new AtomicLong();
+    final AtomicLong failed = new AtomicLong();
+    final AtomicLong errors = new AtomicLong();
+    final long createdAtMillis;
+    final Sinks.Empty<Void> terminated = Sinks.empty();
+
+    private final DefaultWsHub hub;
+    private final Map<String, Object> metadata = new ConcurrentHashMap<>();
+    private final AtomicReference<ConnectionState> state = new AtomicReference<>(ConnectionState.CONNECTING);
+    private volatile long lastActivityMillis;
+    volatile long closingSinceMillis;
+    volatile WsCloseStatus closeStatus;
+
+    // Touched only by the connection's inbound thread (frames of one connection arrive serially).
+    long rateWindowStart;
+    int rateWindowCount;
+    int rateViolations;
+    int badMessages;
+
+    DefaultConnection(String id, String userId, WsTransport transport, DefaultWsHub hub, long nowMillis) {
+        this.id = id;
+        this.userId = userId;
+        this.transport = transport;
+        this.hub = hub;
+        this.createdAtMillis = nowMillis;
+        this.lastActivityMillis = nowMillis;
+        this.rateWindowStart = nowMillis;
+        this.queue = new OutboundQueue(hub.options().outboundQueueSize(), hub.options().overflowPolicy(), this::onSent);
+    }
+
+    private void onSent(OutboundFrame f) {
+        sent.incrementAndGet();
+        hub.counters.sent.increment();
+    }
+
+    /** Queues a frame and applies the overflow policy; {@code true} when the frame was queued. */
+    boolean offer(OutboundFrame frame) {
+        OutboundQueue.Offer result = queue.offer(frame);
+        switch (result) {
+            case QUEUED -> {
+                return true;
+            }
+            case DROPPED_OLDEST -> {
+                hub.onDropped(this);
+                return true;
+            }
+            case DROPPED_NEWEST -> {
+                hub.onDropped(this);
+                return false;
+            }
+            case OVERFLOW -> {
+                hub.onDropped(this);
+                hub.onSlowConsumer(this);
+                return false;
+            }
+            default -> {
+                failed.incrementAndGet();
+                hub.counters.failed.increment();
+                return false;
+            }
+        }
+    }
+
+    /** Delivers a topic event unless excluded; counts the connection as reached when queued. */
+    void deliver(TopicEvent event) {
+        if (event.admits(id) && offer(event.frame)) {
+            event.reached.incrementAndGet();
+        }
+    }
+
+    void touch(long nowMillis) {
+        lastActivityMillis = nowMillis;
+    }
+
+    long lastActivityMillis() {
+        return lastActivityMillis;
+    }
+
+    boolean open() {
+        return state.compareAndSet(ConnectionState.CONNECTING, ConnectionState.OPEN);
+    }
+
+    /**
+     * Sends a close frame with the status (first close wins) and marks the connection CLOSING;
+     * the registry entry goes when the transport finishes.
+     */
+    Mono<Void> close(WsCloseStatus status) {
+        for (;;) {
+            ConnectionState s = state.get();
+            if (s == ConnectionState.CLOSING || s == ConnectionState.CLOSED) {
+                return Mono.empty();
+            }
+            if (state.compareAndSet(s, ConnectionState.CLOSING)) {
+                break;
+            }
+        }
+        closeStatus = status;
+        closingSinceMillis = hub.nowMillis();
+        return transport.close(truncate(status)).onErrorResume(e -> Mono.empty());
+    }
+
+    /** Marks the connection CLOSED; {@code false} when it already was. */
+    boolean markClosed() {
+        return state.getAndSet(ConnectionState.CLOSED) != ConnectionState.CLOSED;
+    }
+
+    private static WsCloseStatus truncate(WsCloseStatus status) {
+        String r = status.reason();
+        // A close frame carries at most 123 bytes of reason.
+        if (r.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 123) {
+            return status;
+        }
+        StringBuilder sb = new StringBuilder();
+        int bytes = 0;
+        for (int i = 0; i < r.length(); i++) {
+            char c = r.charAt(i);
+            int len = String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes + len > 123 || Character.isSurrogate(c)) {
+                break;
+            }
+            bytes += len;
+            sb.append(c);
+        }
+        return status.withReason(sb.toString());
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public String userId() {
+        return userId;
+    }
+
+    @Override
+    public HandshakeInfo handshake() {
+        return transport.handshake();
+    }
+
+    @Override
+    public ConnectionState state() {
+        return state.get();
+    }
+
+    @Override
+    public Instant createdAt() {
+        return Instant.ofEpochMilli(createdAtMillis);
+    }
+
+    @Override
+    public Instant lastActivity() {
+        return Instant.ofEpochMilli(lastActivityMillis);
+    }
+
+    @Override
+    public Set<String> topics() {
+        return Collections.unmodifiableSet(new TreeSet<>(subscriptions.keySet()));
+    }
+
+    @Override
+    public Map<String, Object> metadata() {
+        return metadata;
+    }
+
+    @Override
+    public boolean send(WsMessage message) {
+        return hub.sendTo(this, message);
+    }
+
+    @Override
+    public ConnectionInfo info() {
+        Map<String, String> meta = new TreeMap<>();
+        metadata.forEach((k, v) -> meta.put(k, String.valueOf(v)));
+        List<String> topics = new ArrayList<>(new TreeSet<>(subscriptions.keySet()));
+        HandshakeInfo hs = transport.handshake();
+        String remote = hs.remoteAddress() == null ? null
+                : hs.remoteAddress().getHostString() + ":" + hs.remoteAddress().getPort();
+        return new ConnectionInfo(id, userId, state.get(), remote, createdAt(), lastActivity(), List.copyOf(topics),
+                Collections.unmodifiableMap(meta), received.get(), sent.get(), dropped.get(), failed.get(),
+                errors.get(), queue.size(), queue.bytes());
+    }
+
+    @Override
+    public String toString() {
+        return "conn=" + id + " user=" + userId;
+    }
+}

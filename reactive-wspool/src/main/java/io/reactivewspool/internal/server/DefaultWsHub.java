@@ -1,0 +1,840 @@
+package io.reactivewspool.internal.server;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.reactivewspool.WsProtocolException;
+import io.reactivewspool.broker.Broker;
+import io.reactivewspool.broker.BrokerMessage;
+import io.reactivewspool.message.WsCloseStatus;
+import io.reactivewspool.message.WsCodec;
+import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.server.Admission;
+import io.reactivewspool.server.CleanupReport;
+import io.reactivewspool.server.ConnectionInfo;
+import io.reactivewspool.server.ConnectionState;
+import io.reactivewspool.server.HandshakeInfo;
+import io.reactivewspool.server.HubAdmin;
+import io.reactivewspool.server.HubStats;
+import io.reactivewspool.server.InboundFrame;
+import io.reactivewspool.server.MessageContext;
+import io.reactivewspool.server.MessageHandler;
+import io.reactivewspool.server.OutboundFrame;
+import io.reactivewspool.server.WsConnectionView;
+import io.reactivewspool.server.WsHub;
+import io.reactivewspool.server.WsHubOptions;
+import io.reactivewspool.server.WsTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.BufferOverflowStrategy;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The hub: registry, topics, protocol dispatch, delivery, timers and admin operations.
+ *
+ * <p>Data path: a broadcast is stamped and encoded once ({@link #deliverAndPublish}), wrapped in
+ * one {@link OutboundFrame}, emitted to the topic's sink and pushed by each subscribed connection
+ * into its own bounded {@link OutboundQueue}, which the transport drains at its own pace.
+ */
+public final class DefaultWsHub implements WsHub {
+
+    private static final Logger log = LoggerFactory.getLogger(WsHub.class);
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /** How long a CLOSING connection may stay registered before the sweep removes it. */
+    private static final long CLOSING_GRACE_MILLIS = 10_000;
+
+    final HubCounters counters = new HubCounters();
+
+    private final WsHubOptions options;
+    private final WsCodec codec;
+    private final Broker broker;
+    private final Scheduler scheduler;
+    private final boolean ownsScheduler;
+    private final Topics topics;
+    private final ConcurrentHashMap<String, DefaultConnection> connections = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<DefaultConnection>> byUser = new ConcurrentHashMap<>();
+    private final AtomicInteger slots = new AtomicInteger();
+    private final Disposable.Composite timers = Disposables.composite();
+    private final LogLimiter dropLog = new LogLimiter(10_000);
+    private final LogLimiter errorLog = new LogLimiter(10_000);
+    private final Mono<Void> closeMono;
+    private final Admin admin = new Admin();
+    private volatile boolean accepting = true;
+
+    public DefaultWsHub(WsHubOptions options) {
+        this.options = options;
+        this.codec = options.codec();
+        this.broker = options.broker();
+        this.ownsScheduler = options.scheduler() == null;
+        this.scheduler = ownsScheduler ? Schedulers.newSingle("wshub-timer-" + broker.nodeId(), true) : options.scheduler();
+        this.topics = new Topics(options.maxConnectionsPerTopic(), options.maxTopicsPerConnection(), this::interest,
+                counters.failed::increment);
+        this.closeMono = Mono.defer(this::doClose).cache();
+        start();
+    }
+
+    private void start() {
+        Duration hb = options.heartbeatInterval();
+        timers.add(Flux.interval(hb, hb, scheduler).subscribe(tick -> heartbeat(), e -> log.error("heartbeat pipeline failed", e)));
+        Duration ci = options.cleanupInterval();
+        timers.add(Flux.interval(ci, ci, scheduler).subscribe(tick -> sweep(), e -> log.error("cleanup pipeline failed", e)));
+        timers.add(broker.inbound().subscribe(this::onBrokerMessage, e -> log.error("broker inbound failed node={}", broker.nodeId(), e)));
+        log.info("hub started node={} heartbeat_ms={} connection_timeout_ms={} cleanup_ms={} max_connections={} queue={} overflow={}",
+                broker.nodeId(), hb.toMillis(), options.connectionTimeout().toMillis(), ci.toMillis(),
+                options.maxConnections(), options.outboundQueueSize(), options.overflowPolicy());
+    }
+
+    long nowMillis() {
+        return scheduler.now(TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public WsHubOptions options() {
+        return options;
+    }
+
+    // ---------------------------------------------------------------- admission and registry
+
+    @Override
+    public Mono<Admission> admit(HandshakeInfo handshake) {
+        return Mono.defer(() -> {
+            if (!accepting) {
+                return Mono.just(Admission.refused(503, "server shutting down"));
+            }
+            if (!Origins.allowed(handshake, options.allowedOrigins())) {
+                return Mono.just(Admission.refused(403, "origin not allowed"));
+            }
+            if (options.authenticator() == null) {
+                return Mono.just(Admission.accepted(null));
+            }
+            String token = handshake.token();
+            return Mono.defer(() -> options.authenticator().authenticate(token, handshake))
+                    .map(Admission::accepted)
+                    .defaultIfEmpty(Admission.refused(401, token == null ? "missing credentials" : "invalid credentials"))
+                    .onErrorResume(e -> {
+                        log.warn("authenticator failed remote={} error={}", handshake.remoteAddress(), e.toString());
+                        return Mono.just(Admission.refused(401, "invalid credentials"));
+                    });
+        }).doOnNext(a -> {
+            if (!a.isAccepted()) {
+                counters.rejected.increment();
+                log.info("upgrade refused status={} reason=\"{}\" remote={} origin={}", a.httpStatus(), a.reason(),
+                        handshake.remoteAddress(), handshake.origin());
+            }
+        });
+    }
+
+    @Override
+    public Mono<Void> serve(WsTransport transport, Admission admission) {
+        return Mono.defer(() -> {
+            if (!admission.isAccepted()) {
+                return Mono.error(new IllegalArgumentException("serve needs an accepted admission, got " + admission));
+            }
+            if (!accepting) {
+                counters.rejected.increment();
+                return transport.close(WsCloseStatus.GOING_AWAY);
+            }
+            String limit = null;
+            if (slots.incrementAndGet() > options.maxConnections()) {
+                slots.decrementAndGet();
+                limit = "max_connections=" + options.maxConnections();
+            }
+            DefaultConnection c = null;
+            if (limit == null) {
+                c = new DefaultConnection(newId(), admission.userId(), transport, this, nowMillis());
+                if (c.userId != null && !addToUser(c)) {
+                    slots.decrementAndGet();
+                    limit = "max_connections_per_user=" + options.maxConnectionsPerUser();
+                    c = null;
+                }
+            }
+            if (c == null) {
+                counters.rejected.increment();
+                log.info("connection refused code=1013 reason=\"limit\" limit={} user={} remote={}", limit,
+                        admission.userId(), transport.handshake().remoteAddress());
+                return transport.close(WsCloseStatus.TRY_AGAIN_LATER);
+            }
+            return run(c);
+        });
+    }
+
+    private Mono<Void> run(DefaultConnection c) {
+        connections.put(c.id, c);
+        counters.accepted.increment();
+        c.open();
+        log.info("connection opened conn={} user={} remote={}", c.id, c.userId, c.transport.handshake().remoteAddress());
+        c.offer(encodeFrame(WsMessage.welcome(c.id, c.userId, options.heartbeatInterval().toMillis())));
+        Disposable sending = c.transport.send(c.queue).subscribe(null, e -> {
+            c.failed.incrementAndGet();
+            counters.failed.increment();
+            if (errorLog.acquire() >= 0) {
+                log.warn("send failed conn={} user={} error={}", c.id, c.userId, e.toString());
+            }
+        });
+        return c.transport.receive()
+                .doOnNext(frame -> safeOnFrame(c, frame))
+                .then()
+                .onErrorResume(e -> {
+                    log.debug("connection failed conn={} user={} error={}", c.id, c.userId, e.toString());
+                    return Mono.empty();
+                })
+                .doFinally(signal -> {
+                    unregister(c, "transport_closed");
+                    sending.dispose();
+                });
+    }
+
+    private boolean addToUser(DefaultConnection c) {
+        boolean[] added = {false};
+        byUser.compute(c.userId, (k, set) -> {
+            Set<DefaultConnection> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+            if (s.size() < options.maxConnectionsPerUser()) {
+                s.add(c);
+                added[0] = true;
+            }
+            return s.isEmpty() ? null : s;
+        });
+        return added[0];
+    }
+
+    /** Removes a connection from every index; idempotent. */
+    private boolean unregister(DefaultConnection c, String why) {
+        if (!connections.remove(c.id, c)) {
+            return false;
+        }
+        slots.decrementAndGet();
+        if (c.userId != null) {
+            byUser.computeIfPresent(c.userId, (k, s) -> {
+                s.remove(c);
+                return s.isEmpty() ? null : s;
+            });
+        }
+        c.markClosed();
+        topics.unsubscribeAll(c);
+        c.queue.complete();
+        WsCloseStatus st = c.closeStatus;
+        log.info("connection closed conn={} user={} code={} reason=\"{}\" removed_by={} duration_ms={} received={} sent={} dropped={}",
+                c.id, c.userId, st == null ? "peer" : st.code(), st == null ? "closed by client or network" : st.reason(),
+                why, nowMillis() - c.createdAtMillis, c.received.get(), c.sent.get(), c.dropped.get());
+        c.terminated.tryEmitEmpty();
+        return true;
+    }
+
+    private static String newId() {
+        // Not UUID.randomUUID(): SecureRandom may read /dev/urandom, a blocking call on an event loop.
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        long hi = (r.nextLong() & ~0xF000L) | 0x4000L;
+        long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(hi, lo).toString();
+    }
+
+    // ---------------------------------------------------------------- protocol dispatch
+
+    private void safeOnFrame(DefaultConnection c, InboundFrame frame) {
+        try {
+            onFrame(c, frame);
+        } catch (RuntimeException e) {
+            counters.errors.increment();
+            log.error("unexpected error handling a message conn={} user={} code=1011", c.id, c.userId, e);
+            c.close(WsCloseStatus.INTERNAL_ERROR).subscribe();
+        }
+    }
+
+    private void onFrame(DefaultConnection c, InboundFrame frame) {
+        long now = nowMillis();
+        c.touch(now);
+        switch (frame.kind()) {
+            case PING -> {
+                c.offer(OutboundFrame.pong(frame.payload()));
+                return;
+            }
+            case PONG -> {
+                return;
+            }
+            default -> {
+            }
+        }
+        if (c.state() != ConnectionState.OPEN) {
+            return;
+        }
+        c.received.incrementAndGet();
+        counters.received.increment();
+        if (frame.payload().length > options.maxFrameBytes()) {
+            log.info("frame too large conn={} user={} bytes={} max={}", c.id, c.userId, frame.payload().length, options.maxFrameBytes());
+            c.close(WsCloseStatus.MESSAGE_TOO_BIG.withReason("frame larger than " + options.maxFrameBytes() + " bytes")).subscribe();
+            return;
+        }
+        if (frame.kind() == InboundFrame.Kind.BINARY) {
+            badMessage(c, "binary frames are not accepted: send JSON text frames", null);
+            return;
+        }
+        WsMessage m;
+        try {
+            m = codec.decode(frame.payload());
+        } catch (WsProtocolException e) {
+            if (overRateLimit(c, now, e.messageId())) {
+                return;
+            }
+            badMessage(c, e.getMessage(), e.messageId());
+            return;
+        }
+        if (overRateLimit(c, now, m.id())) {
+            return;
+        }
+        switch (m.type()) {
+            case WsMessage.SUBSCRIBE -> onSubscribe(c, m);
+            case WsMessage.UNSUBSCRIBE -> onUnsubscribe(c, m);
+            case WsMessage.PUBLISH -> onPublish(c, m);
+            case WsMessage.PING -> reply(c, WsMessage.pong(m.id()));
+            default -> onApplicationMessage(c, m);
+        }
+    }
+
+    private boolean overRateLimit(DefaultConnection c, long now, String id) {
+        int limit = options.rateLimitPerSecond();
+        if (limit == 0) {
+            return false;
+        }
+        if (now - c.rateWindowStart >= 1000) {
+            if (c.rateWindowCount <= limit) {
+                c.rateViolations = 0;
+            }
+            c.rateWindowStart = now;
+            c.rateWindowCount = 0;
+        }
+        if (++c.rateWindowCount <= limit) {
+            return false;
+        }
+        if (++c.rateViolations > options.maxRateLimitViolations()) {
+            log.info("rate limit exceeded repeatedly conn={} user={} limit_per_s={}", c.id, c.userId, limit);
+            c.close(WsCloseStatus.POLICY_VIOLATION.withReason("rate limit exceeded repeatedly")).subscribe();
+        } else {
+            error(c, "rate limit exceeded: at most " + limit + " messages per second; message ignored", id);
+        }
+        return true;
+    }
+
+    private void onSubscribe(DefaultConnection c, WsMessage m) {
+        String topic = m.topic();
+        if (topic == null) {
+            badMessage(c, "subscribe needs a \"topic\"", m.id());
+            return;
+        }
+        if (!options.topicPolicy().canSubscribe(c, topic)) {
+            error(c, "not allowed to subscribe to topic '" + topic + "'", m.id());
+            return;
+        }
+        Topics.Result r = topics.subscribe(c, topic);
+        switch (r) {
+            case SUBSCRIBED, ALREADY -> {
+                if (r == Topics.Result.SUBSCRIBED) {
+                    if (c.state() == ConnectionState.CLOSED) {
+                        topics.unsubscribe(c, topic); // lost a race with unregister
+                        return;
+                    }
+                    log.debug("subscribed conn={} user={} topic={}", c.id, c.userId, topic);
+                }
+                WsMessage.Builder b = WsMessage.builder(WsMessage.SUBSCRIBED).topic(topic).id(m.id());
+                if (m.data() != null && m.data().has("since")) {
+                    // No topic history on this hub: nothing can be replayed.
+                    ObjectNode d = NODES.objectNode();
+                    d.put("recovered", false);
+                    b.data(d);
+                }
+                reply(c, b.build());
+            }
+            case TOO_MANY_TOPICS -> error(c, "subscription limit reached: at most " + options.maxTopicsPerConnection()
+                    + " topics per connection", m.id());
+            case TOPIC_FULL -> error(c, "topic '" + topic + "' is full: at most " + options.maxConnectionsPerTopic()
+                    + " subscribers", m.id());
+        }
+    }
+
+    private void onUnsubscribe(DefaultConnection c, WsMessage m) {
+        if (m.topic() == null) {
+            badMessage(c, "unsubscribe needs a \"topic\"", m.id());
+            return;
+        }
+        if (topics.unsubscribe(c, m.topic())) {
+            log.debug("unsubscribed conn={} user={} topic={}", c.id, c.userId, m.topic());
+        }
+        reply(c, WsMessage.unsubscribed(m.topic(), m.id()));
+    }
+
+    private void onPublish(DefaultConnection c, WsMessage m) {
+        String topic = m.topic();
+        if (topic == null) {
+            badMessage(c, "publish needs a \"topic\"", m.id());
+            return;
+        }
+        if (!options.topicPolicy().canPublish(c, topic)) {
+            error(c, "not allowed to publish to topic '" + topic + "'", m.id());
+            return;
+        }
+        deliverAndPublish(BrokerMessage.Kind.TOPIC, List.of(topic), WsMessage.data(topic, m.data()), Set.of(c.id));
+        if (m.id() != null) {
+            reply(c, WsMessage.published(topic, m.id()));
+        }
+    }
+
+    private void onApplicationMessage(DefaultConnection c, WsMessage m) {
+        MessageHandler handler = options.handlers().get(m.type());
+        if (handler == null) {
+            badMessage(c, "unknown message type '" + m.type() + "'", m.id());
+            return;
+        }
+        Flux<WsMessage> replies;
+        try {
+            replies = Flux.from(handler.handle(new MessageContext(m, c, this)));
+        } catch (RuntimeException e) {
+            replies = Flux.error(e);
+        }
+        replies.subscribe(
+                r -> reply(c, r.id() == null && m.id() != null ? r.withId(m.id()) : r),
+                e -> {
+                    if (errorLog.acquire() >= 0) {
+                        log.warn("handler failed conn={} user={} type={} error={}", c.id, c.userId, m.type(), e.toString());
+                    }
+                    error(c, "handler for '" + m.type() + "' failed", m.id());
+                });
+    }
+
+    private void badMessage(DefaultConnection c, String reason, String id) {
+        error(c, reason, id);
+        if (++c.badMessages > options.maxBadMessages()) {
+            log.info("too many bad messages conn={} user={} count={}", c.id, c.userId, c.badMessages);
+            c.close(WsCloseStatus.POLICY_VIOLATION.withReason("too many bad messages")).subscribe();
+        }
+    }
+
+    private void error(DefaultConnection c, String reason, String id) {
+        c.errors.incrementAndGet();
+        counters.errors.increment();
+        reply(c, WsMessage.error(reason, id));
+    }
+
+    private void reply(DefaultConnection c, WsMessage m) {
+        c.offer(encodeFrame(m));
+    }
+
+    private OutboundFrame encodeFrame(WsMessage m) {
+        return OutboundFrame.text(codec.encode(stamp(m)));
+    }
+
+    private WsMessage stamp(WsMessage m) {
+        return m.timestamp() != null ? m : m.withTimestamp(Instant.ofEpochMilli(nowMillis()));
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /**
+     * THE one place a hub message fans out: stamp and encode once, deliver to local connections,
+     * hand the same bytes to the broker for other nodes. (Topic history hooks in here.)
+     */
+    private int deliverAndPublish(BrokerMessage.Kind kind, Collection<String> targets, WsMessage message,
+                                  Set<String> excluded) {
+        WsMessage stamped = stamp(message);
+        byte[] payload = codec.encode(stamped);
+        OutboundFrame frame = OutboundFrame.text(payload);
+        Set<String> ex = excluded == null || excluded.isEmpty() ? Set.of() : Set.copyOf(excluded);
+        int reached = deliverLocally(kind, targets, frame, stamped, ex);
+        counters.broadcasts.increment();
+        // Several topics travel as one broker message ("a,b": ',' is not a topic character) so
+        // that a remote connection subscribed to more than one also receives it once.
+        String target = String.join(",", targets);
+        broker.publish(new BrokerMessage(kind, target, payload, broker.nodeId(), ex))
+                .subscribe(null, e -> {
+                    counters.failed.increment();
+                    if (errorLog.acquire() >= 0) {
+                        log.warn("broker publish failed kind={} target={} error={}", kind, target, e.toString());
+                    }
+                });
+        return reached;
+    }
+
+    private int deliverLocally(BrokerMessage.Kind kind, Collection<String> targets, OutboundFrame frame,
+                               WsMessage message, Set<String> excluded) {
+        if (kind == BrokerMessage.Kind.TOPIC) {
+            return topics.emit(targets, new TopicEvent(frame, message, excluded, targets.size() > 1, codec));
+        }
+        int reached = 0;
+        for (String user : targets) {
+            Set<DefaultConnection> conns = byUser.get(user);
+            if (conns == null) {
+                continue;
+            }
+            for (DefaultConnection c : conns) {
+                if (!excluded.contains(c.id) && c.offer(frame)) {
+                    reached++;
+                }
+            }
+        }
+        return reached;
+    }
+
+    private void onBrokerMessage(BrokerMessage m) {
+        if (broker.nodeId().equals(m.originNodeId())) {
+            return;
+        }
+        switch (m.kind()) {
+            case TOPIC, USER -> deliverLocally(m.kind(), List.of(m.target().split(",")), OutboundFrame.text(m.payload()),
+                    null, m.excludedConnectionIds());
+            case CONTROL -> log.debug("broker control message ignored node={} verb={}", m.originNodeId(), m.target());
+        }
+    }
+
+    private void interest(String topic, boolean on) {
+        log.debug("topic {} topic={}", on ? "created" : "removed", topic);
+        broker.interest(topic, on).subscribe(null, e -> log.warn("broker interest failed topic={} on={} error={}",
+                topic, on, e.toString()));
+    }
+
+    @Override
+    public int broadcast(String topic, String type, Object data) {
+        return broadcast(topic, type, data, Set.of());
+    }
+
+    @Override
+    public int broadcast(String topic, String type, Object data, Set<String> excludedConnectionIds) {
+        return broadcast(WsMessage.of(type, topic, data), excludedConnectionIds);
+    }
+
+    @Override
+    public int broadcast(Set<String> topicNames, String type, Object data) {
+        if (topicNames.isEmpty()) {
+            throw new IllegalArgumentException("topics must not be empty");
+        }
+        topicNames.forEach(io.reactivewspool.message.TopicName::requireValid);
+        return deliverAndPublish(BrokerMessage.Kind.TOPIC, new LinkedHashSet<>(topicNames), WsMessage.of(type, null, data), Set.of());
+    }
+
+    @Override
+    public int broadcast(WsMessage message, Set<String> excludedConnectionIds) {
+        io.reactivewspool.message.TopicName.requireValid(message.topic());
+        return deliverAndPublish(BrokerMessage.Kind.TOPIC, List.of(message.topic()), message, excludedConnectionIds);
+    }
+
+    @Override
+    public int sendToUser(String userId, String type, Object data) {
+        java.util.Objects.requireNonNull(userId, "userId");
+        return deliverAndPublish(BrokerMessage.Kind.USER, List.of(userId), WsMessage.of(type, null, data), Set.of());
+    }
+
+    @Override
+    public boolean sendTo(String connectionId, WsMessage message) {
+        DefaultConnection c = connections.get(connectionId);
+        return c != null && sendTo(c, message);
+    }
+
+    boolean sendTo(DefaultConnection c, WsMessage message) {
+        return c.offer(encodeFrame(message));
+    }
+
+    @Override
+    public boolean subscribe(String connectionId, String topic) {
+        io.reactivewspool.message.TopicName.requireValid(topic);
+        DefaultConnection c = connections.get(connectionId);
+        if (c == null) {
+            return false;
+        }
+        Topics.Result r = topics.subscribe(c, topic);
+        if (r == Topics.Result.SUBSCRIBED && c.state() == ConnectionState.CLOSED) {
+            topics.unsubscribe(c, topic);
+            return false;
+        }
+        return r == Topics.Result.SUBSCRIBED || r == Topics.Result.ALREADY;
+    }
+
+    @Override
+    public boolean unsubscribe(String connectionId, String topic) {
+        DefaultConnection c = connections.get(connectionId);
+        return c != null && topics.unsubscribe(c, topic);
+    }
+
+    @Override
+    public Flux<WsMessage> topic(String topic) {
+        io.reactivewspool.message.TopicName.requireValid(topic);
+        return topics.inProcess(topic)
+                .onBackpressureBuffer(options.outboundQueueSize(), dropped -> counters.dropped.increment(),
+                        BufferOverflowStrategy.DROP_OLDEST)
+                .map(TopicEvent::message);
+    }
+
+    @Override
+    public Optional<WsConnectionView> connection(String connectionId) {
+        return Optional.ofNullable(connections.get(connectionId));
+    }
+
+    void onDropped(DefaultConnection c) {
+        c.dropped.incrementAndGet();
+        counters.dropped.increment();
+        long skipped = dropLog.acquire();
+        if (skipped >= 0) {
+            log.warn("outbound queue full conn={} user={} policy={} queue={} dropped={} (similar lines suppressed={})",
+                    c.id, c.userId, options.overflowPolicy(), options.outboundQueueSize(), c.dropped.get(), skipped);
+        }
+    }
+
+    void onSlowConsumer(DefaultConnection c) {
+        if (c.state() == ConnectionState.OPEN) {
+            log.info("slow consumer closed conn={} user={} code=4001 queue={}", c.id, c.userId, options.outboundQueueSize());
+            c.close(WsCloseStatus.SLOW_CONSUMER).subscribe();
+        }
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    private void heartbeat() {
+        long now = nowMillis();
+        long timeout = options.connectionTimeout().toMillis();
+        OutboundFrame heartbeatMessage = options.heartbeatMessages() ? encodeFrame(WsMessage.heartbeat()) : null;
+        for (DefaultConnection c : connections.values()) {
+            if (c.state() != ConnectionState.OPEN) {
+                continue;
+            }
+            if (now - c.lastActivityMillis() > timeout) {
+                counters.heartbeatTimeouts.increment();
+                log.info("heartbeat timeout conn={} user={} idle_ms={} code=4000", c.id, c.userId, now - c.lastActivityMillis());
+                c.close(WsCloseStatus.HEARTBEAT_TIMEOUT).subscribe();
+                continue;
+            }
+            c.offer(OutboundFrame.ping());
+            if (heartbeatMessage != null) {
+                c.offer(heartbeatMessage);
+            }
+        }
+    }
+
+    private CleanupReport sweep() {
+        long now = nowMillis();
+        long timeout = options.connectionTimeout().toMillis();
+        int stale = 0;
+        int failed = 0;
+        int closed = 0;
+        for (DefaultConnection c : connections.values()) {
+            ConnectionState s = c.state();
+            if (s == ConnectionState.OPEN && now - c.lastActivityMillis() > timeout) {
+                c.close(WsCloseStatus.HEARTBEAT_TIMEOUT).subscribe();
+                if (unregister(c, "cleanup_stale")) {
+                    stale++;
+                }
+            } else if (c.failed.get() >= options.failedSendThreshold()) {
+                c.close(WsCloseStatus.INTERNAL_ERROR.withReason("too many failed sends")).subscribe();
+                if (unregister(c, "cleanup_failed")) {
+                    failed++;
+                }
+            } else if (s == ConnectionState.CLOSED
+                    || (s == ConnectionState.CLOSING && now - c.closingSinceMillis > Math.min(CLOSING_GRACE_MILLIS, timeout))) {
+                if (unregister(c, "cleanup_closed")) {
+                    closed++;
+                }
+            }
+        }
+        counters.cleanupRuns.increment();
+        counters.removedStale.add(stale);
+        counters.removedFailed.add(failed);
+        counters.removedClosed.add(closed);
+        CleanupReport report = new CleanupReport(stale, failed, closed, connections.size());
+        if (report.removed() > 0) {
+            log.info("cleanup removed stale={} failed={} closed={} remaining={}", stale, failed, closed, report.remaining());
+        } else {
+            log.debug("cleanup removed=0 remaining={}", report.remaining());
+        }
+        return report;
+    }
+
+    @Override
+    public Mono<CleanupReport> cleanup() {
+        return Mono.fromCallable(this::sweep);
+    }
+
+    // ---------------------------------------------------------------- admin
+
+    @Override
+    public HubAdmin admin() {
+        return admin;
+    }
+
+    @Override
+    public HubStats stats() {
+        Map<ConnectionState, Integer> states = new EnumMap<>(ConnectionState.class);
+        for (ConnectionState s : ConnectionState.values()) {
+            states.put(s, 0);
+        }
+        for (DefaultConnection c : connections.values()) {
+            states.merge(c.state(), 1, Integer::sum);
+        }
+        return new HubStats(connections.size(), counters.accepted.sum(), counters.rejected.sum(), byUser.size(),
+                counters.received.sum(), counters.sent.sum(), counters.dropped.sum(), counters.failed.sum(),
+                counters.errors.sum(), counters.broadcasts.sum(), Map.copyOf(states), topics.subscriberCounts(),
+                counters.cleanupRuns.sum(), counters.removedStale.sum(), counters.removedFailed.sum(),
+                counters.removedClosed.sum(), counters.heartbeatTimeouts.sum(), broker.isConnected());
+    }
+
+    List<ConnectionInfo> connections(String userId, String topic) {
+        Collection<DefaultConnection> base;
+        if (userId != null) {
+            base = byUser.getOrDefault(userId, Set.of());
+        } else if (topic != null) {
+            base = topics.connections(topic);
+        } else {
+            base = connections.values();
+        }
+        List<ConnectionInfo> out = new ArrayList<>();
+        for (DefaultConnection c : base) {
+            if ((userId == null || userId.equals(c.userId)) && (topic == null || c.subscriptions.containsKey(topic))) {
+                out.add(c.info());
+            }
+        }
+        out.sort(java.util.Comparator.comparing(ConnectionInfo::createdAt).thenComparing(ConnectionInfo::connectionId));
+        return out;
+    }
+
+
+    private List<DefaultConnection> select(String userId, String topic) {
+        List<DefaultConnection> out = new ArrayList<>();
+        for (DefaultConnection c : connections.values()) {
+            if ((userId == null || userId.equals(c.userId)) && (topic == null || c.subscriptions.containsKey(topic))) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    private Mono<Integer> disconnectAll(List<DefaultConnection> targets, String reason, String by) {
+        WsCloseStatus status = WsCloseStatus.NORMAL.withReason(reason == null || reason.isBlank() ? "disconnected by administrator" : reason);
+        return Flux.fromIterable(targets)
+                .filter(c -> c.state() == ConnectionState.OPEN)
+                .flatMap(c -> {
+                    log.info("admin disconnect conn={} user={} by={} reason=\"{}\"", c.id, c.userId, by, status.reason());
+                    return c.close(status).thenReturn(1);
+                })
+                .reduce(0, Integer::sum);
+    }
+
+    private final class Admin implements HubAdmin {
+
+        @Override
+        public HubStats stats() {
+            return DefaultWsHub.this.stats();
+        }
+
+        @Override
+        public List<ConnectionInfo> connections(String userId, String topic) {
+            return DefaultWsHub.this.connections(userId, topic);
+        }
+
+        @Override
+        public Optional<ConnectionInfo> connection(String connectionId) {
+            return Optional.ofNullable(connections.get(connectionId)).map(DefaultConnection::info);
+        }
+
+        @Override
+        public Mono<Integer> disconnectUser(String userId, String reason) {
+            return Mono.defer(() -> disconnectAll(select(java.util.Objects.requireNonNull(userId, "userId"), null), reason, "user"));
+        }
+
+        @Override
+        public Mono<Integer> disconnect(Collection<String> connectionIds, String reason) {
+            return Mono.defer(() -> {
+                List<DefaultConnection> targets = new ArrayList<>();
+                for (String id : new HashSet<>(connectionIds)) {
+                    DefaultConnection c = connections.get(id);
+                    if (c != null) {
+                        targets.add(c);
+                    }
+                }
+                return disconnectAll(targets, reason, "ids");
+            });
+        }
+
+        @Override
+        public Mono<Integer> disconnectTopic(String topic, String reason) {
+            return Mono.defer(() -> disconnectAll(select(null, java.util.Objects.requireNonNull(topic, "topic")), reason, "topic"));
+        }
+
+        @Override
+        public Mono<CleanupReport> cleanup() {
+            return DefaultWsHub.this.cleanup();
+        }
+
+        @Override
+        public int broadcast(String topic, String messageType, Object data) {
+            return DefaultWsHub.this.broadcast(topic, messageType, data);
+        }
+    }
+
+    // ---------------------------------------------------------------- graceful close
+
+    @Override
+    public boolean isAccepting() {
+        return accepting;
+    }
+
+    @Override
+    public Mono<Void> close() {
+        return closeMono;
+    }
+
+    private Mono<Void> doClose() {
+        accepting = false;
+        List<DefaultConnection> all = new ArrayList<>(connections.values());
+        int batchSize = options.closeBatchSize();
+        int batches = (all.size() + batchSize - 1) / batchSize;
+        Duration spacing = batches <= 1 ? Duration.ZERO : options.closeDrainPeriod().dividedBy(batches);
+        log.info("hub closing node={} connections={} batches={} drain_ms={}", broker.nodeId(), all.size(), batches,
+                options.closeDrainPeriod().toMillis());
+        Mono<Void> closeAll = Flux.range(0, batches)
+                .concatMap(i -> {
+                    List<DefaultConnection> batch = all.subList(i * batchSize, Math.min(all.size(), (i + 1) * batchSize));
+                    Mono<Void> wait = i == 0 ? Mono.empty() : Mono.delay(spacing, scheduler).then();
+                    return wait.then(Flux.fromIterable(batch).flatMap(c -> c.close(WsCloseStatus.GOING_AWAY)).then());
+                })
+                .then();
+        Mono<Void> allGone = Flux.fromIterable(all)
+                .flatMap(c -> c.terminated.asMono())
+                .then()
+                .timeout(options.closeDrainPeriod().plusSeconds(5), Mono.<Void>fromRunnable(() -> {
+                    // Transports that never finished: drop them from the registry anyway.
+                    for (DefaultConnection c : all) {
+                        unregister(c, "hub_closed");
+                    }
+                }), scheduler);
+        return closeAll
+                .then(allGone)
+                .then(Mono.defer(() -> {
+                    timers.dispose();
+                    return broker.close().onErrorResume(e -> {
+                        log.warn("broker close failed node={} error={}", broker.nodeId(), e.toString());
+                        return Mono.empty();
+                    });
+                }))
+                .doFinally(s -> {
+                    log.info("hub closed node={} total_connections={} messages_sent={}", broker.nodeId(),
+                            counters.accepted.sum(), counters.sent.sum());
+                    if (ownsScheduler) {
+                        scheduler.dispose();
+                    }
+                });
+    }
+}

@@ -1,0 +1,50 @@
+package io.reactivewspool.internal.server;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.reactivewspool.message.WsCodec;
+import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.server.OutboundFrame;
+
+/**
+ * One broadcast as it travels through topic sinks: the frame encoded once and shared by every
+ * recipient, who must not receive it, and how many connections took it.
+ */
+final class TopicEvent {
+
+    final OutboundFrame frame;
+    final Set<String> excluded;
+    /** Connection ids that already took this event; non-null only for multi-topic broadcasts. */
+    final Set<String> claimed;
+    final AtomicInteger reached = new AtomicInteger();
+    private final WsCodec codec;
+    private volatile WsMessage message;
+
+    TopicEvent(OutboundFrame frame, WsMessage message, Set<String> excluded, boolean multiTopic, WsCodec codec) {
+        this.frame = frame;
+        this.message = message;
+        this.excluded = excluded == null ? Set.of() : excluded;
+        this.claimed = multiTopic ? ConcurrentHashMap.newKeySet() : null;
+        this.codec = codec;
+    }
+
+    /** The message, decoded lazily when it came from another node as bytes only. */
+    WsMessage message() {
+        WsMessage m = message;
+        if (m == null) {
+            m = codec.decode(frame.payload());
+            message = m;
+        }
+        return m;
+    }
+
+    /** Whether the connection should take this event (and, for multi-topic events, claims it). */
+    boolean admits(String connectionId) {
+        if (!excluded.isEmpty() && excluded.contains(connectionId)) {
+            return false;
+        }
+        return claimed == null || claimed.add(connectionId);
+    }
+}

@@ -1,0 +1,199 @@
+package io.reactivewspool.internal.server;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+
+/**
+ * The topic registry: one multicast sink per topic, created with its first subscriber (a
+ * connection or an in-process {@code hub.topic(name)} subscription) and removed with its last.
+ * Entries change only inside {@link ConcurrentHashMap#compute}, so a subscribe racing the last
+ * unsubscribe either joins the old entry before it goes or creates a new one.
+ */
+final class Topics {
+
+    enum Result { SUBSCRIBED, ALREADY, TOO_MANY_TOPICS, TOPIC_FULL }
+
+    static final class Topic {
+        final String name;
+        // directBestEffort: never paces to a slow subscriber. Connections request unbounded and
+        // push into their own bounded queue; in-process subscribers buffer on their side.
+        final Sinks.Many<TopicEvent> sink = Sinks.many().multicast().directBestEffort();
+        final Set<DefaultConnection> connections = ConcurrentHashMap.newKeySet();
+        int refs; // guarded by the map's compute
+
+        Topic(String name) {
+            this.name = name;
+        }
+    }
+
+    private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
+    private final int maxPerTopic;
+    private final int maxTopicsPerConnection;
+    /** Told (topic, true) when a topic gets its first subscriber and (topic, false) when it loses its last. */
+    private final BiConsumer<String, Boolean> interest;
+    private final Runnable onEmitFailure;
+
+    Topics(int maxPerTopic, int maxTopicsPerConnection, BiConsumer<String, Boolean> interest, Runnable onEmitFailure) {
+        this.maxPerTopic = maxPerTopic;
+        this.maxTopicsPerConnection = maxTopicsPerConnection;
+        this.interest = interest;
+        this.onEmitFailure = onEmitFailure;
+    }
+
+    Result subscribe(DefaultConnection c, String name) {
+        if (c.subscriptions.containsKey(name)) {
+            return Result.ALREADY;
+        }
+        if (c.subscriptions.size() >= maxTopicsPerConnection) {
+            return Result.TOO_MANY_TOPICS;
+        }
+        Result[] result = {Result.SUBSCRIBED};
+        boolean[] created = {false};
+        Topic t = topics.compute(name, (k, existing) -> {
+            Topic topic = existing;
+            if (topic == null) {
+                topic = new Topic(k);
+                created[0] = true;
+            }
+            if (topic.connections.contains(c)) {
+                result[0] = Result.ALREADY;
+                return topic;
+            }
+            if (topic.connections.size() >= maxPerTopic) {
+                result[0] = Result.TOPIC_FULL;
+                created[0] = false;
+                return existing;
+            }
+            topic.connections.add(c);
+            topic.refs++;
+            return topic;
+        });
+        if (result[0] != Result.SUBSCRIBED) {
+            return result[0];
+        }
+        Disposable d = t.sink.asFlux().subscribe(c::deliver);
+        c.subscriptions.put(name, d);
+        if (created[0]) {
+            interest.accept(name, true);
+        }
+        return Result.SUBSCRIBED;
+    }
+
+    boolean unsubscribe(DefaultConnection c, String name) {
+        Disposable d = c.subscriptions.remove(name);
+        if (d == null) {
+            return false;
+        }
+        d.dispose();
+        release(name, c);
+        return true;
+    }
+
+    void unsubscribeAll(DefaultConnection c) {
+        for (String name : Set.copyOf(c.subscriptions.keySet())) {
+            unsubscribe(c, name);
+        }
+    }
+
+    /** An in-process subscriber's view of a topic; counts as a subscriber while subscribed. */
+    Flux<TopicEvent> inProcess(String name) {
+        return Flux.defer(() -> {
+            boolean[] created = {false};
+            Topic t = topics.compute(name, (k, existing) -> {
+                Topic topic = existing;
+                if (topic == null) {
+                    topic = new Topic(k);
+                    created[0] = true;
+                }
+                topic.refs++;
+                return topic;
+            });
+            if (created[0]) {
+                interest.accept(name, true);
+            }
+            return t.sink.asFlux().doFinally(s -> release(name, null));
+        });
+    }
+
+    private void release(String name, DefaultConnection c) {
+        boolean[] removed = {false};
+        Topic[] gone = {null};
+        topics.computeIfPresent(name, (k, topic) -> {
+            if (c == null || topic.connections.remove(c)) {
+                topic.refs--;
+            }
+            if (topic.refs <= 0) {
+                removed[0] = true;
+                gone[0] = topic;
+                return null;
+            }
+            return topic;
+        });
+        if (removed[0]) {
+            gone[0].sink.tryEmitComplete();
+            interest.accept(name, false);
+        }
+    }
+
+    /** Emits one event to every named topic that exists; returns the connections it reached. */
+    int emit(Collection<String> names, TopicEvent event) {
+        for (String name : names) {
+            Topic t = topics.get(name);
+            if (t != null) {
+                emit(t.sink, event);
+            }
+        }
+        return event.reached.get();
+    }
+
+    private void emit(Sinks.Many<TopicEvent> sink, TopicEvent event) {
+        long deadline = 0;
+        for (;;) {
+            Sinks.EmitResult r = sink.tryEmitNext(event);
+            switch (r) {
+                case OK, FAIL_ZERO_SUBSCRIBER, FAIL_TERMINATED, FAIL_CANCELLED -> {
+                    return;
+                }
+                case FAIL_NON_SERIALIZED -> {
+                    // Another thread is emitting to this topic: delivery is a few queue offers per
+                    // subscriber, so spin briefly rather than queue (see DESIGN.md pitfalls).
+                    long now = System.nanoTime();
+                    if (deadline == 0) {
+                        deadline = now + 100_000_000L;
+                    } else if (now - deadline > 0) {
+                        onEmitFailure.run();
+                        return;
+                    }
+                    Thread.onSpinWait();
+                }
+                default -> {
+                    onEmitFailure.run();
+                    return;
+                }
+            }
+        }
+    }
+
+    Set<DefaultConnection> connections(String name) {
+        Topic t = topics.get(name);
+        return t == null ? Set.of() : t.connections;
+    }
+
+    Map<String, Integer> subscriberCounts() {
+        Map<String, Integer> out = new TreeMap<>();
+        topics.forEach((k, t) -> out.put(k, t.connections.size()));
+        return out;
+    }
+
+    int size() {
+        return topics.size();
+    }
+}

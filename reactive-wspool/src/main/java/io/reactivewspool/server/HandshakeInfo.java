@@ -1,0 +1,89 @@
+package io.reactivewspool.server;
+
+import java.net.InetSocketAddress;
+import java.security.Principal;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What the hub knows about an HTTP request: the WebSocket upgrade of a connection, or an admin
+ * API call. Transport-agnostic; each transport builds one from its own request type.
+ *
+ * <p>Header names are stored lower-case, so {@link #header(String)} is case-insensitive.
+ * {@link #toString()} never prints the {@code token} query parameter or the
+ * {@code Authorization} header.
+ *
+ * @param path          the request path, without the query
+ * @param headers       header values by lower-case name
+ * @param queryParams   query parameter values by name
+ * @param remoteAddress the peer's address, or {@code null} when unknown
+ * @param principal     the principal the transport authenticated, or {@code null}
+ */
+public record HandshakeInfo(String path, Map<String, List<String>> headers, Map<String, List<String>> queryParams,
+                            InetSocketAddress remoteAddress, Principal principal) {
+
+    /** The query parameter that carries a connection token. */
+    public static final String TOKEN_PARAM = "token";
+
+    public HandshakeInfo {
+        path = path == null ? "/" : path;
+        Map<String, List<String>> h = new LinkedHashMap<>();
+        if (headers != null) {
+            headers.forEach((k, v) -> h.computeIfAbsent(k.toLowerCase(Locale.ROOT), x -> new java.util.ArrayList<>()).addAll(v));
+        }
+        h.replaceAll((k, v) -> List.copyOf(v));
+        headers = Map.copyOf(h);
+        Map<String, List<String>> q = new LinkedHashMap<>();
+        if (queryParams != null) {
+            queryParams.forEach((k, v) -> q.put(k, List.copyOf(v)));
+        }
+        queryParams = Map.copyOf(q);
+    }
+
+    /** The first value of a header (case-insensitive name), or {@code null}. */
+    public String header(String name) {
+        List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    /** The first value of a query parameter, or {@code null}. */
+    public String queryParam(String name) {
+        List<String> v = queryParams.get(name);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    /** The {@code Origin} header, or {@code null} (non-browser clients usually send none). */
+    public String origin() {
+        return header("origin");
+    }
+
+    /**
+     * The credential the client presented: the {@code token} query parameter, otherwise the
+     * token of an {@code Authorization: Bearer} header, otherwise {@code null}.
+     */
+    public String token() {
+        String q = queryParam(TOKEN_PARAM);
+        if (q != null && !q.isEmpty()) {
+            return q;
+        }
+        return bearerToken();
+    }
+
+    /** The token of an {@code Authorization: Bearer <token>} header, or {@code null}. */
+    public String bearerToken() {
+        String auth = header("authorization");
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String t = auth.substring(7).trim();
+            return t.isEmpty() ? null : t;
+        }
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return "HandshakeInfo{path=" + path + ", remote=" + remoteAddress + ", origin=" + origin()
+                + ", query=" + queryParams.keySet() + "}";
+    }
+}

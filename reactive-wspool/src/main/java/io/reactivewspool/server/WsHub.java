@@ -1,0 +1,129 @@
+package io.reactivewspool.server;
+
+import java.util.Optional;
+import java.util.Set;
+
+import io.reactivewspool.internal.server.DefaultWsHub;
+import io.reactivewspool.message.WsMessage;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Holds many WebSocket connections, lets them subscribe to topics and broadcasts to them,
+ * speaking the protocol of {@code docs/PROTOCOL.md}. Transport-agnostic: a transport (the Reactor
+ * Netty {@code WsServer}, a Spring WebFlux adapter) asks {@link #admit(HandshakeInfo)} before the
+ * upgrade and hands each accepted connection to {@link #serve(WsTransport, Admission)}.
+ *
+ * <pre>{@code
+ * WsHub hub = WsHub.create(WsHubOptions.builder()
+ *         .authenticator(Authenticator.tokens(Map.of("ALICE_TOKEN", "alice")))
+ *         .build());
+ * WsServer server = WsServer.create(hub, WsServerOptions.builder().port(8080).build()).bindNow();
+ * hub.broadcast("announcements", "system_announcement", Map.of("message", "hello"));
+ * hub.topic("prices").map(WsMessage::data).subscribe(System.out::println);
+ * }</pre>
+ *
+ * <p>Every broadcast is encoded ONCE; all recipients' frames share those bytes. Each connection has
+ * its own bounded outbound queue with an {@link OverflowPolicy}, so a slow client never slows the
+ * others. Heartbeat and cleanup run as timed pipelines on the hub's scheduler, started by
+ * {@link #create} and stopped by {@link #close()}.
+ *
+ * <p>Thread-safe. Sending methods are non-blocking and may be called from any thread, event loops
+ * included; they return the number of LOCAL connections reached (a broker carries the message to
+ * other nodes).
+ */
+public interface WsHub {
+
+    /** A hub with the default options, started. */
+    static WsHub create() {
+        return create(WsHubOptions.defaults());
+    }
+
+    /** A hub with the given options, started (its timers run until {@link #close()}). */
+    static WsHub create(WsHubOptions options) {
+        return new DefaultWsHub(options);
+    }
+
+    /** The options the hub was created with. */
+    WsHubOptions options();
+
+    /**
+     * Decides on an upgrade request before the transport upgrades: origin (403), authentication
+     * (401) and shutdown (503). The transport answers a refusal with a plain HTTP response and
+     * allocates nothing. Cold; never errors.
+     */
+    Mono<Admission> admit(HandshakeInfo handshake);
+
+    /**
+     * Serves one upgraded connection: registers it (or closes it with 1013 when the connection
+     * limit is reached), sends {@code welcome}, dispatches its messages and delivers its outbound
+     * queue. Completes when the connection is closed and removed from the registry.
+     *
+     * @param admission an accepted {@link Admission} from {@link #admit}
+     */
+    Mono<Void> serve(WsTransport transport, Admission admission);
+
+    /** Broadcasts {@code data} as a message of {@code type} to a topic's subscribers. */
+    int broadcast(String topic, String type, Object data);
+
+    /** As {@link #broadcast(String, String, Object)}, skipping the given connections. */
+    int broadcast(String topic, String type, Object data, Set<String> excludedConnectionIds);
+
+    /**
+     * Broadcasts one message to the subscribers of several topics; a connection subscribed to
+     * more than one of them receives it once.
+     */
+    int broadcast(Set<String> topics, String type, Object data);
+
+    /**
+     * Broadcasts a ready message (its {@code topic} is the target; the hub sets the timestamp) to
+     * the topic's subscribers except {@code excludedConnectionIds}.
+     */
+    int broadcast(WsMessage message, Set<String> excludedConnectionIds);
+
+    /** Sends to every connection of a user; returns how many local connections it reached. */
+    int sendToUser(String userId, String type, Object data);
+
+    /** Sends to one connection; {@code false} when it is unknown, closing, or the message was dropped. */
+    boolean sendTo(String connectionId, WsMessage message);
+
+    /**
+     * Subscribes a connection to a topic on the application's behalf (the topic policy is not
+     * consulted; the limits are). {@code false} when the connection is unknown or a limit is hit.
+     */
+    boolean subscribe(String connectionId, String topic);
+
+    /** Unsubscribes a connection from a topic; {@code false} when it was not subscribed. */
+    boolean unsubscribe(String connectionId, String topic);
+
+    /**
+     * The messages broadcast to a topic from now on, for in-process subscribers. Hot: each
+     * subscription counts as a topic subscriber while active (cancel removes it). Elements arrive
+     * on the broadcasting thread; a subscriber that falls behind by more than the outbound queue
+     * size loses the oldest messages. Do not block in it.
+     */
+    Flux<WsMessage> topic(String topic);
+
+    /** One connection's live view. */
+    Optional<WsConnectionView> connection(String connectionId);
+
+    /** The operator operations. */
+    HubAdmin admin();
+
+    /** The counters; same as {@code admin().stats()}. */
+    HubStats stats();
+
+    /** Runs the stale-connection sweep now; same as {@code admin().cleanup()}. */
+    Mono<CleanupReport> cleanup();
+
+    /** Whether the hub accepts new connections ({@code false} once {@link #close()} started). */
+    boolean isAccepting();
+
+    /**
+     * Closes gracefully: stops accepting, closes every connection with 1001 in batches spread
+     * over {@link WsHubOptions#closeDrainPeriod()}, waits for them, then stops the timers and the
+     * broker subscription. The returned {@code Mono} is hot-started on first subscription and
+     * completes when all of that is done; calling again returns the same completion.
+     */
+    Mono<Void> close();
+}

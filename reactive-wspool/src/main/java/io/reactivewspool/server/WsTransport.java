@@ -1,0 +1,40 @@
+package io.reactivewspool.server;
+
+import io.reactivewspool.message.WsCloseStatus;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * One accepted WebSocket connection as the hub sees it, whatever server carries it. The Reactor
+ * Netty transport of {@code WsServer} implements it, and so can an adapter over Spring WebFlux's
+ * {@code WebSocketSession}; the whole hub works on this interface only.
+ *
+ * <p>Contract for implementers:
+ * <ul>
+ *   <li>{@link #receive()} is subscribed once; each frame's bytes are copied out of (and the
+ *       transport's buffer released) before it is emitted; it completes when the peer closes or
+ *       the connection drops, and may signal an error when the connection fails.</li>
+ *   <li>{@link #send(Publisher)} is subscribed once; the transport requests frames only as fast as
+ *       it can write them (that demand is the backpressure the hub's per-connection queue sees),
+ *       flushes in batches and completes when the publisher completes or the connection closes.</li>
+ *   <li>{@link #close(WsCloseStatus)} sends a close frame with the code and reason (only the first
+ *       close has an effect) and closes the connection; it may be called while {@code send} is
+ *       active, from any thread.</li>
+ * </ul>
+ * Every method is non-blocking and returns cold publishers.
+ */
+public interface WsTransport {
+
+    /** The upgrade request this connection came from. */
+    HandshakeInfo handshake();
+
+    /** The frames the client sends; see the class contract. */
+    Flux<InboundFrame> receive();
+
+    /** Writes the hub's frames to the client; see the class contract. */
+    Mono<Void> send(Publisher<OutboundFrame> frames);
+
+    /** Sends a close frame with the status and closes the connection. */
+    Mono<Void> close(WsCloseStatus status);
+}

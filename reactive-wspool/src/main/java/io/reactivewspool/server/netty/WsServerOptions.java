@@ -1,0 +1,189 @@
+package io.reactivewspool.server.netty;
+
+import java.util.Objects;
+import java.util.function.Function;
+
+import io.reactivewspool.server.AdminAuthenticator;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * Immutable configuration of a {@link WsServer}.
+ *
+ * <table>
+ * <caption>Options</caption>
+ * <tr><th>option</th><th>default</th><th>range</th></tr>
+ * <tr><td>host</td><td>{@value #DEFAULT_HOST}</td><td>a host name or address to bind</td></tr>
+ * <tr><td>port</td><td>{@value #DEFAULT_PORT}</td><td>0 (ephemeral) .. 65535</td></tr>
+ * <tr><td>path</td><td>{@value #DEFAULT_PATH}</td><td>starts with '/'</td></tr>
+ * <tr><td>maxFrameBytes</td><td>0: the hub's {@code maxFrameBytes}</td><td>0, or 128 .. 16 MiB</td></tr>
+ * <tr><td>compression (permessage-deflate)</td><td>false</td><td></td></tr>
+ * <tr><td>adminEnabled</td><td>true</td><td>serve the admin API under {@value #ADMIN_PATH}</td></tr>
+ * <tr><td>adminAuthenticator</td><td>{@link AdminAuthenticator#denyAll()}: every admin request gets 403</td><td></td></tr>
+ * <tr><td>customizer</td><td>identity</td><td>applied to the {@code HttpServer} last</td></tr>
+ * </table>
+ */
+public final class WsServerOptions {
+
+    public static final String DEFAULT_HOST = "0.0.0.0";
+    public static final int DEFAULT_PORT = 8080;
+    public static final String DEFAULT_PATH = "/ws";
+    /** Where the admin HTTP API lives. */
+    public static final String ADMIN_PATH = "/api/admin/websockets";
+
+    private final String host;
+    private final int port;
+    private final String path;
+    private final int maxFrameBytes;
+    private final boolean compression;
+    private final boolean adminEnabled;
+    private final AdminAuthenticator adminAuthenticator;
+    private final Function<HttpServer, HttpServer> customizer;
+
+    private WsServerOptions(Builder b) {
+        host = b.host;
+        port = b.port;
+        path = b.path;
+        maxFrameBytes = b.maxFrameBytes;
+        compression = b.compression;
+        adminEnabled = b.adminEnabled;
+        adminAuthenticator = b.adminAuthenticator;
+        customizer = b.customizer;
+    }
+
+    public static WsServerOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder mutate() {
+        Builder b = new Builder();
+        b.host = host;
+        b.port = port;
+        b.path = path;
+        b.maxFrameBytes = maxFrameBytes;
+        b.compression = compression;
+        b.adminEnabled = adminEnabled;
+        b.adminAuthenticator = adminAuthenticator;
+        b.customizer = customizer;
+        return b;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    /** The frame limit for the transport, or 0 to use the hub's. */
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    public boolean compression() {
+        return compression;
+    }
+
+    public boolean adminEnabled() {
+        return adminEnabled;
+    }
+
+    public AdminAuthenticator adminAuthenticator() {
+        return adminAuthenticator;
+    }
+
+    public Function<HttpServer, HttpServer> customizer() {
+        return customizer;
+    }
+
+    /** Builds {@link WsServerOptions}. Not thread-safe. */
+    public static final class Builder {
+        private String host = DEFAULT_HOST;
+        private int port = DEFAULT_PORT;
+        private String path = DEFAULT_PATH;
+        private int maxFrameBytes;
+        private boolean compression;
+        private boolean adminEnabled = true;
+        private AdminAuthenticator adminAuthenticator = AdminAuthenticator.denyAll();
+        private Function<HttpServer, HttpServer> customizer = Function.identity();
+
+        private Builder() {
+        }
+
+        public Builder host(String v) {
+            Objects.requireNonNull(v, "host");
+            if (v.isBlank()) {
+                throw new IllegalArgumentException("host must not be blank, was '" + v + "'");
+            }
+            host = v;
+            return this;
+        }
+
+        public Builder port(int v) {
+            if (v < 0 || v > 65535) {
+                throw new IllegalArgumentException("port must be between 0 and 65535, was " + v);
+            }
+            port = v;
+            return this;
+        }
+
+        public Builder path(String v) {
+            Objects.requireNonNull(v, "path");
+            if (!v.startsWith("/") || v.contains("?") || v.contains(" ")) {
+                throw new IllegalArgumentException("path must start with '/' and contain no '?' or space, was '" + v + "'");
+            }
+            path = v;
+            return this;
+        }
+
+        public Builder maxFrameBytes(int v) {
+            if (v != 0 && (v < 128 || v > 16 * 1024 * 1024)) {
+                throw new IllegalArgumentException("maxFrameBytes must be 0 or between 128 and 16777216, was " + v);
+            }
+            maxFrameBytes = v;
+            return this;
+        }
+
+        public Builder compression(boolean v) {
+            compression = v;
+            return this;
+        }
+
+        public Builder adminEnabled(boolean v) {
+            adminEnabled = v;
+            return this;
+        }
+
+        /** Who may use the admin API; {@code null} means nobody (403). */
+        public Builder adminAuthenticator(AdminAuthenticator v) {
+            adminAuthenticator = v == null ? AdminAuthenticator.denyAll() : v;
+            return this;
+        }
+
+        /** Admits admin requests carrying {@code Authorization: Bearer <token>}. */
+        public Builder adminToken(String token) {
+            return adminAuthenticator(AdminAuthenticator.bearer(token));
+        }
+
+        /** A last customization of the Reactor Netty server (metrics, TLS, wiretap...). */
+        public Builder customizer(Function<HttpServer, HttpServer> v) {
+            customizer = Objects.requireNonNull(v, "customizer");
+            return this;
+        }
+
+        public WsServerOptions build() {
+            if (adminEnabled && path.startsWith(ADMIN_PATH)) {
+                throw new IllegalArgumentException("path must not be under the admin API " + ADMIN_PATH + ", was '" + path + "'");
+            }
+            return new WsServerOptions(this);
+        }
+    }
+}

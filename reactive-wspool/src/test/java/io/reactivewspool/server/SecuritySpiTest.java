@@ -1,0 +1,61 @@
+package io.reactivewspool.server;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SecuritySpiTest {
+
+    private static HandshakeInfo hs(Map<String, List<String>> headers, Map<String, List<String>> query) {
+        return new HandshakeInfo("/ws", headers, query, null, null);
+    }
+
+    @Test
+    void tokenComesFromTheQueryParameterOrTheBearerHeader() {
+        assertThat(hs(Map.of(), Map.of("token", List.of("Q"))).token()).isEqualTo("Q");
+        assertThat(hs(Map.of("Authorization", List.of("Bearer H")), Map.of()).token()).isEqualTo("H");
+        assertThat(hs(Map.of("authorization", List.of("Basic x")), Map.of()).token()).isNull();
+    }
+
+    @Test
+    void handshakeToStringNeverShowsTheToken() {
+        HandshakeInfo h = hs(Map.of("Authorization", List.of("Bearer SECRET1")), Map.of("token", List.of("SECRET2")));
+        assertThat(h.toString()).doesNotContain("SECRET1").doesNotContain("SECRET2");
+    }
+
+    @Test
+    void staticTokensMapTokensToUsers() {
+        Authenticator a = Authenticator.tokens(Map.of("T1", "alice"));
+        assertThat(a.authenticate("T1", null).block()).isEqualTo("alice");
+        assertThat(a.authenticate("T2", null).blockOptional()).isEmpty();
+        assertThat(a.authenticate(null, null).blockOptional()).isEmpty();
+    }
+
+    @Test
+    void defaultTopicPolicyAllowsSubscribeAndDeniesPublish() {
+        TopicPolicy p = TopicPolicy.defaults();
+        assertThat(p.canSubscribe(null, "anything")).isTrue();
+        assertThat(p.canPublish(null, "anything")).isFalse();
+    }
+
+    @Test
+    void publishPatternsAreGlobs() {
+        TopicPolicy p = TopicPolicy.publishTo(List.of("pub.*", "chat:room-?"));
+        assertThat(p.canPublish(null, "pub.x.y")).isTrue();
+        assertThat(p.canPublish(null, "chat:room-1")).isTrue();
+        assertThat(p.canPublish(null, "chat:room-12")).isFalse();
+        assertThat(p.canPublish(null, "public")).isFalse();
+    }
+
+    @Test
+    void adminBearerAuthenticatorComparesTheToken() {
+        AdminAuthenticator a = AdminAuthenticator.bearer("S");
+        assertThat(a.isAdmin(hs(Map.of("Authorization", List.of("Bearer S")), Map.of()))).isTrue();
+        assertThat(a.isAdmin(hs(Map.of("Authorization", List.of("Bearer T")), Map.of()))).isFalse();
+        assertThat(a.isAdmin(hs(Map.of(), Map.of("token", List.of("S"))))).isFalse();
+        assertThat(AdminAuthenticator.denyAll().isAdmin(hs(Map.of(), Map.of()))).isFalse();
+    }
+}

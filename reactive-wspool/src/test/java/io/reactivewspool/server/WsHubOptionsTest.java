@@ -1,0 +1,61 @@
+package io.reactivewspool.server;
+
+import java.time.Duration;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class WsHubOptionsTest {
+
+    @Test
+    void defaultsAreTheDocumentedConstants() {
+        WsHubOptions o = WsHubOptions.defaults();
+        assertThat(o.heartbeatInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(o.connectionTimeout()).isEqualTo(Duration.ofSeconds(300));
+        assertThat(o.cleanupInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(o.maxConnections()).isEqualTo(10_000);
+        assertThat(o.maxConnectionsPerTopic()).isEqualTo(1_000);
+        assertThat(o.maxFrameBytes()).isEqualTo(65_536);
+        assertThat(o.outboundQueueSize()).isEqualTo(1_024);
+        assertThat(o.overflowPolicy()).isEqualTo(OverflowPolicy.DROP_OLDEST);
+        assertThat(o.rateLimitPerSecond()).isZero();
+        assertThat(o.authenticator()).isNull();
+        assertThat(o.broker()).isNotNull();
+    }
+
+    @Test
+    void settersRejectBadValuesNamingFieldValueAndRange() {
+        assertThatThrownBy(() -> WsHubOptions.builder().maxConnections(0))
+                .hasMessage("maxConnections must be >= 1, was 0");
+        assertThatThrownBy(() -> WsHubOptions.builder().maxFrameBytes(10))
+                .hasMessage("maxFrameBytes must be between 128 and 16777216, was 10");
+        assertThatThrownBy(() -> WsHubOptions.builder().heartbeatInterval(Duration.ofMillis(1)))
+                .hasMessage("heartbeatInterval must be >= PT0.01S, was PT0.001S");
+        assertThatThrownBy(() -> WsHubOptions.builder().rateLimitPerSecond(-1))
+                .hasMessage("rateLimitPerSecond must be >= 0, was -1");
+        assertThatThrownBy(() -> WsHubOptions.builder().handler("subscribe", ctx -> Mono.empty()))
+                .hasMessageContaining("application type");
+        assertThatThrownBy(() -> WsHubOptions.builder().allowedOrigins(Set.of(" ")))
+                .hasMessageContaining("allowedOrigins");
+    }
+
+    @Test
+    void buildChecksThatTheTimeoutIsNotShorterThanTheHeartbeat() {
+        assertThatThrownBy(() -> WsHubOptions.builder().heartbeatInterval(Duration.ofSeconds(10))
+                .connectionTimeout(Duration.ofSeconds(5)).build())
+                .hasMessage("connectionTimeout must be >= heartbeatInterval (PT10S), was PT5S");
+    }
+
+    @Test
+    void mutateStartsFromTheExistingOptions() {
+        WsHubOptions o = WsHubOptions.builder().maxConnections(7).build();
+        WsHubOptions m = o.mutate().maxConnectionsPerUser(3).build();
+        assertThat(m.maxConnections()).isEqualTo(7);
+        assertThat(m.maxConnectionsPerUser()).isEqualTo(3);
+        assertThat(m.broker()).isSameAs(o.broker());
+    }
+}

@@ -1,0 +1,125 @@
+package io.reactivewspool.server.netty;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.server.WsHub;
+import io.reactivewspool.server.WsHubOptions;
+import io.reactivewspool.test.HubFixture;
+import io.reactivewspool.test.RawWsClient;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The Reactor Netty server around the hub: binding, routing, compression, user isolation, graceful close. */
+class WsServerIT {
+
+    private static int httpGet(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
+    void portZeroBindsAnEphemeralPortThatIsReadable() {
+        try (HubFixture f = HubFixture.start(WsHubOptions.defaults())) {
+            assertThat(f.server().port()).isPositive();
+            assertThat(f.server().url()).isEqualTo("ws://127.0.0.1:" + f.server().port() + "/ws");
+        }
+    }
+
+    @Test
+    void bindingTwiceFails() {
+        try (HubFixture f = HubFixture.start(WsHubOptions.defaults())) {
+            assertThatThrownBy(() -> f.server().bind().block(Duration.ofSeconds(5))).hasMessageContaining("already bound");
+        }
+    }
+
+    @Test
+    void plainGetOnTheWebSocketPathAnswers426AndUnknownPathsAnswer404() throws Exception {
+        try (HubFixture f = HubFixture.start(WsHubOptions.defaults())) {
+            String base = "http://127.0.0.1:" + f.server().port();
+            assertThat(httpGet(base + "/ws")).isEqualTo(426);
+            assertThat(httpGet(base + "/nope")).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void adminApiCanBeSwitchedOff() throws Exception {
+        try (HubFixture f = HubFixture.start(WsHubOptions.defaults(),
+                WsServerOptions.builder().host("127.0.0.1").port(0).adminEnabled(false).adminToken("X").build())) {
+            assertThat(httpGet(f.adminUrl() + "/stats")).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void customPathAndPermessageDeflateWork() {
+        try (HubFixture f = HubFixture.start(WsHubOptions.defaults(),
+                WsServerOptions.builder().host("127.0.0.1").port(0).path("/live").compression(true).build())) {
+            assertThat(f.wsUrl()).endsWith("/live");
+            RawWsClient c = f.client();
+            assertThat(c.welcome().type()).isEqualTo("welcome");
+            c.send(WsMessage.ping().withId("z"));
+            assertThat(c.next().id()).isEqualTo("z");
+            c.close();
+        }
+    }
+
+    @Test
+    void sameOriginIsAcceptedWithoutConfiguration() {
+        try (HubFixture f = HubFixture.start(WsHubOptions.defaults())) {
+            RawWsClient c = RawWsClient.connect(f.wsUrl(), Map.of("Origin", "http://127.0.0.1:" + f.server().port()));
+            assertThat(c.welcome().type()).isEqualTo("welcome");
+            c.close();
+        }
+    }
+
+    @Test
+    void sendToUserReachesOnlyThatUsersConnectionsOverSockets() {
+        WsHubOptions o = WsHubOptions.builder()
+                .authenticator(io.reactivewspool.server.Authenticator.tokens(Map.of("TA", "alice", "TB", "bob"))).build();
+        try (HubFixture f = HubFixture.start(o)) {
+            RawWsClient a1 = RawWsClient.connect(f.wsUrl() + "?token=TA");
+            RawWsClient a2 = RawWsClient.connect(f.wsUrl() + "?token=TA");
+            RawWsClient b = RawWsClient.connect(f.wsUrl() + "?token=TB");
+            a1.welcome();
+            a2.welcome();
+            b.welcome();
+            assertThat(f.hub().sendToUser("alice", "private", Map.of("secret", 1))).isEqualTo(2);
+            assertThat(a1.next().type()).isEqualTo("private");
+            assertThat(a2.next().type()).isEqualTo("private");
+            assertThat(f.hub().sendToUser("bob", "marker", null)).isEqualTo(1);
+            assertThat(b.next().type()).isEqualTo("marker"); // nothing for alice arrived before bob's marker
+            List.of(a1, a2, b).forEach(RawWsClient::close);
+        }
+    }
+
+    @Test
+    void gracefulCloseSends1001ToEveryClientInBatchesAndThenUnbinds() throws Exception {
+        WsHub hub = WsHub.create(WsHubOptions.builder().closeBatchSize(50).closeDrainPeriod(Duration.ofMillis(900)).build());
+        WsServer server = WsServer.create(hub, WsServerOptions.builder().host("127.0.0.1").port(0).build()).bindNow();
+        String url = server.url();
+        List<RawWsClient> clients = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            clients.add(RawWsClient.connect(url));
+        }
+        clients.forEach(RawWsClient::welcome);
+        long start = System.nanoTime();
+        server.close().block(Duration.ofSeconds(30));
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(clients).allSatisfy(c -> assertThat(c.awaitCloseCode()).isEqualTo(1001));
+        // three batches, 300 ms apart: the last one leaves about 600 ms after the first
+        assertThat(tookMs).isGreaterThanOrEqualTo(550);
+        assertThat(hub.stats().activeConnections()).isZero();
+        assertThat(hub.isAccepting()).isFalse();
+        assertThatThrownBy(() -> httpGet("http://127.0.0.1:" + URI.create(url).getPort() + "/ws")).isInstanceOf(java.io.IOException.class);
+    }
+
+}

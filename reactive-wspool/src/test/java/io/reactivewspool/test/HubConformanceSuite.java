@@ -1,0 +1,676 @@
+package io.reactivewspool.test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.server.Authenticator;
+import io.reactivewspool.server.TopicPolicy;
+import io.reactivewspool.server.WsConnectionView;
+import io.reactivewspool.server.WsHubOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The wire protocol of {@code docs/PROTOCOL.md}, one test per table row, against any server that
+ * speaks it: subclass with a {@link ServerFactory} (the Reactor Netty {@code WsServer} here, the
+ * Spring adapter later) and every row runs against that server over real loopback sockets.
+ */
+public abstract class HubConformanceSuite {
+
+    protected static final String ADMIN = "ADMIN-SECRET";
+
+    private final List<ServerUnderTest> servers = new ArrayList<>();
+    private final List<RawWsClient> clients = new ArrayList<>();
+
+    /** How this transport starts a server. */
+    protected abstract ServerFactory factory();
+
+    /** Options every test starts from: publish allowed on pub.*, an echo and a failing handler. */
+    protected static WsHubOptions.Builder base() {
+        return WsHubOptions.builder()
+                .topicPolicy(TopicPolicy.publishTo(List.of("pub.*")))
+                .handler("echo", ctx -> Mono.just(WsMessage.of("echo", null, ctx.message().data())))
+                .handler("boom", ctx -> Mono.error(new IllegalStateException("boom")))
+                .closeDrainPeriod(Duration.ZERO);
+    }
+
+    protected ServerUnderTest server(WsHubOptions options) {
+        ServerUnderTest s = factory().start(options, ADMIN);
+        servers.add(s);
+        return s;
+    }
+
+    protected ServerUnderTest server() {
+        return server(base().build());
+    }
+
+    protected RawWsClient client(ServerUnderTest s) {
+        return client(s, s.wsUrl(), Map.of());
+    }
+
+    protected RawWsClient client(ServerUnderTest s, String url, Map<String, String> headers) {
+        RawWsClient c = RawWsClient.connect(url, headers);
+        clients.add(c);
+        return c;
+    }
+
+    /** A client that has read its welcome. */
+    protected RawWsClient welcomed(ServerUnderTest s) {
+        RawWsClient c = client(s);
+        c.welcome();
+        return c;
+    }
+
+    @AfterEach
+    void closeAll() {
+        clients.forEach(RawWsClient::close);
+        servers.forEach(ServerUnderTest::close);
+    }
+
+    // ------------------------------------------------------------ transport and auth
+
+    @Test
+    void welcomeIsTheFirstMessageWithConnectionIdAnonymousUserAndHeartbeatInterval() {
+        ServerUnderTest s = server();
+        WsMessage w = client(s).next();
+        assertThat(w.type()).isEqualTo("welcome");
+        assertThat(w.data().get("connection_id").asString()).isNotBlank();
+        assertThat(w.data().get("user_id").isNull()).isTrue();
+        assertThat(w.data().get("heartbeat_interval_ms").asLong()).isEqualTo(30_000);
+        assertThat(w.timestamp()).isNotNull();
+        assertThat(s.hub().connection(w.data().get("connection_id").asString())).isPresent();
+    }
+
+    @Test
+    void tokenInQueryParameterAuthenticatesTheUser() {
+        ServerUnderTest s = server(base().authenticator(Authenticator.tokens(Map.of("T-ALICE", "alice"))).build());
+        WsMessage w = client(s, s.wsUrl() + "?token=T-ALICE", Map.of()).welcome();
+        assertThat(w.data().get("user_id").asString()).isEqualTo("alice");
+    }
+
+    @Test
+    void bearerHeaderAuthenticatesTheUser() {
+        ServerUnderTest s = server(base().authenticator(Authenticator.tokens(Map.of("T-BOB", "bob"))).build());
+        WsMessage w = client(s, s.wsUrl(), Map.of("Authorization", "Bearer T-BOB")).welcome();
+        assertThat(w.data().get("user_id").asString()).isEqualTo("bob");
+    }
+
+    @Test
+    void upgradeWithoutTokenIsRefusedWith401BeforeAnyConnectionExists() {
+        ServerUnderTest s = server(base().authenticator(Authenticator.tokens(Map.of("T-ALICE", "alice"))).build());
+        RawWsClient c = RawWsClient.start(s.wsUrl(), Map.of());
+        assertThat(c.handshakeStatus()).isEqualTo(401);
+        assertThat(s.hub().stats().totalConnections()).isZero();
+        assertThat(s.hub().stats().rejectedConnections()).isEqualTo(1);
+    }
+
+    @Test
+    void upgradeWithWrongTokenIsRefusedWith401() {
+        ServerUnderTest s = server(base().authenticator(Authenticator.tokens(Map.of("T-ALICE", "alice"))).build());
+        assertThat(RawWsClient.start(s.wsUrl() + "?token=WRONG", Map.of()).handshakeStatus()).isEqualTo(401);
+        assertThat(RawWsClient.start(s.wsUrl(), Map.of("Authorization", "Bearer WRONG")).handshakeStatus()).isEqualTo(401);
+    }
+
+    @Test
+    void foreignOriginIsRefusedWith403() {
+        ServerUnderTest s = server();
+        assertThat(RawWsClient.start(s.wsUrl(), Map.of("Origin", "https://evil.example")).handshakeStatus()).isEqualTo(403);
+        assertThat(s.hub().stats().totalConnections()).isZero();
+    }
+
+    @Test
+    void configuredOriginIsAccepted() {
+        ServerUnderTest s = server(base().allowedOrigins(Set.of("https://app.example")).build());
+        assertThat(RawWsClient.start(s.wsUrl(), Map.of("Origin", "https://app.example")).handshakeStatus()).isEqualTo(101);
+        assertThat(RawWsClient.start(s.wsUrl(), Map.of("Origin", "https://other.example")).handshakeStatus()).isEqualTo(403);
+    }
+
+    @Test
+    void clientWithoutOriginIsAccepted() {
+        ServerUnderTest s = server();
+        assertThat(client(s).welcome().type()).isEqualTo("welcome");
+    }
+
+    @Test
+    void binaryFrameAnswersErrorAndKeepsTheConnection() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.sendBinary(new byte[] {1, 2, 3});
+        assertThat(c.next().error()).contains("binary");
+        c.send(WsMessage.ping().withId("p1"));
+        assertThat(c.next().type()).isEqualTo("pong");
+    }
+
+    // ------------------------------------------------------------ client to server
+
+    @Test
+    void subscribeAnswersSubscribedCarryingTheRequestId() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send(WsMessage.subscribe("news").withId("s1"));
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("subscribed");
+        assertThat(r.topic()).isEqualTo("news");
+        assertThat(r.id()).isEqualTo("s1");
+        assertThat(s.hub().stats().topicSubscribers()).containsEntry("news", 1);
+    }
+
+    @Test
+    void subscribeWithSinceAnswersSubscribedWithRecoveredFlag() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send(WsMessage.subscribe("news", "42").withId("s2"));
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("subscribed");
+        assertThat(r.id()).isEqualTo("s2");
+        assertThat(r.data().get("recovered").isBoolean()).isTrue();
+    }
+
+    @Test
+    void unsubscribeAnswersUnsubscribedAndStopsDelivery() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send(WsMessage.subscribe("news"));
+        c.next("subscribed");
+        c.send(WsMessage.unsubscribe("news").withId("u1"));
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("unsubscribed");
+        assertThat(r.id()).isEqualTo("u1");
+        assertThat(s.hub().broadcast("news", "alert", Map.of("x", 1))).isZero();
+        c.send(WsMessage.ping().withId("after"));
+        assertThat(c.next().type()).isEqualTo("pong");
+    }
+
+    @Test
+    void publishReachesOtherSubscribersAsDataButNotTheSender() {
+        ServerUnderTest s = server();
+        RawWsClient sender = welcomed(s);
+        RawWsClient other = welcomed(s);
+        sender.send(WsMessage.subscribe("pub.room"));
+        sender.next("subscribed");
+        other.send(WsMessage.subscribe("pub.room"));
+        other.next("subscribed");
+        sender.send(WsMessage.publish("pub.room", Map.of("text", "hi")));
+        WsMessage d = other.next();
+        assertThat(d.type()).isEqualTo("data");
+        assertThat(d.topic()).isEqualTo("pub.room");
+        assertThat(d.data().get("text").asString()).isEqualTo("hi");
+        sender.send(WsMessage.ping().withId("marker"));
+        assertThat(sender.next().type()).isEqualTo("pong");  // no data echoed back before the pong
+    }
+
+    @Test
+    void publishWithIdIsAcknowledgedWithPublished() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send(WsMessage.publish("pub.x", Map.of("n", 1)).withId("p7"));
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("published");
+        assertThat(r.id()).isEqualTo("p7");
+        assertThat(r.topic()).isEqualTo("pub.x");
+    }
+
+    @Test
+    void publishToATopicOutsideThePolicyAnswersError() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send(WsMessage.publish("private", Map.of()).withId("p8"));
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("error");
+        assertThat(r.id()).isEqualTo("p8");
+        assertThat(r.error()).contains("not allowed to publish");
+    }
+
+    @Test
+    void pingAnswersPongCarryingTheRequestId() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send(WsMessage.ping().withId("k1"));
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("pong");
+        assertThat(r.id()).isEqualTo("k1");
+    }
+
+    @Test
+    void applicationTypeGoesToItsHandlerAndTheReplyCarriesTheId() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send(WsMessage.builder("echo").data(Map.of("v", "x")).id("e1").build());
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("echo");
+        assertThat(r.id()).isEqualTo("e1");
+        assertThat(r.data().get("v").asString()).isEqualTo("x");
+    }
+
+    @Test
+    void failingHandlerAnswersErrorAndKeepsTheConnection() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send(WsMessage.builder("boom").id("b1").build());
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("error");
+        assertThat(r.id()).isEqualTo("b1");
+        c.send(WsMessage.ping());
+        assertThat(c.next().type()).isEqualTo("pong");
+    }
+
+    @Test
+    void unknownTypeWithoutHandlerAnswersErrorUnknownMessageType() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send(WsMessage.builder("teleport").id("t1").build());
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("error");
+        assertThat(r.id()).isEqualTo("t1");
+        assertThat(r.error()).contains("unknown message type");
+    }
+
+    // ------------------------------------------------------------ server to client
+
+    @Test
+    void applicationBroadcastArrivesWithTheSendersMessageType() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send(WsMessage.subscribe("announcements"));
+        c.next("subscribed");
+        assertThat(s.hub().broadcast("announcements", "system_announcement", Map.of("message", "hello"))).isEqualTo(1);
+        WsMessage m = c.next();
+        assertThat(m.type()).isEqualTo("system_announcement");
+        assertThat(m.topic()).isEqualTo("announcements");
+        assertThat(m.data().get("message").asString()).isEqualTo("hello");
+        assertThat(m.timestamp()).isNotNull();
+    }
+
+    @Test
+    void directSendToAConnectionArrives() {
+        ServerUnderTest s = server();
+        RawWsClient c = client(s);
+        String id = c.welcome().data().get("connection_id").asString();
+        assertThat(s.hub().sendTo(id, WsMessage.of("notice", null, Map.of("n", 1)))).isTrue();
+        assertThat(c.next().type()).isEqualTo("notice");
+    }
+
+    @Test
+    void heartbeatMessagesAndPingFramesArriveEveryInterval() {
+        ServerUnderTest s = server(base().heartbeatInterval(Duration.ofMillis(100)).heartbeatMessages(true).build());
+        RawWsClient c = welcomed(s);
+        assertThat(c.next("heartbeat").timestamp()).isNotNull();
+        await().atMost(RawWsClient.WAIT).until(() -> c.pingFrames() >= 2);
+    }
+
+    @Test
+    void pongFramesCountAsActivity() {
+        ServerUnderTest s = server(base().heartbeatInterval(Duration.ofMillis(100)).connectionTimeout(Duration.ofMillis(600)).build());
+        RawWsClient c = client(s);
+        String id = c.welcome().data().get("connection_id").asString();
+        // The test client answers ping frames with pongs and sends nothing else.
+        await().atMost(RawWsClient.WAIT).until(() -> c.pingFrames() >= 10);
+        assertThat(c.isClosed()).isFalse();
+        assertThat(s.hub().connection(id)).isPresent();
+    }
+
+    // ------------------------------------------------------------ bad input
+
+    @Test
+    void malformedJsonAnswersErrorAndKeepsTheConnection() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send("{\"type\": \"ping\", \"id\": \"m1\"");
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("error");
+        assertThat(r.error()).contains("malformed JSON");
+        c.send(WsMessage.ping());
+        assertThat(c.next().type()).isEqualTo("pong");
+    }
+
+    @Test
+    void missingTypeAnswersErrorWithTheId() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send("{\"id\": \"m2\", \"topic\": \"x\"}");
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("error");
+        assertThat(r.id()).isEqualTo("m2");
+        assertThat(r.error()).contains("type");
+    }
+
+    @Test
+    void nonStringTypeAnswersErrorWithTheId() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send("{\"type\": 42, \"id\": \"m3\"}");
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("error");
+        assertThat(r.id()).isEqualTo("m3");
+    }
+
+    @Test
+    void missingTopicAnswersError() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send("{\"type\": \"subscribe\", \"id\": \"m4\"}");
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("error");
+        assertThat(r.id()).isEqualTo("m4");
+        assertThat(r.error()).contains("topic");
+    }
+
+    @Test
+    void emptyTopicAnswersError() {
+        assertInvalidTopic("");
+    }
+
+    @Test
+    void topicLongerThan256CharactersAnswersError() {
+        assertInvalidTopic("a".repeat(257));
+    }
+
+    @Test
+    void topicWithForbiddenCharactersAnswersError() {
+        assertInvalidTopic("bad topic!");
+    }
+
+    private void assertInvalidTopic(String topic) {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send("{\"type\": \"subscribe\", \"topic\": \"" + topic + "\", \"id\": \"bad\"}");
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("error");
+        assertThat(r.id()).isEqualTo("bad");
+        assertThat(r.error()).contains("topic");
+        c.send(WsMessage.ping());
+        assertThat(c.next().type()).isEqualTo("pong");
+    }
+
+    @Test
+    void topicTheConnectionMayNotUseAnswersError() {
+        TopicPolicy denyAdmin = new TopicPolicy() {
+            @Override
+            public boolean canSubscribe(WsConnectionView connection, String topic) {
+                return !topic.startsWith("admin.");
+            }
+
+            @Override
+            public boolean canPublish(WsConnectionView connection, String topic) {
+                return false;
+            }
+        };
+        ServerUnderTest s = server(base().topicPolicy(denyAdmin).build());
+        RawWsClient c = welcomed(s);
+        c.send(WsMessage.subscribe("admin.audit").withId("d1"));
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("error");
+        assertThat(r.id()).isEqualTo("d1");
+        assertThat(r.error()).contains("not allowed to subscribe");
+    }
+
+    @Test
+    void subscriptionOverThePerConnectionLimitAnswersError() {
+        ServerUnderTest s = server(base().maxTopicsPerConnection(2).build());
+        RawWsClient c = welcomed(s);
+        c.send(WsMessage.subscribe("a"));
+        c.send(WsMessage.subscribe("b"));
+        c.send(WsMessage.subscribe("c").withId("l3"));
+        c.next("subscribed");
+        c.next("subscribed");
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("error");
+        assertThat(r.id()).isEqualTo("l3");
+        assertThat(r.error()).contains("at most 2 topics");
+    }
+
+    @Test
+    void subscriptionOverThePerTopicLimitAnswersError() {
+        ServerUnderTest s = server(base().maxConnectionsPerTopic(1).build());
+        RawWsClient a = welcomed(s);
+        RawWsClient b = welcomed(s);
+        a.send(WsMessage.subscribe("full"));
+        a.next("subscribed");
+        b.send(WsMessage.subscribe("full").withId("f2"));
+        WsMessage r = b.next();
+        assertThat(r.type()).isEqualTo("error");
+        assertThat(r.error()).contains("is full");
+    }
+
+    // ------------------------------------------------------------ close codes
+
+    @Test
+    void adminDisconnectClosesWith1000AndTheReason() {
+        ServerUnderTest s = server();
+        RawWsClient c = client(s);
+        String id = c.welcome().data().get("connection_id").asString();
+        AdminHttp.Response r = AdminHttp.post(s.adminUrl() + "/disconnect", ADMIN,
+                "{\"connection_ids\": [\"" + id + "\"], \"reason\": \"maintenance\"}");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("disconnected").asInt()).isEqualTo(1);
+        assertThat(c.awaitCloseCode()).isEqualTo(1000);
+        assertThat(c.closeReason()).isEqualTo("maintenance");
+    }
+
+    @Test
+    void serverShutdownClosesWith1001() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        s.close();
+        assertThat(c.awaitCloseCode()).isEqualTo(1001);
+    }
+
+    @Test
+    void repeatedRateLimitViolationsCloseWith1008() {
+        ServerUnderTest s = server(base().rateLimitPerSecond(5).maxRateLimitViolations(3).build());
+        RawWsClient c = welcomed(s);
+        for (int i = 0; i < 20; i++) {
+            c.send(WsMessage.ping().withId("r" + i));
+        }
+        assertThat(c.next("error").error()).contains("rate limit");
+        assertThat(c.awaitCloseCode()).isEqualTo(1008);
+    }
+
+    @Test
+    void tooManyBadMessagesCloseWith1008() {
+        ServerUnderTest s = server(base().maxBadMessages(3).build());
+        RawWsClient c = welcomed(s);
+        for (int i = 0; i < 5; i++) {
+            c.send("not json");
+        }
+        assertThat(c.awaitCloseCode()).isEqualTo(1008);
+    }
+
+    @Test
+    void frameLargerThanTheMaximumClosesWith1009() {
+        ServerUnderTest s = server(base().maxFrameBytes(1024).build());
+        RawWsClient c = welcomed(s);
+        c.send("{\"type\":\"ping\",\"data\":\"" + "x".repeat(2000) + "\"}");
+        assertThat(c.awaitCloseCode()).isEqualTo(1009);
+    }
+
+    @Test
+    void unexpectedServerErrorClosesWith1011() {
+        TopicPolicy broken = new TopicPolicy() {
+            @Override
+            public boolean canSubscribe(WsConnectionView connection, String topic) {
+                throw new IllegalStateException("policy store unavailable");
+            }
+
+            @Override
+            public boolean canPublish(WsConnectionView connection, String topic) {
+                return false;
+            }
+        };
+        ServerUnderTest s = server(base().topicPolicy(broken).build());
+        RawWsClient c = welcomed(s);
+        c.send(WsMessage.subscribe("x"));
+        assertThat(c.awaitCloseCode()).isEqualTo(1011);
+    }
+
+    @Test
+    void connectionOverTheLimitIsClosedWith1013() {
+        ServerUnderTest s = server(base().maxConnections(1).build());
+        welcomed(s);
+        RawWsClient second = client(s);
+        assertThat(second.awaitCloseCode()).isEqualTo(1013);
+        assertThat(s.hub().stats().activeConnections()).isEqualTo(1);
+    }
+
+    @Test
+    void connectionOverThePerUserLimitIsClosedWith1013() {
+        ServerUnderTest s = server(base().maxConnectionsPerUser(1)
+                .authenticator(Authenticator.tokens(Map.of("T-ALICE", "alice"))).build());
+        client(s, s.wsUrl() + "?token=T-ALICE", Map.of()).welcome();
+        RawWsClient second = client(s, s.wsUrl() + "?token=T-ALICE", Map.of());
+        assertThat(second.awaitCloseCode()).isEqualTo(1013);
+    }
+
+    @Test
+    void connectionWithoutActivityIsClosedWith4000() {
+        ServerUnderTest s = server(base().heartbeatInterval(Duration.ofMillis(50)).connectionTimeout(Duration.ofMillis(300)).build());
+        // A raw client that never answers ping frames and sends nothing.
+        RawSocketClient idle = RawSocketClient.connect(s.wsUrl());
+        assertThat(idle.readMessage().type()).isEqualTo("welcome");
+        assertThat(idle.readUntilCloseCode()).isEqualTo(4000);
+        assertThat(s.hub().stats().heartbeatTimeouts()).isEqualTo(1);
+    }
+
+    @Test
+    void overflowWithDisconnectPolicyClosesWith4001() {
+        ServerUnderTest s = server(base().outboundQueueSize(4)
+                .overflowPolicy(io.reactivewspool.server.OverflowPolicy.DISCONNECT).build());
+        RawSocketClient stalled = RawSocketClient.connect(s.wsUrl(), 4096);
+        stalled.sendText(WsMessage.subscribe("flood"));
+        await().atMost(RawWsClient.WAIT).until(() -> s.hub().stats().topicSubscribers().getOrDefault("flood", 0) == 1);
+        byte[] big = new byte[16 * 1024];
+        java.util.Arrays.fill(big, (byte) 'x');
+        String payload = new String(big, java.nio.charset.StandardCharsets.US_ASCII);
+        await().atMost(RawWsClient.WAIT).pollInterval(Duration.ofMillis(10)).until(() -> {
+            for (int i = 0; i < 20; i++) {
+                s.hub().broadcast("flood", "bulk", payload);
+            }
+            return s.hub().stats().activeConnections() == 0;
+        });
+        assertThat(s.hub().stats().messagesDropped()).isPositive();
+        assertThat(stalled.readUntilCloseCode()).isEqualTo(4001);
+        stalled.close();
+    }
+
+    // ------------------------------------------------------------ admin API
+
+    @Test
+    void adminApiWithoutCredentialsAnswers403() {
+        ServerUnderTest s = server();
+        assertThat(AdminHttp.get(s.adminUrl() + "/stats", null).status()).isEqualTo(403);
+        assertThat(AdminHttp.get(s.adminUrl() + "/stats", "WRONG").status()).isEqualTo(403);
+        assertThat(AdminHttp.post(s.adminUrl() + "/broadcast", null, "{}").status()).isEqualTo(403);
+    }
+
+    @Test
+    void adminApiWithoutConfiguredAuthenticatorAnswers403ToEveryone() {
+        ServerUnderTest s = factory().start(base().build(), null);
+        servers.add(s);
+        assertThat(AdminHttp.get(s.adminUrl() + "/stats", ADMIN).status()).isEqualTo(403);
+    }
+
+    @Test
+    void adminStatsShowsTotalsTopicsStatesAndCleanupCounters() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send(WsMessage.subscribe("news"));
+        c.next("subscribed");
+        AdminHttp.Response r = AdminHttp.get(s.adminUrl() + "/stats", ADMIN);
+        assertThat(r.status()).isEqualTo(200);
+        JsonNode j = r.json();
+        assertThat(j.get("active_connections").asInt()).isEqualTo(1);
+        assertThat(j.get("total_connections").asInt()).isEqualTo(1);
+        assertThat(j.get("messages_sent").asLong()).isGreaterThanOrEqualTo(2);
+        assertThat(j.get("topic_subscribers").get("news").asInt()).isEqualTo(1);
+        assertThat(j.get("connection_states").get("OPEN").asInt()).isEqualTo(1);
+        assertThat(j.has("cleanup_runs")).isTrue();
+    }
+
+    @Test
+    void adminConnectionsAreFilteredByUserAndTopic() {
+        ServerUnderTest s = server(base().authenticator(Authenticator.tokens(Map.of("TA", "alice", "TB", "bob"))).build());
+        RawWsClient alice = client(s, s.wsUrl() + "?token=TA", Map.of());
+        alice.welcome();
+        RawWsClient bob = client(s, s.wsUrl() + "?token=TB", Map.of());
+        bob.welcome();
+        bob.send(WsMessage.subscribe("orders"));
+        bob.next("subscribed");
+        JsonNode byUser = AdminHttp.get(s.adminUrl() + "/connections?user_id=alice", ADMIN).json();
+        assertThat(byUser.get("count").asInt()).isEqualTo(1);
+        assertThat(byUser.get("connections").get(0).get("user_id").asString()).isEqualTo("alice");
+        JsonNode byTopic = AdminHttp.get(s.adminUrl() + "/connections?topic=orders", ADMIN).json();
+        assertThat(byTopic.get("count").asInt()).isEqualTo(1);
+        assertThat(byTopic.get("connections").get(0).get("user_id").asString()).isEqualTo("bob");
+        assertThat(AdminHttp.get(s.adminUrl() + "/connections", ADMIN).json().get("count").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void adminConnectionByIdShowsOneConnectionOr404() {
+        ServerUnderTest s = server();
+        String id = client(s).welcome().data().get("connection_id").asString();
+        AdminHttp.Response r = AdminHttp.get(s.adminUrl() + "/connections/" + id, ADMIN);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("connection_id").asString()).isEqualTo(id);
+        assertThat(r.json().get("state").asString()).isEqualTo("OPEN");
+        assertThat(AdminHttp.get(s.adminUrl() + "/connections/nope", ADMIN).status()).isEqualTo(404);
+    }
+
+    @Test
+    void adminDisconnectByUserAndByTopicClosesThoseConnections() {
+        ServerUnderTest s = server(base().authenticator(Authenticator.tokens(Map.of("TA", "alice", "TB", "bob"))).build());
+        RawWsClient alice = client(s, s.wsUrl() + "?token=TA", Map.of());
+        alice.welcome();
+        RawWsClient bob = client(s, s.wsUrl() + "?token=TB", Map.of());
+        bob.welcome();
+        bob.send(WsMessage.subscribe("orders"));
+        bob.next("subscribed");
+        AdminHttp.Response byUser = AdminHttp.post(s.adminUrl() + "/disconnect", ADMIN, "{\"user_id\": \"alice\", \"reason\": \"bye\"}");
+        assertThat(byUser.json().get("disconnected").asInt()).isEqualTo(1);
+        assertThat(alice.awaitCloseCode()).isEqualTo(1000);
+        assertThat(bob.isClosed()).isFalse();
+        AdminHttp.Response byTopic = AdminHttp.post(s.adminUrl() + "/disconnect", ADMIN, "{\"topic\": \"orders\", \"reason\": \"moved\"}");
+        assertThat(byTopic.json().get("disconnected").asInt()).isEqualTo(1);
+        assertThat(bob.awaitCloseCode()).isEqualTo(1000);
+        assertThat(AdminHttp.post(s.adminUrl() + "/disconnect", ADMIN, "{\"reason\": \"x\"}").status()).isEqualTo(400);
+    }
+
+    @Test
+    void adminCleanupAnswersWhatItRemoved() {
+        ServerUnderTest s = server();
+        welcomed(s);
+        AdminHttp.Response r = AdminHttp.post(s.adminUrl() + "/cleanup", ADMIN, "");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("removed").asInt()).isZero();
+        assertThat(r.json().get("remaining").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void adminBroadcastAnswersHowManyConnectionsItReached() {
+        ServerUnderTest s = server();
+        RawWsClient a = welcomed(s);
+        RawWsClient b = welcomed(s);
+        a.send(WsMessage.subscribe("announcements"));
+        a.next("subscribed");
+        b.send(WsMessage.subscribe("announcements"));
+        b.next("subscribed");
+        AdminHttp.Response r = AdminHttp.post(s.adminUrl() + "/broadcast", ADMIN,
+                "{\"topic\": \"announcements\", \"message_type\": \"admin_message\", \"data\": {\"message\": \"maintenance\"}}");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("reached").asInt()).isEqualTo(2);
+        WsMessage m = a.next();
+        assertThat(m.type()).isEqualTo("admin_message");
+        assertThat(m.data().get("message").asString()).isEqualTo("maintenance");
+        assertThat(b.next().type()).isEqualTo("admin_message");
+        assertThat(AdminHttp.post(s.adminUrl() + "/broadcast", ADMIN, "{\"topic\": \"bad topic\", \"message_type\": \"x\"}").status())
+                .isEqualTo(400);
+    }
+}

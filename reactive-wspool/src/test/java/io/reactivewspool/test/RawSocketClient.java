@@ -1,0 +1,203 @@
+package io.reactivewspool.test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.reactivewspool.message.WsCodec;
+import io.reactivewspool.message.WsMessage;
+
+/**
+ * A WebSocket client on a plain blocking {@link Socket}, for what a well-behaved client cannot
+ * do: never read (a stalled consumer whose TCP window fills), never answer pings, or vanish with
+ * a TCP reset. Test threads only.
+ */
+public final class RawSocketClient implements AutoCloseable {
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    private RawSocketClient(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = new DataInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
+    }
+
+    /** Connects and completes the upgrade; throws when the server does not answer 101. */
+    public static RawSocketClient connect(String wsUrl) {
+        return connect(wsUrl, 0);
+    }
+
+    /** @param receiveBuffer the socket receive buffer in bytes (0: system default) */
+    public static RawSocketClient connect(String wsUrl, int receiveBuffer) {
+        URI u = URI.create(wsUrl);
+        try {
+            Socket s = new Socket();
+            if (receiveBuffer > 0) {
+                s.setReceiveBufferSize(receiveBuffer);
+            }
+            s.connect(new InetSocketAddress(u.getHost(), u.getPort()), 5000);
+            s.setSoTimeout(10_000);
+            RawSocketClient c = new RawSocketClient(s);
+            c.handshake(u);
+            return c;
+        } catch (IOException e) {
+            throw new AssertionError("raw connect to " + wsUrl + " failed: " + e, e);
+        }
+    }
+
+    private void handshake(URI u) throws IOException {
+        byte[] key = new byte[16];
+        ThreadLocalRandom.current().nextBytes(key);
+        String path = u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+        String req = "GET " + path + " HTTP/1.1\r\nHost: " + u.getHost() + ":" + u.getPort()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        out.write(req.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("connection closed during handshake: " + head);
+            }
+            head.write(b);
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        String status = head.toString(StandardCharsets.US_ASCII);
+        if (!status.startsWith("HTTP/1.1 101")) {
+            throw new IOException("upgrade refused: " + status.lines().findFirst().orElse(status));
+        }
+    }
+
+    public void sendText(WsMessage m) {
+        sendText(new String(WsCodec.json().encode(m), StandardCharsets.UTF_8));
+    }
+
+    /** Sends one masked text frame. */
+    public void sendText(String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream f = new ByteArrayOutputStream();
+        f.write(0x81);
+        if (payload.length < 126) {
+            f.write(0x80 | payload.length);
+        } else if (payload.length < 65536) {
+            f.write(0x80 | 126);
+            f.write(payload.length >>> 8);
+            f.write(payload.length & 0xff);
+        } else {
+            f.write(0x80 | 127);
+            long n = payload.length;
+            for (int i = 7; i >= 0; i--) {
+                f.write((int) (n >>> (8 * i)) & 0xff);
+            }
+        }
+        byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        f.write(mask, 0, 4);
+        for (int i = 0; i < payload.length; i++) {
+            f.write(payload[i] ^ mask[i & 3]);
+        }
+        try {
+            out.write(f.toByteArray());
+            out.flush();
+        } catch (IOException e) {
+            throw new AssertionError("raw send failed: " + e, e);
+        }
+    }
+
+    /** One frame: opcode and payload. */
+    public record Frame(int opcode, byte[] payload) {
+        public String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Reads the next frame (blocking, at most 10 s). */
+    public Frame readFrame() {
+        try {
+            int b0 = in.readUnsignedByte();
+            int b1 = in.readUnsignedByte();
+            long len = b1 & 0x7f;
+            if (len == 126) {
+                len = in.readUnsignedShort();
+            } else if (len == 127) {
+                len = in.readLong();
+            }
+            byte[] payload = new byte[(int) len];
+            in.readFully(payload);
+            return new Frame(b0 & 0x0f, payload);
+        } catch (IOException e) {
+            throw new AssertionError("raw read failed: " + e, e);
+        }
+    }
+
+    /** Reads the next text frame, skipping control frames. */
+    public WsMessage readMessage() {
+        for (;;) {
+            Frame f = readFrame();
+            if (f.opcode() == 1) {
+                return WsCodec.json().decode(f.payload());
+            }
+            if (f.opcode() == 8) {
+                throw new AssertionError("closed while waiting for a message: " + closeCode(f));
+            }
+        }
+    }
+
+    /** Reads (and discards) frames until a close frame; returns its code, -1 if the stream ended. */
+    public int readUntilCloseCode() {
+        try {
+            for (;;) {
+                Frame f;
+                try {
+                    f = readFrame();
+                } catch (AssertionError e) {
+                    if (e.getCause() instanceof SocketTimeoutException) {
+                        throw e;
+                    }
+                    return -1;
+                }
+                if (f.opcode() == 8) {
+                    return closeCode(f);
+                }
+            }
+        } finally {
+            close();
+        }
+    }
+
+    private static int closeCode(Frame f) {
+        return f.payload().length >= 2 ? ((f.payload()[0] & 0xff) << 8) | (f.payload()[1] & 0xff) : 1005;
+    }
+
+    /** Vanishes with a TCP reset: no close frame, no FIN. */
+    public void abort() {
+        try {
+            socket.setSoLinger(true, 0);
+            socket.close();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // already gone
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package io.reactivewspool.test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.reactivewspool.message.WsCodec;
+import io.reactivewspool.message.WsMessage;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.Connection;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.WebsocketClientSpec;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The hub's test WebSocket client over Reactor Netty's {@code HttpClient}: connects without a
+ * connection pool, records every text message and ping frame, sends text, binary and ping frames,
+ * and reports the close code the server sent. Blocking helpers are for test threads only.
+ */
+public final class RawWsClient implements AutoCloseable {
+
+    public static final Duration WAIT = Duration.ofSeconds(10);
+    private static final WsCodec CODEC = WsCodec.json();
+
+    private final ConcurrentLinkedQueue<WsMessage> inbox = new ConcurrentLinkedQueue<>();
+    private final List<WsMessage> all = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger pings = new AtomicInteger();
+    private final Sinks.Many<WebSocketFrame> outbound = Sinks.many().unicast().onBackpressureBuffer();
+    private final CompletableFuture<Void> opened = new CompletableFuture<>();
+    private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private final AtomicReference<String> closeReason = new AtomicReference<>();
+    private final AtomicReference<Connection> connection = new AtomicReference<>();
+
+    private RawWsClient() {
+    }
+
+    /** Connects to {@code url} (ws://...) with extra headers; waits for the upgrade. */
+    public static RawWsClient connect(String url, Map<String, String> headers) {
+        RawWsClient c = start(url, headers);
+        c.awaitOpen();
+        return c;
+    }
+
+    public static RawWsClient connect(String url) {
+        return connect(url, Map.of());
+    }
+
+    /** Starts connecting without waiting; see {@link #handshakeStatus()}. */
+    public static RawWsClient start(String url, Map<String, String> headers) {
+        RawWsClient c = new RawWsClient();
+        HttpClient.newConnection()
+                .headers(h -> headers.forEach(h::set))
+                .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(16 * 1024 * 1024).handlePing(true).build())
+                .uri(url)
+                .handle((in, out) -> {
+                    in.withConnection(c.connection::set);
+                    c.opened.complete(null);
+                    in.receiveCloseStatus().subscribe(st -> {
+                        c.closeReason.set(st.reasonText());
+                        c.closeCode.complete(st.code());
+                    }, e -> c.closeCode.complete(-1), () -> c.closeCode.complete(-1));
+                    Mono<Void> rx = in.aggregateFrames(16 * 1024 * 1024).receiveFrames().doOnNext(f -> {
+                        if (f instanceof TextWebSocketFrame t) {
+                            WsMessage m = CODEC.decode(t.text());
+                            c.inbox.add(m);
+                            c.all.add(m);
+                        } else if (f instanceof PingWebSocketFrame p) {
+                            c.pings.incrementAndGet();
+                            PongWebSocketFrame pong = new PongWebSocketFrame(p.content().retain());
+                            if (c.outbound.tryEmitNext(pong).isFailure()) {
+                                pong.release();
+                            }
+                        }
+                    }).then();
+                    Mono<Void> tx = out.sendObject(c.outbound.asFlux()).then();
+                    return Mono.when(rx, tx.onErrorResume(e -> Mono.empty()));
+                })
+                .subscribe(null, e -> {
+                    c.opened.completeExceptionally(e);
+                    c.closeCode.complete(-1);
+                }, () -> c.closeCode.complete(-1));
+        return c;
+    }
+
+    private void awaitOpen() {
+        try {
+            opened.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("WebSocket did not open: " + e, e);
+        }
+    }
+
+    /** The HTTP status of a refused upgrade, or 101 when it was accepted. */
+    public int handshakeStatus() {
+        try {
+            opened.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            return 101;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof WebSocketClientHandshakeException h) {
+                return h.response().status().code();
+            }
+            throw new AssertionError("unexpected connect failure", e.getCause());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    public RawWsClient send(String text) {
+        emit(new TextWebSocketFrame(text));
+        return this;
+    }
+
+    public RawWsClient send(WsMessage m) {
+        return send(new String(CODEC.encode(m), StandardCharsets.UTF_8));
+    }
+
+    public RawWsClient sendBinary(byte[] bytes) {
+        emit(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes)));
+        return this;
+    }
+
+    public RawWsClient sendPingFrame() {
+        emit(new PingWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {1, 2})));
+        return this;
+    }
+
+    private synchronized void emit(WebSocketFrame f) {
+        Sinks.EmitResult r = outbound.tryEmitNext(f);
+        if (r.isFailure()) {
+            f.release();
+        }
+    }
+
+    /** The next message, waiting at most {@link #WAIT}. */
+    public WsMessage next() {
+        AtomicReference<WsMessage> got = new AtomicReference<>();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> {
+            WsMessage m = inbox.poll();
+            got.set(m);
+            return m != null;
+        });
+        return got.get();
+    }
+
+    /** The next message of the given type, skipping others (heartbeats, broadcasts). */
+    public WsMessage next(String type) {
+        return next(m -> m.is(type));
+    }
+
+    public WsMessage next(Predicate<WsMessage> p) {
+        AtomicReference<WsMessage> got = new AtomicReference<>();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> {
+            WsMessage m;
+            while ((m = inbox.poll()) != null) {
+                if (p.test(m)) {
+                    got.set(m);
+                    return true;
+                }
+            }
+            return false;
+        });
+        return got.get();
+    }
+
+    /** The welcome message (the first one). */
+    public WsMessage welcome() {
+        WsMessage w = next();
+        if (!w.is(WsMessage.WELCOME)) {
+            throw new AssertionError("first message must be welcome, was " + w);
+        }
+        return w;
+    }
+
+    /** Messages not yet taken by {@link #next()}. */
+    public List<WsMessage> pending() {
+        return List.copyOf(inbox);
+    }
+
+    /** Every text message received so far, in order. */
+    public List<WsMessage> received() {
+        synchronized (all) {
+            return List.copyOf(all);
+        }
+    }
+
+    public int pingFrames() {
+        return pings.get();
+    }
+
+    /** The close code the server sent (-1 when the connection ended without a close frame). */
+    public int awaitCloseCode() {
+        try {
+            return closeCode.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("connection did not close within " + WAIT, e);
+        }
+    }
+
+    public String closeReason() {
+        return closeReason.get();
+    }
+
+    public boolean isClosed() {
+        return closeCode.isDone();
+    }
+
+    /** Drops the TCP connection without a close frame. */
+    public void abort() {
+        Connection c = connection.get();
+        if (c != null) {
+            c.channel().close();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closeCode.isDone()) {
+            outbound.tryEmitComplete();
+            abort();
+        }
+    }
+}
