@@ -201,8 +201,7 @@ public final class DefaultWsClientPool implements WsClientPool {
             return;
         }
         pool.warmup().subscribe(
-                n -> {
-                },
+                n -> kickDrain(),
                 e -> {
                     toppingUp.set(false);
                     if (!disposed.get()) {
@@ -213,6 +212,18 @@ public final class DefaultWsClientPool implements WsClientPool {
                     toppingUp.set(false);
                     ensureMin();
                 });
+    }
+
+    /**
+     * reactor-pool's warm-up puts the new connection in the idle queue without serving acquires
+     * that were already pending. An acquire that is cancelled at once runs the pool's drain loop,
+     * which hands the idle connection to the oldest pending borrower; if the probe itself gets a
+     * connection, reactor-pool releases it back because the probe is cancelled.
+     */
+    private void kickDrain() {
+        if (pool.metrics().pendingAcquireSize() > 0) {
+            pool.acquire().subscribe(ref -> ref.release().subscribe(), e -> { }).dispose();
+        }
     }
 
     // ---------------------------------------------------------------- eviction and destroy
