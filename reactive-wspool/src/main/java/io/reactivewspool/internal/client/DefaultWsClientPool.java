@@ -120,6 +120,7 @@ public final class DefaultWsClientPool implements WsClientPool {
                 .destroyHandler(this::destroy)
                 .evictionPredicate(this::shouldEvict)
                 .clock(new SchedulerClock(scheduler))
+                .pendingAcquireTimer((task, delay) -> scheduler.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS))
                 .idleResourceReuseOrder(options.reuseOrder() == ReuseOrder.LEAST_RECENTLY_USED);
         Duration sweep = evictionInterval(options);
         builder = sweep.isZero() ? builder.evictInBackgroundDisabled() : builder.evictInBackground(sweep, scheduler);
@@ -252,7 +253,7 @@ public final class DefaultWsClientPool implements WsClientPool {
             LOG.info("destroyed pool={} conn={} reason=closed", name, conn.id());
             return Mono.empty();
         }
-        String reason = e != null && e.unhealthy ? "health check failed" : "pool rotation";
+        String reason = disposed.get() ? "pool closed" : e != null && e.unhealthy ? "health check failed" : "pool rotation";
         if (e != null) {
             e.draining = true;
         }
@@ -292,15 +293,21 @@ public final class DefaultWsClientPool implements WsClientPool {
     public Mono<PooledWsConnection> acquire() {
         return Mono.defer(() -> {
             long start = scheduler.now(TimeUnit.NANOSECONDS);
-            return acquireValid()
-                    .timeout(options.acquireTimeout(), scheduler)
+            Mono<PooledWsConnection> acquire = acquireValid();
+            // With an idle connection at hand the acquire completes at once, and reactor-pool's own
+            // pending timer covers a lost race; only an acquire that may have to connect pays for a
+            // timer of its own (connecting is not covered by reactor-pool's acquire timeout).
+            if (pool.metrics().idleSize() == 0) {
+                acquire = acquire.timeout(options.acquireTimeout(), scheduler);
+            }
+            return acquire
                     .onErrorMap(this::mapAcquireError)
                     .doOnNext(p -> recordAcquire(scheduler.now(TimeUnit.NANOSECONDS) - start));
         });
     }
 
     private Mono<PooledWsConnection> acquireValid() {
-        return pool.acquire().flatMap(ref -> validate(ref)
+        return pool.acquire(options.acquireTimeout()).flatMap(ref -> validate(ref)
                 .onErrorReturn(Boolean.FALSE)
                 .doOnCancel(() -> ref.release().subscribe(null, x -> { }))
                 .flatMap(ok -> ok ? Mono.just(new Pooled(ref)) : ref.invalidate().then(Mono.defer(this::acquireValid))));
