@@ -2,9 +2,12 @@ package io.reactivewspool.benchmarks;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.reactivewspool.client.WsClient;
@@ -21,8 +24,8 @@ import reactor.core.publisher.Mono;
 /**
  * Request/reply over loopback, three ways in the same process and run: through a
  * {@link WsClientPool} (max 8 connections, warmed), over one shared {@link WsConnection}, and
- * with a new connection per request. Each mode runs with each number of concurrent callers; a
- * caller sends its next request when the previous reply arrived. Prints throughput and latency
+ * with a new connection per request (connect, request, close). Each mode runs with each number
+ * of concurrent callers; a caller sends its next request when the previous reply arrived. Prints throughput and latency
  * percentiles, then the ratios of the pool against both baselines.
  */
 public final class ClientPoolLoopback {
@@ -49,6 +52,7 @@ public final class ClientPoolLoopback {
         }
     }
 
+    private static final int ROUNDS = 3;
     private static final String POOL = "pool (max 8)";
     private static final String SINGLE = "single shared connection";
     private static final String PER_REQUEST = "connect per request";
@@ -67,11 +71,28 @@ public final class ClientPoolLoopback {
             WsConnection single = client.connect().block(Duration.ofSeconds(10));
             try {
                 waitUntil(() -> pool.metrics().allocated() == config.poolMax());
+                Map<String, Function<WsMessage, Mono<WsMessage>>> modes = new LinkedHashMap<>();
+                modes.put(POOL, pool::request);
+                modes.put(SINGLE, single::request);
+                // what a caller without a pool does: open, ask, close (the close is part of the cost)
+                modes.put(PER_REQUEST, msg -> client.connect()
+                        .flatMap(c -> c.request(msg).flatMap(r -> c.close(1000, "").thenReturn(r))));
                 for (int callers : config.callers()) {
-                    results.add(measure(POOL, callers, config, pool::request));
-                    results.add(measure(SINGLE, callers, config, single::request));
-                    results.add(measure(PER_REQUEST, callers, config, msg -> client.connect()
-                            .flatMap(c -> c.request(msg).doFinally(s -> c.close(1000, "").subscribe(null, e -> { })))));
+                    // the modes take turns in short rounds, so that a noisy neighbour on the machine
+                    // hits every mode alike instead of whichever ran at that moment
+                    Map<String, Cell> cells = new LinkedHashMap<>();
+                    modes.keySet().forEach(m -> cells.put(m, new Cell()));
+                    Duration warm = config.warmup().dividedBy(ROUNDS);
+                    Duration slice = config.measure().dividedBy(ROUNDS);
+                    for (int round = 0; round < ROUNDS; round++) {
+                        for (Map.Entry<String, Function<WsMessage, Mono<WsMessage>>> m : modes.entrySet()) {
+                            if (!warm.isZero()) {
+                                drive(callers, warm, m.getValue(), new ConcurrentHistogram(3), new AtomicLong(), new AtomicLong());
+                            }
+                            cells.get(m.getKey()).add(callers, slice, m.getValue());
+                        }
+                    }
+                    cells.forEach((mode, cell) -> results.add(cell.result(mode, callers)));
                 }
             } finally {
                 single.close(1000, "").block(Duration.ofSeconds(10));
@@ -81,21 +102,24 @@ public final class ClientPoolLoopback {
         return results;
     }
 
-    private static Result measure(String mode, int callers, Config config,
-                                  java.util.function.Function<WsMessage, Mono<WsMessage>> call) {
-        if (!config.warmup().isZero()) {
-            drive(callers, config.warmup(), call, new ConcurrentHistogram(3), new AtomicLong(), new AtomicLong());
+    private static final class Cell {
+        final ConcurrentHistogram latency = new ConcurrentHistogram(3);
+        final AtomicLong ok = new AtomicLong();
+        final AtomicLong errors = new AtomicLong();
+        long nanos;
+
+        void add(int callers, Duration slice, Function<WsMessage, Mono<WsMessage>> call) {
+            long start = System.nanoTime();
+            drive(callers, slice, call, latency, ok, errors);
+            nanos += System.nanoTime() - start;
         }
-        ConcurrentHistogram h = new ConcurrentHistogram(3);
-        AtomicLong ok = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
-        long start = System.nanoTime();
-        drive(callers, config.measure(), call, h, ok, errors);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(mode, callers, ok.get(), errors.get(), seconds, h);
+
+        Result result(String mode, int callers) {
+            return new Result(mode, callers, ok.get(), errors.get(), nanos / 1e9, latency);
+        }
     }
 
-    private static void drive(int callers, Duration duration, java.util.function.Function<WsMessage, Mono<WsMessage>> call,
+    private static void drive(int callers, Duration duration, Function<WsMessage, Mono<WsMessage>> call,
                               ConcurrentHistogram h, AtomicLong ok, AtomicLong errors) {
         long deadline = System.nanoTime() + duration.toNanos();
         WsMessage msg = WsMessage.of("echo", null, "0123456789abcdef0123456789abcdef");

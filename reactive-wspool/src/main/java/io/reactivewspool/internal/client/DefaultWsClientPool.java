@@ -87,6 +87,7 @@ public final class DefaultWsClientPool implements WsClientPool {
         final WsConnection conn;
         volatile boolean unhealthy;
         volatile boolean draining;
+        volatile long releasedAtMillis = -1;
 
         Entry(WsConnection conn) {
             this.conn = conn;
@@ -319,10 +320,10 @@ public final class DefaultWsClientPool implements WsClientPool {
         if (!conn.isActive() || e == null || e.unhealthy) {
             return Mono.just(Boolean.FALSE);
         }
-        // idleTime() reads 0 once the slot is acquired: measure from the last release instead.
-        PooledRefMetadata meta = ref.metadata();
-        long idleMillis = scheduler.now(TimeUnit.MILLISECONDS) - meta.releaseTimestamp();
-        Mono<Boolean> alive = meta.acquireCount() > 1 && idleMillis >= options.validateAfterIdle().toMillis()
+        // reactor-pool's idle time and release timestamp read 0 once the slot is acquired, so the
+        // pool keeps its own release time (-1: never released, fresh from the allocator).
+        long released = e.releasedAtMillis;
+        Mono<Boolean> alive = released >= 0 && scheduler.now(TimeUnit.MILLISECONDS) - released >= options.validateAfterIdle().toMillis()
                 ? check(e) : Mono.just(Boolean.TRUE);
         return alive.flatMap(ok -> ok ? options.acquireHook().beforeAcquire(conn).defaultIfEmpty(Boolean.FALSE) : Mono.just(Boolean.FALSE));
     }
@@ -384,6 +385,10 @@ public final class DefaultWsClientPool implements WsClientPool {
                     return Mono.empty();
                 }
                 WsConnection conn = ref.poolable();
+                Entry e = entries.get(conn);
+                if (e != null) {
+                    e.releasedAtMillis = scheduler.now(TimeUnit.MILLISECONDS);
+                }
                 Mono<Boolean> keep = conn.isActive() ? options.releaseHook().afterRelease(conn).defaultIfEmpty(Boolean.FALSE)
                         .onErrorReturn(Boolean.FALSE) : Mono.just(Boolean.FALSE);
                 return keep.flatMap(k -> k ? ref.release() : ref.invalidate());

@@ -166,6 +166,18 @@ class DefaultWsClientPoolTest {
     }
 
     @Test
+    void recentlyReleasedConnectionIsHandedOutWithoutAPing() {
+        pool(options().minConnections(1).validateAfterIdle(Duration.ofSeconds(5)).build());
+        PooledWsConnection p = acquireNow();
+        FakeWsConnection deaf = (FakeWsConnection) p.connection();
+        p.release().subscribe();
+        deaf.answersPings = false;
+        vts.advanceTimeBy(Duration.ofSeconds(4));
+        PooledWsConnection again = acquireNow();
+        assertThat(again.connection()).isSameAs(deaf);
+    }
+
+    @Test
     void poolGrowsToMaxUnderLoadAndShrinksToMinAfterTheIdleTime() {
         pool(options().minConnections(1).maxConnections(4).maxIdleTime(Duration.ofSeconds(30)).build());
         List<PooledWsConnection> held = List.of(acquireNow(), acquireNow(), acquireNow(), acquireNow());
