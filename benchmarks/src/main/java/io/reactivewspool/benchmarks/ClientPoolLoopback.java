@@ -1,0 +1,173 @@
+package io.reactivewspool.benchmarks;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import io.reactivewspool.client.WsClient;
+import io.reactivewspool.client.WsClientOptions;
+import io.reactivewspool.client.WsClientPool;
+import io.reactivewspool.client.WsClientPoolOptions;
+import io.reactivewspool.client.WsConnection;
+import io.reactivewspool.message.WsMessage;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Request/reply over loopback, three ways in the same process and run: through a
+ * {@link WsClientPool} (max 8 connections, warmed), over one shared {@link WsConnection}, and
+ * with a new connection per request (connect, request, close). Each mode runs with each number
+ * of concurrent callers; a caller sends its next request when the previous reply arrived. Prints throughput and latency
+ * percentiles, then the ratios of the pool against both baselines.
+ */
+public final class ClientPoolLoopback {
+
+    /** One measured cell. */
+    public record Result(String mode, int callers, long requests, long errors, double seconds, Histogram latency) {
+        double throughput() {
+            return requests / seconds;
+        }
+
+        double p50Micros() {
+            return latency.getValueAtPercentile(50) / 1000.0;
+        }
+
+        double p99Micros() {
+            return latency.getValueAtPercentile(99) / 1000.0;
+        }
+    }
+
+    /** What to run. */
+    public record Config(int[] callers, Duration warmup, Duration measure, int poolMax) {
+        static Config defaults() {
+            return new Config(new int[] {1, 16, 256}, Duration.ofSeconds(2), Duration.ofSeconds(5), 8);
+        }
+    }
+
+    private static final int ROUNDS = 3;
+    private static final String POOL = "pool (max 8)";
+    private static final String SINGLE = "single shared connection";
+    private static final String PER_REQUEST = "connect per request";
+
+    private ClientPoolLoopback() {
+    }
+
+    /** Runs every mode with every caller count against a fresh loopback server; returns the cells in order. */
+    public static List<Result> run(Config config) {
+        List<Result> results = new ArrayList<>();
+        try (LoopbackReplyServer server = new LoopbackReplyServer()) {
+            WsClientOptions clientOptions = WsClientOptions.builder(server.url()).requestTimeout(Duration.ofSeconds(10)).build();
+            WsClientPool pool = WsClientPool.create(WsClientPoolOptions.builder(clientOptions).name("bench")
+                    .minConnections(config.poolMax()).maxConnections(config.poolMax()).build());
+            WsClient client = WsClient.create(clientOptions);
+            WsConnection single = client.connect().block(Duration.ofSeconds(10));
+            try {
+                waitUntil(() -> pool.metrics().allocated() == config.poolMax());
+                Map<String, Function<WsMessage, Mono<WsMessage>>> modes = new LinkedHashMap<>();
+                modes.put(POOL, pool::request);
+                modes.put(SINGLE, single::request);
+                // what a caller without a pool does: open, ask, close (the close is part of the cost)
+                modes.put(PER_REQUEST, msg -> client.connect()
+                        .flatMap(c -> c.request(msg).flatMap(r -> c.close(1000, "").thenReturn(r))));
+                for (int callers : config.callers()) {
+                    // the modes take turns in short rounds, so that a noisy neighbour on the machine
+                    // hits every mode alike instead of whichever ran at that moment
+                    Map<String, Cell> cells = new LinkedHashMap<>();
+                    modes.keySet().forEach(m -> cells.put(m, new Cell()));
+                    Duration warm = config.warmup().dividedBy(ROUNDS);
+                    Duration slice = config.measure().dividedBy(ROUNDS);
+                    for (int round = 0; round < ROUNDS; round++) {
+                        for (Map.Entry<String, Function<WsMessage, Mono<WsMessage>>> m : modes.entrySet()) {
+                            if (!warm.isZero()) {
+                                drive(callers, warm, m.getValue(), new ConcurrentHistogram(3), new AtomicLong(), new AtomicLong());
+                            }
+                            cells.get(m.getKey()).add(callers, slice, m.getValue());
+                        }
+                    }
+                    cells.forEach((mode, cell) -> results.add(cell.result(mode, callers)));
+                }
+            } finally {
+                single.close(1000, "").block(Duration.ofSeconds(10));
+                pool.disposeLater().block(Duration.ofSeconds(30));
+            }
+        }
+        return results;
+    }
+
+    private static final class Cell {
+        final ConcurrentHistogram latency = new ConcurrentHistogram(3);
+        final AtomicLong ok = new AtomicLong();
+        final AtomicLong errors = new AtomicLong();
+        long nanos;
+
+        void add(int callers, Duration slice, Function<WsMessage, Mono<WsMessage>> call) {
+            long start = System.nanoTime();
+            drive(callers, slice, call, latency, ok, errors);
+            nanos += System.nanoTime() - start;
+        }
+
+        Result result(String mode, int callers) {
+            return new Result(mode, callers, ok.get(), errors.get(), nanos / 1e9, latency);
+        }
+    }
+
+    private static void drive(int callers, Duration duration, Function<WsMessage, Mono<WsMessage>> call,
+                              ConcurrentHistogram h, AtomicLong ok, AtomicLong errors) {
+        long deadline = System.nanoTime() + duration.toNanos();
+        WsMessage msg = WsMessage.of("echo", null, "0123456789abcdef0123456789abcdef");
+        Flux.range(0, callers)
+                .flatMap(i -> Mono.defer(() -> {
+                    long t0 = System.nanoTime();
+                    return call.apply(msg)
+                            .doOnNext(r -> {
+                                h.recordValue(System.nanoTime() - t0);
+                                ok.incrementAndGet();
+                            })
+                            .onErrorResume(e -> {
+                                errors.incrementAndGet();
+                                return Mono.empty();
+                            })
+                            .then();
+                }).repeat(() -> System.nanoTime() < deadline), callers)
+                .blockLast(duration.plusSeconds(60));
+    }
+
+    private static void waitUntil(Supplier<Boolean> condition) {
+        Flux.interval(Duration.ofMillis(10)).filter(t -> condition.get()).next().block(Duration.ofSeconds(30));
+    }
+
+    /** The report: one line per cell, then the pool's ratios against both baselines per caller count. */
+    public static String report(List<Result> results) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-26s %7s %10s %12s %10s %10s %7s%n", "mode", "callers", "requests", "req/s", "p50 us", "p99 us", "errors"));
+        for (Result r : results) {
+            sb.append(String.format(Locale.ROOT, "%-26s %7d %10d %12.0f %10.1f %10.1f %7d%n", r.mode(), r.callers(), r.requests(),
+                    r.throughput(), r.p50Micros(), r.p99Micros(), r.errors()));
+        }
+        sb.append(String.format(Locale.ROOT, "%nratios (pool / baseline, same run)%n%7s %22s %22s %22s %22s%n", "callers",
+                "thr vs connect/req", "p99 vs connect/req", "thr vs single conn", "p99 vs single conn"));
+        for (Result p : results) {
+            if (!p.mode().equals(POOL)) {
+                continue;
+            }
+            Result single = find(results, SINGLE, p.callers());
+            Result per = find(results, PER_REQUEST, p.callers());
+            sb.append(String.format(Locale.ROOT, "%7d %21.1fx %21.2fx %21.2fx %21.2fx%n", p.callers(),
+                    p.throughput() / per.throughput(), p.p99Micros() / per.p99Micros(),
+                    p.throughput() / single.throughput(), p.p99Micros() / single.p99Micros()));
+        }
+        return sb.toString();
+    }
+
+    private static Result find(List<Result> results, String mode, int callers) {
+        return results.stream().filter(r -> r.mode().equals(mode) && r.callers() == callers).findFirst().orElseThrow();
+    }
+}

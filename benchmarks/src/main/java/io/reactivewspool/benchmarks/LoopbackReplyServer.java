@@ -1,0 +1,45 @@
+package io.reactivewspool.benchmarks;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.reactivewspool.WsProtocolException;
+import io.reactivewspool.message.WsCodec;
+import io.reactivewspool.message.WsMessage;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+/** The service every benchmark talks to: answers each message with an {@code id} by a {@code reply} with that id and data. */
+final class LoopbackReplyServer implements AutoCloseable {
+
+    private final DisposableServer server;
+
+    LoopbackReplyServer() {
+        WsCodec codec = WsCodec.json();
+        server = HttpServer.create().host("127.0.0.1").port(0)
+                .route(r -> r.ws("/ws", (in, out) -> out.sendString(in.receiveFrames()
+                        .ofType(TextWebSocketFrame.class)
+                        .concatMap(f -> {
+                            try {
+                                WsMessage m = codec.decode(f.text());
+                                return m.id() == null ? Mono.empty()
+                                        : Mono.just(new String(codec.encode(WsMessage.builder("reply").id(m.id()).data(m.data()).build()),
+                                        StandardCharsets.UTF_8));
+                            } catch (WsProtocolException e) {
+                                return Mono.empty();
+                            }
+                        }))))
+                .bindNow(Duration.ofSeconds(10));
+    }
+
+    String url() {
+        return "ws://127.0.0.1:" + server.port() + "/ws";
+    }
+
+    @Override
+    public void close() {
+        server.disposeNow(Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,76 @@
+package io.reactivewspool.benchmarks;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Locale;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * Entry point of the benchmark jar: {@code java -jar benchmarks.jar <scenario> [options]}.
+ * <ul>
+ * <li>{@code client-pool}: the loopback request/reply comparison, then the acquire+release JMH benchmark</li>
+ * <li>{@code client-pool-loopback [--callers 1,16,256] [--warmup-ms 2000] [--measure-ms 5000]}: only the loopback comparison</li>
+ * <li>{@code client-pool-jmh}: only the JMH benchmark</li>
+ * </ul>
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws RunnerException {
+        String scenario = args.length == 0 ? "client-pool" : args[0];
+        String[] rest = args.length == 0 ? new String[0] : Arrays.copyOfRange(args, 1, args.length);
+        switch (scenario) {
+            case "client-pool" -> {
+                loopback(rest);
+                jmh();
+            }
+            case "client-pool-loopback" -> loopback(rest);
+            case "client-pool-jmh" -> jmh();
+            default -> {
+                System.err.println("unknown scenario '" + scenario + "': use client-pool, client-pool-loopback or client-pool-jmh");
+                System.exit(2);
+            }
+        }
+        System.exit(0);
+    }
+
+    private static void loopback(String[] args) {
+        ClientPoolLoopback.Config c = ClientPoolLoopback.Config.defaults();
+        int[] callers = c.callers();
+        Duration warmup = c.warmup();
+        Duration measure = c.measure();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--callers" -> callers = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--warmup-ms" -> warmup = Duration.ofMillis(Long.parseLong(args[i + 1]));
+                case "--measure-ms" -> measure = Duration.ofMillis(Long.parseLong(args[i + 1]));
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        System.out.printf(Locale.ROOT, "== client-pool loopback: request/reply, warmup %d ms, measure %d ms per cell, %d cores%n",
+                warmup.toMillis(), measure.toMillis(), Runtime.getRuntime().availableProcessors());
+        System.out.println(ClientPoolLoopback.report(ClientPoolLoopback.run(new ClientPoolLoopback.Config(callers, warmup, measure, c.poolMax()))));
+    }
+
+    private static void jmh() throws RunnerException {
+        System.out.println("== client-pool JMH: acquire + release, WsClientPool vs raw reactor-pool over the same allocator");
+        Options opts = new OptionsBuilder().include(AcquireReleaseBenchmark.class.getName()).build();
+        Collection<RunResult> results = new Runner(opts).run();
+        double raw = score(results, "rawReactorPool");
+        double ws = score(results, "wsClientPool");
+        System.out.printf(Locale.ROOT, "%nacquire+release: raw reactor-pool %.0f ns/op, WsClientPool %.0f ns/op, ratio %.2fx%n", raw, ws, ws / raw);
+    }
+
+    private static double score(Collection<RunResult> results, String method) {
+        return results.stream().filter(r -> r.getParams().getBenchmark().endsWith("." + method)).findFirst()
+                .orElseThrow().getPrimaryResult().getScore();
+    }
+}

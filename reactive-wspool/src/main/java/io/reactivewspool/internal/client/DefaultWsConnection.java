@@ -1,0 +1,362 @@
+package io.reactivewspool.internal.client;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.reactivewspool.WsClosedException;
+import io.reactivewspool.WsException;
+import io.reactivewspool.WsProtocolException;
+import io.reactivewspool.WsRequestTimeoutException;
+import io.reactivewspool.client.WsClientOptions;
+import io.reactivewspool.client.WsConnection;
+import io.reactivewspool.message.WsCloseStatus;
+import io.reactivewspool.message.WsCodec;
+import io.reactivewspool.message.WsMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.netty.Connection;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.http.websocket.WebsocketOutbound;
+
+/**
+ * A {@link WsConnection} over one Reactor Netty WebSocket. Inbound frames are handled on the
+ * channel's event loop, synchronously: Reactor Netty releases each frame after {@code onNext}
+ * returns, so nothing here retains a buffer. Outbound frames wrap heap arrays (no pooled
+ * buffer to release) and are written with {@code writeAndFlush}, which Netty orders per channel.
+ */
+public final class DefaultWsConnection implements WsConnection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultWsConnection.class);
+    private static final RateLimitedLog UNDECODABLE_LOG = new RateLimitedLog(LOG, 10, TimeUnit.SECONDS);
+    private static final RateLimitedLog DROP_LOG = new RateLimitedLog(LOG, 10, TimeUnit.SECONDS);
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final int MAX_REASON_BYTES = 123;
+
+    private final String id;
+    private final String label;
+    private final WebsocketOutbound out;
+    private final WsCodec codec;
+    private final Duration requestTimeout;
+    private final Duration closeTimeout;
+    private final Scheduler timer;
+
+    private final Map<String, Sinks.One<WsMessage>> pending = new ConcurrentHashMap<>();
+    private final Map<Long, PendingPing> pings = new ConcurrentHashMap<>();
+    private final Sinks.Many<WsMessage> inbound = Sinks.many().multicast().directBestEffort();
+    private final Sinks.Many<String> raw = Sinks.many().multicast().directBestEffort();
+    private final Sinks.One<WsCloseStatus> closed = Sinks.one();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicBoolean terminated = new AtomicBoolean();
+    private final AtomicLong requestIds = new AtomicLong();
+    private final AtomicLong pingIds = new AtomicLong();
+    private final AtomicLong undecodable = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+
+    private volatile Connection connection;
+    private volatile WsCloseStatus remoteStatus;
+    private volatile WsCloseStatus localStatus;
+    private volatile Disposable forceClose;
+
+    private record PendingPing(Sinks.One<Duration> sink, long startNanos) {
+    }
+
+    DefaultWsConnection(WebsocketInbound in, WebsocketOutbound out, WsClientOptions options, String label, Scheduler timer) {
+        this.id = "c" + IDS.incrementAndGet();
+        this.label = label;
+        this.out = out;
+        this.codec = options.codec();
+        this.requestTimeout = options.requestTimeout();
+        this.closeTimeout = options.closeTimeout();
+        this.timer = timer;
+        in.withConnection(c -> this.connection = c);
+        in.receiveCloseStatus().subscribe(this::onCloseStatus, e -> { });
+    }
+
+    /** The connection's life: handles inbound frames until the peer or we close. */
+    Mono<Void> run(WebsocketInbound in, int maxFrameSize) {
+        return in.aggregateFrames(maxFrameSize).receiveFrames().doOnNext(this::onFrame).then();
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public Mono<Void> send(WsMessage message) {
+        return Mono.defer(() -> write(codec.encode(message), true));
+    }
+
+    @Override
+    public Mono<Void> sendText(String text) {
+        return Mono.defer(() -> write(text.getBytes(StandardCharsets.UTF_8), true));
+    }
+
+    private Mono<Void> write(byte[] payload, boolean text) {
+        if (!isActive()) {
+            return Mono.error(notSent("connection is closed", null));
+        }
+        ByteBuf buf = Unpooled.wrappedBuffer(payload);
+        WebSocketFrame frame = text ? new TextWebSocketFrame(buf) : new BinaryWebSocketFrame(buf);
+        return out.sendObject(frame).then();
+    }
+
+    @Override
+    public Mono<WsMessage> request(WsMessage message) {
+        return request(message, requestTimeout);
+    }
+
+    @Override
+    public Mono<WsMessage> request(WsMessage message, Duration timeout) {
+        return Mono.defer(() -> {
+            String rid = message.id() != null ? message.id() : id + "-" + requestIds.incrementAndGet();
+            WsMessage outgoing = message.withId(rid);
+            if (!isActive()) {
+                return Mono.error(notSent("connection is closed", null));
+            }
+            Sinks.One<WsMessage> slot = Sinks.one();
+            if (pending.putIfAbsent(rid, slot) != null) {
+                return Mono.error(new WsException(where() + ": a request with id '" + rid + "' is already in flight"));
+            }
+            // terminate() may have failed the pending map just before our put: check again.
+            if (terminated.get()) {
+                pending.remove(rid, slot);
+                return Mono.error(notSent("connection is closed", null));
+            }
+            Mono<WsMessage> reply = write(codec.encode(outgoing), true)
+                    .onErrorMap(e -> !(e instanceof WsClosedException), e -> notSent("write failed", e))
+                    .then(slot.asMono());
+            return reply
+                    .timeout(timeout, Mono.error(() -> new WsRequestTimeoutException(where(), rid, timeout)), timer)
+                    .doFinally(s -> pending.remove(rid, slot));
+        });
+    }
+
+    @Override
+    public Flux<WsMessage> receive() {
+        return inbound.asFlux();
+    }
+
+    @Override
+    public Flux<String> receiveRaw() {
+        return raw.asFlux();
+    }
+
+    @Override
+    public Mono<Duration> ping() {
+        return Mono.defer(() -> {
+            if (!isActive()) {
+                return Mono.error(closedError("ping failed: connection is closed"));
+            }
+            long seq = pingIds.incrementAndGet();
+            Sinks.One<Duration> sink = Sinks.one();
+            pings.put(seq, new PendingPing(sink, System.nanoTime()));
+            if (terminated.get()) {
+                pings.remove(seq);
+                return Mono.error(closedError("ping failed: connection is closed"));
+            }
+            return out.sendObject(Mono.fromCallable(() -> new PingWebSocketFrame(Unpooled.wrappedBuffer(longBytes(seq)))))
+                    .then()
+                    .then(sink.asMono())
+                    .doFinally(s -> pings.remove(seq));
+        });
+    }
+
+    @Override
+    public Mono<Void> close(int code, String reason) {
+        WsCloseStatus status = new WsCloseStatus(code, truncate(reason == null ? "" : reason));
+        return Mono.defer(() -> {
+            if (closing.compareAndSet(false, true) && !terminated.get()) {
+                localStatus = status;
+                LOG.debug("closing conn={} client={} code={} reason={}", id, label, code, status.reason());
+                Connection c = connection;
+                forceClose = timer.schedule(() -> {
+                    Connection cc = connection;
+                    if (cc != null && !terminated.get()) {
+                        LOG.debug("peer did not answer close in time, dropping socket conn={} client={}", id, label);
+                        cc.dispose();
+                    }
+                }, closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                out.sendClose(code, status.reason()).subscribe(null, e -> {
+                    if (c != null) {
+                        c.dispose();
+                    }
+                });
+            }
+            return closed.asMono().then();
+        });
+    }
+
+    @Override
+    public Mono<WsCloseStatus> onClose() {
+        return closed.asMono();
+    }
+
+    @Override
+    public boolean isActive() {
+        Connection c = connection;
+        return !closing.get() && !terminated.get() && (c == null || c.channel().isActive());
+    }
+
+    @Override
+    public int pendingRequests() {
+        return pending.size();
+    }
+
+    @Override
+    public long undecodableFrames() {
+        return undecodable.get();
+    }
+
+    @Override
+    public long droppedMessages() {
+        return dropped.get();
+    }
+
+    @Override
+    public String toString() {
+        return "WsConnection{conn=" + id + ", client=" + label + ", active=" + isActive() + ", pending=" + pending.size() + '}';
+    }
+
+    private void onFrame(WebSocketFrame frame) {
+        if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
+            byte[] bytes = ByteBufUtil.getBytes(frame.content());
+            if (frame instanceof TextWebSocketFrame && raw.currentSubscriberCount() > 0) {
+                raw.tryEmitNext(new String(bytes, StandardCharsets.UTF_8));
+            }
+            WsMessage msg;
+            try {
+                msg = codec.decode(bytes);
+            } catch (WsProtocolException e) {
+                undecodable.incrementAndGet();
+                UNDECODABLE_LOG.warn("undecodable frame conn={} client={} problem={} reason={}", id, label, e.problem(), e.getMessage());
+                return;
+            }
+            onMessage(msg);
+        } else if (frame instanceof PongWebSocketFrame) {
+            ByteBuf content = frame.content();
+            if (content.readableBytes() == 8) {
+                PendingPing p = pings.remove(content.getLong(content.readerIndex()));
+                if (p != null) {
+                    p.sink.tryEmitValue(Duration.ofNanos(System.nanoTime() - p.startNanos));
+                }
+            }
+        }
+    }
+
+    private void onMessage(WsMessage msg) {
+        String rid = msg.id();
+        if (rid != null) {
+            Sinks.One<WsMessage> slot = pending.remove(rid);
+            if (slot != null) {
+                slot.tryEmitValue(msg);
+                return;
+            }
+        }
+        Sinks.EmitResult r = inbound.tryEmitNext(msg);
+        if (r.isFailure()) {
+            dropped.incrementAndGet();
+            if (r != Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
+                DROP_LOG.warn("inbound message dropped conn={} client={} type={} result={}", id, label, msg.type(), r);
+            }
+        }
+    }
+
+    private void onCloseStatus(WebSocketCloseStatus s) {
+        int code = s.code();
+        if (code >= 1000 && code <= 4999) {
+            remoteStatus = new WsCloseStatus(code, s.reasonText() == null ? "" : s.reasonText());
+        }
+    }
+
+    /** Called once when the socket is gone: fails what is in flight and completes the streams. */
+    void terminated(Throwable error) {
+        if (!terminated.compareAndSet(false, true)) {
+            return;
+        }
+        Disposable f = forceClose;
+        if (f != null) {
+            f.dispose();
+        }
+        WsCloseStatus status = remoteStatus != null ? remoteStatus
+                : localStatus != null ? localStatus
+                : new WsCloseStatus(1006, error == null ? "connection lost" : "connection lost: " + error.getClass().getSimpleName());
+        if (error != null) {
+            LOG.debug("connection error conn={} client={} error={}", id, label, error.toString());
+        }
+        LOG.debug("closed conn={} client={} code={} reason={}", id, label, status.code(), status.reason());
+        for (String rid : pending.keySet()) {
+            Sinks.One<WsMessage> slot = pending.remove(rid);
+            if (slot != null) {
+                slot.tryEmitError(new WsClosedException(where() + ": connection closed before the reply to request id '" + rid + "' arrived",
+                        status.code(), status.reason()));
+            }
+        }
+        for (Long seq : pings.keySet()) {
+            PendingPing p = pings.remove(seq);
+            if (p != null) {
+                p.sink.tryEmitError(new WsClosedException(where() + ": connection closed before the pong arrived", status.code(), status.reason()));
+            }
+        }
+        inbound.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
+        raw.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
+        closed.tryEmitValue(status);
+    }
+
+    private String where() {
+        return "client '" + label + "' conn " + id;
+    }
+
+    private WsClosedException closedError(String what) {
+        WsCloseStatus st = remoteStatus != null ? remoteStatus : localStatus;
+        return st == null ? new WsClosedException(where() + ": " + what, 1006, "connection lost")
+                : new WsClosedException(where() + ": " + what, st.code(), st.reason());
+    }
+
+    private RequestNotSentException notSent(String what, Throwable cause) {
+        WsCloseStatus st = remoteStatus != null ? remoteStatus : localStatus;
+        int code = st == null ? 1006 : st.code();
+        String reason = st == null ? "connection lost" : st.reason();
+        return new RequestNotSentException(where() + ": request not sent, " + what, code, reason, cause);
+    }
+
+    private static byte[] longBytes(long v) {
+        byte[] b = new byte[8];
+        for (int i = 7; i >= 0; i--) {
+            b[i] = (byte) v;
+            v >>>= 8;
+        }
+        return b;
+    }
+
+    private static String truncate(String reason) {
+        byte[] b = reason.getBytes(StandardCharsets.UTF_8);
+        if (b.length <= MAX_REASON_BYTES) {
+            return reason;
+        }
+        int end = reason.length();
+        while (reason.substring(0, end).getBytes(StandardCharsets.UTF_8).length > MAX_REASON_BYTES) {
+            end--;
+        }
+        return reason.substring(0, end);
+    }
+}

@@ -1,0 +1,313 @@
+package io.reactivewspool.internal.client;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import io.reactivewspool.WsClosedException;
+import io.reactivewspool.WsPoolException;
+import io.reactivewspool.client.PooledWsConnection;
+import io.reactivewspool.client.WsClientPoolOptions;
+import io.reactivewspool.client.WsConnection;
+import io.reactivewspool.message.WsMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The pool's logic with a fake connector, every timed behaviour in virtual time. */
+class DefaultWsClientPoolTest {
+
+    private static final Duration VERIFY = Duration.ofSeconds(10);
+    private static final String URL = "ws://fake.test:9/ws";
+
+    private final VirtualTimeScheduler vts = VirtualTimeScheduler.create();
+    private final List<Long> attemptTimes = new CopyOnWriteArrayList<>();
+    private final List<FakeWsConnection> made = new CopyOnWriteArrayList<>();
+    private volatile boolean refuse;
+    private DefaultWsClientPool pool;
+
+    private final Supplier<Mono<WsConnection>> connector = () -> Mono.defer(() -> {
+        attemptTimes.add(vts.now(TimeUnit.MILLISECONDS));
+        if (refuse) {
+            return Mono.error(new ConnectException("Connection refused"));
+        }
+        FakeWsConnection c = new FakeWsConnection(vts);
+        made.add(c);
+        return Mono.just(c);
+    });
+
+    private static WsClientPoolOptions.Builder options() {
+        return WsClientPoolOptions.builder(URL).name("test")
+                .connectBackoffJitter(0).connectBackoffFirst(Duration.ofMillis(100)).connectBackoffMax(Duration.ofSeconds(1))
+                .healthCheckPeriod(Duration.ZERO).maxLifetime(Duration.ZERO).maxIdleTime(Duration.ZERO);
+    }
+
+    private DefaultWsClientPool pool(WsClientPoolOptions options) {
+        pool = new DefaultWsClientPool(options, connector, vts);
+        vts.advanceTime();
+        return pool;
+    }
+
+    @AfterEach
+    void dispose() {
+        if (pool != null) {
+            pool.disposeLater().subscribe();
+            vts.advanceTimeBy(Duration.ofMinutes(1));
+        }
+        vts.dispose();
+    }
+
+    private PooledWsConnection acquireNow() {
+        PooledWsConnection[] out = new PooledWsConnection[1];
+        pool.acquire().subscribe(p -> out[0] = p);
+        vts.advanceTime();
+        assertThat(out[0]).as("acquired").isNotNull();
+        return out[0];
+    }
+
+    @Test
+    void warmupOpensTheMinimum() {
+        pool(options().minConnections(3).maxConnections(5).build());
+        assertThat(pool.metrics().allocated()).isEqualTo(3);
+        assertThat(pool.metrics().idle()).isEqualTo(3);
+        assertThat(made).hasSize(3);
+    }
+
+    @Test
+    void connectAttemptsFollowTheBackoffWithoutAStorm() {
+        refuse = true;
+        pool(options().minConnections(1).connectMaxAttempts(5).build());
+        vts.advanceTimeBy(Duration.ofMillis(1500));
+        // exponential from 100 ms, capped at 1 s, no jitter
+        assertThat(attemptTimes).containsExactly(0L, 100L, 300L, 700L, 1500L);
+        vts.advanceTimeBy(Duration.ofMillis(8499));
+        // after 5 failed attempts the top-up waits the max backoff before the next series: 4 series in 10 s
+        assertThat(attemptTimes).hasSize(20);
+        assertThat(attemptTimes.subList(5, 10)).containsExactly(2500L, 2600L, 2800L, 3200L, 4000L);
+        assertThat(pool.metrics().failedConnects()).isEqualTo(20);
+        assertThat(pool.metrics().allocated()).isZero();
+    }
+
+    @Test
+    void unreachableServerFailsTheAcquireAfterItsTimeoutNamingUrlAndLastError() {
+        refuse = true;
+        WsClientPoolOptions o = options().minConnections(0).maxConnections(2).warmup(false).connectMaxAttempts(1000)
+                .acquireTimeout(Duration.ofSeconds(2)).build();
+        StepVerifier.withVirtualTime(() -> pool(o).acquire(), () -> vts, Long.MAX_VALUE)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(1999))
+                .thenAwait(Duration.ofMillis(1))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WsPoolException.class)
+                        .hasMessageContaining("pool 'test'")
+                        .hasMessageContaining(URL)
+                        .hasMessageContaining("acquire timed out after 2000ms (size 1/2, idle 0, pending 0/1000)")
+                        .hasMessageContaining("last connect error: ConnectException: Connection refused")
+                        .satisfies(x -> assertThat(((WsPoolException) x).reason()).isEqualTo(WsPoolException.Reason.ACQUIRE_TIMEOUT)))
+                .verify(VERIFY);
+        assertThat(attemptTimes).containsExactly(0L, 100L, 300L, 700L, 1500L);
+    }
+
+    @Test
+    void closedConnectionIsNeverHandedOutAgainAndIsReplacedToKeepTheMinimum() {
+        pool(options().minConnections(2).maxConnections(4).build());
+        PooledWsConnection first = acquireNow();
+        FakeWsConnection dead = (FakeWsConnection) first.connection();
+        first.release().subscribe();
+        dead.dropByPeer(1011);
+        for (int i = 0; i < 10; i++) {
+            PooledWsConnection p = acquireNow();
+            assertThat(p.connection()).isNotSameAs(dead);
+            p.release().subscribe();
+            vts.advanceTime();
+        }
+        vts.advanceTimeBy(Duration.ofSeconds(2));
+        assertThat(pool.metrics().allocated()).isEqualTo(2);
+        assertThat(made.stream().filter(FakeWsConnection::isActive).count()).isEqualTo(2);
+        assertThat(pool.metrics().destroyed()).isEqualTo(1);
+    }
+
+    @Test
+    void connectionThatFailsItsHealthCheckIsDestroyedAndReplaced() {
+        pool(options().minConnections(1).healthCheckPeriod(Duration.ofSeconds(1)).healthCheckTimeout(Duration.ofMillis(200)).build());
+        FakeWsConnection deaf = made.get(0);
+        deaf.answersPings = false;
+        vts.advanceTimeBy(Duration.ofMillis(1200));
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        assertThat(deaf.isActive()).isFalse();
+        assertThat(deaf.closeStatus.reason()).isEqualTo("health check failed");
+        assertThat(pool.metrics().allocated()).isEqualTo(1);
+        assertThat(acquireNow().connection()).isNotSameAs(deaf);
+    }
+
+    @Test
+    void longIdleConnectionIsPingedBeforeHandOutAndSkippedWhenSilent() {
+        pool(options().minConnections(1).validateAfterIdle(Duration.ofSeconds(5)).healthCheckTimeout(Duration.ofMillis(300)).build());
+        PooledWsConnection p = acquireNow();
+        FakeWsConnection deaf = (FakeWsConnection) p.connection();
+        p.release().subscribe();
+        deaf.answersPings = false;
+        vts.advanceTimeBy(Duration.ofSeconds(6));
+        PooledWsConnection[] out = new PooledWsConnection[1];
+        pool.acquire().subscribe(x -> out[0] = x);
+        vts.advanceTimeBy(Duration.ofMillis(299));
+        assertThat(out[0]).as("waits for the pong").isNull();
+        vts.advanceTimeBy(Duration.ofMillis(1));
+        assertThat(out[0]).isNotNull();
+        assertThat(out[0].connection()).isNotSameAs(deaf);
+        assertThat(deaf.isActive()).isFalse();
+    }
+
+    @Test
+    void recentlyReleasedConnectionIsHandedOutWithoutAPing() {
+        pool(options().minConnections(1).validateAfterIdle(Duration.ofSeconds(5)).build());
+        PooledWsConnection p = acquireNow();
+        FakeWsConnection deaf = (FakeWsConnection) p.connection();
+        p.release().subscribe();
+        deaf.answersPings = false;
+        vts.advanceTimeBy(Duration.ofSeconds(4));
+        PooledWsConnection again = acquireNow();
+        assertThat(again.connection()).isSameAs(deaf);
+    }
+
+    @Test
+    void poolGrowsToMaxUnderLoadAndShrinksToMinAfterTheIdleTime() {
+        pool(options().minConnections(1).maxConnections(4).maxIdleTime(Duration.ofSeconds(30)).build());
+        List<PooledWsConnection> held = List.of(acquireNow(), acquireNow(), acquireNow(), acquireNow());
+        assertThat(pool.metrics().allocated()).isEqualTo(4);
+        held.forEach(p -> p.release().subscribe());
+        vts.advanceTime();
+        assertThat(pool.metrics().idle()).isEqualTo(4);
+        vts.advanceTimeBy(Duration.ofSeconds(29));
+        assertThat(pool.metrics().allocated()).isEqualTo(4);
+        vts.advanceTimeBy(Duration.ofSeconds(2));
+        assertThat(pool.metrics().allocated()).isEqualTo(1);
+        assertThat(pool.metrics().destroyed()).isEqualTo(3);
+    }
+
+    @Test
+    void pendingAcquiresBeyondTheBoundFailAtOnce() {
+        pool(options().minConnections(0).maxConnections(1).maxPendingAcquires(1).build());
+        PooledWsConnection held = acquireNow();
+        AtomicInteger waiting = new AtomicInteger();
+        pool.acquire().subscribe(p -> waiting.incrementAndGet());
+        StepVerifier.create(pool.acquire())
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WsPoolException.class)
+                        .hasMessageContaining("pool 'test' refused the acquire at once: 1 acquires are already waiting")
+                        .hasMessageContaining("size 1/1, idle 0, pending 1/1"))
+                .verify(VERIFY);
+        held.release().subscribe();
+        vts.advanceTime();
+        assertThat(waiting.get()).isEqualTo(1);
+    }
+
+    @Test
+    void maxLifetimeRotatesConnectionsWithoutFailingInFlightRequests() {
+        pool(options().minConnections(1).maxConnections(2).maxLifetime(Duration.ofSeconds(10)).maxLifetimeJitter(0).build());
+        FakeWsConnection old = made.get(0);
+        old.replyDelay = Duration.ofSeconds(4);
+        WsMessage[] reply = new WsMessage[1];
+        Throwable[] error = new Throwable[1];
+        vts.advanceTimeBy(Duration.ofSeconds(8));
+        pool.request(WsMessage.of("slow")).subscribe(r -> reply[0] = r, e -> error[0] = e);
+        vts.advanceTimeBy(Duration.ofMillis(2500));
+        // past its lifetime: rotated out (a replacement is open) but draining, not closed
+        assertThat(made).hasSize(2);
+        assertThat(old.isActive()).isTrue();
+        vts.advanceTimeBy(Duration.ofSeconds(2));
+        assertThat(error[0]).isNull();
+        assertThat(reply[0]).isNotNull();
+        assertThat(reply[0].data().asString()).isEqualTo(old.id());
+        assertThat(old.isActive()).isFalse();
+        assertThat(pool.metrics().allocated()).isEqualTo(1);
+    }
+
+    @Test
+    void requestGoesToTheLeastLoadedConnection() {
+        pool(options().minConnections(3).maxConnections(3).build());
+        made.forEach(c -> c.replyDelay = Duration.ofSeconds(1));
+        for (int i = 0; i < 9; i++) {
+            pool.request(WsMessage.of("q")).subscribe();
+        }
+        assertThat(made).allSatisfy(c -> assertThat(c.pendingRequests()).isEqualTo(3));
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void requestIsRetriedOnAnotherConnectionOnlyWhenItWasNeverSent() {
+        pool(options().minConnections(2).maxConnections(2).build());
+        FakeWsConnection a = made.get(0);
+        FakeWsConnection b = made.get(1);
+        a.requestFailure = new RequestNotSentException("not sent", 1006, "", null);
+        b.replyDelay = Duration.ofMillis(10);
+        StepVerifier.create(pool.request(WsMessage.of("q")).then(pool.request(WsMessage.of("q"))))
+                .then(() -> vts.advanceTimeBy(Duration.ofSeconds(1)))
+                .assertNext(r -> assertThat(r.data().asString()).isEqualTo(b.id()))
+                .expectComplete()
+                .verify(VERIFY);
+
+        a.requestFailure = new WsClosedException("sent, then closed", 1006, "");
+        b.requestFailure = new WsClosedException("sent, then closed", 1006, "");
+        int before = a.requests.get() + b.requests.get();
+        StepVerifier.create(pool.request(WsMessage.of("q")))
+                .expectError(WsClosedException.class)
+                .verify(VERIFY);
+        assertThat(a.requests.get() + b.requests.get()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void resizeOpensUpToTheNewMinimumAndClosesAboveTheNewMaximum() {
+        pool(options().minConnections(1).maxConnections(2).build());
+        pool.resize(3, 5);
+        vts.advanceTime();
+        assertThat(pool.metrics().allocated()).isEqualTo(3);
+        assertThat(pool.metrics().maxConnections()).isEqualTo(5);
+        pool.resize(0, 1);
+        vts.advanceTimeBy(Duration.ofSeconds(2));
+        assertThat(pool.metrics().allocated()).isEqualTo(1);
+    }
+
+    @Test
+    void hooksRunAroundConnectAcquireAndRelease() {
+        AtomicInteger connects = new AtomicInteger();
+        AtomicInteger acquireVetoes = new AtomicInteger();
+        pool(options().minConnections(0).maxConnections(3).warmup(false)
+                .connectHook(c -> connects.incrementAndGet() == 1 ? Mono.error(new IllegalStateException("no welcome")) : Mono.empty())
+                .acquireHook(c -> Mono.just(acquireVetoes.getAndIncrement() > 0))
+                .releaseHook(c -> Mono.just(Boolean.FALSE))
+                .build());
+        PooledWsConnection[] out = new PooledWsConnection[1];
+        pool.acquire().subscribe(x -> out[0] = x);
+        vts.advanceTimeBy(Duration.ofSeconds(1));
+        PooledWsConnection p = out[0];
+        assertThat(p).isNotNull();
+        assertThat(pool.metrics().failedConnects()).isEqualTo(1);
+        assertThat(made.get(0).isActive()).as("rejected by the connect hook").isFalse();
+        assertThat(made.get(1).isActive()).as("vetoed by the acquire hook").isFalse();
+        assertThat(p.connection()).isSameAs(made.get(2));
+        p.release().subscribe();
+        vts.advanceTime();
+        assertThat(made.get(2).isActive()).as("release hook said no").isFalse();
+        assertThat(pool.metrics().allocated()).isZero();
+    }
+
+    @Test
+    void disposeClosesEveryConnectionWithNormalClosure() {
+        pool(options().minConnections(2).maxConnections(3).build());
+        PooledWsConnection held = acquireNow();
+        StepVerifier.create(pool.disposeLater()).expectComplete().verify(VERIFY);
+        assertThat(made).allSatisfy(c -> assertThat(c.closeStatus.code()).isEqualTo(1000));
+        assertThat(held.connection().isActive()).isFalse();
+        StepVerifier.create(pool.acquire())
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WsPoolException.class).hasMessageContaining("closed"))
+                .verify(VERIFY);
+        pool = null;
+    }
+}
