@@ -37,7 +37,7 @@ public class WsBrokerAutoConfiguration {
     @ConditionalOnProperty(name = "wspool.broker.redis.uri")
     static class RedisBrokerConfiguration {
 
-        @Bean(destroyMethod = "")
+        @Bean(destroyMethod = "close") // close() returns a Mono, which Spring awaits
         @ConditionalOnMissingBean(Broker.class)
         RedisBroker wsRedisBroker(WsPoolProperties properties) {
             WsPoolProperties.Redis redis = properties.getBroker().getRedis();

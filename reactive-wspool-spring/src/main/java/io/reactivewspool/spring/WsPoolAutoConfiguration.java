@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Set;
 
 import io.reactivewspool.broker.Broker;
-import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.server.Authenticator;
+import io.reactivewspool.server.ConnectionListener;
 import io.reactivewspool.server.TopicPolicy;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
@@ -42,7 +42,7 @@ import reactor.netty.http.server.WebsocketServerSpec;
 /**
  * Auto-configuration of the hub on a WebFlux application: the {@link WsHub} built from
  * {@link WsPoolProperties} and from the application's {@link Authenticator}, {@link TopicPolicy},
- * {@link Broker} and {@link TopicHistory} beans; the WebSocket endpoint at
+ * {@link Broker} and {@link ConnectionListener} beans; the WebSocket endpoint at
  * {@code wspool.server.path} (and one per {@link WsEndpoint}); the admin API; the hub's lifecycle
  * (closed with 1001 before the web server stops); and one {@code WsClientPool} bean per
  * {@code wspool.client.pools.NAME}. Every bean backs off when the application defines its own.
@@ -73,7 +73,7 @@ public class WsPoolAutoConfiguration {
     @ConditionalOnMissingBean
     WsHubOptions wsHubOptions(WsPoolProperties properties, MessageMappings mappings,
                               ObjectProvider<Authenticator> authenticator, ObjectProvider<TopicPolicy> topicPolicy,
-                              ObjectProvider<Broker> broker, ObjectProvider<TopicHistory> history) {
+                              ObjectProvider<Broker> broker, ObjectProvider<ConnectionListener> listeners) {
         WsHubOptions.Builder builder = PropertyMapper.hubOptions(properties.getServer());
         Authenticator configured = authenticator.getIfUnique();
         if (SPRING_SECURITY) {
@@ -83,7 +83,7 @@ public class WsPoolAutoConfiguration {
         }
         topicPolicy.ifUnique(builder::topicPolicy);
         broker.ifUnique(builder::broker);
-        history.ifUnique(builder::history);
+        listeners.orderedStream().forEach(builder::connectionListener);
         mappings.mappings().values().forEach(m -> builder.handler(m.type(), mappings.handler(m)));
         return builder.build();
     }

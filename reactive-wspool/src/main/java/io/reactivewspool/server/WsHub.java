@@ -63,6 +63,14 @@ public interface WsHub {
      */
     Mono<Void> serve(WsTransport transport, Admission admission);
 
+    /**
+     * Like {@link #serve(WsTransport, Admission)}, and subscribes the connection to
+     * {@code topics} right after its {@code welcome} (an endpoint that pushes fixed topics); a
+     * topic the policy or a limit refuses is answered with an {@code error} message, as a client's
+     * own {@code subscribe} would be.
+     */
+    Mono<Void> serve(WsTransport transport, Admission admission, Set<String> topics);
+
     /** Broadcasts {@code data} as a message of {@code type} to a topic's subscribers. */
     int broadcast(String topic, String type, Object data);
 

@@ -103,6 +103,7 @@ public final class WsHubOptions {
     private final Broker broker;
     private final Scheduler scheduler;
     private final Map<String, MessageHandler> handlers;
+    private final java.util.List<ConnectionListener> connectionListeners;
 
     private WsHubOptions(Builder b) {
         this.heartbeatInterval = b.heartbeatInterval;
@@ -129,6 +130,7 @@ public final class WsHubOptions {
         this.broker = b.broker != null ? b.broker : new LocalBroker();
         this.scheduler = b.scheduler;
         this.handlers = Map.copyOf(b.handlers);
+        this.connectionListeners = java.util.List.copyOf(b.connectionListeners);
     }
 
     /** The default options. */
@@ -261,6 +263,11 @@ public final class WsHubOptions {
         return scheduler;
     }
 
+    /** Listeners told of every connection's open and close. */
+    public java.util.List<ConnectionListener> connectionListeners() {
+        return connectionListeners;
+    }
+
     /** Application message handlers by message type. */
     public Map<String, MessageHandler> handlers() {
         return handlers;
@@ -292,6 +299,7 @@ public final class WsHubOptions {
         private Broker broker;
         private Scheduler scheduler;
         private Map<String, MessageHandler> handlers = new LinkedHashMap<>();
+        private java.util.List<ConnectionListener> connectionListeners = new java.util.ArrayList<>();
 
         private Builder() {
         }
@@ -321,6 +329,7 @@ public final class WsHubOptions {
             broker = o.broker;
             scheduler = o.scheduler;
             handlers = new LinkedHashMap<>(o.handlers);
+            connectionListeners = new java.util.ArrayList<>(o.connectionListeners);
         }
 
         public Builder heartbeatInterval(Duration v) {
@@ -458,6 +467,12 @@ public final class WsHubOptions {
          */
         public Builder scheduler(Scheduler v) {
             scheduler = v;
+            return this;
+        }
+
+        /** Adds a listener told of every connection's open and close (see {@link ConnectionListener}). */
+        public Builder connectionListener(ConnectionListener listener) {
+            connectionListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
             return this;
         }
 

@@ -39,7 +39,7 @@ public final class ClientPoolRegistrar implements ImportBeanDefinitionRegistrar,
             }
             RootBeanDefinition definition = new RootBeanDefinition(WsClientPool.class,
                     () -> WsClientPool.create(PropertyMapper.poolOptions(name, pool)));
-            definition.setDestroyMethodName("close");
+            definition.setDestroyMethodName("disposeLater"); // a Mono: Spring subscribes and waits for it
             registry.registerBeanDefinition(beanName, definition);
         });
     }

@@ -19,9 +19,19 @@ public final class SpringSecurityAuthenticator implements Authenticator {
 
     @Override
     public Mono<String> authenticate(String token, HandshakeInfo handshake) {
-        if (handshake.principal() instanceof Authentication a && a.isAuthenticated()) {
-            return Mono.just(a.getName());
+        String user = userOf(handshake.principal());
+        if (user != null) {
+            return Mono.just(user);
         }
         return delegate == null ? Mono.empty() : delegate.authenticate(token, handshake);
+    }
+
+    /** The user name of an authenticated, non-anonymous Spring Security principal, else {@code null}. */
+    public static String userOf(java.security.Principal principal) {
+        if (principal instanceof Authentication a && a.isAuthenticated()
+                && !(a instanceof org.springframework.security.authentication.AnonymousAuthenticationToken)) {
+            return a.getName();
+        }
+        return null;
     }
 }

@@ -29,6 +29,9 @@ import reactor.core.publisher.Mono;
  */
 public final class WsUpgradeHandler implements WebHandler {
 
+    private static final boolean SPRING_SECURITY = org.springframework.util.ClassUtils.isPresent(
+            "org.springframework.security.core.Authentication", WsUpgradeHandler.class.getClassLoader());
+
     private final WsHub hub;
     private final WebSocketService webSocketService;
     private final boolean requireAuth;
@@ -46,7 +49,7 @@ public final class WsUpgradeHandler implements WebHandler {
         return exchange.getPrincipal().map(Optional::of).defaultIfEmpty(Optional.empty())
                 .flatMap(principal -> {
                     HandshakeInfo handshake = handshake(exchange.getRequest(), principal.orElse(null));
-                    return hub.admit(handshake).flatMap(admission -> {
+                    return hub.admit(handshake).map(a -> withPrincipal(a, principal.orElse(null))).flatMap(admission -> {
                         if (!admission.isAccepted()) {
                             return refuse(exchange.getResponse(), admission.httpStatus(), admission.reason());
                         }
@@ -58,6 +61,20 @@ public final class WsUpgradeHandler implements WebHandler {
                                 session -> hub.serve(new SpringWsTransport(session, handshake), admission, topics));
                     });
                 });
+    }
+
+    /**
+     * With Spring Security and no application {@code Authenticator}, the hub admits everyone as
+     * anonymous; an authenticated principal of the upgrade request then names the user.
+     */
+    private static Admission withPrincipal(Admission admission, Principal principal) {
+        if (SPRING_SECURITY && admission.isAccepted() && admission.userId() == null) {
+            String user = SpringSecurityAuthenticator.userOf(principal);
+            if (user != null) {
+                return Admission.accepted(user);
+            }
+        }
+        return admission;
     }
 
     static HandshakeInfo handshake(ServerHttpRequest request, Principal principal) {

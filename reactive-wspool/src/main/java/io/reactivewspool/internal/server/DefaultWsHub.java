@@ -31,6 +31,7 @@ import io.reactivewspool.server.HubAdmin;
 import io.reactivewspool.server.HubStats;
 import io.reactivewspool.server.InboundFrame;
 import io.reactivewspool.server.MessageContext;
+import io.reactivewspool.server.ConnectionListener;
 import io.reactivewspool.server.MessageHandler;
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.WsConnectionView;
@@ -146,6 +147,11 @@ public final class DefaultWsHub implements WsHub {
 
     @Override
     public Mono<Void> serve(WsTransport transport, Admission admission) {
+        return serve(transport, admission, Set.of());
+    }
+
+    @Override
+    public Mono<Void> serve(WsTransport transport, Admission admission, Set<String> initialTopics) {
         return Mono.defer(() -> {
             if (!admission.isAccepted()) {
                 return Mono.error(new IllegalArgumentException("serve needs an accepted admission, got " + admission));
@@ -174,16 +180,22 @@ public final class DefaultWsHub implements WsHub {
                         admission.userId(), transport.handshake().remoteAddress());
                 return transport.close(WsCloseStatus.TRY_AGAIN_LATER);
             }
-            return run(c);
+            return run(c, initialTopics);
         });
     }
 
-    private Mono<Void> run(DefaultConnection c) {
+    private Mono<Void> run(DefaultConnection c, Set<String> initialTopics) {
         connections.put(c.id, c);
         counters.accepted.increment();
         c.open();
         log.info("connection opened conn={} user={} remote={}", c.id, c.userId, c.transport.handshake().remoteAddress());
         c.offer(encodeFrame(WsMessage.welcome(c.id, c.userId, options.heartbeatInterval().toMillis())));
+        for (String topic : initialTopics) {
+            onSubscribe(c, WsMessage.subscribe(topic));
+        }
+        for (ConnectionListener l : options.connectionListeners()) {
+            notifyListener(l, c, true);
+        }
         Disposable sending = c.transport.send(c.queue).subscribe(null, e -> {
             c.failed.incrementAndGet();
             counters.failed.increment();
@@ -228,6 +240,9 @@ public final class DefaultWsHub implements WsHub {
                 s.remove(c);
                 return s.isEmpty() ? null : s;
             });
+        }
+        for (ConnectionListener l : options.connectionListeners()) {
+            notifyListener(l, c, false);
         }
         c.markClosed();
         topics.unsubscribeAll(c);
@@ -415,8 +430,35 @@ public final class DefaultWsHub implements WsHub {
                     if (errorLog.acquire() >= 0) {
                         log.warn("handler failed conn={} user={} type={} error={}", c.id, c.userId, m.type(), e.toString());
                     }
-                    error(c, "handler for '" + m.type() + "' failed", m.id());
+                    error(c, handlerFailure(m.type(), e), m.id());
                 });
+    }
+
+    private void notifyListener(ConnectionListener l, DefaultConnection c, boolean open) {
+        try {
+            if (open) {
+                l.onOpen(c, this);
+            } else {
+                l.onClose(c, this);
+            }
+        } catch (RuntimeException e) {
+            if (errorLog.acquire() >= 0) {
+                log.warn("connection listener failed conn={} user={} event={} error={}", c.id, c.userId,
+                        open ? "open" : "close", e.toString());
+            }
+        }
+    }
+
+    /**
+     * What a client is told when its handler fails: the handler's own words for the errors a
+     * client causes ({@link WsException}, {@link IllegalArgumentException}); for anything else,
+     * which may carry internals, only that the handler failed (the cause is logged).
+     */
+    private static String handlerFailure(String type, Throwable e) {
+        if ((e instanceof io.reactivewspool.WsException || e instanceof IllegalArgumentException) && e.getMessage() != null) {
+            return e.getMessage();
+        }
+        return "handler for '" + type + "' failed";
     }
 
     private void badMessage(DefaultConnection c, String reason, String id) {

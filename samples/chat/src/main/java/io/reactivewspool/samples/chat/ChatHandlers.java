@@ -6,6 +6,7 @@ import java.util.TreeSet;
 
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.ConnectionInfo;
+import io.reactivewspool.server.ConnectionListener;
 import io.reactivewspool.server.WsConnectionView;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.spring.WsMessageMapping;
@@ -88,10 +89,30 @@ class ChatHandlers {
         return text;
     }
 
+    /** Tells each room a closing connection was in that its user left. */
+    @org.springframework.context.annotation.Bean
+    static ConnectionListener chatMembership() {
+        return new ConnectionListener() {
+            @Override
+            public void onClose(WsConnectionView connection, WsHub hub) {
+                for (String room : connection.topics()) {
+                    if (room.startsWith(ROOM_PREFIX)) {
+                        hub.broadcast(room, "member_left", Map.of("user", connection.userId(),
+                                "members", members(hub, room, connection.id())));
+                    }
+                }
+            }
+        };
+    }
+
     static List<String> members(WsHub hub, String room) {
+        return members(hub, room, null);
+    }
+
+    private static List<String> members(WsHub hub, String room, String leavingConnectionId) {
         TreeSet<String> names = new TreeSet<>();
         for (ConnectionInfo c : hub.admin().connections(null, room)) {
-            if (c.userId() != null) {
+            if (c.userId() != null && !c.connectionId().equals(leavingConnectionId)) {
                 names.add(c.userId());
             }
         }

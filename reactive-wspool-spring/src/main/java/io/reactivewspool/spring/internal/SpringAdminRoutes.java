@@ -1,0 +1,81 @@
+package io.reactivewspool.spring.internal;
+
+import java.security.Principal;
+
+import io.reactivewspool.server.AdminAuthenticator;
+import io.reactivewspool.server.AdminHttpApi;
+import io.reactivewspool.server.HandshakeInfo;
+import io.reactivewspool.server.WsHub;
+import io.reactivewspool.spring.WsPoolProperties;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.web.reactive.function.server.RequestPredicates;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+/**
+ * The hub's admin API as WebFlux routes, served by the core's {@link AdminHttpApi} so the JSON is
+ * the same as the standalone server's. Access: with Spring Security, an authenticated principal
+ * holding {@code ROLE_<wspool.admin.role>}; without it, the bearer token {@code wspool.admin.token};
+ * with neither configured, every request gets 403.
+ */
+public final class SpringAdminRoutes {
+
+    private SpringAdminRoutes() {
+    }
+
+    public static RouterFunction<ServerResponse> routes(WsHub hub, WsPoolProperties.Admin properties, boolean springSecurity) {
+        AdminHttpApi api = new AdminHttpApi(hub.admin(), authenticator(properties, springSecurity));
+        String base = properties.getPath();
+        return RouterFunctions.route(RequestPredicates.path(base).or(RequestPredicates.path(base + "/**")), request -> {
+            String sub = request.path().substring(base.length());
+            return request.principal().map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty())
+                    .flatMap(principal -> api.handle(request.method().name(), sub, handshake(request, principal.orElse(null)),
+                            body(request)))
+                    .flatMap(SpringAdminRoutes::toResponse);
+        });
+    }
+
+    private static AdminAuthenticator authenticator(WsPoolProperties.Admin properties, boolean springSecurity) {
+        if (springSecurity) {
+            String authority = "ROLE_" + properties.getRole();
+            return request -> request.principal() instanceof Authentication a && a.isAuthenticated()
+                    && a.getAuthorities().stream().map(GrantedAuthority::getAuthority).anyMatch(authority::equals);
+        }
+        String token = properties.getToken();
+        return token == null || token.isEmpty() ? request -> false : AdminAuthenticator.bearer(token);
+    }
+
+    private static HandshakeInfo handshake(ServerRequest request, Principal principal) {
+        return WsUpgradeHandler.handshake(request.exchange().getRequest(), principal);
+    }
+
+    private static Mono<byte[]> body(ServerRequest request) {
+        return DataBufferUtils.join(request.body((message, context) -> message.getBody()), AdminHttpApi.MAX_BODY_BYTES + 1)
+                .map(buffer -> {
+                    byte[] bytes = new byte[buffer.readableByteCount()];
+                    buffer.read(bytes);
+                    DataBufferUtils.release(buffer);
+                    return bytes;
+                })
+                .onErrorResume(org.springframework.core.io.buffer.DataBufferLimitException.class,
+                        e -> Mono.just(new byte[AdminHttpApi.MAX_BODY_BYTES + 1]));
+    }
+
+    private static Mono<ServerResponse> toResponse(AdminHttpApi.Response r) {
+        ServerResponse.BodyBuilder b = ServerResponse.status(r.status()).contentType(MediaType.APPLICATION_JSON);
+        if (r.allow() != null) {
+            b.header(HttpHeaders.ALLOW, r.allow());
+        }
+        if (r.status() == 401) {
+            b.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        }
+        return b.bodyValue(r.body());
+    }
+}

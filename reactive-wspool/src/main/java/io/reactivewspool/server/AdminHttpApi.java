@@ -1,0 +1,231 @@
+package io.reactivewspool.server;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import io.reactivewspool.message.TopicName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The admin HTTP API of {@code docs/PROTOCOL.md} without an HTTP server: a request (method, path
+ * below {@code /api/admin/websockets}, headers, body) in, a JSON response out. The Reactor Netty
+ * {@code WsServer} and the Spring WebFlux routes both serve it, so they answer byte for byte alike.
+ *
+ * <p>Access: a request the {@link AdminAuthenticator} accepts is served; one without credentials
+ * gets 401, one with wrong credentials 403. Bodies are JSON objects of at most 1 MiB; every
+ * error answers {@code {"error": "..."}} saying what was wrong.
+ *
+ * <pre>{@code
+ * AdminHttpApi api = new AdminHttpApi(hub.admin(), AdminAuthenticator.bearer("SECRET"));
+ * api.handle("GET", "/stats", handshake, Mono.empty())
+ *    .subscribe(r -> respond(r.status(), r.body()));
+ * }</pre>
+ */
+public final class AdminHttpApi {
+
+    /** Where the API lives under an HTTP server's root. */
+    public static final String BASE_PATH = "/api/admin/websockets";
+    /** The largest request body accepted. */
+    public static final int MAX_BODY_BYTES = 1024 * 1024;
+
+    private static final Logger log = LoggerFactory.getLogger(AdminHttpApi.class);
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .build();
+
+    private final HubAdmin admin;
+    private final AdminAuthenticator authenticator;
+
+    public AdminHttpApi(HubAdmin admin, AdminAuthenticator authenticator) {
+        this.admin = Objects.requireNonNull(admin, "admin");
+        this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+    }
+
+    /**
+     * A response: status, JSON body, and for 405 the allowed method.
+     *
+     * @param status HTTP status
+     * @param body   UTF-8 JSON
+     * @param allow  the {@code Allow} header value for 405, else {@code null}
+     */
+    public record Response(int status, byte[] body, String allow) {
+        public String contentType() {
+            return "application/json";
+        }
+    }
+
+    /**
+     * Serves one request.
+     *
+     * @param method  HTTP method (upper case)
+     * @param subPath the path below {@link #BASE_PATH} ({@code "/stats"}, {@code "/connections/ID"} …)
+     * @param request headers, query and remote address of the request (for access and filters)
+     * @param body    the request body (read only for POST; may be empty)
+     */
+    public Mono<Response> handle(String method, String subPath, HandshakeInfo request, Mono<byte[]> body) {
+        return Mono.defer(() -> {
+            if (!isAdmin(request)) {
+                boolean presented = request.bearerToken() != null || request.principal() != null;
+                int status = presented ? 403 : 401;
+                log.info("admin request refused status={} path={} remote={}", status, subPath, request.remoteAddress());
+                return Mono.just(json(status, Map.of("error", presented
+                        ? "forbidden: these credentials do not grant admin access"
+                        : "authentication required: send 'Authorization: Bearer <admin token>'")));
+            }
+            return route(method, subPath, request, body);
+        }).onErrorResume(BadRequest.class, e -> Mono.just(json(400, Map.of("error", e.getMessage()))));
+    }
+
+    private boolean isAdmin(HandshakeInfo request) {
+        try {
+            return authenticator.isAdmin(request);
+        } catch (RuntimeException e) {
+            log.warn("admin authenticator failed remote={} error={}", request.remoteAddress(), e.toString());
+            return false;
+        }
+    }
+
+    private Mono<Response> route(String method, String sub, HandshakeInfo request, Mono<byte[]> body) {
+        switch (sub) {
+            case "/stats":
+                return "GET".equals(method) ? Mono.just(json(200, admin.stats())) : notAllowed("GET");
+            case "/connections": {
+                if (!"GET".equals(method)) {
+                    return notAllowed("GET");
+                }
+                List<ConnectionInfo> list = admin.connections(blankToNull(request.queryParam("user_id")),
+                        blankToNull(request.queryParam("topic")));
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("count", list.size());
+                out.put("connections", list);
+                return Mono.just(json(200, out));
+            }
+            case "/cleanup":
+                return "POST".equals(method) ? admin.cleanup().map(r -> {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("removed", r.removed());
+                    out.put("removed_stale", r.removedStale());
+                    out.put("removed_failed", r.removedFailed());
+                    out.put("removed_closed", r.removedClosed());
+                    out.put("remaining", r.remaining());
+                    return json(200, out);
+                }) : notAllowed("POST");
+            case "/disconnect":
+                return "POST".equals(method) ? parse(body).flatMap(this::disconnect) : notAllowed("POST");
+            case "/broadcast":
+                return "POST".equals(method) ? parse(body).map(this::broadcast) : notAllowed("POST");
+            default:
+                if (sub.startsWith("/connections/")) {
+                    if (!"GET".equals(method)) {
+                        return notAllowed("GET");
+                    }
+                    String id = sub.substring("/connections/".length());
+                    return Mono.just(admin.connection(id).map(info -> json(200, info))
+                            .orElseGet(() -> json(404, Map.of("error", "no connection '" + id + "'"))));
+                }
+                return Mono.just(json(404, Map.of("error", "not found: the admin API has /stats, /connections, "
+                        + "/connections/{id}, /disconnect, /cleanup and /broadcast")));
+        }
+    }
+
+    private Mono<Response> disconnect(JsonNode b) {
+        String reason = text(b, "reason");
+        Mono<Integer> done;
+        String by;
+        if (b.hasNonNull("user_id")) {
+            by = "user_id";
+            done = admin.disconnectUser(b.get("user_id").asString(), reason);
+        } else if (b.hasNonNull("connection_ids")) {
+            JsonNode ids = b.get("connection_ids");
+            if (!ids.isArray()) {
+                throw new BadRequest("\"connection_ids\" must be an array of strings");
+            }
+            List<String> list = new ArrayList<>();
+            ids.forEach(n -> list.add(n.asString()));
+            by = "connection_ids";
+            done = admin.disconnect(list, reason);
+        } else if (b.hasNonNull("topic")) {
+            by = "topic";
+            done = admin.disconnectTopic(b.get("topic").asString(), reason);
+        } else {
+            throw new BadRequest("give one of \"user_id\", \"connection_ids\" or \"topic\"");
+        }
+        return done.map(n -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("disconnected", n);
+            out.put("by", by);
+            return json(200, out);
+        });
+    }
+
+    private Response broadcast(JsonNode b) {
+        String topic = text(b, "topic");
+        String type = text(b, "message_type");
+        String problem = TopicName.problem(topic);
+        if (problem != null) {
+            throw new BadRequest("invalid \"topic\": " + problem);
+        }
+        if (type == null || type.isEmpty()) {
+            throw new BadRequest("\"message_type\" is required");
+        }
+        int reached = admin.broadcast(topic, type, b.get("data"));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("reached", reached);
+        out.put("topic", topic);
+        return json(200, out);
+    }
+
+    private static Mono<JsonNode> parse(Mono<byte[]> body) {
+        return body.defaultIfEmpty(new byte[0]).map(bytes -> {
+            if (bytes.length > MAX_BODY_BYTES) {
+                throw new BadRequest("request body larger than " + MAX_BODY_BYTES + " bytes");
+            }
+            if (bytes.length == 0) {
+                throw new BadRequest("a JSON object body is required");
+            }
+            try {
+                JsonNode n = JSON.readTree(bytes);
+                if (n == null || !n.isObject()) {
+                    throw new BadRequest("the body must be a JSON object");
+                }
+                return n;
+            } catch (JacksonException e) {
+                throw new BadRequest("malformed JSON body: " + e.getOriginalMessage());
+            }
+        });
+    }
+
+    private static Mono<Response> notAllowed(String allowed) {
+        return Mono.just(new Response(405, JSON.writeValueAsBytes(Map.of("error", "method not allowed; use " + allowed)), allowed));
+    }
+
+    private static Response json(int status, Object body) {
+        return new Response(status, JSON.writeValueAsBytes(body), null);
+    }
+
+    private static String text(JsonNode b, String field) {
+        JsonNode n = b.get(field);
+        return n == null || n.isNull() ? null : n.asString();
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static final class BadRequest extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BadRequest(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
