@@ -60,6 +60,7 @@ import reactor.netty.http.server.WebsocketServerSpec;
 @Import(ClientPoolRegistrar.class)
 public class WsPoolAutoConfiguration {
 
+    private static final String SECURITY_FILTER_CHAIN = "org.springframework.security.web.server.SecurityWebFilterChain";
     private static final boolean SPRING_SECURITY = ClassUtils.isPresent(
             "org.springframework.security.core.Authentication", WsPoolAutoConfiguration.class.getClassLoader());
 
@@ -133,7 +134,15 @@ public class WsPoolAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "wsPoolAdminRoutes")
     @ConditionalOnBooleanProperty(name = "wspool.admin.enabled", matchIfMissing = true)
-    RouterFunction<ServerResponse> wsPoolAdminRoutes(WsHub hub, WsPoolProperties properties) {
-        return SpringAdminRoutes.routes(hub, properties.getAdmin(), SPRING_SECURITY);
+    RouterFunction<ServerResponse> wsPoolAdminRoutes(WsHub hub, WsPoolProperties properties,
+                                                     ConfigurableListableBeanFactory beanFactory) {
+        return SpringAdminRoutes.routes(hub, properties.getAdmin(), springSecurityActive(beanFactory));
+    }
+
+    /** Spring Security guards the admin API when it is on the class path and a security filter chain is configured. */
+    private static boolean springSecurityActive(ConfigurableListableBeanFactory beanFactory) {
+        return SPRING_SECURITY && ClassUtils.isPresent(SECURITY_FILTER_CHAIN, WsPoolAutoConfiguration.class.getClassLoader())
+                && beanFactory.getBeanNamesForType(ClassUtils.resolveClassName(SECURITY_FILTER_CHAIN,
+                WsPoolAutoConfiguration.class.getClassLoader()), true, false).length > 0;
     }
 }

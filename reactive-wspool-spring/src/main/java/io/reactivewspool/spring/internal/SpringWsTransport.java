@@ -23,12 +23,50 @@ public final class SpringWsTransport implements WsTransport {
 
     private final WebSocketSession session;
     private final HandshakeInfo handshake;
+    private static final long CLOSE_GRACE_MILLIS = 5_000;
+
     private final DataBufferFactory buffers;
+    private final io.netty.channel.Channel channel;
 
     public SpringWsTransport(WebSocketSession session, HandshakeInfo handshake) {
         this.session = session;
         this.handshake = handshake;
         this.buffers = session.bufferFactory();
+        this.channel = channelOf(session);
+    }
+
+    private static final java.lang.reflect.Method GET_DELEGATE = delegateAccessor();
+
+    private static java.lang.reflect.Method delegateAccessor() {
+        java.lang.reflect.Method m = org.springframework.util.ReflectionUtils.findMethod(
+                org.springframework.web.reactive.socket.adapter.AbstractWebSocketSession.class, "getDelegate");
+        if (m != null) {
+            org.springframework.util.ReflectionUtils.makeAccessible(m);
+        }
+        return m;
+    }
+
+    /**
+     * The Netty channel under a Reactor Netty session. Spring keeps the connection behind a
+     * protected accessor; without it (another Spring version or server) closes simply go through
+     * the session.
+     */
+    private static io.netty.channel.Channel channelOf(WebSocketSession session) {
+        if (GET_DELEGATE == null
+                || !(session instanceof org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession)) {
+            return null;
+        }
+        try {
+            Object delegate = GET_DELEGATE.invoke(session);
+            if (delegate instanceof org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession.WebSocketConnection wc) {
+                io.netty.channel.Channel[] found = new io.netty.channel.Channel[1];
+                wc.getInbound().withConnection(c -> found[0] = c.channel());
+                return found[0];
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+        return null;
     }
 
     @Override
@@ -49,7 +87,25 @@ public final class SpringWsTransport implements WsTransport {
 
     @Override
     public Mono<Void> close(WsCloseStatus status) {
-        return session.close(new CloseStatus(status.code(), status.reason()));
+        Mono<Void> close = Mono.defer(() -> session.isOpen()
+                ? session.close(new CloseStatus(status.code(), status.reason())) : Mono.<Void>empty());
+        if (channel == null) {
+            return close;
+        }
+        // On Reactor Netty, close on the channel's event loop: there "still open" and "write the close
+        // frame" cannot be separated by the channel closing, which would strand the frame's buffer
+        // (a leak PARANOID detection found when clients and the server close at the same moment).
+        // A client that stopped reading would hold the close frame behind unwritten data forever, so
+        // the channel is closed anyway after a grace period.
+        return Mono.defer(() -> {
+            if (!channel.isActive()) {
+                return Mono.<Void>empty();
+            }
+            channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, CLOSE_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return close;
+        }).subscribeOn(reactor.core.scheduler.Schedulers.fromExecutor(channel.eventLoop()));
     }
 
     private WebSocketMessage toMessage(OutboundFrame frame) {

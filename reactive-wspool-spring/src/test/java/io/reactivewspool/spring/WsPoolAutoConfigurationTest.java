@@ -1,0 +1,158 @@
+package io.reactivewspool.spring;
+
+import java.time.Duration;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.reactivewspool.client.WsClientPool;
+import io.reactivewspool.server.OverflowPolicy;
+import io.reactivewspool.server.WsHub;
+import io.reactivewspool.server.WsHubOptions;
+import io.reactivewspool.spring.internal.HubLifecycle;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.HandlerMapping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class WsPoolAutoConfigurationTest {
+
+    private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(WsBrokerAutoConfiguration.class, WsPoolAutoConfiguration.class,
+                    WsPoolActuatorAutoConfiguration.class));
+
+    @Test
+    void contextWithDefaultsHasAHubItsEndpointAndLifecycle() {
+        runner.run(ctx -> {
+            assertThat(ctx).hasNotFailed();
+            assertThat(ctx).hasSingleBean(WsHub.class).hasSingleBean(HubLifecycle.class)
+                    .hasBean("wsPoolHandlerMapping").hasBean("wsPoolAdminRoutes");
+            WsHubOptions o = ctx.getBean(WsHubOptions.class);
+            assertThat(o.heartbeatInterval()).isEqualTo(WsHubOptions.DEFAULT_HEARTBEAT_INTERVAL);
+            assertThat(o.maxConnections()).isEqualTo(WsHubOptions.DEFAULT_MAX_CONNECTIONS);
+            assertThat(ctx.getBean("wsPoolHandlerMapping", HandlerMapping.class)).isNotNull();
+        });
+    }
+
+    @Test
+    void propertiesBindOntoTheHubOptions() {
+        runner.withPropertyValues("wspool.server.heartbeat-interval=5s", "wspool.server.connection-timeout=1m",
+                        "wspool.server.max-connections=123", "wspool.server.max-frame-size=16KB",
+                        "wspool.server.queue-size=64", "wspool.server.overflow=disconnect",
+                        "wspool.server.allowed-origins=https://a.example,https://b.example",
+                        "wspool.server.publish-topics=pub.*")
+                .run(ctx -> {
+                    WsHubOptions o = ctx.getBean(WsHubOptions.class);
+                    assertThat(o.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
+                    assertThat(o.connectionTimeout()).isEqualTo(Duration.ofMinutes(1));
+                    assertThat(o.maxConnections()).isEqualTo(123);
+                    assertThat(o.maxFrameBytes()).isEqualTo(16 * 1024);
+                    assertThat(o.outboundQueueSize()).isEqualTo(64);
+                    assertThat(o.overflowPolicy()).isEqualTo(OverflowPolicy.DISCONNECT);
+                    assertThat(o.allowedOrigins()).containsExactly("https://a.example", "https://b.example");
+                    assertThat(o.topicPolicy().toString()).contains("pub.*");
+                });
+    }
+
+    @Test
+    void outOfRangeValueFailsStartupNamingTheProperty() {
+        runner.withPropertyValues("wspool.server.max-connections=0").run(ctx -> {
+            assertThat(ctx).hasFailed();
+            assertThat(ctx.getStartupFailure())
+                    .hasStackTraceContaining("wspool.server.max-connections=0 is invalid: maxConnections must be >= 1, was 0");
+        });
+    }
+
+    @Test
+    void badTypeFailsStartupNamingTheProperty() {
+        runner.withPropertyValues("wspool.server.heartbeat-interval=often").run(ctx -> {
+            assertThat(ctx).hasFailed();
+            assertThat(ctx.getStartupFailure()).hasStackTraceContaining("wspool.server.heartbeat-interval");
+        });
+    }
+
+    @Test
+    void applicationDefinedHubReplacesTheAutoConfiguredOne() {
+        runner.withUserConfiguration(OwnHub.class).run(ctx -> {
+            assertThat(ctx).hasSingleBean(WsHub.class);
+            assertThat(ctx.getBean(WsHub.class)).isSameAs(ctx.getBean(OwnHub.class).hub);
+        });
+    }
+
+    @Test
+    void onePoolBeanPerConfiguredName() {
+        runner.withPropertyValues("wspool.client.pools.prices.url=ws://127.0.0.1:1/ws",
+                        "wspool.client.pools.prices.min-connections=0", "wspool.client.pools.prices.max-connections=4",
+                        "wspool.client.pools.prices.warmup=false",
+                        "wspool.client.pools.orders.url=ws://127.0.0.1:2/ws", "wspool.client.pools.orders.warmup=false",
+                        "wspool.client.pools.orders.min-connections=0")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(ctx.getBeansOfType(WsClientPool.class)).containsOnlyKeys("pricesWsClientPool", "ordersWsClientPool");
+                    WsClientPool prices = ctx.getBean("pricesWsClientPool", WsClientPool.class);
+                    assertThat(prices.name()).isEqualTo("prices");
+                    assertThat(prices.options().maxConnections()).isEqualTo(4);
+                });
+    }
+
+    @Test
+    void poolWithoutUrlFailsNamingTheProperty() {
+        runner.withPropertyValues("wspool.client.pools.broken.max-connections=2").run(ctx -> {
+            assertThat(ctx).hasFailed();
+            assertThat(ctx.getStartupFailure()).hasStackTraceContaining("wspool.client.pools.broken.url is required");
+        });
+    }
+
+    @Test
+    void poolOptionOutOfRangeFailsNamingTheProperty() {
+        runner.withPropertyValues("wspool.client.pools.p.url=ws://127.0.0.1:1/ws", "wspool.client.pools.p.max-connections=-3")
+                .run(ctx -> {
+                    assertThat(ctx).hasFailed();
+                    assertThat(ctx.getStartupFailure()).hasStackTraceContaining(
+                            "wspool.client.pools.p.max-connections=-3 is invalid: maxConnections must be between 1 and 10000, was -3");
+                });
+    }
+
+    @Test
+    void actuatorAndMetricsBeansAppearWhenTheirLibrariesArePresent() {
+        runner.run(ctx -> assertThat(ctx).hasSingleBean(WsHubHealthIndicator.class)
+                .hasSingleBean(io.reactivewspool.metrics.HubMeterBinder.class));
+    }
+
+    @Test
+    void withoutMicrometerAndActuatorTheHubStillStarts() {
+        runner.withClassLoader(new FilteredClassLoader(MeterRegistry.class,
+                        org.springframework.boot.actuate.endpoint.annotation.Endpoint.class,
+                        org.springframework.boot.health.contributor.HealthIndicator.class))
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed().hasSingleBean(WsHub.class);
+                    assertThat(ctx).doesNotHaveBean(WsHubHealthIndicator.class).doesNotHaveBean(WebSocketsEndpoint.class);
+                });
+    }
+
+    @Test
+    void withoutLettuceARedisUriIsIgnoredAndTheInProcessBrokerServes() {
+        runner.withClassLoader(new FilteredClassLoader("io.lettuce"))
+                .withPropertyValues("wspool.broker.redis.uri=redis://127.0.0.1:1")
+                .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(io.reactivewspool.broker.Broker.class));
+    }
+
+    @Test
+    void serverCanBeSwitchedOff() {
+        runner.withPropertyValues("wspool.server.enabled=false", "wspool.admin.enabled=false")
+                .run(ctx -> assertThat(ctx).doesNotHaveBean("wsPoolHandlerMapping").doesNotHaveBean("wsPoolAdminRoutes"));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnHub {
+        final WsHub hub = WsHub.create();
+
+        @Bean
+        WsHub myHub() {
+            return hub;
+        }
+    }
+}
