@@ -318,6 +318,24 @@ public abstract class HubConformanceSuite {
         assertThat(s.hub().connection(id)).isPresent();
     }
 
+    @Test
+    void clientPingFrameIsAnsweredWithAPongFrame() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.sendPingFrame();
+        await().atMost(RawWsClient.WAIT).until(() -> c.pongFrames() == 1);
+    }
+
+    @Test
+    void authenticatedButForbiddenUserIsRefusedWith403() {
+        Authenticator blocking = (token, hs) -> "BLOCKED".equals(token)
+                ? Mono.error(new io.reactivewspool.server.WsAccessDeniedException("user blocked"))
+                : Mono.justOrEmpty(token == null ? null : "u-" + token);
+        ServerUnderTest s = server(base().authenticator(blocking).build());
+        assertThat(RawWsClient.start(s.wsUrl() + "?token=BLOCKED", Map.of()).handshakeStatus()).isEqualTo(403);
+        assertThat(client(s, s.wsUrl() + "?token=OK", Map.of()).welcome().data().get("user_id").asString()).isEqualTo("u-OK");
+    }
+
     // ------------------------------------------------------------ bad input
 
     @Test

@@ -42,6 +42,7 @@ public final class RawWsClient implements AutoCloseable {
     private final ConcurrentLinkedQueue<WsMessage> inbox = new ConcurrentLinkedQueue<>();
     private final List<WsMessage> all = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger pings = new AtomicInteger();
+    private final AtomicInteger pongs = new AtomicInteger();
     private final Sinks.Many<WebSocketFrame> outbound = Sinks.many().unicast().onBackpressureBuffer();
     private final CompletableFuture<Void> opened = new CompletableFuture<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
@@ -81,6 +82,8 @@ public final class RawWsClient implements AutoCloseable {
                             WsMessage m = CODEC.decode(t.text());
                             c.inbox.add(m);
                             c.all.add(m);
+                        } else if (f instanceof PongWebSocketFrame) {
+                            c.pongs.incrementAndGet();
                         } else if (f instanceof PingWebSocketFrame p) {
                             c.pings.incrementAndGet();
                             PongWebSocketFrame pong = new PongWebSocketFrame(p.content().retain());
@@ -202,6 +205,11 @@ public final class RawWsClient implements AutoCloseable {
 
     public int pingFrames() {
         return pings.get();
+    }
+
+    /** Pong frames received (answers to {@link #sendPingFrame()}). */
+    public int pongFrames() {
+        return pongs.get();
     }
 
     /** The close code the server sent (-1 when the connection ended without a close frame). */

@@ -1,6 +1,5 @@
 package io.reactivewspool.internal.netty;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -245,9 +244,5 @@ public final class NettyHubHandler {
         BadRequest(String message) {
             super(message, null, false, false);
         }
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }

@@ -33,6 +33,7 @@ import io.reactivewspool.server.InboundFrame;
 import io.reactivewspool.server.MessageContext;
 import io.reactivewspool.server.MessageHandler;
 import io.reactivewspool.server.OutboundFrame;
+import io.reactivewspool.server.WsAccessDeniedException;
 import io.reactivewspool.server.WsConnectionView;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
@@ -132,7 +133,10 @@ public final class DefaultWsHub implements WsHub {
                     .map(Admission::accepted)
                     .defaultIfEmpty(Admission.refused(401, token == null ? "missing credentials" : "invalid credentials"))
                     .onErrorResume(e -> {
-                        log.warn("authenticator failed remote={} error={}", handshake.remoteAddress(), e.toString());
+                        if (e instanceof WsAccessDeniedException denied) {
+                            return Mono.just(Admission.refused(403, denied.getMessage() == null ? "forbidden" : denied.getMessage()));
+                        }
+                        log.warn("authenticator failed remote={} error={}", handshake.remoteAddress(), e.getClass().getName());
                         return Mono.just(Admission.refused(401, "invalid credentials"));
                     });
         }).doOnNext(a -> {
@@ -829,9 +833,9 @@ public final class DefaultWsHub implements WsHub {
                         return Mono.empty();
                     });
                 }))
+                .doOnTerminate(() -> log.info("hub closed node={} total_connections={} messages_sent={}", broker.nodeId(),
+                        counters.accepted.sum(), counters.sent.sum()))
                 .doFinally(s -> {
-                    log.info("hub closed node={} total_connections={} messages_sent={}", broker.nodeId(),
-                            counters.accepted.sum(), counters.sent.sum());
                     if (ownsScheduler) {
                         scheduler.dispose();
                     }
