@@ -639,6 +639,8 @@ public abstract class HubConformanceSuite {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("connection_id").asString()).isEqualTo(id);
         assertThat(r.json().get("state").asString()).isEqualTo("OPEN");
+        assertThat(java.time.Instant.parse(r.json().get("created_at").asString())).isNotNull();
+        assertThat(r.json().get("queued_messages").isNumber()).isTrue();
         assertThat(AdminHttp.get(s.adminUrl() + "/connections/nope", ADMIN).status()).isEqualTo(404);
     }
 
