@@ -150,6 +150,43 @@ public abstract class HubConformanceSuite {
         assertThat(c.next().type()).isEqualTo("pong");
     }
 
+    // ------------------------------------------------------------ envelope
+
+    @Test
+    void unknownFieldsAreIgnored() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send("{\"type\": \"ping\", \"id\": \"u1\", \"colour\": \"blue\", \"nested\": {\"a\": [1, 2]}}");
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("pong");
+        assertThat(r.id()).isEqualTo("u1");
+    }
+
+    @Test
+    void everyServerMessageCarriesAnIsoTimestamp() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send(WsMessage.subscribe("t").withId("1"));
+        c.send(WsMessage.ping().withId("2"));
+        c.send(WsMessage.builder("nope").id("3").build());
+        for (int i = 0; i < 3; i++) {
+            WsMessage m = c.next();
+            assertThat(m.timestamp()).as("timestamp of %s", m).isNotNull();
+        }
+        assertThat(c.received()).allSatisfy(m -> assertThat(m.offset()).isNull()); // no history on this hub
+    }
+
+    @Test
+    void errorMessagesCarryTheReasonInTheErrorField() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send(WsMessage.builder("nope").id("e9").build());
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("error");
+        assertThat(r.error()).isNotBlank();
+        assertThat(r.data()).isNull();
+    }
+
     // ------------------------------------------------------------ client to server
 
     @Test
