@@ -48,6 +48,12 @@ public final class RawWsClient implements AutoCloseable {
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final AtomicReference<String> closeReason = new AtomicReference<>();
     private final AtomicReference<Connection> connection = new AtomicReference<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    static {
+        // Build Jackson's deserializers once, here, rather than under a lock on several event loops.
+        CODEC.decode("{\"type\":\"prime\",\"data\":{\"a\":[1,1.5,\"s\",true,null,{}]}}");
+    }
 
     private RawWsClient() {
     }
@@ -96,6 +102,7 @@ public final class RawWsClient implements AutoCloseable {
                     return Mono.when(rx, tx.onErrorResume(e -> Mono.empty()));
                 })
                 .subscribe(null, e -> {
+                    c.failure.set(e);
                     c.opened.completeExceptionally(e);
                     c.closeCode.complete(-1);
                 }, () -> c.closeCode.complete(-1));
@@ -219,6 +226,11 @@ public final class RawWsClient implements AutoCloseable {
         } catch (Exception e) {
             throw new AssertionError("connection did not close within " + WAIT, e);
         }
+    }
+
+    /** Why the client's connection failed, or {@code null}. */
+    public Throwable failure() {
+        return failure.get();
     }
 
     public String closeReason() {

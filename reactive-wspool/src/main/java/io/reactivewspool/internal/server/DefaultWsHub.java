@@ -90,6 +90,7 @@ public final class DefaultWsHub implements WsHub {
     }
 
     private void start() {
+        primeCodec(codec);
         Duration hb = options.heartbeatInterval();
         timers.add(Flux.interval(hb, hb, scheduler).subscribe(tick -> heartbeat(), e -> log.error("heartbeat pipeline failed", e)));
         Duration ci = options.cleanupInterval();
@@ -98,6 +99,19 @@ public final class DefaultWsHub implements WsHub {
         log.info("hub started node={} heartbeat_ms={} connection_timeout_ms={} cleanup_ms={} max_connections={} queue={} overflow={}",
                 broker.nodeId(), hb.toMillis(), options.connectionTimeout().toMillis(), ci.toMillis(),
                 options.maxConnections(), options.outboundQueueSize(), options.overflowPolicy());
+    }
+
+    /**
+     * Decodes one message with a tree payload before any connection exists. Jackson builds its
+     * deserializers lazily under a lock; several event loops decoding their first message at once
+     * would contend on it (and park, a blocking call on an event loop).
+     */
+    static void primeCodec(WsCodec codec) {
+        try {
+            codec.decode("{\"type\":\"prime\",\"topic\":\"t\",\"id\":\"1\",\"data\":{\"a\":[1,1.5,\"s\",true,null,{}]}}");
+        } catch (RuntimeException e) {
+            log.debug("codec priming skipped codec={} error={}", codec.getClass().getName(), e.toString());
+        }
     }
 
     long nowMillis() {
