@@ -8,7 +8,10 @@ import java.util.Set;
  *
  * @param kind                  what {@code target} names
  * @param target                the topic ({@link Kind#TOPIC}), the user id ({@link Kind#USER}) or
- *                              a control verb ({@link Kind#CONTROL})
+ *                              a control verb ({@link Kind#CONTROL}). A broadcast to several
+ *                              topics at once travels as ONE message whose target joins them with
+ *                              {@code ','} (not a topic character), so that a receiving node
+ *                              delivers it once to a connection subscribed to several of them
  * @param payload               the encoded envelope exactly as it goes on the wire; never
  *                              re-encoded, never mutated
  * @param originNodeId          the publishing node's {@link Broker#nodeId()}

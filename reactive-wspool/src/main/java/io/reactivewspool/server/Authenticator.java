@@ -12,8 +12,9 @@ import reactor.core.publisher.Mono;
  * anything for it. The token is the {@code token} query parameter or the token of an
  * {@code Authorization: Bearer} header ({@link HandshakeInfo#token()}).
  *
- * <p>Return the user id, or an empty {@code Mono} to refuse the upgrade with HTTP 401; an error
- * also refuses with 401 (and is logged without the token). Must not block: do lookups reactively.
+ * <p>Return the user id, or an empty {@code Mono} to refuse the upgrade with HTTP 401; a
+ * {@link WsAccessDeniedException} refuses with 403 (known user, not allowed); any other error
+ * refuses with 401 and is logged by class name only. Must not block: do lookups reactively.
  *
  * <pre>{@code
  * Authenticator auth = (token, handshake) -> userService.findByToken(token).map(User::id);

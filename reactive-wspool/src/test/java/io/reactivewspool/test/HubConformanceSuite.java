@@ -150,6 +150,43 @@ public abstract class HubConformanceSuite {
         assertThat(c.next().type()).isEqualTo("pong");
     }
 
+    // ------------------------------------------------------------ envelope
+
+    @Test
+    void unknownFieldsAreIgnored() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send("{\"type\": \"ping\", \"id\": \"u1\", \"colour\": \"blue\", \"nested\": {\"a\": [1, 2]}}");
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("pong");
+        assertThat(r.id()).isEqualTo("u1");
+    }
+
+    @Test
+    void everyServerMessageCarriesAnIsoTimestamp() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send(WsMessage.subscribe("t").withId("1"));
+        c.send(WsMessage.ping().withId("2"));
+        c.send(WsMessage.builder("nope").id("3").build());
+        for (int i = 0; i < 3; i++) {
+            WsMessage m = c.next();
+            assertThat(m.timestamp()).as("timestamp of %s", m).isNotNull();
+        }
+        assertThat(c.received()).allSatisfy(m -> assertThat(m.offset()).isNull()); // no history on this hub
+    }
+
+    @Test
+    void errorMessagesCarryTheReasonInTheErrorField() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send(WsMessage.builder("nope").id("e9").build());
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("error");
+        assertThat(r.error()).isNotBlank();
+        assertThat(r.data()).isNull();
+    }
+
     // ------------------------------------------------------------ client to server
 
     @Test
@@ -316,6 +353,24 @@ public abstract class HubConformanceSuite {
         await().atMost(RawWsClient.WAIT).until(() -> c.pingFrames() >= 10);
         assertThat(c.isClosed()).isFalse();
         assertThat(s.hub().connection(id)).isPresent();
+    }
+
+    @Test
+    void clientPingFrameIsAnsweredWithAPongFrame() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.sendPingFrame();
+        await().atMost(RawWsClient.WAIT).until(() -> c.pongFrames() == 1);
+    }
+
+    @Test
+    void authenticatedButForbiddenUserIsRefusedWith403() {
+        Authenticator blocking = (token, hs) -> "BLOCKED".equals(token)
+                ? Mono.error(new io.reactivewspool.server.WsAccessDeniedException("user blocked"))
+                : Mono.justOrEmpty(token == null ? null : "u-" + token);
+        ServerUnderTest s = server(base().authenticator(blocking).build());
+        assertThat(RawWsClient.start(s.wsUrl() + "?token=BLOCKED", Map.of()).handshakeStatus()).isEqualTo(403);
+        assertThat(client(s, s.wsUrl() + "?token=OK", Map.of()).welcome().data().get("user_id").asString()).isEqualTo("u-OK");
     }
 
     // ------------------------------------------------------------ bad input
@@ -621,6 +676,8 @@ public abstract class HubConformanceSuite {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("connection_id").asString()).isEqualTo(id);
         assertThat(r.json().get("state").asString()).isEqualTo("OPEN");
+        assertThat(java.time.Instant.parse(r.json().get("created_at").asString())).isNotNull();
+        assertThat(r.json().get("queued_messages").isNumber()).isTrue();
         assertThat(AdminHttp.get(s.adminUrl() + "/connections/nope", ADMIN).status()).isEqualTo(404);
     }
 

@@ -42,11 +42,18 @@ public final class RawWsClient implements AutoCloseable {
     private final ConcurrentLinkedQueue<WsMessage> inbox = new ConcurrentLinkedQueue<>();
     private final List<WsMessage> all = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger pings = new AtomicInteger();
+    private final AtomicInteger pongs = new AtomicInteger();
     private final Sinks.Many<WebSocketFrame> outbound = Sinks.many().unicast().onBackpressureBuffer();
     private final CompletableFuture<Void> opened = new CompletableFuture<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final AtomicReference<String> closeReason = new AtomicReference<>();
     private final AtomicReference<Connection> connection = new AtomicReference<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    static {
+        // Build Jackson's deserializers once, here, rather than under a lock on several event loops.
+        CODEC.decode("{\"type\":\"prime\",\"data\":{\"a\":[1,1.5,\"s\",true,null,{}]}}");
+    }
 
     private RawWsClient() {
     }
@@ -81,6 +88,8 @@ public final class RawWsClient implements AutoCloseable {
                             WsMessage m = CODEC.decode(t.text());
                             c.inbox.add(m);
                             c.all.add(m);
+                        } else if (f instanceof PongWebSocketFrame) {
+                            c.pongs.incrementAndGet();
                         } else if (f instanceof PingWebSocketFrame p) {
                             c.pings.incrementAndGet();
                             PongWebSocketFrame pong = new PongWebSocketFrame(p.content().retain());
@@ -93,6 +102,7 @@ public final class RawWsClient implements AutoCloseable {
                     return Mono.when(rx, tx.onErrorResume(e -> Mono.empty()));
                 })
                 .subscribe(null, e -> {
+                    c.failure.set(e);
                     c.opened.completeExceptionally(e);
                     c.closeCode.complete(-1);
                 }, () -> c.closeCode.complete(-1));
@@ -204,6 +214,11 @@ public final class RawWsClient implements AutoCloseable {
         return pings.get();
     }
 
+    /** Pong frames received (answers to {@link #sendPingFrame()}). */
+    public int pongFrames() {
+        return pongs.get();
+    }
+
     /** The close code the server sent (-1 when the connection ended without a close frame). */
     public int awaitCloseCode() {
         try {
@@ -211,6 +226,11 @@ public final class RawWsClient implements AutoCloseable {
         } catch (Exception e) {
             throw new AssertionError("connection did not close within " + WAIT, e);
         }
+    }
+
+    /** Why the client's connection failed, or {@code null}. */
+    public Throwable failure() {
+        return failure.get();
     }
 
     public String closeReason() {

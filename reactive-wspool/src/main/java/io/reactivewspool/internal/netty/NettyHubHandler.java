@@ -1,6 +1,5 @@
 package io.reactivewspool.internal.netty;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +35,16 @@ public final class NettyHubHandler {
     private static final JsonMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .build();
+
+    static {
+        // Jackson creates (de)serializers lazily under a lock; build them here, not on an event loop.
+        JSON.readTree("{\"a\":[1,\"b\",true,null,{}]}");
+        JSON.writeValueAsBytes(new io.reactivewspool.server.HubStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                Map.of(io.reactivewspool.server.ConnectionState.OPEN, 0), Map.of("t", 0), 0, 0, 0, 0, 0, true));
+        JSON.writeValueAsBytes(Map.of("connections", List.of(new io.reactivewspool.server.ConnectionInfo("c", null,
+                io.reactivewspool.server.ConnectionState.OPEN, null, java.time.Instant.EPOCH, java.time.Instant.EPOCH,
+                List.of(), Map.of(), 0, 0, 0, 0, 0, 0, 0)), "count", 1));
+    }
 
     private final WsHub hub;
     private final WsServerOptions options;
@@ -245,9 +254,5 @@ public final class NettyHubHandler {
         BadRequest(String message) {
             super(message, null, false, false);
         }
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }

@@ -16,7 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.reactivewspool.WsProtocolException;
 import io.reactivewspool.broker.Broker;
 import io.reactivewspool.broker.BrokerMessage;
 import io.reactivewspool.message.WsCloseStatus;
@@ -25,15 +24,13 @@ import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.Admission;
 import io.reactivewspool.server.CleanupReport;
 import io.reactivewspool.server.ConnectionInfo;
+import io.reactivewspool.server.ConnectionListener;
 import io.reactivewspool.server.ConnectionState;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.HubAdmin;
 import io.reactivewspool.server.HubStats;
-import io.reactivewspool.server.InboundFrame;
-import io.reactivewspool.server.MessageContext;
-import io.reactivewspool.server.ConnectionListener;
-import io.reactivewspool.server.MessageHandler;
 import io.reactivewspool.server.OutboundFrame;
+import io.reactivewspool.server.WsAccessDeniedException;
 import io.reactivewspool.server.WsConnectionView;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
@@ -47,8 +44,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The hub: registry, topics, protocol dispatch, delivery, timers and admin operations.
@@ -60,7 +55,6 @@ import tools.jackson.databind.node.ObjectNode;
 public final class DefaultWsHub implements WsHub {
 
     private static final Logger log = LoggerFactory.getLogger(WsHub.class);
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** How long a CLOSING connection may stay registered before the sweep removes it. */
     private static final long CLOSING_GRACE_MILLIS = 10_000;
 
@@ -77,9 +71,10 @@ public final class DefaultWsHub implements WsHub {
     private final AtomicInteger slots = new AtomicInteger();
     private final Disposable.Composite timers = Disposables.composite();
     private final LogLimiter dropLog = new LogLimiter(10_000);
-    private final LogLimiter errorLog = new LogLimiter(10_000);
+    final LogLimiter errorLog = new LogLimiter(10_000);
     private final Mono<Void> closeMono;
     private final Admin admin = new Admin();
+    private final ProtocolDispatcher dispatcher;
     private volatile boolean accepting = true;
 
     public DefaultWsHub(WsHubOptions options) {
@@ -91,10 +86,12 @@ public final class DefaultWsHub implements WsHub {
         this.topics = new Topics(options.maxConnectionsPerTopic(), options.maxTopicsPerConnection(), this::interest,
                 counters.failed::increment);
         this.closeMono = Mono.defer(this::doClose).cache();
+        this.dispatcher = new ProtocolDispatcher(this, topics);
         start();
     }
 
     private void start() {
+        primeCodec(codec);
         Duration hb = options.heartbeatInterval();
         timers.add(Flux.interval(hb, hb, scheduler).subscribe(tick -> heartbeat(), e -> log.error("heartbeat pipeline failed", e)));
         Duration ci = options.cleanupInterval();
@@ -103,6 +100,19 @@ public final class DefaultWsHub implements WsHub {
         log.info("hub started node={} heartbeat_ms={} connection_timeout_ms={} cleanup_ms={} max_connections={} queue={} overflow={}",
                 broker.nodeId(), hb.toMillis(), options.connectionTimeout().toMillis(), ci.toMillis(),
                 options.maxConnections(), options.outboundQueueSize(), options.overflowPolicy());
+    }
+
+    /**
+     * Decodes one message with a tree payload before any connection exists. Jackson builds its
+     * deserializers lazily under a lock; several event loops decoding their first message at once
+     * would contend on it (and park, a blocking call on an event loop).
+     */
+    static void primeCodec(WsCodec codec) {
+        try {
+            codec.decode("{\"type\":\"prime\",\"topic\":\"t\",\"id\":\"1\",\"data\":{\"a\":[1,1.5,\"s\",true,null,{}]}}");
+        } catch (RuntimeException e) {
+            log.debug("codec priming skipped codec={} error={}", codec.getClass().getName(), e.toString());
+        }
     }
 
     long nowMillis() {
@@ -133,7 +143,10 @@ public final class DefaultWsHub implements WsHub {
                     .map(Admission::accepted)
                     .defaultIfEmpty(Admission.refused(401, token == null ? "missing credentials" : "invalid credentials"))
                     .onErrorResume(e -> {
-                        log.warn("authenticator failed remote={} error={}", handshake.remoteAddress(), e.toString());
+                        if (e instanceof WsAccessDeniedException denied) {
+                            return Mono.just(Admission.refused(403, denied.getMessage() == null ? "forbidden" : denied.getMessage()));
+                        }
+                        log.warn("authenticator failed remote={} error={}", handshake.remoteAddress(), e.getClass().getName());
                         return Mono.just(Admission.refused(401, "invalid credentials"));
                     });
         }).doOnNext(a -> {
@@ -191,7 +204,7 @@ public final class DefaultWsHub implements WsHub {
         log.info("connection opened conn={} user={} remote={}", c.id, c.userId, c.transport.handshake().remoteAddress());
         c.offer(encodeFrame(WsMessage.welcome(c.id, c.userId, options.heartbeatInterval().toMillis())));
         for (String topic : initialTopics) {
-            onSubscribe(c, WsMessage.subscribe(topic));
+            dispatcher.onSubscribe(c, WsMessage.subscribe(topic));
         }
         for (ConnectionListener l : options.connectionListeners()) {
             notifyListener(l, c, true);
@@ -204,7 +217,7 @@ public final class DefaultWsHub implements WsHub {
             }
         });
         return c.transport.receive()
-                .doOnNext(frame -> safeOnFrame(c, frame))
+                .doOnNext(frame -> dispatcher.onFrame(c, frame))
                 .then()
                 .onErrorResume(e -> {
                     log.debug("connection failed conn={} user={} error={}", c.id, c.userId, e.toString());
@@ -263,219 +276,7 @@ public final class DefaultWsHub implements WsHub {
         return new UUID(hi, lo).toString();
     }
 
-    // ---------------------------------------------------------------- protocol dispatch
-
-    private void safeOnFrame(DefaultConnection c, InboundFrame frame) {
-        try {
-            onFrame(c, frame);
-        } catch (RuntimeException e) {
-            counters.errors.increment();
-            log.error("unexpected error handling a message conn={} user={} code=1011", c.id, c.userId, e);
-            c.close(WsCloseStatus.INTERNAL_ERROR).subscribe();
-        }
-    }
-
-    private void onFrame(DefaultConnection c, InboundFrame frame) {
-        long now = nowMillis();
-        c.touch(now);
-        switch (frame.kind()) {
-            case PING -> {
-                c.offer(OutboundFrame.pong(frame.payload()));
-                return;
-            }
-            case PONG -> {
-                return;
-            }
-            default -> {
-            }
-        }
-        if (c.state() != ConnectionState.OPEN) {
-            return;
-        }
-        c.received.incrementAndGet();
-        counters.received.increment();
-        if (frame.payload().length > options.maxFrameBytes()) {
-            log.info("frame too large conn={} user={} bytes={} max={}", c.id, c.userId, frame.payload().length, options.maxFrameBytes());
-            c.close(WsCloseStatus.MESSAGE_TOO_BIG.withReason("frame larger than " + options.maxFrameBytes() + " bytes")).subscribe();
-            return;
-        }
-        if (frame.kind() == InboundFrame.Kind.BINARY) {
-            badMessage(c, "binary frames are not accepted: send JSON text frames", null);
-            return;
-        }
-        WsMessage m;
-        try {
-            m = codec.decode(frame.payload());
-        } catch (WsProtocolException e) {
-            if (overRateLimit(c, now, e.messageId())) {
-                return;
-            }
-            badMessage(c, e.getMessage(), e.messageId());
-            return;
-        }
-        if (overRateLimit(c, now, m.id())) {
-            return;
-        }
-        switch (m.type()) {
-            case WsMessage.SUBSCRIBE -> onSubscribe(c, m);
-            case WsMessage.UNSUBSCRIBE -> onUnsubscribe(c, m);
-            case WsMessage.PUBLISH -> onPublish(c, m);
-            case WsMessage.PING -> reply(c, WsMessage.pong(m.id()));
-            default -> onApplicationMessage(c, m);
-        }
-    }
-
-    private boolean overRateLimit(DefaultConnection c, long now, String id) {
-        int limit = options.rateLimitPerSecond();
-        if (limit == 0) {
-            return false;
-        }
-        if (now - c.rateWindowStart >= 1000) {
-            if (c.rateWindowCount <= limit) {
-                c.rateViolations = 0;
-            }
-            c.rateWindowStart = now;
-            c.rateWindowCount = 0;
-        }
-        if (++c.rateWindowCount <= limit) {
-            return false;
-        }
-        if (++c.rateViolations > options.maxRateLimitViolations()) {
-            log.info("rate limit exceeded repeatedly conn={} user={} limit_per_s={}", c.id, c.userId, limit);
-            c.close(WsCloseStatus.POLICY_VIOLATION.withReason("rate limit exceeded repeatedly")).subscribe();
-        } else {
-            error(c, "rate limit exceeded: at most " + limit + " messages per second; message ignored", id);
-        }
-        return true;
-    }
-
-    private void onSubscribe(DefaultConnection c, WsMessage m) {
-        String topic = m.topic();
-        if (topic == null) {
-            badMessage(c, "subscribe needs a \"topic\"", m.id());
-            return;
-        }
-        if (!options.topicPolicy().canSubscribe(c, topic)) {
-            error(c, "not allowed to subscribe to topic '" + topic + "'", m.id());
-            return;
-        }
-        Topics.Result r = topics.subscribe(c, topic);
-        switch (r) {
-            case SUBSCRIBED, ALREADY -> {
-                if (r == Topics.Result.SUBSCRIBED) {
-                    if (c.state() == ConnectionState.CLOSED) {
-                        topics.unsubscribe(c, topic); // lost a race with unregister
-                        return;
-                    }
-                    log.debug("subscribed conn={} user={} topic={}", c.id, c.userId, topic);
-                }
-                WsMessage.Builder b = WsMessage.builder(WsMessage.SUBSCRIBED).topic(topic).id(m.id());
-                if (m.data() != null && m.data().has("since")) {
-                    // No topic history on this hub: nothing can be replayed.
-                    ObjectNode d = NODES.objectNode();
-                    d.put("recovered", false);
-                    b.data(d);
-                }
-                reply(c, b.build());
-            }
-            case TOO_MANY_TOPICS -> error(c, "subscription limit reached: at most " + options.maxTopicsPerConnection()
-                    + " topics per connection", m.id());
-            case TOPIC_FULL -> error(c, "topic '" + topic + "' is full: at most " + options.maxConnectionsPerTopic()
-                    + " subscribers", m.id());
-        }
-    }
-
-    private void onUnsubscribe(DefaultConnection c, WsMessage m) {
-        if (m.topic() == null) {
-            badMessage(c, "unsubscribe needs a \"topic\"", m.id());
-            return;
-        }
-        if (topics.unsubscribe(c, m.topic())) {
-            log.debug("unsubscribed conn={} user={} topic={}", c.id, c.userId, m.topic());
-        }
-        reply(c, WsMessage.unsubscribed(m.topic(), m.id()));
-    }
-
-    private void onPublish(DefaultConnection c, WsMessage m) {
-        String topic = m.topic();
-        if (topic == null) {
-            badMessage(c, "publish needs a \"topic\"", m.id());
-            return;
-        }
-        if (!options.topicPolicy().canPublish(c, topic)) {
-            error(c, "not allowed to publish to topic '" + topic + "'", m.id());
-            return;
-        }
-        deliverAndPublish(BrokerMessage.Kind.TOPIC, List.of(topic), WsMessage.data(topic, m.data()), Set.of(c.id));
-        if (m.id() != null) {
-            reply(c, WsMessage.published(topic, m.id()));
-        }
-    }
-
-    private void onApplicationMessage(DefaultConnection c, WsMessage m) {
-        MessageHandler handler = options.handlers().get(m.type());
-        if (handler == null) {
-            badMessage(c, "unknown message type '" + m.type() + "'", m.id());
-            return;
-        }
-        Flux<WsMessage> replies;
-        try {
-            replies = Flux.from(handler.handle(new MessageContext(m, c, this)));
-        } catch (RuntimeException e) {
-            replies = Flux.error(e);
-        }
-        replies.subscribe(
-                r -> reply(c, r.id() == null && m.id() != null ? r.withId(m.id()) : r),
-                e -> {
-                    if (errorLog.acquire() >= 0) {
-                        log.warn("handler failed conn={} user={} type={} error={}", c.id, c.userId, m.type(), e.toString());
-                    }
-                    error(c, handlerFailure(m.type(), e), m.id());
-                });
-    }
-
-    private void notifyListener(ConnectionListener l, DefaultConnection c, boolean open) {
-        try {
-            if (open) {
-                l.onOpen(c, this);
-            } else {
-                l.onClose(c, this);
-            }
-        } catch (RuntimeException e) {
-            if (errorLog.acquire() >= 0) {
-                log.warn("connection listener failed conn={} user={} event={} error={}", c.id, c.userId,
-                        open ? "open" : "close", e.toString());
-            }
-        }
-    }
-
-    /**
-     * What a client is told when its handler fails: the handler's own words for the errors a
-     * client causes ({@link WsException}, {@link IllegalArgumentException}); for anything else,
-     * which may carry internals, only that the handler failed (the cause is logged).
-     */
-    private static String handlerFailure(String type, Throwable e) {
-        if ((e instanceof io.reactivewspool.WsException || e instanceof IllegalArgumentException) && e.getMessage() != null) {
-            return e.getMessage();
-        }
-        return "handler for '" + type + "' failed";
-    }
-
-    private void badMessage(DefaultConnection c, String reason, String id) {
-        error(c, reason, id);
-        if (++c.badMessages > options.maxBadMessages()) {
-            log.info("too many bad messages conn={} user={} count={}", c.id, c.userId, c.badMessages);
-            c.close(WsCloseStatus.POLICY_VIOLATION.withReason("too many bad messages")).subscribe();
-        }
-    }
-
-    private void error(DefaultConnection c, String reason, String id) {
-        c.errors.incrementAndGet();
-        counters.errors.increment();
-        reply(c, WsMessage.error(reason, id));
-    }
-
-    private void reply(DefaultConnection c, WsMessage m) {
+    void reply(DefaultConnection c, WsMessage m) {
         c.offer(encodeFrame(m));
     }
 
@@ -493,7 +294,7 @@ public final class DefaultWsHub implements WsHub {
      * THE one place a hub message fans out: stamp and encode once, deliver to local connections,
      * hand the same bytes to the broker for other nodes. (Topic history hooks in here.)
      */
-    private int deliverAndPublish(BrokerMessage.Kind kind, Collection<String> targets, WsMessage message,
+    int deliverAndPublish(BrokerMessage.Kind kind, Collection<String> targets, WsMessage message,
                                   Set<String> excluded) {
         WsMessage stamped = stamp(message);
         byte[] payload = codec.encode(stamped);
@@ -871,12 +672,28 @@ public final class DefaultWsHub implements WsHub {
                         return Mono.empty();
                     });
                 }))
+                .doOnTerminate(() -> log.info("hub closed node={} total_connections={} messages_sent={}", broker.nodeId(),
+                        counters.accepted.sum(), counters.sent.sum()))
                 .doFinally(s -> {
-                    log.info("hub closed node={} total_connections={} messages_sent={}", broker.nodeId(),
-                            counters.accepted.sum(), counters.sent.sum());
                     if (ownsScheduler) {
                         scheduler.dispose();
                     }
                 });
     }
+
+    private void notifyListener(ConnectionListener l, DefaultConnection c, boolean open) {
+        try {
+            if (open) {
+                l.onOpen(c, this);
+            } else {
+                l.onClose(c, this);
+            }
+        } catch (RuntimeException e) {
+            if (errorLog.acquire() >= 0) {
+                log.warn("connection listener failed conn={} user={} event={} error={}", c.id, c.userId,
+                        open ? "open" : "close", e.toString());
+            }
+        }
+    }
+
 }

@@ -1,0 +1,235 @@
+package io.reactivewspool.internal.server;
+
+import java.util.List;
+import java.util.Set;
+
+import io.reactivewspool.WsProtocolException;
+import io.reactivewspool.broker.BrokerMessage;
+import io.reactivewspool.message.WsCloseStatus;
+import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.server.ConnectionState;
+import io.reactivewspool.server.InboundFrame;
+import io.reactivewspool.server.MessageContext;
+import io.reactivewspool.server.MessageHandler;
+import io.reactivewspool.server.OutboundFrame;
+import io.reactivewspool.server.WsHub;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The protocol of docs/PROTOCOL.md for one inbound frame: activity, size and rate limits,
+ * decoding, and the answer to every client message type. Runs on the connection's inbound
+ * thread; frames of one connection arrive serially.
+ */
+final class ProtocolDispatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(WsHub.class);
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final DefaultWsHub hub;
+    private final Topics topics;
+
+    ProtocolDispatcher(DefaultWsHub hub, Topics topics) {
+        this.hub = hub;
+        this.topics = topics;
+    }
+
+    void onFrame(DefaultConnection c, InboundFrame frame) {
+        try {
+            dispatch(c, frame);
+        } catch (RuntimeException e) {
+            hub.counters.errors.increment();
+            log.error("unexpected error handling a message conn={} user={} code=1011", c.id, c.userId, e);
+            c.close(WsCloseStatus.INTERNAL_ERROR).subscribe();
+        }
+    }
+
+    private void dispatch(DefaultConnection c, InboundFrame frame) {
+        long now = hub.nowMillis();
+        c.touch(now);
+        switch (frame.kind()) {
+            case PING -> {
+                c.offer(OutboundFrame.pong(frame.payload()));
+                return;
+            }
+            case PONG -> {
+                return;
+            }
+            default -> {
+            }
+        }
+        if (c.state() != ConnectionState.OPEN) {
+            return;
+        }
+        c.received.incrementAndGet();
+        hub.counters.received.increment();
+        if (frame.payload().length > hub.options().maxFrameBytes()) {
+            log.info("frame too large conn={} user={} bytes={} max={}", c.id, c.userId, frame.payload().length, hub.options().maxFrameBytes());
+            c.close(WsCloseStatus.MESSAGE_TOO_BIG.withReason("frame larger than " + hub.options().maxFrameBytes() + " bytes")).subscribe();
+            return;
+        }
+        if (frame.kind() == InboundFrame.Kind.BINARY) {
+            badMessage(c, "binary frames are not accepted: send JSON text frames", null);
+            return;
+        }
+        WsMessage m;
+        try {
+            m = hub.options().codec().decode(frame.payload());
+        } catch (WsProtocolException e) {
+            if (overRateLimit(c, now, e.messageId())) {
+                return;
+            }
+            badMessage(c, e.getMessage(), e.messageId());
+            return;
+        }
+        if (overRateLimit(c, now, m.id())) {
+            return;
+        }
+        switch (m.type()) {
+            case WsMessage.SUBSCRIBE -> onSubscribe(c, m);
+            case WsMessage.UNSUBSCRIBE -> onUnsubscribe(c, m);
+            case WsMessage.PUBLISH -> onPublish(c, m);
+            case WsMessage.PING -> hub.reply(c, WsMessage.pong(m.id()));
+            default -> onApplicationMessage(c, m);
+        }
+    }
+
+    private boolean overRateLimit(DefaultConnection c, long now, String id) {
+        int limit = hub.options().rateLimitPerSecond();
+        if (limit == 0) {
+            return false;
+        }
+        if (now - c.rateWindowStart >= 1000) {
+            if (c.rateWindowCount <= limit) {
+                c.rateViolations = 0;
+            }
+            c.rateWindowStart = now;
+            c.rateWindowCount = 0;
+        }
+        if (++c.rateWindowCount <= limit) {
+            return false;
+        }
+        if (++c.rateViolations > hub.options().maxRateLimitViolations()) {
+            log.info("rate limit exceeded repeatedly conn={} user={} limit_per_s={}", c.id, c.userId, limit);
+            c.close(WsCloseStatus.POLICY_VIOLATION.withReason("rate limit exceeded repeatedly")).subscribe();
+        } else {
+            error(c, "rate limit exceeded: at most " + limit + " messages per second; message ignored", id);
+        }
+        return true;
+    }
+
+    void onSubscribe(DefaultConnection c, WsMessage m) {
+        String topic = m.topic();
+        if (topic == null) {
+            badMessage(c, "subscribe needs a \"topic\"", m.id());
+            return;
+        }
+        if (!hub.options().topicPolicy().canSubscribe(c, topic)) {
+            error(c, "not allowed to subscribe to topic '" + topic + "'", m.id());
+            return;
+        }
+        Topics.Result r = topics.subscribe(c, topic);
+        switch (r) {
+            case SUBSCRIBED, ALREADY -> {
+                if (r == Topics.Result.SUBSCRIBED) {
+                    if (c.state() == ConnectionState.CLOSED) {
+                        topics.unsubscribe(c, topic); // lost a race with unregister
+                        return;
+                    }
+                    log.debug("subscribed conn={} user={} topic={}", c.id, c.userId, topic);
+                }
+                WsMessage.Builder b = WsMessage.builder(WsMessage.SUBSCRIBED).topic(topic).id(m.id());
+                if (m.data() != null && m.data().has("since")) {
+                    // No topic history on this hub: nothing can be replayed.
+                    ObjectNode d = NODES.objectNode();
+                    d.put("recovered", false);
+                    b.data(d);
+                }
+                hub.reply(c, b.build());
+            }
+            case TOO_MANY_TOPICS -> error(c, "subscription limit reached: at most " + hub.options().maxTopicsPerConnection()
+                    + " topics per connection", m.id());
+            case TOPIC_FULL -> error(c, "topic '" + topic + "' is full: at most " + hub.options().maxConnectionsPerTopic()
+                    + " subscribers", m.id());
+        }
+    }
+
+    private void onUnsubscribe(DefaultConnection c, WsMessage m) {
+        if (m.topic() == null) {
+            badMessage(c, "unsubscribe needs a \"topic\"", m.id());
+            return;
+        }
+        if (topics.unsubscribe(c, m.topic())) {
+            log.debug("unsubscribed conn={} user={} topic={}", c.id, c.userId, m.topic());
+        }
+        hub.reply(c, WsMessage.unsubscribed(m.topic(), m.id()));
+    }
+
+    private void onPublish(DefaultConnection c, WsMessage m) {
+        String topic = m.topic();
+        if (topic == null) {
+            badMessage(c, "publish needs a \"topic\"", m.id());
+            return;
+        }
+        if (!hub.options().topicPolicy().canPublish(c, topic)) {
+            error(c, "not allowed to publish to topic '" + topic + "'", m.id());
+            return;
+        }
+        hub.deliverAndPublish(BrokerMessage.Kind.TOPIC, List.of(topic), WsMessage.data(topic, m.data()), Set.of(c.id));
+        if (m.id() != null) {
+            hub.reply(c, WsMessage.published(topic, m.id()));
+        }
+    }
+
+    private void onApplicationMessage(DefaultConnection c, WsMessage m) {
+        MessageHandler handler = hub.options().handlers().get(m.type());
+        if (handler == null) {
+            badMessage(c, "unknown message type '" + m.type() + "'", m.id());
+            return;
+        }
+        Flux<WsMessage> replies;
+        try {
+            replies = Flux.from(handler.handle(new MessageContext(m, c, hub)));
+        } catch (RuntimeException e) {
+            replies = Flux.error(e);
+        }
+        // A handler's replies stop with the connection.
+        replies.takeUntilOther(c.terminated.asMono()).subscribe(
+                r -> hub.reply(c, r.id() == null && m.id() != null ? r.withId(m.id()) : r),
+                e -> {
+                    if (hub.errorLog.acquire() >= 0) {
+                        log.warn("handler failed conn={} user={} type={} error={}", c.id, c.userId, m.type(), e.toString());
+                    }
+                    error(c, handlerFailure(m.type(), e), m.id());
+                });
+    }
+
+    /**
+     * What a client is told when its handler fails: the handler's own words for the errors a
+     * client causes ({@link io.reactivewspool.WsException}, {@link IllegalArgumentException});
+     * for anything else, which may carry internals, only that the handler failed (the cause is logged).
+     */
+    static String handlerFailure(String type, Throwable e) {
+        if ((e instanceof io.reactivewspool.WsException || e instanceof IllegalArgumentException) && e.getMessage() != null) {
+            return e.getMessage();
+        }
+        return "handler for '" + type + "' failed";
+    }
+
+    private void badMessage(DefaultConnection c, String reason, String id) {
+        error(c, reason, id);
+        if (++c.badMessages > hub.options().maxBadMessages()) {
+            log.info("too many bad messages conn={} user={} count={}", c.id, c.userId, c.badMessages);
+            c.close(WsCloseStatus.POLICY_VIOLATION.withReason("too many bad messages")).subscribe();
+        }
+    }
+
+    private void error(DefaultConnection c, String reason, String id) {
+        c.errors.incrementAndGet();
+        hub.counters.errors.increment();
+        hub.reply(c, WsMessage.error(reason, id));
+    }
+}

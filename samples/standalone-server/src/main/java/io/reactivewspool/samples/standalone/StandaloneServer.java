@@ -1,0 +1,76 @@
+package io.reactivewspool.samples.standalone;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+import io.reactivewspool.server.Authenticator;
+import io.reactivewspool.server.TopicPolicy;
+import io.reactivewspool.server.WsHub;
+import io.reactivewspool.server.WsHubOptions;
+import io.reactivewspool.server.netty.WsServer;
+import io.reactivewspool.server.netty.WsServerOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A WebSocket hub server without Spring: {@code java -jar standalone-server.jar --port=8080
+ * --publish-topics='pub.*' --admin-token=SECRET --token=alice=ALICE_TOKEN}. See {@code --help}.
+ * SIGTERM closes every connection with 1001, then exits.
+ */
+public final class StandaloneServer {
+
+    private static final Logger log = LoggerFactory.getLogger(StandaloneServer.class);
+
+    private StandaloneServer() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        ServerConfig config;
+        try {
+            config = ServerConfig.parse(args);
+        } catch (ServerConfig.BadFlag e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println();
+            System.err.print(ServerConfig.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (config.help()) {
+            System.out.print(ServerConfig.USAGE);
+            return;
+        }
+        WsServer server = start(config);
+        log.info("standalone server listening url={} admin_api=http://localhost:{}{} config={}", server.url(),
+                server.port(), WsServerOptions.ADMIN_PATH, config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shutdown requested: closing connections with 1001");
+            server.close().block(Duration.ofSeconds(60));
+            stopped.countDown();
+        }, "standalone-shutdown"));
+        stopped.await();
+    }
+
+    /** The hub and its server, as in docs/SERVER.md. */
+    static WsServer start(ServerConfig c) {
+        WsHub hub = WsHub.create(WsHubOptions.builder()
+                .authenticator(c.userByToken().isEmpty() ? null : Authenticator.tokens(c.userByToken()))
+                .topicPolicy(TopicPolicy.publishTo(c.publishTopics()))
+                .maxConnections(c.maxConnections())
+                .maxFrameBytes(c.maxFrameBytes())
+                .rateLimitPerSecond(c.rateLimit())
+                .heartbeatInterval(c.heartbeat())
+                .connectionTimeout(c.connectionTimeout())
+                .outboundQueueSize(c.queueSize())
+                .overflowPolicy(c.overflow())
+                .closeDrainPeriod(Duration.ofMillis(c.drainMs()))
+                .build());
+        return WsServer.create(hub, WsServerOptions.builder()
+                .host(c.host())
+                .port(c.port())
+                .path(c.path())
+                .adminAuthenticator(c.adminToken() == null ? null : io.reactivewspool.server.AdminAuthenticator.bearer(c.adminToken()))
+                .build())
+                .bindNow();
+    }
+}
