@@ -42,6 +42,16 @@ public final class AdminHttpApi {
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .build();
 
+    static {
+        // Jackson creates (de)serializers lazily under a lock; build them here, not on an event loop.
+        JSON.readTree("{\"a\":[1,\"b\",true,null,{}]}");
+        JSON.writeValueAsBytes(new io.reactivewspool.server.HubStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                Map.of(io.reactivewspool.server.ConnectionState.OPEN, 0), Map.of("t", 0), 0, 0, 0, 0, 0, true));
+        JSON.writeValueAsBytes(Map.of("connections", List.of(new io.reactivewspool.server.ConnectionInfo("c", null,
+                io.reactivewspool.server.ConnectionState.OPEN, null, java.time.Instant.EPOCH, java.time.Instant.EPOCH,
+                List.of(), Map.of(), 0, 0, 0, 0, 0, 0, 0)), "count", 1));
+    }
+
     private final HubAdmin admin;
     private final AdminAuthenticator authenticator;
 

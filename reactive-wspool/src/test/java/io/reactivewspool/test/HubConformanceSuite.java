@@ -619,11 +619,14 @@ public abstract class HubConformanceSuite {
     // ------------------------------------------------------------ admin API
 
     @Test
-    void adminApiWithoutCredentialsAnswers403() {
+    void adminApiWithoutCredentialsAnswers401AndWithWrongOnes403() {
         ServerUnderTest s = server();
-        assertThat(AdminHttp.get(s.adminUrl() + "/stats", null).status()).isEqualTo(403);
+        AdminHttp.Response none = AdminHttp.get(s.adminUrl() + "/stats", null);
+        assertThat(none.status()).isEqualTo(401);
+        assertThat(none.json().get("error").asString()).contains("Authorization: Bearer");
         assertThat(AdminHttp.get(s.adminUrl() + "/stats", "WRONG").status()).isEqualTo(403);
-        assertThat(AdminHttp.post(s.adminUrl() + "/broadcast", null, "{}").status()).isEqualTo(403);
+        assertThat(AdminHttp.post(s.adminUrl() + "/broadcast", null, "{}").status()).isEqualTo(401);
+        assertThat(AdminHttp.post(s.adminUrl() + "/broadcast", "WRONG", "{}").status()).isEqualTo(403);
     }
 
     @Test
