@@ -77,10 +77,10 @@ public class WsPoolAutoConfiguration {
                               ObjectProvider<Broker> broker, ObjectProvider<ConnectionListener> listeners) {
         WsHubOptions.Builder builder = PropertyMapper.hubOptions(properties.getServer());
         Authenticator configured = authenticator.getIfUnique();
-        if (SPRING_SECURITY) {
-            builder.authenticator(new SpringSecurityAuthenticator(configured));
-        } else if (configured != null) {
-            builder.authenticator(configured);
+        // Without an application Authenticator, connections are anonymous unless Spring Security
+        // authenticated the upgrade request (WsUpgradeHandler names the user then).
+        if (configured != null) {
+            builder.authenticator(SPRING_SECURITY ? new SpringSecurityAuthenticator(configured) : configured);
         }
         topicPolicy.ifUnique(builder::topicPolicy);
         broker.ifUnique(builder::broker);

@@ -1,0 +1,108 @@
+package io.reactivewspool.spring;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+
+import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.test.RawWsClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.core.userdetails.MapReactiveUserDetailsService;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * With Spring Security, the authenticated principal of the upgrade request is the connection's
+ * user, and the admin API is open only to principals with ROLE_WSPOOL_ADMIN.
+ */
+class SpringSecurityIT {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private ConfigurableApplicationContext app;
+    private int port;
+
+    @BeforeEach
+    void start() {
+        app = new SpringApplicationBuilder(SecuredApp.class)
+                .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
+                        "wspool.server.close-drain-period=0s")
+                .run();
+        port = Integer.parseInt(app.getEnvironment().getRequiredProperty("local.server.port"));
+    }
+
+    @AfterEach
+    void stop() {
+        app.close();
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private int adminStatus(String authorization) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/admin/websockets/stats"))
+                .timeout(Duration.ofSeconds(10));
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
+    void authenticatedPrincipalBecomesTheConnectionsUser() {
+        RawWsClient carol = RawWsClient.connect("ws://127.0.0.1:" + port + "/ws", Map.of("Authorization", basic("carol", "carol-pw")));
+        WsMessage welcome = carol.welcome();
+        assertThat(welcome.data().get("user_id").asString()).isEqualTo("carol");
+        carol.close();
+    }
+
+    @Test
+    void anonymousUpgradeIsAnonymousWithoutAnApplicationAuthenticator() {
+        RawWsClient anon = RawWsClient.connect("ws://127.0.0.1:" + port + "/ws");
+        assertThat(anon.welcome().data().get("user_id").isNull()).isTrue();
+        anon.close();
+    }
+
+    @Test
+    void adminApiNeedsTheAdminRole() throws Exception {
+        assertThat(adminStatus(null)).isEqualTo(401);
+        assertThat(adminStatus(basic("carol", "carol-pw"))).isEqualTo(403);
+        assertThat(adminStatus(basic("ops", "ops-pw"))).isEqualTo(200);
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class SecuredApp {
+        @Bean
+        SecurityWebFilterChain chain(ServerHttpSecurity http) {
+            return http.authorizeExchange(e -> e.anyExchange().permitAll())
+                    .httpBasic(Customizer.withDefaults())
+                    .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                    .build();
+        }
+
+        @Bean
+        MapReactiveUserDetailsService users() {
+            return new MapReactiveUserDetailsService(
+                    User.withUsername("carol").password("{noop}carol-pw").roles("USER").build(),
+                    User.withUsername("ops").password("{noop}ops-pw").roles("WSPOOL_ADMIN").build());
+        }
+    }
+}
