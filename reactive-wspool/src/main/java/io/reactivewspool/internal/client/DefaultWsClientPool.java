@@ -22,8 +22,10 @@ import io.reactivewspool.client.PooledWsConnection;
 import io.reactivewspool.client.ReuseOrder;
 import io.reactivewspool.client.WsClientPool;
 import io.reactivewspool.client.WsClientPoolMetrics;
+import io.reactivewspool.client.WsAcquireHook;
 import io.reactivewspool.client.WsClientPoolOptions;
 import io.reactivewspool.client.WsConnection;
+import io.reactivewspool.client.WsReleaseHook;
 import io.reactivewspool.message.WsMessage;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -65,6 +67,7 @@ public final class DefaultWsClientPool implements WsClientPool {
     private final String url;
     private final Supplier<Mono<WsConnection>> connector;
     private final Scheduler scheduler;
+    private final boolean realTime;
     private final ResizableAllocationStrategy sizes;
     private final InstrumentedPool<WsConnection> pool;
     private final Map<WsConnection, Entry> entries = new ConcurrentHashMap<>();
@@ -72,6 +75,7 @@ public final class DefaultWsClientPool implements WsClientPool {
     private final AtomicBoolean disposed = new AtomicBoolean();
     private final AtomicBoolean toppingUp = new AtomicBoolean();
     private final Disposable.Composite tasks = Disposables.composite();
+    private final Disposable.Swap topUpRetry = Disposables.swap();
     private final Mono<Void> disposeMono;
 
     private final AtomicLong created = new AtomicLong();
@@ -113,6 +117,7 @@ public final class DefaultWsClientPool implements WsClientPool {
         this.url = options.client().safeUrl();
         this.connector = connector;
         this.scheduler = scheduler;
+        this.realTime = scheduler == Schedulers.parallel();
         this.sizes = new ResizableAllocationStrategy(options.minConnections(), options.maxConnections());
 
         PoolBuilder<WsConnection, ?> builder = PoolBuilder.from(allocator())
@@ -207,7 +212,7 @@ public final class DefaultWsClientPool implements WsClientPool {
                 e -> {
                     toppingUp.set(false);
                     if (!disposed.get()) {
-                        tasks.add(scheduler.schedule(this::ensureMin, options.connectBackoffMax().toNanos(), TimeUnit.NANOSECONDS));
+                        topUpRetry.update(scheduler.schedule(this::ensureMin, options.connectBackoffMax().toNanos(), TimeUnit.NANOSECONDS));
                     }
                 },
                 () -> {
@@ -293,7 +298,7 @@ public final class DefaultWsClientPool implements WsClientPool {
     @Override
     public Mono<PooledWsConnection> acquire() {
         return Mono.defer(() -> {
-            long start = scheduler.now(TimeUnit.NANOSECONDS);
+            long start = nanoTime();
             Mono<PooledWsConnection> acquire = acquireValid();
             // With an idle connection at hand the acquire completes at once, and reactor-pool's own
             // pending timer covers a lost race; only an acquire that may have to connect pays for a
@@ -303,29 +308,37 @@ public final class DefaultWsClientPool implements WsClientPool {
             }
             return acquire
                     .onErrorMap(this::mapAcquireError)
-                    .doOnNext(p -> recordAcquire(scheduler.now(TimeUnit.NANOSECONDS) - start));
+                    .doOnNext(p -> recordAcquire(nanoTime() - start));
         });
     }
 
     private Mono<PooledWsConnection> acquireValid() {
-        return pool.acquire(options.acquireTimeout()).flatMap(ref -> validate(ref)
-                .onErrorReturn(Boolean.FALSE)
-                .doOnCancel(() -> ref.release().subscribe(null, x -> { }))
-                .flatMap(ok -> ok ? Mono.just(new Pooled(ref)) : ref.invalidate().then(Mono.defer(this::acquireValid))));
+        return pool.acquire(options.acquireTimeout()).flatMap(ref -> {
+            WsConnection conn = ref.poolable();
+            Entry e = entries.get(conn);
+            if (!conn.isActive() || e == null || e.unhealthy) {
+                return ref.invalidate().then(Mono.defer(this::acquireValid));
+            }
+            boolean ping = needsPing(e);
+            if (!ping && options.acquireHook() == WsAcquireHook.NONE) {
+                // the hot path: a healthy connection, recently used, no hook
+                return Mono.just(new Pooled(ref, e));
+            }
+            Mono<Boolean> alive = ping ? check(e) : Mono.just(Boolean.TRUE);
+            return alive.flatMap(ok -> ok ? options.acquireHook().beforeAcquire(conn).defaultIfEmpty(Boolean.FALSE) : Mono.just(Boolean.FALSE))
+                    .onErrorReturn(Boolean.FALSE)
+                    .doOnCancel(() -> ref.release().subscribe(null, x -> { }))
+                    .flatMap(ok -> ok ? Mono.just(new Pooled(ref, e)) : ref.invalidate().then(Mono.defer(this::acquireValid)));
+        });
     }
 
-    private Mono<Boolean> validate(PooledRef<WsConnection> ref) {
-        WsConnection conn = ref.poolable();
-        Entry e = entries.get(conn);
-        if (!conn.isActive() || e == null || e.unhealthy) {
-            return Mono.just(Boolean.FALSE);
-        }
-        // reactor-pool's idle time and release timestamp read 0 once the slot is acquired, so the
-        // pool keeps its own release time (-1: never released, fresh from the allocator).
+    /**
+     * reactor-pool's idle time and release timestamp read 0 once the slot is acquired, so the
+     * pool keeps its own release time (-1: never released, fresh from the allocator).
+     */
+    private boolean needsPing(Entry e) {
         long released = e.releasedAtMillis;
-        Mono<Boolean> alive = released >= 0 && scheduler.now(TimeUnit.MILLISECONDS) - released >= options.validateAfterIdle().toMillis()
-                ? check(e) : Mono.just(Boolean.TRUE);
-        return alive.flatMap(ok -> ok ? options.acquireHook().beforeAcquire(conn).defaultIfEmpty(Boolean.FALSE) : Mono.just(Boolean.FALSE));
+        return released >= 0 && scheduler.now(TimeUnit.MILLISECONDS) - released >= options.validateAfterIdle().toMillis();
     }
 
     private Throwable mapAcquireError(Throwable e) {
@@ -352,6 +365,11 @@ public final class DefaultWsClientPool implements WsClientPool {
                 + m.pendingAcquireSize() + "/" + options.maxPendingAcquires();
     }
 
+    /** Real pools measure with nanoTime (a scheduler's now() has millisecond resolution); tests read their virtual clock. */
+    private long nanoTime() {
+        return realTime ? System.nanoTime() : scheduler.now(TimeUnit.NANOSECONDS);
+    }
+
     private void recordAcquire(long nanos) {
         acquires.incrementAndGet();
         acquireNanosTotal.addAndGet(nanos);
@@ -367,10 +385,12 @@ public final class DefaultWsClientPool implements WsClientPool {
     /** A borrowed slot; gives it back once. */
     private final class Pooled implements PooledWsConnection {
         private final PooledRef<WsConnection> ref;
+        private final Entry entry;
         private final AtomicBoolean returned = new AtomicBoolean();
 
-        Pooled(PooledRef<WsConnection> ref) {
+        Pooled(PooledRef<WsConnection> ref, Entry entry) {
             this.ref = ref;
+            this.entry = entry;
         }
 
         @Override
@@ -385,13 +405,15 @@ public final class DefaultWsClientPool implements WsClientPool {
                     return Mono.empty();
                 }
                 WsConnection conn = ref.poolable();
-                Entry e = entries.get(conn);
-                if (e != null) {
-                    e.releasedAtMillis = scheduler.now(TimeUnit.MILLISECONDS);
+                entry.releasedAtMillis = scheduler.now(TimeUnit.MILLISECONDS);
+                if (!conn.isActive()) {
+                    return ref.invalidate();
                 }
-                Mono<Boolean> keep = conn.isActive() ? options.releaseHook().afterRelease(conn).defaultIfEmpty(Boolean.FALSE)
-                        .onErrorReturn(Boolean.FALSE) : Mono.just(Boolean.FALSE);
-                return keep.flatMap(k -> k ? ref.release() : ref.invalidate());
+                if (options.releaseHook() == WsReleaseHook.NONE) {
+                    return ref.release();
+                }
+                return options.releaseHook().afterRelease(conn).defaultIfEmpty(Boolean.FALSE).onErrorReturn(Boolean.FALSE)
+                        .flatMap(k -> k ? ref.release() : ref.invalidate());
             });
         }
 
@@ -494,6 +516,7 @@ public final class DefaultWsClientPool implements WsClientPool {
     private Mono<Void> doDispose() {
         disposed.set(true);
         tasks.dispose();
+        topUpRetry.dispose();
         LOG.info("pool closing pool={} connections={}", name, entries.size());
         List<WsConnection> open = new ArrayList<>(entries.keySet());
         return pool.disposeLater()
