@@ -299,37 +299,40 @@ public final class DefaultWsClientPool implements WsClientPool {
     public Mono<PooledWsConnection> acquire() {
         return Mono.defer(() -> {
             long start = nanoTime();
-            Mono<PooledWsConnection> acquire = acquireValid();
+            Mono<PooledWsConnection> acquire = acquireValid(start);
             // With an idle connection at hand the acquire completes at once, and reactor-pool's own
             // pending timer covers a lost race; only an acquire that may have to connect pays for a
             // timer of its own (connecting is not covered by reactor-pool's acquire timeout).
             if (pool.metrics().idleSize() == 0) {
                 acquire = acquire.timeout(options.acquireTimeout(), scheduler);
             }
-            return acquire
-                    .onErrorMap(this::mapAcquireError)
-                    .doOnNext(p -> recordAcquire(nanoTime() - start));
+            return acquire.onErrorMap(this::mapAcquireError);
         });
     }
 
-    private Mono<PooledWsConnection> acquireValid() {
+    private Mono<PooledWsConnection> acquireValid(long start) {
         return pool.acquire(options.acquireTimeout()).flatMap(ref -> {
             WsConnection conn = ref.poolable();
             Entry e = entries.get(conn);
             if (!conn.isActive() || e == null || e.unhealthy) {
-                return ref.invalidate().then(Mono.defer(this::acquireValid));
+                return ref.invalidate().then(Mono.defer(() -> acquireValid(start)));
             }
             boolean ping = needsPing(e);
             if (!ping && options.acquireHook() == WsAcquireHook.NONE) {
                 // the hot path: a healthy connection, recently used, no hook
-                return Mono.just(new Pooled(ref, e));
+                return Mono.just(handOut(ref, e, start));
             }
             Mono<Boolean> alive = ping ? check(e) : Mono.just(Boolean.TRUE);
             return alive.flatMap(ok -> ok ? options.acquireHook().beforeAcquire(conn).defaultIfEmpty(Boolean.FALSE) : Mono.just(Boolean.FALSE))
                     .onErrorReturn(Boolean.FALSE)
                     .doOnCancel(() -> ref.release().subscribe(null, x -> { }))
-                    .flatMap(ok -> ok ? Mono.just(new Pooled(ref, e)) : ref.invalidate().then(Mono.defer(this::acquireValid)));
+                    .flatMap(ok -> ok ? Mono.just(handOut(ref, e, start)) : ref.invalidate().then(Mono.defer(() -> acquireValid(start))));
         });
+    }
+
+    private PooledWsConnection handOut(PooledRef<WsConnection> ref, Entry e, long start) {
+        recordAcquire(nanoTime() - start);
+        return new Pooled(ref, e);
     }
 
     /**
@@ -382,11 +385,11 @@ public final class DefaultWsClientPool implements WsClientPool {
                 (p, err) -> p.release(), PooledWsConnection::release);
     }
 
-    /** A borrowed slot; gives it back once. */
-    private final class Pooled implements PooledWsConnection {
-        private final PooledRef<WsConnection> ref;
-        private final Entry entry;
-        private final AtomicBoolean returned = new AtomicBoolean();
+    /** A borrowed slot; gives it back once (the AtomicBoolean it extends says whether it was returned). */
+    private final class Pooled extends AtomicBoolean implements PooledWsConnection {
+        private static final long serialVersionUID = 1L;
+        private final transient PooledRef<WsConnection> ref;
+        private final transient Entry entry;
 
         Pooled(PooledRef<WsConnection> ref, Entry entry) {
             this.ref = ref;
@@ -401,7 +404,7 @@ public final class DefaultWsClientPool implements WsClientPool {
         @Override
         public Mono<Void> release() {
             return Mono.defer(() -> {
-                if (!returned.compareAndSet(false, true)) {
+                if (!compareAndSet(false, true)) {
                     return Mono.empty();
                 }
                 WsConnection conn = ref.poolable();
@@ -419,7 +422,7 @@ public final class DefaultWsClientPool implements WsClientPool {
 
         @Override
         public Mono<Void> invalidate() {
-            return Mono.defer(() -> returned.compareAndSet(false, true) ? ref.invalidate() : Mono.empty());
+            return Mono.defer(() -> compareAndSet(false, true) ? ref.invalidate() : Mono.empty());
         }
 
         @Override
