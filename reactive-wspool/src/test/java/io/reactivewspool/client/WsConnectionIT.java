@@ -183,6 +183,24 @@ class WsConnectionIT {
     }
 
     @Test
+    void silentPeerFailsTheConnectAfterTheHandshakeTimeout() {
+        reactor.netty.DisposableServer silent = reactor.netty.tcp.TcpServer.create().host("127.0.0.1").port(0)
+                .handle((in, out) -> in.receive().then().then(Mono.never()))
+                .bindNow(WAIT);
+        try {
+            String url = "ws://127.0.0.1:" + silent.port() + "/ws";
+            WsClientOptions options = WsClientOptions.builder(url).connectTimeout(Duration.ofMillis(200))
+                    .handshakeTimeout(Duration.ofMillis(400)).build();
+            StepVerifier.create(WsClient.create(options).connect())
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WsConnectException.class)
+                            .hasMessageContaining(url).hasMessageContaining("upgrade not completed within 400ms"))
+                    .verify(WAIT);
+        } finally {
+            silent.disposeNow(WAIT);
+        }
+    }
+
+    @Test
     void unreachableServerFailsWithAnErrorNamingTheUrl() {
         String url = server.url();
         server.stop();
