@@ -170,7 +170,7 @@ class WsClientPoolIT {
         StepVerifier.create(pool.acquire())
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WsPoolException.class)
                         .hasMessageContaining("pool 'it' refused the acquire at once: 2 acquires are already waiting (size 1/1, idle 0, pending 2/2)"))
-                .verify(Duration.ofMillis(500));
+                .verify(Duration.ofSeconds(2));
         held.release().block(WAIT);
         waiting1.flatMap(PooledWsConnection::release).then(waiting2.flatMap(PooledWsConnection::release)).block(WAIT);
     }

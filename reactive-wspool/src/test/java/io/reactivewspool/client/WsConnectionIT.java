@@ -55,6 +55,24 @@ class WsConnectionIT {
     }
 
     @Test
+    void upgradeRequestCarriesHeadersBearerTokenAndSubprotocols() {
+        WsClientOptions options = WsClientOptions.builder(server.url())
+                .header("X-Tenant", "acme")
+                .bearerToken("t0ken")
+                .subprotocols("wspool.v1")
+                .compression(true)
+                .build();
+        // the server offers no subprotocol; the handshake fails and names the URL
+        StepVerifier.create(WsClient.create(options).connect())
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WsConnectException.class).hasMessageContaining(server.url()))
+                .verify(WAIT);
+        assertThat(server.lastUpgradeHeaders().get("X-Tenant")).isEqualTo("acme");
+        assertThat(server.lastUpgradeHeaders().get("Authorization")).isEqualTo("Bearer t0ken");
+        assertThat(server.lastUpgradeHeaders().get("Sec-WebSocket-Protocol")).isEqualTo("wspool.v1");
+        assertThat(server.lastUpgradeHeaders().get("Sec-WebSocket-Extensions")).contains("permessage-deflate");
+    }
+
+    @Test
     void manyRequestsInFlightGetTheirOwnReplies() {
         conn = connect(server.url());
         List<WsMessage> replies = Flux.range(0, 200)
@@ -162,6 +180,24 @@ class WsConnectionIT {
                 .assertNext(m -> assertThat(m.type()).isEqualTo("news"))
                 .expectComplete()
                 .verify(WAIT);
+    }
+
+    @Test
+    void silentPeerFailsTheConnectAfterTheHandshakeTimeout() {
+        reactor.netty.DisposableServer silent = reactor.netty.tcp.TcpServer.create().host("127.0.0.1").port(0)
+                .handle((in, out) -> in.receive().then().then(Mono.never()))
+                .bindNow(WAIT);
+        try {
+            String url = "ws://127.0.0.1:" + silent.port() + "/ws";
+            WsClientOptions options = WsClientOptions.builder(url).connectTimeout(Duration.ofMillis(200))
+                    .handshakeTimeout(Duration.ofMillis(400)).build();
+            StepVerifier.create(WsClient.create(options).connect())
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WsConnectException.class)
+                            .hasMessageContaining(url).hasMessageContaining("upgrade not completed within 400ms"))
+                    .verify(WAIT);
+        } finally {
+            silent.disposeNow(WAIT);
+        }
     }
 
     @Test

@@ -40,6 +40,7 @@ public final class EchoWsServer implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicLong pingsIgnored = new AtomicLong();
     private final AtomicLong messages = new AtomicLong();
+    private volatile io.netty.handler.codec.http.HttpHeaders lastUpgradeHeaders;
     private volatile DisposableServer server;
     private volatile int port;
 
@@ -68,6 +69,7 @@ public final class EchoWsServer implements AutoCloseable {
                 .port(onPort)
                 .route(r -> r.ws("/ws", (in, out) -> {
                     accepted.incrementAndGet();
+                    lastUpgradeHeaders = in.headers().copy();
                     in.withConnection(c -> {
                         connections.add(c);
                         c.onDispose(() -> connections.remove(c));
@@ -126,6 +128,11 @@ public final class EchoWsServer implements AutoCloseable {
     /** WebSocket upgrades accepted since start. */
     public int acceptedConnections() {
         return accepted.get();
+    }
+
+    /** The headers of the last accepted upgrade request, or {@code null}. */
+    public io.netty.handler.codec.http.HttpHeaders lastUpgradeHeaders() {
+        return lastUpgradeHeaders;
     }
 
     /** Connections open now. */

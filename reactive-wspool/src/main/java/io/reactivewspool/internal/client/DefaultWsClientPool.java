@@ -22,8 +22,10 @@ import io.reactivewspool.client.PooledWsConnection;
 import io.reactivewspool.client.ReuseOrder;
 import io.reactivewspool.client.WsClientPool;
 import io.reactivewspool.client.WsClientPoolMetrics;
+import io.reactivewspool.client.WsAcquireHook;
 import io.reactivewspool.client.WsClientPoolOptions;
 import io.reactivewspool.client.WsConnection;
+import io.reactivewspool.client.WsReleaseHook;
 import io.reactivewspool.message.WsMessage;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -65,6 +67,7 @@ public final class DefaultWsClientPool implements WsClientPool {
     private final String url;
     private final Supplier<Mono<WsConnection>> connector;
     private final Scheduler scheduler;
+    private final boolean realTime;
     private final ResizableAllocationStrategy sizes;
     private final InstrumentedPool<WsConnection> pool;
     private final Map<WsConnection, Entry> entries = new ConcurrentHashMap<>();
@@ -72,6 +75,7 @@ public final class DefaultWsClientPool implements WsClientPool {
     private final AtomicBoolean disposed = new AtomicBoolean();
     private final AtomicBoolean toppingUp = new AtomicBoolean();
     private final Disposable.Composite tasks = Disposables.composite();
+    private final Disposable.Swap topUpRetry = Disposables.swap();
     private final Mono<Void> disposeMono;
 
     private final AtomicLong created = new AtomicLong();
@@ -113,6 +117,7 @@ public final class DefaultWsClientPool implements WsClientPool {
         this.url = options.client().safeUrl();
         this.connector = connector;
         this.scheduler = scheduler;
+        this.realTime = scheduler == Schedulers.parallel();
         this.sizes = new ResizableAllocationStrategy(options.minConnections(), options.maxConnections());
 
         PoolBuilder<WsConnection, ?> builder = PoolBuilder.from(allocator())
@@ -207,7 +212,7 @@ public final class DefaultWsClientPool implements WsClientPool {
                 e -> {
                     toppingUp.set(false);
                     if (!disposed.get()) {
-                        tasks.add(scheduler.schedule(this::ensureMin, options.connectBackoffMax().toNanos(), TimeUnit.NANOSECONDS));
+                        topUpRetry.update(scheduler.schedule(this::ensureMin, options.connectBackoffMax().toNanos(), TimeUnit.NANOSECONDS));
                     }
                 },
                 () -> {
@@ -293,39 +298,50 @@ public final class DefaultWsClientPool implements WsClientPool {
     @Override
     public Mono<PooledWsConnection> acquire() {
         return Mono.defer(() -> {
-            long start = scheduler.now(TimeUnit.NANOSECONDS);
-            Mono<PooledWsConnection> acquire = acquireValid();
+            long start = nanoTime();
+            Mono<PooledWsConnection> acquire = acquireValid(start);
             // With an idle connection at hand the acquire completes at once, and reactor-pool's own
             // pending timer covers a lost race; only an acquire that may have to connect pays for a
             // timer of its own (connecting is not covered by reactor-pool's acquire timeout).
             if (pool.metrics().idleSize() == 0) {
                 acquire = acquire.timeout(options.acquireTimeout(), scheduler);
             }
-            return acquire
-                    .onErrorMap(this::mapAcquireError)
-                    .doOnNext(p -> recordAcquire(scheduler.now(TimeUnit.NANOSECONDS) - start));
+            return acquire.onErrorMap(this::mapAcquireError);
         });
     }
 
-    private Mono<PooledWsConnection> acquireValid() {
-        return pool.acquire(options.acquireTimeout()).flatMap(ref -> validate(ref)
-                .onErrorReturn(Boolean.FALSE)
-                .doOnCancel(() -> ref.release().subscribe(null, x -> { }))
-                .flatMap(ok -> ok ? Mono.just(new Pooled(ref)) : ref.invalidate().then(Mono.defer(this::acquireValid))));
+    private Mono<PooledWsConnection> acquireValid(long start) {
+        return pool.acquire(options.acquireTimeout()).flatMap(ref -> {
+            WsConnection conn = ref.poolable();
+            Entry e = entries.get(conn);
+            if (!conn.isActive() || e == null || e.unhealthy) {
+                return ref.invalidate().then(Mono.defer(() -> acquireValid(start)));
+            }
+            boolean ping = needsPing(e);
+            if (!ping && options.acquireHook() == WsAcquireHook.NONE) {
+                // the hot path: a healthy connection, recently used, no hook
+                return Mono.just(handOut(ref, e, start));
+            }
+            Mono<Boolean> alive = ping ? check(e) : Mono.just(Boolean.TRUE);
+            return alive.flatMap(ok -> ok ? options.acquireHook().beforeAcquire(conn).defaultIfEmpty(Boolean.FALSE) : Mono.just(Boolean.FALSE))
+                    .onErrorReturn(Boolean.FALSE)
+                    .doOnCancel(() -> ref.release().subscribe(null, x -> { }))
+                    .flatMap(ok -> ok ? Mono.just(handOut(ref, e, start)) : ref.invalidate().then(Mono.defer(() -> acquireValid(start))));
+        });
     }
 
-    private Mono<Boolean> validate(PooledRef<WsConnection> ref) {
-        WsConnection conn = ref.poolable();
-        Entry e = entries.get(conn);
-        if (!conn.isActive() || e == null || e.unhealthy) {
-            return Mono.just(Boolean.FALSE);
-        }
-        // reactor-pool's idle time and release timestamp read 0 once the slot is acquired, so the
-        // pool keeps its own release time (-1: never released, fresh from the allocator).
+    private PooledWsConnection handOut(PooledRef<WsConnection> ref, Entry e, long start) {
+        recordAcquire(nanoTime() - start);
+        return new Pooled(ref, e);
+    }
+
+    /**
+     * reactor-pool's idle time and release timestamp read 0 once the slot is acquired, so the
+     * pool keeps its own release time (-1: never released, fresh from the allocator).
+     */
+    private boolean needsPing(Entry e) {
         long released = e.releasedAtMillis;
-        Mono<Boolean> alive = released >= 0 && scheduler.now(TimeUnit.MILLISECONDS) - released >= options.validateAfterIdle().toMillis()
-                ? check(e) : Mono.just(Boolean.TRUE);
-        return alive.flatMap(ok -> ok ? options.acquireHook().beforeAcquire(conn).defaultIfEmpty(Boolean.FALSE) : Mono.just(Boolean.FALSE));
+        return released >= 0 && scheduler.now(TimeUnit.MILLISECONDS) - released >= options.validateAfterIdle().toMillis();
     }
 
     private Throwable mapAcquireError(Throwable e) {
@@ -352,6 +368,11 @@ public final class DefaultWsClientPool implements WsClientPool {
                 + m.pendingAcquireSize() + "/" + options.maxPendingAcquires();
     }
 
+    /** Real pools measure with nanoTime (a scheduler's now() has millisecond resolution); tests read their virtual clock. */
+    private long nanoTime() {
+        return realTime ? System.nanoTime() : scheduler.now(TimeUnit.NANOSECONDS);
+    }
+
     private void recordAcquire(long nanos) {
         acquires.incrementAndGet();
         acquireNanosTotal.addAndGet(nanos);
@@ -364,13 +385,15 @@ public final class DefaultWsClientPool implements WsClientPool {
                 (p, err) -> p.release(), PooledWsConnection::release);
     }
 
-    /** A borrowed slot; gives it back once. */
-    private final class Pooled implements PooledWsConnection {
-        private final PooledRef<WsConnection> ref;
-        private final AtomicBoolean returned = new AtomicBoolean();
+    /** A borrowed slot; gives it back once (the AtomicBoolean it extends says whether it was returned). */
+    private final class Pooled extends AtomicBoolean implements PooledWsConnection {
+        private static final long serialVersionUID = 1L;
+        private final transient PooledRef<WsConnection> ref;
+        private final transient Entry entry;
 
-        Pooled(PooledRef<WsConnection> ref) {
+        Pooled(PooledRef<WsConnection> ref, Entry entry) {
             this.ref = ref;
+            this.entry = entry;
         }
 
         @Override
@@ -381,23 +404,25 @@ public final class DefaultWsClientPool implements WsClientPool {
         @Override
         public Mono<Void> release() {
             return Mono.defer(() -> {
-                if (!returned.compareAndSet(false, true)) {
+                if (!compareAndSet(false, true)) {
                     return Mono.empty();
                 }
                 WsConnection conn = ref.poolable();
-                Entry e = entries.get(conn);
-                if (e != null) {
-                    e.releasedAtMillis = scheduler.now(TimeUnit.MILLISECONDS);
+                entry.releasedAtMillis = scheduler.now(TimeUnit.MILLISECONDS);
+                if (!conn.isActive()) {
+                    return ref.invalidate();
                 }
-                Mono<Boolean> keep = conn.isActive() ? options.releaseHook().afterRelease(conn).defaultIfEmpty(Boolean.FALSE)
-                        .onErrorReturn(Boolean.FALSE) : Mono.just(Boolean.FALSE);
-                return keep.flatMap(k -> k ? ref.release() : ref.invalidate());
+                if (options.releaseHook() == WsReleaseHook.NONE) {
+                    return ref.release();
+                }
+                return options.releaseHook().afterRelease(conn).defaultIfEmpty(Boolean.FALSE).onErrorReturn(Boolean.FALSE)
+                        .flatMap(k -> k ? ref.release() : ref.invalidate());
             });
         }
 
         @Override
         public Mono<Void> invalidate() {
-            return Mono.defer(() -> returned.compareAndSet(false, true) ? ref.invalidate() : Mono.empty());
+            return Mono.defer(() -> compareAndSet(false, true) ? ref.invalidate() : Mono.empty());
         }
 
         @Override
@@ -494,6 +519,7 @@ public final class DefaultWsClientPool implements WsClientPool {
     private Mono<Void> doDispose() {
         disposed.set(true);
         tasks.dispose();
+        topUpRetry.dispose();
         LOG.info("pool closing pool={} connections={}", name, entries.size());
         List<WsConnection> open = new ArrayList<>(entries.keySet());
         return pool.disposeLater()

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.reactivewspool.WsConnectException;
 import io.reactivewspool.client.WsClientOptions;
 import io.reactivewspool.client.WsConnection;
@@ -40,6 +41,10 @@ public final class NettyWsConnector {
         this.timer = timer;
         HttpClient base = HttpClient.newConnection()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis())
+                // Many callers write on one connection from many threads: let Netty coalesce their
+                // flushes instead of one syscall per frame.
+                .doOnChannelInit((observer, channel, address) ->
+                        channel.pipeline().addFirst("wspool.flushConsolidation", new FlushConsolidationHandler(256, true)))
                 .headers(h -> {
                     options.headers().forEach(h::set);
                     if (options.bearerToken() != null) {

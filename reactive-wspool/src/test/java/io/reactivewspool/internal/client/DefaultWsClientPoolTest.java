@@ -82,6 +82,20 @@ class DefaultWsClientPoolTest {
     }
 
     @Test
+    void acquireMadeWhileThePoolWarmsUpGetsTheWarmedConnection() {
+        Supplier<Mono<WsConnection>> slow = () -> connector.get().delayElement(Duration.ofMillis(300), vts);
+        pool = new DefaultWsClientPool(options().minConnections(1).maxConnections(1).build(), slow, vts);
+        StepVerifier.withVirtualTime(() -> pool.acquire(), () -> vts, Long.MAX_VALUE)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(299))
+                .thenAwait(Duration.ofMillis(1))
+                .assertNext(p -> assertThat(p.connection()).isSameAs(made.get(0)))
+                .expectComplete()
+                .verify(VERIFY);
+        assertThat(made).hasSize(1);
+    }
+
+    @Test
     void connectAttemptsFollowTheBackoffWithoutAStorm() {
         refuse = true;
         pool(options().minConnections(1).connectMaxAttempts(5).build());
