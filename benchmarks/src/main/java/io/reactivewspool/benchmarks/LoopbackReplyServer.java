@@ -3,7 +3,6 @@ package io.reactivewspool.benchmarks;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.reactivewspool.WsProtocolException;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
@@ -19,11 +18,12 @@ final class LoopbackReplyServer implements AutoCloseable {
     LoopbackReplyServer() {
         WsCodec codec = WsCodec.json();
         server = HttpServer.create().host("127.0.0.1").port(0)
-                .route(r -> r.ws("/ws", (in, out) -> out.sendString(in.receiveFrames()
-                        .ofType(TextWebSocketFrame.class)
-                        .concatMap(f -> {
+                // receive().asString(): Reactor Netty owns and releases the frames (filtering frames
+                // with ofType() hands dropped ones to the discard hook, a second release).
+                .route(r -> r.ws("/ws", (in, out) -> out.sendString(in.receive().asString()
+                        .concatMap(text -> {
                             try {
-                                WsMessage m = codec.decode(f.text());
+                                WsMessage m = codec.decode(text);
                                 return m.id() == null ? Mono.empty()
                                         : Mono.just(new String(codec.encode(WsMessage.builder("reply").id(m.id()).data(m.data()).build()),
                                         StandardCharsets.UTF_8));

@@ -47,6 +47,10 @@ public final class JacksonJsonCodec implements WsCodec {
                 .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
                 .build();
         this.mapper = JsonMapper.builder(factory).build();
+        // Jackson builds its (de)serializers lazily under a lock on first use; several event loops
+        // meeting there at once park, which BlockHound reports. Build them now, on the creating thread.
+        decode(encode(WsMessage.builder("warmup").topic("t").data(java.util.Map.of("a", java.util.List.of(1, "b", true)))
+                .id("1").timestamp(java.time.Instant.EPOCH).offset("o").error("e").build()));
     }
 
     @Override

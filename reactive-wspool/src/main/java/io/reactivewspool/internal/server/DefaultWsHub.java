@@ -665,6 +665,10 @@ public final class DefaultWsHub implements WsHub {
                 }), scheduler);
         return closeAll
                 .then(allGone)
+                // The last connection often ends on a Netty event loop; cancelling timers takes the
+                // timer executor's lock, and disposing the hub's own scheduler waits: neither may
+                // happen on an event loop, so the last steps run on a thread that may block.
+                .publishOn(Schedulers.boundedElastic())
                 .then(Mono.defer(() -> {
                     timers.dispose();
                     return broker.close().onErrorResume(e -> {

@@ -3,7 +3,6 @@ package io.reactivewspool.samples.clientpool;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.reactivewspool.WsProtocolException;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
@@ -27,11 +26,13 @@ public final class LocalReplyServer {
     public static LocalReplyServer start() {
         WsCodec codec = WsCodec.json();
         DisposableServer s = HttpServer.create().host("127.0.0.1").port(0)
-                .route(r -> r.ws("/ws", (in, out) -> out.sendString(in.receiveFrames()
-                        .ofType(TextWebSocketFrame.class)
-                        .concatMap(f -> {
+                // receive().asString(): Reactor Netty owns and releases the frames. Filtering frames
+                // with ofType() would hand the dropped ones to the discard hook, which releases
+                // them a second time.
+                .route(r -> r.ws("/ws", (in, out) -> out.sendString(in.receive().asString()
+                        .concatMap(text -> {
                             try {
-                                WsMessage m = codec.decode(f.text());
+                                WsMessage m = codec.decode(text);
                                 if (m.id() == null) {
                                     return Mono.empty();
                                 }

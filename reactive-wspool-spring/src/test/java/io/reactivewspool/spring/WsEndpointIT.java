@@ -1,0 +1,93 @@
+package io.reactivewspool.spring;
+
+import java.util.Map;
+
+import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.server.WsHub;
+import io.reactivewspool.test.RawWsClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** {@link WsEndpoint}: an endpoint with fixed topics and required authentication, beside the default one. */
+class WsEndpointIT {
+
+    private ConfigurableApplicationContext app;
+    private int port;
+
+    @BeforeEach
+    void start() {
+        app = new SpringApplicationBuilder(EndpointApp.class)
+                .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
+                        "wspool.server.close-drain-period=0s",
+                        "spring.autoconfigure.exclude="
+                                + "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration,"
+                                + "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration,"
+                                + "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration")
+                .run();
+        port = Integer.parseInt(app.getEnvironment().getRequiredProperty("local.server.port"));
+    }
+
+    @AfterEach
+    void stop() {
+        app.close();
+    }
+
+    @Test
+    void endpointSubscribesItsConnectionsToItsTopics() {
+        RawWsClient c = RawWsClient.connect("ws://127.0.0.1:" + port + "/ws/notifications");
+        c.welcome();
+        assertThat(c.next("subscribed").topic()).isEqualTo("notifications");
+        WsHub hub = app.getBean(WsHub.class);
+        await().until(() -> hub.broadcast("notifications", "notice", Map.of("text", "deploy at 5")) == 1);
+        assertThat(c.next("notice").data().get("text").asString()).isEqualTo("deploy at 5");
+        c.close();
+    }
+
+    @Test
+    void endpointThatRequiresAuthenticationRefusesAnonymousUpgradesWith401() {
+        // /ws/private requires a user; with no Authenticator every connection is anonymous.
+        assertThat(RawWsClient.start("ws://127.0.0.1:" + port + "/ws/private", Map.of()).handshakeStatus()).isEqualTo(401);
+    }
+
+    @Test
+    void defaultEndpointStillServesWithoutTheTopics() {
+        RawWsClient c = RawWsClient.connect("ws://127.0.0.1:" + port + "/ws");
+        c.welcome();
+        c.send(WsMessage.ping().withId("p"));
+        assertThat(c.next("pong").id()).isEqualTo("p");
+        assertThat(c.received()).noneMatch(m -> m.is(WsMessage.SUBSCRIBED));
+        c.close();
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class EndpointApp {
+        @Bean
+        Notifications notifications() {
+            return new Notifications();
+        }
+
+        @Bean
+        Private privateEndpoint() {
+            return new Private();
+        }
+    }
+
+    /** Connections are anonymous here (no Authenticator): this endpoint only pushes its topic. */
+    @WsEndpoint(path = "/ws/notifications", topics = "notifications")
+    static class Notifications {
+    }
+
+    @WsEndpoint(path = "/ws/private", topics = "secrets", requireAuth = true)
+    static class Private {
+    }
+}
