@@ -31,6 +31,7 @@ import io.reactivewspool.server.HubStats;
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.WsAccessDeniedException;
 import io.reactivewspool.server.WsConnectionView;
+import io.reactivewspool.server.WsFrameTooLargeException;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.server.WsTransport;
@@ -208,6 +209,11 @@ public final class DefaultWsHub implements WsHub {
                 .doOnNext(frame -> dispatcher.onFrame(c, frame))
                 .then()
                 .onErrorResume(e -> {
+                    if (e instanceof WsFrameTooLargeException) {
+                        log.info("frame too large conn={} user={} max={}", c.id, c.userId, options.maxFrameBytes());
+                        return c.close(WsCloseStatus.MESSAGE_TOO_BIG.withReason("message larger than "
+                                + options.maxFrameBytes() + " bytes"));
+                    }
                     log.debug("connection failed conn={} user={} error={}", c.id, c.userId, e.toString());
                     return Mono.empty();
                 })
