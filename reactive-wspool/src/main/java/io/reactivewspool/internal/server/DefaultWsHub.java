@@ -93,9 +93,11 @@ public final class DefaultWsHub implements WsHub {
     private void start() {
         primeCodec(codec);
         Duration hb = options.heartbeatInterval();
-        timers.add(Flux.interval(hb, hb, scheduler).subscribe(tick -> heartbeat(), e -> log.error("heartbeat pipeline failed", e)));
+        timers.add(Flux.interval(hb, hb, scheduler).subscribe(tick -> guarded("heartbeat", this::heartbeat),
+                e -> log.error("heartbeat pipeline failed", e)));
         Duration ci = options.cleanupInterval();
-        timers.add(Flux.interval(ci, ci, scheduler).subscribe(tick -> sweep(), e -> log.error("cleanup pipeline failed", e)));
+        timers.add(Flux.interval(ci, ci, scheduler).subscribe(tick -> guarded("cleanup", this::sweep),
+                e -> log.error("cleanup pipeline failed", e)));
         timers.add(broker.inbound().subscribe(this::onBrokerMessage, e -> log.error("broker inbound failed node={}", broker.nodeId(), e)));
         log.info("hub started node={} heartbeat_ms={} connection_timeout_ms={} cleanup_ms={} max_connections={} queue={} overflow={}",
                 broker.nodeId(), hb.toMillis(), options.connectionTimeout().toMillis(), ci.toMillis(),
@@ -112,6 +114,15 @@ public final class DefaultWsHub implements WsHub {
             codec.decode("{\"type\":\"prime\",\"topic\":\"t\",\"id\":\"1\",\"data\":{\"a\":[1,1.5,\"s\",true,null,{}]}}");
         } catch (RuntimeException e) {
             log.debug("codec priming skipped codec={} error={}", codec.getClass().getName(), e.toString());
+        }
+    }
+
+    /** One tick of a timed pipeline; a failing tick is logged and the pipeline keeps running. */
+    private static void guarded(String what, Runnable tick) {
+        try {
+            tick.run();
+        } catch (RuntimeException e) {
+            log.error("{} tick failed; the next tick runs as scheduled", what, e);
         }
     }
 
