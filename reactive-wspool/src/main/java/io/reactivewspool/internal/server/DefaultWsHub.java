@@ -42,6 +42,7 @@ import reactor.core.Disposables;
 import reactor.core.publisher.BufferOverflowStrategy;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -656,24 +657,29 @@ public final class DefaultWsHub implements WsHub {
                     return wait.then(Flux.fromIterable(batch).flatMap(c -> c.close(WsCloseStatus.GOING_AWAY)).then());
                 })
                 .then();
-        Mono<Void> allGone = Flux.fromIterable(all)
-                .flatMap(c -> c.terminated.asMono())
-                .then()
-                .timeout(options.closeDrainPeriod().plusSeconds(5), Mono.<Void>fromRunnable(() -> {
-                    // Transports that never finished: drop them from the registry anyway.
-                    for (DefaultConnection c : all) {
-                        unregister(c, "hub_closed");
-                    }
-                }), scheduler);
+        // The deadline is a task that is never cancelled: cancelling a scheduled task removes it
+        // from the executor's queue under a lock, which can park an event loop.
+        Mono<Void> allGone = Mono.defer(() -> {
+            Sinks.Empty<Void> gone = Sinks.empty();
+            long limit = options.closeDrainPeriod().plusSeconds(5).toMillis();
+            scheduler.schedule(() -> {
+                // Transports that never finished: drop them from the registry anyway.
+                for (DefaultConnection c : all) {
+                    unregister(c, "hub_closed");
+                }
+                gone.tryEmitEmpty();
+            }, limit, TimeUnit.MILLISECONDS);
+            Flux.fromIterable(all).flatMap(c -> c.terminated.asMono()).subscribe(null, e -> gone.tryEmitEmpty(), gone::tryEmitEmpty);
+            return gone.asMono();
+        });
         return closeAll
                 .then(allGone)
-                .then(Mono.defer(() -> {
-                    timers.dispose();
-                    return broker.close().onErrorResume(e -> {
-                        log.warn("broker close failed node={} error={}", broker.nodeId(), e.toString());
-                        return Mono.empty();
-                    });
-                }))
+                // Stop the timers from the hub's own timer thread, for the same reason.
+                .then(Mono.fromRunnable(timers::dispose).subscribeOn(scheduler).then())
+                .then(Mono.defer(() -> broker.close().onErrorResume(e -> {
+                    log.warn("broker close failed node={} error={}", broker.nodeId(), e.toString());
+                    return Mono.empty();
+                })))
                 .doOnTerminate(() -> log.info("hub closed node={} total_connections={} messages_sent={}", broker.nodeId(),
                         counters.accepted.sum(), counters.sent.sum()))
                 .doFinally(s -> {
