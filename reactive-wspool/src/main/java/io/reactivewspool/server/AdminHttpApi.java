@@ -45,10 +45,15 @@ public final class AdminHttpApi {
     static {
         // Jackson creates (de)serializers lazily under a lock; build them here, not on an event loop.
         JSON.readTree("{\"a\":[1,\"b\",true,null,{}]}");
-        JSON.writeValueAsBytes(new io.reactivewspool.server.HubStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                Map.of(io.reactivewspool.server.ConnectionState.OPEN, 0), Map.of("t", 0), 0, 0, 0, 0, 0, true));
-        JSON.writeValueAsBytes(Map.of("connections", List.of(new io.reactivewspool.server.ConnectionInfo("c", null,
-                io.reactivewspool.server.ConnectionState.OPEN, null, java.time.Instant.EPOCH, java.time.Instant.EPOCH,
+        // Every response shape the routes write: Map.of of one and of several entries, LinkedHashMap.
+        JSON.writeValueAsBytes(Map.of("error", "x"));
+        JSON.writeValueAsBytes(Map.of("a", 1, "b", "c"));
+        JSON.writeValueAsBytes(new LinkedHashMap<>(Map.of("n", 1)));
+        JSON.writeValueAsBytes(new HubStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                Map.of(ConnectionState.OPEN, 0, ConnectionState.CLOSED, 0),
+                new java.util.TreeMap<>(Map.of("t", 0)), 0, 0, 0, 0, 0, true));
+        JSON.writeValueAsBytes(Map.of("connections", List.of(new ConnectionInfo("c", null,
+                ConnectionState.OPEN, null, java.time.Instant.EPOCH, java.time.Instant.EPOCH,
                 List.of(), Map.of(), 0, 0, 0, 0, 0, 0, 0)), "count", 1));
     }
 

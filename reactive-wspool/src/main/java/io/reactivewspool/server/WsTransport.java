@@ -14,7 +14,9 @@ import reactor.core.publisher.Mono;
  * <ul>
  *   <li>{@link #receive()} is subscribed once; each frame's bytes are copied out of (and the
  *       transport's buffer released) before it is emitted; it completes when the peer closes or
- *       the connection drops, and may signal an error when the connection fails.</li>
+ *       the connection drops, and may signal an error when the connection fails: a
+ *       {@link WsFrameTooLargeException} for a message over the transport's size limit (the hub
+ *       then closes with 1009).</li>
  *   <li>{@link #send(Publisher)} is subscribed once; the transport requests frames only as fast as
  *       it can write them (that demand is the backpressure the hub's per-connection queue sees),
  *       flushes in batches and completes when the publisher completes or the connection closes.</li>

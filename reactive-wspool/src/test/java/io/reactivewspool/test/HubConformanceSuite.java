@@ -549,6 +549,27 @@ public abstract class HubConformanceSuite {
     }
 
     @Test
+    void fragmentedMessageIsReassembled() {
+        ServerUnderTest s = server();
+        RawSocketClient c = RawSocketClient.connect(s.wsUrl());
+        assertThat(c.readMessage().type()).isEqualTo("welcome");
+        c.sendFragmented("{\"type\":\"pi", "ng\",\"id\":", "\"f1\"}");
+        WsMessage r = c.readMessage();
+        assertThat(r.type()).isEqualTo("pong");
+        assertThat(r.id()).isEqualTo("f1");
+        c.close();
+    }
+
+    @Test
+    void fragmentedMessageLargerThanTheMaximumClosesWith1009() {
+        ServerUnderTest s = server(base().maxFrameBytes(1024).build());
+        RawSocketClient c = RawSocketClient.connect(s.wsUrl());
+        assertThat(c.readMessage().type()).isEqualTo("welcome");
+        c.sendFragmented("{\"type\":\"ping\",\"data\":\"" + "x".repeat(700), "x".repeat(700) + "\"}");
+        assertThat(c.readUntilCloseCode()).isEqualTo(1009);
+    }
+
+    @Test
     void unexpectedServerErrorClosesWith1011() {
         TopicPolicy broken = new TopicPolicy() {
             @Override

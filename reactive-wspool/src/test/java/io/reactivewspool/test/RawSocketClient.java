@@ -87,9 +87,21 @@ public final class RawSocketClient implements AutoCloseable {
 
     /** Sends one masked text frame. */
     public void sendText(String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        sendFrame(0x81, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends a text message in fragments: a text frame, continuation frames, the last one final. */
+    public void sendFragmented(String... parts) {
+        for (int i = 0; i < parts.length; i++) {
+            int opcode = i == 0 ? 0x1 : 0x0;
+            int fin = i == parts.length - 1 ? 0x80 : 0;
+            sendFrame(fin | opcode, parts[i].getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private void sendFrame(int firstByte, byte[] payload) {
         ByteArrayOutputStream f = new ByteArrayOutputStream();
-        f.write(0x81);
+        f.write(firstByte);
         if (payload.length < 126) {
             f.write(0x80 | payload.length);
         } else if (payload.length < 65536) {

@@ -49,6 +49,7 @@ public final class RawWsClient implements AutoCloseable {
     private final AtomicReference<String> closeReason = new AtomicReference<>();
     private final AtomicReference<Connection> connection = new AtomicReference<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final AtomicReference<String> extensions = new AtomicReference<>();
 
     static {
         // Build Jackson's deserializers once, here, rather than under a lock on several event loops.
@@ -71,13 +72,26 @@ public final class RawWsClient implements AutoCloseable {
 
     /** Starts connecting without waiting; see {@link #handshakeStatus()}. */
     public static RawWsClient start(String url, Map<String, String> headers) {
+        return start(url, headers, false);
+    }
+
+    /** Connects offering permessage-deflate; waits for the upgrade. */
+    public static RawWsClient connectCompressed(String url) {
+        RawWsClient c = start(url, Map.of(), true);
+        c.awaitOpen();
+        return c;
+    }
+
+    private static RawWsClient start(String url, Map<String, String> headers, boolean compress) {
         RawWsClient c = new RawWsClient();
         HttpClient.newConnection()
                 .headers(h -> headers.forEach(h::set))
-                .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(16 * 1024 * 1024).handlePing(true).build())
+                .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(16 * 1024 * 1024).handlePing(true)
+                        .compress(compress).build())
                 .uri(url)
                 .handle((in, out) -> {
                     in.withConnection(c.connection::set);
+                    c.extensions.set(in.headers().get("sec-websocket-extensions"));
                     c.opened.complete(null);
                     in.receiveCloseStatus().subscribe(st -> {
                         c.closeReason.set(st.reasonText());
@@ -226,6 +240,11 @@ public final class RawWsClient implements AutoCloseable {
         } catch (Exception e) {
             throw new AssertionError("connection did not close within " + WAIT, e);
         }
+    }
+
+    /** The negotiated {@code Sec-WebSocket-Extensions}, or {@code null}. */
+    public String extensions() {
+        return extensions.get();
     }
 
     /** Why the client's connection failed, or {@code null}. */

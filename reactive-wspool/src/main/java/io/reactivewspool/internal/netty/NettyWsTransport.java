@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -14,6 +15,7 @@ import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.InboundFrame;
 import io.reactivewspool.server.OutboundFrame;
+import io.reactivewspool.server.WsFrameTooLargeException;
 import io.reactivewspool.server.WsTransport;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -51,7 +53,9 @@ final class NettyWsTransport implements WsTransport {
     public Flux<InboundFrame> receive() {
         // The copy happens inside onNext; Reactor Netty releases the frame once onNext returns,
         // so each inbound buffer is released exactly once, by Reactor Netty.
-        return in.aggregateFrames(maxFrameBytes).receiveFrames().map(NettyWsTransport::toInbound);
+        return in.aggregateFrames(maxFrameBytes).receiveFrames().map(NettyWsTransport::toInbound)
+                .onErrorMap(TooLongFrameException.class, e -> new WsFrameTooLargeException(
+                        "message larger than " + maxFrameBytes + " bytes", e));
     }
 
     private static InboundFrame toInbound(WebSocketFrame f) {

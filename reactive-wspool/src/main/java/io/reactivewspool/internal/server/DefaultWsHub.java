@@ -32,6 +32,7 @@ import io.reactivewspool.server.HubStats;
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.WsAccessDeniedException;
 import io.reactivewspool.server.WsConnectionView;
+import io.reactivewspool.server.WsFrameTooLargeException;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.server.WsTransport;
@@ -42,6 +43,7 @@ import reactor.core.Disposables;
 import reactor.core.publisher.BufferOverflowStrategy;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -93,9 +95,11 @@ public final class DefaultWsHub implements WsHub {
     private void start() {
         primeCodec(codec);
         Duration hb = options.heartbeatInterval();
-        timers.add(Flux.interval(hb, hb, scheduler).subscribe(tick -> heartbeat(), e -> log.error("heartbeat pipeline failed", e)));
+        timers.add(Flux.interval(hb, hb, scheduler).subscribe(tick -> guarded("heartbeat", this::heartbeat),
+                e -> log.error("heartbeat pipeline failed", e)));
         Duration ci = options.cleanupInterval();
-        timers.add(Flux.interval(ci, ci, scheduler).subscribe(tick -> sweep(), e -> log.error("cleanup pipeline failed", e)));
+        timers.add(Flux.interval(ci, ci, scheduler).subscribe(tick -> guarded("cleanup", this::sweep),
+                e -> log.error("cleanup pipeline failed", e)));
         timers.add(broker.inbound().subscribe(this::onBrokerMessage, e -> log.error("broker inbound failed node={}", broker.nodeId(), e)));
         log.info("hub started node={} heartbeat_ms={} connection_timeout_ms={} cleanup_ms={} max_connections={} queue={} overflow={}",
                 broker.nodeId(), hb.toMillis(), options.connectionTimeout().toMillis(), ci.toMillis(),
@@ -112,6 +116,15 @@ public final class DefaultWsHub implements WsHub {
             codec.decode("{\"type\":\"prime\",\"topic\":\"t\",\"id\":\"1\",\"data\":{\"a\":[1,1.5,\"s\",true,null,{}]}}");
         } catch (RuntimeException e) {
             log.debug("codec priming skipped codec={} error={}", codec.getClass().getName(), e.toString());
+        }
+    }
+
+    /** One tick of a timed pipeline; a failing tick is logged and the pipeline keeps running. */
+    private static void guarded(String what, Runnable tick) {
+        try {
+            tick.run();
+        } catch (RuntimeException e) {
+            log.error("{} tick failed; the next tick runs as scheduled", what, e);
         }
     }
 
@@ -220,6 +233,11 @@ public final class DefaultWsHub implements WsHub {
                 .doOnNext(frame -> dispatcher.onFrame(c, frame))
                 .then()
                 .onErrorResume(e -> {
+                    if (e instanceof WsFrameTooLargeException) {
+                        log.info("frame too large conn={} user={} max={}", c.id, c.userId, options.maxFrameBytes());
+                        return c.close(WsCloseStatus.MESSAGE_TOO_BIG.withReason("message larger than "
+                                + options.maxFrameBytes() + " bytes"));
+                    }
                     log.debug("connection failed conn={} user={} error={}", c.id, c.userId, e.toString());
                     return Mono.empty();
                 })
@@ -654,15 +672,21 @@ public final class DefaultWsHub implements WsHub {
                     return wait.then(Flux.fromIterable(batch).flatMap(c -> c.close(WsCloseStatus.GOING_AWAY)).then());
                 })
                 .then();
-        Mono<Void> allGone = Flux.fromIterable(all)
-                .flatMap(c -> c.terminated.asMono())
-                .then()
-                .timeout(options.closeDrainPeriod().plusSeconds(5), Mono.<Void>fromRunnable(() -> {
-                    // Transports that never finished: drop them from the registry anyway.
-                    for (DefaultConnection c : all) {
-                        unregister(c, "hub_closed");
-                    }
-                }), scheduler);
+        // The deadline is a task that is never cancelled: cancelling a scheduled task removes it
+        // from the executor's queue under a lock, which can park an event loop.
+        Mono<Void> allGone = Mono.defer(() -> {
+            Sinks.Empty<Void> gone = Sinks.empty();
+            long limit = options.closeDrainPeriod().plusSeconds(5).toMillis();
+            scheduler.schedule(() -> {
+                // Transports that never finished: drop them from the registry anyway.
+                for (DefaultConnection c : all) {
+                    unregister(c, "hub_closed");
+                }
+                gone.tryEmitEmpty();
+            }, limit, TimeUnit.MILLISECONDS);
+            Flux.fromIterable(all).flatMap(c -> c.terminated.asMono()).subscribe(null, e -> gone.tryEmitEmpty(), gone::tryEmitEmpty);
+            return gone.asMono();
+        });
         return closeAll
                 .then(allGone)
                 // The last connection often ends on a Netty event loop; cancelling timers takes the
@@ -676,6 +700,8 @@ public final class DefaultWsHub implements WsHub {
                         return Mono.empty();
                     });
                 }))
+                // The broker may complete on its own I/O thread; the scheduler is disposed below.
+                .publishOn(Schedulers.boundedElastic())
                 .doOnTerminate(() -> log.info("hub closed node={} total_connections={} messages_sent={}", broker.nodeId(),
                         counters.accepted.sum(), counters.sent.sum()))
                 .doFinally(s -> {

@@ -60,15 +60,21 @@ class WsServerIT {
     }
 
     @Test
-    void customPathAndPermessageDeflateWork() {
+    void customPathAndPermessageDeflateAreNegotiatedOnlyWhenEnabled() {
         try (HubFixture f = HubFixture.start(WsHubOptions.defaults(),
                 WsServerOptions.builder().host("127.0.0.1").port(0).path("/live").compression(true).build())) {
             assertThat(f.wsUrl()).endsWith("/live");
-            RawWsClient c = f.client();
+            RawWsClient c = RawWsClient.connectCompressed(f.wsUrl());
+            assertThat(c.extensions()).contains("permessage-deflate");
             assertThat(c.welcome().type()).isEqualTo("welcome");
             c.send(WsMessage.ping().withId("z"));
             assertThat(c.next().id()).isEqualTo("z");
             c.close();
+        }
+        try (HubFixture off = HubFixture.start(WsHubOptions.defaults())) {
+            RawWsClient plain = RawWsClient.connectCompressed(off.wsUrl());
+            assertThat(plain.extensions()).isNull();
+            plain.close();
         }
     }
 

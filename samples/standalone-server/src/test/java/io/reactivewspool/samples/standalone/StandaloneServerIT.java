@@ -66,7 +66,8 @@ class StandaloneServerIT {
 
             assertThat(AdminHttp.get(http + "/api/admin/websockets/stats", "SECRET").json().get("active_connections").asInt())
                     .isEqualTo(2);
-            assertThat(AdminHttp.get(http + "/api/admin/websockets/stats", null).status()).isEqualTo(403);
+            assertThat(AdminHttp.get(http + "/api/admin/websockets/stats", null).status()).isEqualTo(401);
+            assertThat(AdminHttp.get(http + "/api/admin/websockets/stats", "WRONG").status()).isEqualTo(403);
 
             p.destroy(); // SIGTERM
             assertThat(alice.awaitCloseCode()).isEqualTo(1001);

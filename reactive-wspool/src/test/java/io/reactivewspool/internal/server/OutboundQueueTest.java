@@ -1,0 +1,92 @@
+package io.reactivewspool.internal.server;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.reactivewspool.server.OutboundFrame;
+import io.reactivewspool.server.OverflowPolicy;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+import reactor.test.util.RaceTestUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class OutboundQueueTest {
+
+    private static OutboundFrame frame(int size) {
+        return OutboundFrame.text(new byte[size]);
+    }
+
+    @Test
+    void concurrentProducersLoseNothingUnlessTheQueueIsFullAndTheCountsBalance() {
+        AtomicLong sent = new AtomicLong();
+        OutboundQueue q = new OutboundQueue(64, OverflowPolicy.DROP_OLDEST, f -> sent.incrementAndGet());
+        AtomicLong received = new AtomicLong();
+        Flux.from(q).subscribe(f -> received.incrementAndGet());
+        AtomicInteger dropped = new AtomicInteger();
+        Runnable producer = () -> {
+            for (int i = 0; i < 5_000; i++) {
+                if (q.offer(frame(10)) == OutboundQueue.Offer.DROPPED_OLDEST) {
+                    dropped.incrementAndGet();
+                }
+            }
+        };
+        for (int round = 0; round < 5; round++) {
+            RaceTestUtils.race(producer, producer, producer, producer);
+        }
+        // an unbounded consumer keeps up: whatever was not dropped was delivered
+        assertThat(received.get() + dropped.get()).isEqualTo(5 * 4 * 5_000L);
+        assertThat(sent.get()).isEqualTo(received.get());
+        assertThat(q.size()).isZero();
+        assertThat(q.bytes()).isZero();
+    }
+
+    @Test
+    void withoutDemandTheQueueHoldsAtMostItsCapacity() {
+        OutboundQueue q = new OutboundQueue(8, OverflowPolicy.DROP_OLDEST, f -> { });
+        StepVerifier.create(q, 0)
+                .then(() -> {
+                    for (int i = 0; i < 100; i++) {
+                        q.offer(frame(100));
+                    }
+                    assertThat(q.size()).isEqualTo(8);
+                    assertThat(q.bytes()).isEqualTo(800);
+                })
+                .thenRequest(3)
+                .expectNextCount(3)
+                .then(() -> assertThat(q.size()).isEqualTo(5))
+                .thenCancel()
+                .verify(Duration.ofSeconds(5));
+        assertThat(q.offer(frame(1))).isEqualTo(OutboundQueue.Offer.CLOSED);
+    }
+
+    @Test
+    void policiesAnswerOverflowDifferently() {
+        OutboundQueue newest = new OutboundQueue(1, OverflowPolicy.DROP_NEWEST, f -> { });
+        assertThat(newest.offer(frame(1))).isEqualTo(OutboundQueue.Offer.QUEUED);
+        assertThat(newest.offer(frame(1))).isEqualTo(OutboundQueue.Offer.DROPPED_NEWEST);
+        OutboundQueue disconnect = new OutboundQueue(1, OverflowPolicy.DISCONNECT, f -> { });
+        disconnect.offer(frame(1));
+        assertThat(disconnect.offer(frame(1))).isEqualTo(OutboundQueue.Offer.OVERFLOW);
+        assertThat(disconnect.size()).isEqualTo(1);
+    }
+
+    @Test
+    void completeDeliversWhatIsQueuedThenCompletes() {
+        OutboundQueue q = new OutboundQueue(10, OverflowPolicy.DROP_OLDEST, f -> { });
+        q.offer(frame(1));
+        q.offer(frame(2));
+        q.complete();
+        StepVerifier.create(q).expectNextCount(2).expectComplete().verify(Duration.ofSeconds(5));
+        assertThat(q.offer(frame(3))).isEqualTo(OutboundQueue.Offer.CLOSED);
+    }
+
+    @Test
+    void aSecondSubscriberIsRejected() {
+        OutboundQueue q = new OutboundQueue(10, OverflowPolicy.DROP_OLDEST, f -> { });
+        Flux.from(q).subscribe();
+        StepVerifier.create(q).expectError(IllegalStateException.class).verify(Duration.ofSeconds(5));
+    }
+}
