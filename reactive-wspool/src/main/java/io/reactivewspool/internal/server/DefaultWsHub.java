@@ -689,19 +689,13 @@ public final class DefaultWsHub implements WsHub {
         });
         return closeAll
                 .then(allGone)
-                // The last connection often ends on a Netty event loop; cancelling timers takes the
-                // timer executor's lock, and disposing the hub's own scheduler waits: neither may
-                // happen on an event loop, so the last steps run on a thread that may block.
-                .publishOn(Schedulers.boundedElastic())
-                .then(Mono.defer(() -> {
-                    timers.dispose();
-                    return broker.close().onErrorResume(e -> {
-                        log.warn("broker close failed node={} error={}", broker.nodeId(), e.toString());
-                        return Mono.empty();
-                    });
-                }))
-                // The broker may complete on its own I/O thread; the scheduler is disposed below.
-                .publishOn(Schedulers.boundedElastic())
+                // Stop the timers from the hub's own timer thread: the last connection often ends on a
+                // Netty event loop, where cancelling a timer (a lock in the executor's queue) may park.
+                .then(Mono.fromRunnable(timers::dispose).subscribeOn(scheduler).then())
+                .then(Mono.defer(() -> broker.close().onErrorResume(e -> {
+                    log.warn("broker close failed node={} error={}", broker.nodeId(), e.toString());
+                    return Mono.empty();
+                })))
                 .doOnTerminate(() -> log.info("hub closed node={} total_connections={} messages_sent={}", broker.nodeId(),
                         counters.accepted.sum(), counters.sent.sum()))
                 .doFinally(s -> {
