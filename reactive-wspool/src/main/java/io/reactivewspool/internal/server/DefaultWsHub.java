@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.reactivewspool.broker.Broker;
 import io.reactivewspool.broker.BrokerMessage;
+import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
@@ -75,6 +76,8 @@ public final class DefaultWsHub implements WsHub {
     private final Mono<Void> closeMono;
     private final Admin admin = new Admin();
     private final ProtocolDispatcher dispatcher;
+    private final TopicHistory history;
+    private final HistorySequencer sequencer;
     private volatile boolean accepting = true;
 
     public DefaultWsHub(WsHubOptions options) {
@@ -86,6 +89,21 @@ public final class DefaultWsHub implements WsHub {
         this.topics = new Topics(options.maxConnectionsPerTopic(), options.maxTopicsPerConnection(), this::interest,
                 counters.failed::increment);
         this.closeMono = Mono.defer(this::doClose).cache();
+        this.history = options.history();
+        this.sequencer = history == null ? null : new HistorySequencer(history, this::deliverStored,
+                (topic, e) -> {
+                    counters.historyFailed.increment();
+                    if (errorLog.acquire() >= 0) {
+                        log.warn("history append failed topic={} error={}; delivered without an offset", topic, e.toString());
+                    }
+                },
+                topic -> {
+                    counters.historyBypassed.increment();
+                    if (errorLog.acquire() >= 0) {
+                        log.warn("history appends backed up topic={} pending={}; delivered without an offset, order not kept",
+                                topic, HistorySequencer.MAX_PENDING);
+                    }
+                });
         this.dispatcher = new ProtocolDispatcher(this, topics);
         start();
     }
@@ -113,6 +131,16 @@ public final class DefaultWsHub implements WsHub {
         } catch (RuntimeException e) {
             log.debug("codec priming skipped codec={} error={}", codec.getClass().getName(), e.toString());
         }
+    }
+
+    /** The topic history, or {@code null}. */
+    TopicHistory history() {
+        return history;
+    }
+
+    /** Encodes a reply-like message once (stamped) for one connection. */
+    OutboundFrame frameOf(WsMessage m) {
+        return encodeFrame(m);
     }
 
     long nowMillis() {
@@ -292,14 +320,41 @@ public final class DefaultWsHub implements WsHub {
 
     /**
      * THE one place a hub message fans out: stamp and encode once, deliver to local connections,
-     * hand the same bytes to the broker for other nodes. (Topic history hooks in here.)
+     * hand the same bytes to the broker for other nodes. With a topic history, a single-topic
+     * message goes through the {@link HistorySequencer} first: stored, then encoded once with its
+     * offset and delivered in the topic's offset order.
      */
     int deliverAndPublish(BrokerMessage.Kind kind, Collection<String> targets, WsMessage message,
                                   Set<String> excluded) {
         WsMessage stamped = stamp(message);
+        Set<String> ex = excluded == null || excluded.isEmpty() ? Set.of() : Set.copyOf(excluded);
+        if (sequencer != null && kind == BrokerMessage.Kind.TOPIC && targets.size() == 1) {
+            // Stored first, then encoded once with its offset and delivered in offset order.
+            String topic = targets.iterator().next();
+            int reached = sequencer.submit(topic, stamped, ex);
+            if (reached >= 0) {
+                return reached;
+            }
+            // Delivery is still pending on another thread or on the history: what it will reach.
+            int n = 0;
+            for (DefaultConnection c : topics.connections(topic)) {
+                if (!ex.contains(c.id)) {
+                    n++;
+                }
+            }
+            return n;
+        }
+        return encodeAndDeliver(kind, targets, stamped, ex);
+    }
+
+    /** Delivery of a message the history has stored (or could not store): encode once, fan out. */
+    private int deliverStored(String topic, WsMessage stored, Set<String> excluded) {
+        return encodeAndDeliver(BrokerMessage.Kind.TOPIC, List.of(topic), stored, excluded);
+    }
+
+    private int encodeAndDeliver(BrokerMessage.Kind kind, Collection<String> targets, WsMessage stamped, Set<String> ex) {
         byte[] payload = codec.encode(stamped);
         OutboundFrame frame = OutboundFrame.text(payload);
-        Set<String> ex = excluded == null || excluded.isEmpty() ? Set.of() : Set.copyOf(excluded);
         int reached = deliverLocally(kind, targets, frame, stamped, ex);
         counters.broadcasts.increment();
         // Several topics travel as one broker message ("a,b": ',' is not a topic character) so

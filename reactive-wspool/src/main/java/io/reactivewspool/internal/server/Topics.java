@@ -49,6 +49,11 @@ final class Topics {
     }
 
     Result subscribe(DefaultConnection c, String name) {
+        return subscribe(c, name, c::deliver);
+    }
+
+    /** As {@link #subscribe(DefaultConnection, String)}, the topic's events going to {@code onEvent}. */
+    Result subscribe(DefaultConnection c, String name, java.util.function.Consumer<TopicEvent> onEvent) {
         if (c.subscriptions.containsKey(name)) {
             return Result.ALREADY;
         }
@@ -79,7 +84,7 @@ final class Topics {
         if (result[0] != Result.SUBSCRIBED) {
             return result[0];
         }
-        Disposable d = t.sink.asFlux().subscribe(c::deliver);
+        Disposable d = t.sink.asFlux().subscribe(onEvent);
         c.subscriptions.put(name, d);
         if (created[0]) {
             interest.accept(name, true);
