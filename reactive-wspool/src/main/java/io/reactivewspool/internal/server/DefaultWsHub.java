@@ -58,6 +58,8 @@ public final class DefaultWsHub implements WsHub {
     private static final Logger log = LoggerFactory.getLogger(WsHub.class);
     /** How long a CLOSING connection may stay registered before the sweep removes it. */
     private static final long CLOSING_GRACE_MILLIS = 10_000;
+    /** The longest a subscribe reply waits for the broker to take a new topic. */
+    private static final Duration INTEREST_TIMEOUT = Duration.ofSeconds(5);
 
     final HubCounters counters = new HubCounters();
 
@@ -401,10 +403,26 @@ public final class DefaultWsHub implements WsHub {
         }
     }
 
-    private void interest(String topic, boolean on) {
+    private Mono<Void> interest(String topic, boolean on) {
         log.debug("topic {} topic={}", on ? "created" : "removed", topic);
-        broker.interest(topic, on).subscribe(null, e -> log.warn("broker interest failed topic={} on={} error={}",
-                topic, on, e.toString()));
+        Mono<Void> taken = broker.interest(topic, on);
+        if (on) {
+            // Subscribe replies wait for this; a broker that never answers must not hold them.
+            // Not on the hub's timer scheduler: its close disposes timers there and must not contend.
+            taken = taken.timeout(INTEREST_TIMEOUT, Schedulers.parallel());
+        }
+        return taken
+                .doOnError(e -> log.warn("broker interest failed topic={} on={} error={}; local delivery unaffected",
+                        topic, on, e.toString()));
+    }
+
+    /** Runs {@code reply} once the broker carries {@code topic} here (at once with a local broker). */
+    void whenTopicReady(String topic, Runnable reply) {
+        if (topics.isReady(topic)) {
+            reply.run();
+        } else {
+            topics.ready(topic).subscribe(null, e -> reply.run(), reply);
+        }
     }
 
     @Override
@@ -720,20 +738,34 @@ public final class DefaultWsHub implements WsHub {
                 }), scheduler);
         return closeAll
                 .then(allGone)
-                .then(Mono.defer(() -> {
+                // Off the event loops: cancelling scheduled tasks and shutting the timer executor
+                // down take the executor's lock, which may be contended (a park BlockHound reports).
+                .then(offNonBlockingThread(Mono.defer(() -> {
                     timers.dispose();
                     return broker.close().onErrorResume(e -> {
                         log.warn("broker close failed node={} error={}", broker.nodeId(), e.toString());
                         return Mono.empty();
                     });
-                }))
+                })))
+                .then(offNonBlockingThread(Mono.fromRunnable(this::disposeOwnScheduler)))
                 .doOnTerminate(() -> log.info("hub closed node={} total_connections={} messages_sent={}", broker.nodeId(),
                         counters.accepted.sum(), counters.sent.sum()))
                 .doFinally(s -> {
-                    if (ownsScheduler) {
-                        scheduler.dispose();
+                    if (s != reactor.core.publisher.SignalType.ON_COMPLETE) {
+                        disposeOwnScheduler();
                     }
                 });
+    }
+
+    /** Runs {@code work} where it is, unless that is an event loop or another non-blocking thread. */
+    private static Mono<Void> offNonBlockingThread(Mono<Void> work) {
+        return Mono.defer(() -> Schedulers.isInNonBlockingThread() ? work.subscribeOn(Schedulers.boundedElastic()) : work);
+    }
+
+    private void disposeOwnScheduler() {
+        if (ownsScheduler) {
+            scheduler.dispose();
+        }
     }
 
     private void notifyListener(ConnectionListener l, DefaultConnection c, boolean open) {

@@ -157,7 +157,8 @@ final class ProtocolDispatcher {
                     d.put("recovered", false);
                     b.data(d);
                 }
-                hub.reply(c, b.build());
+                WsMessage reply = b.build();
+                hub.whenTopicReady(topic, () -> hub.reply(c, reply));
             }
             case TOO_MANY_TOPICS -> error(c, "subscription limit reached: at most " + hub.options().maxTopicsPerConnection()
                     + " topics per connection", m.id());
@@ -209,14 +210,16 @@ final class ProtocolDispatcher {
             }
         }
         Disposable attached = c.subscriptions.get(topic);
-        hub.history().since(topic, since.toString())
+        // Read the history only once other nodes' messages reach this node: anything published
+        // after the read then arrives live (held by the recovery), nothing falls in between.
+        hub.whenTopicReady(topic, () -> hub.history().since(topic, since.toString())
                 .takeUntilOther(c.terminated.asMono())
                 .subscribe(replay -> finish(c, m, recovery, attached, replay, since), e -> {
                     if (hub.errorLog.acquire() >= 0) {
                         log.warn("history read failed conn={} user={} topic={} error={}", c.id, c.userId, topic, e.toString());
                     }
                     finish(c, m, recovery, attached, null, since);
-                });
+                }));
     }
 
     private void finish(DefaultConnection c, WsMessage m, TopicRecovery recovery, Disposable attached,
