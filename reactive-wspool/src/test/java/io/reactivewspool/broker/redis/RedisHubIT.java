@@ -182,6 +182,39 @@ class RedisHubIT {
     }
 
     @Test
+    void topicClientFailsOverToAnotherNodeAndResumesFromItsLastOffsetWithoutAGap() {
+        io.reactivewspool.client.WsTopicClient client = io.reactivewspool.client.WsTopicClient.create(
+                io.reactivewspool.client.WsTopicClientOptions.builder(node(0).wsUrl(), node(1).wsUrl())
+                        .client(b -> b.bearerToken("tok-alice"))
+                        .reconnectBackoffFirst(Duration.ofMillis(200)).reconnectBackoffMax(Duration.ofSeconds(1))
+                        .build());
+        List<WsMessage> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> gaps = new java.util.concurrent.CopyOnWriteArrayList<>();
+        reactor.core.Disposable g = client.gaps().subscribe(gaps::add);
+        reactor.core.Disposable s = client.subscribe("news").subscribe(got::add);
+        try {
+            await().atMost(T).until(() -> node(0).hub().stats().topicSubscribers().getOrDefault("news", 0) == 1);
+            node(2).hub().broadcast("news", "story", 1);
+            await().atMost(T).until(() -> got.size() == 1);
+
+            node(0).close();
+            for (int i = 2; i <= 4; i++) {
+                node(2).hub().broadcast("news", "story", i); // while the client fails over: replayed by node B
+            }
+            await().atMost(T).until(() -> node(1).hub().stats().topicSubscribers().getOrDefault("news", 0) == 1);
+            node(2).hub().broadcast("news", "story", 5);
+            await().atMost(T).until(() -> got.size() == 5);
+            assertThat(got).extracting(m -> m.data().asInt()).containsExactly(1, 2, 3, 4, 5);
+            assertThat(client.connectedUrl()).isEqualTo(node(1).wsUrl());
+            assertThat(gaps).isEmpty();
+        } finally {
+            s.dispose();
+            g.dispose();
+            client.disposeLater().block(T);
+        }
+    }
+
+    @Test
     void historyReplaysOnAnotherNodeFromOffsetsGivenByTheFirst() {
         RawWsClient onA = subscriber(0, "news");
         for (int i = 1; i <= 4; i++) {
