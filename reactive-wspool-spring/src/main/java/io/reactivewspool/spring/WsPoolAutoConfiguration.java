@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.reactivewspool.broker.Broker;
+import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.server.Authenticator;
 import io.reactivewspool.server.ConnectionListener;
 import io.reactivewspool.server.TopicPolicy;
@@ -42,7 +43,7 @@ import reactor.netty.http.server.WebsocketServerSpec;
 /**
  * Auto-configuration of the hub on a WebFlux application: the {@link WsHub} built from
  * {@link WsPoolProperties} and from the application's {@link Authenticator}, {@link TopicPolicy},
- * {@link Broker} and {@link ConnectionListener} beans; the WebSocket endpoint at
+ * {@link Broker}, {@link TopicHistory} and {@link ConnectionListener} beans; the WebSocket endpoint at
  * {@code wspool.server.path} (and one per {@link WsEndpoint}); the admin API; the hub's lifecycle
  * (closed with 1001 before the web server stops); and one {@code WsClientPool} bean per
  * {@code wspool.client.pools.NAME}. Every bean backs off when the application defines its own.
@@ -74,7 +75,8 @@ public class WsPoolAutoConfiguration {
     @ConditionalOnMissingBean
     WsHubOptions wsHubOptions(WsPoolProperties properties, MessageMappings mappings,
                               ObjectProvider<Authenticator> authenticator, ObjectProvider<TopicPolicy> topicPolicy,
-                              ObjectProvider<Broker> broker, ObjectProvider<ConnectionListener> listeners) {
+                              ObjectProvider<Broker> broker, ObjectProvider<TopicHistory> history,
+                              ObjectProvider<ConnectionListener> listeners) {
         WsHubOptions.Builder builder = PropertyMapper.hubOptions(properties.getServer());
         Authenticator configured = authenticator.getIfUnique();
         // Without an application Authenticator, connections are anonymous unless Spring Security
@@ -84,6 +86,7 @@ public class WsPoolAutoConfiguration {
         }
         topicPolicy.ifUnique(builder::topicPolicy);
         broker.ifUnique(builder::broker);
+        history.ifUnique(builder::history);
         listeners.orderedStream().forEach(builder::connectionListener);
         mappings.mappings().values().forEach(m -> builder.handler(m.type(), mappings.handler(m)));
         return builder.build();

@@ -141,6 +141,23 @@ class WsPoolAutoConfigurationTest {
     }
 
     @Test
+    void historySizeGivesTheHubAnInMemoryHistory() {
+        runner.withPropertyValues("wspool.history.size=50", "wspool.history.ttl=2m").run(ctx -> {
+            assertThat(ctx).hasSingleBean(io.reactivewspool.history.TopicHistory.class);
+            assertThat(ctx.getBean(WsHubOptions.class).history()).isSameAs(ctx.getBean(io.reactivewspool.history.TopicHistory.class));
+        });
+        runner.run(ctx -> assertThat(ctx).doesNotHaveBean(io.reactivewspool.history.TopicHistory.class));
+    }
+
+    @Test
+    void badHistorySizeNamesTheProperty() {
+        runner.withPropertyValues("wspool.history.size=2000000").run(ctx -> {
+            assertThat(ctx).hasFailed();
+            assertThat(ctx.getStartupFailure()).hasStackTraceContaining("wspool.history: size must be between 1 and 1000000, was 2000000");
+        });
+    }
+
+    @Test
     void serverCanBeSwitchedOff() {
         runner.withPropertyValues("wspool.server.enabled=false", "wspool.admin.enabled=false")
                 .run(ctx -> assertThat(ctx).doesNotHaveBean("wsPoolHandlerMapping").doesNotHaveBean("wsPoolAdminRoutes"));

@@ -71,7 +71,12 @@ public interface WsHub {
      */
     Mono<Void> serve(WsTransport transport, Admission admission, Set<String> topics);
 
-    /** Broadcasts {@code data} as a message of {@code type} to a topic's subscribers. */
+    /**
+     * Broadcasts {@code data} as a message of {@code type} to a topic's subscribers. With a topic
+     * history ({@link WsHubOptions#history()}) the message is stored first and delivered with its
+     * {@code offset}; when the history stores asynchronously (Redis) delivery follows the append,
+     * and the returned count is then the topic's local subscribers at the time of the call.
+     */
     int broadcast(String topic, String type, Object data);
 
     /** As {@link #broadcast(String, String, Object)}, skipping the given connections. */

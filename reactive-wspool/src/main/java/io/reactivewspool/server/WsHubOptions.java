@@ -9,6 +9,7 @@ import java.util.Set;
 
 import io.reactivewspool.broker.Broker;
 import io.reactivewspool.broker.LocalBroker;
+import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
 import reactor.core.scheduler.Scheduler;
@@ -42,6 +43,7 @@ import reactor.core.scheduler.Scheduler;
  * <tr><td>topicPolicy</td><td>{@link TopicPolicy#defaults()}</td><td></td></tr>
  * <tr><td>codec</td><td>{@link WsCodec#json()}</td><td></td></tr>
  * <tr><td>broker</td><td>a {@link LocalBroker}</td><td></td></tr>
+ * <tr><td>history</td><td>none: topic messages carry no offset, {@code since} is never recovered</td><td></td></tr>
  * <tr><td>scheduler</td><td>none: the hub creates and disposes its own</td><td></td></tr>
  * </table>
  *
@@ -101,6 +103,7 @@ public final class WsHubOptions {
     private final TopicPolicy topicPolicy;
     private final WsCodec codec;
     private final Broker broker;
+    private final TopicHistory history;
     private final Scheduler scheduler;
     private final Map<String, MessageHandler> handlers;
     private final java.util.List<ConnectionListener> connectionListeners;
@@ -128,6 +131,7 @@ public final class WsHubOptions {
         this.topicPolicy = b.topicPolicy;
         this.codec = b.codec;
         this.broker = b.broker != null ? b.broker : new LocalBroker();
+        this.history = b.history;
         this.scheduler = b.scheduler;
         this.handlers = Map.copyOf(b.handlers);
         this.connectionListeners = java.util.List.copyOf(b.connectionListeners);
@@ -258,6 +262,16 @@ public final class WsHubOptions {
         return broker;
     }
 
+    /**
+     * The topic history, or {@code null} when none: with one, every single-topic message (a
+     * client's {@code publish}, {@link WsHub#broadcast(String, String, Object)}) is stored and
+     * delivered with its {@code offset}, and {@code subscribe} with {@code data.since} replays what
+     * a client missed.
+     */
+    public TopicHistory history() {
+        return history;
+    }
+
     /** The injected timer scheduler, or {@code null}: the hub owns one. */
     public Scheduler scheduler() {
         return scheduler;
@@ -297,6 +311,7 @@ public final class WsHubOptions {
         private TopicPolicy topicPolicy = TopicPolicy.defaults();
         private WsCodec codec = WsCodec.json();
         private Broker broker;
+        private TopicHistory history;
         private Scheduler scheduler;
         private Map<String, MessageHandler> handlers = new LinkedHashMap<>();
         private java.util.List<ConnectionListener> connectionListeners = new java.util.ArrayList<>();
@@ -327,6 +342,7 @@ public final class WsHubOptions {
             topicPolicy = o.topicPolicy;
             codec = o.codec;
             broker = o.broker;
+            history = o.history;
             scheduler = o.scheduler;
             handlers = new LinkedHashMap<>(o.handlers);
             connectionListeners = new java.util.ArrayList<>(o.connectionListeners);
@@ -458,6 +474,20 @@ public final class WsHubOptions {
         /** The broker; {@code null} means a new {@link LocalBroker}. */
         public Builder broker(Broker v) {
             broker = v;
+            return this;
+        }
+
+        /**
+         * The topic history; {@code null} (the default) means none. On one node use
+         * {@link TopicHistory#inMemory(io.reactivewspool.history.HistoryOptions)}; in a cluster,
+         * the Redis broker's {@code history(...)} so that every node shares one offset sequence.
+         *
+         * <pre>{@code
+         * builder.history(TopicHistory.inMemory(HistoryOptions.builder().size(500).build()));
+         * }</pre>
+         */
+        public Builder history(TopicHistory v) {
+            history = v;
             return this;
         }
 

@@ -13,6 +13,7 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.event.connection.ConnectedEvent;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.event.connection.DisconnectedEvent;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.pubsub.api.reactive.ChannelMessage;
@@ -80,8 +81,33 @@ public final class LettuceRedisBroker implements RedisBroker {
                         log.warn("redis broker disconnected node={} redis={}", options.nodeId(), where);
                     } else if (event instanceof ConnectedEvent) {
                         log.info("redis broker connected node={} redis={}", options.nodeId(), where);
+                    } else if (event instanceof ConnectionActivatedEvent) {
+                        resubscribeTopics();
                     }
                 });
+    }
+
+    /**
+     * Lettuce restores the channels Redis confirmed before an outage, but a SUBSCRIBE rejected
+     * while Redis was down (a topic whose first local subscriber came then) is forgotten: after
+     * every reconnect, subscribe to every topic this node wants again (repeating one is harmless).
+     */
+    private void resubscribeTopics() {
+        if (closed.get() || topics.isEmpty()) {
+            return;
+        }
+        byte[][] channels = topics.stream().map(t -> bytes(topicChannelPrefix + t)).toArray(byte[][]::new);
+        // Not on the event-bus thread: during activation Lettuce's endpoint may park the writer briefly.
+        // The event may come a moment before the connection takes commands: retry briefly.
+        Mono.defer(() -> sub.reactive().subscribe(channels))
+                .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic())
+                .retryWhen(reactor.util.retry.Retry.backoff(8, java.time.Duration.ofMillis(50))
+                        .maxBackoff(java.time.Duration.ofSeconds(2)).filter(e -> !closed.get()))
+                .subscribe(null, e -> log.warn(
+                "redis broker could not restore topic channels node={} redis={} topics={} error={}",
+                options.nodeId(), where, channels.length, e.toString()),
+                () -> log.info("redis broker restored topic channels node={} redis={} topics={}",
+                        options.nodeId(), where, channels.length));
     }
 
     /** Connects both connections and subscribes the user and control channels. */

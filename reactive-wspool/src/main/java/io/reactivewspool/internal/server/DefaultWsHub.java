@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.reactivewspool.broker.Broker;
 import io.reactivewspool.broker.BrokerMessage;
+import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
@@ -59,6 +60,8 @@ public final class DefaultWsHub implements WsHub {
     private static final Logger log = LoggerFactory.getLogger(WsHub.class);
     /** How long a CLOSING connection may stay registered before the sweep removes it. */
     private static final long CLOSING_GRACE_MILLIS = 10_000;
+    /** The longest a subscribe reply waits for the broker to take a new topic. */
+    private static final Duration INTEREST_TIMEOUT = Duration.ofSeconds(5);
 
     final HubCounters counters = new HubCounters();
 
@@ -77,6 +80,8 @@ public final class DefaultWsHub implements WsHub {
     private final Mono<Void> closeMono;
     private final Admin admin = new Admin();
     private final ProtocolDispatcher dispatcher;
+    private final TopicHistory history;
+    private final HistorySequencer sequencer;
     private volatile boolean accepting = true;
 
     public DefaultWsHub(WsHubOptions options) {
@@ -88,6 +93,21 @@ public final class DefaultWsHub implements WsHub {
         this.topics = new Topics(options.maxConnectionsPerTopic(), options.maxTopicsPerConnection(), this::interest,
                 counters.failed::increment);
         this.closeMono = Mono.defer(this::doClose).cache();
+        this.history = options.history();
+        this.sequencer = history == null ? null : new HistorySequencer(history, this::deliverStored,
+                (topic, e) -> {
+                    counters.historyFailed.increment();
+                    if (errorLog.acquire() >= 0) {
+                        log.warn("history append failed topic={} error={}; delivered without an offset", topic, e.toString());
+                    }
+                },
+                topic -> {
+                    counters.historyBypassed.increment();
+                    if (errorLog.acquire() >= 0) {
+                        log.warn("history appends backed up topic={} pending={}; delivered without an offset, order not kept",
+                                topic, HistorySequencer.MAX_PENDING);
+                    }
+                });
         this.dispatcher = new ProtocolDispatcher(this, topics);
         start();
     }
@@ -126,6 +146,16 @@ public final class DefaultWsHub implements WsHub {
         } catch (RuntimeException e) {
             log.error("{} tick failed; the next tick runs as scheduled", what, e);
         }
+    }
+
+    /** The topic history, or {@code null}. */
+    TopicHistory history() {
+        return history;
+    }
+
+    /** Encodes a reply-like message once (stamped) for one connection. */
+    OutboundFrame frameOf(WsMessage m) {
+        return encodeFrame(m);
     }
 
     long nowMillis() {
@@ -310,14 +340,41 @@ public final class DefaultWsHub implements WsHub {
 
     /**
      * THE one place a hub message fans out: stamp and encode once, deliver to local connections,
-     * hand the same bytes to the broker for other nodes. (Topic history hooks in here.)
+     * hand the same bytes to the broker for other nodes. With a topic history, a single-topic
+     * message goes through the {@link HistorySequencer} first: stored, then encoded once with its
+     * offset and delivered in the topic's offset order.
      */
     int deliverAndPublish(BrokerMessage.Kind kind, Collection<String> targets, WsMessage message,
                                   Set<String> excluded) {
         WsMessage stamped = stamp(message);
+        Set<String> ex = excluded == null || excluded.isEmpty() ? Set.of() : Set.copyOf(excluded);
+        if (sequencer != null && kind == BrokerMessage.Kind.TOPIC && targets.size() == 1) {
+            // Stored first, then encoded once with its offset and delivered in offset order.
+            String topic = targets.iterator().next();
+            int reached = sequencer.submit(topic, stamped, ex);
+            if (reached >= 0) {
+                return reached;
+            }
+            // Delivery is still pending on another thread or on the history: what it will reach.
+            int n = 0;
+            for (DefaultConnection c : topics.connections(topic)) {
+                if (!ex.contains(c.id)) {
+                    n++;
+                }
+            }
+            return n;
+        }
+        return encodeAndDeliver(kind, targets, stamped, ex);
+    }
+
+    /** Delivery of a message the history has stored (or could not store): encode once, fan out. */
+    private int deliverStored(String topic, WsMessage stored, Set<String> excluded) {
+        return encodeAndDeliver(BrokerMessage.Kind.TOPIC, List.of(topic), stored, excluded);
+    }
+
+    private int encodeAndDeliver(BrokerMessage.Kind kind, Collection<String> targets, WsMessage stamped, Set<String> ex) {
         byte[] payload = codec.encode(stamped);
         OutboundFrame frame = OutboundFrame.text(payload);
-        Set<String> ex = excluded == null || excluded.isEmpty() ? Set.of() : Set.copyOf(excluded);
         int reached = deliverLocally(kind, targets, frame, stamped, ex);
         counters.broadcasts.increment();
         // Several topics travel as one broker message ("a,b": ',' is not a topic character) so
@@ -364,10 +421,26 @@ public final class DefaultWsHub implements WsHub {
         }
     }
 
-    private void interest(String topic, boolean on) {
+    private Mono<Void> interest(String topic, boolean on) {
         log.debug("topic {} topic={}", on ? "created" : "removed", topic);
-        broker.interest(topic, on).subscribe(null, e -> log.warn("broker interest failed topic={} on={} error={}",
-                topic, on, e.toString()));
+        Mono<Void> taken = broker.interest(topic, on);
+        if (on) {
+            // Subscribe replies wait for this; a broker that never answers must not hold them.
+            // Not on the hub's timer scheduler: its close disposes timers there and must not contend.
+            taken = taken.timeout(INTEREST_TIMEOUT, Schedulers.parallel());
+        }
+        return taken
+                .doOnError(e -> log.warn("broker interest failed topic={} on={} error={}; local delivery unaffected",
+                        topic, on, e.toString()));
+    }
+
+    /** Runs {@code reply} once the broker carries {@code topic} here (at once with a local broker). */
+    void whenTopicReady(String topic, Runnable reply) {
+        if (topics.isReady(topic)) {
+            reply.run();
+        } else {
+            topics.ready(topic).subscribe(null, e -> reply.run(), reply);
+        }
     }
 
     @Override
@@ -689,20 +762,34 @@ public final class DefaultWsHub implements WsHub {
         });
         return closeAll
                 .then(allGone)
-                // Stop the timers from the hub's own timer thread: the last connection often ends on a
-                // Netty event loop, where cancelling a timer (a lock in the executor's queue) may park.
-                .then(Mono.fromRunnable(timers::dispose).subscribeOn(scheduler).then())
-                .then(Mono.defer(() -> broker.close().onErrorResume(e -> {
-                    log.warn("broker close failed node={} error={}", broker.nodeId(), e.toString());
-                    return Mono.empty();
+                // Off the event loops: cancelling scheduled tasks and shutting the timer executor
+                // down take the executor's lock, which may be contended (a park BlockHound reports).
+                .then(offNonBlockingThread(Mono.defer(() -> {
+                    timers.dispose();
+                    return broker.close().onErrorResume(e -> {
+                        log.warn("broker close failed node={} error={}", broker.nodeId(), e.toString());
+                        return Mono.empty();
+                    });
                 })))
+                .then(offNonBlockingThread(Mono.fromRunnable(this::disposeOwnScheduler)))
                 .doOnTerminate(() -> log.info("hub closed node={} total_connections={} messages_sent={}", broker.nodeId(),
                         counters.accepted.sum(), counters.sent.sum()))
                 .doFinally(s -> {
-                    if (ownsScheduler) {
-                        scheduler.dispose();
+                    if (s != reactor.core.publisher.SignalType.ON_COMPLETE) {
+                        disposeOwnScheduler();
                     }
                 });
+    }
+
+    /** Runs {@code work} where it is, unless that is an event loop or another non-blocking thread. */
+    private static Mono<Void> offNonBlockingThread(Mono<Void> work) {
+        return Mono.defer(() -> Schedulers.isInNonBlockingThread() ? work.subscribeOn(Schedulers.boundedElastic()) : work);
+    }
+
+    private void disposeOwnScheduler() {
+        if (ownsScheduler) {
+            scheduler.dispose();
+        }
     }
 
     private void notifyListener(ConnectionListener l, DefaultConnection c, boolean open) {

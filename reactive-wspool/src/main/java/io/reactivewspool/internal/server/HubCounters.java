@@ -17,4 +17,8 @@ final class HubCounters {
     final LongAdder removedFailed = new LongAdder();
     final LongAdder removedClosed = new LongAdder();
     final LongAdder heartbeatTimeouts = new LongAdder();
+    /** Topic messages delivered without an offset because the history append failed. */
+    final LongAdder historyFailed = new LongAdder();
+    /** Topic messages delivered without an offset because too many appends of their topic were pending. */
+    final LongAdder historyBypassed = new LongAdder();
 }

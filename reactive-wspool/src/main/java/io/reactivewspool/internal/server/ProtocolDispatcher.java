@@ -6,7 +6,11 @@ import java.util.Set;
 import io.reactivewspool.WsProtocolException;
 import io.reactivewspool.broker.BrokerMessage;
 import io.reactivewspool.message.WsCloseStatus;
+import io.reactivewspool.history.TopicHistory;
+import io.reactivewspool.internal.history.HistoryOffset;
 import io.reactivewspool.message.WsMessage;
+import reactor.core.Disposable;
+import tools.jackson.databind.JsonNode;
 import io.reactivewspool.server.ConnectionState;
 import io.reactivewspool.server.InboundFrame;
 import io.reactivewspool.server.MessageContext;
@@ -131,6 +135,11 @@ final class ProtocolDispatcher {
             error(c, "not allowed to subscribe to topic '" + topic + "'", m.id());
             return;
         }
+        boolean wantsReplay = m.data() != null && m.data().has("since");
+        if (wantsReplay && hub.history() != null) {
+            onSubscribeSince(c, m);
+            return;
+        }
         Topics.Result r = topics.subscribe(c, topic);
         switch (r) {
             case SUBSCRIBED, ALREADY -> {
@@ -148,13 +157,89 @@ final class ProtocolDispatcher {
                     d.put("recovered", false);
                     b.data(d);
                 }
-                hub.reply(c, b.build());
+                WsMessage reply = b.build();
+                hub.whenTopicReady(topic, () -> hub.reply(c, reply));
             }
             case TOO_MANY_TOPICS -> error(c, "subscription limit reached: at most " + hub.options().maxTopicsPerConnection()
                     + " topics per connection", m.id());
             case TOPIC_FULL -> error(c, "topic '" + topic + "' is full: at most " + hub.options().maxConnectionsPerTopic()
                     + " subscribers", m.id());
         }
+    }
+
+    /**
+     * {@code subscribe} with {@code data.since} on a hub with history: attach first (live events
+     * held by a {@link TopicRecovery}), read the history, then replay, reply and release.
+     */
+    private void onSubscribeSince(DefaultConnection c, WsMessage m) {
+        String topic = m.topic();
+        JsonNode sinceNode = m.data().get("since");
+        HistoryOffset since;
+        try {
+            if (!sinceNode.isString()) {
+                HistoryOffset.parse(null); // throws the protocol error naming the field
+            }
+            since = HistoryOffset.parse(sinceNode.asString());
+        } catch (WsProtocolException e) {
+            badMessage(c, e.getMessage(), m.id());
+            return;
+        }
+        TopicRecovery recovery = new TopicRecovery(c, hub.options().outboundQueueSize());
+        Topics.Result r = topics.subscribe(c, topic, recovery);
+        switch (r) {
+            case SUBSCRIBED -> {
+                if (c.state() == ConnectionState.CLOSED) {
+                    topics.unsubscribe(c, topic); // lost a race with unregister
+                    return;
+                }
+            }
+            case ALREADY -> {
+                // Live messages already flow to this connection: a replay would duplicate them.
+                hub.reply(c, subscribedReply(topic, m.id(), false, null));
+                return;
+            }
+            case TOO_MANY_TOPICS -> {
+                error(c, "subscription limit reached: at most " + hub.options().maxTopicsPerConnection()
+                        + " topics per connection", m.id());
+                return;
+            }
+            case TOPIC_FULL -> {
+                error(c, "topic '" + topic + "' is full: at most " + hub.options().maxConnectionsPerTopic()
+                        + " subscribers", m.id());
+                return;
+            }
+        }
+        Disposable attached = c.subscriptions.get(topic);
+        // Read the history only once other nodes' messages reach this node: anything published
+        // after the read then arrives live (held by the recovery), nothing falls in between.
+        hub.whenTopicReady(topic, () -> hub.history().since(topic, since.toString())
+                .takeUntilOther(c.terminated.asMono())
+                .subscribe(replay -> finish(c, m, recovery, attached, replay, since), e -> {
+                    if (hub.errorLog.acquire() >= 0) {
+                        log.warn("history read failed conn={} user={} topic={} error={}", c.id, c.userId, topic, e.toString());
+                    }
+                    finish(c, m, recovery, attached, null, since);
+                }));
+    }
+
+    private void finish(DefaultConnection c, WsMessage m, TopicRecovery recovery, Disposable attached,
+                        TopicHistory.Replay replay, HistoryOffset since) {
+        if (c.subscriptions.get(m.topic()) != attached) {
+            return; // unsubscribed (or closed) while the history was read
+        }
+        boolean recovered = recovery.complete(replay, since,
+                (ok, latest) -> hub.frameOf(subscribedReply(m.topic(), m.id(), ok, latest)), hub::frameOf);
+        log.debug("subscribed conn={} user={} topic={} since={} recovered={} replayed={}", c.id, c.userId, m.topic(),
+                since, recovered, replay == null ? 0 : replay.messages().size());
+    }
+
+    private static WsMessage subscribedReply(String topic, String id, boolean recovered, String latestOffset) {
+        ObjectNode d = NODES.objectNode();
+        d.put("recovered", recovered);
+        if (latestOffset != null) {
+            d.put("offset", latestOffset);
+        }
+        return WsMessage.builder(WsMessage.SUBSCRIBED).topic(topic).id(id).data(d).build();
     }
 
     private void onUnsubscribe(DefaultConnection c, WsMessage m) {

@@ -5,10 +5,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
@@ -28,6 +29,14 @@ final class Topics {
         final Sinks.Many<TopicEvent> sink = Sinks.many().multicast().directBestEffort();
         final Set<DefaultConnection> connections = ConcurrentHashMap.newKeySet();
         int refs; // guarded by the map's compute
+        /** Completes once the broker has taken this node's interest in the topic (or failed to). */
+        final Sinks.Empty<Void> interested = Sinks.empty();
+        volatile boolean ready;
+
+        void markReady() {
+            ready = true;
+            interested.tryEmitEmpty();
+        }
 
         Topic(String name) {
             this.name = name;
@@ -37,11 +46,15 @@ final class Topics {
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final int maxPerTopic;
     private final int maxTopicsPerConnection;
-    /** Told (topic, true) when a topic gets its first subscriber and (topic, false) when it loses its last. */
-    private final BiConsumer<String, Boolean> interest;
+    /**
+     * Told (topic, true) when a topic gets its first subscriber and (topic, false) when it loses
+     * its last; the returned Mono (subscribed here) completes when the broker has taken it.
+     */
+    private final BiFunction<String, Boolean, Mono<Void>> interest;
     private final Runnable onEmitFailure;
 
-    Topics(int maxPerTopic, int maxTopicsPerConnection, BiConsumer<String, Boolean> interest, Runnable onEmitFailure) {
+    Topics(int maxPerTopic, int maxTopicsPerConnection, BiFunction<String, Boolean, Mono<Void>> interest,
+           Runnable onEmitFailure) {
         this.maxPerTopic = maxPerTopic;
         this.maxTopicsPerConnection = maxTopicsPerConnection;
         this.interest = interest;
@@ -49,6 +62,11 @@ final class Topics {
     }
 
     Result subscribe(DefaultConnection c, String name) {
+        return subscribe(c, name, c::deliver);
+    }
+
+    /** As {@link #subscribe(DefaultConnection, String)}, the topic's events going to {@code onEvent}. */
+    Result subscribe(DefaultConnection c, String name, java.util.function.Consumer<TopicEvent> onEvent) {
         if (c.subscriptions.containsKey(name)) {
             return Result.ALREADY;
         }
@@ -79,10 +97,10 @@ final class Topics {
         if (result[0] != Result.SUBSCRIBED) {
             return result[0];
         }
-        Disposable d = t.sink.asFlux().subscribe(c::deliver);
+        Disposable d = t.sink.asFlux().subscribe(onEvent);
         c.subscriptions.put(name, d);
         if (created[0]) {
-            interest.accept(name, true);
+            declareInterest(t);
         }
         return Result.SUBSCRIBED;
     }
@@ -117,10 +135,29 @@ final class Topics {
                 return topic;
             });
             if (created[0]) {
-                interest.accept(name, true);
+                declareInterest(t);
             }
             return t.sink.asFlux().doFinally(s -> release(name, null));
         });
+    }
+
+    private void declareInterest(Topic t) {
+        interest.apply(t.name, true).subscribe(null, e -> t.markReady(), t::markReady);
+    }
+
+    /**
+     * Completes when the broker carries the topic to this node, so that a {@code subscribed}
+     * reply means messages published on other nodes from then on arrive (or at once when the
+     * topic is gone or the broker already has it). Errors are the interest function's to report.
+     */
+    Mono<Void> ready(String name) {
+        Topic t = topics.get(name);
+        return t == null || t.ready ? Mono.empty() : t.interested.asMono();
+    }
+
+    boolean isReady(String name) {
+        Topic t = topics.get(name);
+        return t == null || t.ready;
     }
 
     private void release(String name, DefaultConnection c) {
@@ -139,7 +176,7 @@ final class Topics {
         });
         if (removed[0]) {
             gone[0].sink.tryEmitComplete();
-            interest.accept(name, false);
+            interest.apply(name, false).subscribe(null, e -> { });
         }
     }
 

@@ -1,0 +1,191 @@
+package io.reactivewspool.client;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Immutable configuration of a {@link WsTopicClient}.
+ *
+ * <table>
+ * <caption>Options and defaults</caption>
+ * <tr><th>option</th><th>default</th><th>range</th></tr>
+ * <tr><td>urls</td><td>required</td><td>1 or more ws:// or wss:// URLs, tried in order</td></tr>
+ * <tr><td>client (per-URL {@link WsClientOptions} customizer)</td><td>identity</td><td></td></tr>
+ * <tr><td>reconnectBackoffFirst</td><td>{@value #DEFAULT_RECONNECT_BACKOFF_FIRST_MS} ms</td><td>&gt; 0</td></tr>
+ * <tr><td>reconnectBackoffMax</td><td>{@value #DEFAULT_RECONNECT_BACKOFF_MAX_MS} ms</td><td>&gt;= reconnectBackoffFirst</td></tr>
+ * <tr><td>reconnectBackoffJitter</td><td>{@value #DEFAULT_RECONNECT_BACKOFF_JITTER}</td><td>0..1, a fraction of the delay</td></tr>
+ * <tr><td>bufferSize (messages per topic)</td><td>{@value #DEFAULT_BUFFER_SIZE}</td><td>1..1,048,576</td></tr>
+ * <tr><td>scheduler (backoff timers)</td><td>{@link Schedulers#parallel()}</td><td></td></tr>
+ * </table>
+ *
+ * <pre>{@code
+ * WsTopicClientOptions options = WsTopicClientOptions.builder("ws://hub-1:8080/ws", "ws://hub-2:8080/ws")
+ *         .client(b -> b.bearerToken(token))
+ *         .reconnectBackoffMax(Duration.ofSeconds(5))
+ *         .build();
+ * }</pre>
+ */
+public final class WsTopicClientOptions {
+
+    /** Default first reconnect delay, in milliseconds (as the pool's connect backoff). */
+    public static final long DEFAULT_RECONNECT_BACKOFF_FIRST_MS = WsClientPoolOptions.DEFAULT_CONNECT_BACKOFF_FIRST_MS;
+    /** Default largest reconnect delay, in milliseconds. */
+    public static final long DEFAULT_RECONNECT_BACKOFF_MAX_MS = WsClientPoolOptions.DEFAULT_CONNECT_BACKOFF_MAX_MS;
+    /** Default jitter of reconnect delays, as a fraction of the delay. */
+    public static final double DEFAULT_RECONNECT_BACKOFF_JITTER = WsClientPoolOptions.DEFAULT_CONNECT_BACKOFF_JITTER;
+    /** Default messages buffered per topic for subscribers that are not ready. */
+    public static final int DEFAULT_BUFFER_SIZE = 256;
+
+    private final List<WsClientOptions> clients;
+    private final Duration reconnectBackoffFirst;
+    private final Duration reconnectBackoffMax;
+    private final double reconnectBackoffJitter;
+    private final int bufferSize;
+    private final Scheduler scheduler;
+    private final UnaryOperator<WsClientOptions.Builder> customizer;
+    private final List<String> urls;
+
+    private WsTopicClientOptions(Builder b) {
+        this.urls = List.copyOf(b.urls);
+        this.customizer = b.customizer;
+        List<WsClientOptions> list = new ArrayList<>();
+        for (String url : urls) {
+            list.add(Objects.requireNonNull(b.customizer.apply(WsClientOptions.builder(url)),
+                    "client customizer returned null").build());
+        }
+        this.clients = List.copyOf(list);
+        this.reconnectBackoffFirst = b.reconnectBackoffFirst;
+        this.reconnectBackoffMax = b.reconnectBackoffMax;
+        this.reconnectBackoffJitter = b.reconnectBackoffJitter;
+        this.bufferSize = b.bufferSize;
+        this.scheduler = b.scheduler;
+    }
+
+    /** A builder for the given URLs, tried in this order. */
+    public static Builder builder(String... urls) {
+        return builder(List.of(urls));
+    }
+
+    /** A builder for the given URLs, tried in this order. */
+    public static Builder builder(List<String> urls) {
+        return new Builder(urls);
+    }
+
+    /** A builder pre-filled with these options. */
+    public Builder mutate() {
+        return new Builder(urls).client(customizer).reconnectBackoffFirst(reconnectBackoffFirst)
+                .reconnectBackoffMax(reconnectBackoffMax).reconnectBackoffJitter(reconnectBackoffJitter)
+                .bufferSize(bufferSize).scheduler(scheduler);
+    }
+
+    /** The client options of each URL, in failover order. */
+    public List<WsClientOptions> clients() {
+        return clients;
+    }
+
+    public Duration reconnectBackoffFirst() {
+        return reconnectBackoffFirst;
+    }
+
+    public Duration reconnectBackoffMax() {
+        return reconnectBackoffMax;
+    }
+
+    public double reconnectBackoffJitter() {
+        return reconnectBackoffJitter;
+    }
+
+    /** Messages buffered per topic for subscribers that are not ready; more are dropped and counted. */
+    public int bufferSize() {
+        return bufferSize;
+    }
+
+    /** The scheduler of the reconnect timers. */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Builds {@link WsTopicClientOptions}; setters check at once, {@link #build()} checks the URLs and cross-field rules. */
+    public static final class Builder {
+        private final List<String> urls;
+        private UnaryOperator<WsClientOptions.Builder> customizer = UnaryOperator.identity();
+        private Duration reconnectBackoffFirst = Duration.ofMillis(DEFAULT_RECONNECT_BACKOFF_FIRST_MS);
+        private Duration reconnectBackoffMax = Duration.ofMillis(DEFAULT_RECONNECT_BACKOFF_MAX_MS);
+        private double reconnectBackoffJitter = DEFAULT_RECONNECT_BACKOFF_JITTER;
+        private int bufferSize = DEFAULT_BUFFER_SIZE;
+        private Scheduler scheduler = Schedulers.parallel();
+
+        private Builder(List<String> urls) {
+            Objects.requireNonNull(urls, "urls");
+            if (urls.isEmpty()) {
+                throw new IllegalArgumentException("urls must name at least one hub, was []");
+            }
+            for (String u : urls) {
+                if (u == null || u.isBlank()) {
+                    throw new IllegalArgumentException("urls must not contain blank entries, was " + urls);
+                }
+            }
+            this.urls = List.copyOf(urls);
+        }
+
+        /** Customizes the {@link WsClientOptions} of every URL (token, timeouts, codec…). */
+        public Builder client(UnaryOperator<WsClientOptions.Builder> customizer) {
+            this.customizer = Objects.requireNonNull(customizer, "client");
+            return this;
+        }
+
+        public Builder reconnectBackoffFirst(Duration v) {
+            reconnectBackoffFirst = positive("reconnectBackoffFirst", v);
+            return this;
+        }
+
+        public Builder reconnectBackoffMax(Duration v) {
+            reconnectBackoffMax = positive("reconnectBackoffMax", v);
+            return this;
+        }
+
+        public Builder reconnectBackoffJitter(double v) {
+            if (!(v >= 0 && v <= 1)) {
+                throw new IllegalArgumentException("reconnectBackoffJitter must be between 0 and 1, was " + v);
+            }
+            reconnectBackoffJitter = v;
+            return this;
+        }
+
+        public Builder bufferSize(int v) {
+            if (v < 1 || v > 1 << 20) {
+                throw new IllegalArgumentException("bufferSize must be between 1 and 1048576, was " + v);
+            }
+            bufferSize = v;
+            return this;
+        }
+
+        public Builder scheduler(Scheduler v) {
+            scheduler = Objects.requireNonNull(v, "scheduler");
+            return this;
+        }
+
+        /** The options; checks every URL and that reconnectBackoffMax >= reconnectBackoffFirst. */
+        public WsTopicClientOptions build() {
+            if (reconnectBackoffMax.compareTo(reconnectBackoffFirst) < 0) {
+                throw new IllegalArgumentException("reconnectBackoffMax must be >= reconnectBackoffFirst ("
+                        + reconnectBackoffFirst + "), was " + reconnectBackoffMax);
+            }
+            return new WsTopicClientOptions(this);
+        }
+
+        private static Duration positive(String field, Duration v) {
+            Objects.requireNonNull(v, field);
+            if (v.isZero() || v.isNegative()) {
+                throw new IllegalArgumentException(field + " must be > 0, was " + v);
+            }
+            return v;
+        }
+    }
+}

@@ -1,0 +1,302 @@
+package io.reactivewspool.internal.client;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.reactivewspool.WsException;
+import io.reactivewspool.client.WsClient;
+import io.reactivewspool.client.WsClientOptions;
+import io.reactivewspool.client.WsConnection;
+import io.reactivewspool.client.WsTopicClient;
+import io.reactivewspool.client.WsTopicClientOptions;
+import io.reactivewspool.message.TopicName;
+import io.reactivewspool.message.WsCloseStatus;
+import io.reactivewspool.message.WsMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@link WsTopicClient}: one connection at a time, reconnected by a serial loop (connect, run,
+ * back off, connect again) whose pending step is held in {@link #pending} so that closing
+ * cancels it.
+ */
+public final class DefaultWsTopicClient implements WsTopicClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WsTopicClient.class);
+    /** Server messages that are not topic messages. */
+    private static final Set<String> NOT_TOPIC_MESSAGES = Set.of(WsMessage.WELCOME, WsMessage.SUBSCRIBED,
+            WsMessage.UNSUBSCRIBED, WsMessage.PUBLISHED, WsMessage.PONG, WsMessage.ERROR, WsMessage.HEARTBEAT);
+
+    private final WsTopicClientOptions options;
+    private final List<WsClient> clients = new ArrayList<>();
+    private final ConcurrentHashMap<String, TopicState> topics = new ConcurrentHashMap<>();
+    private final Sinks.Many<String> gaps = Sinks.many().multicast().directBestEffort();
+    private final AtomicReference<WsConnection> current = new AtomicReference<>();
+    private volatile String currentUrl;
+    /** The connect attempt or the backoff timer in progress. */
+    private final Disposable.Swap pending = Disposables.swap();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Sinks.Empty<Void> done = Sinks.empty();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile int failedAttempts;
+
+    public DefaultWsTopicClient(WsTopicClientOptions options) {
+        this.options = options;
+        for (WsClientOptions o : options.clients()) {
+            clients.add(WsClient.create(o));
+        }
+        connect();
+    }
+
+    private static final class TopicState {
+        final String topic;
+        final Sinks.Many<WsMessage> sink;
+        /** The connection this topic is subscribed on; {@code null} when none. */
+        final AtomicReference<WsConnection> subscribedOn = new AtomicReference<>();
+        volatile String lastOffset;
+        volatile boolean removed;
+        int refs; // guarded by the map's compute
+
+        TopicState(String topic, int bufferSize) {
+            this.topic = topic;
+            this.sink = Sinks.many().multicast().onBackpressureBuffer(bufferSize, false);
+        }
+    }
+
+    // ------------------------------------------------------------ connection loop
+
+    private void connect() {
+        if (closed.get()) {
+            return;
+        }
+        // Every URL in order, the first that accepts wins.
+        Mono<Integer> attempt = Flux.range(0, clients.size())
+                .concatMap(i -> clients.get(i).connect()
+                        .doOnNext(conn -> onConnected(conn, i))
+                        .thenReturn(i)
+                        .onErrorResume(e -> {
+                            LOG.debug("topic client connect failed url={} error={}", url(i), e.toString());
+                            return Mono.empty();
+                        }), 0)
+                .next();
+        pending.update(attempt.subscribe(null, e -> scheduleReconnect("connect failed: " + e), () -> {
+            if (current.get() == null) {
+                scheduleReconnect("no hub answered");
+            }
+        }));
+    }
+
+    private String url(int i) {
+        return options.clients().get(i).safeUrl();
+    }
+
+    private void onConnected(WsConnection conn, int urlIndex) {
+        if (closed.get()) {
+            conn.close(WsCloseStatus.NORMAL.code(), "client closed").subscribe(null, e -> { });
+            return;
+        }
+        current.set(conn);
+        currentUrl = url(urlIndex);
+        LOG.info("topic client connected url={} conn={} after_failed_attempts={} topics={}", currentUrl, conn.id(),
+                failedAttempts, topics.size());
+        failedAttempts = 0;
+        // Receive before subscribing: replayed messages come before the subscribed replies.
+        conn.receive().subscribe(this::onMessage, e -> { });
+        conn.onClose().subscribe(status -> onDisconnected(conn, status));
+        for (TopicState s : topics.values()) {
+            subscribeOn(s, conn);
+        }
+    }
+
+    private void onDisconnected(WsConnection conn, WsCloseStatus status) {
+        if (!current.compareAndSet(conn, null)) {
+            return;
+        }
+        currentUrl = null;
+        for (TopicState s : topics.values()) {
+            s.subscribedOn.compareAndSet(conn, null);
+        }
+        if (!closed.get()) {
+            scheduleReconnect("closed code=" + status.code() + " reason=\"" + status.reason() + "\"");
+        }
+    }
+
+    private void scheduleReconnect(String why) {
+        if (closed.get()) {
+            return;
+        }
+        int n = failedAttempts++;
+        Duration delay = backoff(n);
+        LOG.warn("topic client disconnected why={} reconnect_in_ms={} attempt={}", why, delay.toMillis(), n + 1);
+        pending.update(Mono.delay(delay, options.scheduler()).subscribe(t -> connect()));
+    }
+
+    /** The pool's connect backoff: first * 2^n up to max, spread by +/- jitter. */
+    Duration backoff(int n) {
+        long first = options.reconnectBackoffFirst().toNanos();
+        long max = options.reconnectBackoffMax().toNanos();
+        long base = n >= 30 ? max : Math.min(max, first << n);
+        double j = options.reconnectBackoffJitter();
+        double factor = 1 - j + 2 * j * ThreadLocalRandom.current().nextDouble();
+        return Duration.ofNanos(Math.max(1, Math.min(max, (long) (base * factor))));
+    }
+
+    // ------------------------------------------------------------ topics
+
+    private void onMessage(WsMessage m) {
+        if (m.topic() == null || NOT_TOPIC_MESSAGES.contains(m.type())) {
+            return;
+        }
+        TopicState s = topics.get(m.topic());
+        if (s == null) {
+            return;
+        }
+        if (m.offset() != null) {
+            s.lastOffset = m.offset();
+        }
+        Sinks.EmitResult r = s.sink.tryEmitNext(m);
+        if (r == Sinks.EmitResult.FAIL_OVERFLOW) {
+            long d = dropped.incrementAndGet();
+            if ((d & (d - 1)) == 0) { // 1, 2, 4, 8…: a slow subscriber must not flood the log
+                LOG.warn("topic client dropped a message topic={} buffer={} dropped_total={}", m.topic(),
+                        options.bufferSize(), d);
+            }
+        }
+    }
+
+    private void subscribeOn(TopicState s, WsConnection conn) {
+        WsConnection prev = s.subscribedOn.get();
+        if (prev == conn || !s.subscribedOn.compareAndSet(prev, conn)) {
+            return;
+        }
+        String since = s.lastOffset;
+        WsMessage request = since == null ? WsMessage.subscribe(s.topic) : WsMessage.subscribe(s.topic, since);
+        conn.request(request).subscribe(reply -> onSubscribeReply(s, since, reply), e -> {
+            LOG.debug("topic client subscribe failed topic={} conn={} error={}", s.topic, conn.id(), e.toString());
+            s.subscribedOn.compareAndSet(conn, null); // subscribed again on the next connection
+        });
+        if (s.removed) {
+            unsubscribe(s);
+        }
+    }
+
+    private void onSubscribeReply(TopicState s, String since, WsMessage reply) {
+        if (reply.is(WsMessage.ERROR)) {
+            LOG.warn("topic client subscribe refused topic={} error=\"{}\"", s.topic, reply.error());
+            s.sink.tryEmitError(new WsException("hub refused subscribe to topic '" + s.topic + "': " + reply.error()));
+            return;
+        }
+        JsonNode d = reply.data();
+        if (since != null && d != null && d.has("recovered") && !d.get("recovered").asBoolean()) {
+            // Resume from the hub's latest offset, or every later reconnect reports the same gap.
+            if (d.has("offset") && since.equals(s.lastOffset)) {
+                s.lastOffset = d.get("offset").asString();
+            }
+            LOG.info("topic client recovery gap topic={} since={}", s.topic, since);
+            gaps.tryEmitNext(s.topic);
+        }
+    }
+
+    private void unsubscribe(TopicState s) {
+        WsConnection c = s.subscribedOn.getAndSet(null);
+        if (c != null && c.isActive()) {
+            c.send(WsMessage.unsubscribe(s.topic)).subscribe(null, e -> { });
+        }
+    }
+
+    @Override
+    public Flux<WsMessage> subscribe(String topic) {
+        TopicName.requireValid(topic);
+        return Flux.defer(() -> {
+            if (closed.get()) {
+                return Flux.error(new IllegalStateException("topic client is closed"));
+            }
+            TopicState s = topics.compute(topic, (k, v) -> {
+                TopicState state = v == null ? new TopicState(k, options.bufferSize()) : v;
+                state.refs++;
+                return state;
+            });
+            WsConnection c = current.get();
+            if (c != null) {
+                subscribeOn(s, c);
+            }
+            return s.sink.asFlux().doFinally(signal -> release(s));
+        });
+    }
+
+    private void release(TopicState s) {
+        boolean[] last = {false};
+        topics.computeIfPresent(s.topic, (k, v) -> {
+            if (v != s) {
+                return v;
+            }
+            if (--v.refs > 0) {
+                return v;
+            }
+            last[0] = true;
+            return null;
+        });
+        if (last[0]) {
+            s.removed = true;
+            s.sink.tryEmitComplete();
+            unsubscribe(s);
+        }
+    }
+
+    @Override
+    public Flux<String> gaps() {
+        return gaps.asFlux();
+    }
+
+    @Override
+    public boolean isConnected() {
+        WsConnection c = current.get();
+        return c != null && c.isActive();
+    }
+
+    @Override
+    public String connectedUrl() {
+        return currentUrl;
+    }
+
+    @Override
+    public long droppedMessages() {
+        return dropped.get();
+    }
+
+    @Override
+    public Mono<Void> disposeLater() {
+        return Mono.defer(() -> {
+            if (closed.compareAndSet(false, true)) {
+                pending.dispose();
+                WsConnection c = current.getAndSet(null);
+                for (TopicState s : topics.values()) {
+                    s.removed = true;
+                    s.sink.tryEmitComplete();
+                }
+                topics.clear();
+                gaps.tryEmitComplete();
+                Mono<Void> closing = c == null ? Mono.empty()
+                        : c.close(WsCloseStatus.NORMAL.code(), "client closed").onErrorResume(e -> Mono.empty());
+                closing.doFinally(sig -> {
+                    LOG.info("topic client closed");
+                    done.tryEmitEmpty();
+                }).subscribe();
+            }
+            return done.asMono();
+        });
+    }
+}

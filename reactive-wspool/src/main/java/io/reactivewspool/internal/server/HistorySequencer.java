@@ -1,0 +1,157 @@
+package io.reactivewspool.internal.server;
+
+import java.util.ArrayDeque;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+
+import io.reactivewspool.history.TopicHistory;
+import io.reactivewspool.message.WsMessage;
+
+/**
+ * Appends topic messages to the history and hands them on for delivery in offset order, per
+ * topic, whatever thread broadcasts and however the history completes its appends.
+ *
+ * <p>Per topic: appends are issued in submission order by one drainer at a time (so a history
+ * that assigns offsets in command order, like Redis on one connection, numbers them in that
+ * order) and delivered from the head of an in-flight queue only once the head's append has
+ * completed. A synchronous history (the in-memory ring) completes in line, so the submitter
+ * delivers before it returns unless another thread is draining the same topic.
+ *
+ * <p>Bounded: at most {@link #MAX_PENDING} messages per topic wait for their append; beyond that a
+ * message is delivered at once without an offset (not stored, may overtake), and counted.
+ * A failed append delivers the message without an offset, counted: local delivery never waits on
+ * a broken history (the history itself bounds how long an append may take, e.g. Lettuce's
+ * command timeout).
+ */
+final class HistorySequencer {
+
+    /** Messages per topic that may wait for their append before new ones bypass the history. */
+    static final int MAX_PENDING = 8192;
+
+    /** What the sequencer hands on: the message (with its offset when stored) and its exclusions. */
+    interface Delivery {
+        /** Delivers; returns how many local connections it reached. */
+        int deliver(String topic, WsMessage message, Set<String> excluded);
+    }
+
+    private final TopicHistory history;
+    private final Delivery delivery;
+    private final BiConsumer<String, Throwable> onAppendFailed;
+    private final java.util.function.Consumer<String> onBypassed;
+    private final ConcurrentHashMap<String, Sequence> sequences = new ConcurrentHashMap<>();
+
+    HistorySequencer(TopicHistory history, Delivery delivery, BiConsumer<String, Throwable> onAppendFailed,
+                     java.util.function.Consumer<String> onBypassed) {
+        this.history = history;
+        this.delivery = delivery;
+        this.onAppendFailed = onAppendFailed;
+        this.onBypassed = onBypassed;
+    }
+
+    /**
+     * Submits a stamped message of {@code topic}; returns how many local connections it reached
+     * when it was delivered before this call returned, otherwise -1.
+     */
+    int submit(String topic, WsMessage stamped, Set<String> excluded) {
+        boolean[] full = {false};
+        Sequence s = sequences.compute(topic, (k, v) -> {
+            Sequence seq = v == null ? new Sequence(k) : v;
+            if (seq.count >= MAX_PENDING) {
+                full[0] = true;
+            } else {
+                seq.count++;
+            }
+            return seq;
+        });
+        if (full[0]) {
+            onBypassed.accept(topic);
+            return delivery.deliver(topic, stamped, excluded);
+        }
+        Slot slot = new Slot(stamped, excluded);
+        s.toIssue.offer(slot);
+        s.drain();
+        return slot.delivered ? slot.reached : -1;
+    }
+
+    int pendingTopics() {
+        return sequences.size();
+    }
+
+    private static final class Slot {
+        final WsMessage message;
+        final Set<String> excluded;
+        volatile WsMessage stored;
+        volatile boolean done;
+        volatile boolean delivered;
+        int reached; // written before delivered
+
+        Slot(WsMessage message, Set<String> excluded) {
+            this.message = message;
+            this.excluded = excluded;
+        }
+    }
+
+    private final class Sequence {
+        final String topic;
+        final ConcurrentLinkedQueue<Slot> toIssue = new ConcurrentLinkedQueue<>();
+        /** Issued, in issue order; touched only by the current drainer. */
+        final ArrayDeque<Slot> inFlight = new ArrayDeque<>();
+        final AtomicInteger wip = new AtomicInteger();
+        int count; // guarded by the map's compute
+
+        Sequence(String topic) {
+            this.topic = topic;
+        }
+
+        void drain() {
+            if (wip.getAndIncrement() != 0) {
+                return;
+            }
+            int missed = 1;
+            for (;;) {
+                Slot next;
+                while ((next = toIssue.poll()) != null) {
+                    inFlight.addLast(next);
+                    issue(next);
+                }
+                Slot head;
+                while ((head = inFlight.peekFirst()) != null && head.done) {
+                    inFlight.pollFirst();
+                    WsMessage m = head.stored != null ? head.stored : head.message;
+                    try {
+                        head.reached = delivery.deliver(topic, m, head.excluded);
+                    } finally {
+                        head.delivered = true;
+                        sequences.computeIfPresent(topic, (k, v) -> --v.count <= 0 ? null : v);
+                    }
+                }
+                missed = wip.addAndGet(-missed);
+                if (missed == 0) {
+                    return;
+                }
+            }
+        }
+
+        private void issue(Slot slot) {
+            // A synchronous history completes inside subscribe: drain() then only bumps wip and
+            // this loop delivers the slot on its next pass.
+            history.append(topic, slot.message).subscribe(stored -> {
+                slot.stored = stored;
+                slot.done = true;
+                drain();
+            }, e -> {
+                onAppendFailed.accept(topic, e);
+                slot.done = true;
+                drain();
+            }, () -> {
+                if (!slot.done) {
+                    slot.done = true;
+                    drain();
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package io.reactivewspool.internal.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.reactivewspool.history.HistoryOptions;
+import io.reactivewspool.history.TopicHistory;
+import io.reactivewspool.message.WsMessage;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HistorySequencerTest {
+
+    /** A history whose appends complete only when the test says so. */
+    private static final class ManualHistory implements TopicHistory {
+        final List<Sinks.One<WsMessage>> pending = new CopyOnWriteArrayList<>();
+        final List<WsMessage> appended = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Mono<WsMessage> append(String topic, WsMessage message) {
+            Sinks.One<WsMessage> s = Sinks.one();
+            pending.add(s);
+            appended.add(message);
+            return s.asMono();
+        }
+
+        void complete(int i) {
+            pending.get(i).tryEmitValue(appended.get(i).withOffset("e:" + (i + 1)));
+        }
+
+        void fail(int i) {
+            pending.get(i).tryEmitError(new IllegalStateException("redis down"));
+        }
+
+        @Override
+        public Mono<Replay> since(String topic, String offset) {
+            return Mono.empty();
+        }
+
+        @Override
+        public Mono<Void> close() {
+            return Mono.empty();
+        }
+    }
+
+    private final List<WsMessage> delivered = new CopyOnWriteArrayList<>();
+    private final AtomicInteger failed = new AtomicInteger();
+    private final AtomicInteger bypassed = new AtomicInteger();
+
+    private HistorySequencer sequencer(TopicHistory history) {
+        return new HistorySequencer(history, (topic, m, ex) -> {
+            delivered.add(m);
+            return 1;
+        }, (topic, e) -> failed.incrementAndGet(), topic -> bypassed.incrementAndGet());
+    }
+
+    @Test
+    void appendsCompletingOutOfOrderAreDeliveredInSubmissionOrder() {
+        ManualHistory h = new ManualHistory();
+        HistorySequencer s = sequencer(h);
+        for (int i = 0; i < 3; i++) {
+            assertThat(s.submit("t", WsMessage.data("t", i), Set.of())).isEqualTo(-1);
+        }
+        h.complete(2);
+        h.complete(1);
+        assertThat(delivered).isEmpty();
+        h.complete(0);
+        assertThat(delivered).extracting(WsMessage::offset).containsExactly("e:1", "e:2", "e:3");
+        assertThat(s.pendingTopics()).isZero();
+    }
+
+    @Test
+    void failedAppendIsDeliveredWithoutOffsetAndCounted() {
+        ManualHistory h = new ManualHistory();
+        HistorySequencer s = sequencer(h);
+        s.submit("t", WsMessage.data("t", 0), Set.of());
+        s.submit("t", WsMessage.data("t", 1), Set.of());
+        h.complete(1);
+        h.fail(0);
+        assertThat(delivered).extracting(WsMessage::offset).containsExactly(null, "e:2");
+        assertThat(failed).hasValue(1);
+    }
+
+    @Test
+    void synchronousHistoryDeliversBeforeSubmitReturns() {
+        HistorySequencer s = sequencer(TopicHistory.inMemory(HistoryOptions.builder().build()));
+        assertThat(s.submit("t", WsMessage.data("t", 0), Set.of())).isEqualTo(1);
+        assertThat(delivered).singleElement().satisfies(m -> assertThat(m.offset()).endsWith(":1"));
+    }
+
+    @Test
+    void topicsDoNotWaitForEachOther() {
+        ManualHistory h = new ManualHistory();
+        HistorySequencer s = sequencer(h);
+        s.submit("a", WsMessage.data("a", 0), Set.of());
+        s.submit("b", WsMessage.data("b", 0), Set.of());
+        h.complete(1);
+        assertThat(delivered).extracting(WsMessage::topic).containsExactly("b");
+    }
+
+    @Test
+    void backedUpTopicBypassesTheHistoryAndCountsIt() {
+        ManualHistory h = new ManualHistory();
+        HistorySequencer s = sequencer(h);
+        for (int i = 0; i < HistorySequencer.MAX_PENDING; i++) {
+            s.submit("t", WsMessage.data("t", i), Set.of());
+        }
+        assertThat(s.submit("t", WsMessage.data("t", -1), Set.of())).isEqualTo(1);
+        assertThat(bypassed).hasValue(1);
+        assertThat(delivered).singleElement().satisfies(m -> assertThat(m.offset()).isNull());
+        for (int i = HistorySequencer.MAX_PENDING - 1; i >= 0; i--) {
+            h.complete(i);
+        }
+        List<Integer> order = new ArrayList<>();
+        delivered.stream().skip(1).forEach(m -> order.add(m.data().asInt()));
+        assertThat(order).hasSize(HistorySequencer.MAX_PENDING).isSorted();
+    }
+}
