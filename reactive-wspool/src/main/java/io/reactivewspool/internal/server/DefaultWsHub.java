@@ -781,8 +781,16 @@ public final class DefaultWsHub implements WsHub {
                 });
     }
 
-    /** Runs {@code work} where it is, unless that is an event loop or another non-blocking thread. */
-    private static Mono<Void> offNonBlockingThread(Mono<Void> work) {
+    /**
+     * Runs the last steps of a close where they may block. With the hub's own scheduler they always
+     * move to a thread that may block: they often start on an I/O thread (a Netty event loop, or the
+     * broker client's) that {@link Schedulers#isInNonBlockingThread()} does not recognise. With an
+     * injected scheduler (virtual time in tests) they run in place unless on a Reactor non-blocking thread.
+     */
+    private Mono<Void> offNonBlockingThread(Mono<Void> work) {
+        if (ownsScheduler) {
+            return work.subscribeOn(Schedulers.boundedElastic());
+        }
         return Mono.defer(() -> Schedulers.isInNonBlockingThread() ? work.subscribeOn(Schedulers.boundedElastic()) : work);
     }
 

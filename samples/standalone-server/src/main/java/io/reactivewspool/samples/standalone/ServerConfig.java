@@ -26,12 +26,14 @@ import io.reactivewspool.server.OverflowPolicy;
  * @param queueSize         outbound queue per connection
  * @param overflow          overflow policy
  * @param drainMs           graceful-close drain period
+ * @param redisUri          {@code redis://HOST:PORT} of the Redis broker, or {@code null} (one instance)
+ * @param historySize       messages of history per topic for recovery, 0 = off
  * @param help              print usage and exit
  */
 record ServerConfig(String host, int port, String path, List<String> publishTopics, String adminToken,
                     Map<String, String> userByToken, int maxFrameBytes, int maxConnections, int rateLimit,
                     long heartbeatMs, long connectionTimeoutMs, int queueSize, OverflowPolicy overflow, long drainMs,
-                    boolean help) {
+                    String redisUri, int historySize, boolean help) {
 
     static final String USAGE = """
             Usage: java -jar standalone-server.jar [flags]
@@ -50,6 +52,9 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
               --queue-size=N                outbound queue per connection, in messages (default 1024)
               --overflow=POLICY             drop-oldest | drop-newest | disconnect (default drop-oldest)
               --drain-ms=N                  spread the 1001 closes at shutdown over N ms (default 2000)
+              --redis=redis://HOST:PORT     share topics, users and admin with other instances through Redis
+              --history-size=N              keep N messages per topic for recovery (data.since), 0 = off (default 0);
+                                            in Redis Streams with --redis, in memory otherwise
               --help                        print this and exit
 
             SIGTERM closes every connection with 1001 and exits.
@@ -79,6 +84,8 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
         int queue = 1024;
         OverflowPolicy overflow = OverflowPolicy.DROP_OLDEST;
         long drain = 2000;
+        String redis = null;
+        int history = 0;
         boolean help = false;
         for (String arg : args) {
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -127,6 +134,14 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
                     default -> throw new BadFlag(name + " must be drop-oldest, drop-newest or disconnect, was '" + value + "'");
                 };
                 case "--drain-ms" -> drain = intIn(name, value, 0, 600_000);
+                case "--redis" -> {
+                    try {
+                        redis = io.reactivewspool.broker.redis.RedisBrokerOptions.builder(value).build().uri();
+                    } catch (IllegalArgumentException e) {
+                        throw new BadFlag("--redis: " + e.getMessage());
+                    }
+                }
+                case "--history-size" -> history = intIn(name, value, 0, 1_000_000);
                 default -> throw new BadFlag("unknown flag " + name);
             }
         }
@@ -134,7 +149,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
             throw new BadFlag("--connection-timeout-ms (" + timeout + ") must be >= --heartbeat-ms (" + heartbeat + ")");
         }
         return new ServerConfig(host, port, path, List.copyOf(publish), adminToken, Map.copyOf(tokens), maxFrame,
-                maxConnections, rate, heartbeat, timeout, queue, overflow, drain, help);
+                maxConnections, rate, heartbeat, timeout, queue, overflow, drain, redis, history, help);
     }
 
     Duration heartbeat() {

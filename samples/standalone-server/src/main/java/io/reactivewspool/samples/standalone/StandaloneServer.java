@@ -5,6 +5,11 @@ import java.util.concurrent.CountDownLatch;
 
 import io.reactivewspool.server.Authenticator;
 import io.reactivewspool.server.TopicPolicy;
+import io.reactivewspool.broker.redis.RedisBroker;
+import io.reactivewspool.broker.redis.RedisBrokerOptions;
+import io.reactivewspool.history.HistoryOptions;
+import io.reactivewspool.history.TopicHistory;
+import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.server.netty.WsServer;
@@ -53,7 +58,18 @@ public final class StandaloneServer {
 
     /** The hub and its server, as in docs/SERVER.md. */
     static WsServer start(ServerConfig c) {
-        WsHub hub = WsHub.create(WsHubOptions.builder()
+        WsHubOptions.Builder options = WsHubOptions.builder();
+        if (c.redisUri() != null) {
+            // Startup, on the main thread: waiting for Redis here is intended.
+            RedisBroker broker = RedisBroker.connect(RedisBrokerOptions.builder(c.redisUri()).build()).block(Duration.ofSeconds(30));
+            options.broker(broker);
+            if (c.historySize() > 0) {
+                options.history(broker.history(HistoryOptions.builder().size(c.historySize()).build(), WsCodec.json()));
+            }
+        } else if (c.historySize() > 0) {
+            options.history(TopicHistory.inMemory(HistoryOptions.builder().size(c.historySize()).build()));
+        }
+        WsHub hub = WsHub.create(options
                 .authenticator(c.userByToken().isEmpty() ? null : Authenticator.tokens(c.userByToken()))
                 .topicPolicy(TopicPolicy.publishTo(c.publishTopics()))
                 .maxConnections(c.maxConnections())
