@@ -36,6 +36,8 @@ import reactor.core.publisher.Mono;
 public final class LettuceRedisBroker implements RedisBroker {
 
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
+    private static final long QUIET_PERIOD_MS = 100;
+    private static final long SHUTDOWN_TIMEOUT_MS = 2_000;
 
     private final RedisBrokerOptions options;
     private final String where;
@@ -243,8 +245,14 @@ public final class LettuceRedisBroker implements RedisBroker {
                 return Mono.empty();
             }
             connectionEvents.dispose();
-            // Shutting the client down closes both connections and its event loops.
-            return Mono.fromCompletionStage(client.shutdownAsync())
+            // Connections first, then the client's event loops with a short quiet period: a
+            // reconnect attempt's channel still being torn down must be unregistered (Lettuce
+            // releases its read buffer there) before the loops stop, or PARANOID reports a leak.
+            return Mono.fromCompletionStage(sub.closeAsync())
+                    .onErrorResume(e -> Mono.empty())
+                    .then(Mono.fromCompletionStage(pub.closeAsync()).onErrorResume(e -> Mono.empty()))
+                    .then(Mono.fromCompletionStage(client.shutdownAsync(QUIET_PERIOD_MS, SHUTDOWN_TIMEOUT_MS,
+                            java.util.concurrent.TimeUnit.MILLISECONDS)))
                     .doOnSuccess(v -> log.info("redis broker closed node={} redis={}", options.nodeId(), where));
         });
     }
