@@ -77,7 +77,11 @@ public final class SpringWsTransport implements WsTransport {
     @Override
     public Flux<InboundFrame> receive() {
         // The session releases each payload after onNext returns: copy now, never retain.
-        return session.receive().map(message -> new InboundFrame(kind(message.getType()), copy(message.getPayload())));
+        // Spring aggregates fragments up to the frame limit; a longer message fails the stream with
+        // Netty's TooLongFrameException, which the hub answers with 1009.
+        return session.receive().map(message -> new InboundFrame(kind(message.getType()), copy(message.getPayload())))
+                .onErrorMap(SpringWsTransport::tooLong, e -> new io.reactivewspool.server.WsFrameTooLargeException(
+                        "message larger than the maximum frame size", e));
     }
 
     @Override
@@ -116,6 +120,15 @@ public final class SpringWsTransport implements WsTransport {
             case PING -> new WebSocketMessage(WebSocketMessage.Type.PING, payload);
             case PONG -> new WebSocketMessage(WebSocketMessage.Type.PONG, payload);
         };
+    }
+
+    private static boolean tooLong(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.netty.handler.codec.TooLongFrameException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static InboundFrame.Kind kind(WebSocketMessage.Type type) {

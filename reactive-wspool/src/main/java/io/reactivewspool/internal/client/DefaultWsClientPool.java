@@ -26,6 +26,7 @@ import io.reactivewspool.client.WsAcquireHook;
 import io.reactivewspool.client.WsClientPoolOptions;
 import io.reactivewspool.client.WsConnection;
 import io.reactivewspool.client.WsReleaseHook;
+import io.reactivewspool.internal.LogLimiter;
 import io.reactivewspool.message.WsMessage;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -71,7 +72,7 @@ public final class DefaultWsClientPool implements WsClientPool {
     private final ResizableAllocationStrategy sizes;
     private final InstrumentedPool<WsConnection> pool;
     private final Map<WsConnection, Entry> entries = new ConcurrentHashMap<>();
-    private final RateLimitedLog connectFailureLog = new RateLimitedLog(LOG, 5, TimeUnit.SECONDS);
+    private final LogLimiter connectFailureLog = new LogLimiter(5, TimeUnit.SECONDS);
     private final AtomicBoolean disposed = new AtomicBoolean();
     private final AtomicBoolean toppingUp = new AtomicBoolean();
     private final Disposable.Composite tasks = Disposables.composite();
@@ -189,7 +190,7 @@ public final class DefaultWsClientPool implements WsClientPool {
                 .doOnError(e -> {
                     failedConnects.incrementAndGet();
                     lastConnectError = rootCause(e);
-                    connectFailureLog.warn("connect failed pool={} url={} error={}", name, url,
+                    connectFailureLog.warn(LOG, "connect failed pool={} url={} error={}", name, url,
                             WsConnectException.describe(rootCause(e)));
                 });
     }

@@ -23,6 +23,7 @@ import io.reactivewspool.WsProtocolException;
 import io.reactivewspool.WsRequestTimeoutException;
 import io.reactivewspool.client.WsClientOptions;
 import io.reactivewspool.client.WsConnection;
+import io.reactivewspool.internal.LogLimiter;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
@@ -46,8 +47,8 @@ import reactor.netty.http.websocket.WebsocketOutbound;
 public final class DefaultWsConnection implements WsConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultWsConnection.class);
-    private static final RateLimitedLog UNDECODABLE_LOG = new RateLimitedLog(LOG, 10, TimeUnit.SECONDS);
-    private static final RateLimitedLog DROP_LOG = new RateLimitedLog(LOG, 10, TimeUnit.SECONDS);
+    private static final LogLimiter UNDECODABLE_LOG = new LogLimiter(10, TimeUnit.SECONDS);
+    private static final LogLimiter DROP_LOG = new LogLimiter(10, TimeUnit.SECONDS);
     private static final AtomicLong IDS = new AtomicLong();
     private static final int MAX_REASON_BYTES = 123;
 
@@ -248,7 +249,7 @@ public final class DefaultWsConnection implements WsConnection {
                 msg = codec.decode(bytes);
             } catch (WsProtocolException e) {
                 undecodable.incrementAndGet();
-                UNDECODABLE_LOG.warn("undecodable frame conn={} client={} problem={} reason={}", id, label, e.problem(), e.getMessage());
+                UNDECODABLE_LOG.warn(LOG, "undecodable frame conn={} client={} problem={} reason={}", id, label, e.problem(), e.getMessage());
                 return;
             }
             onMessage(msg);
@@ -276,7 +277,7 @@ public final class DefaultWsConnection implements WsConnection {
         if (r.isFailure()) {
             dropped.incrementAndGet();
             if (r != Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
-                DROP_LOG.warn("inbound message dropped conn={} client={} type={} result={}", id, label, msg.type(), r);
+                DROP_LOG.warn(LOG, "inbound message dropped conn={} client={} type={} result={}", id, label, msg.type(), r);
             }
         }
     }

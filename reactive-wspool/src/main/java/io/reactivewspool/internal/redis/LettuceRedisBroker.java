@@ -138,7 +138,7 @@ public final class LettuceRedisBroker implements RedisBroker {
                                 .doOnSuccess(b -> log.info("redis broker started node={} redis={} prefix={}",
                                         options.nodeId(), where, options.channelPrefix()));
                     })
-                    .onErrorResume(e -> Mono.fromCompletionStage(client.shutdownAsync())
+                    .onErrorResume(e -> Mono.fromCompletionStage(client.shutdownAsync(QUIET_PERIOD_MS, SHUTDOWN_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS))
                             .onErrorResume(ignored -> Mono.empty())
                             .then(Mono.error(new WsException("redis broker could not connect to " + where
                                     + ": " + e.getMessage() + "; check that redis-server is running there", e))));

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.reactivewspool.broker.Broker;
 import io.reactivewspool.broker.BrokerMessage;
 import io.reactivewspool.history.TopicHistory;
+import io.reactivewspool.internal.LogLimiter;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
@@ -75,8 +76,8 @@ public final class DefaultWsHub implements WsHub {
     private final ConcurrentHashMap<String, Set<DefaultConnection>> byUser = new ConcurrentHashMap<>();
     private final AtomicInteger slots = new AtomicInteger();
     private final Disposable.Composite timers = Disposables.composite();
-    private final LogLimiter dropLog = new LogLimiter(10_000);
-    final LogLimiter errorLog = new LogLimiter(10_000);
+    private final LogLimiter dropLog = new LogLimiter(10, java.util.concurrent.TimeUnit.SECONDS);
+    final LogLimiter errorLog = new LogLimiter(10, java.util.concurrent.TimeUnit.SECONDS);
     private final Mono<Void> closeMono;
     private final Admin admin = new Admin();
     private final ProtocolDispatcher dispatcher;
