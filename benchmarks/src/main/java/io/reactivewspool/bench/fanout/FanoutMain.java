@@ -66,7 +66,9 @@ public final class FanoutMain {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             server.close();
-            System.out.println(name + " stopped, dropped " + server.dropped());
+            System.out.println(name + " stopped, dropped " + server.dropped()
+                    + (server instanceof HandWrittenBroadcastServer h
+                            ? " (" + h.droppedNonSerialized() + " of them on concurrent emission)" : ""));
             stopped.countDown();
         }, name + "-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
