@@ -56,8 +56,21 @@ final class ProcStats {
         if (info == null) {
             return -1;
         }
-        Matcher m = HEAP_USED.matcher(info);
-        return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+        return parseHeapUsedBytes(info);
+    }
+
+    /** Used heap in bytes from {@code GC.heap_info} output, or -1 when it names no heap space. */
+    static long parseHeapUsedBytes(String heapInfo) {
+        // One "total …K, used …K" line per heap space: one for G1, young and old for Serial and Parallel
+        // (the collector a JVM pinned to one core picks). Metaspace lines carry no "total".
+        long usedKb = -1;
+        for (String line : heapInfo.split("\n")) {
+            Matcher m = HEAP_USED.matcher(line);
+            if (line.contains(" total ") && !line.contains("Metaspace") && m.find()) {
+                usedKb = Math.max(usedKb, 0) + Long.parseLong(m.group(1));
+            }
+        }
+        return usedKb < 0 ? -1 : usedKb * 1024;
     }
 
     static long clockTicksPerSecond() {
