@@ -59,8 +59,8 @@ final class FanoutReport {
                             ? ", " + first.path("stoppedReaders").asLong() + " subscribers not reading" : "")
                     .append("\n\n");
             b.append("| server | deliveries/s | publishes/s | server CPU-s per M deliveries | deliveries per server CPU-s "
-                    + "| ×bare | ×handwritten | p50 µs | p99 µs | p99.9 µs | p99 ×bare | lost | disconnected | loadgen CPU |\n");
-            b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                    + "| ×bare | ×handwritten | p50 µs | p99 µs | p99.9 µs | p99 ×bare | lost | disconnected | loadgen CPU | CPU wait srv/lg |\n");
+            b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (JsonNode r : rows) {
                 b.append("| ").append(r.path("server").asString()).append(" | ")
                         .append(num(r, "deliveriesPerSecond")).append(" | ")
@@ -75,7 +75,9 @@ final class FanoutReport {
                         .append(ratio(r, ceiling, "latencyP99Us")).append(" | ")
                         .append(num(r, "lost")).append(" | ")
                         .append(num(r, "disconnected")).append(" | ")
-                        .append(num(r, "loadgenCpuShare")).append(" |\n");
+                        .append(num(r, "loadgenCpuShare")).append(" | ")
+                        .append(num(r, "serverRunQueueWaitShare")).append(" / ")
+                        .append(num(r, "loadgenRunQueueWaitShare")).append(" |\n");
             }
         }
         return b.toString();

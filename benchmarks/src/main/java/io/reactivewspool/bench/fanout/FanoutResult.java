@@ -20,9 +20,9 @@ public final class FanoutResult {
             "publishers", "payloadBytes", "targetRate", "window", "windowSeconds",
             "published", "publishRate", "deliveries", "deliveriesPerSecond",
             "serverCpuSeconds", "serverCpuSecondsPerMillionDeliveries", "deliveriesPerServerCpuSecond",
-            "loadgenCpuShare",
+            "loadgenCpuShare", "serverRunQueueWaitShare", "loadgenRunQueueWaitShare",
             "latencyP50Us", "latencyP99Us", "latencyP999Us", "latencyMaxUs", "latencySamples",
-            "expectedDeliveries", "lost", "outOfOrder", "stoppedReaders", "disconnected",
+            "expectedDeliveries", "lost", "outOfOrder", "stoppedReaders", "disconnected", "publisherProbes",
             "heapBeforeBytes", "heapAfterBytes", "rssBeforeBytes", "rssAfterBytes",
             "heapPerConnectionBytes", "rssPerConnectionBytes");
 
@@ -83,11 +83,15 @@ public final class FanoutResult {
                 get("serverCpuSeconds"), get("serverCpuSecondsPerMillionDeliveries"),
                 get("deliveriesPerServerCpuSecond")));
         b.append(String.format(Locale.ROOT, "  loadgen CPU   %s of one core%n", get("loadgenCpuShare")));
+        b.append(String.format(Locale.ROOT, "  CPU wait      server %s, loadgen %s of the window runnable but not running%n",
+                get("serverRunQueueWaitShare"), get("loadgenRunQueueWaitShare")));
         b.append(String.format(Locale.ROOT, "  latency us    p50 %s  p99 %s  p99.9 %s  max %s  (%s samples)%n",
                 get("latencyP50Us"), get("latencyP99Us"), get("latencyP999Us"), get("latencyMaxUs"),
                 get("latencySamples")));
         b.append(String.format(Locale.ROOT, "  loss          %s lost of %s expected, %s out of order, %s stopped readers, %s disconnected%n",
                 get("lost"), get("expectedDeliveries"), get("outOfOrder"), get("stoppedReaders"), get("disconnected")));
+        b.append(String.format(Locale.ROOT, "  stalls        %s messages sent past a window blocked for %d ms%n",
+                get("publisherProbes"), LoadGenerator.STALL_PROBE_MILLIS));
         return b.toString();
     }
 

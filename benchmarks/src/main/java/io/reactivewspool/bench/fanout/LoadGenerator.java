@@ -52,7 +52,9 @@ import tools.jackson.databind.JsonNode;
  * either as fast as allowed or at a fixed total {@code rate}. "As fast as allowed" means while the publisher
  * channel is writable and while fewer than {@code window} messages per publisher are outstanding, i.e. not
  * yet received (or seen to be skipped) by every reading subscriber; the window bounds the server's queues,
- * so saturation measures what a server sustains rather than how fast it drops.
+ * so saturation measures what a server sustains rather than how fast it drops. The window is an average
+ * over subscribers (outstanding deliveries ≤ window × readers), and a publisher blocked for 200 ms sends one
+ * message past it, so messages a server dropped for everyone cannot stall the run.
  *
  * <p>Subscribers do not parse deliveries as JSON: they find {@code "seq":}, {@code "p":} and {@code "t":}
  * by byte search. Latency (receipt minus {@code t}, same clock, same process) goes into an HdrHistogram
@@ -77,6 +79,12 @@ public final class LoadGenerator {
     /** Messages one publisher sends per event-loop task before it yields to the subscribers' reads. */
     private static final int PUBLISH_BATCH = 64;
     private static final long RATE_TICK_MICROS = 1_000;
+    /**
+     * A message the server drops for every subscriber is never received, so it stays outstanding until a
+     * later one reveals the gap; with the window full of such messages nothing would be sent again. A
+     * publisher blocked this long sends one message past its window.
+     */
+    static final long STALL_PROBE_MILLIS = 200;
     private static final int MAX_FRAME = 65_536;
     private static final byte[] SEQ_KEY = "\"seq\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PUB_KEY = "\"p\":".getBytes(StandardCharsets.US_ASCII);
@@ -251,6 +259,8 @@ public final class LoadGenerator {
         double serverCpu0 = pid > 0 ? ProcStats.cpuSeconds(pid) : -1;
         long self = ProcessHandle.current().pid();
         double selfCpu0 = ProcStats.cpuSeconds(self);
+        double serverWait0 = pid > 0 ? ProcStats.runQueueWaitSeconds(pid) : -1;
+        double selfWait0 = ProcStats.runQueueWaitSeconds(self);
         long windowStart = System.nanoTime();
         phase = PHASE_MEASURE;
         Thread.sleep(config.duration().toMillis());
@@ -259,6 +269,8 @@ public final class LoadGenerator {
         long deliveries = windowDeliveries.sum();
         double serverCpu = pid > 0 ? ProcStats.cpuSeconds(pid) - serverCpu0 : -1;
         double selfCpu = ProcStats.cpuSeconds(self) - selfCpu0;
+        double serverWait = pid > 0 && serverWait0 >= 0 ? ProcStats.runQueueWaitSeconds(pid) - serverWait0 : -1;
+        double selfWait = selfWait0 >= 0 ? ProcStats.runQueueWaitSeconds(self) - selfWait0 : -1;
         long publishedInWindow = publishedTotal() - published0;
         Histogram h = latency.getIntervalHistogram();
 
@@ -283,6 +295,8 @@ public final class LoadGenerator {
                         serverCpu >= 0 && deliveries > 0 ? round(serverCpu / (deliveries / 1e6), 4) : null)
                 .put("deliveriesPerServerCpuSecond", serverCpu > 0 ? round(deliveries / serverCpu, 1) : null)
                 .put("loadgenCpuShare", selfCpu >= 0 ? round(selfCpu / seconds, 3) : null)
+                .put("serverRunQueueWaitShare", serverWait >= 0 ? round(serverWait / seconds, 3) : null)
+                .put("loadgenRunQueueWaitShare", selfWait >= 0 ? round(selfWait / seconds, 3) : null)
                 .put("latencyP50Us", micros(h, 50.0))
                 .put("latencyP99Us", micros(h, 99.0))
                 .put("latencyP999Us", micros(h, 99.9))
@@ -291,7 +305,8 @@ public final class LoadGenerator {
                 .put("expectedDeliveries", publishedTotal() * readersAtEnd)
                 .put("lost", loss[0])
                 .put("outOfOrder", loss[1])
-                .put("disconnected", disconnected.get());
+                .put("disconnected", disconnected.get())
+                .put("publisherProbes", Arrays.stream(pubs).mapToLong(p -> p.probes).sum());
         return result;
     }
 
@@ -635,6 +650,9 @@ public final class LoadGenerator {
         volatile long published;
         volatile boolean blocked;
         boolean running;
+        /** Messages sent past the window after {@link #STALL_PROBE_MILLIS} without progress. */
+        volatile long probes;
+        ScheduledFuture<?> stallProbe;
         long startNanos;
         ScheduledFuture<?> ticker;
 
@@ -685,6 +703,20 @@ public final class LoadGenerator {
             if (ticker != null) {
                 ticker.cancel(false);
             }
+            if (stallProbe != null) {
+                stallProbe.cancel(false);
+            }
+        }
+
+        private void probe() {
+            stallProbe = null;
+            if (running && blocked && channel.isActive()) {
+                probes++;
+                send();
+                published = nextSeq;
+                channel.flush();
+                pump();
+            }
         }
 
         long outstanding() {
@@ -720,6 +752,9 @@ public final class LoadGenerator {
                     blocked = true;
                     // Re-check after publishing 'blocked': a subscriber that accounted in between saw it.
                     if (windowFull()) {
+                        if (stallProbe == null) {
+                            stallProbe = channel.eventLoop().schedule(this::probe, STALL_PROBE_MILLIS, TimeUnit.MILLISECONDS);
+                        }
                         break;
                     }
                     blocked = false;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * What the harness learns about a server process from outside, without any server-side statistics
@@ -33,6 +34,28 @@ final class ProcStats {
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15 of proc(5)
             return ticks / (double) clockTicksPerSecond();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Time the process's threads spent runnable but waiting for a CPU (field 2 of
+     * {@code /proc/<pid>/task/<tid>/schedstat}, summed over live threads), in seconds: how much the
+     * process was held back by others on its core.
+     */
+    static double runQueueWaitSeconds(long pid) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            long nanos = 0;
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String[] f = Files.readString(task.resolve("schedstat")).trim().split(" ");
+                    nanos += Long.parseLong(f[1]);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended between the listing and the read
+                }
+            }
+            return nanos / 1e9;
         } catch (IOException | RuntimeException e) {
             return -1;
         }

@@ -56,7 +56,9 @@ class FanoutSmokeIT {
     @Test
     void handWrittenServerDeliversEveryMessageAtAFixedRate() throws Exception {
         try (FanoutServer server = handWritten()) {
-            FanoutResult r = LoadGenerator.run(config(server, "handwritten", "rate", "--rate=400"));
+            // One publisher: two could meet in the multicast sink, and a spin that outlasts 100 ms on a busy
+            // machine drops a message, which the saturation test below accounts for instead.
+            FanoutResult r = LoadGenerator.run(config(server, "handwritten", "rate", "--rate=400", "--publishers=1"));
             assertDeliveredEverything(r, SUBSCRIBERS);
         }
     }
@@ -92,9 +94,11 @@ class FanoutSmokeIT {
             assertThat(r.getLong("rssBeforeBytes")).isPositive();
             assertThat(r.getLong("rssAfterBytes")).isPositive();
             assertThat(r.get("rssPerConnectionBytes")).isNotNull();
-            // jcmd attaches to this very JVM; the heap figures are there whenever jcmd is.
-            assertThat(r.getLong("heapBeforeBytes")).isPositive();
-            assertThat(r.get("heapPerConnectionBytes")).isNotNull();
+            // jcmd attaches to this very JVM; the heap figures are there whenever a JDK's jcmd is.
+            if (jcmdOnPath()) {
+                assertThat(r.getLong("heapBeforeBytes")).isPositive();
+                assertThat(r.get("heapPerConnectionBytes")).isNotNull();
+            }
             assertEveryField(r);
         }
     }
@@ -143,6 +147,15 @@ class FanoutSmokeIT {
                 "--warmup=500ms", "--duration=1s", "--drain=5s", "--source-addresses=3", "--server-pid=" + SELF));
         args.addAll(List.of(extra));
         return LoadGenerator.Config.parse(args.toArray(String[]::new));
+    }
+
+    private static boolean jcmdOnPath() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, "jcmd"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private FanoutServer bare() {
