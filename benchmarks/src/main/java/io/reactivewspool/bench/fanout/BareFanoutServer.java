@@ -2,6 +2,7 @@ package io.reactivewspool.bench.fanout;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -169,12 +170,12 @@ public final class BareFanoutServer implements FanoutServer {
     }
 
     /** Encodes the data envelope of a publish once and pre-frames it as one unmasked text frame. */
-    private static ByteBuf preFrame(Channel ch, String topic, InboundRequest req) {
+    static ByteBuf preFrame(ByteBufAllocator alloc, String topic, InboundRequest req) {
         byte[] topicBytes = topic.getBytes(StandardCharsets.US_ASCII); // validated: no escaping needed
         int dataLength = req.dataEnd - req.dataStart;
         int payload = DATA_PREFIX.length + topicBytes.length + DATA_MIDDLE.length + dataLength + 1;
         int header = payload <= 125 ? 2 : payload <= 65_535 ? 4 : 10;
-        ByteBuf frame = ch.alloc().directBuffer(header + payload);
+        ByteBuf frame = alloc.directBuffer(header + payload);
         frame.writeByte(0x81); // FIN + text opcode
         if (payload <= 125) {
             frame.writeByte(payload);
@@ -329,7 +330,7 @@ public final class BareFanoutServer implements FanoutServer {
                 send(ctx, Protocol.error("publish without data", req.id));
                 return;
             }
-            ByteBuf frame = preFrame(ctx.channel(), req.topic, req);
+            ByteBuf frame = preFrame(ctx.alloc(), req.topic, req);
             try {
                 fanOut(req.topic, frame, ctx.channel());
             } finally {

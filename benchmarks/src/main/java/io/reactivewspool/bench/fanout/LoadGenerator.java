@@ -811,10 +811,13 @@ public final class LoadGenerator {
         return -1;
     }
 
-    /** A decimal integer starting at {@code at}; stops at the first non-digit. */
+    /** A decimal integer starting at {@code at} after optional spaces; stops at the first non-digit. */
     static long parseLong(ByteBuf buf, int at) {
         int i = at;
         int end = buf.writerIndex();
+        while (i < end && buf.getByte(i) == ' ') {
+            i++;
+        }
         boolean negative = i < end && buf.getByte(i) == '-';
         if (negative) {
             i++;
