@@ -573,15 +573,22 @@ public final class LoadGenerator {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
             ByteBuf content = frame.content();
-            int seqAt = indexOf(content, SEQ_KEY);
+            int seqAt = indexOf(content, SEQ_KEY, content.readerIndex());
             if (seqAt < 0 || !(frame instanceof TextWebSocketFrame)) {
                 control(content);
                 return;
             }
             long now = System.nanoTime();
             long seq = parseLong(content, seqAt + SEQ_KEY.length);
-            int pubAt = indexOf(content, PUB_KEY);
-            int timeAt = indexOf(content, TIME_KEY);
+            // The load generator writes p, seq, t in this order; a server that reorders them costs a rescan.
+            int pubAt = indexOf(content, PUB_KEY, Math.max(content.readerIndex(), seqAt - 16));
+            if (pubAt < 0 || pubAt > seqAt) {
+                pubAt = indexOf(content, PUB_KEY, content.readerIndex());
+            }
+            int timeAt = indexOf(content, TIME_KEY, seqAt);
+            if (timeAt < 0) {
+                timeAt = indexOf(content, TIME_KEY, content.readerIndex());
+            }
             if (pubAt < 0 || timeAt < 0) {
                 return;
             }
@@ -653,6 +660,7 @@ public final class LoadGenerator {
         /** Messages sent past the window after {@link #STALL_PROBE_MILLIS} without progress. */
         volatile long probes;
         ScheduledFuture<?> stallProbe;
+        long accountedWhenArmed;
         long startNanos;
         ScheduledFuture<?> ticker;
 
@@ -710,13 +718,24 @@ public final class LoadGenerator {
 
         private void probe() {
             stallProbe = null;
-            if (running && blocked && channel.isActive()) {
+            if (!running || !blocked || !channel.isActive()) {
+                return;
+            }
+            long now = accounted.get();
+            if (now != accountedWhenArmed) {
+                armProbe(); // progress since: not a stall
+            } else {
                 probes++;
                 send();
                 published = nextSeq;
                 channel.flush();
                 pump();
             }
+        }
+
+        private void armProbe() {
+            accountedWhenArmed = accounted.get();
+            stallProbe = channel.eventLoop().schedule(this::probe, STALL_PROBE_MILLIS, TimeUnit.MILLISECONDS);
         }
 
         long outstanding() {
@@ -753,7 +772,7 @@ public final class LoadGenerator {
                     // Re-check after publishing 'blocked': a subscriber that accounted in between saw it.
                     if (windowFull()) {
                         if (stallProbe == null) {
-                            stallProbe = channel.eventLoop().schedule(this::probe, STALL_PROBE_MILLIS, TimeUnit.MILLISECONDS);
+                            armProbe();
                         }
                         break;
                     }
@@ -792,12 +811,12 @@ public final class LoadGenerator {
 
     // ---------------------------------------------------------------- byte scanning
 
-    /** Index of {@code key} in the readable bytes of {@code buf}, or -1. */
-    static int indexOf(ByteBuf buf, byte[] key) {
+    /** Index of {@code key} in {@code buf} from {@code from} to the writer index, or -1. */
+    static int indexOf(ByteBuf buf, byte[] key, int from) {
         int end = buf.writerIndex() - key.length;
         byte first = key[0];
         outer:
-        for (int i = buf.readerIndex(); i <= end; i++) {
+        for (int i = from; i <= end; i++) {
             if (buf.getByte(i) != first) {
                 continue;
             }
