@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  *
  * A server runs until it is terminated or its {@code --max-lifetime} is over, so a forgotten server stops by
- * itself.
+ * itself. The load generator decodes deliveries with {@link ServerFrameDecoder}; {@code -Dbench.nettyDecoder=true}
+ * keeps Netty's frame decoder instead, to rule the lean one out when a server's output looks wrong.
  */
 public final class FanoutMain {
 

@@ -22,7 +22,7 @@ public final class FanoutResult {
             "serverCpuSeconds", "serverCpuSecondsPerMillionDeliveries", "deliveriesPerServerCpuSecond",
             "loadgenCpuShare", "serverRunQueueWaitShare", "loadgenRunQueueWaitShare",
             "latencyP50Us", "latencyP99Us", "latencyP999Us", "latencyMaxUs", "latencySamples",
-            "expectedDeliveries", "lost", "outOfOrder", "stoppedReaders", "disconnected", "publisherProbes",
+            "expectedDeliveries", "lost", "outOfOrder", "unexpectedFrames", "stoppedReaders", "disconnected", "publisherProbes",
             "heapBeforeBytes", "heapAfterBytes", "rssBeforeBytes", "rssAfterBytes",
             "heapPerConnectionBytes", "rssPerConnectionBytes");
 
@@ -88,8 +88,8 @@ public final class FanoutResult {
         b.append(String.format(Locale.ROOT, "  latency us    p50 %s  p99 %s  p99.9 %s  max %s  (%s samples)%n",
                 get("latencyP50Us"), get("latencyP99Us"), get("latencyP999Us"), get("latencyMaxUs"),
                 get("latencySamples")));
-        b.append(String.format(Locale.ROOT, "  loss          %s lost of %s expected, %s out of order, %s stopped readers, %s disconnected%n",
-                get("lost"), get("expectedDeliveries"), get("outOfOrder"), get("stoppedReaders"), get("disconnected")));
+        b.append(String.format(Locale.ROOT, "  loss          %s lost of %s expected, %s out of order, %s unexpected frames, %s stopped readers, %s disconnected%n",
+                get("lost"), get("expectedDeliveries"), get("outOfOrder"), get("unexpectedFrames"), get("stoppedReaders"), get("disconnected")));
         b.append(String.format(Locale.ROOT, "  stalls        %s messages sent past a window blocked for %d ms%n",
                 get("publisherProbes"), LoadGenerator.STALL_PROBE_MILLIS));
         return b.toString();

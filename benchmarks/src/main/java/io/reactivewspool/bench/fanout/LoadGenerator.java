@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -305,6 +306,7 @@ public final class LoadGenerator {
                 .put("expectedDeliveries", publishedTotal() * readersAtEnd)
                 .put("lost", loss[0])
                 .put("outOfOrder", loss[1])
+                .put("unexpectedFrames", loss[2])
                 .put("disconnected", disconnected.get())
                 .put("publisherProbes", Arrays.stream(pubs).mapToLong(p -> p.probes).sum());
         return result;
@@ -419,19 +421,27 @@ public final class LoadGenerator {
         return sum;
     }
 
-    /** {lost, outOfOrder} over reading, still-connected subscribers, read on each subscriber's own loop. */
+    /**
+     * {lost, outOfOrder, unexpectedFrames} over reading, still-connected subscribers, read on each
+     * subscriber's own loop.
+     */
     private long[] countLoss() throws InterruptedException {
         long[] published = new long[pubs.length];
         for (int p = 0; p < pubs.length; p++) {
             published[p] = pubs[p].published;
         }
-        long[] total = new long[2];
+        long[] total = new long[3];
         for (EventExecutor loop : group) {
             long[] part = callOnLoop(loop, () -> {
                 long lost = 0;
                 long reordered = 0;
+                long unexpected = 0;
                 for (Sub s : subs) {
-                    if (s == null || s.channel.eventLoop() != loop || !s.counts()) {
+                    if (s == null || s.channel == null || s.channel.eventLoop() != loop) {
+                        continue;
+                    }
+                    unexpected += s.unexpectedFrames;
+                    if (!s.counts()) {
                         continue;
                     }
                     lost += s.gaps;
@@ -440,10 +450,11 @@ public final class LoadGenerator {
                         lost += published[p] - 1 - s.last[p];
                     }
                 }
-                return new long[] {lost, reordered};
+                return new long[] {lost, reordered, unexpected};
             });
             total[0] += part[0];
             total[1] += part[1];
+            total[2] += part[2];
         }
         return total;
     }
@@ -533,11 +544,12 @@ public final class LoadGenerator {
         }
     }
 
-    private final class Sub extends Conn {
+    private final class Sub extends Conn implements ServerFrameDecoder.Sink {
         final int index;
         final long[] last;
         long gaps;
         long outOfOrder;
+        long unexpectedFrames;
         boolean subscribed;
         boolean stopped;
         boolean gone;
@@ -554,6 +566,12 @@ public final class LoadGenerator {
 
         @Override
         void handshakeComplete(ChannelHandlerContext ctx) {
+            // Frames the handshake already decoded (a welcome in the same segment as the 101) arrived as
+            // WebSocketFrame objects; from now on the lean decoder calls onText directly.
+            if (!Boolean.getBoolean("bench.nettyDecoder")) {
+                ctx.pipeline().replace(WebSocketFrameDecoder.class, "bench-frame-decoder",
+                        new ServerFrameDecoder(this, MAX_FRAME));
+            }
             ctx.writeAndFlush(new TextWebSocketFrame(
                     "{\"type\":\"subscribe\",\"topic\":\"" + config.topic() + "\",\"id\":\"s" + index + "\"}"));
         }
@@ -573,27 +591,42 @@ public final class LoadGenerator {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
             ByteBuf content = frame.content();
-            int seqAt = indexOf(content, SEQ_KEY, content.readerIndex());
-            if (seqAt < 0 || !(frame instanceof TextWebSocketFrame)) {
-                control(content);
+            if (frame instanceof TextWebSocketFrame) {
+                onText(content, content.readerIndex(), content.writerIndex());
+            } else {
+                onUnexpectedFrame();
+            }
+        }
+
+        @Override
+        public void onUnexpectedFrame() {
+            unexpectedFrames++;
+        }
+
+        @Override
+        public void onText(ByteBuf content, int start, int end) {
+            int seqAt = indexOf(content, SEQ_KEY, start, end);
+            if (seqAt < 0) {
+                control(content.toString(start, end - start, StandardCharsets.UTF_8));
                 return;
             }
             long now = System.nanoTime();
-            long seq = parseLong(content, seqAt + SEQ_KEY.length);
+            long seq = parseLong(content, seqAt + SEQ_KEY.length, end);
             // The load generator writes p, seq, t in this order; a server that reorders them costs a rescan.
-            int pubAt = indexOf(content, PUB_KEY, Math.max(content.readerIndex(), seqAt - 16));
-            if (pubAt < 0 || pubAt > seqAt) {
-                pubAt = indexOf(content, PUB_KEY, content.readerIndex());
+            int pubAt = indexOf(content, PUB_KEY, Math.max(start, seqAt - 16), seqAt);
+            if (pubAt < 0) {
+                pubAt = indexOf(content, PUB_KEY, start, end);
             }
-            int timeAt = indexOf(content, TIME_KEY, seqAt);
+            int timeAt = indexOf(content, TIME_KEY, seqAt, end);
             if (timeAt < 0) {
-                timeAt = indexOf(content, TIME_KEY, content.readerIndex());
+                timeAt = indexOf(content, TIME_KEY, start, end);
             }
             if (pubAt < 0 || timeAt < 0) {
+                unexpectedFrames++;
                 return;
             }
-            int p = (int) parseLong(content, pubAt + PUB_KEY.length);
-            long sent = parseLong(content, timeAt + TIME_KEY.length);
+            int p = (int) parseLong(content, pubAt + PUB_KEY.length, end);
+            long sent = parseLong(content, timeAt + TIME_KEY.length, end);
             if (phase == PHASE_MEASURE) {
                 windowDeliveries.increment();
                 latency.recordValue(Math.max(0, now - sent));
@@ -611,10 +644,10 @@ public final class LoadGenerator {
             }
         }
 
-        private void control(ByteBuf content) {
+        private void control(String text) {
             JsonNode msg;
             try {
-                msg = Protocol.MAPPER.readTree(content.toString(StandardCharsets.UTF_8));
+                msg = Protocol.MAPPER.readTree(text);
             } catch (JacksonException e) {
                 return;
             }
@@ -811,12 +844,12 @@ public final class LoadGenerator {
 
     // ---------------------------------------------------------------- byte scanning
 
-    /** Index of {@code key} in {@code buf} from {@code from} to the writer index, or -1. */
-    static int indexOf(ByteBuf buf, byte[] key, int from) {
-        int end = buf.writerIndex() - key.length;
+    /** Index of {@code key} in {@code buf} between {@code from} and {@code to} (exclusive), or -1. */
+    static int indexOf(ByteBuf buf, byte[] key, int from, int to) {
+        int last = to - key.length;
         byte first = key[0];
         outer:
-        for (int i = from; i <= end; i++) {
+        for (int i = from; i <= last; i++) {
             if (buf.getByte(i) != first) {
                 continue;
             }
@@ -831,9 +864,8 @@ public final class LoadGenerator {
     }
 
     /** A decimal integer starting at {@code at} after optional spaces; stops at the first non-digit. */
-    static long parseLong(ByteBuf buf, int at) {
+    static long parseLong(ByteBuf buf, int at, int end) {
         int i = at;
-        int end = buf.writerIndex();
         while (i < end && buf.getByte(i) == ' ') {
             i++;
         }
