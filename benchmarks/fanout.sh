@@ -13,7 +13,7 @@
 # Environment: SERVER_CPU (0), LOADGEN_CPU (1), PORT_BASE (18480), SOURCE_ADDRESSES (4), OUT_DIR,
 # SERVER_JVM_OPTS, LOADGEN_JVM_OPTS, LIB_JAR, LIB_QUEUE_SIZE (1024), LIB_OVERFLOW (drop-oldest),
 # and size overrides for trying the full run small: SMALL_SUBS (1000), LARGE_SUBS (10000), IDLE_SUBS (19500),
-# WARMUP (3s), DURATION (8s).
+# WARMUP (3s), DURATION (6s).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -179,7 +179,7 @@ if [ "$MODE" = quick ]; then
   slow 50 0.02
   idle 100
 else
-  COMMON="--publishers=2 --warmup=${WARMUP:-3s} --duration=${DURATION:-8s} --drain=5s"
+  COMMON="--publishers=2 --warmup=${WARMUP:-3s} --duration=${DURATION:-6s} --drain=5s"
   SMALL="${SMALL_SUBS:-1000}"
   LARGE="${LARGE_SUBS:-10000}"
   throughput "$SMALL" 64
