@@ -30,6 +30,62 @@ final class FanoutReport {
             byScenario.computeIfAbsent(n.path("scenario").asString(""), k -> new ArrayList<>()).add(n);
         }
         StringBuilder b = new StringBuilder();
+        tables(byScenario, b);
+        targets(byScenario, b);
+        return b.toString();
+    }
+
+    /**
+     * The issue's targets, as ratios to the baselines of the same run, checked for every server other than
+     * the ceiling: deliveries per server CPU-second ≥ 0.8× bare and ≥ 3× handwritten at saturation, p99 at
+     * the 50% rate ≤ 1.5× bare, heap per idle connection ≤ 1.3× bare.
+     */
+    private static void targets(Map<String, List<JsonNode>> byScenario, StringBuilder b) {
+        StringBuilder rows = new StringBuilder();
+        for (Map.Entry<String, List<JsonNode>> e : byScenario.entrySet()) {
+            String scenario = e.getKey();
+            List<JsonNode> list = e.getValue();
+            JsonNode ceiling = find(list, CEILING);
+            JsonNode floor = find(list, FLOOR);
+            for (JsonNode r : list) {
+                String server = r.path("server").asString();
+                if (server.equals(CEILING)) {
+                    continue;
+                }
+                if (scenario.startsWith("sat-")) {
+                    target(rows, server, scenario, "deliveries per server CPU-s ≥ 0.8× bare",
+                            r, ceiling, "deliveriesPerServerCpuSecond", 0.8, true);
+                    if (!server.equals(FLOOR)) {
+                        target(rows, server, scenario, "deliveries per server CPU-s ≥ 3× handwritten",
+                                r, floor, "deliveriesPerServerCpuSecond", 3.0, true);
+                    }
+                } else if (scenario.startsWith("half-")) {
+                    target(rows, server, scenario, "p99 ≤ 1.5× bare", r, ceiling, "latencyP99Us", 1.5, false);
+                } else if (scenario.startsWith("idle-")) {
+                    target(rows, server, scenario, "heap per idle connection ≤ 1.3× bare",
+                            r, ceiling, "heapPerConnectionBytes", 1.3, false);
+                }
+            }
+        }
+        if (rows.length() > 0) {
+            b.append("\n### Targets (ratios to the baselines of this run)\n\n");
+            b.append("| server | scenario | target | ratio | met |\n|---|---|---|---:|---|\n").append(rows);
+        }
+    }
+
+    private static void target(StringBuilder rows, String server, String scenario, String name,
+                               JsonNode r, JsonNode base, String field, double bound, boolean atLeast) {
+        String ratio = ratio(r, base, field);
+        String met = "–";
+        if (!ratio.equals("–")) {
+            double v = r.path(field).asDouble() / base.path(field).asDouble();
+            met = (atLeast ? v >= bound : v <= bound) ? "yes" : "**no**";
+        }
+        rows.append("| ").append(server).append(" | ").append(scenario).append(" | ").append(name)
+                .append(" | ").append(ratio).append(" | ").append(met).append(" |\n");
+    }
+
+    private static void tables(Map<String, List<JsonNode>> byScenario, StringBuilder b) {
         for (Map.Entry<String, List<JsonNode>> e : byScenario.entrySet()) {
             List<JsonNode> rows = e.getValue();
             JsonNode first = rows.get(0);
@@ -80,7 +136,6 @@ final class FanoutReport {
                         .append(num(r, "loadgenRunQueueWaitShare")).append(" |\n");
             }
         }
-        return b.toString();
     }
 
     private static JsonNode find(List<JsonNode> rows, String server) {
