@@ -53,6 +53,9 @@ fi
 # The load generator holds one descriptor per connection: lift the soft limit to the hard one.
 ulimit -n "$(ulimit -Hn)"
 mkdir -p "$OUT_DIR"
+# Run from a copy, so that a rebuild during a long run cannot change classes under running JVMs.
+cp "$JAR" "$OUT_DIR/benchmarks.jar"
+JAR="$OUT_DIR/benchmarks.jar"
 JSON="$OUT_DIR/results.jsonl"
 : > "$JSON"
 PINNING=1
