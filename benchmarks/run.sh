@@ -3,10 +3,15 @@
 #   client-pool            loopback request/reply comparison, then the acquire+release JMH benchmark
 #   client-pool-loopback   only the loopback comparison (--callers 1,16,256 --warmup-ms 2000 --measure-ms 5000)
 #   client-pool-jmh        only the JMH benchmark
+#   quick | full [server…] the loopback fan-out suite (benchmarks/fanout.sh): bare Netty ceiling,
+#                          hand-written Reactor floor and the library's standalone server, same run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scenario="${1:-client-pool}"
 shift || true
+case "$scenario" in
+  quick|full) exec benchmarks/fanout.sh "$scenario" "$@" ;;
+esac
 mvn -B -q -pl benchmarks -am package -DskipTests
 # connect-per-request opens thousands of sockets
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

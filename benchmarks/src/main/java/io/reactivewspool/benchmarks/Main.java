@@ -34,8 +34,18 @@ public final class Main {
             }
             case "client-pool-loopback" -> loopback(rest);
             case "client-pool-jmh" -> jmh();
+            case "bare-server", "handwritten-server", "loadgen", "report" -> {
+                // The fan-out harness (benchmarks/fanout.sh) has its own entry point.
+                try {
+                    io.reactivewspool.bench.fanout.FanoutMain.main(args);
+                } catch (Exception e) {
+                    throw new IllegalStateException("fan-out " + scenario + " failed", e);
+                }
+                return;
+            }
             default -> {
-                System.err.println("unknown scenario '" + scenario + "': use client-pool, client-pool-loopback or client-pool-jmh");
+                System.err.println("unknown scenario '" + scenario + "': use client-pool, client-pool-loopback, client-pool-jmh, "
+                        + "bare-server, handwritten-server, loadgen or report");
                 System.exit(2);
             }
         }

@@ -1,0 +1,169 @@
+package io.reactivewspool.bench.fanout;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Turns the JSON lines of a run into Markdown tables, one per scenario, with every server's figures beside
+ * their ratios to the bare baseline ({@code bare}, the ceiling) and to the hand-written broadcaster
+ * ({@code handwritten}, the floor) of the same run.
+ */
+final class FanoutReport {
+
+    static final String CEILING = "bare";
+    static final String FLOOR = "handwritten";
+
+    private FanoutReport() {
+    }
+
+    static String markdown(List<String> jsonLines) {
+        Map<String, List<JsonNode>> byScenario = new LinkedHashMap<>();
+        for (String line : jsonLines) {
+            if (line.isBlank() || !line.startsWith("{")) {
+                continue;
+            }
+            JsonNode n = Protocol.MAPPER.readTree(line);
+            byScenario.computeIfAbsent(n.path("scenario").asString(""), k -> new ArrayList<>()).add(n);
+        }
+        StringBuilder b = new StringBuilder();
+        tables(byScenario, b);
+        targets(byScenario, b);
+        return b.toString();
+    }
+
+    /**
+     * The issue's targets, as ratios to the baselines of the same run, checked for every server other than
+     * the ceiling: deliveries per server CPU-second ≥ 0.8× bare and ≥ 3× handwritten at saturation, p99 at
+     * the 50% rate ≤ 1.5× bare, heap per idle connection ≤ 1.3× bare.
+     */
+    private static void targets(Map<String, List<JsonNode>> byScenario, StringBuilder b) {
+        StringBuilder rows = new StringBuilder();
+        for (Map.Entry<String, List<JsonNode>> e : byScenario.entrySet()) {
+            String scenario = e.getKey();
+            List<JsonNode> list = e.getValue();
+            JsonNode ceiling = find(list, CEILING);
+            JsonNode floor = find(list, FLOOR);
+            for (JsonNode r : list) {
+                String server = r.path("server").asString();
+                if (server.equals(CEILING)) {
+                    continue;
+                }
+                if (scenario.startsWith("sat-")) {
+                    target(rows, server, scenario, "deliveries per server CPU-s ≥ 0.8× bare",
+                            r, ceiling, "deliveriesPerServerCpuSecond", 0.8, true);
+                    if (!server.equals(FLOOR)) {
+                        target(rows, server, scenario, "deliveries per server CPU-s ≥ 3× handwritten",
+                                r, floor, "deliveriesPerServerCpuSecond", 3.0, true);
+                    }
+                } else if (scenario.startsWith("half-")) {
+                    target(rows, server, scenario, "p99 ≤ 1.5× bare", r, ceiling, "latencyP99Us", 1.5, false);
+                } else if (scenario.startsWith("idle-")) {
+                    target(rows, server, scenario, "heap per idle connection ≤ 1.3× bare",
+                            r, ceiling, "heapPerConnectionBytes", 1.3, false);
+                }
+            }
+        }
+        if (rows.length() > 0) {
+            b.append("\n### Targets (ratios to the baselines of this run)\n\n");
+            b.append("| server | scenario | target | ratio | met |\n|---|---|---|---:|---|\n").append(rows);
+        }
+    }
+
+    private static void target(StringBuilder rows, String server, String scenario, String name,
+                               JsonNode r, JsonNode base, String field, double bound, boolean atLeast) {
+        String ratio = ratio(r, base, field);
+        String met = "–";
+        if (!ratio.equals("–")) {
+            double v = r.path(field).asDouble() / base.path(field).asDouble();
+            met = (atLeast ? v >= bound : v <= bound) ? "yes" : "**no**";
+        }
+        rows.append("| ").append(server).append(" | ").append(scenario).append(" | ").append(name)
+                .append(" | ").append(ratio).append(" | ").append(met).append(" |\n");
+    }
+
+    private static void tables(Map<String, List<JsonNode>> byScenario, StringBuilder b) {
+        for (Map.Entry<String, List<JsonNode>> e : byScenario.entrySet()) {
+            List<JsonNode> rows = e.getValue();
+            JsonNode first = rows.get(0);
+            JsonNode ceiling = find(rows, CEILING);
+            JsonNode floor = find(rows, FLOOR);
+            b.append("\n### ").append(e.getKey()).append(": ");
+            if ("idle".equals(first.path("mode").asString())) {
+                b.append(first.path("subscribersRequested").asLong()).append(" idle subscribed connections\n\n");
+                b.append("| server | subscribed | heap/conn (B) | RSS/conn (B) | heap ×bare | RSS ×bare |\n");
+                b.append("|---|---:|---:|---:|---:|---:|\n");
+                for (JsonNode r : rows) {
+                    b.append("| ").append(r.path("server").asString()).append(" | ")
+                            .append(num(r, "subscribed")).append(" | ")
+                            .append(num(r, "heapPerConnectionBytes")).append(" | ")
+                            .append(num(r, "rssPerConnectionBytes")).append(" | ")
+                            .append(ratio(r, ceiling, "heapPerConnectionBytes")).append(" | ")
+                            .append(ratio(r, ceiling, "rssPerConnectionBytes")).append(" |\n");
+                }
+                continue;
+            }
+            b.append(first.path("subscribersRequested").asLong()).append(" subscribers, ")
+                    .append(first.path("publishers").asLong()).append(" publishers, ")
+                    .append(first.path("payloadBytes").asLong()).append(" B, ")
+                    .append("rate".equals(first.path("mode").asString())
+                            ? "fixed rate " + num(first, "targetRate") + " msg/s" : "saturation")
+                    .append(first.path("stoppedReaders").asLong() > 0
+                            ? ", " + first.path("stoppedReaders").asLong() + " subscribers not reading" : "")
+                    .append("\n\n");
+            b.append("| server | deliveries/s | publishes/s | server CPU-s per M deliveries | deliveries per server CPU-s "
+                    + "| ×bare | ×handwritten | p50 µs | p99 µs | p99.9 µs | p99 ×bare | lost | disconnected | loadgen CPU | CPU wait srv/lg |\n");
+            b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (JsonNode r : rows) {
+                b.append("| ").append(r.path("server").asString()).append(" | ")
+                        .append(num(r, "deliveriesPerSecond")).append(" | ")
+                        .append(num(r, "publishRate")).append(" | ")
+                        .append(num(r, "serverCpuSecondsPerMillionDeliveries")).append(" | ")
+                        .append(num(r, "deliveriesPerServerCpuSecond")).append(" | ")
+                        .append(ratio(r, ceiling, "deliveriesPerServerCpuSecond")).append(" | ")
+                        .append(ratio(r, floor, "deliveriesPerServerCpuSecond")).append(" | ")
+                        .append(num(r, "latencyP50Us")).append(" | ")
+                        .append(num(r, "latencyP99Us")).append(" | ")
+                        .append(num(r, "latencyP999Us")).append(" | ")
+                        .append(ratio(r, ceiling, "latencyP99Us")).append(" | ")
+                        .append(num(r, "lost")).append(" | ")
+                        .append(num(r, "disconnected")).append(" | ")
+                        .append(num(r, "loadgenCpuShare")).append(" | ")
+                        .append(num(r, "serverRunQueueWaitShare")).append(" / ")
+                        .append(num(r, "loadgenRunQueueWaitShare")).append(" |\n");
+            }
+        }
+    }
+
+    private static JsonNode find(List<JsonNode> rows, String server) {
+        for (JsonNode r : rows) {
+            if (server.equals(r.path("server").asString())) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static String num(JsonNode r, String field) {
+        JsonNode v = r.path(field);
+        if (!v.isNumber()) {
+            return "–";
+        }
+        double d = v.asDouble();
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return String.format(Locale.ROOT, "%,d", (long) d);
+        }
+        return Math.abs(d) >= 100 ? String.format(Locale.ROOT, "%,.0f", d) : String.format(Locale.ROOT, "%.3g", d);
+    }
+
+    private static String ratio(JsonNode r, JsonNode base, String field) {
+        if (base == null || !r.path(field).isNumber() || !base.path(field).isNumber()
+                || base.path(field).asDouble() == 0) {
+            return "–";
+        }
+        return String.format(Locale.ROOT, "%.2f", r.path(field).asDouble() / base.path(field).asDouble());
+    }
+}

@@ -1,0 +1,44 @@
+package io.reactivewspool.bench.fanout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ProcStatsTest {
+
+    @Test
+    void heapUsedOfSerialCollectorAddsYoungAndTenured() {
+        String info = """
+                19380:
+                 def new generation   total 116224K, used 10K [0x0000000700000000, 0x0000000707e10000, 0x0000000755550000)
+                  eden space 103360K,   0% used [0x0000000700000000, 0x0000000700000000, 0x00000007064f0000)
+                 tenured generation   total 258048K, used 2865K [0x0000000755550000, 0x0000000765150000, 0x0000000800000000)
+                   the space 258048K,   1% used [0x0000000755550000, 0x000000075581c4d0, 0x000000075581c600, 0x0000000765150000)
+                 Metaspace       used 5537K, committed 5760K, reserved 1114112K
+                  class space    used 604K, committed 704K, reserved 1048576K
+                """;
+        assertThat(ProcStats.parseHeapUsedBytes(info)).isEqualTo((10 + 2865) * 1024L);
+    }
+
+    @Test
+    void heapUsedOfG1IsItsOneHeapLine() {
+        String info = """
+                4242:
+                 garbage-first heap   total 262144K, used 7823K [0x0000000700000000, 0x0000000800000000)
+                  region size 1024K, 3 young (3072K), 0 survivors (0K)
+                 Metaspace       used 5537K, committed 5760K, reserved 1114112K
+                """;
+        assertThat(ProcStats.parseHeapUsedBytes(info)).isEqualTo(7823 * 1024L);
+    }
+
+    @Test
+    void noHeapLineIsUnknown() {
+        assertThat(ProcStats.parseHeapUsedBytes("4242:\nAttach failed\n")).isEqualTo(-1);
+    }
+
+    @Test
+    void cpuSecondsOfThisProcessAreReadFromProc() {
+        assertThat(ProcStats.cpuSeconds(ProcessHandle.current().pid())).isPositive();
+        assertThat(ProcStats.cpuSeconds(Long.MAX_VALUE)).isEqualTo(-1);
+    }
+}
