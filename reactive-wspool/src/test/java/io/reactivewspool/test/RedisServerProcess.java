@@ -117,14 +117,15 @@ public final class RedisServerProcess implements AutoCloseable {
             if (!p.isAlive()) {
                 throw new IOException("redis-server exited with " + p.exitValue() + ": " + readLog());
             }
-            if (answersPing()) {
+            if (answersPing() && servedBy(p)) {
                 this.process = p;
                 return;
             }
             pause(20);
         }
         p.destroyForcibly();
-        throw new IOException("redis-server did not answer PING within " + READY_TIMEOUT + ": " + readLog());
+        throw new IOException("redis-server did not answer PING on port " + port + " within " + READY_TIMEOUT
+                + " (or another process answered there): " + readLog());
     }
 
     private boolean answersPing() {
@@ -138,6 +139,35 @@ public final class RedisServerProcess implements AutoCloseable {
             byte[] buf = new byte[7];
             int n = in.read(buf);
             return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether the server answering on the port is the process just started: another test run's
+     * redis-server may have taken the port between probing it and binding it.
+     */
+    private boolean servedBy(Process p) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            s.setSoTimeout(500);
+            s.getOutputStream().write("INFO server\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            byte[] buf = new byte[8192];
+            int n = 0;
+            long deadline = System.nanoTime() + 500_000_000L;
+            String text = "";
+            while (System.nanoTime() < deadline && !text.contains("process_id:")) {
+                int r = s.getInputStream().read(buf, n, buf.length - n);
+                if (r < 0) {
+                    break;
+                }
+                n += r;
+                text = new String(buf, 0, n, StandardCharsets.US_ASCII);
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("process_id:(\\d+)").matcher(text);
+            return m.find() && Long.parseLong(m.group(1)) == p.pid();
         } catch (IOException e) {
             return false;
         }
