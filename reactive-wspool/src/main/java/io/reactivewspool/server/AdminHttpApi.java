@@ -178,6 +178,10 @@ public final class AdminHttpApi {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("disconnected", n);
             out.put("by", by);
+            if (admin.isClustered()) {
+                // The count is this node's; the other nodes apply the same operation to theirs.
+                out.put("scope", "cluster");
+            }
             return json(200, out);
         });
     }

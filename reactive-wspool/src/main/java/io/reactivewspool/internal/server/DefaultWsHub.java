@@ -418,8 +418,58 @@ public final class DefaultWsHub implements WsHub {
         switch (m.kind()) {
             case TOPIC, USER -> deliverLocally(m.kind(), List.of(m.target().split(",")), OutboundFrame.text(m.payload()),
                     null, m.excludedConnectionIds());
-            case CONTROL -> log.debug("broker control message ignored node={} verb={}", m.originNodeId(), m.target());
+            case CONTROL -> onControl(m);
         }
+    }
+
+    /** Applies another node's cluster-wide operation to this node's connections. */
+    private void onControl(BrokerMessage m) {
+        ControlOp op = ControlOp.decode(m.payload());
+        if (op == null || !ControlOp.DISCONNECT.equals(op.op())) {
+            log.debug("broker control message ignored node={} verb={}", m.originNodeId(), m.target());
+            return;
+        }
+        List<DefaultConnection> targets;
+        String by;
+        if (op.userId() != null) {
+            targets = select(op.userId(), null);
+            by = "cluster_user";
+        } else if (op.connectionIds() != null) {
+            targets = byIds(op.connectionIds());
+            by = "cluster_ids";
+        } else if (op.topic() != null) {
+            targets = select(null, op.topic());
+            by = "cluster_topic";
+        } else {
+            return;
+        }
+        disconnectAll(targets, op.reason(), by).subscribe(n -> {
+            if (n > 0) {
+                log.info("cluster disconnect applied origin={} by={} disconnected={}", m.originNodeId(), by, n);
+            }
+        }, e -> log.warn("cluster disconnect failed origin={} by={} error={}", m.originNodeId(), by, e.toString()));
+    }
+
+    /** Hands a cluster-wide operation to the other nodes (no-op with a local broker). */
+    private void publishControl(ControlOp op) {
+        broker.publish(new BrokerMessage(BrokerMessage.Kind.CONTROL, op.op(), op.encode(), broker.nodeId(), Set.of()))
+                .subscribe(null, e -> {
+                    counters.failed.increment();
+                    if (errorLog.acquire() >= 0) {
+                        log.warn("broker publish failed kind=CONTROL op={} error={}", op.op(), e.toString());
+                    }
+                });
+    }
+
+    private List<DefaultConnection> byIds(Collection<String> ids) {
+        List<DefaultConnection> targets = new ArrayList<>();
+        for (String id : new HashSet<>(ids)) {
+            DefaultConnection c = connections.get(id);
+            if (c != null) {
+                targets.add(c);
+            }
+        }
+        return targets;
     }
 
     private Mono<Void> interest(String topic, boolean on) {
@@ -686,18 +736,21 @@ public final class DefaultWsHub implements WsHub {
 
         @Override
         public Mono<Integer> disconnectUser(String userId, String reason) {
-            return Mono.defer(() -> disconnectAll(select(java.util.Objects.requireNonNull(userId, "userId"), null), reason, "user"));
+            java.util.Objects.requireNonNull(userId, "userId");
+            return Mono.defer(() -> {
+                publishControl(ControlOp.disconnectUser(userId, reason));
+                return disconnectAll(select(userId, null), reason, "user");
+            });
         }
 
         @Override
         public Mono<Integer> disconnect(Collection<String> connectionIds, String reason) {
+            java.util.Objects.requireNonNull(connectionIds, "connectionIds");
             return Mono.defer(() -> {
-                List<DefaultConnection> targets = new ArrayList<>();
-                for (String id : new HashSet<>(connectionIds)) {
-                    DefaultConnection c = connections.get(id);
-                    if (c != null) {
-                        targets.add(c);
-                    }
+                List<DefaultConnection> targets = byIds(connectionIds);
+                if (targets.size() < new HashSet<>(connectionIds).size()) {
+                    // Some ids are not here: they may live on another node.
+                    publishControl(ControlOp.disconnectIds(connectionIds, reason));
                 }
                 return disconnectAll(targets, reason, "ids");
             });
@@ -705,7 +758,16 @@ public final class DefaultWsHub implements WsHub {
 
         @Override
         public Mono<Integer> disconnectTopic(String topic, String reason) {
-            return Mono.defer(() -> disconnectAll(select(null, java.util.Objects.requireNonNull(topic, "topic")), reason, "topic"));
+            java.util.Objects.requireNonNull(topic, "topic");
+            return Mono.defer(() -> {
+                publishControl(ControlOp.disconnectTopic(topic, reason));
+                return disconnectAll(select(null, topic), reason, "topic");
+            });
+        }
+
+        @Override
+        public boolean isClustered() {
+            return !(broker instanceof io.reactivewspool.broker.LocalBroker);
         }
 
         @Override
