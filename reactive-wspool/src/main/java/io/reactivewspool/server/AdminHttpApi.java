@@ -49,6 +49,8 @@ public final class AdminHttpApi {
         JSON.writeValueAsBytes(Map.of("error", "x"));
         JSON.writeValueAsBytes(Map.of("a", 1, "b", "c"));
         JSON.writeValueAsBytes(new LinkedHashMap<>(Map.of("n", 1)));
+        JSON.writeValueAsBytes(new LinkedHashMap<>(Map.of("users", java.util.Collections.unmodifiableMap(
+                new java.util.TreeMap<>(Map.of("u", 1))))));
         JSON.writeValueAsBytes(new HubStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                 Map.of(ConnectionState.OPEN, 0, ConnectionState.CLOSED, 0),
                 new java.util.TreeMap<>(Map.of("t", 0)), 0, 0, 0, 0, 0, true));
@@ -134,6 +136,26 @@ public final class AdminHttpApi {
                     out.put("remaining", r.remaining());
                     return json(200, out);
                 }) : notAllowed("POST");
+            case "/presence": {
+                if (!"GET".equals(method)) {
+                    return notAllowed("GET");
+                }
+                String topic = request.queryParam("topic");
+                String problem = TopicName.problem(topic);
+                if (problem != null) {
+                    throw new BadRequest("invalid \"topic\" query parameter: " + problem);
+                }
+                return admin.presence(topic).map(p -> {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("topic", p.topic());
+                    out.put("connections", p.connections());
+                    out.put("users", p.users());
+                    if (admin.isClustered()) {
+                        out.put("scope", "cluster");
+                    }
+                    return json(200, out);
+                });
+            }
             case "/disconnect":
                 return "POST".equals(method) ? parse(body).flatMap(this::disconnect) : notAllowed("POST");
             case "/broadcast":
@@ -148,7 +170,7 @@ public final class AdminHttpApi {
                             .orElseGet(() -> json(404, Map.of("error", "no connection '" + id + "'"))));
                 }
                 return Mono.just(json(404, Map.of("error", "not found: the admin API has /stats, /connections, "
-                        + "/connections/{id}, /disconnect, /cleanup and /broadcast")));
+                        + "/connections/{id}, /presence, /disconnect, /cleanup and /broadcast")));
         }
     }
 

@@ -53,6 +53,9 @@ public interface HubAdmin {
         return false;
     }
 
+    /** Who is subscribed to a topic across the cluster; same as {@link WsHub#presence(String)}. */
+    Mono<Presence> presence(String topic);
+
     /** Runs the stale-connection sweep now. */
     Mono<CleanupReport> cleanup();
 

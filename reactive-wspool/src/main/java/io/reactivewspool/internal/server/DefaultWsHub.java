@@ -63,6 +63,12 @@ public final class DefaultWsHub implements WsHub {
     private static final long CLOSING_GRACE_MILLIS = 10_000;
     /** The longest a subscribe reply waits for the broker to take a new topic. */
     private static final Duration INTEREST_TIMEOUT = Duration.ofSeconds(5);
+    static final String PRESENCE_JOIN = "join";
+    static final String PRESENCE_LEAVE = "leave";
+    /** How often changed presence is written to the broker. */
+    private static final Duration PRESENCE_FLUSH = Duration.ofMillis(100);
+    /** The longest {@link #presence(String)} waits for the other nodes' shares. */
+    private static final Duration CLUSTER_READ_TIMEOUT = Duration.ofSeconds(3);
 
     final HubCounters counters = new HubCounters();
 
@@ -84,6 +90,10 @@ public final class DefaultWsHub implements WsHub {
     private final TopicHistory history;
     private final HistorySequencer sequencer;
     private volatile boolean accepting = true;
+    /** Whether the broker reaches other nodes (not the {@link io.reactivewspool.broker.LocalBroker}). */
+    private final boolean clustered;
+    /** Topics whose presence entry must be written (or removed) at the next flush; at most one entry per topic. */
+    private final Set<String> presenceDirty = ConcurrentHashMap.newKeySet();
 
     public DefaultWsHub(WsHubOptions options) {
         this.options = options;
@@ -91,8 +101,9 @@ public final class DefaultWsHub implements WsHub {
         this.broker = options.broker();
         this.ownsScheduler = options.scheduler() == null;
         this.scheduler = ownsScheduler ? Schedulers.newSingle("wshub-timer-" + broker.nodeId(), true) : options.scheduler();
+        this.clustered = !(broker instanceof io.reactivewspool.broker.LocalBroker);
         this.topics = new Topics(options.maxConnectionsPerTopic(), options.maxTopicsPerConnection(), this::interest,
-                counters.failed::increment);
+                counters.failed::increment, this::onMembership);
         this.closeMono = Mono.defer(this::doClose).cache();
         this.history = options.history();
         this.sequencer = history == null ? null : new HistorySequencer(history, this::deliverStored,
@@ -121,6 +132,16 @@ public final class DefaultWsHub implements WsHub {
         Duration ci = options.cleanupInterval();
         timers.add(Flux.interval(ci, ci, scheduler).subscribe(tick -> guarded("cleanup", this::sweep),
                 e -> log.error("cleanup pipeline failed", e)));
+        if (clustered) {
+            Duration ttl = options.clusterStateTtl();
+            timers.add(Flux.interval(PRESENCE_FLUSH, PRESENCE_FLUSH, scheduler)
+                    .subscribe(tick -> guarded("presence flush", this::flushPresence),
+                            e -> log.error("presence pipeline failed", e)));
+            Duration refresh = ttl.dividedBy(3);
+            timers.add(Flux.interval(refresh, refresh, scheduler)
+                    .subscribe(tick -> guarded("presence refresh", () -> presenceDirty.addAll(topics.subscriberCounts().keySet())),
+                            e -> log.error("presence refresh pipeline failed", e)));
+        }
         timers.add(broker.inbound().subscribe(this::onBrokerMessage, e -> log.error("broker inbound failed node={}", broker.nodeId(), e)));
         log.info("hub started node={} heartbeat_ms={} connection_timeout_ms={} cleanup_ms={} max_connections={} queue={} overflow={}",
                 broker.nodeId(), hb.toMillis(), options.connectionTimeout().toMillis(), ci.toMillis(),
@@ -565,6 +586,86 @@ public final class DefaultWsHub implements WsHub {
                 .map(TopicEvent::message);
     }
 
+    // ---------------------------------------------------------------- presence
+
+    private void onMembership(DefaultConnection c, String topic, boolean joined) {
+        if (clustered) {
+            presenceDirty.add(topic);
+        }
+        if (options.presenceEvents(topic)) {
+            // A broadcast on the topic itself: it reaches the subscribers on every node; not the joiner.
+            Map<String, Object> data = new java.util.LinkedHashMap<>();
+            data.put("user_id", c.userId);
+            data.put("connection_id", c.id);
+            broadcast(topic, joined ? PRESENCE_JOIN : PRESENCE_LEAVE, data, Set.of(c.id));
+        }
+    }
+
+    /** This node's share of a topic's presence. */
+    private io.reactivewspool.server.Presence localPresence(String topic) {
+        Map<String, Integer> users = new java.util.TreeMap<>();
+        int n = 0;
+        for (DefaultConnection c : topics.connections(topic)) {
+            n++;
+            if (c.userId != null) {
+                users.merge(c.userId, 1, Integer::sum);
+            }
+        }
+        return new io.reactivewspool.server.Presence(topic, users, n);
+    }
+
+    @Override
+    public Mono<io.reactivewspool.server.Presence> presence(String topic) {
+        io.reactivewspool.message.TopicName.requireValid(topic);
+        return Mono.defer(() -> {
+            io.reactivewspool.server.Presence local = localPresence(topic);
+            if (!clustered) {
+                return Mono.just(local);
+            }
+            return broker.nodeStates(ClusterState.presenceName(topic))
+                    .timeout(CLUSTER_READ_TIMEOUT, Schedulers.parallel())
+                    .map(byNode -> {
+                        Map<String, Integer> users = new java.util.TreeMap<>(local.users());
+                        int n = local.connections();
+                        for (Map.Entry<String, String> e : byNode.entrySet()) {
+                            if (!e.getKey().equals(broker.nodeId())) { // this node's share is live above
+                                n += ClusterState.readPresence(e.getValue(), users);
+                            }
+                        }
+                        return new io.reactivewspool.server.Presence(topic, users, n);
+                    })
+                    .onErrorResume(e -> {
+                        if (errorLog.acquire() >= 0) {
+                            log.warn("cluster presence unavailable topic={} error={}; answering this node's share",
+                                    topic, e.toString());
+                        }
+                        return Mono.just(local);
+                    });
+        });
+    }
+
+    /** Writes (or removes) this node's presence entry of every changed topic. */
+    private void flushPresence() {
+        if (presenceDirty.isEmpty()) {
+            return;
+        }
+        for (String topic : List.copyOf(presenceDirty)) {
+            presenceDirty.remove(topic);
+            writePresence(topic).subscribe(null, e -> {
+                if (errorLog.acquire() >= 0) {
+                    log.warn("presence write failed topic={} error={}", topic, e.toString());
+                }
+            });
+        }
+    }
+
+    private Mono<Void> writePresence(String topic) {
+        io.reactivewspool.server.Presence p = localPresence(topic);
+        String name = ClusterState.presenceName(topic);
+        return p.connections() == 0 ? broker.removeNodeState(name)
+                : broker.putNodeState(name, ClusterState.presenceJson(p.users(), p.connections()), options.clusterStateTtl());
+    }
+
     @Override
     public Optional<WsConnectionView> connection(String connectionId) {
         return Optional.ofNullable(connections.get(connectionId));
@@ -766,6 +867,11 @@ public final class DefaultWsHub implements WsHub {
         }
 
         @Override
+        public Mono<io.reactivewspool.server.Presence> presence(String topic) {
+            return DefaultWsHub.this.presence(topic);
+        }
+
+        @Override
         public boolean isClustered() {
             return !(broker instanceof io.reactivewspool.broker.LocalBroker);
         }
@@ -829,7 +935,13 @@ public final class DefaultWsHub implements WsHub {
                 // down take the executor's lock, which may be contended (a park BlockHound reports).
                 .then(offNonBlockingThread(Mono.defer(() -> {
                     timers.dispose();
-                    return broker.close().onErrorResume(e -> {
+                    // Every connection is gone: withdraw this node's presence entries now rather than at their expiry.
+                    Mono<Void> withdraw = Flux.fromIterable(List.copyOf(presenceDirty))
+                            .flatMap(this::writePresence)
+                            .then()
+                            .timeout(CLUSTER_READ_TIMEOUT, Schedulers.parallel())
+                            .onErrorResume(e -> Mono.empty());
+                    return withdraw.then(broker.close()).onErrorResume(e -> {
                         log.warn("broker close failed node={} error={}", broker.nodeId(), e.toString());
                         return Mono.empty();
                     });

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.Authenticator;
+import io.reactivewspool.server.Presence;
 import io.reactivewspool.server.TopicPolicy;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.AdminHttp;
@@ -18,8 +19,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-/** Cluster-wide admin operations between two hubs sharing one real redis-server. */
+/**
+ * Cluster-wide admin operations and presence between two hubs sharing one real redis-server
+ * (cluster state entries live 1 s without a refresh).
+ */
 class RedisClusterAdminIT {
 
     private static final Duration T = Duration.ofSeconds(10);
@@ -27,6 +32,9 @@ class RedisClusterAdminIT {
     private static final Map<String, String> TOKENS = Map.of("tok-alice", "alice", "tok-bob", "bob");
 
     private RedisServerProcess redis;
+    private static final Duration TTL = Duration.ofSeconds(1);
+
+    private final List<RedisBroker> brokers = new ArrayList<>();
     private final List<HubFixture> nodes = new ArrayList<>();
     private final List<RawWsClient> clients = new ArrayList<>();
 
@@ -36,11 +44,14 @@ class RedisClusterAdminIT {
         for (String name : List.of("node-a", "node-b")) {
             RedisBroker broker = RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId(name)
                     .commandTimeout(Duration.ofSeconds(1)).build()).block(T);
+            brokers.add(broker);
             nodes.add(HubFixture.start(WsHubOptions.builder()
                     .broker(broker)
                     .authenticator(Authenticator.tokens(TOKENS))
                     .topicPolicy(TopicPolicy.publishTo(List.of("*")))
                     .closeDrainPeriod(Duration.ZERO)
+                    .presenceEvents(List.of("room/*"))
+                    .clusterStateTtl(TTL)
                     .build(), ADMIN));
         }
     }
@@ -122,5 +133,75 @@ class RedisClusterAdminIT {
 
     private static String idOf(RawWsClient c) {
         return c.received().get(0).data().get("connection_id").asString();
+    }
+
+    private Presence presence(int node, String topic) {
+        return node(node).hub().presence(topic).block(T);
+    }
+
+    @Test
+    void presenceListsTheUsersAndConnectionsSubscribedOnEveryNode() {
+        subscriber(0, "tok-alice", "room/1");
+        subscriber(1, "tok-alice", "room/1");
+        RawWsClient bob = subscriber(1, "tok-bob", "room/1");
+        subscriber(1, "tok-bob", "room/other");
+
+        await().atMost(T).untilAsserted(() -> {
+            Presence p = presence(0, "room/1");
+            assertThat(p.users()).isEqualTo(Map.of("alice", 2, "bob", 1));
+            assertThat(p.connections()).isEqualTo(3);
+        });
+        AdminHttp.Response r = AdminHttp.get(node(1).adminUrl() + "/presence?topic=room/1", ADMIN);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().get("connections").asInt()).isEqualTo(3);
+        assertThat(r.json().get("users").get("bob").asInt()).isEqualTo(1);
+        assertThat(r.json().get("scope").asString()).isEqualTo("cluster");
+
+        bob.send(WsMessage.unsubscribe("room/1").withId("u"));
+        bob.next("unsubscribed");
+        await().atMost(T).untilAsserted(() ->
+                assertThat(presence(0, "room/1").users()).isEqualTo(Map.of("alice", 2)));
+    }
+
+    @Test
+    void presenceOfANodeCutOffFromRedisExpiresAfterTheStateTtl() {
+        subscriber(0, "tok-alice", "room/2");
+        subscriber(1, "tok-bob", "room/2");
+        await().atMost(T).until(() -> presence(0, "room/2").connections() == 2);
+
+        brokers.get(1).close().block(T); // node B stops refreshing its share, as a crashed node would
+
+        long cut = System.nanoTime();
+        await().atMost(T).untilAsserted(() ->
+                assertThat(presence(0, "room/2").users()).isEqualTo(Map.of("alice", 1)));
+        assertThat(Duration.ofNanos(System.nanoTime() - cut)).isLessThan(TTL.multipliedBy(3));
+    }
+
+    @Test
+    void joinAndLeaveReachSubscribersOnEveryNodeForEnabledTopicsOnly() {
+        RawWsClient watcher = subscriber(0, "tok-alice", "room/3");
+        watcher.send(WsMessage.subscribe("plain").withId("p"));
+        watcher.next("subscribed");
+
+        RawWsClient bob = subscriber(1, "tok-bob", "room/3");
+        String bobId = idOf(bob);
+        WsMessage join = watcher.next("join");
+        assertThat(join.topic()).isEqualTo("room/3");
+        assertThat(join.data().get("user_id").asString()).isEqualTo("bob");
+        assertThat(join.data().get("connection_id").asString()).isEqualTo(bobId);
+        assertThat(bob.received()).noneMatch(m -> m.is("join"));
+
+        RawWsClient plain = subscriber(1, "tok-bob", "plain");
+        bob.close();
+        WsMessage leave = watcher.next("leave");
+        assertThat(leave.topic()).isEqualTo("room/3");
+        assertThat(leave.data().get("connection_id").asString()).isEqualTo(bobId);
+
+        plain.send(WsMessage.unsubscribe("plain").withId("u"));
+        plain.next("unsubscribed");
+        node(1).hub().broadcast("plain", "marker", 1); // after the plain topic's (absent) join and leave
+        watcher.next("marker");
+        assertThat(watcher.received()).filteredOn(m -> "plain".equals(m.topic()))
+                .noneMatch(m -> m.is("join") || m.is("leave"));
     }
 }
