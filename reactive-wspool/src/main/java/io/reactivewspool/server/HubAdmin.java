@@ -53,6 +53,14 @@ public interface HubAdmin {
         return false;
     }
 
+    /**
+     * Every live node's stats by node id (this node's taken live; the others' as each node last
+     * wrote them, refreshed every third of {@link WsHubOptions#clusterStateTtl()} and gone after
+     * it). With a local broker: this node's only. Never errors (an unreachable broker gives this
+     * node's only).
+     */
+    Mono<java.util.Map<String, HubStats>> clusterStats();
+
     /** Who is subscribed to a topic across the cluster; same as {@link WsHub#presence(String)}. */
     Mono<Presence> presence(String topic);
 

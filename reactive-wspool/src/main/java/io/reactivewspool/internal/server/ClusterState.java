@@ -4,13 +4,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import tools.jackson.core.JacksonException;
+import io.reactivewspool.server.ConnectionState;
+import io.reactivewspool.server.HubStats;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The JSON of a node's entries in the cluster state: its share of a topic's presence
- * ({@code {"users":{"alice":2},"connections":3}}).
+ * ({@code {"users":{"alice":2},"connections":3}}) and its stats (the admin API's snake_case
+ * {@link HubStats} JSON).
  */
 final class ClusterState {
 
@@ -19,11 +23,32 @@ final class ClusterState {
         return "p:" + topic;
     }
 
+    /** The broker state name of the nodes' stats. */
+    static final String STATS = "node";
+
     private static final JsonMapper JSON = JsonMapper.shared();
+    private static final JsonMapper SNAKE = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .build();
 
     static {
         // Jackson builds its (de)serializers lazily under a lock; build them here, not on an I/O thread.
         readPresence(presenceJson(Map.of("a", 1), 1), new TreeMap<>());
+        readStats(statsJson(new HubStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                Map.of(ConnectionState.OPEN, 0), new TreeMap<>(Map.of("t", 0)), 0, 0, 0, 0, 0, true)));
+    }
+
+    static String statsJson(HubStats stats) {
+        return SNAKE.writeValueAsString(stats);
+    }
+
+    /** The stats in {@code json}, or {@code null} when malformed. */
+    static HubStats readStats(String json) {
+        try {
+            return SNAKE.readValue(json, HubStats.class);
+        } catch (JacksonException e) {
+            return null;
+        }
     }
 
     private ClusterState() {

@@ -138,9 +138,11 @@ public final class DefaultWsHub implements WsHub {
                     .subscribe(tick -> guarded("presence flush", this::flushPresence),
                             e -> log.error("presence pipeline failed", e)));
             Duration refresh = ttl.dividedBy(3);
-            timers.add(Flux.interval(refresh, refresh, scheduler)
-                    .subscribe(tick -> guarded("presence refresh", () -> presenceDirty.addAll(topics.subscriberCounts().keySet())),
-                            e -> log.error("presence refresh pipeline failed", e)));
+            timers.add(Flux.interval(Duration.ZERO, refresh, scheduler)
+                    .subscribe(tick -> guarded("cluster state refresh", () -> {
+                        presenceDirty.addAll(topics.subscriberCounts().keySet());
+                        writeStats();
+                    }), e -> log.error("cluster state pipeline failed", e)));
         }
         timers.add(broker.inbound().subscribe(this::onBrokerMessage, e -> log.error("broker inbound failed node={}", broker.nodeId(), e)));
         log.info("hub started node={} heartbeat_ms={} connection_timeout_ms={} cleanup_ms={} max_connections={} queue={} overflow={}",
@@ -644,6 +646,44 @@ public final class DefaultWsHub implements WsHub {
         });
     }
 
+    private void writeStats() {
+        broker.putNodeState(ClusterState.STATS, ClusterState.statsJson(stats()), options.clusterStateTtl())
+                .subscribe(null, e -> {
+                    if (errorLog.acquire() >= 0) {
+                        log.warn("stats write failed node={} error={}", broker.nodeId(), e.toString());
+                    }
+                });
+    }
+
+    /** Every live node's stats by node id, this node's live; with a local broker, this node's only. */
+    Mono<Map<String, HubStats>> clusterStats() {
+        return Mono.defer(() -> {
+            HubStats local = stats();
+            if (!clustered) {
+                return Mono.just(Map.of(broker.nodeId(), local));
+            }
+            return broker.nodeStates(ClusterState.STATS)
+                    .timeout(CLUSTER_READ_TIMEOUT, Schedulers.parallel())
+                    .onErrorResume(e -> {
+                        if (errorLog.acquire() >= 0) {
+                            log.warn("cluster stats unavailable error={}; answering this node's", e.toString());
+                        }
+                        return Mono.just(Map.of());
+                    })
+                    .map(byNode -> {
+                        Map<String, HubStats> out = new java.util.TreeMap<>();
+                        byNode.forEach((node, json) -> {
+                            HubStats s = ClusterState.readStats(json);
+                            if (s != null) {
+                                out.put(node, s);
+                            }
+                        });
+                        out.put(broker.nodeId(), local);
+                        return out;
+                    });
+        });
+    }
+
     /** Writes (or removes) this node's presence entry of every changed topic. */
     private void flushPresence() {
         if (presenceDirty.isEmpty()) {
@@ -872,6 +912,11 @@ public final class DefaultWsHub implements WsHub {
         }
 
         @Override
+        public Mono<Map<String, HubStats>> clusterStats() {
+            return DefaultWsHub.this.clusterStats();
+        }
+
+        @Override
         public boolean isClustered() {
             return !(broker instanceof io.reactivewspool.broker.LocalBroker);
         }
@@ -938,7 +983,7 @@ public final class DefaultWsHub implements WsHub {
                     // Every connection is gone: withdraw this node's presence entries now rather than at their expiry.
                     Mono<Void> withdraw = Flux.fromIterable(List.copyOf(presenceDirty))
                             .flatMap(this::writePresence)
-                            .then()
+                            .then(clustered ? broker.removeNodeState(ClusterState.STATS) : Mono.empty())
                             .timeout(CLUSTER_READ_TIMEOUT, Schedulers.parallel())
                             .onErrorResume(e -> Mono.empty());
                     return withdraw.then(broker.close()).onErrorResume(e -> {

@@ -204,4 +204,49 @@ class RedisClusterAdminIT {
         assertThat(watcher.received()).filteredOn(m -> "plain".equals(m.topic()))
                 .noneMatch(m -> m.is("join") || m.is("leave"));
     }
+
+    private static List<String> nodeIds(AdminHttp.Response stats) {
+        List<String> ids = new ArrayList<>();
+        stats.json().get("cluster").get("nodes").forEach(n -> ids.add(n.get("node_id").asString()));
+        return ids;
+    }
+
+    @Test
+    void clusterStatsSumEveryLiveNodeAndDropANodeCutOffFromRedisAfterTheStateTtl() {
+        client(0, "tok-alice");
+        client(1, "tok-bob");
+        subscriber(1, "tok-bob", "orders");
+
+        await().atMost(T).untilAsserted(() -> {
+            AdminHttp.Response r = AdminHttp.get(node(0).adminUrl() + "/stats", ADMIN);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(nodeIds(r)).containsExactly("node-a", "node-b");
+            assertThat(r.json().get("cluster").get("node_count").asInt()).isEqualTo(2);
+            assertThat(r.json().get("cluster").get("active_connections").asInt()).isEqualTo(3);
+            assertThat(r.json().get("cluster").get("topic_subscribers").get("orders").asInt()).isEqualTo(1);
+            assertThat(r.json().get("active_connections").asInt()).as("this node's own fields").isEqualTo(1);
+        });
+
+        brokers.get(1).close().block(T); // node B stops refreshing its entry, as a crashed node would
+
+        long cut = System.nanoTime();
+        await().atMost(T).untilAsserted(() ->
+                assertThat(nodeIds(AdminHttp.get(node(0).adminUrl() + "/stats", ADMIN))).containsExactly("node-a"));
+        assertThat(Duration.ofNanos(System.nanoTime() - cut)).isLessThan(TTL.multipliedBy(3));
+    }
+
+    @Test
+    void aHubThatClosesWithdrawsItsStatsAndPresenceAtOnce() {
+        subscriber(1, "tok-bob", "room/5");
+        await().atMost(T).until(() -> presence(0, "room/5").connections() == 1
+                && nodeIds(AdminHttp.get(node(0).adminUrl() + "/stats", ADMIN)).size() == 2);
+
+        node(1).close();
+
+        // Without the withdrawal both would linger until the 1 s expiry.
+        await().atMost(Duration.ofMillis(500)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+            assertThat(presence(0, "room/5").connections()).isZero();
+            assertThat(nodeIds(AdminHttp.get(node(0).adminUrl() + "/stats", ADMIN))).containsExactly("node-a");
+        });
+    }
 }
