@@ -133,7 +133,8 @@ public final class WsHubOptions {
         this.failedSendThreshold = b.failedSendThreshold;
         this.closeDrainPeriod = b.closeDrainPeriod;
         this.closeBatchSize = b.closeBatchSize;
-        this.allowedOrigins = Set.copyOf(b.allowedOrigins);
+        // Not Set.copyOf: its iteration order changes from one JVM to the next; keep the given order.
+        this.allowedOrigins = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.allowedOrigins));
         this.authenticator = b.authenticator;
         this.topicPolicy = b.topicPolicy;
         this.codec = b.codec;
