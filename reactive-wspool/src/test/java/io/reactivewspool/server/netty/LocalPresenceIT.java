@@ -48,7 +48,7 @@ class LocalPresenceIT {
     }
 
     @Test
-    void presenceCountsThisHubsSubscribersAndTheAdminApiAnswersWithoutClusterScope() {
+    void presenceAndStatsCountThisHubOnlyAndTheAdminApiAnswersWithoutClusterScope() {
         try (RawWsClient a1 = subscriber("tok-alice", "room/1");
              RawWsClient a2 = subscriber("tok-alice", "room/1");
              RawWsClient b = subscriber("tok-bob", "room/1");
@@ -63,6 +63,13 @@ class LocalPresenceIT {
             assertThat(r.json().get("users").get("alice").asInt()).isEqualTo(2);
             assertThat(r.json().has("scope")).isFalse();
             assertThat(AdminHttp.get(node.adminUrl() + "/presence", ADMIN).status()).isEqualTo(400);
+
+            AdminHttp.Response stats = AdminHttp.get(node.adminUrl() + "/stats", ADMIN);
+            assertThat(stats.json().has("cluster")).isFalse();
+            assertThat(stats.json().get("active_connections").asInt()).isEqualTo(4);
+            assertThat(node.hub().admin().clusterStats().block(T)).hasSize(1)
+                    .hasEntrySatisfying(node.hub().options().broker().nodeId(),
+                            s -> assertThat(s.activeConnections()).isEqualTo(4));
 
             AdminHttp.Response d = AdminHttp.post(node.adminUrl() + "/disconnect", ADMIN, "{\"topic\":\"other\"}");
             assertThat(d.json().get("disconnected").asInt()).isEqualTo(1);
