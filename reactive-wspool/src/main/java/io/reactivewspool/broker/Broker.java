@@ -1,5 +1,8 @@
 package io.reactivewspool.broker;
 
+import java.time.Duration;
+import java.util.Map;
+
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -13,8 +16,19 @@ import reactor.core.publisher.Mono;
  * at start and delivers {@link BrokerMessage.Kind#TOPIC TOPIC} and {@link BrokerMessage.Kind#USER
  * USER} messages of other nodes to local connections, using the payload bytes as they are.
  *
+ * <p>The hub also keeps small per-node state in the broker (its share of a topic's presence, its
+ * stats): {@link #putNodeState} stores this node's entry of a named state with an expiry, and
+ * {@link #nodeStates} reads every live node's entry. A node that stops refreshing its entries
+ * drops out when they expire. A broker without shared storage keeps the defaults (no entries).
+ *
  * <p>Implementations are thread-safe and non-blocking; every returned publisher is cold.
  * {@link LocalBroker} (the default) does nothing remote.
+ *
+ * <pre>{@code
+ * broker.putNodeState("stats", "{\"active_connections\":3}", Duration.ofSeconds(15))
+ *       .then(broker.nodeStates("stats"))
+ *       .subscribe(byNode -> byNode.forEach((node, json) -> System.out.println(node + " " + json)));
+ * }</pre>
  */
 public interface Broker {
 
@@ -29,6 +43,27 @@ public interface Broker {
 
     /** Declares ({@code on}) or withdraws this node's interest in a topic. */
     Mono<Void> interest(String topic, boolean on);
+
+    /**
+     * Stores (or refreshes) this node's entry of the state {@code name} for {@code ttl}. Does
+     * nothing by default.
+     */
+    default Mono<Void> putNodeState(String name, String json, Duration ttl) {
+        return Mono.empty();
+    }
+
+    /** Removes this node's entry of the state {@code name}. Does nothing by default. */
+    default Mono<Void> removeNodeState(String name) {
+        return Mono.empty();
+    }
+
+    /**
+     * Every live node's entry of the state {@code name} (this node's included), by node id;
+     * expired entries are absent. Empty by default.
+     */
+    default Mono<Map<String, String>> nodeStates(String name) {
+        return Mono.just(Map.of());
+    }
 
     /** Whether the broker currently reaches the cluster. */
     boolean isConnected();

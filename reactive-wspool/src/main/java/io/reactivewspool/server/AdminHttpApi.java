@@ -41,6 +41,8 @@ public final class AdminHttpApi {
     private static final JsonMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .build();
+    private static final tools.jackson.core.type.TypeReference<LinkedHashMap<String, Object>> MAP =
+            new tools.jackson.core.type.TypeReference<>() { };
 
     static {
         // Jackson creates (de)serializers lazily under a lock; build them here, not on an event loop.
@@ -49,9 +51,13 @@ public final class AdminHttpApi {
         JSON.writeValueAsBytes(Map.of("error", "x"));
         JSON.writeValueAsBytes(Map.of("a", 1, "b", "c"));
         JSON.writeValueAsBytes(new LinkedHashMap<>(Map.of("n", 1)));
-        JSON.writeValueAsBytes(new HubStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        JSON.writeValueAsBytes(new LinkedHashMap<>(Map.of("users", java.util.Collections.unmodifiableMap(
+                new java.util.TreeMap<>(Map.of("u", 1))))));
+        HubStats primer = new HubStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                 Map.of(ConnectionState.OPEN, 0, ConnectionState.CLOSED, 0),
-                new java.util.TreeMap<>(Map.of("t", 0)), 0, 0, 0, 0, 0, true));
+                new java.util.TreeMap<>(Map.of("t", 0)), 0, 0, 0, 0, 0, true);
+        JSON.writeValueAsBytes(primer);
+        JSON.writeValueAsBytes(clusterSection(Map.of("n", primer)));
         JSON.writeValueAsBytes(Map.of("connections", List.of(new ConnectionInfo("c", null,
                 ConnectionState.OPEN, null, java.time.Instant.EPOCH, java.time.Instant.EPOCH,
                 List.of(), Map.of(), 0, 0, 0, 0, 0, 0, 0)), "count", 1));
@@ -112,7 +118,18 @@ public final class AdminHttpApi {
     private Mono<Response> route(String method, String sub, HandshakeInfo request, Mono<byte[]> body) {
         switch (sub) {
             case "/stats":
-                return "GET".equals(method) ? Mono.just(json(200, admin.stats())) : notAllowed("GET");
+                if (!"GET".equals(method)) {
+                    return notAllowed("GET");
+                }
+                if (!admin.isClustered()) {
+                    return Mono.just(json(200, admin.stats()));
+                }
+                return admin.clusterStats().map(byNode -> {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("cluster", clusterSection(byNode));
+                    out.putAll(JSON.convertValue(admin.stats(), MAP));
+                    return json(200, out);
+                });
             case "/connections": {
                 if (!"GET".equals(method)) {
                     return notAllowed("GET");
@@ -134,6 +151,26 @@ public final class AdminHttpApi {
                     out.put("remaining", r.remaining());
                     return json(200, out);
                 }) : notAllowed("POST");
+            case "/presence": {
+                if (!"GET".equals(method)) {
+                    return notAllowed("GET");
+                }
+                String topic = request.queryParam("topic");
+                String problem = TopicName.problem(topic);
+                if (problem != null) {
+                    throw new BadRequest("invalid \"topic\" query parameter: " + problem);
+                }
+                return admin.presence(topic).map(p -> {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("topic", p.topic());
+                    out.put("connections", p.connections());
+                    out.put("users", p.users());
+                    if (admin.isClustered()) {
+                        out.put("scope", "cluster");
+                    }
+                    return json(200, out);
+                });
+            }
             case "/disconnect":
                 return "POST".equals(method) ? parse(body).flatMap(this::disconnect) : notAllowed("POST");
             case "/broadcast":
@@ -148,8 +185,49 @@ public final class AdminHttpApi {
                             .orElseGet(() -> json(404, Map.of("error", "no connection '" + id + "'"))));
                 }
                 return Mono.just(json(404, Map.of("error", "not found: the admin API has /stats, /connections, "
-                        + "/connections/{id}, /disconnect, /cleanup and /broadcast")));
+                        + "/connections/{id}, /presence, /disconnect, /cleanup and /broadcast")));
         }
+    }
+
+    /** The sums over every live node, and each node's stats with its id. */
+    private static Map<String, Object> clusterSection(Map<String, HubStats> byNode) {
+        long active = 0, total = 0, rejected = 0, users = 0, received = 0, sent = 0, dropped = 0, failed = 0,
+                errors = 0, broadcasts = 0;
+        Map<String, Integer> topicSubscribers = new java.util.TreeMap<>();
+        List<Map<String, Object>> nodes = new ArrayList<>();
+        for (Map.Entry<String, HubStats> e : byNode.entrySet()) {
+            HubStats s = e.getValue();
+            active += s.activeConnections();
+            total += s.totalConnections();
+            rejected += s.rejectedConnections();
+            users += s.users();
+            received += s.messagesReceived();
+            sent += s.messagesSent();
+            dropped += s.messagesDropped();
+            failed += s.messagesFailed();
+            errors += s.errors();
+            broadcasts += s.broadcasts();
+            s.topicSubscribers().forEach((t, n) -> topicSubscribers.merge(t, n, Integer::sum));
+            Map<String, Object> node = new LinkedHashMap<>();
+            node.put("node_id", e.getKey());
+            node.putAll(JSON.convertValue(s, MAP));
+            nodes.add(node);
+        }
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("node_count", byNode.size());
+        c.put("active_connections", active);
+        c.put("total_connections", total);
+        c.put("rejected_connections", rejected);
+        c.put("users", users);
+        c.put("messages_received", received);
+        c.put("messages_sent", sent);
+        c.put("messages_dropped", dropped);
+        c.put("messages_failed", failed);
+        c.put("errors", errors);
+        c.put("broadcasts", broadcasts);
+        c.put("topic_subscribers", topicSubscribers);
+        c.put("nodes", nodes);
+        return c;
     }
 
     private Mono<Response> disconnect(JsonNode b) {
@@ -178,6 +256,10 @@ public final class AdminHttpApi {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("disconnected", n);
             out.put("by", by);
+            if (admin.isClustered()) {
+                // The count is this node's; the other nodes apply the same operation to theirs.
+                out.put("scope", "cluster");
+            }
             return json(200, out);
         });
     }

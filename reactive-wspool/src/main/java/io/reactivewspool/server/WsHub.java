@@ -117,6 +117,14 @@ public interface WsHub {
      */
     Flux<WsMessage> topic(String topic);
 
+    /**
+     * Who is subscribed to {@code topic}: on one node from the registry; with a cluster broker
+     * (Redis), merged from every live node's share (each refreshed every third of
+     * {@link WsHubOptions#clusterStateTtl()}, expiring after it). In-process {@link #topic(String)}
+     * subscribers are not counted. Cold; never errors (an unreachable broker gives this node's share).
+     */
+    Mono<Presence> presence(String topic);
+
     /** One connection's live view. */
     Optional<WsConnectionView> connection(String connectionId);
 

@@ -45,6 +45,8 @@ import reactor.core.scheduler.Scheduler;
  * <tr><td>broker</td><td>a {@link LocalBroker}</td><td></td></tr>
  * <tr><td>history</td><td>none: topic messages carry no offset, {@code since} is never recovered</td><td></td></tr>
  * <tr><td>scheduler</td><td>none: the hub creates and disposes its own</td><td></td></tr>
+ * <tr><td>presenceEvents</td><td>none: no {@code join}/{@code leave} messages</td><td>topic glob patterns</td></tr>
+ * <tr><td>clusterStateTtl</td><td>{@link #DEFAULT_CLUSTER_STATE_TTL} (15 s)</td><td>300 ms .. 10 min; refreshed every third of it</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -65,6 +67,8 @@ public final class WsHubOptions {
     public static final Duration DEFAULT_CLEANUP_INTERVAL = Duration.ofSeconds(60);
     /** Default {@code closeDrainPeriod}: 2 s. */
     public static final Duration DEFAULT_CLOSE_DRAIN_PERIOD = Duration.ofSeconds(2);
+    /** Default {@code clusterStateTtl}: 15 s. */
+    public static final Duration DEFAULT_CLUSTER_STATE_TTL = Duration.ofSeconds(15);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     public static final int DEFAULT_MAX_CONNECTIONS_PER_USER = 100;
     public static final int DEFAULT_MAX_CONNECTIONS_PER_TOPIC = 1_000;
@@ -107,6 +111,9 @@ public final class WsHubOptions {
     private final Scheduler scheduler;
     private final Map<String, MessageHandler> handlers;
     private final java.util.List<ConnectionListener> connectionListeners;
+    private final java.util.List<String> presenceEvents;
+    private final java.util.List<java.util.regex.Pattern> presencePatterns;
+    private final Duration clusterStateTtl;
 
     private WsHubOptions(Builder b) {
         this.heartbeatInterval = b.heartbeatInterval;
@@ -126,7 +133,8 @@ public final class WsHubOptions {
         this.failedSendThreshold = b.failedSendThreshold;
         this.closeDrainPeriod = b.closeDrainPeriod;
         this.closeBatchSize = b.closeBatchSize;
-        this.allowedOrigins = Set.copyOf(b.allowedOrigins);
+        // Not Set.copyOf: its iteration order changes from one JVM to the next; keep the given order.
+        this.allowedOrigins = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.allowedOrigins));
         this.authenticator = b.authenticator;
         this.topicPolicy = b.topicPolicy;
         this.codec = b.codec;
@@ -135,6 +143,9 @@ public final class WsHubOptions {
         this.scheduler = b.scheduler;
         this.handlers = Map.copyOf(b.handlers);
         this.connectionListeners = java.util.List.copyOf(b.connectionListeners);
+        this.presenceEvents = java.util.List.copyOf(b.presenceEvents);
+        this.presencePatterns = presenceEvents.stream().map(TopicPolicy::glob).toList();
+        this.clusterStateTtl = b.clusterStateTtl;
     }
 
     /** The default options. */
@@ -287,6 +298,30 @@ public final class WsHubOptions {
         return handlers;
     }
 
+    /** The topic glob patterns whose subscribers receive {@code join} and {@code leave} messages. */
+    public java.util.List<String> presenceEvents() {
+        return presenceEvents;
+    }
+
+    /** Whether a topic's subscribers receive {@code join} and {@code leave} messages. */
+    public boolean presenceEvents(String topic) {
+        for (java.util.regex.Pattern p : presencePatterns) {
+            if (p.matcher(topic).matches()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * How long a node's entries in the cluster state (its stats, its share of each topic's
+     * presence) live in the broker without a refresh; the hub refreshes them every third of it,
+     * so a node that stops drops out after at most this long.
+     */
+    public Duration clusterStateTtl() {
+        return clusterStateTtl;
+    }
+
     /** Builds {@link WsHubOptions}. Not thread-safe. */
     public static final class Builder {
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
@@ -315,6 +350,8 @@ public final class WsHubOptions {
         private Scheduler scheduler;
         private Map<String, MessageHandler> handlers = new LinkedHashMap<>();
         private java.util.List<ConnectionListener> connectionListeners = new java.util.ArrayList<>();
+        private java.util.List<String> presenceEvents = java.util.List.of();
+        private Duration clusterStateTtl = DEFAULT_CLUSTER_STATE_TTL;
 
         private Builder() {
         }
@@ -346,6 +383,8 @@ public final class WsHubOptions {
             scheduler = o.scheduler;
             handlers = new LinkedHashMap<>(o.handlers);
             connectionListeners = new java.util.ArrayList<>(o.connectionListeners);
+            presenceEvents = o.presenceEvents;
+            clusterStateTtl = o.clusterStateTtl;
         }
 
         public Builder heartbeatInterval(Duration v) {
@@ -503,6 +542,36 @@ public final class WsHubOptions {
         /** Adds a listener told of every connection's open and close (see {@link ConnectionListener}). */
         public Builder connectionListener(ConnectionListener listener) {
             connectionListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * The topics (glob patterns, {@code *} and {@code ?}) whose subscribers receive a
+         * {@code join} message when a connection subscribes and a {@code leave} message when one
+         * unsubscribes or closes, on every node. Replaces earlier patterns; empty (the default): none.
+         *
+         * <pre>{@code
+         * builder.presenceEvents(List.of("room/*"));
+         * }</pre>
+         */
+        public Builder presenceEvents(java.util.Collection<String> globPatterns) {
+            Objects.requireNonNull(globPatterns, "presenceEvents");
+            for (String g : globPatterns) {
+                if (g == null || g.isBlank()) {
+                    throw new IllegalArgumentException("presenceEvents must not contain blank patterns, was " + globPatterns);
+                }
+            }
+            presenceEvents = java.util.List.copyOf(globPatterns);
+            return this;
+        }
+
+        /** See {@link WsHubOptions#clusterStateTtl()}; 300 ms .. 10 min. */
+        public Builder clusterStateTtl(Duration v) {
+            Objects.requireNonNull(v, "clusterStateTtl");
+            if (v.compareTo(Duration.ofMillis(300)) < 0 || v.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException("clusterStateTtl must be between PT0.3S and PT10M, was " + v);
+            }
+            clusterStateTtl = v;
             return this;
         }
 

@@ -41,6 +41,20 @@ class WsHubOptionsTest {
                 .hasMessageContaining("application type");
         assertThatThrownBy(() -> WsHubOptions.builder().allowedOrigins(Set.of(" ")))
                 .hasMessageContaining("allowedOrigins");
+        assertThatThrownBy(() -> WsHubOptions.builder().clusterStateTtl(Duration.ofMillis(100)))
+                .hasMessage("clusterStateTtl must be between PT0.3S and PT10M, was PT0.1S");
+        assertThatThrownBy(() -> WsHubOptions.builder().presenceEvents(java.util.List.of("room/*", " ")))
+                .hasMessageContaining("presenceEvents");
+    }
+
+    @Test
+    void presenceEventsMatchTopicsByGlobAndNoneByDefault() {
+        assertThat(WsHubOptions.defaults().presenceEvents("room/1")).isFalse();
+        assertThat(WsHubOptions.defaults().clusterStateTtl()).isEqualTo(Duration.ofSeconds(15));
+        WsHubOptions o = WsHubOptions.builder().presenceEvents(java.util.List.of("room/*")).build();
+        assertThat(o.presenceEvents("room/1")).isTrue();
+        assertThat(o.presenceEvents("rooms")).isFalse();
+        assertThat(o.mutate().build().presenceEvents()).containsExactly("room/*");
     }
 
     @Test

@@ -227,6 +227,67 @@ public final class LettuceRedisBroker implements RedisBroker {
                 + " topic '" + topic + "' at " + where + ": " + e.getMessage(), e));
     }
 
+    /** Node {@code nodeId}'s entry of the state {@code name}: {@code {prefix}:s:{name}:{nodeId}}. */
+    private byte[] stateKey(String name, String nodeId) {
+        return bytes(options.channelPrefix() + ":s:" + name + ":" + nodeId);
+    }
+
+    /** The set of node ids that have written an entry of the state {@code name} (expired ones pruned on read). */
+    private byte[] stateIndex(String name) {
+        return bytes(options.channelPrefix() + ":s:" + name);
+    }
+
+    @Override
+    public Mono<Void> putNodeState(String name, String json, java.time.Duration ttl) {
+        return Mono.defer(() -> {
+            long ms = Math.max(1, ttl.toMillis());
+            byte[] index = stateIndex(name);
+            byte[] node = bytes(options.nodeId());
+            return Mono.when(
+                    pub.reactive().set(stateKey(name, options.nodeId()), bytes(json), io.lettuce.core.SetArgs.Builder.px(ms)),
+                    pub.reactive().sadd(index, node),
+                    // The index outlives no live entry: every node's refresh pushes it forward.
+                    pub.reactive().pexpire(index, ms));
+        });
+    }
+
+    @Override
+    public Mono<Void> removeNodeState(String name) {
+        return Mono.defer(() -> Mono.when(
+                pub.reactive().del(stateKey(name, options.nodeId())),
+                pub.reactive().srem(stateIndex(name), bytes(options.nodeId()))));
+    }
+
+    @Override
+    public Mono<java.util.Map<String, String>> nodeStates(String name) {
+        return Mono.defer(() -> {
+            byte[] index = stateIndex(name);
+            return pub.reactive().smembers(index).map(b -> new String(b, StandardCharsets.UTF_8)).collectList()
+                    .flatMap(nodes -> {
+                        if (nodes.isEmpty()) {
+                            return Mono.just(java.util.Map.<String, String>of());
+                        }
+                        byte[][] keys = nodes.stream().map(n -> stateKey(name, n)).toArray(byte[][]::new);
+                        return pub.reactive().mget(keys).collectList().map(values -> {
+                            java.util.Map<String, String> out = new java.util.TreeMap<>();
+                            java.util.List<byte[]> expired = new java.util.ArrayList<>();
+                            for (int i = 0; i < values.size() && i < nodes.size(); i++) {
+                                io.lettuce.core.KeyValue<byte[], byte[]> kv = values.get(i);
+                                if (kv.hasValue()) {
+                                    out.put(nodes.get(i), new String(kv.getValue(), StandardCharsets.UTF_8));
+                                } else {
+                                    expired.add(bytes(nodes.get(i)));
+                                }
+                            }
+                            if (!expired.isEmpty()) {
+                                pub.reactive().srem(index, expired.toArray(byte[][]::new)).subscribe(null, e -> { });
+                            }
+                            return out;
+                        });
+                    });
+        });
+    }
+
     @Override
     public boolean isConnected() {
         return !closed.get() && sub.isOpen() && pub.isOpen();

@@ -63,6 +63,12 @@ public final class DefaultWsHub implements WsHub {
     private static final long CLOSING_GRACE_MILLIS = 10_000;
     /** The longest a subscribe reply waits for the broker to take a new topic. */
     private static final Duration INTEREST_TIMEOUT = Duration.ofSeconds(5);
+    static final String PRESENCE_JOIN = "join";
+    static final String PRESENCE_LEAVE = "leave";
+    /** How often changed presence is written to the broker. */
+    private static final Duration PRESENCE_FLUSH = Duration.ofMillis(100);
+    /** The longest {@link #presence(String)} waits for the other nodes' shares. */
+    private static final Duration CLUSTER_READ_TIMEOUT = Duration.ofSeconds(3);
 
     final HubCounters counters = new HubCounters();
 
@@ -84,6 +90,10 @@ public final class DefaultWsHub implements WsHub {
     private final TopicHistory history;
     private final HistorySequencer sequencer;
     private volatile boolean accepting = true;
+    /** Whether the broker reaches other nodes (not the {@link io.reactivewspool.broker.LocalBroker}). */
+    private final boolean clustered;
+    /** Topics whose presence entry must be written (or removed) at the next flush; at most one entry per topic. */
+    private final Set<String> presenceDirty = ConcurrentHashMap.newKeySet();
 
     public DefaultWsHub(WsHubOptions options) {
         this.options = options;
@@ -91,8 +101,9 @@ public final class DefaultWsHub implements WsHub {
         this.broker = options.broker();
         this.ownsScheduler = options.scheduler() == null;
         this.scheduler = ownsScheduler ? Schedulers.newSingle("wshub-timer-" + broker.nodeId(), true) : options.scheduler();
+        this.clustered = !(broker instanceof io.reactivewspool.broker.LocalBroker);
         this.topics = new Topics(options.maxConnectionsPerTopic(), options.maxTopicsPerConnection(), this::interest,
-                counters.failed::increment);
+                counters.failed::increment, this::onMembership);
         this.closeMono = Mono.defer(this::doClose).cache();
         this.history = options.history();
         this.sequencer = history == null ? null : new HistorySequencer(history, this::deliverStored,
@@ -121,6 +132,18 @@ public final class DefaultWsHub implements WsHub {
         Duration ci = options.cleanupInterval();
         timers.add(Flux.interval(ci, ci, scheduler).subscribe(tick -> guarded("cleanup", this::sweep),
                 e -> log.error("cleanup pipeline failed", e)));
+        if (clustered) {
+            Duration ttl = options.clusterStateTtl();
+            timers.add(Flux.interval(PRESENCE_FLUSH, PRESENCE_FLUSH, scheduler)
+                    .subscribe(tick -> guarded("presence flush", this::flushPresence),
+                            e -> log.error("presence pipeline failed", e)));
+            Duration refresh = ttl.dividedBy(3);
+            timers.add(Flux.interval(Duration.ZERO, refresh, scheduler)
+                    .subscribe(tick -> guarded("cluster state refresh", () -> {
+                        presenceDirty.addAll(topics.subscriberCounts().keySet());
+                        writeStats();
+                    }), e -> log.error("cluster state pipeline failed", e)));
+        }
         timers.add(broker.inbound().subscribe(this::onBrokerMessage, e -> log.error("broker inbound failed node={}", broker.nodeId(), e)));
         log.info("hub started node={} heartbeat_ms={} connection_timeout_ms={} cleanup_ms={} max_connections={} queue={} overflow={}",
                 broker.nodeId(), hb.toMillis(), options.connectionTimeout().toMillis(), ci.toMillis(),
@@ -418,8 +441,58 @@ public final class DefaultWsHub implements WsHub {
         switch (m.kind()) {
             case TOPIC, USER -> deliverLocally(m.kind(), List.of(m.target().split(",")), OutboundFrame.text(m.payload()),
                     null, m.excludedConnectionIds());
-            case CONTROL -> log.debug("broker control message ignored node={} verb={}", m.originNodeId(), m.target());
+            case CONTROL -> onControl(m);
         }
+    }
+
+    /** Applies another node's cluster-wide operation to this node's connections. */
+    private void onControl(BrokerMessage m) {
+        ControlOp op = ControlOp.decode(m.payload());
+        if (op == null || !ControlOp.DISCONNECT.equals(op.op())) {
+            log.debug("broker control message ignored node={} verb={}", m.originNodeId(), m.target());
+            return;
+        }
+        List<DefaultConnection> targets;
+        String by;
+        if (op.userId() != null) {
+            targets = select(op.userId(), null);
+            by = "cluster_user";
+        } else if (op.connectionIds() != null) {
+            targets = byIds(op.connectionIds());
+            by = "cluster_ids";
+        } else if (op.topic() != null) {
+            targets = select(null, op.topic());
+            by = "cluster_topic";
+        } else {
+            return;
+        }
+        disconnectAll(targets, op.reason(), by).subscribe(n -> {
+            if (n > 0) {
+                log.info("cluster disconnect applied origin={} by={} disconnected={}", m.originNodeId(), by, n);
+            }
+        }, e -> log.warn("cluster disconnect failed origin={} by={} error={}", m.originNodeId(), by, e.toString()));
+    }
+
+    /** Hands a cluster-wide operation to the other nodes (no-op with a local broker). */
+    private void publishControl(ControlOp op) {
+        broker.publish(new BrokerMessage(BrokerMessage.Kind.CONTROL, op.op(), op.encode(), broker.nodeId(), Set.of()))
+                .subscribe(null, e -> {
+                    counters.failed.increment();
+                    if (errorLog.acquire() >= 0) {
+                        log.warn("broker publish failed kind=CONTROL op={} error={}", op.op(), e.toString());
+                    }
+                });
+    }
+
+    private List<DefaultConnection> byIds(Collection<String> ids) {
+        List<DefaultConnection> targets = new ArrayList<>();
+        for (String id : new HashSet<>(ids)) {
+            DefaultConnection c = connections.get(id);
+            if (c != null) {
+                targets.add(c);
+            }
+        }
+        return targets;
     }
 
     private Mono<Void> interest(String topic, boolean on) {
@@ -513,6 +586,124 @@ public final class DefaultWsHub implements WsHub {
                 .onBackpressureBuffer(options.outboundQueueSize(), dropped -> counters.dropped.increment(),
                         BufferOverflowStrategy.DROP_OLDEST)
                 .map(TopicEvent::message);
+    }
+
+    // ---------------------------------------------------------------- presence
+
+    private void onMembership(DefaultConnection c, String topic, boolean joined) {
+        if (clustered) {
+            presenceDirty.add(topic);
+        }
+        if (options.presenceEvents(topic)) {
+            // A broadcast on the topic itself: it reaches the subscribers on every node; not the joiner.
+            Map<String, Object> data = new java.util.LinkedHashMap<>();
+            data.put("user_id", c.userId);
+            data.put("connection_id", c.id);
+            broadcast(topic, joined ? PRESENCE_JOIN : PRESENCE_LEAVE, data, Set.of(c.id));
+        }
+    }
+
+    /** This node's share of a topic's presence. */
+    private io.reactivewspool.server.Presence localPresence(String topic) {
+        Map<String, Integer> users = new java.util.TreeMap<>();
+        int n = 0;
+        for (DefaultConnection c : topics.connections(topic)) {
+            n++;
+            if (c.userId != null) {
+                users.merge(c.userId, 1, Integer::sum);
+            }
+        }
+        return new io.reactivewspool.server.Presence(topic, users, n);
+    }
+
+    @Override
+    public Mono<io.reactivewspool.server.Presence> presence(String topic) {
+        io.reactivewspool.message.TopicName.requireValid(topic);
+        return Mono.defer(() -> {
+            io.reactivewspool.server.Presence local = localPresence(topic);
+            if (!clustered) {
+                return Mono.just(local);
+            }
+            return broker.nodeStates(ClusterState.presenceName(topic))
+                    .timeout(CLUSTER_READ_TIMEOUT, Schedulers.parallel())
+                    .map(byNode -> {
+                        Map<String, Integer> users = new java.util.TreeMap<>(local.users());
+                        int n = local.connections();
+                        for (Map.Entry<String, String> e : byNode.entrySet()) {
+                            if (!e.getKey().equals(broker.nodeId())) { // this node's share is live above
+                                n += ClusterState.readPresence(e.getValue(), users);
+                            }
+                        }
+                        return new io.reactivewspool.server.Presence(topic, users, n);
+                    })
+                    .onErrorResume(e -> {
+                        if (errorLog.acquire() >= 0) {
+                            log.warn("cluster presence unavailable topic={} error={}; answering this node's share",
+                                    topic, e.toString());
+                        }
+                        return Mono.just(local);
+                    });
+        });
+    }
+
+    private void writeStats() {
+        broker.putNodeState(ClusterState.STATS, ClusterState.statsJson(stats()), options.clusterStateTtl())
+                .subscribe(null, e -> {
+                    if (errorLog.acquire() >= 0) {
+                        log.warn("stats write failed node={} error={}", broker.nodeId(), e.toString());
+                    }
+                });
+    }
+
+    /** Every live node's stats by node id, this node's live; with a local broker, this node's only. */
+    Mono<Map<String, HubStats>> clusterStats() {
+        return Mono.defer(() -> {
+            HubStats local = stats();
+            if (!clustered) {
+                return Mono.just(Map.of(broker.nodeId(), local));
+            }
+            return broker.nodeStates(ClusterState.STATS)
+                    .timeout(CLUSTER_READ_TIMEOUT, Schedulers.parallel())
+                    .onErrorResume(e -> {
+                        if (errorLog.acquire() >= 0) {
+                            log.warn("cluster stats unavailable error={}; answering this node's", e.toString());
+                        }
+                        return Mono.just(Map.of());
+                    })
+                    .map(byNode -> {
+                        Map<String, HubStats> out = new java.util.TreeMap<>();
+                        byNode.forEach((node, json) -> {
+                            HubStats s = ClusterState.readStats(json);
+                            if (s != null) {
+                                out.put(node, s);
+                            }
+                        });
+                        out.put(broker.nodeId(), local);
+                        return out;
+                    });
+        });
+    }
+
+    /** Writes (or removes) this node's presence entry of every changed topic. */
+    private void flushPresence() {
+        if (presenceDirty.isEmpty()) {
+            return;
+        }
+        for (String topic : List.copyOf(presenceDirty)) {
+            presenceDirty.remove(topic);
+            writePresence(topic).subscribe(null, e -> {
+                if (errorLog.acquire() >= 0) {
+                    log.warn("presence write failed topic={} error={}", topic, e.toString());
+                }
+            });
+        }
+    }
+
+    private Mono<Void> writePresence(String topic) {
+        io.reactivewspool.server.Presence p = localPresence(topic);
+        String name = ClusterState.presenceName(topic);
+        return p.connections() == 0 ? broker.removeNodeState(name)
+                : broker.putNodeState(name, ClusterState.presenceJson(p.users(), p.connections()), options.clusterStateTtl());
     }
 
     @Override
@@ -686,18 +877,21 @@ public final class DefaultWsHub implements WsHub {
 
         @Override
         public Mono<Integer> disconnectUser(String userId, String reason) {
-            return Mono.defer(() -> disconnectAll(select(java.util.Objects.requireNonNull(userId, "userId"), null), reason, "user"));
+            java.util.Objects.requireNonNull(userId, "userId");
+            return Mono.defer(() -> {
+                publishControl(ControlOp.disconnectUser(userId, reason));
+                return disconnectAll(select(userId, null), reason, "user");
+            });
         }
 
         @Override
         public Mono<Integer> disconnect(Collection<String> connectionIds, String reason) {
+            java.util.Objects.requireNonNull(connectionIds, "connectionIds");
             return Mono.defer(() -> {
-                List<DefaultConnection> targets = new ArrayList<>();
-                for (String id : new HashSet<>(connectionIds)) {
-                    DefaultConnection c = connections.get(id);
-                    if (c != null) {
-                        targets.add(c);
-                    }
+                List<DefaultConnection> targets = byIds(connectionIds);
+                if (targets.size() < new HashSet<>(connectionIds).size()) {
+                    // Some ids are not here: they may live on another node.
+                    publishControl(ControlOp.disconnectIds(connectionIds, reason));
                 }
                 return disconnectAll(targets, reason, "ids");
             });
@@ -705,7 +899,26 @@ public final class DefaultWsHub implements WsHub {
 
         @Override
         public Mono<Integer> disconnectTopic(String topic, String reason) {
-            return Mono.defer(() -> disconnectAll(select(null, java.util.Objects.requireNonNull(topic, "topic")), reason, "topic"));
+            java.util.Objects.requireNonNull(topic, "topic");
+            return Mono.defer(() -> {
+                publishControl(ControlOp.disconnectTopic(topic, reason));
+                return disconnectAll(select(null, topic), reason, "topic");
+            });
+        }
+
+        @Override
+        public Mono<io.reactivewspool.server.Presence> presence(String topic) {
+            return DefaultWsHub.this.presence(topic);
+        }
+
+        @Override
+        public Mono<Map<String, HubStats>> clusterStats() {
+            return DefaultWsHub.this.clusterStats();
+        }
+
+        @Override
+        public boolean isClustered() {
+            return !(broker instanceof io.reactivewspool.broker.LocalBroker);
         }
 
         @Override
@@ -767,7 +980,13 @@ public final class DefaultWsHub implements WsHub {
                 // down take the executor's lock, which may be contended (a park BlockHound reports).
                 .then(offNonBlockingThread(Mono.defer(() -> {
                     timers.dispose();
-                    return broker.close().onErrorResume(e -> {
+                    // Every connection is gone: withdraw this node's presence entries now rather than at their expiry.
+                    Mono<Void> withdraw = Flux.fromIterable(List.copyOf(presenceDirty))
+                            .flatMap(this::writePresence)
+                            .then(clustered ? broker.removeNodeState(ClusterState.STATS) : Mono.empty())
+                            .timeout(CLUSTER_READ_TIMEOUT, Schedulers.parallel())
+                            .onErrorResume(e -> Mono.empty());
+                    return withdraw.then(broker.close()).onErrorResume(e -> {
                         log.warn("broker close failed node={} error={}", broker.nodeId(), e.toString());
                         return Mono.empty();
                     });

@@ -52,9 +52,21 @@ final class Topics {
      */
     private final BiFunction<String, Boolean, Mono<Void>> interest;
     private final Runnable onEmitFailure;
+    private final Membership membership;
+
+    /** Told after a connection joined ({@code true}) or left a topic. */
+    interface Membership {
+        void changed(DefaultConnection c, String topic, boolean joined);
+    }
 
     Topics(int maxPerTopic, int maxTopicsPerConnection, BiFunction<String, Boolean, Mono<Void>> interest,
            Runnable onEmitFailure) {
+        this(maxPerTopic, maxTopicsPerConnection, interest, onEmitFailure, (c, t, j) -> { });
+    }
+
+    Topics(int maxPerTopic, int maxTopicsPerConnection, BiFunction<String, Boolean, Mono<Void>> interest,
+           Runnable onEmitFailure, Membership membership) {
+        this.membership = membership;
         this.maxPerTopic = maxPerTopic;
         this.maxTopicsPerConnection = maxTopicsPerConnection;
         this.interest = interest;
@@ -102,6 +114,7 @@ final class Topics {
         if (created[0]) {
             declareInterest(t);
         }
+        membership.changed(c, name, true);
         return Result.SUBSCRIBED;
     }
 
@@ -112,6 +125,7 @@ final class Topics {
         }
         d.dispose();
         release(name, c);
+        membership.changed(c, name, false);
         return true;
     }
 
