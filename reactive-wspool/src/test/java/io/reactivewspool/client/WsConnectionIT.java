@@ -67,6 +67,8 @@ class WsConnectionIT {
         StepVerifier.create(WsClient.create(options).connect())
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WsConnectException.class).hasMessageContaining(server.url()))
                 .verify(WAIT);
+        // The server records the headers on its own thread; the client may see the failure first.
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> server.lastUpgradeHeaders() != null);
         assertThat(server.lastUpgradeHeaders().get("X-Tenant")).isEqualTo("acme");
         assertThat(server.lastUpgradeHeaders().get("Authorization")).isEqualTo("Bearer t0ken");
         assertThat(server.lastUpgradeHeaders().get("Sec-WebSocket-Protocol")).isEqualTo("wspool.v1");

@@ -117,11 +117,13 @@ class HubHistoryIT {
 
         CountDownLatch started = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
         ExecutorService pool = Executors.newSingleThreadExecutor();
         java.util.concurrent.Future<Integer> broadcaster = pool.submit(() -> {
             int i = 0;
             while (!stop.get() && i < 20_000) {
                 f.hub().broadcast("news", "tick", ++i);
+                sent.set(i);
                 if (i == 50) {
                     started.countDown();
                 }
@@ -134,6 +136,9 @@ class HubHistoryIT {
         late.send(WsMessage.subscribe("news", since).withId("r"));
         late.next("subscribed");
         int beforeReply = (int) late.received().stream().filter(m -> m.is("tick")).count();
+        // Keep the broadcaster going past the reply, so live messages really follow it.
+        int atReply = sent.get();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sent.get() >= atReply + 20);
         stop.set(true);
         int last = broadcaster.get(10, TimeUnit.SECONDS);
         pool.shutdown();
