@@ -13,13 +13,13 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The Redis broker when {@code wspool.broker.redis.uri} is set (and Lettuce is on the class path),
+ * The Redis broker when {@code wspool.broker.redis.uri} is set, or the application's Spring Data
+ * Redis connection ({@code spring.data.redis.url} or {@code host}) is (and Lettuce is on the class path),
  * and topic history when {@code wspool.history.size} is above 0: in the Redis broker's streams
  * when there is one, in memory otherwise.
  *
@@ -34,16 +34,16 @@ public class WsBrokerAutoConfiguration {
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.lettuce.core.RedisClient")
-    @ConditionalOnProperty(name = "wspool.broker.redis.uri")
+    @ConditionalOnExpression("'${wspool.broker.redis.uri:}' != '' or '${spring.data.redis.url:}' != '' or '${spring.data.redis.host:}' != ''")
     static class RedisBrokerConfiguration {
 
         @Bean(destroyMethod = "close") // close() returns a Mono, which Spring awaits
         @ConditionalOnMissingBean(Broker.class)
-        RedisBroker wsRedisBroker(WsPoolProperties properties) {
+        RedisBroker wsRedisBroker(WsPoolProperties properties, org.springframework.core.env.Environment env) {
             WsPoolProperties.Redis redis = properties.getBroker().getRedis();
             RedisBrokerOptions.Builder b;
             try {
-                b = RedisBrokerOptions.builder(redis.getUri());
+                b = RedisBrokerOptions.builder(redisUri(redis, env));
                 if (redis.getChannelPrefix() != null) {
                     b.channelPrefix(redis.getChannelPrefix());
                 }
@@ -52,6 +52,25 @@ public class WsBrokerAutoConfiguration {
             }
             // Startup runs on the main thread: waiting for the connection here is intended.
             return RedisBroker.connect(b.build()).block(Duration.ofSeconds(30));
+        }
+
+        /**
+         * {@code wspool.broker.redis.uri}, else the application's Spring Data Redis settings
+         * ({@code spring.data.redis.url}, or {@code host}, {@code port}, {@code password}, {@code database}).
+         */
+        static String redisUri(WsPoolProperties.Redis redis, org.springframework.core.env.Environment env) {
+            if (redis.getUri() != null && !redis.getUri().isBlank()) {
+                return redis.getUri();
+            }
+            String url = env.getProperty("spring.data.redis.url");
+            if (url != null && !url.isBlank()) {
+                return url;
+            }
+            String password = env.getProperty("spring.data.redis.password");
+            String auth = password == null || password.isEmpty() ? ""
+                    : ":" + java.net.URLEncoder.encode(password, java.nio.charset.StandardCharsets.UTF_8) + "@";
+            return "redis://" + auth + env.getProperty("spring.data.redis.host", "localhost") + ":"
+                    + env.getProperty("spring.data.redis.port", "6379") + "/" + env.getProperty("spring.data.redis.database", "0");
         }
     }
 
