@@ -14,15 +14,24 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Every row of the wire protocol, run against the hub served by WebFlux through the starter, with
  * the same tests as the Reactor Netty server: the two transports must be indistinguishable on the wire.
  */
-class SpringHubConformanceIT extends HubConformanceSuite {
+public class SpringHubConformanceIT extends HubConformanceSuite {
 
     @Override
     protected ServerFactory factory() {
-        return SpringHubConformanceIT::start;
+        return factory(ConformanceApp.class);
     }
 
-    static ServerUnderTest start(WsHubOptions options, String adminToken) {
-        ConfigurableApplicationContext ctx = new SpringApplicationBuilder(ConformanceApp.class)
+    /**
+     * Starts {@code application} on a free port with the suite's hub options in place of its own
+     * (the options bean backs the auto-configured hub off), so any Spring Boot app built on the
+     * starter can run the protocol suite: the chat sample does.
+     */
+    public static ServerFactory factory(Class<?> application) {
+        return (options, adminToken) -> start(application, options, adminToken);
+    }
+
+    static ServerUnderTest start(Class<?> application, WsHubOptions options, String adminToken) {
+        ConfigurableApplicationContext ctx = new SpringApplicationBuilder(application)
                 .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
                         "wspool.admin.token=" + (adminToken == null ? "" : adminToken),
                         "spring.autoconfigure.exclude="
