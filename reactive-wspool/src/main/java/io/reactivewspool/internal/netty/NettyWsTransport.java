@@ -4,13 +4,14 @@ import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.InboundFrame;
@@ -21,6 +22,7 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.Connection;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
@@ -32,12 +34,14 @@ final class NettyWsTransport implements WsTransport {
     private final WebsocketOutbound out;
     private final int maxFrameBytes;
     private final Channel channel;
+    private final Connection connection;
     private static final long CLOSE_GRACE_MILLIS = 3_000;
 
     NettyWsTransport(HandshakeInfo handshake, WebsocketInbound in, WebsocketOutbound out, int maxFrameBytes) {
-        Channel[] ch = {null};
-        in.withConnection(c -> ch[0] = c.channel());
-        this.channel = ch[0];
+        Connection[] conn = {null};
+        in.withConnection(c -> conn[0] = c);
+        this.connection = conn[0];
+        this.channel = connection.channel();
         this.handshake = handshake;
         this.in = in;
         this.out = out;
@@ -75,17 +79,15 @@ final class NettyWsTransport implements WsTransport {
 
     @Override
     public Mono<Void> send(Publisher<OutboundFrame> frames) {
-        return out.sendObject(Flux.from(frames).map(NettyWsTransport::toNetty)).then();
-    }
-
-    private static WebSocketFrame toNetty(OutboundFrame f) {
-        // Wraps the shared encoded bytes: no copy, no per-recipient encoding.
-        return switch (f.kind()) {
-            case TEXT -> new TextWebSocketFrame(Unpooled.wrappedBuffer(f.payload()));
-            case BINARY -> new BinaryWebSocketFrame(Unpooled.wrappedBuffer(f.payload()));
-            case PING -> new PingWebSocketFrame(Unpooled.wrappedBuffer(f.payload()));
-            case PONG -> new PongWebSocketFrame(Unpooled.wrappedBuffer(f.payload()));
-        };
+        return Mono.create(sink -> {
+            // An extension (permessage-deflate) must see every frame: those connections skip pre-framing.
+            ChannelHandlerContext encoder = channel.pipeline().get(WebSocketExtensionEncoder.class) == null
+                    ? channel.pipeline().context(WebSocketFrameEncoder.class) : null;
+            FrameWriter writer = new FrameWriter(channel, sink, encoder);
+            connection.addHandlerLast("wspool.writer", writer);
+            sink.onCancel(writer::cancel);
+            frames.subscribe(writer);
+        });
     }
 
     @Override

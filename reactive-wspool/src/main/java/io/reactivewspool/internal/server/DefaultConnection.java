@@ -28,6 +28,7 @@ import reactor.core.publisher.Sinks;
 final class DefaultConnection implements WsConnectionView {
 
     final String id;
+    private final int idHash;
     final String userId;
     final WsTransport transport;
     final OutboundQueue queue;
@@ -56,6 +57,7 @@ final class DefaultConnection implements WsConnectionView {
 
     DefaultConnection(String id, String userId, WsTransport transport, DefaultWsHub hub, long nowMillis) {
         this.id = id;
+        this.idHash = id.hashCode();
         this.userId = userId;
         this.transport = transport;
         this.hub = hub;
@@ -100,7 +102,7 @@ final class DefaultConnection implements WsConnectionView {
 
     /** Delivers a topic event unless excluded; counts the connection as reached when queued. */
     void deliver(TopicEvent event) {
-        if (event.admits(id) && offer(event.frame)) {
+        if (event.admits(id, idHash) && offer(event.frame)) {
             event.reached.incrementAndGet();
         }
     }

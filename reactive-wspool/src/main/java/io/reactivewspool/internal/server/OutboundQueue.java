@@ -48,6 +48,32 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
         if (done || cancelled) {
             return Offer.CLOSED;
         }
+        // Fast path: nothing queued, demand outstanding and no drain running: hand the frame over
+        // without queueing it (the common case of a consumer that keeps up).
+        if (wip.get() == 0 && wip.compareAndSet(0, 1)) {
+            Subscriber<? super OutboundFrame> a = actual;
+            long r = requested.get();
+            if (a != null && r != 0 && !terminated && !cancelled && queue.isEmpty()) {
+                if (r != Long.MAX_VALUE) {
+                    requested.decrementAndGet();
+                }
+                a.onNext(frame);
+                onSent.accept(frame);
+                if (wip.decrementAndGet() != 0) {
+                    drainLoop();
+                }
+                return Offer.QUEUED;
+            }
+            Offer result = enqueue(frame);
+            drainLoop();
+            return result;
+        }
+        Offer result = enqueue(frame);
+        drain();
+        return result;
+    }
+
+    private Offer enqueue(OutboundFrame frame) {
         Offer result = Offer.QUEUED;
         if (size.incrementAndGet() > capacity) {
             switch (policy) {
@@ -72,7 +98,6 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
         }
         bytes.addAndGet(frame.size());
         queue.offer(frame);
-        drain();
         return result;
     }
 
@@ -119,6 +144,11 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
         if (wip.getAndIncrement() != 0) {
             return;
         }
+        drainLoop();
+    }
+
+    /** The drain loop; the caller holds one count of {@code wip}. */
+    private void drainLoop() {
         int missed = 1;
         for (;;) {
             if (terminated) {

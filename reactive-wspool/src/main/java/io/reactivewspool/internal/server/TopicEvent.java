@@ -19,6 +19,7 @@ final class TopicEvent {
     /** Connection ids that already took this event; non-null only for multi-topic broadcasts. */
     final Set<String> claimed;
     final AtomicInteger reached = new AtomicInteger();
+    private final int[] excludedHashes;
     private final WsCodec codec;
     private volatile WsMessage message;
 
@@ -26,8 +27,18 @@ final class TopicEvent {
         this.frame = frame;
         this.message = message;
         this.excluded = excluded == null ? Set.of() : excluded;
+        this.excludedHashes = this.excluded.stream().mapToInt(String::hashCode).toArray();
         this.claimed = multiTopic ? ConcurrentHashMap.newKeySet() : null;
         this.codec = codec;
+    }
+
+    private boolean mayExclude(int idHash) {
+        for (int h : excludedHashes) {
+            if (h == idHash) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The message, decoded lazily when it came from another node as bytes only. */
@@ -40,9 +51,13 @@ final class TopicEvent {
         return m;
     }
 
-    /** Whether the connection should take this event (and, for multi-topic events, claims it). */
-    boolean admits(String connectionId) {
-        if (!excluded.isEmpty() && excluded.contains(connectionId)) {
+    /**
+     * Whether the connection should take this event (and, for multi-topic events, claims it).
+     * The id's hash is compared first: a broadcast visits every subscriber, and most are not
+     * excluded, so their id strings need not be read.
+     */
+    boolean admits(String connectionId, int idHash) {
+        if (!excluded.isEmpty() && mayExclude(idHash) && excluded.contains(connectionId)) {
             return false;
         }
         return claimed == null || claimed.add(connectionId);

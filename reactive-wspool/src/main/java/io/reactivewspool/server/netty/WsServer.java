@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
 
 /**
  * A Reactor Netty HTTP server for a {@link WsHub}: the hub's WebSocket endpoint at
@@ -35,6 +36,7 @@ public final class WsServer {
     private final WsHub hub;
     private final WsServerOptions options;
     private final AtomicReference<DisposableServer> bound = new AtomicReference<>();
+    private final AtomicReference<LoopResources> loops = new AtomicReference<>();
 
     private WsServer(WsHub hub, WsServerOptions options) {
         this.hub = Objects.requireNonNull(hub, "hub");
@@ -63,12 +65,25 @@ public final class WsServer {
                     .host(options.host())
                     .port(options.port())
                     .handle(handler::handle);
-            return options.customizer().apply(server).bind();
-        }).map(ds -> {
-            if (!bound.compareAndSet(null, ds)) {
-                ds.disposeNow();
-                throw new IllegalStateException("server already bound");
+            LoopResources own = options.ioThreads() > 0
+                    ? LoopResources.create("wsserver", 1, options.ioThreads(), true) : null;
+            if (own != null) {
+                server = server.runOn(own);
             }
+            return options.customizer().apply(server).bind()
+                    .onErrorResume(e -> own == null ? Mono.error(e) : own.disposeLater().then(Mono.error(e)))
+                    .map(ds -> {
+                        if (!bound.compareAndSet(null, ds)) {
+                            ds.disposeNow();
+                            if (own != null) {
+                                own.dispose();
+                            }
+                            throw new IllegalStateException("server already bound");
+                        }
+                        loops.set(own);
+                        return ds;
+                    });
+        }).map(ds -> {
             log.info("wsserver listening url={} admin={}", url(), options.adminEnabled() ? options.adminEnabled() + " path=" + WsServerOptions.ADMIN_PATH : "off");
             return this;
         });
@@ -119,7 +134,10 @@ public final class WsServer {
                 return Mono.empty();
             }
             ds.dispose();
-            return ds.onDispose().doOnTerminate(() -> log.info("wsserver stopped port={}", ds.port()));
+            return ds.onDispose().then(Mono.defer(() -> {
+                LoopResources own = loops.getAndSet(null);
+                return own == null ? Mono.<Void>empty() : own.disposeLater(Duration.ZERO, Duration.ofSeconds(2));
+            })).doOnTerminate(() -> log.info("wsserver stopped port={}", ds.port()));
         }));
     }
 }

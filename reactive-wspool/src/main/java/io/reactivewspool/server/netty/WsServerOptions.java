@@ -19,6 +19,8 @@ import reactor.netty.http.server.HttpServer;
  * <tr><td>compression (permessage-deflate)</td><td>false</td><td></td></tr>
  * <tr><td>adminEnabled</td><td>true</td><td>serve the admin API under {@value #ADMIN_PATH}</td></tr>
  * <tr><td>adminAuthenticator</td><td>{@link AdminAuthenticator#denyAll()}: every admin request gets 403</td><td></td></tr>
+ * <tr><td>ioThreads</td><td>0: Reactor Netty's shared event loops (max(cores, 4))</td><td>0 .. 1024; n gives the
+ * server n event loops of its own, closed with it (one per core the process may use is the fastest)</td></tr>
  * <tr><td>customizer</td><td>identity</td><td>applied to the {@code HttpServer} last</td></tr>
  * </table>
  */
@@ -35,6 +37,7 @@ public final class WsServerOptions {
     private final String path;
     private final int maxFrameBytes;
     private final boolean compression;
+    private final int ioThreads;
     private final boolean adminEnabled;
     private final AdminAuthenticator adminAuthenticator;
     private final Function<HttpServer, HttpServer> customizer;
@@ -45,6 +48,7 @@ public final class WsServerOptions {
         path = b.path;
         maxFrameBytes = b.maxFrameBytes;
         compression = b.compression;
+        ioThreads = b.ioThreads;
         adminEnabled = b.adminEnabled;
         adminAuthenticator = b.adminAuthenticator;
         customizer = b.customizer;
@@ -65,6 +69,7 @@ public final class WsServerOptions {
         b.path = path;
         b.maxFrameBytes = maxFrameBytes;
         b.compression = compression;
+        b.ioThreads = ioThreads;
         b.adminEnabled = adminEnabled;
         b.adminAuthenticator = adminAuthenticator;
         b.customizer = customizer;
@@ -92,6 +97,11 @@ public final class WsServerOptions {
         return compression;
     }
 
+    /** The server's own event loop count, or 0 for Reactor Netty's shared loops. */
+    public int ioThreads() {
+        return ioThreads;
+    }
+
     public boolean adminEnabled() {
         return adminEnabled;
     }
@@ -111,6 +121,7 @@ public final class WsServerOptions {
         private String path = DEFAULT_PATH;
         private int maxFrameBytes;
         private boolean compression;
+        private int ioThreads;
         private boolean adminEnabled = true;
         private AdminAuthenticator adminAuthenticator = AdminAuthenticator.denyAll();
         private Function<HttpServer, HttpServer> customizer = Function.identity();
@@ -154,6 +165,18 @@ public final class WsServerOptions {
 
         public Builder compression(boolean v) {
             compression = v;
+            return this;
+        }
+
+        /**
+         * Event loops of the server's own (0: Reactor Netty's shared ones). One per core the
+         * process may use avoids handing writes between loops that share a core.
+         */
+        public Builder ioThreads(int v) {
+            if (v < 0 || v > 1024) {
+                throw new IllegalArgumentException("ioThreads must be between 0 and 1024, was " + v);
+            }
+            ioThreads = v;
             return this;
         }
 

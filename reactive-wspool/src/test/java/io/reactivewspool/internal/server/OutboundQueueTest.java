@@ -84,6 +84,58 @@ class OutboundQueueTest {
     }
 
     @Test
+    void framesHandedOverDirectlyAndFramesQueuedKeepTheirOrderUnderBatchedDemand() throws Exception {
+        OutboundQueue q = new OutboundQueue(100_000, OverflowPolicy.DROP_OLDEST, f -> { });
+        int total = 50_000;
+        java.util.List<Integer> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.atomic.AtomicReference<org.reactivestreams.Subscription> sub = new java.util.concurrent.atomic.AtomicReference<>();
+        q.subscribe(new reactor.core.CoreSubscriber<OutboundFrame>() {
+            int sinceRequest;
+
+            @Override
+            public void onSubscribe(org.reactivestreams.Subscription s) {
+                sub.set(s);
+                s.request(16);
+            }
+
+            @Override
+            public void onNext(OutboundFrame f) {
+                seen.add(java.nio.ByteBuffer.wrap(f.payload()).getInt());
+                // Like the Netty writer: more demand in small steps, sometimes from inside onNext.
+                if (++sinceRequest == 8) {
+                    sinceRequest = 0;
+                    sub.get().request(8);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onComplete() {
+            }
+        });
+        Thread producer = new Thread(() -> {
+            for (int i = 0; i < total; i++) {
+                q.offer(OutboundFrame.text(java.nio.ByteBuffer.allocate(4).putInt(i).array()));
+            }
+        });
+        producer.start();
+        // A second thread adds demand concurrently, so the fast path and the drain loop interleave.
+        for (int i = 0; i < 2_000; i++) {
+            sub.get().request(4);
+        }
+        producer.join();
+        sub.get().request(Long.MAX_VALUE);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == total);
+        for (int i = 0; i < total; i++) {
+            assertThat(seen.get(i)).isEqualTo(i);
+        }
+        assertThat(q.size()).isZero();
+    }
+
+    @Test
     void aSecondSubscriberIsRejected() {
         OutboundQueue q = new OutboundQueue(10, OverflowPolicy.DROP_OLDEST, f -> { });
         Flux.from(q).subscribe();

@@ -28,12 +28,13 @@ import io.reactivewspool.server.OverflowPolicy;
  * @param drainMs           graceful-close drain period
  * @param redisUri          {@code redis://HOST:PORT} of the Redis broker, or {@code null} (one instance)
  * @param historySize       messages of history per topic for recovery, 0 = off
+ * @param ioThreads         event loops of the server, 0 = Reactor Netty's shared ones
  * @param help              print usage and exit
  */
 record ServerConfig(String host, int port, String path, List<String> publishTopics, String adminToken,
                     Map<String, String> userByToken, int maxFrameBytes, int maxConnections, int rateLimit,
                     long heartbeatMs, long connectionTimeoutMs, int queueSize, OverflowPolicy overflow, long drainMs,
-                    String redisUri, int historySize, boolean help) {
+                    String redisUri, int historySize, int ioThreads, boolean help) {
 
     static final String USAGE = """
             Usage: java -jar standalone-server.jar [flags]
@@ -55,6 +56,8 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
               --redis=redis://HOST:PORT     share topics, users and admin with other instances through Redis
               --history-size=N              keep N messages per topic for recovery (data.since), 0 = off (default 0);
                                             in Redis Streams with --redis, in memory otherwise
+              --io-threads=N                event loops, 0 = Reactor Netty's shared max(cores, 4)
+                                            (default: the cores this process may use)
               --help                        print this and exit
 
             SIGTERM closes every connection with 1001 and exits.
@@ -86,6 +89,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
         long drain = 2000;
         String redis = null;
         int history = 0;
+        int loops = Runtime.getRuntime().availableProcessors();
         boolean help = false;
         for (String arg : args) {
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -142,6 +146,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
                     }
                 }
                 case "--history-size" -> history = intIn(name, value, 0, 1_000_000);
+                case "--io-threads" -> loops = intIn(name, value, 0, 1024);
                 default -> throw new BadFlag("unknown flag " + name);
             }
         }
@@ -149,7 +154,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
             throw new BadFlag("--connection-timeout-ms (" + timeout + ") must be >= --heartbeat-ms (" + heartbeat + ")");
         }
         return new ServerConfig(host, port, path, List.copyOf(publish), adminToken, Map.copyOf(tokens), maxFrame,
-                maxConnections, rate, heartbeat, timeout, queue, overflow, drain, redis, history, help);
+                maxConnections, rate, heartbeat, timeout, queue, overflow, drain, redis, history, loops, help);
     }
 
     Duration heartbeat() {
@@ -186,6 +191,6 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
         return "ServerConfig{host=" + host + ", port=" + port + ", path=" + path + ", publish=" + publishTopics
                 + ", users=" + userByToken.values() + ", admin=" + (adminToken != null) + ", maxFrameBytes=" + maxFrameBytes
                 + ", maxConnections=" + maxConnections + ", rateLimit=" + rateLimit + ", heartbeatMs=" + heartbeatMs
-                + ", connectionTimeoutMs=" + connectionTimeoutMs + ", queueSize=" + queueSize + ", overflow=" + overflow + "}";
+                + ", connectionTimeoutMs=" + connectionTimeoutMs + ", queueSize=" + queueSize + ", overflow=" + overflow + ", ioThreads=" + ioThreads + "}";
     }
 }

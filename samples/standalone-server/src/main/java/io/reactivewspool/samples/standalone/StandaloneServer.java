@@ -85,6 +85,7 @@ public final class StandaloneServer {
                 .host(c.host())
                 .port(c.port())
                 .path(c.path())
+                .ioThreads(c.ioThreads())
                 .adminAuthenticator(c.adminToken() == null ? null : io.reactivewspool.server.AdminAuthenticator.bearer(c.adminToken()))
                 .build())
                 .bindNow();

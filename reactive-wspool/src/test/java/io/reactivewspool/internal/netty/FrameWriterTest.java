@@ -1,0 +1,166 @@
+package io.reactivewspool.internal.netty;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.reactivewspool.server.OutboundFrame;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FrameWriterTest {
+
+    private static OutboundFrame text(int i) {
+        return OutboundFrame.text(("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Decodes server frames with Netty's own decoder: the pre-framed bytes must be what it expects. */
+    private static List<WebSocketFrame> decode(List<ByteBuf> wire) {
+        EmbeddedChannel decoder = new EmbeddedChannel(new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+                .expectMaskedFrames(false).maxFramePayloadLength(1 << 20).build()));
+        wire.forEach(decoder::writeInbound);
+        List<WebSocketFrame> frames = new ArrayList<>();
+        WebSocketFrame f;
+        while ((f = decoder.readInbound()) != null) {
+            frames.add(f);
+        }
+        decoder.finishAndReleaseAll();
+        return frames;
+    }
+
+    private static List<ByteBuf> drainOutbound(EmbeddedChannel ch) {
+        List<ByteBuf> out = new ArrayList<>();
+        ByteBuf b;
+        while ((b = ch.readOutbound()) != null) {
+            out.add(b);
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 125, 126, 65_535, 65_536, 200_000})
+    void aPreFramedFrameIsWhatNettysDecoderReadsForEveryLengthEncoding(int size) {
+        byte[] payload = new byte[size];
+        for (int i = 0; i < size; i++) {
+            payload[i] = (byte) ('a' + i % 26);
+        }
+        ByteBuf wire = LoopBatch.preFrame(OutboundFrame.text(payload), ByteBufAllocator.DEFAULT);
+        List<WebSocketFrame> frames = decode(List.of(wire));
+        assertThat(frames).hasSize(1);
+        assertThat(frames.get(0)).isInstanceOf(TextWebSocketFrame.class);
+        assertThat(frames.get(0).isFinalFragment()).isTrue();
+        assertThat(ByteBufUtil.getBytes(frames.get(0).content())).isEqualTo(payload);
+        frames.forEach(WebSocketFrame::release);
+    }
+
+    @Test
+    void controlFramesArePreFramedWithTheirOpcode() {
+        ByteBuf wire = LoopBatch.preFrame(OutboundFrame.ping(), ByteBufAllocator.DEFAULT);
+        List<WebSocketFrame> frames = decode(List.of(wire));
+        assertThat(frames).singleElement().isInstanceOf(PingWebSocketFrame.class);
+        frames.forEach(WebSocketFrame::release);
+    }
+
+    @Test
+    void framesLeaveInOrderAndAnUnwritableChannelGetsNoMoreThanTheBatchAlreadyRequested() {
+        EmbeddedChannel ch = new EmbeddedChannel(new WebSocket13FrameEncoder(false));
+        ChannelHandlerContext encoder = ch.pipeline().context(WebSocketFrameEncoder.class);
+        AtomicLong requested = new AtomicLong();
+        AtomicLong requestsWhileUnwritable = new AtomicLong();
+        int total = 1_000;
+        int stopAt = 100;
+        Mono.<Void>create(sink -> {
+            FrameWriter w = new FrameWriter(ch, sink, encoder);
+            ch.pipeline().addLast(w);
+            Flux.range(0, total)
+                    .doOnRequest(n -> {
+                        requested.addAndGet(n);
+                        if (!ch.isWritable()) {
+                            requestsWhileUnwritable.incrementAndGet();
+                        }
+                    })
+                    .doOnNext(i -> {
+                        if (i == stopAt) {
+                            // The client stops reading: Netty's buffer is above its high water mark.
+                            ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+                        }
+                    })
+                    .map(FrameWriterTest::text)
+                    .subscribe(w);
+        }).subscribe();
+        ch.runPendingTasks();
+
+        assertThat(requestsWhileUnwritable.get()).isZero();
+        assertThat(requested.get()).isGreaterThan(stopAt).isLessThanOrEqualTo(stopAt + FrameWriter.BATCH);
+        List<WebSocketFrame> frames = decode(drainOutbound(ch));
+        assertThat(frames).hasSize((int) requested.get());
+
+        ch.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        ch.runPendingTasks();
+        frames.addAll(decode(drainOutbound(ch)));
+        assertThat(frames).hasSize(total);
+        for (int i = 0; i < total; i++) {
+            assertThat(frames.get(i).content().toString(StandardCharsets.UTF_8)).isEqualTo("{\"n\":" + i + "}");
+        }
+        frames.forEach(WebSocketFrame::release);
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void withAnExtensionEveryFrameGoesThroughTheEncoderAndTheBytesAreTheSame() {
+        EmbeddedChannel pre = new EmbeddedChannel(new WebSocket13FrameEncoder(false));
+        EmbeddedChannel viaEncoder = new EmbeddedChannel(new WebSocket13FrameEncoder(false));
+        for (EmbeddedChannel ch : List.of(pre, viaEncoder)) {
+            ChannelHandlerContext encoder = ch == pre ? ch.pipeline().context(WebSocketFrameEncoder.class) : null;
+            Mono.<Void>create(sink -> {
+                FrameWriter w = new FrameWriter(ch, sink, encoder);
+                ch.pipeline().addLast(w);
+                Flux.range(0, 10).map(FrameWriterTest::text).subscribe(w);
+            }).subscribe();
+            ch.runPendingTasks();
+        }
+        List<ByteBuf> a = drainOutbound(pre);
+        List<ByteBuf> b = drainOutbound(viaEncoder);
+        assertThat(ByteBufUtil.getBytes(io.netty.buffer.Unpooled.wrappedBuffer(a.toArray(new ByteBuf[0]))))
+                .isEqualTo(ByteBufUtil.getBytes(io.netty.buffer.Unpooled.wrappedBuffer(b.toArray(new ByteBuf[0]))));
+        a.forEach(ByteBuf::release);
+        b.forEach(ByteBuf::release);
+        pre.finishAndReleaseAll();
+        viaEncoder.finishAndReleaseAll();
+    }
+
+    @Test
+    void aClosedChannelCancelsTheUpstreamAndCompletesTheSend() {
+        EmbeddedChannel ch = new EmbeddedChannel(new WebSocket13FrameEncoder(false));
+        ChannelHandlerContext encoder = ch.pipeline().context(WebSocketFrameEncoder.class);
+        AtomicLong cancelled = new AtomicLong();
+        AtomicLong completed = new AtomicLong();
+        Mono.<Void>create(sink -> {
+            FrameWriter w = new FrameWriter(ch, sink, encoder);
+            ch.pipeline().addLast(w);
+            Flux.<OutboundFrame>never().doOnCancel(cancelled::incrementAndGet).subscribe(w);
+        }).subscribe(null, null, completed::incrementAndGet);
+        ch.close();
+        ch.runPendingTasks();
+        assertThat(cancelled.get()).isEqualTo(1);
+        assertThat(completed.get()).isEqualTo(1);
+    }
+}
