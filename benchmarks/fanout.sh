@@ -98,7 +98,7 @@ start_server() { # start_server NAME
     library)
       if [ ! -f "$LIB_JAR" ]; then echo "no $LIB_JAR" >&2; return 1; fi
       (pin "$SERVER_CPU" java $SERVER_JVM_OPTS -jar "$LIB_JAR" --port="$PORT" --publish-topics='bench*' \
-        --queue-size="$LIB_QUEUE_SIZE" --overflow="$LIB_OVERFLOW") > "$log" 2>&1 & ;;
+        --queue-size="$LIB_QUEUE_SIZE" --overflow="$LIB_OVERFLOW" --max-connections=25000 --max-per-topic=25000) > "$log" 2>&1 & ;;
     *) echo "unknown server $name" >&2; return 1 ;;
   esac
   SERVER_PID=$! # pin and taskset exec, so this is the JVM's pid

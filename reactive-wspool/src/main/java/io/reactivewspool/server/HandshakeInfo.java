@@ -81,6 +81,33 @@ public record HandshakeInfo(String path, Map<String, List<String>> headers, Map<
         return null;
     }
 
+    /**
+     * What an open connection keeps of its upgrade request: the same request without the
+     * credentials (the {@code token} query parameter, {@code Authorization}) and without the
+     * headers of the upgrade itself ({@code Upgrade}, {@code Connection}, {@code Sec-WebSocket-*}),
+     * which mean nothing once the connection is open. Credentials do not outlive admission, and
+     * an idle connection costs less memory.
+     *
+     * <pre>{@code
+     * HandshakeInfo kept = handshake.afterUpgrade();   // kept.token() == null
+     * }</pre>
+     */
+    public HandshakeInfo afterUpgrade() {
+        Map<String, List<String>> h = new LinkedHashMap<>(headers);
+        h.keySet().removeIf(HandshakeInfo::upgradeOrCredential);
+        Map<String, List<String>> q = queryParams;
+        if (q.containsKey(TOKEN_PARAM)) {
+            q = new LinkedHashMap<>(q);
+            q.remove(TOKEN_PARAM);
+        }
+        return new HandshakeInfo(path, h, q, remoteAddress, principal);
+    }
+
+    private static boolean upgradeOrCredential(String lowerCaseName) {
+        return lowerCaseName.equals("authorization") || lowerCaseName.equals("upgrade")
+                || lowerCaseName.equals("connection") || lowerCaseName.startsWith("sec-websocket-");
+    }
+
     @Override
     public String toString() {
         return "HandshakeInfo{path=" + path + ", remote=" + remoteAddress + ", origin=" + origin()

@@ -27,6 +27,19 @@ class SecuritySpiTest {
     }
 
     @Test
+    void anOpenConnectionKeepsNeitherCredentialsNorTheUpgradeHeaders() {
+        HandshakeInfo h = hs(Map.of("Authorization", List.of("Bearer SECRET1"), "Upgrade", List.of("websocket"),
+                        "Sec-WebSocket-Key", List.of("k"), "Origin", List.of("https://app"), "Cookie", List.of("s=1")),
+                Map.of("token", List.of("SECRET2"), "room", List.of("r1")));
+        HandshakeInfo kept = h.afterUpgrade();
+        assertThat(kept.token()).isNull();
+        assertThat(kept.headers()).containsOnlyKeys("origin", "cookie");
+        assertThat(kept.queryParams()).containsOnlyKeys("room");
+        assertThat(kept.path()).isEqualTo(h.path());
+        assertThat(h.token()).isEqualTo("SECRET2");
+    }
+
+    @Test
     void staticTokensMapTokensToUsers() {
         Authenticator a = Authenticator.tokens(Map.of("T1", "alice"));
         assertThat(a.authenticate("T1", null).block()).isEqualTo("alice");

@@ -58,7 +58,7 @@ public final class WsUpgradeHandler implements WebHandler {
                                     "this endpoint requires authentication: pass a token in the 'token' query parameter or an 'Authorization: Bearer' header");
                         }
                         return webSocketService.handleRequest(exchange,
-                                session -> hub.serve(new SpringWsTransport(session, handshake), admission, topics));
+                                session -> hub.serve(new SpringWsTransport(session, handshake.afterUpgrade()), admission, topics));
                     });
                 });
     }

@@ -20,6 +20,7 @@ import io.reactivewspool.server.OverflowPolicy;
  * @param userByToken       connection tokens (token to user id); empty: anonymous connections
  * @param maxFrameBytes     largest client frame
  * @param maxConnections    connection limit
+ * @param maxPerTopic       subscribers per topic limit
  * @param rateLimit         messages per second per connection, 0 = off
  * @param heartbeatMs       heartbeat interval
  * @param connectionTimeoutMs idle timeout
@@ -32,7 +33,7 @@ import io.reactivewspool.server.OverflowPolicy;
  * @param help              print usage and exit
  */
 record ServerConfig(String host, int port, String path, List<String> publishTopics, String adminToken,
-                    Map<String, String> userByToken, int maxFrameBytes, int maxConnections, int rateLimit,
+                    Map<String, String> userByToken, int maxFrameBytes, int maxConnections, int maxPerTopic, int rateLimit,
                     long heartbeatMs, long connectionTimeoutMs, int queueSize, OverflowPolicy overflow, long drainMs,
                     String redisUri, int historySize, int ioThreads, boolean help) {
 
@@ -47,6 +48,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
               --token=USER=TOKEN            a connection token for USER; repeatable (default: anonymous connections)
               --max-frame-bytes=N           largest client frame (default 65536)
               --max-connections=N           connection limit (default 10000)
+              --max-per-topic=N             subscribers per topic (default 1000)
               --rate-limit=N                messages per second per connection, 0 = off (default 0)
               --heartbeat-ms=N              ping interval (default 30000)
               --connection-timeout-ms=N     close idle connections after N ms (default 300000)
@@ -81,6 +83,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
         Map<String, String> tokens = new LinkedHashMap<>();
         int maxFrame = 65_536;
         int maxConnections = 10_000;
+        int maxPerTopic = io.reactivewspool.server.WsHubOptions.DEFAULT_MAX_CONNECTIONS_PER_TOPIC;
         int rate = 0;
         long heartbeat = 30_000;
         long timeout = 300_000;
@@ -127,6 +130,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
                 }
                 case "--max-frame-bytes" -> maxFrame = intIn(name, value, 128, 16 * 1024 * 1024);
                 case "--max-connections" -> maxConnections = intIn(name, value, 1, Integer.MAX_VALUE);
+                case "--max-per-topic" -> maxPerTopic = intIn(name, value, 1, Integer.MAX_VALUE);
                 case "--rate-limit" -> rate = intIn(name, value, 0, Integer.MAX_VALUE);
                 case "--heartbeat-ms" -> heartbeat = intIn(name, value, 10, Integer.MAX_VALUE);
                 case "--connection-timeout-ms" -> timeout = intIn(name, value, 10, Integer.MAX_VALUE);
@@ -154,7 +158,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
             throw new BadFlag("--connection-timeout-ms (" + timeout + ") must be >= --heartbeat-ms (" + heartbeat + ")");
         }
         return new ServerConfig(host, port, path, List.copyOf(publish), adminToken, Map.copyOf(tokens), maxFrame,
-                maxConnections, rate, heartbeat, timeout, queue, overflow, drain, redis, history, loops, help);
+                maxConnections, maxPerTopic, rate, heartbeat, timeout, queue, overflow, drain, redis, history, loops, help);
     }
 
     Duration heartbeat() {
@@ -190,7 +194,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
         // Never print tokens.
         return "ServerConfig{host=" + host + ", port=" + port + ", path=" + path + ", publish=" + publishTopics
                 + ", users=" + userByToken.values() + ", admin=" + (adminToken != null) + ", maxFrameBytes=" + maxFrameBytes
-                + ", maxConnections=" + maxConnections + ", rateLimit=" + rateLimit + ", heartbeatMs=" + heartbeatMs
+                + ", maxConnections=" + maxConnections + ", maxPerTopic=" + maxPerTopic + ", rateLimit=" + rateLimit + ", heartbeatMs=" + heartbeatMs
                 + ", connectionTimeoutMs=" + connectionTimeoutMs + ", queueSize=" + queueSize + ", overflow=" + overflow + ", ioThreads=" + ioThreads + "}";
     }
 }

@@ -73,6 +73,7 @@ public final class StandaloneServer {
                 .authenticator(c.userByToken().isEmpty() ? null : Authenticator.tokens(c.userByToken()))
                 .topicPolicy(TopicPolicy.publishTo(c.publishTopics()))
                 .maxConnections(c.maxConnections())
+                .maxConnectionsPerTopic(c.maxPerTopic())
                 .maxFrameBytes(c.maxFrameBytes())
                 .rateLimitPerSecond(c.rateLimit())
                 .heartbeatInterval(c.heartbeat())
