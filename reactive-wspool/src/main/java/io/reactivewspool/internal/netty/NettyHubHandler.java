@@ -66,10 +66,7 @@ public final class NettyHubHandler {
                         .header(HttpHeaderNames.CONNECTION, "close")
                         .sendString(Mono.just(admission.reason() + "\n")).then();
             }
-            return res.sendWebsocket((in, out) -> {
-                in.withConnection(c -> c.addHandlerLast(ReservedBitsGuard.NAME, new ReservedBitsGuard()));
-                return hub.serve(new NettyWsTransport(hs, in, out, maxFrameBytes), admission);
-            }, spec);
+            return res.sendWebsocket((in, out) -> hub.serve(new NettyWsTransport(hs, in, out, maxFrameBytes), admission), spec);
         });
     }
 
