@@ -94,7 +94,7 @@ class WireFuzzProperties {
         assertThat(leaks).as("Netty buffer leaks").isEmpty();
     }
 
-    @Property(tries = 150, shrinking = ShrinkingMode.OFF)
+    @Property(tries = 120, shrinking = ShrinkingMode.OFF)
     void everyHostileInputGetsItsAnswerAndTheServerLives(@ForAll("inputs") List<Input> inputs,
                                                           @ForAll("chunkSizes") List<Integer> chunks) {
         long start = System.nanoTime();
