@@ -84,8 +84,10 @@ class FloodIT {
             assertThat(flooder.received()).filteredOn(m -> m.is("error"))
                     .allSatisfy(m -> assertThat(m.error()).contains("rate limit"));
             assertThat(flooder.isClosed()).isFalse();
-            // Keeping it up without a calm second closes it with 1008.
-            for (int i = 23; i < 2_000 && !flooder.isClosed(); i++) {
+            // Keeping it up without a calm second closes it with 1008. A bounded burst: a client
+            // that keeps writing into a socket the server has closed may see a TCP reset instead of
+            // the close frame, which would test the kernel, not the hub.
+            for (int i = 23; i < 60 && !flooder.isClosed(); i++) {
                 flooder.send(WsMessage.publish("pub.chat", Map.of("spam", i)));
             }
             oversized.sendText("{\"type\":\"ping\",\"data\":\"" + "x".repeat(10_000) + "\"}");
@@ -108,7 +110,7 @@ class FloodIT {
                 long politeSeen = s.received().stream().filter(m -> m.is("data") && m.data().has("polite")).count();
                 assertThat(politeSeen).as("the polite publisher's messages").isEqualTo(5);
                 long spamSeen = s.received().stream().filter(m -> m.is("data") && m.data().has("spam")).count();
-                assertThat(spamSeen).as("spam that got through the limiter").isLessThan(2_000).isPositive();
+                assertThat(spamSeen).as("spam that got through the limiter").isLessThan(60).isPositive();
                 assertThat(s.received()).noneMatch(m -> m.is("error"));
                 assertThat(s.isClosed()).isFalse();
             }
