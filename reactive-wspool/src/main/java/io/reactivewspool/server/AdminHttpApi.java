@@ -110,7 +110,8 @@ public final class AdminHttpApi {
         try {
             return authenticator.isAdmin(request);
         } catch (RuntimeException e) {
-            log.warn("admin authenticator failed remote={} error={}", request.remoteAddress(), e.toString());
+            // The class only: an authenticator's message may quote the credential it rejected.
+            log.warn("admin authenticator failed remote={} error={}", request.remoteAddress(), e.getClass().getName());
             return false;
         }
     }

@@ -47,6 +47,7 @@ public final class RawSocketClient implements AutoCloseable {
             }
             s.connect(new InetSocketAddress(u.getHost(), u.getPort()), 5000);
             s.setSoTimeout(10_000);
+            s.setTcpNoDelay(true); // small writes go out at once, not after a delayed ACK
             RawSocketClient c = new RawSocketClient(s);
             c.handshake(u);
             return c;
@@ -99,33 +100,69 @@ public final class RawSocketClient implements AutoCloseable {
         }
     }
 
-    private void sendFrame(int firstByte, byte[] payload) {
+    /**
+     * Sends one masked frame exactly as given.
+     *
+     * @param firstByte FIN, RSV1-3 and opcode, e.g. {@code 0x81} for a final text frame
+     */
+    public void sendFrame(int firstByte, byte[] payload) {
+        sendFrame(firstByte, payload, true);
+    }
+
+    /** Sends one frame exactly as given, masked (as RFC 6455 requires of clients) or not. */
+    public void sendFrame(int firstByte, byte[] payload, boolean masked) {
+        sendRaw(encodeFrame(firstByte, payload, masked));
+    }
+
+    /** The wire bytes of one client frame: header, then the payload, masked with a random key or not. */
+    public static byte[] encodeFrame(int firstByte, byte[] payload, boolean masked) {
         ByteArrayOutputStream f = new ByteArrayOutputStream();
         f.write(firstByte);
+        int maskBit = masked ? 0x80 : 0;
         if (payload.length < 126) {
-            f.write(0x80 | payload.length);
+            f.write(maskBit | payload.length);
         } else if (payload.length < 65536) {
-            f.write(0x80 | 126);
+            f.write(maskBit | 126);
             f.write(payload.length >>> 8);
             f.write(payload.length & 0xff);
         } else {
-            f.write(0x80 | 127);
+            f.write(maskBit | 127);
             long n = payload.length;
             for (int i = 7; i >= 0; i--) {
                 f.write((int) (n >>> (8 * i)) & 0xff);
             }
         }
-        byte[] mask = new byte[4];
-        ThreadLocalRandom.current().nextBytes(mask);
-        f.write(mask, 0, 4);
-        for (int i = 0; i < payload.length; i++) {
-            f.write(payload[i] ^ mask[i & 3]);
+        if (masked) {
+            byte[] mask = new byte[4];
+            ThreadLocalRandom.current().nextBytes(mask);
+            f.write(mask, 0, 4);
+            for (int i = 0; i < payload.length; i++) {
+                f.write(payload[i] ^ mask[i & 3]);
+            }
+        } else {
+            f.write(payload, 0, payload.length);
         }
+        return f.toByteArray();
+    }
+
+    /** Writes bytes to the socket as they are. */
+    public void sendRaw(byte[] bytes) {
         try {
-            out.write(f.toByteArray());
+            out.write(bytes);
             out.flush();
         } catch (IOException e) {
             throw new AssertionError("raw send failed: " + e, e);
+        }
+    }
+
+    /** Like {@link #sendRaw}, but reports whether the bytes could be written (false: the server is gone). */
+    public boolean trySendRaw(byte[] bytes) {
+        try {
+            out.write(bytes);
+            out.flush();
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -152,6 +189,53 @@ public final class RawSocketClient implements AutoCloseable {
             return new Frame(b0 & 0x0f, payload);
         } catch (IOException e) {
             throw new AssertionError("raw read failed: " + e, e);
+        }
+    }
+
+    /** Reads the next frame; {@code null} when the stream ended (FIN or reset) before a whole frame. */
+    public Frame readFrameOrEnd() {
+        try {
+            return readFrame();
+        } catch (AssertionError e) {
+            if (e.getCause() instanceof SocketTimeoutException) {
+                throw e;
+            }
+            return null;
+        }
+    }
+
+    /** The status code of a close frame (1005 when it carries none). */
+    public static int closeCode(Frame f) {
+        return f.payload().length >= 2 ? ((f.payload()[0] & 0xff) << 8) | (f.payload()[1] & 0xff) : 1005;
+    }
+
+    /**
+     * Sends {@code request} as raw bytes on a new TCP connection to the server of {@code wsUrl}
+     * and returns everything the server answered, until it closed the connection or said nothing
+     * for {@code quietMillis}. For malformed HTTP that no HTTP client would send.
+     */
+    public static String exchangeRaw(String wsUrl, byte[] request, int quietMillis) {
+        URI u = URI.create(wsUrl);
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(u.getHost(), u.getPort()), 5000);
+            s.setSoTimeout(quietMillis);
+            s.getOutputStream().write(request);
+            s.getOutputStream().flush();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            try {
+                int n;
+                while ((n = s.getInputStream().read(buf)) >= 0) {
+                    answer.write(buf, 0, n);
+                }
+            } catch (SocketTimeoutException quiet) {
+                // the server keeps the connection open: what it said so far is the answer
+            } catch (IOException reset) {
+                // closed with a reset: same as closed
+            }
+            return answer.toString(StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new AssertionError("raw exchange with " + wsUrl + " failed: " + e, e);
         }
     }
 
@@ -188,10 +272,6 @@ public final class RawSocketClient implements AutoCloseable {
         } finally {
             close();
         }
-    }
-
-    private static int closeCode(Frame f) {
-        return f.payload().length >= 2 ? ((f.payload()[0] & 0xff) << 8) | (f.payload()[1] & 0xff) : 1005;
     }
 
     /** Vanishes with a TCP reset: no close frame, no FIN. */

@@ -106,6 +106,11 @@ public final class JacksonJsonCodec implements WsCodec {
         String msgOffset = null;
         String error = null;
         String fieldProblem = null;
+        int invalidUtf8 = StrictUtf8.firstInvalid(utf8, offset, length);
+        if (invalidUtf8 >= 0) {
+            throw new WsProtocolException(Problem.MALFORMED_JSON, "malformed JSON: invalid UTF-8 at byte "
+                    + (invalidUtf8 - offset) + "; send one JSON object (UTF-8) per text frame", null);
+        }
         try (JsonParser p = mapper.createParser(utf8, offset, length)) {
             JsonToken first = p.nextToken();
             if (first == null) {

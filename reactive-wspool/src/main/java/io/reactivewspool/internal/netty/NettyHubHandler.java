@@ -1,7 +1,13 @@
 package io.reactivewspool.internal.netty;
 
 
+import java.util.Base64;
+import java.util.List;
+
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.reactivewspool.server.AdminHttpApi;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.WsHub;
@@ -58,6 +64,18 @@ public final class NettyHubHandler {
             return res.status(426).header(HttpHeaderNames.UPGRADE, "websocket")
                     .sendString(Mono.just("expected a WebSocket upgrade request\n")).then();
         }
+        String malformed = malformedHandshake(req);
+        if (malformed != null) {
+            boolean badVersion = malformed.startsWith("Sec-WebSocket-Version");
+            log.info("upgrade refused status={} reason=\"{}\" remote={}", badVersion ? 426 : 400, malformed, req.remoteAddress());
+            if (badVersion) {
+                res.header(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+            }
+            return res.status(badVersion ? 426 : 400)
+                    .header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .header(HttpHeaderNames.CONNECTION, "close")
+                    .sendString(Mono.just(malformed + "\n")).then();
+        }
         HandshakeInfo hs = Handshakes.of(req);
         return hub.admit(hs).flatMap(admission -> {
             if (!admission.isAccepted()) {
@@ -68,6 +86,53 @@ public final class NettyHubHandler {
             }
             return res.sendWebsocket((in, out) -> hub.serve(new NettyWsTransport(hs.afterUpgrade(), in, out, maxFrameBytes), admission), spec);
         });
+    }
+
+    /**
+     * Why the request is not an RFC 6455 opening handshake (4.2.1), or {@code null}. Checked
+     * before admission, so that Netty's handshaker never sees it: it would answer a missing key
+     * by dropping the connection, take a missing version for the obsolete hixie-76 handshake,
+     * accept any key and version 8, and hand a body's bytes on as WebSocket frames (smuggling).
+     */
+    static String malformedHandshake(HttpServerRequest req) {
+        HttpHeaders h = req.requestHeaders();
+        if (!HttpMethod.GET.equals(req.method())) {
+            return "a WebSocket upgrade must be a GET request";
+        }
+        if (req.version().majorVersion() != 1 || req.version().minorVersion() < 1) {
+            return "a WebSocket upgrade needs HTTP/1.1";
+        }
+        String length = h.get(HttpHeaderNames.CONTENT_LENGTH);
+        if (h.contains(HttpHeaderNames.TRANSFER_ENCODING) || (length != null && !"0".equals(length.trim()))) {
+            return "a WebSocket upgrade request must not have a body";
+        }
+        if (!h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+            return "a WebSocket upgrade needs 'Connection: Upgrade'";
+        }
+        List<String> keys = h.getAll(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+        if (keys.size() != 1 || !isWebSocketKey(keys.get(0))) {
+            return "Sec-WebSocket-Key must be one base64-encoded 16-byte value";
+        }
+        List<String> versions = h.getAll(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
+        if (versions.isEmpty()) {
+            return "a WebSocket upgrade needs Sec-WebSocket-Version: 13";
+        }
+        if (versions.size() != 1 || !"13".equals(versions.get(0).trim())) {
+            return "Sec-WebSocket-Version " + versions + " is not supported; use 13";
+        }
+        return null;
+    }
+
+    private static boolean isWebSocketKey(String key) {
+        String k = key.trim();
+        if (k.length() != 24) {
+            return false;
+        }
+        try {
+            return Base64.getDecoder().decode(k).length == 16;
+        } catch (IllegalArgumentException notBase64) {
+            return false;
+        }
     }
 
     // ---------------------------------------------------------------- admin API

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.reactivewspool.internal.netty.InboundGuard;
 import io.reactivewspool.internal.netty.NettyHubHandler;
 import io.reactivewspool.server.WsHub;
 import org.slf4j.Logger;
@@ -64,6 +65,7 @@ public final class WsServer {
             HttpServer server = HttpServer.create()
                     .host(options.host())
                     .port(options.port())
+                    .doOnChannelInit((observer, channel, remote) -> InboundGuard.install(channel))
                     .handle(handler::handle);
             LoopResources own = options.ioThreads() > 0
                     ? LoopResources.create("wsserver", 1, options.ioThreads(), true) : null;

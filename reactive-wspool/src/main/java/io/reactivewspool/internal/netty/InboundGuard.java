@@ -1,0 +1,61 @@
+package io.reactivewspool.internal.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import reactor.netty.NettyPipeline;
+
+/**
+ * Sits just before Reactor Netty's bridge on every server channel and fails a WebSocket
+ * connection that breaks RFC 6455 in ways Reactor Netty lets through:
+ * <ul>
+ * <li>a frame with RSV bits that no negotiated extension defines (5.2): 1002. Reactor Netty's
+ * handshaker always allows extensions, which turns off the frame decoder's own check; the
+ * permessage-deflate decoder, when negotiated, clears RSV1 of the frames it inflates.</li>
+ * <li>bytes the client sent behind its upgrade request, before the handshake response (4.1
+ * forbids that): the HTTP decoder hands them on as a raw buffer when the handshake removes it,
+ * and nothing downstream would release it. Released, and the connection closed.</li>
+ * </ul>
+ */
+public final class InboundGuard extends ChannelInboundHandlerAdapter {
+
+    static final String NAME = "wspool.inboundGuard";
+
+    private boolean failed;
+
+    private InboundGuard() {
+    }
+
+    /** Installs the guard on a new server channel (from {@code HttpServer.doOnChannelInit}). */
+    public static void install(Channel channel) {
+        channel.pipeline().addBefore(NettyPipeline.ReactiveBridge, NAME, new InboundGuard());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (failed) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof WebSocketFrame f && f.rsv() != 0) {
+            failed = true;
+            f.release();
+            ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.PROTOCOL_ERROR, "reserved bits set without an extension"))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (msg instanceof ByteBuf raw) {
+            failed = true;
+            raw.release();
+            ctx.close();
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+}
