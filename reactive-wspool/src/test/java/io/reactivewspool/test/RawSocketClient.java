@@ -135,11 +135,6 @@ public final class RawSocketClient implements AutoCloseable {
         }
     }
 
-    /** Sends a masked close frame with the code (a well-behaved client's answer to the server's close). */
-    public void sendClose(int code) {
-        sendFrame(0x88, new byte[] {(byte) (code >>> 8), (byte) code});
-    }
-
     /**
      * Reads (and discards) until the server ends the TCP stream; {@code true} on end of stream,
      * {@code false} when the connection was reset instead. Fails after the 10 s read timeout.
@@ -238,7 +233,7 @@ public final class RawSocketClient implements AutoCloseable {
 
     /**
      * Reads (and discards) frames until a close frame and returns its code, -1 if the stream
-     * ended first; the socket stays open (see {@link #sendClose}, {@link #awaitEndOfStream}).
+     * ended first; the socket stays open (see {@link #awaitEndOfStream}).
      */
     public int readToCloseFrame() {
         for (;;) {
