@@ -1,5 +1,6 @@
 package io.reactivewspool.test;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -9,8 +10,15 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntFunction;
 
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
@@ -28,7 +36,8 @@ public final class RawSocketClient implements AutoCloseable {
 
     private RawSocketClient(Socket socket) throws IOException {
         this.socket = socket;
-        this.in = new DataInputStream(socket.getInputStream());
+        // Buffered: a reader under load would otherwise make one system call per byte.
+        this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 16 * 1024));
         this.out = socket.getOutputStream();
     }
 
@@ -53,6 +62,33 @@ public final class RawSocketClient implements AutoCloseable {
             return c;
         } catch (IOException e) {
             throw new AssertionError("raw connect to " + wsUrl + " failed: " + e, e);
+        }
+    }
+
+    /**
+     * Opens {@code n} connections from 8 threads (connection {@code i} to {@code urlOf.apply(i)})
+     * and waits for every upgrade.
+     */
+    public static List<RawSocketClient> connectMany(int n, IntFunction<String> urlOf) {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<RawSocketClient>> opened = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                String url = urlOf.apply(i);
+                opened.add(pool.submit(() -> connect(url)));
+            }
+            List<RawSocketClient> clients = new ArrayList<>(n);
+            for (Future<RawSocketClient> c : opened) {
+                clients.add(c.get());
+            }
+            return clients;
+        } catch (ExecutionException e) {
+            throw new AssertionError("connect failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -97,6 +133,24 @@ public final class RawSocketClient implements AutoCloseable {
             int opcode = i == 0 ? 0x1 : 0x0;
             int fin = i == parts.length - 1 ? 0x80 : 0;
             sendFrame(fin | opcode, parts[i].getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * Reads (and discards) until the server ends the TCP stream; {@code true} on end of stream,
+     * {@code false} when the connection was reset instead. Fails after the 10 s read timeout.
+     */
+    public boolean awaitEndOfStream() {
+        byte[] sink = new byte[4096];
+        try {
+            while (in.read(sink) >= 0) {
+                // discard
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("no end of stream within the read timeout", e);
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -252,25 +306,33 @@ public final class RawSocketClient implements AutoCloseable {
         }
     }
 
-    /** Reads (and discards) frames until a close frame; returns its code, -1 if the stream ended. */
+    /** Reads (and discards) frames until a close frame; returns its code, -1 if the stream ended. Closes the socket. */
     public int readUntilCloseCode() {
         try {
-            for (;;) {
-                Frame f;
-                try {
-                    f = readFrame();
-                } catch (AssertionError e) {
-                    if (e.getCause() instanceof SocketTimeoutException) {
-                        throw e;
-                    }
-                    return -1;
-                }
-                if (f.opcode() == 8) {
-                    return closeCode(f);
-                }
-            }
+            return readToCloseFrame();
         } finally {
             close();
+        }
+    }
+
+    /**
+     * Reads (and discards) frames until a close frame and returns its code, -1 if the stream
+     * ended first; the socket stays open (see {@link #awaitEndOfStream}).
+     */
+    public int readToCloseFrame() {
+        for (;;) {
+            Frame f;
+            try {
+                f = readFrame();
+            } catch (AssertionError e) {
+                if (e.getCause() instanceof SocketTimeoutException) {
+                    throw e;
+                }
+                return -1;
+            }
+            if (f.opcode() == 8) {
+                return closeCode(f);
+            }
         }
     }
 

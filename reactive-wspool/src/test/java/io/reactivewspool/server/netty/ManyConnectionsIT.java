@@ -2,10 +2,6 @@ package io.reactivewspool.server.netty;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.stream.IntStream;
 
 import io.reactivewspool.server.CleanupReport;
 import io.reactivewspool.server.WsHubOptions;
@@ -23,21 +19,11 @@ class ManyConnectionsIT {
     void fiveThousandConnectionsDroppedAbruptlyLeaveTheRegistryEmptyAfterCleanup() throws Exception {
         int n = 5000;
         try (HubFixture f = HubFixture.start(WsHubOptions.builder().build())) {
-            ExecutorService pool = Executors.newFixedThreadPool(8);
-            try {
-                List<Future<RawSocketClient>> opened = IntStream.range(0, n)
-                        .mapToObj(i -> pool.submit(() -> RawSocketClient.connect(f.wsUrl()))).toList();
-                List<RawSocketClient> clients = new java.util.ArrayList<>();
-                for (Future<RawSocketClient> c : opened) {
-                    clients.add(c.get());
-                }
-                await().atMost(Duration.ofSeconds(30)).until(() -> f.hub().stats().activeConnections() == n);
-                assertThat(f.hub().stats().totalConnections()).isEqualTo(n);
-                // TCP reset, no close frame
-                clients.forEach(RawSocketClient::abort);
-            } finally {
-                pool.shutdownNow();
-            }
+            List<RawSocketClient> clients = RawSocketClient.connectMany(n, i -> f.wsUrl());
+            await().atMost(Duration.ofSeconds(30)).until(() -> f.hub().stats().activeConnections() == n);
+            assertThat(f.hub().stats().totalConnections()).isEqualTo(n);
+            // TCP reset, no close frame
+            clients.forEach(RawSocketClient::abort);
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 CleanupReport r = f.hub().cleanup().block(Duration.ofSeconds(5));
                 return r != null && r.remaining() == 0;
