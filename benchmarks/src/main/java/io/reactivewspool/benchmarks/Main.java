@@ -17,6 +17,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * <li>{@code client-pool}: the loopback request/reply comparison, then the acquire+release JMH benchmark</li>
  * <li>{@code client-pool-loopback [--callers 1,16,256] [--warmup-ms 2000] [--measure-ms 5000]}: only the loopback comparison</li>
  * <li>{@code client-pool-jmh}: only the JMH benchmark</li>
+ * <li>{@code codec}: JMH, {@link CodecBenchmark}: WsCodec.json() against plain Jackson 3, with the GC profiler</li>
+ * <li>{@code broadcast}: JMH, {@link BroadcastBenchmark}: encode-once broadcast against per-recipient encoding
+ * through one in-process hub, with the GC profiler</li>
+ * <li>{@code jmh}: codec, broadcast and client-pool-jmh in a row</li>
  * </ul>
  */
 public final class Main {
@@ -34,6 +38,15 @@ public final class Main {
             }
             case "client-pool-loopback" -> loopback(rest);
             case "client-pool-jmh" -> jmh();
+            case "codec" -> System.out.print("\n" + JmhSuite.codec(o -> o));
+            case "broadcast" -> System.out.print("\n" + JmhSuite.broadcast(o -> o));
+            case "jmh" -> {
+                // the tables at the end, after JMH's own output
+                String codec = JmhSuite.codec(o -> o);
+                String broadcast = JmhSuite.broadcast(o -> o);
+                jmh();
+                System.out.print("\n" + codec + "\n" + broadcast);
+            }
             case "bare-server", "handwritten-server", "loadgen", "report" -> {
                 // The fan-out harness (benchmarks/fanout.sh) has its own entry point.
                 try {
@@ -45,7 +58,7 @@ public final class Main {
             }
             default -> {
                 System.err.println("unknown scenario '" + scenario + "': use client-pool, client-pool-loopback, client-pool-jmh, "
-                        + "bare-server, handwritten-server, loadgen or report");
+                        + "codec, broadcast, jmh, bare-server, handwritten-server, loadgen or report");
                 System.exit(2);
             }
         }
