@@ -257,9 +257,10 @@ public final class LoadGenerator {
         int stopped = stopReaders();
         readers.set(countOnLoops(Sub::counts));
         result.put("stoppedReaders", stopped);
-        long heapBeforePublish = config.heapCheck() && observed ? sumOf(pids, ProcStats::heapUsedAfterGc) : -1;
         // Attached before the warm-up: starting the management agent in a server costs it a moment.
-        List<AllocationCounter> allocation = allocationCounters(pids);
+        List<ObservedJvm> jvms = observe(pids);
+        long heapBeforePublish = config.heapCheck() ? heapUsedAfterGc(jvms) : -1;
+        long heapAfterDrain = -1;
         try {
             for (int i = 0; i < pubs.length; i++) {
                 pubs[i] = new Pub(i);
@@ -269,13 +270,13 @@ public final class LoadGenerator {
                 throw new IllegalStateException("publishers not connected within " + config.connectTimeout()
                         + (firstError == null ? "" : ": " + firstError));
             }
-            measure(result, pids, allocation);
+            measure(result, pids, jvms);
+            // After the drain, stopped readers still connected: their queues are as full as they get.
+            heapAfterDrain = config.heapCheck() ? heapUsedAfterGc(jvms) : -1;
         } finally {
-            allocation.forEach(AllocationCounter::close);
+            jvms.forEach(ObservedJvm::close);
         }
         if (config.heapCheck() && observed) {
-            // After the drain, stopped readers still connected: their queues are as full as they get.
-            long heapAfterDrain = sumOf(pids, ProcStats::heapUsedAfterGc);
             long frame = dataFrameBytes;
             result.put("heapBeforePublishBytes", heapBeforePublish >= 0 ? heapBeforePublish : null)
                     .put("heapAfterDrainBytes", heapAfterDrain >= 0 ? heapAfterDrain : null)
@@ -286,7 +287,7 @@ public final class LoadGenerator {
     }
 
     /** Warm-up, measured window, drain; fills the throughput, CPU, allocation, latency and loss figures. */
-    private void measure(FanoutResult result, List<Long> pids, List<AllocationCounter> allocation) throws InterruptedException {
+    private void measure(FanoutResult result, List<Long> pids, List<ObservedJvm> jvms) throws InterruptedException {
         boolean observed = !pids.isEmpty();
         phase = PHASE_WARMUP;
         for (Pub p : pubs) {
@@ -299,7 +300,7 @@ public final class LoadGenerator {
         windowDeliveries.reset();
         double serverCpu0 = observed ? sumOfSeconds(pids, ProcStats::cpuSeconds) : -1;
         double brokerCpu0 = config.brokerPid() > 0 ? ProcStats.cpuSeconds(config.brokerPid()) : -1;
-        long allocated0 = allocatedBytes(allocation);
+        long allocated0 = allocatedBytes(jvms);
         long self = ProcessHandle.current().pid();
         double selfCpu0 = ProcStats.cpuSeconds(self);
         double serverWait0 = observed ? sumOfSeconds(pids, ProcStats::runQueueWaitSeconds) : -1;
@@ -312,7 +313,7 @@ public final class LoadGenerator {
         long deliveries = windowDeliveries.sum();
         double serverCpu = serverCpu0 >= 0 ? sumOfSeconds(pids, ProcStats::cpuSeconds) - serverCpu0 : -1;
         double brokerCpu = brokerCpu0 >= 0 ? ProcStats.cpuSeconds(config.brokerPid()) - brokerCpu0 : -1;
-        long allocated1 = allocatedBytes(allocation);
+        long allocated1 = allocatedBytes(jvms);
         double selfCpu = ProcStats.cpuSeconds(self) - selfCpu0;
         double serverWait = serverWait0 >= 0 ? sumOfSeconds(pids, ProcStats::runQueueWaitSeconds) - serverWait0 : -1;
         double selfWait = selfWait0 >= 0 ? ProcStats.runQueueWaitSeconds(self) - selfWait0 : -1;
@@ -359,32 +360,41 @@ public final class LoadGenerator {
                 .put("publisherProbes", Arrays.stream(pubs).mapToLong(p -> p.probes).sum());
     }
 
-    /** One counter per server process; none (and a warning) when a process cannot be attached to. */
-    private static List<AllocationCounter> allocationCounters(List<Long> pids) {
-        List<AllocationCounter> counters = new ArrayList<>();
+    /** Every server process over JMX; none (and a warning) when one cannot be attached to. */
+    private static List<ObservedJvm> observe(List<Long> pids) {
+        List<ObservedJvm> jvms = new ArrayList<>();
         for (long pid : pids) {
             try {
-                counters.add(AllocationCounter.of(pid));
+                jvms.add(ObservedJvm.of(pid));
             } catch (IOException | RuntimeException e) {
-                System.err.println("loadgen: no allocation figures: " + e);
-                counters.forEach(AllocationCounter::close);
+                System.err.println("loadgen: no allocation or heap figures: " + e);
+                jvms.forEach(ObservedJvm::close);
                 return List.of();
             }
         }
-        return counters;
+        return jvms;
     }
 
-    private static long allocatedBytes(List<AllocationCounter> counters) {
-        if (counters.isEmpty()) {
+    private static long allocatedBytes(List<ObservedJvm> jvms) {
+        return sumOver(jvms, ObservedJvm::allocatedBytes);
+    }
+
+    private static long heapUsedAfterGc(List<ObservedJvm> jvms) {
+        return sumOver(jvms, ObservedJvm::heapUsedAfterGc);
+    }
+
+    /** A figure summed over the observed JVMs; -1 when there are none or any cannot be read. */
+    private static long sumOver(List<ObservedJvm> jvms, java.util.function.ToLongFunction<ObservedJvm> figure) {
+        if (jvms.isEmpty()) {
             return -1;
         }
         long sum = 0;
-        for (AllocationCounter c : counters) {
-            long b = c.allocatedBytes();
-            if (b < 0) {
+        for (ObservedJvm jvm : jvms) {
+            long v = figure.applyAsLong(jvm);
+            if (v < 0) {
                 return -1;
             }
-            sum += b;
+            sum += v;
         }
         return sum;
     }

@@ -2,6 +2,7 @@ package io.reactivewspool.bench.fanout;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 
 import javax.management.MBeanServerConnection;
 import javax.management.remote.JMXConnector;
@@ -12,32 +13,37 @@ import com.sun.management.ThreadMXBean;
 import com.sun.tools.attach.VirtualMachine;
 
 /**
- * The bytes a JVM's threads have allocated on the heap so far, summed over its live threads
- * ({@code com.sun.management.ThreadMXBean.getThreadAllocatedBytes}). Another JVM is reached through
- * the JDK attach API: {@code startLocalManagementAgent()} in the target, then a local JMX
- * connection; this JVM's own counters are read directly (a JVM may not attach to itself unless
- * started with {@code -Djdk.attach.allowAttachSelf=true}, which is then used, so that a test in one
- * JVM takes the same path as a run against a server process).
+ * A server JVM as the harness observes it over JMX: the bytes its threads have allocated on the heap
+ * so far, summed over its live threads ({@code com.sun.management.ThreadMXBean.getThreadAllocatedBytes}),
+ * and its used heap after a full GC. Another JVM is reached through the JDK attach API:
+ * {@code startLocalManagementAgent()} in the target, then a local JMX connection; this JVM's own
+ * figures are read directly (a JVM may not attach to itself unless started with
+ * {@code -Djdk.attach.allowAttachSelf=true}, which is then used, so that a test in one JVM takes the
+ * same path as a run against a server process).
  *
- * <p>Read it at the start and the end of a window: the difference is what the target allocated in
- * between, except what threads that ended inside the window allocated (a server's event loops and
- * workers live for the whole run). The JMX calls themselves allocate a few kilobytes in the target.
+ * <p>Read the allocation at the start and the end of a window: the difference is what the target
+ * allocated in between, except what threads that ended inside the window allocated (a server's event
+ * loops and workers live for the whole run). The JMX calls themselves allocate a few kilobytes in the
+ * target.
  */
-final class AllocationCounter implements AutoCloseable {
+final class ObservedJvm implements AutoCloseable {
 
     private final ThreadMXBean threads;
+    private final MemoryMXBean memory;
     private final JMXConnector connector;
 
-    private AllocationCounter(ThreadMXBean threads, JMXConnector connector) {
+    private ObservedJvm(ThreadMXBean threads, MemoryMXBean memory, JMXConnector connector) {
         this.threads = threads;
+        this.memory = memory;
         this.connector = connector;
     }
 
-    /** A counter for the JVM with this pid; throws when it cannot be reached. */
-    static AllocationCounter of(long pid) throws IOException {
+    /** The JVM with this pid; throws when it cannot be reached. */
+    static ObservedJvm of(long pid) throws IOException {
         boolean self = pid == ProcessHandle.current().pid();
         if (self && !Boolean.getBoolean("jdk.attach.allowAttachSelf")) {
-            return new AllocationCounter(ManagementFactory.getPlatformMXBean(ThreadMXBean.class), null);
+            return new ObservedJvm(ManagementFactory.getPlatformMXBean(ThreadMXBean.class),
+                    ManagementFactory.getMemoryMXBean(), null);
         }
         String url;
         try {
@@ -58,7 +64,9 @@ final class AllocationCounter implements AutoCloseable {
             if (!threads.isThreadAllocatedMemorySupported() || !threads.isThreadAllocatedMemoryEnabled()) {
                 throw new IOException("pid " + pid + " does not count allocated bytes per thread");
             }
-            return new AllocationCounter(threads, connector);
+            MemoryMXBean memory = ManagementFactory.newPlatformMXBeanProxy(server, ManagementFactory.MEMORY_MXBEAN_NAME,
+                    MemoryMXBean.class);
+            return new ObservedJvm(threads, memory, connector);
         } catch (IOException | RuntimeException e) {
             connector.close();
             throw e;
@@ -76,6 +84,16 @@ final class AllocationCounter implements AutoCloseable {
                 }
             }
             return sum;
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Runs a full GC in the target ({@code System.gc()}), then returns its used heap in bytes; -1 when unreadable. */
+    long heapUsedAfterGc() {
+        try {
+            memory.gc();
+            return memory.getHeapMemoryUsage().getUsed();
         } catch (RuntimeException e) {
             return -1;
         }
