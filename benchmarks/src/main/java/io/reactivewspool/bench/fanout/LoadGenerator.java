@@ -227,8 +227,8 @@ public final class LoadGenerator {
         List<Long> pids = config.serverPids();
         boolean observed = !pids.isEmpty();
         if (config.idle()) {
-            result.put("heapBeforeBytes", observed ? sumOf(pids, ProcStats::heapUsedAfterGc) : null)
-                    .put("rssBeforeBytes", observed ? sumOf(pids, ProcStats::rssBytes) : null);
+            result.put("heapBeforeBytes", observed ? (long) sumOf(pids, ProcStats::heapUsedAfterGc) : null)
+                    .put("rssBeforeBytes", observed ? (long) sumOf(pids, ProcStats::rssBytes) : null);
         }
 
         long connectStart = System.nanoTime();
@@ -245,8 +245,8 @@ public final class LoadGenerator {
             Thread.sleep(config.idleWait().toMillis());
             long heap0 = result.getLong("heapBeforeBytes");
             long rss0 = result.getLong("rssBeforeBytes");
-            long heap1 = observed ? sumOf(pids, ProcStats::heapUsedAfterGc) : -1;
-            long rss1 = observed ? sumOf(pids, ProcStats::rssBytes) : -1;
+            long heap1 = observed ? (long) sumOf(pids, ProcStats::heapUsedAfterGc) : -1;
+            long rss1 = observed ? (long) sumOf(pids, ProcStats::rssBytes) : -1;
             result.put("heapAfterBytes", observed ? heap1 : null).put("rssAfterBytes", observed ? rss1 : null)
                     .put("heapPerConnectionBytes", heap0 > 0 && heap1 > 0 && subscribed > 0 ? (heap1 - heap0) / subscribed : null)
                     .put("rssPerConnectionBytes", rss0 > 0 && rss1 > 0 && subscribed > 0 ? (rss1 - rss0) / subscribed : null);
@@ -298,12 +298,12 @@ public final class LoadGenerator {
         long published0 = publishedTotal();
         latency.reset();
         windowDeliveries.reset();
-        double serverCpu0 = observed ? sumOfSeconds(pids, ProcStats::cpuSeconds) : -1;
+        double serverCpu0 = observed ? sumOf(pids, ProcStats::cpuSeconds) : -1;
         double brokerCpu0 = config.brokerPid() > 0 ? ProcStats.cpuSeconds(config.brokerPid()) : -1;
         long allocated0 = allocatedBytes(jvms);
         long self = ProcessHandle.current().pid();
         double selfCpu0 = ProcStats.cpuSeconds(self);
-        double serverWait0 = observed ? sumOfSeconds(pids, ProcStats::runQueueWaitSeconds) : -1;
+        double serverWait0 = observed ? sumOf(pids, ProcStats::runQueueWaitSeconds) : -1;
         double selfWait0 = ProcStats.runQueueWaitSeconds(self);
         long windowStart = System.nanoTime();
         phase = PHASE_MEASURE;
@@ -311,11 +311,11 @@ public final class LoadGenerator {
         phase = PHASE_DRAIN;
         double seconds = (System.nanoTime() - windowStart) / 1e9;
         long deliveries = windowDeliveries.sum();
-        double serverCpu = serverCpu0 >= 0 ? sumOfSeconds(pids, ProcStats::cpuSeconds) - serverCpu0 : -1;
+        double serverCpu = serverCpu0 >= 0 ? sumOf(pids, ProcStats::cpuSeconds) - serverCpu0 : -1;
         double brokerCpu = brokerCpu0 >= 0 ? ProcStats.cpuSeconds(config.brokerPid()) - brokerCpu0 : -1;
         long allocated1 = allocatedBytes(jvms);
         double selfCpu = ProcStats.cpuSeconds(self) - selfCpu0;
-        double serverWait = serverWait0 >= 0 ? sumOfSeconds(pids, ProcStats::runQueueWaitSeconds) - serverWait0 : -1;
+        double serverWait = serverWait0 >= 0 ? sumOf(pids, ProcStats::runQueueWaitSeconds) - serverWait0 : -1;
         double selfWait = selfWait0 >= 0 ? ProcStats.runQueueWaitSeconds(self) - selfWait0 : -1;
         long publishedInWindow = publishedTotal() - published0;
         long allocated = allocated0 >= 0 && allocated1 >= 0 ? allocated1 - allocated0 : -1;
@@ -376,46 +376,24 @@ public final class LoadGenerator {
     }
 
     private static long allocatedBytes(List<ObservedJvm> jvms) {
-        return sumOver(jvms, ObservedJvm::allocatedBytes);
+        return (long) sumOf(jvms, ObservedJvm::allocatedBytes);
     }
 
     private static long heapUsedAfterGc(List<ObservedJvm> jvms) {
-        return sumOver(jvms, ObservedJvm::heapUsedAfterGc);
+        return (long) sumOf(jvms, ObservedJvm::heapUsedAfterGc);
     }
 
-    /** A figure summed over the observed JVMs; -1 when there are none or any cannot be read. */
-    private static long sumOver(List<ObservedJvm> jvms, java.util.function.ToLongFunction<ObservedJvm> figure) {
-        if (jvms.isEmpty()) {
+    /**
+     * A figure summed over the server processes (pids or observed JVMs); -1 when there are none or any cannot be
+     * read. Byte counts stay exact in a double up to 2^53.
+     */
+    private static <T> double sumOf(List<T> servers, java.util.function.ToDoubleFunction<T> figure) {
+        if (servers.isEmpty()) {
             return -1;
         }
-        long sum = 0;
-        for (ObservedJvm jvm : jvms) {
-            long v = figure.applyAsLong(jvm);
-            if (v < 0) {
-                return -1;
-            }
-            sum += v;
-        }
-        return sum;
-    }
-
-    /** A figure summed over the server processes; -1 when any of them cannot be read. */
-    private static long sumOf(List<Long> pids, java.util.function.LongUnaryOperator figure) {
-        long sum = 0;
-        for (long pid : pids) {
-            long v = figure.applyAsLong(pid);
-            if (v < 0) {
-                return -1;
-            }
-            sum += v;
-        }
-        return sum;
-    }
-
-    private static double sumOfSeconds(List<Long> pids, java.util.function.LongToDoubleFunction figure) {
         double sum = 0;
-        for (long pid : pids) {
-            double v = figure.applyAsDouble(pid);
+        for (T server : servers) {
+            double v = figure.applyAsDouble(server);
             if (v < 0) {
                 return -1;
             }
