@@ -13,10 +13,10 @@
 #                                            library hubs through a local redis-server against one hub
 #
 # Servers: bare, handwritten, library (the hub's standalone server, included by default when its jar exists).
-# The first server of the list sets the 50% rate; keep bare first. The two-hub scenario runs `library` (one
-# process) and `library-redis` (two processes sharing topics through redis-server, subscribers split evenly
-# over both, publishers on the first) whenever the library jar and redis-server exist; every server process
-# and redis-server run on SERVER_CPU.
+# The first server of the list sets the 50% rate; keep bare first. When the list has library, the two-hub
+# scenario runs `library` (one process) and `library-redis` (two processes sharing topics through
+# redis-server, subscribers split evenly over both, publishers on the first); every server process and
+# redis-server run on SERVER_CPU.
 # Environment: SERVER_CPU (0), LOADGEN_CPU (1), PORT_BASE (18480), SOURCE_ADDRESSES (4), OUT_DIR,
 # SERVER_JVM_OPTS, LOADGEN_JVM_OPTS, LIB_JAR, LIB_QUEUE_SIZE (1024), LIB_OVERFLOW (drop-oldest), REDIS_SERVER
 # (redis-server), and size overrides for trying the full run small: SMALL_SUBS (1000), LARGE_SUBS (10000),
@@ -225,6 +225,7 @@ slow() {
 
 # redis SUBSCRIBERS: one library process against two sharing topics through redis-server, same load.
 redis() {
+  if [[ " ${SERVERS[*]} " != *" library "* ]]; then return 0; fi
   if [ ! -f "$LIB_JAR" ] || ! command -v "$REDIS_SERVER" > /dev/null; then
     echo "no $LIB_JAR or no $REDIS_SERVER: skipping the two-hub scenario" >&2
     return 0
