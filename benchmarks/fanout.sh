@@ -3,17 +3,24 @@
 # server pinned to one core and the load generator to the other, then a table with ratios to the bare
 # baseline (the ceiling) and to the hand-written broadcaster (the floor).
 #
-#   benchmarks/fanout.sh quick [server...]   tiny sizes, about a minute: CI and a sanity check
+#   benchmarks/fanout.sh smoke [server...]   stopped readers and two hubs through Redis (against one), tiny, with
+#                                            sub-second windows, library only by default: what
+#                                            FanoutScriptSmokeIT runs in the build
+#   benchmarks/fanout.sh quick [server...]   tiny sizes, a few minutes: a sanity check
 #   benchmarks/fanout.sh full  [server...]   the issue's scenarios: 1k/10k subscribers x 64/512 B at saturation
 #                                            and at 50% of the bare baseline's saturation rate, 1% of
-#                                            subscribers not reading, 19,500 idle subscribed connections
+#                                            subscribers not reading, 19,500 idle subscribed connections, two
+#                                            library hubs through a local redis-server against one hub
 #
 # Servers: bare, handwritten, library (the hub's standalone server, included by default when its jar exists).
-# The first server of the list sets the 50% rate; keep bare first.
+# The first server of the list sets the 50% rate; keep bare first. When the list has library, the two-hub
+# scenario runs `library` (one process) and `library-redis` (two processes sharing topics through
+# redis-server, subscribers split evenly over both, publishers on the first); every server process and
+# redis-server run on SERVER_CPU.
 # Environment: SERVER_CPU (0), LOADGEN_CPU (1), PORT_BASE (18480), SOURCE_ADDRESSES (4), OUT_DIR,
-# SERVER_JVM_OPTS, LOADGEN_JVM_OPTS, LIB_JAR, LIB_QUEUE_SIZE (1024), LIB_OVERFLOW (drop-oldest),
-# and size overrides for trying the full run small: SMALL_SUBS (1000), LARGE_SUBS (10000), IDLE_SUBS (19500),
-# WARMUP (3s), DURATION (6s).
+# SERVER_JVM_OPTS, LOADGEN_JVM_OPTS, LIB_JAR, LIB_QUEUE_SIZE (1024), LIB_OVERFLOW (drop-oldest), REDIS_SERVER
+# (redis-server), and size overrides for trying the full run small: SMALL_SUBS (1000), LARGE_SUBS (10000),
+# IDLE_SUBS (19500), WARMUP (10s: past the JIT compiling the servers' hot paths), DURATION (6s).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -21,8 +28,8 @@ ROOT="$(dirname "$HERE")"
 MODE="${1:-quick}"
 shift || true
 case "$MODE" in
-  quick|full) ;;
-  *) echo "usage: $0 quick|full [bare] [handwritten] [library]" >&2; exit 2 ;;
+  smoke|quick|full) ;;
+  *) echo "usage: $0 smoke|quick|full [bare] [handwritten] [library]" >&2; exit 2 ;;
 esac
 
 JAR="$HERE/target/benchmarks.jar"
@@ -35,12 +42,13 @@ SERVER_JVM_OPTS="${SERVER_JVM_OPTS:--Xmx4g}"
 LOADGEN_JVM_OPTS="${LOADGEN_JVM_OPTS:--Xmx4g}"
 LIB_QUEUE_SIZE="${LIB_QUEUE_SIZE:-1024}"
 LIB_OVERFLOW="${LIB_OVERFLOW:-drop-oldest}"
+REDIS_SERVER="${REDIS_SERVER:-redis-server}"
 OUT_DIR="${OUT_DIR:-$HERE/target/fanout-$MODE-$(date -u +%Y%m%dT%H%M%SZ)}"
 
 if [ "$#" -gt 0 ]; then
   SERVERS=("$@")
 else
-  SERVERS=(bare handwritten)
+  if [ "$MODE" = smoke ]; then SERVERS=(); else SERVERS=(bare handwritten); fi
   if [ -f "$LIB_JAR" ]; then SERVERS+=(library); fi
 fi
 
@@ -69,59 +77,113 @@ pin() { # pin CPU COMMAND...
   if [ "$PINNING" = 1 ]; then exec taskset -c "$cpu" "$@"; else exec "$@"; fi
 }
 
-SERVER_PID=""
-PORT="$PORT_BASE"
+SERVER_PIDS=() # every process of the current run: server JVMs, then redis-server
+PORTS=()       # the server JVMs' ports, in start order
+REDIS_PID=""
 RUN=0
 
-stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2> /dev/null; then
-    kill "$SERVER_PID" 2> /dev/null || true
+stop_pid() { # stop_pid PID: SIGTERM, up to 10 s to exit, then SIGKILL
+  local pid="$1"
+  if kill -0 "$pid" 2> /dev/null; then
+    kill "$pid" 2> /dev/null || true
     for _ in $(seq 1 100); do
-      kill -0 "$SERVER_PID" 2> /dev/null || break
+      kill -0 "$pid" 2> /dev/null || break
       sleep 0.1
     done
-    kill -9 "$SERVER_PID" 2> /dev/null || true
+    kill -9 "$pid" 2> /dev/null || true
   fi
-  SERVER_PID=""
 }
-trap stop_server EXIT
-trap 'stop_server; exit 130' INT TERM
 
-start_server() { # start_server NAME
-  local name="$1" log
-  RUN=$((RUN + 1))
-  PORT=$((PORT_BASE + RUN)) # a fresh port per run: no TIME_WAIT surprises
-  log="$OUT_DIR/server-$RUN-$name.log"
-  case "$name" in
-    bare) (pin "$SERVER_CPU" java $SERVER_JVM_OPTS -jar "$JAR" bare-server --port="$PORT" --max-lifetime=30m) > "$log" 2>&1 & ;;
-    handwritten) (pin "$SERVER_CPU" java $SERVER_JVM_OPTS -jar "$JAR" handwritten-server --port="$PORT" --max-lifetime=30m) > "$log" 2>&1 & ;;
-    library)
-      if [ ! -f "$LIB_JAR" ]; then echo "no $LIB_JAR" >&2; return 1; fi
-      (pin "$SERVER_CPU" java $SERVER_JVM_OPTS -jar "$LIB_JAR" --port="$PORT" --publish-topics='bench*' \
-        --queue-size="$LIB_QUEUE_SIZE" --overflow="$LIB_OVERFLOW" --max-connections=25000 --max-per-topic=25000) > "$log" 2>&1 & ;;
-    *) echo "unknown server $name" >&2; return 1 ;;
-  esac
-  SERVER_PID=$! # pin and taskset exec, so this is the JVM's pid
+stop_servers() {
+  local pid
+  for pid in "${SERVER_PIDS[@]}"; do stop_pid "$pid"; done
+  # redis last: the hubs close their broker connections first
+  if [ -n "$REDIS_PID" ]; then stop_pid "$REDIS_PID"; fi
+  SERVER_PIDS=()
+  PORTS=()
+  REDIS_PID=""
+}
+trap stop_servers EXIT
+trap 'stop_servers; exit 130' INT TERM
+
+listening() { (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
+
+# await_listen PID PORT NAME LOG: until PORT accepts connections, or PID died, or 30 s passed.
+await_listen() {
+  local pid="$1" port="$2" name="$3" log="$4"
   for _ in $(seq 1 300); do
-    if (exec 3<> "/dev/tcp/127.0.0.1/$PORT") 2> /dev/null; then return 0; fi
-    if ! kill -0 "$SERVER_PID" 2> /dev/null; then break; fi
+    if listening "$port"; then return 0; fi
+    if ! kill -0 "$pid" 2> /dev/null; then break; fi
     sleep 0.1
   done
-  echo "server $name did not listen on $PORT; see $log" >&2
-  stop_server
+  echo "$name did not listen on $port; see $log" >&2
   return 1
 }
 
-# run_one SERVER SCENARIO LOADGEN-OPTIONS...: a fresh server process for every scenario.
+start_redis() { # a redis-server of this run: own port and directory, no persistence, on the server CPU
+  local port dir log
+  RUN=$((RUN + 1))
+  port=$((PORT_BASE + 1000 + RUN))
+  while listening "$port"; do port=$((port + 1)); done
+  dir="$OUT_DIR/redis-$RUN"
+  mkdir -p "$dir"
+  log="$OUT_DIR/redis-$RUN.log"
+  (pin "$SERVER_CPU" "$REDIS_SERVER" --bind 127.0.0.1 --port "$port" --dir "$dir" --save '' --appendonly no \
+    --daemonize no) > "$log" 2>&1 &
+  REDIS_PID=$!
+  REDIS_PORT="$port"
+  if ! await_listen "$REDIS_PID" "$port" redis-server "$log"; then stop_servers; return 1; fi
+}
+
+start_server() { # start_server NAME [EXTRA-FLAG...]: one more server process of the current run
+  local name="$1" log port pid
+  shift
+  RUN=$((RUN + 1))
+  port=$((PORT_BASE + RUN)) # a fresh port per process: no TIME_WAIT surprises
+  log="$OUT_DIR/server-$RUN-$name.log"
+  case "$name" in
+    bare) (pin "$SERVER_CPU" java $SERVER_JVM_OPTS -jar "$JAR" bare-server --port="$port" --max-lifetime=30m) > "$log" 2>&1 & ;;
+    handwritten) (pin "$SERVER_CPU" java $SERVER_JVM_OPTS -jar "$JAR" handwritten-server --port="$port" --max-lifetime=30m) > "$log" 2>&1 & ;;
+    library)
+      if [ ! -f "$LIB_JAR" ]; then echo "no $LIB_JAR" >&2; return 1; fi
+      (pin "$SERVER_CPU" java $SERVER_JVM_OPTS -jar "$LIB_JAR" --port="$port" --publish-topics='bench*' \
+        --queue-size="$LIB_QUEUE_SIZE" --overflow="$LIB_OVERFLOW" --max-connections=25000 --max-per-topic=25000 \
+        --drain-ms=0 "$@") > "$log" 2>&1 & ;;
+    *) echo "unknown server $name" >&2; return 1 ;;
+  esac
+  pid=$! # pin and taskset exec, so this is the JVM's pid
+  SERVER_PIDS+=("$pid")
+  PORTS+=("$port")
+  if ! await_listen "$pid" "$port" "server $name" "$log"; then stop_servers; return 1; fi
+}
+
+# start_run SERVER: the processes of one run. library-redis is redis-server and two library processes.
+start_run() {
+  case "$1" in
+    library-redis)
+      if ! command -v "$REDIS_SERVER" > /dev/null; then echo "no $REDIS_SERVER on the PATH" >&2; return 1; fi
+      start_redis || return 1
+      start_server library --redis="redis://127.0.0.1:$REDIS_PORT" || return 1
+      start_server library --redis="redis://127.0.0.1:$REDIS_PORT" || return 1 ;;
+    *) start_server "$1" ;;
+  esac
+}
+
+join() { local IFS=,; echo "$*"; }
+
+# run_one SERVER SCENARIO LOADGEN-OPTIONS...: fresh server processes for every scenario.
 run_one() {
-  local server="$1" scenario="$2"; shift 2
+  local server="$1" scenario="$2" broker=()
+  shift 2
   echo
   echo "### $server / $scenario $*"
-  if ! start_server "$server"; then return 0; fi
+  if ! start_run "$server"; then return 0; fi
+  if [ -n "$REDIS_PID" ]; then broker=(--broker-pid="$REDIS_PID"); fi
   (pin "$LOADGEN_CPU" java $LOADGEN_JVM_OPTS -jar "$JAR" loadgen --server="$server" --scenario="$scenario" \
-    --port="$PORT" --server-pid="$SERVER_PID" --source-addresses="$SOURCE_ADDRESSES" --json-file="$JSON" "$@") \
+    --port="$(join "${PORTS[@]}")" --server-pid="$(join "${SERVER_PIDS[@]}")" "${broker[@]}" \
+    --source-addresses="$SOURCE_ADDRESSES" --json-file="$JSON" "$@") \
     2>&1 | tee -a "$OUT_DIR/loadgen.log" || echo "loadgen for $server / $scenario failed" >&2
-  stop_server
+  stop_servers
 }
 
 # The publish rate the first server sustained in SCENARIO, halved.
@@ -137,7 +199,8 @@ throughput() {
   local subs="$1" payload="$2" tag
   tag="$(label "$subs")-$payload"
   for s in "${SERVERS[@]}"; do
-    run_one "$s" "sat-$tag" --subscribers="$subs" --payload="$payload" $COMMON
+    # --heap-check: the heap after the drain is the baseline of the slow-… run of the same size
+    run_one "$s" "sat-$tag" --subscribers="$subs" --payload="$payload" --heap-check $COMMON
   done
   local rate
   rate="$(half_rate_of "sat-$tag")"
@@ -150,9 +213,26 @@ throughput() {
   fi
 }
 
-slow() { # slow SUBSCRIBERS FRACTION
+# slow SUBSCRIBERS FRACTION: saturation with readers that stop, compared with sat-SUBSCRIBERS-64 of the same
+# server: healthy readers' deliveries, and the heap after the drain (after a full GC, stopped readers still
+# connected) against that run's heap after its drain plus the library's queue bound (LIB_QUEUE_SIZE
+# messages of the delivered frame size) for every stopped reader.
+slow() {
   for s in "${SERVERS[@]}"; do
-    run_one "$s" "slow-$(label "$1")-64" --subscribers="$1" --payload=64 --stop-reading-fraction="$2" $COMMON
+    run_one "$s" "slow-$(label "$1")-64" --subscribers="$1" --payload=64 --stop-reading-fraction="$2" \
+      --heap-check --queue-size="$LIB_QUEUE_SIZE" $COMMON
+  done
+}
+
+# redis SUBSCRIBERS: one library process against two sharing topics through redis-server, same load.
+redis() {
+  if [[ " ${SERVERS[*]} " != *" library "* ]]; then return 0; fi
+  if [ ! -f "$LIB_JAR" ] || ! command -v "$REDIS_SERVER" > /dev/null; then
+    echo "no $LIB_JAR or no $REDIS_SERVER: skipping the two-hub scenario" >&2
+    return 0
+  fi
+  for s in library library-redis; do
+    run_one "$s" "redis-$(label "$1")-64" --subscribers="$1" --payload=64 $COMMON
   done
 }
 
@@ -176,13 +256,18 @@ echo "results in $OUT_DIR"
   echo "git: $(git -C "$ROOT" rev-parse --short HEAD 2> /dev/null || echo unknown)"
 } | tee "$OUT_DIR/machine.txt"
 
-if [ "$MODE" = quick ]; then
+if [ "$MODE" = smoke ]; then
+  COMMON="--publishers=2 --warmup=300ms --duration=700ms --drain=2s"
+  slow 20 0.1
+  redis 20
+elif [ "$MODE" = quick ]; then
   COMMON="--publishers=2 --warmup=1s --duration=3s --drain=3s"
   throughput 50 64
   slow 50 0.02
   idle 100
+  redis 50
 else
-  COMMON="--publishers=2 --warmup=${WARMUP:-3s} --duration=${DURATION:-6s} --drain=5s"
+  COMMON="--publishers=2 --warmup=${WARMUP:-10s} --duration=${DURATION:-6s} --drain=5s"
   SMALL="${SMALL_SUBS:-1000}"
   LARGE="${LARGE_SUBS:-10000}"
   throughput "$SMALL" 64
@@ -192,6 +277,7 @@ else
   slow "$SMALL" 0.01
   slow "$LARGE" 0.01
   idle "${IDLE_SUBS:-19500}"
+  redis "$SMALL"
 fi
 
 echo

@@ -22,11 +22,11 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Request/reply over loopback, three ways in the same process and run: through a
- * {@link WsClientPool} (max 8 connections, warmed), over one shared {@link WsConnection}, and
- * with a new connection per request (connect, request, close). Each mode runs with each number
- * of concurrent callers; a caller sends its next request when the previous reply arrived. Prints throughput and latency
- * percentiles, then the ratios of the pool against both baselines.
+ * Request/reply over loopback in the same process and run: through a {@link WsClientPool} of each
+ * size (min = max connections, warmed), over one shared {@link WsConnection}, and with a new
+ * connection per request (connect, request, close). Each mode runs with each number of concurrent
+ * callers; a caller sends its next request when the previous reply arrived. Prints throughput and
+ * latency percentiles, then the ratios of every pool size against both baselines.
  */
 public final class ClientPoolLoopback {
 
@@ -45,15 +45,15 @@ public final class ClientPoolLoopback {
         }
     }
 
-    /** What to run. */
-    public record Config(int[] callers, Duration warmup, Duration measure, int poolMax) {
+    /** What to run: every pool size and both baselines with every number of callers. */
+    public record Config(int[] callers, Duration warmup, Duration measure, int[] poolSizes) {
         static Config defaults() {
-            return new Config(new int[] {1, 16, 256}, Duration.ofSeconds(2), Duration.ofSeconds(5), 8);
+            return new Config(new int[] {1, 4, 16, 64, 256}, Duration.ofSeconds(2), Duration.ofSeconds(5), new int[] {1, 8, 32});
         }
     }
 
     private static final int ROUNDS = 3;
-    private static final String POOL = "pool (max 8)";
+    private static final String POOL = "pool (max ";
     private static final String SINGLE = "single shared connection";
     private static final String PER_REQUEST = "connect per request";
 
@@ -65,14 +65,17 @@ public final class ClientPoolLoopback {
         List<Result> results = new ArrayList<>();
         try (LoopbackReplyServer server = new LoopbackReplyServer()) {
             WsClientOptions clientOptions = WsClientOptions.builder(server.url()).requestTimeout(Duration.ofSeconds(10)).build();
-            WsClientPool pool = WsClientPool.create(WsClientPoolOptions.builder(clientOptions).name("bench")
-                    .minConnections(config.poolMax()).maxConnections(config.poolMax()).build());
+            Map<Integer, WsClientPool> pools = new LinkedHashMap<>();
+            for (int size : config.poolSizes()) {
+                pools.put(size, WsClientPool.create(WsClientPoolOptions.builder(clientOptions).name("bench-" + size)
+                        .minConnections(size).maxConnections(size).build()));
+            }
             WsClient client = WsClient.create(clientOptions);
             WsConnection single = client.connect().block(Duration.ofSeconds(10));
             try {
-                waitUntil(() -> pool.metrics().allocated() == config.poolMax());
+                pools.forEach((size, pool) -> waitUntil(() -> pool.metrics().allocated() == size));
                 Map<String, Function<WsMessage, Mono<WsMessage>>> modes = new LinkedHashMap<>();
-                modes.put(POOL, pool::request);
+                pools.forEach((size, pool) -> modes.put(POOL + size + ")", pool::request));
                 modes.put(SINGLE, single::request);
                 // what a caller without a pool does: open, ask, close (the close is part of the cost)
                 modes.put(PER_REQUEST, msg -> client.connect()
@@ -96,7 +99,7 @@ public final class ClientPoolLoopback {
                 }
             } finally {
                 single.close(1000, "").block(Duration.ofSeconds(10));
-                pool.disposeLater().block(Duration.ofSeconds(30));
+                pools.values().forEach(pool -> pool.disposeLater().block(Duration.ofSeconds(30)));
             }
         }
         return results;
@@ -152,19 +155,24 @@ public final class ClientPoolLoopback {
             sb.append(String.format(Locale.ROOT, "%-26s %7d %10d %12.0f %10.1f %10.1f %7d%n", r.mode(), r.callers(), r.requests(),
                     r.throughput(), r.p50Micros(), r.p99Micros(), r.errors()));
         }
-        sb.append(String.format(Locale.ROOT, "%nratios (pool / baseline, same run)%n%7s %22s %22s %22s %22s%n", "callers",
+        sb.append(String.format(Locale.ROOT, "%nratios (pool / baseline, same run)%n%-15s %7s %22s %22s %22s %22s%n", "pool", "callers",
                 "thr vs connect/req", "p99 vs connect/req", "thr vs single conn", "p99 vs single conn"));
-        for (Result p : results) {
-            if (!p.mode().equals(POOL)) {
-                continue;
-            }
+        List<Result> pooled = results.stream().filter(r -> r.mode().startsWith(POOL))
+                .sorted(java.util.Comparator.comparing(Result::mode, java.util.Comparator.comparingInt(ClientPoolLoopback::poolSize))
+                        .thenComparingInt(Result::callers))
+                .toList();
+        for (Result p : pooled) {
             Result single = find(results, SINGLE, p.callers());
             Result per = find(results, PER_REQUEST, p.callers());
-            sb.append(String.format(Locale.ROOT, "%7d %21.1fx %21.2fx %21.2fx %21.2fx%n", p.callers(),
+            sb.append(String.format(Locale.ROOT, "%-15s %7d %21.1fx %21.2fx %21.2fx %21.2fx%n", p.mode(), p.callers(),
                     p.throughput() / per.throughput(), p.p99Micros() / per.p99Micros(),
                     p.throughput() / single.throughput(), p.p99Micros() / single.p99Micros()));
         }
         return sb.toString();
+    }
+
+    private static int poolSize(String mode) {
+        return Integer.parseInt(mode.substring(POOL.length(), mode.length() - 1));
     }
 
     private static Result find(List<Result> results, String mode, int callers) {

@@ -15,8 +15,13 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * Entry point of the benchmark jar: {@code java -jar benchmarks.jar <scenario> [options]}.
  * <ul>
  * <li>{@code client-pool}: the loopback request/reply comparison, then the acquire+release JMH benchmark</li>
- * <li>{@code client-pool-loopback [--callers 1,16,256] [--warmup-ms 2000] [--measure-ms 5000]}: only the loopback comparison</li>
+ * <li>{@code client-pool-loopback [--callers 1,4,16,64,256] [--pool-sizes 1,8,32] [--warmup-ms 2000] [--measure-ms 5000]}:
+ * only the loopback comparison</li>
  * <li>{@code client-pool-jmh}: only the JMH benchmark</li>
+ * <li>{@code codec}: JMH, {@link CodecBenchmark}: WsCodec.json() against plain Jackson 3, with the GC profiler</li>
+ * <li>{@code broadcast}: JMH, {@link BroadcastBenchmark}: encode-once broadcast against per-recipient encoding
+ * through one in-process hub, with the GC profiler</li>
+ * <li>{@code jmh}: codec, broadcast and client-pool-jmh in a row</li>
  * </ul>
  */
 public final class Main {
@@ -34,6 +39,15 @@ public final class Main {
             }
             case "client-pool-loopback" -> loopback(rest);
             case "client-pool-jmh" -> jmh();
+            case "codec" -> System.out.print("\n" + JmhSuite.codec(o -> o));
+            case "broadcast" -> System.out.print("\n" + JmhSuite.broadcast(o -> o));
+            case "jmh" -> {
+                // the tables at the end, after JMH's own output
+                String codec = JmhSuite.codec(o -> o);
+                String broadcast = JmhSuite.broadcast(o -> o);
+                jmh();
+                System.out.print("\n" + codec + "\n" + broadcast);
+            }
             case "bare-server", "handwritten-server", "loadgen", "report" -> {
                 // The fan-out harness (benchmarks/fanout.sh) has its own entry point.
                 try {
@@ -45,7 +59,7 @@ public final class Main {
             }
             default -> {
                 System.err.println("unknown scenario '" + scenario + "': use client-pool, client-pool-loopback, client-pool-jmh, "
-                        + "bare-server, handwritten-server, loadgen or report");
+                        + "codec, broadcast, jmh, bare-server, handwritten-server, loadgen or report");
                 System.exit(2);
             }
         }
@@ -55,11 +69,13 @@ public final class Main {
     private static void loopback(String[] args) {
         ClientPoolLoopback.Config c = ClientPoolLoopback.Config.defaults();
         int[] callers = c.callers();
+        int[] poolSizes = c.poolSizes();
         Duration warmup = c.warmup();
         Duration measure = c.measure();
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--callers" -> callers = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--pool-sizes" -> poolSizes = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--warmup-ms" -> warmup = Duration.ofMillis(Long.parseLong(args[i + 1]));
                 case "--measure-ms" -> measure = Duration.ofMillis(Long.parseLong(args[i + 1]));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -67,7 +83,7 @@ public final class Main {
         }
         System.out.printf(Locale.ROOT, "== client-pool loopback: request/reply, warmup %d ms, measure %d ms per cell, %d cores%n",
                 warmup.toMillis(), measure.toMillis(), Runtime.getRuntime().availableProcessors());
-        System.out.println(ClientPoolLoopback.report(ClientPoolLoopback.run(new ClientPoolLoopback.Config(callers, warmup, measure, c.poolMax()))));
+        System.out.println(ClientPoolLoopback.report(ClientPoolLoopback.run(new ClientPoolLoopback.Config(callers, warmup, measure, poolSizes))));
     }
 
     private static void jmh() throws RunnerException {

@@ -17,13 +17,18 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * java -jar benchmarks.jar bare-server        [--host=127.0.0.1] [--port=8080] [--path=/ws] [--threads=1] [--max-lifetime=2h]
  * java -jar benchmarks.jar handwritten-server [--host=127.0.0.1] [--port=8080] [--path=/ws] [--max-lifetime=2h]
- * java -jar benchmarks.jar loadgen [--server=NAME] [--scenario=NAME] [--host=127.0.0.1] [--port=8080] [--path=/ws]
+ * java -jar benchmarks.jar loadgen [--server=NAME] [--scenario=NAME] [--host=127.0.0.1] [--port=8080[,PORT...]] [--path=/ws]
  *      [--subscribers=100] [--publishers=1] [--topic=bench.fanout] [--payload=64] [--rate=0 (0: as fast as allowed)]
  *      [--window=32] [--warmup=2s] [--duration=5s] [--drain=3s] [--source-addresses=1]
- *      [--stop-reading-fraction=0] [--idle] [--idle-wait=3s] [--server-pid=-1] [--threads=1]
+ *      [--stop-reading-fraction=0] [--idle] [--idle-wait=3s] [--server-pid=PID[,PID...]] [--broker-pid=PID]
+ *      [--heap-check] [--queue-size=N] [--threads=1]
  *      [--connect-concurrency=256] [--connect-timeout=120s] [--json-file=PATH (appends the JSON line)]
  * java -jar benchmarks.jar report --json-file=PATH
  * </pre>
+ *
+ * With several ports (one per server process), subscribers are spread round-robin over them and the
+ * publishers connect to the first; CPU, allocation, heap and RSS are summed over the {@code --server-pid}s.
+ * Allocation per delivery attaches to each server pid (JDK attach API, local JMX agent).
  *
  * A server runs until it is terminated or its {@code --max-lifetime} is over, so a forgotten server stops by
  * itself. The load generator decodes deliveries with {@link ServerFrameDecoder}; {@code -Dbench.nettyDecoder=true}

@@ -16,6 +16,10 @@ final class FanoutReport {
 
     static final String CEILING = "bare";
     static final String FLOOR = "handwritten";
+    /** The library's standalone server, one process: the baseline of the two-hub run. */
+    static final String ONE_HUB = "library";
+    /** Two standalone server processes sharing topics through one redis-server. */
+    static final String TWO_HUBS = "library-redis";
 
     private FanoutReport() {
     }
@@ -37,8 +41,11 @@ final class FanoutReport {
 
     /**
      * The issue's targets, as ratios to the baselines of the same run, checked for every server other than
-     * the ceiling: deliveries per server CPU-second ≥ 0.8× bare and ≥ 3× handwritten at saturation, p99 at
-     * the 50% rate ≤ 1.5× bare, heap per idle connection ≤ 1.3× bare.
+     * the ceiling: deliveries per server CPU-second ≥ 0.8× bare and ≥ 3× handwritten at saturation, bytes
+     * allocated per delivery ≤ 1.2× bare at saturation, p99 at the 50% rate ≤ 1.5× bare, heap per idle
+     * connection ≤ 1.3× bare; with stopped readers, healthy subscribers' deliveries ≥ 0.95× the same
+     * server's run without them and heap after the drain ≤ its heap before publishing + the queue bound of
+     * the stopped readers; two hubs through Redis ≥ 0.5× the deliveries per server CPU-second of one hub.
      */
     private static void targets(Map<String, List<JsonNode>> byScenario, StringBuilder b) {
         StringBuilder rows = new StringBuilder();
@@ -49,6 +56,25 @@ final class FanoutReport {
             JsonNode floor = find(list, FLOOR);
             for (JsonNode r : list) {
                 String server = r.path("server").asString();
+                if (scenario.startsWith("slow-")) {
+                    // every server, the ceiling too: these compare a server with itself
+                    JsonNode noSlow = find(byScenario.getOrDefault("sat-" + scenario.substring("slow-".length()), List.of()), server);
+                    row(rows, server, scenario, "healthy subscribers' deliveries ≥ 0.95× without stopped readers",
+                            healthyRatio(r, noSlow), v -> v >= 0.95);
+                    double heap = heapRatio(r, noSlow);
+                    if (!Double.isNaN(heap)) {
+                        row(rows, server, scenario, "heap after the drain ≤ baseline + queue bound × stopped readers",
+                                heap, v -> v <= 1.0);
+                    }
+                    continue;
+                }
+                if (scenario.startsWith("redis-")) {
+                    if (server.equals(TWO_HUBS)) {
+                        target(rows, server, scenario, "deliveries per server CPU-s ≥ 0.5× one hub",
+                                r, find(list, ONE_HUB), "deliveriesPerServerCpuSecond", 0.5, true);
+                    }
+                    continue;
+                }
                 if (server.equals(CEILING)) {
                     continue;
                 }
@@ -59,6 +85,8 @@ final class FanoutReport {
                         target(rows, server, scenario, "deliveries per server CPU-s ≥ 3× handwritten",
                                 r, floor, "deliveriesPerServerCpuSecond", 3.0, true);
                     }
+                    target(rows, server, scenario, "bytes allocated per delivery ≤ 1.2× bare",
+                            r, ceiling, "serverAllocatedBytesPerDelivery", 1.2, false);
                 } else if (scenario.startsWith("half-")) {
                     target(rows, server, scenario, "p99 ≤ 1.5× bare", r, ceiling, "latencyP99Us", 1.5, false);
                 } else if (scenario.startsWith("idle-")) {
@@ -75,14 +103,51 @@ final class FanoutReport {
 
     private static void target(StringBuilder rows, String server, String scenario, String name,
                                JsonNode r, JsonNode base, String field, double bound, boolean atLeast) {
-        String ratio = ratio(r, base, field);
-        String met = "–";
-        if (!ratio.equals("–")) {
-            double v = r.path(field).asDouble() / base.path(field).asDouble();
-            met = (atLeast ? v >= bound : v <= bound) ? "yes" : "**no**";
-        }
+        double v = ratioValue(r, base, field);
+        row(rows, server, scenario, name, v, x -> atLeast ? x >= bound : x <= bound);
+    }
+
+    private static void row(StringBuilder rows, String server, String scenario, String name, double ratio,
+                            java.util.function.DoublePredicate met) {
         rows.append("| ").append(server).append(" | ").append(scenario).append(" | ").append(name)
-                .append(" | ").append(ratio).append(" | ").append(met).append(" |\n");
+                .append(" | ").append(Double.isNaN(ratio) ? "–" : String.format(Locale.ROOT, "%.2f", ratio))
+                .append(" | ").append(Double.isNaN(ratio) ? "–" : met.test(ratio) ? "yes" : "**no**").append(" |\n");
+    }
+
+    /**
+     * Deliveries per second per reading subscriber of a run with stopped readers, as a ratio to the same
+     * server's run without them; NaN when either is missing.
+     */
+    static double healthyRatio(JsonNode slow, JsonNode noSlow) {
+        if (noSlow == null) {
+            return Double.NaN;
+        }
+        double a = perReader(slow);
+        double b = perReader(noSlow);
+        return Double.isNaN(a) || Double.isNaN(b) || b == 0 ? Double.NaN : a / b;
+    }
+
+    /**
+     * Heap after the drain of a run with stopped readers ÷ (baseline + their queue bound). The baseline is the
+     * heap after the drain of the same server's run without stopped readers, or, without that run, this run's
+     * heap before publishing. NaN when a figure is missing.
+     */
+    static double heapRatio(JsonNode slow, JsonNode noSlow) {
+        JsonNode base = noSlow != null && noSlow.path("heapAfterDrainBytes").isNumber()
+                ? noSlow.path("heapAfterDrainBytes") : slow.path("heapBeforePublishBytes");
+        if (!slow.path("heapAfterDrainBytes").isNumber() || !base.isNumber() || !slow.path("queueBoundBytes").isNumber()) {
+            return Double.NaN;
+        }
+        return slow.path("heapAfterDrainBytes").asDouble() / (base.asDouble() + slow.path("queueBoundBytes").asDouble());
+    }
+
+    private static double perReader(JsonNode r) {
+        long readers = r.path("subscribed").asLong() - Math.max(0, r.path("stoppedReaders").asLong())
+                - Math.max(0, r.path("disconnected").asLong());
+        if (!r.path("deliveriesPerSecond").isNumber() || readers <= 0) {
+            return Double.NaN;
+        }
+        return r.path("deliveriesPerSecond").asDouble() / readers;
     }
 
     private static void tables(Map<String, List<JsonNode>> byScenario, StringBuilder b) {
@@ -114,9 +179,17 @@ final class FanoutReport {
                     .append(first.path("stoppedReaders").asLong() > 0
                             ? ", " + first.path("stoppedReaders").asLong() + " subscribers not reading" : "")
                     .append("\n\n");
+            boolean slow = e.getKey().startsWith("slow-");
+            boolean redis = e.getKey().startsWith("redis-");
+            JsonNode oneHub = find(rows, ONE_HUB);
+            List<JsonNode> noSlowRows = byScenario.getOrDefault("sat-" + e.getKey().substring(e.getKey().indexOf('-') + 1), List.of());
             b.append("| server | deliveries/s | publishes/s | server CPU-s per M deliveries | deliveries per server CPU-s "
-                    + "| ×bare | ×handwritten | p50 µs | p99 µs | p99.9 µs | p99 ×bare | lost | disconnected | loadgen CPU | CPU wait srv/lg |\n");
-            b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                    + "| ×bare | ×handwritten | alloc B/delivery | alloc ×bare "
+                    + "| p50 µs | p99 µs | p99.9 µs | p99 ×bare | lost | disconnected | loadgen CPU | CPU wait srv/lg |"
+                    + (slow ? " healthy ×no-slow | heap after drain (B) | no-slow heap after drain (B) | queue bound (B) | heap ÷ (baseline + bound) |" : "")
+                    + (redis ? " processes | ×1 hub | Redis CPU-s |" : "") + "\n");
+            b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+                    .append(slow ? "---:|---:|---:|---:|---:|" : "").append(redis ? "---:|---:|---:|" : "").append("\n");
             for (JsonNode r : rows) {
                 b.append("| ").append(r.path("server").asString()).append(" | ")
                         .append(num(r, "deliveriesPerSecond")).append(" | ")
@@ -125,6 +198,8 @@ final class FanoutReport {
                         .append(num(r, "deliveriesPerServerCpuSecond")).append(" | ")
                         .append(ratio(r, ceiling, "deliveriesPerServerCpuSecond")).append(" | ")
                         .append(ratio(r, floor, "deliveriesPerServerCpuSecond")).append(" | ")
+                        .append(num(r, "serverAllocatedBytesPerDelivery")).append(" | ")
+                        .append(ratio(r, ceiling, "serverAllocatedBytesPerDelivery")).append(" | ")
                         .append(num(r, "latencyP50Us")).append(" | ")
                         .append(num(r, "latencyP99Us")).append(" | ")
                         .append(num(r, "latencyP999Us")).append(" | ")
@@ -133,7 +208,21 @@ final class FanoutReport {
                         .append(num(r, "disconnected")).append(" | ")
                         .append(num(r, "loadgenCpuShare")).append(" | ")
                         .append(num(r, "serverRunQueueWaitShare")).append(" / ")
-                        .append(num(r, "loadgenRunQueueWaitShare")).append(" |\n");
+                        .append(num(r, "loadgenRunQueueWaitShare")).append(" |");
+                if (slow) {
+                    JsonNode noSlow = find(noSlowRows, r.path("server").asString());
+                    b.append(' ').append(fixed(healthyRatio(r, noSlow))).append(" | ")
+                            .append(num(r, "heapAfterDrainBytes")).append(" | ")
+                            .append(noSlow == null ? "–" : num(noSlow, "heapAfterDrainBytes")).append(" | ")
+                            .append(num(r, "queueBoundBytes")).append(" | ")
+                            .append(fixed(heapRatio(r, noSlow))).append(" |");
+                }
+                if (redis) {
+                    b.append(' ').append(num(r, "serverProcesses")).append(" | ")
+                            .append(ratio(r, oneHub, "deliveriesPerServerCpuSecond")).append(" | ")
+                            .append(num(r, "brokerCpuSeconds")).append(" |");
+                }
+                b.append('\n');
             }
         }
     }
@@ -160,10 +249,18 @@ final class FanoutReport {
     }
 
     private static String ratio(JsonNode r, JsonNode base, String field) {
+        return fixed(ratioValue(r, base, field));
+    }
+
+    private static String fixed(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static double ratioValue(JsonNode r, JsonNode base, String field) {
         if (base == null || !r.path(field).isNumber() || !base.path(field).isNumber()
                 || base.path(field).asDouble() == 0) {
-            return "–";
+            return Double.NaN;
         }
-        return String.format(Locale.ROOT, "%.2f", r.path(field).asDouble() / base.path(field).asDouble());
+        return r.path(field).asDouble() / base.path(field).asDouble();
     }
 }

@@ -15,16 +15,18 @@ public final class FanoutResult {
 
     /** Every field of the report, in output order. */
     public static final List<String> FIELDS = List.of(
-            "server", "scenario", "mode", "transport",
+            "server", "scenario", "mode", "transport", "serverProcesses",
             "subscribersRequested", "subscribed", "subscribeFailures", "connectSeconds",
             "publishers", "payloadBytes", "targetRate", "window", "windowSeconds",
             "published", "publishRate", "deliveries", "deliveriesPerSecond",
             "serverCpuSeconds", "serverCpuSecondsPerMillionDeliveries", "deliveriesPerServerCpuSecond",
+            "serverAllocatedBytes", "serverAllocatedBytesPerDelivery", "brokerCpuSeconds",
             "loadgenCpuShare", "serverRunQueueWaitShare", "loadgenRunQueueWaitShare",
             "latencyP50Us", "latencyP99Us", "latencyP999Us", "latencyMaxUs", "latencySamples",
             "expectedDeliveries", "lost", "outOfOrder", "unexpectedFrames", "stoppedReaders", "disconnected", "publisherProbes",
             "heapBeforeBytes", "heapAfterBytes", "rssBeforeBytes", "rssAfterBytes",
-            "heapPerConnectionBytes", "rssPerConnectionBytes");
+            "heapPerConnectionBytes", "rssPerConnectionBytes",
+            "heapBeforePublishBytes", "heapAfterDrainBytes", "deliveryFrameBytes", "queueBoundBytes");
 
     private final Map<String, Object> values = new LinkedHashMap<>();
 
@@ -82,6 +84,11 @@ public final class FanoutResult {
         b.append(String.format(Locale.ROOT, "  server CPU    %s s = %s CPU-s per million deliveries = %s deliveries per CPU-s%n",
                 get("serverCpuSeconds"), get("serverCpuSecondsPerMillionDeliveries"),
                 get("deliveriesPerServerCpuSecond")));
+        b.append(String.format(Locale.ROOT, "  server alloc  %s bytes = %s bytes per delivery%n",
+                get("serverAllocatedBytes"), get("serverAllocatedBytesPerDelivery")));
+        if (get("brokerCpuSeconds") != null) {
+            b.append(String.format(Locale.ROOT, "  broker CPU    %s s%n", get("brokerCpuSeconds")));
+        }
         b.append(String.format(Locale.ROOT, "  loadgen CPU   %s of one core%n", get("loadgenCpuShare")));
         b.append(String.format(Locale.ROOT, "  CPU wait      server %s, loadgen %s of the window runnable but not running%n",
                 get("serverRunQueueWaitShare"), get("loadgenRunQueueWaitShare")));
@@ -92,6 +99,10 @@ public final class FanoutResult {
                 get("lost"), get("expectedDeliveries"), get("outOfOrder"), get("unexpectedFrames"), get("stoppedReaders"), get("disconnected")));
         b.append(String.format(Locale.ROOT, "  stalls        %s messages sent past a window blocked for %d ms%n",
                 get("publisherProbes"), LoadGenerator.STALL_PROBE_MILLIS));
+        if (get("heapAfterDrainBytes") != null) {
+            b.append(String.format(Locale.ROOT, "  server heap   %s bytes before publishing, %s after the drain; bound of the stopped readers' queues %s bytes (%s B frames)%n",
+                    get("heapBeforePublishBytes"), get("heapAfterDrainBytes"), get("queueBoundBytes"), get("deliveryFrameBytes")));
+        }
         return b.toString();
     }
 

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -101,16 +102,26 @@ public final class LoadGenerator {
      *
      * @param rate total publish rate in messages per second; 0 means as fast as allowed
      * @param window messages per publisher that may be outstanding
-     * @param serverPid pid of the server process for CPU, RSS and heap; -1 to skip those figures
+     * @param ports the server's port, or one per server process: subscribers are spread round-robin over
+     *              them, publishers connect to the first
+     * @param serverPids pids of the server processes for CPU, allocation, RSS and heap (summed over them);
+     *                   empty to skip those figures
+     * @param brokerPid pid of a broker process (redis-server) whose CPU is reported apart; -1 for none
+     * @param heapCheck read the servers' heap after a full GC before publishing and after the drain
+     * @param queueSize the server's outbound queue bound in messages, for the heap bound of stopped readers;
+     *                  0 when unknown
      */
-    public record Config(String server, String scenario, String host, int port, String path,
+    public record Config(String server, String scenario, String host, List<Integer> ports, String path,
                          int subscribers, int publishers, String topic, int payloadBytes, double rate,
                          int window, Duration warmup, Duration duration, Duration drain,
                          int sourceAddresses, double stopReadingFraction, boolean idle, Duration idleWait,
-                         long serverPid, int threads, int connectConcurrency, Duration connectTimeout) {
+                         List<Long> serverPids, long brokerPid, boolean heapCheck, int queueSize,
+                         int threads, int connectConcurrency, Duration connectTimeout) {
 
         public Config {
-            if (subscribers < 0 || publishers < 0 || window < 1 || threads < 1 || connectConcurrency < 1
+            ports = List.copyOf(ports);
+            serverPids = List.copyOf(serverPids);
+            if (ports.isEmpty() || subscribers < 0 || publishers < 0 || window < 1 || threads < 1 || connectConcurrency < 1
                     || sourceAddresses < 1 || sourceAddresses > 254) {
                 throw new IllegalArgumentException("bad load generator configuration: " + this);
             }
@@ -132,7 +143,7 @@ public final class LoadGenerator {
                     o.string("server", "unknown"),
                     o.string("scenario", "adhoc"),
                     o.string("host", "127.0.0.1"),
-                    o.integer("port", 8080),
+                    Arrays.stream(o.string("port", "8080").split(",")).map(p -> Integer.valueOf(p.trim())).toList(),
                     o.string("path", "/ws"),
                     o.integer("subscribers", 100),
                     o.integer("publishers", 1),
@@ -147,7 +158,11 @@ public final class LoadGenerator {
                     o.decimal("stop-reading-fraction", 0),
                     o.flag("idle"),
                     o.duration("idle-wait", Duration.ofSeconds(3)),
-                    o.longValue("server-pid", -1),
+                    Arrays.stream(o.string("server-pid", "").split(",")).filter(p -> !p.isBlank())
+                            .map(p -> Long.valueOf(p.trim())).filter(p -> p > 0).toList(),
+                    o.longValue("broker-pid", -1),
+                    o.flag("heap-check"),
+                    o.integer("queue-size", 0),
                     o.integer("threads", 1),
                     o.integer("connect-concurrency", 256),
                     o.duration("connect-timeout", Duration.ofSeconds(120)));
@@ -157,7 +172,7 @@ public final class LoadGenerator {
     }
 
     private final Config config;
-    private final URI uri;
+    private final List<URI> uris;
     private final EventLoopGroup group;
     private final Sub[] subs;
     private final Pub[] pubs;
@@ -174,11 +189,13 @@ public final class LoadGenerator {
     private final List<Channel> channels = new ArrayList<>();
     private volatile int phase = PHASE_SETUP;
     private volatile String firstError;
+    /** The size of a delivered data frame's payload, from the first one received. */
+    private volatile int dataFrameBytes;
 
     private LoadGenerator(Config config, EventLoopGroup group) {
         this.config = config;
         this.group = group;
-        this.uri = URI.create("ws://" + config.host() + ":" + config.port() + config.path());
+        this.uris = config.ports().stream().map(p -> URI.create("ws://" + config.host() + ":" + p + config.path())).toList();
         this.subs = new Sub[config.subscribers()];
         this.pubs = new Pub[config.idle() ? 0 : config.publishers()];
         this.subscribersSettled = new CountDownLatch(config.subscribers());
@@ -202,14 +219,16 @@ public final class LoadGenerator {
                 .put("server", config.server()).put("scenario", config.scenario())
                 .put("mode", config.idle() ? "idle" : config.rate() > 0 ? "rate" : "saturation")
                 .put("transport", Transports.name())
+                .put("serverProcesses", config.ports().size())
                 .put("subscribersRequested", config.subscribers())
                 .put("publishers", pubs.length).put("payloadBytes", config.payloadBytes())
                 .put("targetRate", config.rate() > 0 ? config.rate() : null)
                 .put("window", config.window());
-        long pid = config.serverPid();
+        List<Long> pids = config.serverPids();
+        boolean observed = !pids.isEmpty();
         if (config.idle()) {
-            result.put("heapBeforeBytes", pid > 0 ? ProcStats.heapUsedAfterGc(pid) : null)
-                    .put("rssBeforeBytes", pid > 0 ? ProcStats.rssBytes(pid) : null);
+            result.put("heapBeforeBytes", observed ? (long) sumOf(pids, ProcStats::heapUsedAfterGc) : null)
+                    .put("rssBeforeBytes", observed ? (long) sumOf(pids, ProcStats::rssBytes) : null);
         }
 
         long connectStart = System.nanoTime();
@@ -226,9 +245,9 @@ public final class LoadGenerator {
             Thread.sleep(config.idleWait().toMillis());
             long heap0 = result.getLong("heapBeforeBytes");
             long rss0 = result.getLong("rssBeforeBytes");
-            long heap1 = pid > 0 ? ProcStats.heapUsedAfterGc(pid) : -1;
-            long rss1 = pid > 0 ? ProcStats.rssBytes(pid) : -1;
-            result.put("heapAfterBytes", pid > 0 ? heap1 : null).put("rssAfterBytes", pid > 0 ? rss1 : null)
+            long heap1 = observed ? (long) sumOf(pids, ProcStats::heapUsedAfterGc) : -1;
+            long rss1 = observed ? (long) sumOf(pids, ProcStats::rssBytes) : -1;
+            result.put("heapAfterBytes", observed ? heap1 : null).put("rssAfterBytes", observed ? rss1 : null)
                     .put("heapPerConnectionBytes", heap0 > 0 && heap1 > 0 && subscribed > 0 ? (heap1 - heap0) / subscribed : null)
                     .put("rssPerConnectionBytes", rss0 > 0 && rss1 > 0 && subscribed > 0 ? (rss1 - rss0) / subscribed : null);
             phase = PHASE_DONE;
@@ -238,16 +257,38 @@ public final class LoadGenerator {
         int stopped = stopReaders();
         readers.set(countOnLoops(Sub::counts));
         result.put("stoppedReaders", stopped);
-
-        for (int i = 0; i < pubs.length; i++) {
-            pubs[i] = new Pub(i);
-            connect(i, pubs[i]);
+        // Attached before the warm-up: starting the management agent in a server costs it a moment.
+        List<ObservedJvm> jvms = observe(pids);
+        long heapBeforePublish = config.heapCheck() ? heapUsedAfterGc(jvms) : -1;
+        long heapAfterDrain = -1;
+        try {
+            for (int i = 0; i < pubs.length; i++) {
+                pubs[i] = new Pub(i);
+                connect(i, 0, pubs[i]);
+            }
+            if (!publishersReady.await(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("publishers not connected within " + config.connectTimeout()
+                        + (firstError == null ? "" : ": " + firstError));
+            }
+            measure(result, pids, jvms);
+            // After the drain, stopped readers still connected: their queues are as full as they get.
+            heapAfterDrain = config.heapCheck() ? heapUsedAfterGc(jvms) : -1;
+        } finally {
+            jvms.forEach(ObservedJvm::close);
         }
-        if (!publishersReady.await(config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException("publishers not connected within " + config.connectTimeout()
-                    + (firstError == null ? "" : ": " + firstError));
+        if (config.heapCheck() && observed) {
+            long frame = dataFrameBytes;
+            result.put("heapBeforePublishBytes", heapBeforePublish >= 0 ? heapBeforePublish : null)
+                    .put("heapAfterDrainBytes", heapAfterDrain >= 0 ? heapAfterDrain : null)
+                    .put("deliveryFrameBytes", frame > 0 ? frame : null)
+                    .put("queueBoundBytes", config.queueSize() > 0 && frame > 0 ? (long) config.queueSize() * frame * stopped : null);
         }
+        return result;
+    }
 
+    /** Warm-up, measured window, drain; fills the throughput, CPU, allocation, latency and loss figures. */
+    private void measure(FanoutResult result, List<Long> pids, List<ObservedJvm> jvms) throws InterruptedException {
+        boolean observed = !pids.isEmpty();
         phase = PHASE_WARMUP;
         for (Pub p : pubs) {
             p.channel.eventLoop().execute(p::start);
@@ -257,10 +298,12 @@ public final class LoadGenerator {
         long published0 = publishedTotal();
         latency.reset();
         windowDeliveries.reset();
-        double serverCpu0 = pid > 0 ? ProcStats.cpuSeconds(pid) : -1;
+        double serverCpu0 = observed ? sumOf(pids, ProcStats::cpuSeconds) : -1;
+        double brokerCpu0 = config.brokerPid() > 0 ? ProcStats.cpuSeconds(config.brokerPid()) : -1;
+        long allocated0 = allocatedBytes(jvms);
         long self = ProcessHandle.current().pid();
         double selfCpu0 = ProcStats.cpuSeconds(self);
-        double serverWait0 = pid > 0 ? ProcStats.runQueueWaitSeconds(pid) : -1;
+        double serverWait0 = observed ? sumOf(pids, ProcStats::runQueueWaitSeconds) : -1;
         double selfWait0 = ProcStats.runQueueWaitSeconds(self);
         long windowStart = System.nanoTime();
         phase = PHASE_MEASURE;
@@ -268,11 +311,14 @@ public final class LoadGenerator {
         phase = PHASE_DRAIN;
         double seconds = (System.nanoTime() - windowStart) / 1e9;
         long deliveries = windowDeliveries.sum();
-        double serverCpu = pid > 0 ? ProcStats.cpuSeconds(pid) - serverCpu0 : -1;
+        double serverCpu = serverCpu0 >= 0 ? sumOf(pids, ProcStats::cpuSeconds) - serverCpu0 : -1;
+        double brokerCpu = brokerCpu0 >= 0 ? ProcStats.cpuSeconds(config.brokerPid()) - brokerCpu0 : -1;
+        long allocated1 = allocatedBytes(jvms);
         double selfCpu = ProcStats.cpuSeconds(self) - selfCpu0;
-        double serverWait = pid > 0 && serverWait0 >= 0 ? ProcStats.runQueueWaitSeconds(pid) - serverWait0 : -1;
+        double serverWait = serverWait0 >= 0 ? sumOf(pids, ProcStats::runQueueWaitSeconds) - serverWait0 : -1;
         double selfWait = selfWait0 >= 0 ? ProcStats.runQueueWaitSeconds(self) - selfWait0 : -1;
         long publishedInWindow = publishedTotal() - published0;
+        long allocated = allocated0 >= 0 && allocated1 >= 0 ? allocated1 - allocated0 : -1;
         Histogram h = latency.getIntervalHistogram();
 
         for (Pub p : pubs) {
@@ -295,6 +341,9 @@ public final class LoadGenerator {
                 .put("serverCpuSecondsPerMillionDeliveries",
                         serverCpu >= 0 && deliveries > 0 ? round(serverCpu / (deliveries / 1e6), 4) : null)
                 .put("deliveriesPerServerCpuSecond", serverCpu > 0 ? round(deliveries / serverCpu, 1) : null)
+                .put("serverAllocatedBytes", allocated >= 0 ? allocated : null)
+                .put("serverAllocatedBytesPerDelivery", allocated >= 0 && deliveries > 0 ? round((double) allocated / deliveries, 1) : null)
+                .put("brokerCpuSeconds", brokerCpu >= 0 ? round(brokerCpu, 3) : null)
                 .put("loadgenCpuShare", selfCpu >= 0 ? round(selfCpu / seconds, 3) : null)
                 .put("serverRunQueueWaitShare", serverWait >= 0 ? round(serverWait / seconds, 3) : null)
                 .put("loadgenRunQueueWaitShare", selfWait >= 0 ? round(selfWait / seconds, 3) : null)
@@ -309,7 +358,48 @@ public final class LoadGenerator {
                 .put("unexpectedFrames", loss[2])
                 .put("disconnected", disconnected.get())
                 .put("publisherProbes", Arrays.stream(pubs).mapToLong(p -> p.probes).sum());
-        return result;
+    }
+
+    /** Every server process over JMX; none (and a warning) when one cannot be attached to. */
+    private static List<ObservedJvm> observe(List<Long> pids) {
+        List<ObservedJvm> jvms = new ArrayList<>();
+        for (long pid : pids) {
+            try {
+                jvms.add(ObservedJvm.of(pid));
+            } catch (IOException | RuntimeException e) {
+                System.err.println("loadgen: no allocation or heap figures: " + e);
+                jvms.forEach(ObservedJvm::close);
+                return List.of();
+            }
+        }
+        return jvms;
+    }
+
+    private static long allocatedBytes(List<ObservedJvm> jvms) {
+        return (long) sumOf(jvms, ObservedJvm::allocatedBytes);
+    }
+
+    private static long heapUsedAfterGc(List<ObservedJvm> jvms) {
+        return (long) sumOf(jvms, ObservedJvm::heapUsedAfterGc);
+    }
+
+    /**
+     * A figure summed over the server processes (pids or observed JVMs); -1 when there are none or any cannot be
+     * read. Byte counts stay exact in a double up to 2^53.
+     */
+    private static <T> double sumOf(List<T> servers, java.util.function.ToDoubleFunction<T> figure) {
+        if (servers.isEmpty()) {
+            return -1;
+        }
+        double sum = 0;
+        for (T server : servers) {
+            double v = figure.applyAsDouble(server);
+            if (v < 0) {
+                return -1;
+            }
+            sum += v;
+        }
+        return sum;
     }
 
     // ---------------------------------------------------------------- connections
@@ -318,13 +408,14 @@ public final class LoadGenerator {
         int i = nextToConnect.getAndIncrement();
         if (i < subs.length) {
             subs[i] = new Sub(i);
-            connect(i, subs[i]);
+            connect(i, i % uris.size(), subs[i]);
         }
     }
 
-    private void connect(int index, Conn handler) {
+    /** Connects {@code handler} to the server process {@code server} (an index into the ports). */
+    private void connect(int index, int server, Conn handler) {
         WebSocketClientProtocolConfig ws = WebSocketClientProtocolConfig.newBuilder()
-                .webSocketUri(uri)
+                .webSocketUri(uris.get(server))
                 .generateOriginHeader(false)
                 .maxFramePayloadLength(MAX_FRAME)
                 .handshakeTimeoutMillis(config.connectTimeout().toMillis())
@@ -341,7 +432,7 @@ public final class LoadGenerator {
                                 new WebSocketClientProtocolHandler(ws), handler);
                     }
                 });
-        InetSocketAddress remote = new InetSocketAddress(config.host(), config.port());
+        InetSocketAddress remote = new InetSocketAddress(config.host(), config.ports().get(server));
         ChannelFuture f = config.sourceAddresses() > 1
                 ? b.connect(remote, new InetSocketAddress("127.0.0." + (1 + index % config.sourceAddresses()), 0))
                 : b.connect(remote);
@@ -611,6 +702,9 @@ public final class LoadGenerator {
                 return;
             }
             long now = System.nanoTime();
+            if (dataFrameBytes == 0) {
+                dataFrameBytes = end - start;
+            }
             long seq = parseLong(content, seqAt + SEQ_KEY.length, end);
             // The load generator writes p, seq, t in this order; a server that reorders them costs a rescan.
             int pubAt = indexOf(content, PUB_KEY, Math.max(start, seqAt - 16), seqAt);

@@ -28,4 +28,47 @@ class FanoutReportTest {
         assertThat(md).contains("| library | idle-1k | heap per idle connection ≤ 1.3× bare | 1.50 | **no** |");
         assertThat(md).contains("| handwritten | sat-1k-64 | deliveries per server CPU-s ≥ 0.8× bare | 0.20 | **no** |");
     }
+
+    private static FanoutResult run(String server, String scenario, double deliveriesPerSecond, double perCpu) {
+        return new FanoutResult().put("server", server).put("scenario", scenario).put("mode", "saturation")
+                .put("subscribersRequested", 100).put("subscribed", 100).put("publishers", 2).put("payloadBytes", 64)
+                .put("stoppedReaders", 0).put("disconnected", 0)
+                .put("deliveriesPerSecond", deliveriesPerSecond).put("deliveriesPerServerCpuSecond", perCpu);
+    }
+
+    @Test
+    void allocationPerDeliveryIsComparedWithTheCeiling() {
+        String md = FanoutReport.markdown(List.of(
+                run("bare", "sat-1k-64", 1e6, 1e6).put("serverAllocatedBytesPerDelivery", 20.0).toJson(),
+                run("library", "sat-1k-64", 1e6, 1e6).put("serverAllocatedBytesPerDelivery", 30.0).toJson()));
+
+        assertThat(md).contains("| library | sat-1k-64 | bytes allocated per delivery ≤ 1.2× bare | 1.50 | **no** |");
+        assertThat(md).contains("| bare | 1,000,000 | – | – | 1,000,000 | 1.00 | – | 20 | 1.00 |");
+    }
+
+    @Test
+    void stoppedReadersAreComparedWithTheSameServersRunWithoutThem() {
+        // 90 healthy readers at 0.9 M/s against 100 at 1 M/s: the same 10,000 per reader and second
+        String md = FanoutReport.markdown(List.of(
+                run("library", "sat-1k-64", 1e6, 1e6).put("heapAfterDrainBytes", 10_000_000L).toJson(),
+                run("library", "slow-1k-64", 0.9e6, 1e6).put("stoppedReaders", 10).put("heapBeforePublishBytes", 1L)
+                        .put("heapAfterDrainBytes", 12_000_000L).put("queueBoundBytes", 1_000_000L).toJson(),
+                run("bare", "slow-1k-64", 0.5e6, 1e6).put("stoppedReaders", 10).toJson()));
+
+        assertThat(md).contains("| library | slow-1k-64 | healthy subscribers' deliveries ≥ 0.95× without stopped readers | 1.00 | yes |");
+        // 12 MB against the 10 MB baseline of the run without them + 1 MB of queues
+        assertThat(md).contains("| library | slow-1k-64 | heap after the drain ≤ baseline + queue bound × stopped readers | 1.09 | **no** |");
+        // no run without stopped readers for bare: no ratio rather than a wrong one
+        assertThat(md).contains("| bare | slow-1k-64 | healthy subscribers' deliveries ≥ 0.95× without stopped readers | – | – |");
+    }
+
+    @Test
+    void twoHubsAreComparedWithOneHubOfTheSameScenario() {
+        String md = FanoutReport.markdown(List.of(
+                run("library", "redis-1k-64", 1e6, 1e6).put("serverProcesses", 1).toJson(),
+                run("library-redis", "redis-1k-64", 1e6, 0.6e6).put("serverProcesses", 2).put("brokerCpuSeconds", 0.5).toJson()));
+
+        assertThat(md).contains("| library-redis | redis-1k-64 | deliveries per server CPU-s ≥ 0.5× one hub | 0.60 | yes |");
+        assertThat(md).contains("| 2 | 0.60 | 0.500 |");
+    }
 }

@@ -82,9 +82,14 @@ class FanoutSmokeIT {
     void subscribersThatStopReadingAreLeftOutOfTheAccounting() throws Exception {
         try (FanoutServer server = bare()) {
             FanoutResult r = LoadGenerator.run(config(server, "bare", "slow",
-                    "--rate=400", "--stop-reading-fraction=0.1"));
+                    "--rate=400", "--stop-reading-fraction=0.1", "--heap-check", "--queue-size=16"));
             assertThat(r.getLong("stoppedReaders")).isEqualTo(5);
             assertDeliveredEverything(r, SUBSCRIBERS - 5);
+            // the envelope of a 64 B data value, as delivered
+            assertThat(r.getLong("deliveryFrameBytes")).isGreaterThan(64);
+            assertThat(r.getLong("heapBeforePublishBytes")).isPositive();
+            assertThat(r.getLong("heapAfterDrainBytes")).isPositive();
+            assertThat(r.getLong("queueBoundBytes")).isEqualTo(16L * r.getLong("deliveryFrameBytes") * 5);
         }
     }
 
@@ -136,6 +141,9 @@ class FanoutSmokeIT {
         assertThat(r.get("latencyP50Us")).isNotNull();
         assertThat(r.get("latencyP999Us")).isNotNull();
         assertThat(r.get("serverCpuSecondsPerMillionDeliveries")).isNotNull();
+        // this JVM's own counters (the server runs in the test's JVM): a positive figure, whatever it includes
+        assertThat(r.getLong("serverAllocatedBytes")).isPositive();
+        assertThat((Double) r.get("serverAllocatedBytesPerDelivery")).isPositive();
         assertEveryField(r);
     }
 
