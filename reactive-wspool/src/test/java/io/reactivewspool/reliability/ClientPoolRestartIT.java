@@ -81,8 +81,10 @@ class ClientPoolRestartIT {
         var load = Flux.range(0, REQUESTERS)
                 .flatMap(lane -> Mono.defer(() -> {
                     long n = issued.incrementAndGet();
+                    long started = System.nanoTime();
                     return pool.request(WsMessage.of("echo", null, Map.of("n", n)))
                             .timeout(DEADLINE, Mono.error(() -> new HungRequest(n)))
+                            .doFinally(sig -> outcomes.longest.accumulateAndGet(System.nanoTime() - started, Math::max))
                             .doOnNext(reply -> outcomes.reply(n, reply))
                             .then()
                             .onErrorResume(e -> {
@@ -105,7 +107,8 @@ class ClientPoolRestartIT {
         await().atMost(WAIT).until(() -> outcomes.replies.sum() >= repliesAtRestart + 2_000);
         running.set(false);
         load.get(DEADLINE.toSeconds() + 10, TimeUnit.SECONDS);
-        System.out.println("ClientPoolRestartIT outcomes: issued=" + issued.get() + " " + outcomes.byType);
+        System.out.println("ClientPoolRestartIT outcomes: issued=" + issued.get() + " " + outcomes.byType
+                + " longest_ms=" + TimeUnit.NANOSECONDS.toMillis(outcomes.longest.get()));
 
         assertThat(outcomes.hung).as("requests that outlived %s", DEADLINE).isEmpty();
         assertThat(outcomes.unclear).as("failures that are not a WsException naming the pool or the server").isEmpty();
@@ -137,6 +140,7 @@ class ClientPoolRestartIT {
         final List<String> mustName;
         final LongAdder replies = new LongAdder();
         final LongAdder wrongReplies = new LongAdder();
+        final AtomicLong longest = new AtomicLong();
         final Map<String, LongAdder> byType = new ConcurrentHashMap<>();
         final List<String> hung = new CopyOnWriteArrayList<>();
         final List<String> unclear = new CopyOnWriteArrayList<>();
