@@ -37,6 +37,12 @@ public final class RedisHubs implements AutoCloseable {
     /** One hub per node id; {@code customize} adds options to each (it gets that hub's broker). */
     public static RedisHubs start(RedisServerProcess redis, List<String> nodeIds,
                                   BiFunction<RedisBroker, WsHubOptions.Builder, WsHubOptions.Builder> customize) {
+        return start(redis, nodeIds, null, customize);
+    }
+
+    /** The same, with the admin API open to {@code adminToken} (a bearer token; {@code null}: closed). */
+    public static RedisHubs start(RedisServerProcess redis, List<String> nodeIds, String adminToken,
+                                  BiFunction<RedisBroker, WsHubOptions.Builder, WsHubOptions.Builder> customize) {
         RedisHubs hubs = new RedisHubs();
         for (String name : nodeIds) {
             RedisBroker broker = RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId(name)
@@ -46,7 +52,7 @@ public final class RedisHubs implements AutoCloseable {
                     .broker(broker)
                     .authenticator(Authenticator.tokens(TOKENS))
                     .topicPolicy(TopicPolicy.publishTo(List.of("*")))
-                    .closeDrainPeriod(Duration.ZERO)).build()));
+                    .closeDrainPeriod(Duration.ZERO)).build(), adminToken));
         }
         return hubs;
     }
@@ -75,7 +81,12 @@ public final class RedisHubs implements AutoCloseable {
 
     /** Alice on node {@code node}, subscribed to {@code topic} (its {@code subscribed} taken). */
     public RawWsClient subscriber(int node, String topic) {
-        RawWsClient c = client(node, "tok-alice");
+        return subscriber(node, "tok-alice", topic);
+    }
+
+    /** The user of {@code token} on node {@code node}, subscribed to {@code topic} (its {@code subscribed} taken). */
+    public RawWsClient subscriber(int node, String token, String topic) {
+        RawWsClient c = client(node, token);
         c.send(WsMessage.subscribe(topic).withId("s"));
         WsMessage reply = c.next("subscribed");
         if (!"s".equals(reply.id())) {
