@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongFunction;
 
 import io.reactivewspool.WsException;
 import io.reactivewspool.client.WsClient;
@@ -266,39 +267,39 @@ public final class SoakDriver {
 
     /** Publishes seq 1, 2, 3 ... on the source's topic, each after the previous one was acknowledged ({@code published}). */
     private Mono<Void> publishLoop(WsConnection conn, Source s) {
-        return Mono.defer(() -> {
-                    long seq = s.sent.incrementAndGet();
-                    return conn.request(WsMessage.publish(s.topic, Map.of("seq", seq)))
-                            .doOnNext(reply -> {
-                                if (reply.is("published")) {
-                                    s.acked.set(seq);
-                                } else {
-                                    error("publish refused", new IllegalStateException(reply.toString()));
-                                }
-                            })
-                            .onErrorResume(e -> {
-                                error("publish failed", e);
-                                return Mono.empty();
-                            })
-                            .then(Mono.delay(PUBLISH_INTERVAL));
-                })
-                .repeat(running::get)
-                .then();
+        return sequenceLoop(s, PUBLISH_INTERVAL, "publish failed", seq -> conn.request(WsMessage.publish(s.topic, Map.of("seq", seq)))
+                .map(reply -> {
+                    if (!reply.is("published")) {
+                        error("publish refused", new IllegalStateException(reply.toString()));
+                    }
+                    return reply.is("published");
+                }));
     }
 
     /** The same over the admin API: {@code POST /broadcast}, acknowledged by its answer. */
     private Mono<Void> broadcastLoop(Source s) {
+        // The JDK HTTP client may park while it hands the request over: not on a non-blocking thread.
+        return sequenceLoop(s, BROADCAST_INTERVAL, "admin broadcast failed",
+                seq -> Mono.fromFuture(() -> server.broadcastAsync(s.topic, s.type, "{\"seq\":" + seq + "}"))
+                        .subscribeOn(Schedulers.boundedElastic())
+                        .thenReturn(Boolean.TRUE));
+    }
+
+    /** Sends the source's next number every {@code interval} until the soak stops; an acknowledged one becomes {@code acked}. */
+    private Mono<Void> sequenceLoop(Source s, Duration interval, String failure, LongFunction<Mono<Boolean>> send) {
         return Mono.defer(() -> {
                     long seq = s.sent.incrementAndGet();
-                    // The JDK HTTP client may park while it hands the request over: not on a non-blocking thread.
-                    return Mono.fromFuture(() -> server.broadcastAsync(s.topic, s.type, "{\"seq\":" + seq + "}"))
-                            .subscribeOn(Schedulers.boundedElastic())
-                            .doOnNext(reached -> s.acked.set(seq))
+                    return send.apply(seq)
+                            .doOnNext(acknowledged -> {
+                                if (acknowledged) {
+                                    s.acked.set(seq);
+                                }
+                            })
                             .onErrorResume(e -> {
-                                error("admin broadcast failed", e);
+                                error(failure, e);
                                 return Mono.empty();
                             })
-                            .then(Mono.delay(BROADCAST_INTERVAL));
+                            .then(Mono.delay(interval));
                 })
                 .repeat(running::get)
                 .then();
