@@ -1,6 +1,5 @@
 package io.reactivewspool.internal.server;
 
-import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -14,11 +13,15 @@ import io.reactivewspool.message.WsMessage;
  * Appends topic messages to the history and hands them on for delivery in offset order, per
  * topic, whatever thread broadcasts and however the history completes its appends.
  *
- * <p>Per topic: appends are issued in submission order by one drainer at a time (so a history
- * that assigns offsets in command order, like Redis on one connection, numbers them in that
- * order) and delivered from the head of an in-flight queue only once the head's append has
- * completed. A synchronous history (the in-memory ring) completes in line, so the submitter
- * delivers before it returns unless another thread is draining the same topic.
+ * <p>Per topic: appends are issued in submission order, one issuer at a time, and only ever by a
+ * submitting thread (so a history that assigns offsets in command order, like Redis on one
+ * connection, numbers them in that order), and delivered from the head of an in-flight queue
+ * only once the head's append has completed. An append's completion only delivers, it never
+ * issues: for Redis it runs on Lettuce's I/O thread, where a write goes out at once, ahead of
+ * writes that submitting threads have already queued for that thread, which would number a
+ * later message before an earlier one. A synchronous history (the in-memory ring) completes in
+ * line, so the submitter delivers before it returns unless another thread is delivering the same
+ * topic.
  *
  * <p>Bounded: at most {@link #MAX_PENDING} messages per topic wait for their append; beyond that a
  * message is delivered at once without an offset (not stored, may overtake), and counted.
@@ -72,7 +75,8 @@ final class HistorySequencer {
         }
         Slot slot = new Slot(stamped, excluded);
         s.toIssue.offer(slot);
-        s.drain();
+        s.issueAll();
+        s.deliverCompleted();
         return slot.delivered ? slot.reached : -1;
     }
 
@@ -97,29 +101,45 @@ final class HistorySequencer {
     private final class Sequence {
         final String topic;
         final ConcurrentLinkedQueue<Slot> toIssue = new ConcurrentLinkedQueue<>();
-        /** Issued, in issue order; touched only by the current drainer. */
-        final ArrayDeque<Slot> inFlight = new ArrayDeque<>();
-        final AtomicInteger wip = new AtomicInteger();
+        /** Issued, in issue order: appended by the issuer, taken from the head by the deliverer. */
+        final ConcurrentLinkedQueue<Slot> inFlight = new ConcurrentLinkedQueue<>();
+        final AtomicInteger issuing = new AtomicInteger();
+        final AtomicInteger delivering = new AtomicInteger();
         int count; // guarded by the map's compute
 
         Sequence(String topic) {
             this.topic = topic;
         }
 
-        void drain() {
-            if (wip.getAndIncrement() != 0) {
+        /** Called by submitters only: issues every waiting append, in order, one issuer at a time. */
+        void issueAll() {
+            if (issuing.getAndIncrement() != 0) {
                 return;
             }
             int missed = 1;
             for (;;) {
                 Slot next;
                 while ((next = toIssue.poll()) != null) {
-                    inFlight.addLast(next);
+                    inFlight.offer(next);
                     issue(next);
                 }
+                missed = issuing.addAndGet(-missed);
+                if (missed == 0) {
+                    return;
+                }
+            }
+        }
+
+        /** Delivers the completed head of the in-flight queue, in order, one deliverer at a time. */
+        void deliverCompleted() {
+            if (delivering.getAndIncrement() != 0) {
+                return;
+            }
+            int missed = 1;
+            for (;;) {
                 Slot head;
-                while ((head = inFlight.peekFirst()) != null && head.done) {
-                    inFlight.pollFirst();
+                while ((head = inFlight.peek()) != null && head.done) {
+                    inFlight.poll();
                     WsMessage m = head.stored != null ? head.stored : head.message;
                     try {
                         head.reached = delivery.deliver(topic, m, head.excluded);
@@ -128,7 +148,7 @@ final class HistorySequencer {
                         sequences.computeIfPresent(topic, (k, v) -> --v.count <= 0 ? null : v);
                     }
                 }
-                missed = wip.addAndGet(-missed);
+                missed = delivering.addAndGet(-missed);
                 if (missed == 0) {
                     return;
                 }
@@ -136,20 +156,20 @@ final class HistorySequencer {
         }
 
         private void issue(Slot slot) {
-            // A synchronous history completes inside subscribe: drain() then only bumps wip and
-            // this loop delivers the slot on its next pass.
+            // A synchronous history completes inside subscribe: deliverCompleted() then delivers
+            // the slot at once, or the submitter's own call right after issuing does.
             history.append(topic, slot.message).subscribe(stored -> {
                 slot.stored = stored;
                 slot.done = true;
-                drain();
+                deliverCompleted();
             }, e -> {
                 onAppendFailed.accept(topic, e);
                 slot.done = true;
-                drain();
+                deliverCompleted();
             }, () -> {
                 if (!slot.done) {
                     slot.done = true;
-                    drain();
+                    deliverCompleted();
                 }
             });
         }

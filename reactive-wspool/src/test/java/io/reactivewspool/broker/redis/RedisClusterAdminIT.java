@@ -6,13 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 import io.reactivewspool.message.WsMessage;
-import io.reactivewspool.server.Authenticator;
 import io.reactivewspool.server.Presence;
-import io.reactivewspool.server.TopicPolicy;
-import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.AdminHttp;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.RedisHubs;
 import io.reactivewspool.test.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,56 +27,34 @@ class RedisClusterAdminIT {
 
     private static final Duration T = Duration.ofSeconds(10);
     private static final String ADMIN = "admin-secret";
-    private static final Map<String, String> TOKENS = Map.of("tok-alice", "alice", "tok-bob", "bob");
-
-    private RedisServerProcess redis;
     private static final Duration TTL = Duration.ofSeconds(1);
 
-    private final List<RedisBroker> brokers = new ArrayList<>();
-    private final List<HubFixture> nodes = new ArrayList<>();
-    private final List<RawWsClient> clients = new ArrayList<>();
+    private RedisServerProcess redis;
+    private RedisHubs hubs;
 
     @BeforeEach
     void start() {
         redis = RedisServerProcess.start();
-        for (String name : List.of("node-a", "node-b")) {
-            RedisBroker broker = RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId(name)
-                    .commandTimeout(Duration.ofSeconds(1)).build()).block(T);
-            brokers.add(broker);
-            nodes.add(HubFixture.start(WsHubOptions.builder()
-                    .broker(broker)
-                    .authenticator(Authenticator.tokens(TOKENS))
-                    .topicPolicy(TopicPolicy.publishTo(List.of("*")))
-                    .closeDrainPeriod(Duration.ZERO)
-                    .presenceEvents(List.of("room/*"))
-                    .clusterStateTtl(TTL)
-                    .build(), ADMIN));
-        }
+        hubs = RedisHubs.start(redis, List.of("node-a", "node-b"), ADMIN,
+                (broker, b) -> b.presenceEvents(List.of("room/*")).clusterStateTtl(TTL));
     }
 
     @AfterEach
     void stop() {
-        clients.forEach(RawWsClient::close);
-        nodes.forEach(HubFixture::close);
+        hubs.close();
         redis.close();
     }
 
     private HubFixture node(int i) {
-        return nodes.get(i);
+        return hubs.node(i);
     }
 
     private RawWsClient client(int node, String token) {
-        RawWsClient c = RawWsClient.connect(node(node).wsUrl() + "?token=" + token);
-        clients.add(c);
-        c.welcome();
-        return c;
+        return hubs.client(node, token);
     }
 
     private RawWsClient subscriber(int node, String token, String topic) {
-        RawWsClient c = client(node, token);
-        c.send(WsMessage.subscribe(topic).withId("s"));
-        assertThat(c.next("subscribed").id()).isEqualTo("s");
-        return c;
+        return hubs.subscriber(node, token, topic);
     }
 
     @Test
@@ -169,7 +145,7 @@ class RedisClusterAdminIT {
         subscriber(1, "tok-bob", "room/2");
         await().atMost(T).until(() -> presence(0, "room/2").connections() == 2);
 
-        brokers.get(1).close().block(T); // node B stops refreshing its share, as a crashed node would
+        hubs.broker(1).close().block(T); // node B stops refreshing its share, as a crashed node would
 
         long cut = System.nanoTime();
         await().atMost(T).untilAsserted(() ->
@@ -227,7 +203,7 @@ class RedisClusterAdminIT {
             assertThat(r.json().get("active_connections").asInt()).as("this node's own fields").isEqualTo(1);
         });
 
-        brokers.get(1).close().block(T); // node B stops refreshing its entry, as a crashed node would
+        hubs.broker(1).close().block(T); // node B stops refreshing its entry, as a crashed node would
 
         long cut = System.nanoTime();
         await().atMost(T).untilAsserted(() ->

@@ -1,18 +1,13 @@
 package io.reactivewspool.broker.redis;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.reactivewspool.history.HistoryOptions;
-import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
-import io.reactivewspool.server.Authenticator;
-import io.reactivewspool.server.TopicPolicy;
-import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.RedisHubs;
 import io.reactivewspool.test.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,53 +20,32 @@ import static org.awaitility.Awaitility.await;
 class RedisHubIT {
 
     private static final Duration T = Duration.ofSeconds(10);
-    private static final Map<String, String> TOKENS = Map.of("tok-alice", "alice", "tok-bob", "bob");
 
     private RedisServerProcess redis;
-    private final List<RedisBroker> brokers = new ArrayList<>();
-    private final List<HubFixture> nodes = new ArrayList<>();
-    private final List<RawWsClient> clients = new ArrayList<>();
+    private RedisHubs hubs;
 
     @BeforeEach
     void start() {
         redis = RedisServerProcess.start();
-        for (String name : List.of("node-a", "node-b", "node-c")) {
-            RedisBroker broker = RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId(name)
-                    .commandTimeout(Duration.ofSeconds(1)).build()).block(T);
-            brokers.add(broker);
-            nodes.add(HubFixture.start(WsHubOptions.builder()
-                    .broker(broker)
-                    .history(broker.history(HistoryOptions.builder().size(100).build(), WsCodec.json()))
-                    .authenticator(Authenticator.tokens(TOKENS))
-                    .topicPolicy(TopicPolicy.publishTo(List.of("*")))
-                    .closeDrainPeriod(Duration.ZERO)
-                    .build()));
-        }
+        hubs = RedisHubs.withHistory(redis, 100, "node-a", "node-b", "node-c");
     }
 
     @AfterEach
     void stop() {
-        clients.forEach(RawWsClient::close);
-        nodes.forEach(HubFixture::close); // closes each hub's broker too
+        hubs.close();
         redis.close();
     }
 
     private HubFixture node(int i) {
-        return nodes.get(i);
+        return hubs.node(i);
     }
 
     private RawWsClient client(int node, String token) {
-        RawWsClient c = RawWsClient.connect(node(node).wsUrl() + "?token=" + token);
-        clients.add(c);
-        c.welcome();
-        return c;
+        return hubs.client(node, token);
     }
 
     private RawWsClient subscriber(int node, String topic) {
-        RawWsClient c = client(node, "tok-alice");
-        c.send(WsMessage.subscribe(topic).withId("s"));
-        assertThat(c.next("subscribed").id()).isEqualTo("s");
-        return c;
+        return hubs.subscriber(node, topic);
     }
 
     private static long count(RawWsClient c, String type) {
@@ -143,14 +117,14 @@ class RedisHubIT {
         onB.next("tick");
 
         redis.kill();
-        long failedBefore = brokers.get(0).stats().publishFailed();
+        long failedBefore = hubs.broker(0).stats().publishFailed();
         for (int i = 1; i <= 5; i++) {
             node(0).hub().broadcast("prices", "tick", i);
         }
         await().atMost(T).until(() -> count(onA, "tick") == 6);
         assertThat(onA.received().stream().filter(m -> m.is("tick")).skip(1))
                 .allSatisfy(m -> assertThat(m.offset()).as("no history while Redis is down").isNull());
-        await().atMost(T).until(() -> brokers.get(0).stats().publishFailed() >= failedBefore + 5);
+        await().atMost(T).until(() -> hubs.broker(0).stats().publishFailed() >= failedBefore + 5);
         assertThat(count(onB, "tick")).isEqualTo(1);
         assertThat(node(0).hub().isAccepting()).isTrue();
 

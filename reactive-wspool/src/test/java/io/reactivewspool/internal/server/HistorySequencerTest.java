@@ -75,6 +75,84 @@ class HistorySequencerTest {
         assertThat(s.pendingTopics()).isZero();
     }
 
+    /**
+     * Like Redis behind Lettuce and Netty: an append subscribed on the I/O thread is written at
+     * once, one subscribed on any other thread is queued behind what that thread still has to
+     * run, and appends complete on the I/O thread. The order of the writes is the order of the
+     * offsets Redis assigns.
+     */
+    private static final class IoThreadHistory implements TopicHistory {
+        final java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor();
+        final List<Integer> written = new CopyOnWriteArrayList<>();
+        volatile Thread ioThread;
+
+        IoThreadHistory() throws Exception {
+            io.submit(() -> ioThread = Thread.currentThread()).get();
+        }
+
+        @Override
+        public Mono<WsMessage> append(String topic, WsMessage message) {
+            return Mono.create(sink -> {
+                Runnable write = () -> {
+                    written.add(message.data().asInt());
+                    int offset = written.size();
+                    io.execute(() -> {
+                        spin(20_000); // decoding the reply
+                        sink.success(message.withOffset("e:" + offset));
+                    });
+                };
+                if (Thread.currentThread() == ioThread) {
+                    write.run();
+                } else {
+                    io.execute(write);
+                }
+            });
+        }
+
+        @Override
+        public Mono<Replay> since(String topic, String offset) {
+            return Mono.empty();
+        }
+
+        @Override
+        public Mono<Void> close() {
+            io.shutdownNow();
+            return Mono.empty();
+        }
+    }
+
+    private static void spin(long nanos) {
+        long until = System.nanoTime() + nanos;
+        while (System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void appendsAreWrittenInSubmissionOrderWhenTheyCompleteOnTheIoThreadThatWritesThem() throws Exception {
+        IoThreadHistory h = new IoThreadHistory();
+        // Delivery takes a while (encode, fan out, publish): the I/O thread is still delivering
+        // when the next messages are submitted.
+        HistorySequencer s = new HistorySequencer(h, (topic, m, ex) -> {
+            spin(20_000);
+            delivered.add(m);
+            return 1;
+        }, (topic, e) -> failed.incrementAndGet(), topic -> bypassed.incrementAndGet());
+        int n = 5_000; // below MAX_PENDING: none may bypass the history
+        try {
+            for (int i = 0; i < n; i++) {
+                s.submit("t", WsMessage.data("t", i), Set.of());
+                spin(10_000); // a broadcaster's pace, so that submissions meet completions
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> delivered.size() == n);
+            assertThat(h.written).as("the order appends reached the store (its offset order)")
+                    .isEqualTo(java.util.stream.IntStream.range(0, n).boxed().toList());
+            assertThat(delivered).extracting(m -> m.data().asInt()).isEqualTo(h.written);
+        } finally {
+            h.close().block();
+        }
+    }
+
     @Test
     void failedAppendIsDeliveredWithoutOffsetAndCounted() {
         ManualHistory h = new ManualHistory();

@@ -1,0 +1,103 @@
+package io.reactivewspool.test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+import io.reactivewspool.broker.redis.RedisBroker;
+import io.reactivewspool.broker.redis.RedisBrokerOptions;
+import io.reactivewspool.history.HistoryOptions;
+import io.reactivewspool.message.WsCodec;
+import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.server.Authenticator;
+import io.reactivewspool.server.TopicPolicy;
+import io.reactivewspool.server.WsHubOptions;
+
+/**
+ * Hubs on loopback sharing one real redis-server through their own {@link RedisBroker} (node ids
+ * as given, 1 s command timeout), with the users of {@link #TOKENS}, publishing allowed on every
+ * topic and no close drain. {@link #close()} closes the clients it opened, then the hubs (each
+ * hub closes its broker); the redis-server is the caller's.
+ */
+public final class RedisHubs implements AutoCloseable {
+
+    /** Connection tokens and their users. */
+    public static final Map<String, String> TOKENS = Map.of("tok-alice", "alice", "tok-bob", "bob");
+    private static final Duration T = Duration.ofSeconds(10);
+
+    private final List<RedisBroker> brokers = new ArrayList<>();
+    private final List<HubFixture> nodes = new ArrayList<>();
+    private final List<RawWsClient> clients = new ArrayList<>();
+
+    private RedisHubs() {
+    }
+
+    /** One hub per node id; {@code customize} adds options to each (it gets that hub's broker). */
+    public static RedisHubs start(RedisServerProcess redis, List<String> nodeIds,
+                                  BiFunction<RedisBroker, WsHubOptions.Builder, WsHubOptions.Builder> customize) {
+        return start(redis, nodeIds, null, customize);
+    }
+
+    /** The same, with the admin API open to {@code adminToken} (a bearer token; {@code null}: closed). */
+    public static RedisHubs start(RedisServerProcess redis, List<String> nodeIds, String adminToken,
+                                  BiFunction<RedisBroker, WsHubOptions.Builder, WsHubOptions.Builder> customize) {
+        RedisHubs hubs = new RedisHubs();
+        for (String name : nodeIds) {
+            RedisBroker broker = RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId(name)
+                    .commandTimeout(Duration.ofSeconds(1)).build()).block(T);
+            hubs.brokers.add(broker);
+            hubs.nodes.add(HubFixture.start(customize.apply(broker, WsHubOptions.builder()
+                    .broker(broker)
+                    .authenticator(Authenticator.tokens(TOKENS))
+                    .topicPolicy(TopicPolicy.publishTo(List.of("*")))
+                    .closeDrainPeriod(Duration.ZERO)).build(), adminToken));
+        }
+        return hubs;
+    }
+
+    /** Hubs with the Redis stream history, {@code historySize} messages per topic. */
+    public static RedisHubs withHistory(RedisServerProcess redis, int historySize, String... nodeIds) {
+        return start(redis, List.of(nodeIds), (broker, b) ->
+                b.history(broker.history(HistoryOptions.builder().size(historySize).build(), WsCodec.json())));
+    }
+
+    public HubFixture node(int i) {
+        return nodes.get(i);
+    }
+
+    public RedisBroker broker(int i) {
+        return brokers.get(i);
+    }
+
+    /** A client of node {@code node} with a token of {@link #TOKENS}, its welcome taken. */
+    public RawWsClient client(int node, String token) {
+        RawWsClient c = RawWsClient.connect(node(node).wsUrl() + "?token=" + token);
+        clients.add(c);
+        c.welcome();
+        return c;
+    }
+
+    /** Alice on node {@code node}, subscribed to {@code topic} (its {@code subscribed} taken). */
+    public RawWsClient subscriber(int node, String topic) {
+        return subscriber(node, "tok-alice", topic);
+    }
+
+    /** The user of {@code token} on node {@code node}, subscribed to {@code topic} (its {@code subscribed} taken). */
+    public RawWsClient subscriber(int node, String token, String topic) {
+        RawWsClient c = client(node, token);
+        c.send(WsMessage.subscribe(topic).withId("s"));
+        WsMessage reply = c.next("subscribed");
+        if (!"s".equals(reply.id())) {
+            throw new AssertionError("subscribed reply with id " + reply.id() + ", expected s");
+        }
+        return c;
+    }
+
+    @Override
+    public void close() {
+        clients.forEach(RawWsClient::close);
+        nodes.forEach(HubFixture::close);
+    }
+}
