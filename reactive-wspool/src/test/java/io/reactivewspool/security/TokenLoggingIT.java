@@ -139,7 +139,14 @@ class TokenLoggingIT {
 
         // The test's own WebSocket clients are Reactor Netty clients that log the URL they dial at
         // DEBUG; the guarantee is the server's, so client-side loggers are left out.
-        List<String> lines = captured.list.stream().filter(e -> !e.getLoggerName().startsWith("reactor.netty.http.client"))
+        // Threads of the closed server may still log: stop the capture, then read it under the
+        // appender's own lock (AppenderBase.doAppend is synchronized on the appender).
+        List<ILoggingEvent> events;
+        synchronized (captured) {
+            captured.stop();
+            events = List.copyOf(captured.list);
+        }
+        List<String> lines = events.stream().filter(e -> !e.getLoggerName().startsWith("reactor.netty.http.client"))
                 .map(TokenLoggingIT::render).toList();
         // The capture saw the events that matter, so an empty log cannot pass for a clean one.
         assertThat(lines).anyMatch(l -> l.contains("connection opened"));
