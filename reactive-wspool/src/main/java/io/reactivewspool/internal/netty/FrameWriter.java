@@ -39,7 +39,7 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
     private final Channel channel;
     private final EventLoop loop;
     private final MonoSink<Void> done;
-    private final boolean preFramed;
+    /** The frame encoder's context when frames go out pre-framed; {@code null} for the encoder path. */
     private final ChannelHandlerContext encoder;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile Subscription subscription;
@@ -60,7 +60,6 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
         this.loop = channel.eventLoop();
         this.done = done;
         this.encoder = encoder;
-        this.preFramed = encoder != null;
     }
 
     @Override
@@ -132,21 +131,22 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
         if (cancelled || !channel.isActive()) {
             return;
         }
-        if (preFramed) {
+        LoopBatch batch = LoopBatch.of(loop);
+        if (encoder != null) {
             // Already a frame on the wire: from the encoder's place on, the frame encoder is skipped.
-            encoder.write(LoopBatch.of(loop).framed(f, channel.alloc()), channel.voidPromise());
+            encoder.write(batch.framed(f, channel.alloc()), channel.voidPromise());
         } else {
             channel.write(toNetty(f), channel.voidPromise());
         }
         if (!flushPending) {
             flushPending = true;
-            LoopBatch.of(loop).flushLater(this);
+            batch.flushLater(this);
         }
     }
 
     void flush() {
         flushPending = false;
-        if (preFramed) {
+        if (encoder != null) {
             encoder.flush();
         } else {
             channel.flush();
@@ -204,7 +204,7 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
     }
 
     /** The frame for Netty's encoder and extensions, wrapping the shared bytes without a copy. */
-    static WebSocketFrame toNetty(OutboundFrame f) {
+    private static WebSocketFrame toNetty(OutboundFrame f) {
         return switch (f.kind()) {
             case TEXT -> new TextWebSocketFrame(Unpooled.wrappedBuffer(f.payload()));
             case BINARY -> new BinaryWebSocketFrame(Unpooled.wrappedBuffer(f.payload()));

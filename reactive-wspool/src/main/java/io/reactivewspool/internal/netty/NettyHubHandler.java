@@ -64,17 +64,16 @@ public final class NettyHubHandler {
             return res.status(426).header(HttpHeaderNames.UPGRADE, "websocket")
                     .sendString(Mono.just("expected a WebSocket upgrade request\n")).then();
         }
-        String malformed = malformedHandshake(req);
+        Refusal malformed = malformedHandshake(req);
         if (malformed != null) {
-            boolean badVersion = malformed.startsWith("Sec-WebSocket-Version");
-            log.info("upgrade refused status={} reason=\"{}\" remote={}", badVersion ? 426 : 400, malformed, req.remoteAddress());
-            if (badVersion) {
+            log.info("upgrade refused status={} reason=\"{}\" remote={}", malformed.status(), malformed.reason(), req.remoteAddress());
+            if (malformed.status() == 426) {
                 res.header(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
             }
-            return res.status(badVersion ? 426 : 400)
+            return res.status(malformed.status())
                     .header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                     .header(HttpHeaderNames.CONNECTION, "close")
-                    .sendString(Mono.just(malformed + "\n")).then();
+                    .sendString(Mono.just(malformed.reason() + "\n")).then();
         }
         HandshakeInfo hs = Handshakes.of(req);
         return hub.admit(hs).flatMap(admission -> {
@@ -94,33 +93,40 @@ public final class NettyHubHandler {
      * by dropping the connection, take a missing version for the obsolete hixie-76 handshake,
      * accept any key and version 8, and hand a body's bytes on as WebSocket frames (smuggling).
      */
-    static String malformedHandshake(HttpServerRequest req) {
+    static Refusal malformedHandshake(HttpServerRequest req) {
         HttpHeaders h = req.requestHeaders();
         if (!HttpMethod.GET.equals(req.method())) {
-            return "a WebSocket upgrade must be a GET request";
+            return Refusal.badRequest("a WebSocket upgrade must be a GET request");
         }
         if (req.version().majorVersion() != 1 || req.version().minorVersion() < 1) {
-            return "a WebSocket upgrade needs HTTP/1.1";
+            return Refusal.badRequest("a WebSocket upgrade needs HTTP/1.1");
         }
         String length = h.get(HttpHeaderNames.CONTENT_LENGTH);
         if (h.contains(HttpHeaderNames.TRANSFER_ENCODING) || (length != null && !"0".equals(length.trim()))) {
-            return "a WebSocket upgrade request must not have a body";
+            return Refusal.badRequest("a WebSocket upgrade request must not have a body");
         }
         if (!h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
-            return "a WebSocket upgrade needs 'Connection: Upgrade'";
+            return Refusal.badRequest("a WebSocket upgrade needs 'Connection: Upgrade'");
         }
         List<String> keys = h.getAll(HttpHeaderNames.SEC_WEBSOCKET_KEY);
         if (keys.size() != 1 || !isWebSocketKey(keys.get(0))) {
-            return "Sec-WebSocket-Key must be one base64-encoded 16-byte value";
+            return Refusal.badRequest("Sec-WebSocket-Key must be one base64-encoded 16-byte value");
         }
         List<String> versions = h.getAll(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
         if (versions.isEmpty()) {
-            return "a WebSocket upgrade needs Sec-WebSocket-Version: 13";
+            return Refusal.badRequest("a WebSocket upgrade needs Sec-WebSocket-Version: 13");
         }
         if (versions.size() != 1 || !"13".equals(versions.get(0).trim())) {
-            return "Sec-WebSocket-Version " + versions + " is not supported; use 13";
+            return new Refusal(426, "Sec-WebSocket-Version " + versions + " is not supported; use 13");
         }
         return null;
+    }
+
+    /** An upgrade refused before admission: the HTTP status and what was wrong. */
+    record Refusal(int status, String reason) {
+        static Refusal badRequest(String reason) {
+            return new Refusal(400, reason);
+        }
     }
 
     private static boolean isWebSocketKey(String key) {

@@ -19,6 +19,7 @@ final class TopicEvent {
     /** Connection ids that already took this event; non-null only for multi-topic broadcasts. */
     final Set<String> claimed;
     final AtomicInteger reached = new AtomicInteger();
+    private static final int[] NO_HASHES = {};
     private final int[] excludedHashes;
     private final WsCodec codec;
     private volatile WsMessage message;
@@ -27,7 +28,8 @@ final class TopicEvent {
         this.frame = frame;
         this.message = message;
         this.excluded = excluded == null ? Set.of() : excluded;
-        this.excludedHashes = this.excluded.stream().mapToInt(String::hashCode).toArray();
+        this.excludedHashes = this.excluded.isEmpty() ? NO_HASHES
+                : this.excluded.stream().mapToInt(String::hashCode).toArray();
         this.claimed = multiTopic ? ConcurrentHashMap.newKeySet() : null;
         this.codec = codec;
     }
@@ -57,7 +59,7 @@ final class TopicEvent {
      * excluded, so their id strings need not be read.
      */
     boolean admits(String connectionId, int idHash) {
-        if (!excluded.isEmpty() && mayExclude(idHash) && excluded.contains(connectionId)) {
+        if (mayExclude(idHash) && excluded.contains(connectionId)) {
             return false;
         }
         return claimed == null || claimed.add(connectionId);
