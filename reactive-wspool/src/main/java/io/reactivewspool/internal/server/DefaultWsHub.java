@@ -956,7 +956,11 @@ public final class DefaultWsHub implements WsHub {
                 .concatMap(i -> {
                     List<DefaultConnection> batch = all.subList(i * batchSize, Math.min(all.size(), (i + 1) * batchSize));
                     Mono<Void> wait = i == 0 ? Mono.empty() : Mono.delay(spacing, scheduler).then();
-                    return wait.then(Flux.fromIterable(batch).flatMap(c -> c.close(WsCloseStatus.GOING_AWAY)).then());
+                    // A batch starts its closes and does not wait for them: a close frame queued
+                    // behind a slow reader must not delay the next batch (each transport drops
+                    // its socket a grace period after its own close, so every socket is gone by
+                    // the drain period plus that grace).
+                    return wait.then(Mono.fromRunnable(() -> batch.forEach(c -> c.close(WsCloseStatus.GOING_AWAY).subscribe())));
                 })
                 .then();
         // The deadline is a task that is never cancelled: cancelling a scheduled task removes it
