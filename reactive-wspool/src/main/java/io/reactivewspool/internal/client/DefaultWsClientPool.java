@@ -5,14 +5,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -29,12 +31,15 @@ import io.reactivewspool.client.WsReleaseHook;
 import io.reactivewspool.internal.LogLimiter;
 import io.reactivewspool.message.WsMessage;
 import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.pool.InstrumentedPool;
@@ -44,6 +49,7 @@ import reactor.pool.PoolBuilder;
 import reactor.pool.PoolShutdownException;
 import reactor.pool.PooledRef;
 import reactor.pool.PooledRefMetadata;
+import reactor.util.context.Context;
 import reactor.util.retry.Retry;
 
 /**
@@ -70,8 +76,9 @@ public final class DefaultWsClientPool implements WsClientPool {
     private final Scheduler scheduler;
     private final boolean realTime;
     private final ResizableAllocationStrategy sizes;
-    private final InstrumentedPool<WsConnection> pool;
-    private final Map<WsConnection, Entry> entries = new ConcurrentHashMap<>();
+    private final InstrumentedPool<Entry> pool;
+    /** Every connection the pool holds, for request routing and health checks: copied on write, read per request. */
+    private final AtomicReference<Entry[]> entries = new AtomicReference<>(new Entry[0]);
     private final LogLimiter connectFailureLog = new LogLimiter(5, TimeUnit.SECONDS);
     private final AtomicBoolean disposed = new AtomicBoolean();
     private final AtomicBoolean toppingUp = new AtomicBoolean();
@@ -82,17 +89,21 @@ public final class DefaultWsClientPool implements WsClientPool {
     private final AtomicLong created = new AtomicLong();
     private final AtomicLong destroyed = new AtomicLong();
     private final AtomicLong failedConnects = new AtomicLong();
-    private final AtomicLong acquires = new AtomicLong();
-    private final AtomicLong acquireNanosTotal = new AtomicLong();
+    private final LongAdder acquires = new LongAdder();
+    private final LongAdder acquireNanosTotal = new LongAdder();
     private final AtomicLong acquireNanosMax = new AtomicLong();
     private volatile Throwable lastConnectError;
+    private final long validateAfterIdleNanos;
+    private final Mono<PooledWsConnection> acquireMono = new AcquireMono();
+    private final Function<Throwable, Mono<PooledWsConnection>> acquireErrorResume = e -> Mono.error(mapAcquireError(e));
 
-    /** Per-connection state the pool keeps beside reactor-pool's slot. */
+    /** What reactor-pool pools: a connection and the state this pool keeps for it. */
     private static final class Entry {
         final WsConnection conn;
         volatile boolean unhealthy;
         volatile boolean draining;
-        volatile long releasedAtMillis = -1;
+        volatile boolean released;
+        volatile long releasedAtNanos;
 
         Entry(WsConnection conn) {
             this.conn = conn;
@@ -119,14 +130,15 @@ public final class DefaultWsClientPool implements WsClientPool {
         this.connector = connector;
         this.scheduler = scheduler;
         this.realTime = scheduler == Schedulers.parallel();
+        this.validateAfterIdleNanos = options.validateAfterIdle().toNanos();
         this.sizes = new ResizableAllocationStrategy(options.minConnections(), options.maxConnections());
 
-        PoolBuilder<WsConnection, ?> builder = PoolBuilder.from(allocator())
+        PoolBuilder<Entry, ?> builder = PoolBuilder.from(allocator())
                 .allocationStrategy(sizes)
                 .maxPendingAcquire(options.maxPendingAcquires())
                 .destroyHandler(this::destroy)
                 .evictionPredicate(this::shouldEvict)
-                .clock(new SchedulerClock(scheduler))
+                .clock(realTime ? Clock.systemUTC() : new SchedulerClock(scheduler))
                 .pendingAcquireTimer((task, delay) -> scheduler.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS))
                 .idleResourceReuseOrder(options.reuseOrder() == ReuseOrder.LEAST_RECENTLY_USED);
         Duration sweep = evictionInterval(options);
@@ -162,7 +174,7 @@ public final class DefaultWsClientPool implements WsClientPool {
 
     // ---------------------------------------------------------------- allocation
 
-    private Mono<WsConnection> allocator() {
+    private Mono<Entry> allocator() {
         Retry retry = Retry.backoff(options.connectMaxAttempts() - 1L, options.connectBackoffFirst())
                 .maxBackoff(options.connectBackoffMax())
                 .jitter(options.connectBackoffJitter())
@@ -172,14 +184,27 @@ public final class DefaultWsClientPool implements WsClientPool {
                         (int) signal.totalRetries() + 1, rootCause(signal.failure())));
         return Mono.defer(this::connectOnce)
                 .retryWhen(retry)
-                .doOnNext(conn -> {
+                .map(conn -> {
                     created.incrementAndGet();
                     Entry e = new Entry(conn);
-                    entries.put(conn, e);
+                    addEntry(e);
                     conn.onClose().subscribe(status -> LOG.info("connection closed pool={} conn={} code={} reason={}",
                             name, conn.id(), status.code(), status.reason()));
                     LOG.info("connected pool={} conn={} url={}", name, conn.id(), url);
+                    return e;
                 });
+    }
+
+    private void addEntry(Entry e) {
+        entries.updateAndGet(now -> {
+            Entry[] next = Arrays.copyOf(now, now.length + 1);
+            next[now.length] = e;
+            return next;
+        });
+    }
+
+    private void removeEntry(Entry e) {
+        entries.updateAndGet(now -> Arrays.stream(now).filter(x -> x != e).toArray(Entry[]::new));
     }
 
     private Mono<WsConnection> connectOnce() {
@@ -236,9 +261,8 @@ public final class DefaultWsClientPool implements WsClientPool {
 
     // ---------------------------------------------------------------- eviction and destroy
 
-    private boolean shouldEvict(WsConnection conn, PooledRefMetadata meta) {
-        Entry e = entries.get(conn);
-        if (!conn.isActive() || e == null || e.unhealthy) {
+    private boolean shouldEvict(Entry e, PooledRefMetadata meta) {
+        if (e.unhealthy || !e.conn.isActive()) {
             return true;
         }
         int granted = sizes.permitGranted();
@@ -246,12 +270,13 @@ public final class DefaultWsClientPool implements WsClientPool {
             return true;
         }
         Duration maxIdle = options.maxIdleTime();
-        return !maxIdle.isZero() && meta.idleTime() >= maxIdle.toMillis() && granted > sizes.permitMinimum();
+        return !maxIdle.isZero() && granted > sizes.permitMinimum() && meta.idleTime() >= maxIdle.toMillis();
     }
 
-    private Mono<Void> destroy(WsConnection conn) {
+    private Mono<Void> destroy(Entry e) {
         destroyed.incrementAndGet();
-        Entry e = entries.remove(conn);
+        WsConnection conn = e.conn;
+        removeEntry(e);
         // reactor-pool returned the permit before calling us: replace the connection while this one drains.
         if (!disposed.get()) {
             scheduler.schedule(this::ensureMin);
@@ -260,10 +285,8 @@ public final class DefaultWsClientPool implements WsClientPool {
             LOG.info("destroyed pool={} conn={} reason=closed", name, conn.id());
             return Mono.empty();
         }
-        String reason = disposed.get() ? "pool closed" : e != null && e.unhealthy ? "health check failed" : "pool rotation";
-        if (e != null) {
-            e.draining = true;
-        }
+        String reason = disposed.get() ? "pool closed" : e.unhealthy ? "health check failed" : "pool rotation";
+        e.draining = true;
         LOG.info("destroying pool={} conn={} reason={} pending_requests={}", name, conn.id(), reason, conn.pendingRequests());
         Mono<Void> drained = conn.pendingRequests() == 0 || disposed.get() ? Mono.empty()
                 : Flux.interval(DRAIN_POLL, DRAIN_POLL, scheduler)
@@ -277,7 +300,7 @@ public final class DefaultWsClientPool implements WsClientPool {
     // ---------------------------------------------------------------- health checks
 
     private Mono<Void> healthCheckAll() {
-        return Flux.fromIterable(new ArrayList<>(entries.values()))
+        return Flux.fromArray(entries.get())
                 .filter(e -> !e.draining && !e.unhealthy && e.conn.isActive())
                 .flatMap(this::check, 16)
                 .then();
@@ -298,51 +321,147 @@ public final class DefaultWsClientPool implements WsClientPool {
 
     @Override
     public Mono<PooledWsConnection> acquire() {
-        return Mono.defer(() -> {
+        return acquireMono;
+    }
+
+    /**
+     * An acquire as one operator on its hot path: timed from subscription, a healthy and recently
+     * used slot is handed out the moment reactor-pool delivers it. Everything else (a dead or
+     * long-idle connection, an acquire hook, an error) goes on through {@link #validate}.
+     */
+    private final class AcquireMono extends Mono<PooledWsConnection> {
+        @Override
+        public void subscribe(CoreSubscriber<? super PooledWsConnection> actual) {
             long start = nanoTime();
-            Mono<PooledWsConnection> acquire = acquireValid(start);
-            // With an idle connection at hand the acquire completes at once, and reactor-pool's own
-            // pending timer covers a lost race; only an acquire that may have to connect pays for a
-            // timer of its own (connecting is not covered by reactor-pool's acquire timeout).
             if (pool.metrics().idleSize() == 0) {
-                acquire = acquire.timeout(options.acquireTimeout(), scheduler);
+                // It may have to connect, which reactor-pool's own acquire timeout does not cover.
+                acquireValid(start).timeout(options.acquireTimeout(), scheduler).onErrorResume(acquireErrorResume).subscribe(actual);
+            } else {
+                pool.acquire(options.acquireTimeout()).subscribe(new Acquirer(actual, start));
             }
-            return acquire.onErrorMap(this::mapAcquireError);
-        });
+        }
+    }
+
+    /** Subscribes to reactor-pool's borrower and then, only if the slot needs it, to its validation. */
+    private final class Acquirer implements CoreSubscriber<PooledRef<Entry>>, Subscription {
+        private static final AtomicReferenceFieldUpdater<Acquirer, Subscription> UPSTREAM =
+                AtomicReferenceFieldUpdater.newUpdater(Acquirer.class, Subscription.class, "upstream");
+        private final CoreSubscriber<? super PooledWsConnection> actual;
+        private final long start;
+        private volatile Subscription upstream;
+
+        Acquirer(CoreSubscriber<? super PooledWsConnection> actual, long start) {
+            this.actual = actual;
+            this.start = start;
+        }
+
+        @Override
+        public Context currentContext() {
+            return actual.currentContext();
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            if (Operators.setOnce(UPSTREAM, this, s)) {
+                actual.onSubscribe(this);
+            }
+        }
+
+        @Override
+        public void onNext(PooledRef<Entry> ref) {
+            Entry e = ref.poolable();
+            if (!e.unhealthy && e.conn.isActive() && !needsPing(e, start) && options.acquireHook() == WsAcquireHook.NONE) {
+                actual.onNext(handOut(ref, e, start));
+                actual.onComplete();
+                return;
+            }
+            validate(ref, start).onErrorResume(acquireErrorResume).subscribe(new Validation());
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            actual.onError(mapAcquireError(t));
+        }
+
+        @Override
+        public void onComplete() {
+            // reactor-pool's borrower completes only after its one slot, which onNext has passed on
+        }
+
+        @Override
+        public void request(long n) {
+            upstream.request(n);
+        }
+
+        @Override
+        public void cancel() {
+            Operators.terminate(UPSTREAM, this);
+        }
+
+        /** The validation path's signals, passed on; a cancel reaches it through {@code upstream}. */
+        private final class Validation implements CoreSubscriber<PooledWsConnection> {
+            @Override
+            public Context currentContext() {
+                return actual.currentContext();
+            }
+
+            @Override
+            public void onSubscribe(Subscription s) {
+                if (Operators.replace(UPSTREAM, Acquirer.this, s)) {
+                    s.request(Long.MAX_VALUE);
+                }
+            }
+
+            @Override
+            public void onNext(PooledWsConnection p) {
+                actual.onNext(p);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                actual.onError(t);
+            }
+
+            @Override
+            public void onComplete() {
+                actual.onComplete();
+            }
+        }
     }
 
     private Mono<PooledWsConnection> acquireValid(long start) {
-        return pool.acquire(options.acquireTimeout()).flatMap(ref -> {
-            WsConnection conn = ref.poolable();
-            Entry e = entries.get(conn);
-            if (!conn.isActive() || e == null || e.unhealthy) {
-                return ref.invalidate().then(Mono.defer(() -> acquireValid(start)));
-            }
-            boolean ping = needsPing(e);
-            if (!ping && options.acquireHook() == WsAcquireHook.NONE) {
-                // the hot path: a healthy connection, recently used, no hook
-                return Mono.just(handOut(ref, e, start));
-            }
-            Mono<Boolean> alive = ping ? check(e) : Mono.just(Boolean.TRUE);
-            return alive.flatMap(ok -> ok ? options.acquireHook().beforeAcquire(conn).defaultIfEmpty(Boolean.FALSE) : Mono.just(Boolean.FALSE))
-                    .onErrorReturn(Boolean.FALSE)
-                    .doOnCancel(() -> ref.release().subscribe(null, x -> { }))
-                    .flatMap(ok -> ok ? Mono.just(handOut(ref, e, start)) : ref.invalidate().then(Mono.defer(() -> acquireValid(start))));
-        });
+        return pool.acquire(options.acquireTimeout()).flatMap(ref -> validate(ref, start));
     }
 
-    private PooledWsConnection handOut(PooledRef<WsConnection> ref, Entry e, long start) {
+    /** Hands the slot out if its connection is open, answers a ping when long idle and passes the acquire hook; else replaces it. */
+    private Mono<PooledWsConnection> validate(PooledRef<Entry> ref, long start) {
+        Entry e = ref.poolable();
+        WsConnection conn = e.conn;
+        if (e.unhealthy || !conn.isActive()) {
+            return ref.invalidate().then(Mono.defer(() -> acquireValid(start)));
+        }
+        boolean ping = needsPing(e, start);
+        if (!ping && options.acquireHook() == WsAcquireHook.NONE) {
+            return Mono.just(handOut(ref, e, start));
+        }
+        Mono<Boolean> alive = ping ? check(e) : Mono.just(Boolean.TRUE);
+        return alive.flatMap(ok -> ok ? options.acquireHook().beforeAcquire(conn).defaultIfEmpty(Boolean.FALSE) : Mono.just(Boolean.FALSE))
+                .onErrorReturn(Boolean.FALSE)
+                .doOnCancel(() -> ref.release().subscribe(null, x -> { }))
+                .flatMap(ok -> ok ? Mono.just(handOut(ref, e, start)) : ref.invalidate().then(Mono.defer(() -> acquireValid(start))));
+    }
+
+    private PooledWsConnection handOut(PooledRef<Entry> ref, Entry e, long start) {
         recordAcquire(nanoTime() - start);
         return new Pooled(ref, e);
     }
 
     /**
      * reactor-pool's idle time and release timestamp read 0 once the slot is acquired, so the
-     * pool keeps its own release time (-1: never released, fresh from the allocator).
+     * pool keeps its own release time; a connection fresh from the allocator needs no ping.
      */
-    private boolean needsPing(Entry e) {
-        long released = e.releasedAtMillis;
-        return released >= 0 && scheduler.now(TimeUnit.MILLISECONDS) - released >= options.validateAfterIdle().toMillis();
+    private boolean needsPing(Entry e, long now) {
+        return e.released && now - e.releasedAtNanos >= validateAfterIdleNanos;
     }
 
     private Throwable mapAcquireError(Throwable e) {
@@ -374,10 +493,13 @@ public final class DefaultWsClientPool implements WsClientPool {
         return realTime ? System.nanoTime() : scheduler.now(TimeUnit.NANOSECONDS);
     }
 
+
     private void recordAcquire(long nanos) {
-        acquires.incrementAndGet();
-        acquireNanosTotal.addAndGet(nanos);
-        acquireNanosMax.accumulateAndGet(nanos, Math::max);
+        acquires.increment();
+        acquireNanosTotal.add(nanos);
+        if (nanos > acquireNanosMax.get()) {
+            acquireNanosMax.accumulateAndGet(nanos, Math::max);
+        }
     }
 
     @Override
@@ -386,49 +508,55 @@ public final class DefaultWsClientPool implements WsClientPool {
                 (p, err) -> p.release(), PooledWsConnection::release);
     }
 
-    /** A borrowed slot; gives it back once (the AtomicBoolean it extends says whether it was returned). */
-    private final class Pooled extends AtomicBoolean implements PooledWsConnection {
-        private static final long serialVersionUID = 1L;
-        private final transient PooledRef<WsConnection> ref;
-        private final transient Entry entry;
+    /** A borrowed slot; gives it back once. */
+    private final class Pooled implements PooledWsConnection, Supplier<Mono<Void>> {
+        private static final AtomicIntegerFieldUpdater<Pooled> RETURNED = AtomicIntegerFieldUpdater.newUpdater(Pooled.class, "returned");
+        private final PooledRef<Entry> ref;
+        private final Entry entry;
+        private volatile int returned;
 
-        Pooled(PooledRef<WsConnection> ref, Entry entry) {
+        Pooled(PooledRef<Entry> ref, Entry entry) {
             this.ref = ref;
             this.entry = entry;
         }
 
         @Override
         public WsConnection connection() {
-            return ref.poolable();
+            return entry.conn;
         }
 
         @Override
         public Mono<Void> release() {
-            return Mono.defer(() -> {
-                if (!compareAndSet(false, true)) {
-                    return Mono.empty();
-                }
-                WsConnection conn = ref.poolable();
-                entry.releasedAtMillis = scheduler.now(TimeUnit.MILLISECONDS);
-                if (!conn.isActive()) {
-                    return ref.invalidate();
-                }
-                if (options.releaseHook() == WsReleaseHook.NONE) {
-                    return ref.release();
-                }
-                return options.releaseHook().afterRelease(conn).defaultIfEmpty(Boolean.FALSE).onErrorReturn(Boolean.FALSE)
-                        .flatMap(k -> k ? ref.release() : ref.invalidate());
-            });
+            return Mono.defer(this);
+        }
+
+        /** The release itself, run when {@link #release()} is subscribed. */
+        @Override
+        public Mono<Void> get() {
+            if (!RETURNED.compareAndSet(this, 0, 1)) {
+                return Mono.empty();
+            }
+            WsConnection conn = entry.conn;
+            entry.releasedAtNanos = nanoTime();
+            entry.released = true;
+            if (!conn.isActive()) {
+                return ref.invalidate();
+            }
+            if (options.releaseHook() == WsReleaseHook.NONE) {
+                return ref.release();
+            }
+            return options.releaseHook().afterRelease(conn).defaultIfEmpty(Boolean.FALSE).onErrorReturn(Boolean.FALSE)
+                    .flatMap(k -> k ? ref.release() : ref.invalidate());
         }
 
         @Override
         public Mono<Void> invalidate() {
-            return Mono.defer(() -> compareAndSet(false, true) ? ref.invalidate() : Mono.empty());
+            return Mono.defer(() -> RETURNED.compareAndSet(this, 0, 1) ? ref.invalidate() : Mono.empty());
         }
 
         @Override
         public String toString() {
-            return "PooledWsConnection{pool=" + name + ", conn=" + ref.poolable().id() + '}';
+            return "PooledWsConnection{pool=" + name + ", conn=" + entry.conn.id() + '}';
         }
     }
 
@@ -462,7 +590,7 @@ public final class DefaultWsClientPool implements WsClientPool {
     private WsConnection leastLoaded(WsConnection skip) {
         WsConnection best = null;
         int bestLoad = Integer.MAX_VALUE;
-        for (Entry e : entries.values()) {
+        for (Entry e : entries.get()) {
             if (e.unhealthy || e.draining || e.conn == skip || !e.conn.isActive()) {
                 continue;
             }
@@ -506,10 +634,10 @@ public final class DefaultWsClientPool implements WsClientPool {
     @Override
     public WsClientPoolMetrics metrics() {
         InstrumentedPool.PoolMetrics m = pool.metrics();
-        long n = acquires.get();
+        long n = acquires.sum();
         return new WsClientPoolMetrics(m.allocatedSize(), m.acquiredSize(), m.idleSize(), m.pendingAcquireSize(),
                 sizes.permitMinimum(), sizes.permitMaximum(), created.get(), destroyed.get(), failedConnects.get(), n,
-                Duration.ofNanos(n == 0 ? 0 : acquireNanosTotal.get() / n), Duration.ofNanos(acquireNanosMax.get()));
+                Duration.ofNanos(n == 0 ? 0 : acquireNanosTotal.sum() / n), Duration.ofNanos(acquireNanosMax.get()));
     }
 
     @Override
@@ -521,10 +649,10 @@ public final class DefaultWsClientPool implements WsClientPool {
         disposed.set(true);
         tasks.dispose();
         topUpRetry.dispose();
-        LOG.info("pool closing pool={} connections={}", name, entries.size());
-        List<WsConnection> open = new ArrayList<>(entries.keySet());
+        Entry[] open = entries.get();
+        LOG.info("pool closing pool={} connections={}", name, open.length);
         return pool.disposeLater()
-                .then(Flux.fromIterable(open).flatMap(c -> c.close(1000, "pool closed").onErrorResume(x -> Mono.empty())).then())
+                .then(Flux.fromArray(open).flatMap(e -> e.conn.close(1000, "pool closed").onErrorResume(x -> Mono.empty())).then())
                 .doOnTerminate(() -> LOG.info("pool closed pool={}", name));
     }
 

@@ -180,6 +180,46 @@ class DefaultWsClientPoolTest {
     }
 
     @Test
+    void acquireCancelledWhileThePingIsInFlightGivesTheConnectionBack() {
+        pool(options().minConnections(1).maxConnections(1).validateAfterIdle(Duration.ofSeconds(5)).healthCheckTimeout(Duration.ofSeconds(1)).build());
+        PooledWsConnection p = acquireNow();
+        FakeWsConnection silent = (FakeWsConnection) p.connection();
+        p.release().subscribe();
+        silent.answersPings = false;
+        vts.advanceTimeBy(Duration.ofSeconds(6));
+        PooledWsConnection[] out = new PooledWsConnection[1];
+        reactor.core.Disposable pending = pool.acquire().subscribe(x -> out[0] = x);
+        vts.advanceTimeBy(Duration.ofMillis(100));
+        assertThat(pool.metrics().acquired()).as("held while the ping is out").isEqualTo(1);
+        pending.dispose();
+        vts.advanceTime();
+        assertThat(out[0]).isNull();
+        assertThat(pool.metrics().acquired()).as("given back on cancel").isZero();
+        assertThat(pool.metrics().idle()).isEqualTo(1);
+        silent.answersPings = true;
+        assertThat(acquireNow().connection()).isSameAs(silent);
+    }
+
+    @Test
+    void oneAcquireMonoSubscribedTwiceBorrowsTwoSlotsAndEachIsReturnedOnce() {
+        pool(options().minConnections(2).maxConnections(2).build());
+        Mono<PooledWsConnection> acquire = pool.acquire();
+        PooledWsConnection[] got = new PooledWsConnection[2];
+        acquire.subscribe(x -> got[0] = x);
+        acquire.subscribe(x -> got[1] = x);
+        vts.advanceTime();
+        assertThat(got[0].connection()).isNotSameAs(got[1].connection());
+        assertThat(pool.metrics().acquired()).isEqualTo(2);
+        Mono<Void> release = got[0].release();
+        release.subscribe();
+        release.subscribe();
+        got[0].release().subscribe();
+        vts.advanceTime();
+        assertThat(pool.metrics().acquired()).isEqualTo(1);
+        assertThat(pool.metrics().idle()).as("returned once, not three times").isEqualTo(1);
+    }
+
+    @Test
     void recentlyReleasedConnectionIsHandedOutWithoutAPing() {
         pool(options().minConnections(1).validateAfterIdle(Duration.ofSeconds(5)).build());
         PooledWsConnection p = acquireNow();
