@@ -2,6 +2,7 @@ package io.reactivewspool.benchmarks;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.reactivewspool.WsProtocolException;
 import io.reactivewspool.message.WsCodec;
@@ -9,15 +10,25 @@ import io.reactivewspool.message.WsMessage;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
 
 /** The service every benchmark talks to: answers each message with an {@code id} by a {@code reply} with that id and data. */
 final class LoopbackReplyServer implements AutoCloseable {
 
+    private final LoopResources loops = LoopResources.create("reply-server", 1, 2, true);
+    private final AtomicInteger open = new AtomicInteger();
     private final DisposableServer server;
 
     LoopbackReplyServer() {
         WsCodec codec = WsCodec.json();
-        server = HttpServer.create().host("127.0.0.1").port(0)
+        // Its own event loops, as a server in another process has: on the clients' shared loops a
+        // connection and its server side could land on one thread or on two, by chance, and the
+        // figures with it.
+        server = HttpServer.create().host("127.0.0.1").port(0).runOn(loops)
+                .doOnConnection(c -> {
+                    open.incrementAndGet();
+                    c.onDispose(open::decrementAndGet);
+                })
                 // receive().asString(): Reactor Netty owns and releases the frames (filtering frames
                 // with ofType() hands dropped ones to the discard hook, a second release).
                 .route(r -> r.ws("/ws", (in, out) -> out.sendString(in.receive().asString()
@@ -34,6 +45,11 @@ final class LoopbackReplyServer implements AutoCloseable {
                 .bindNow(Duration.ofSeconds(10));
     }
 
+    /** TCP connections the server holds now. */
+    int openConnections() {
+        return open.get();
+    }
+
     String url() {
         return "ws://127.0.0.1:" + server.port() + "/ws";
     }
@@ -41,5 +57,6 @@ final class LoopbackReplyServer implements AutoCloseable {
     @Override
     public void close() {
         server.disposeNow(Duration.ofSeconds(10));
+        loops.disposeLater().block(Duration.ofSeconds(10));
     }
 }
