@@ -1,13 +1,13 @@
 package io.reactivewspool.benchmarks;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.reactivewspool.WsProtocolException;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
-import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.LoopResources;
@@ -29,17 +29,20 @@ final class LoopbackReplyServer implements AutoCloseable {
                     open.incrementAndGet();
                     c.onDispose(open::decrementAndGet);
                 })
-                // receive().asString(): Reactor Netty owns and releases the frames (filtering frames
-                // with ofType() hands dropped ones to the discard hook, a second release).
-                .route(r -> r.ws("/ws", (in, out) -> out.sendString(in.receive().asString()
-                        .concatMap(text -> {
+                // receive().asByteArray(): Reactor Netty owns and releases the frames (filtering frames
+                // with ofType() hands dropped ones to the discard hook, a second release). The service
+                // does little per request (no String round trips, no inner publisher), so that the
+                // figures are the client's.
+                .route(r -> r.ws("/ws", (in, out) -> out.sendObject(in.receive().asByteArray()
+                        .handle((bytes, sink) -> {
                             try {
-                                WsMessage m = codec.decode(text);
-                                return m.id() == null ? Mono.empty()
-                                        : Mono.just(new String(codec.encode(WsMessage.builder("reply").id(m.id()).data(m.data()).build()),
-                                        StandardCharsets.UTF_8));
+                                WsMessage m = codec.decode(bytes);
+                                if (m.id() != null) {
+                                    byte[] reply = codec.encode(WsMessage.builder("reply").id(m.id()).data(m.data()).build());
+                                    sink.next(new TextWebSocketFrame(Unpooled.wrappedBuffer(reply)));
+                                }
                             } catch (WsProtocolException e) {
-                                return Mono.empty();
+                                // not a request: no answer
                             }
                         }))))
                 .bindNow(Duration.ofSeconds(10));

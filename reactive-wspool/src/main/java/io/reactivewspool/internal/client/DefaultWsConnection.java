@@ -143,13 +143,26 @@ public final class DefaultWsConnection implements WsConnection {
                 pending.remove(rid, slot);
                 return Mono.error(notSent("connection is closed", null));
             }
-            Mono<WsMessage> reply = write(codec.encode(outgoing), true)
+            // The timer runs on the channel's event loop, where the reply arrives and where most
+            // requests are made: arming and cancelling it there takes no lock, unlike a shared
+            // scheduler's delay queue that every request of every connection would contend on.
+            Runnable expire = () -> slot.tryEmitError(new WsRequestTimeoutException(where(), rid, timeout));
+            Connection c = connection;
+            Disposable expiry = c != null
+                    ? timerTask(c.channel().eventLoop().schedule(expire, timeout.toNanos(), TimeUnit.NANOSECONDS))
+                    : timer.schedule(expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return write(codec.encode(outgoing), true)
                     .onErrorMap(e -> !(e instanceof WsClosedException), e -> notSent("write failed", e))
-                    .then(slot.asMono());
-            return reply
-                    .timeout(timeout, Mono.error(() -> new WsRequestTimeoutException(where(), rid, timeout)), timer)
-                    .doFinally(s -> pending.remove(rid, slot));
+                    .then(slot.asMono())
+                    .doFinally(s -> {
+                        expiry.dispose();
+                        pending.remove(rid, slot);
+                    });
         });
+    }
+
+    private static Disposable timerTask(java.util.concurrent.Future<?> task) {
+        return () -> task.cancel(false);
     }
 
     @Override

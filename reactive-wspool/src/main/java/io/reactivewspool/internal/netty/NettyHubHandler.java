@@ -83,7 +83,19 @@ public final class NettyHubHandler {
                         .header(HttpHeaderNames.CONNECTION, "close")
                         .sendString(Mono.just(admission.reason() + "\n")).then();
             }
-            return res.sendWebsocket((in, out) -> hub.serve(new NettyWsTransport(hs.afterUpgrade(), in, out, maxFrameBytes), admission), spec);
+            return res.sendWebsocket((in, out) -> {
+                // The upgrade is answered and HandshakeInfo kept what the hub needs: nothing reads these
+                // headers again, and an idle connection would hold them for its whole life.
+                req.requestHeaders().clear();
+                res.responseHeaders().clear();
+                if (in instanceof HttpServerRequest upgraded) {
+                    upgraded.requestHeaders().clear();
+                }
+                if (out instanceof HttpServerResponse upgraded) {
+                    upgraded.responseHeaders().clear();
+                }
+                return hub.serve(new NettyWsTransport(hs.afterUpgrade(), in, out, maxFrameBytes), admission);
+            }, spec);
         });
     }
 

@@ -1,0 +1,62 @@
+package io.reactivewspool.server.netty;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+
+import javax.management.ObjectName;
+
+import io.reactivewspool.server.WsHubOptions;
+import io.reactivewspool.test.HubFixture;
+import io.reactivewspool.test.RawSocketClient;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * An open connection does not keep the HTTP headers of its upgrade: Reactor Netty would hold the
+ * request's and the 101's header entries (seven per connection with these clients) for the
+ * connection's whole life, although nothing reads them after the upgrade. The server clears the
+ * ones it can reach; two entries per connection stay in a copy Reactor Netty keeps to itself.
+ * Counted in a class histogram of live objects (the clients here are plain sockets, so every Netty
+ * header entry is the server's).
+ */
+class IdleConnectionFootprintIT {
+
+    private static final int CLIENTS = 300;
+    private static final String HEADER_ENTRY = "io.netty.handler.codec.DefaultHeaders$HeaderEntry";
+
+    @Test
+    void openConnectionsDropTheirUpgradeHeaders() throws Exception {
+        try (HubFixture f = HubFixture.start(WsHubOptions.builder().build())) {
+            List<RawSocketClient> clients = RawSocketClient.connectMany(CLIENTS, i -> f.wsUrl());
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> f.hub().stats().activeConnections() == CLIENTS);
+                long entries = liveInstances(HEADER_ENTRY);
+                System.out.printf("IdleConnectionFootprintIT live %s=%d with %d open connections%n", HEADER_ENTRY, entries, CLIENTS);
+                assertThat(entries).as("live header entries with %d open connections (7 each before)", CLIENTS)
+                        .isLessThanOrEqualTo(2L * CLIENTS);
+                // what the hub keeps of the upgrade is still there
+                assertThat(f.hub().admin().connections(null, null)).hasSize(CLIENTS)
+                        .allSatisfy(c -> assertThat(c.remoteAddress()).isNotBlank());
+            } finally {
+                clients.forEach(RawSocketClient::close);
+            }
+        }
+    }
+
+    /** Live instances of a class, from the JVM's class histogram (which runs a full collection first). */
+    private static long liveInstances(String className) throws Exception {
+        String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {null}, new String[] {String[].class.getName()});
+        for (String line : histogram.split("\n")) {
+            String[] cols = line.trim().split("\\s+");
+            if (cols.length >= 4 && cols[3].equals(className)) {
+                return Long.parseLong(cols[1]);
+            }
+        }
+        return 0;
+    }
+}
