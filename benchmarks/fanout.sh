@@ -20,7 +20,9 @@
 # Environment: SERVER_CPU (0), LOADGEN_CPU (1), PORT_BASE (18480), SOURCE_ADDRESSES (4), OUT_DIR,
 # SERVER_JVM_OPTS, LOADGEN_JVM_OPTS, LIB_JAR, LIB_QUEUE_SIZE (1024), LIB_OVERFLOW (drop-oldest), REDIS_SERVER
 # (redis-server), and size overrides for trying the full run small: SMALL_SUBS (1000), LARGE_SUBS (10000),
-# IDLE_SUBS (19500), WARMUP (10s: past the JIT compiling the servers' hot paths), DURATION (6s).
+# IDLE_SUBS (19500), WARMUP (10s: past the JIT compiling the servers' hot paths), DURATION (6s), REPEAT (3 in
+# full, else 1: every scenario but idle runs that often per server, the servers taking turns, and the report
+# keeps each server's median run).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -44,6 +46,7 @@ LIB_QUEUE_SIZE="${LIB_QUEUE_SIZE:-1024}"
 LIB_OVERFLOW="${LIB_OVERFLOW:-drop-oldest}"
 REDIS_SERVER="${REDIS_SERVER:-redis-server}"
 OUT_DIR="${OUT_DIR:-$HERE/target/fanout-$MODE-$(date -u +%Y%m%dT%H%M%SZ)}"
+if [ "$MODE" = full ]; then REPEAT="${REPEAT:-3}"; else REPEAT="${REPEAT:-1}"; fi
 
 if [ "$#" -gt 0 ]; then
   SERVERS=("$@")
@@ -194,26 +197,32 @@ run_one() {
 }
 
 # The publish rate the first server sustained in SCENARIO, halved.
-half_rate_of() {
-  local line
-  line="$(grep "\"server\":\"${SERVERS[0]}\",\"scenario\":\"$1\"" "$JSON" | tail -1 || true)"
-  if [ -z "$line" ]; then echo 0; return; fi
-  echo "$line" | sed -E 's/.*"publishRate":([0-9.]+).*/\1/' | awk '{ printf "%.0f", $1 / 2 }'
+half_rate_of() { # the median of the reference's runs, like the report
+  local rates
+  rates="$(grep "\"server\":\"${SERVERS[0]}\",\"scenario\":\"$1\"" "$JSON" \
+    | sed -E 's/.*"publishRate":([0-9.]+).*/\1/' | sort -n || true)"
+  if [ -z "$rates" ]; then echo 0; return; fi
+  echo "$rates" | awk '{ r[NR] = $1 } END { printf "%.0f", r[int((NR + 1) / 2)] / 2 }'
 }
+
 
 # throughput SUBSCRIBERS PAYLOAD: saturation then 50% of the reference's saturation rate, for every server.
 throughput() {
   local subs="$1" payload="$2" tag
   tag="$(label "$subs")-$payload"
-  for s in "${SERVERS[@]}"; do
-    # --heap-check: the heap after the drain is the baseline of the slow-… run of the same size
-    run_one "$s" "sat-$tag" --subscribers="$subs" --payload="$payload" --heap-check $COMMON
+  for i in $(seq 1 "$REPEAT"); do
+    for s in "${SERVERS[@]}"; do
+      # --heap-check: the heap after the drain is the baseline of the slow-… run of the same size
+      run_one "$s" "sat-$tag" --subscribers="$subs" --payload="$payload" --heap-check $COMMON
+    done
   done
   local rate
   rate="$(half_rate_of "sat-$tag")"
   if [ "$rate" -gt 0 ]; then
-    for s in "${SERVERS[@]}"; do
-      run_one "$s" "half-$tag" --subscribers="$subs" --payload="$payload" --rate="$rate" $COMMON
+    for i in $(seq 1 "$REPEAT"); do
+      for s in "${SERVERS[@]}"; do
+        run_one "$s" "half-$tag" --subscribers="$subs" --payload="$payload" --rate="$rate" $COMMON
+      done
     done
   else
     echo "no saturation rate for sat-$tag from ${SERVERS[0]}: skipping half-$tag" >&2
@@ -225,9 +234,11 @@ throughput() {
 # connected) against that run's heap after its drain plus the library's queue bound (LIB_QUEUE_SIZE
 # messages of the delivered frame size) for every stopped reader.
 slow() {
-  for s in "${SERVERS[@]}"; do
-    run_one "$s" "slow-$(label "$1")-64" --subscribers="$1" --payload=64 --stop-reading-fraction="$2" \
-      --heap-check --queue-size="$LIB_QUEUE_SIZE" $COMMON
+  for i in $(seq 1 "$REPEAT"); do
+    for s in "${SERVERS[@]}"; do
+      run_one "$s" "slow-$(label "$1")-64" --subscribers="$1" --payload=64 --stop-reading-fraction="$2" \
+        --heap-check --queue-size="$LIB_QUEUE_SIZE" $COMMON
+    done
   done
 }
 
@@ -238,8 +249,10 @@ redis() {
     echo "no $LIB_JAR or no $REDIS_SERVER: skipping the two-hub scenario" >&2
     return 0
   fi
-  for s in library library-redis; do
-    run_one "$s" "redis-$(label "$1")-64" --subscribers="$1" --payload=64 $COMMON
+  for i in $(seq 1 "$REPEAT"); do
+    for s in library library-redis; do
+      run_one "$s" "redis-$(label "$1")-64" --subscribers="$1" --payload=64 $COMMON
+    done
   done
 }
 
@@ -259,6 +272,7 @@ echo "results in $OUT_DIR"
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "mode: $MODE; servers: ${SERVERS[*]}; pinning: $PINNING (server $SERVER_CPU, loadgen $LOADGEN_CPU)"
   echo "priority: $PRIORITY"
+  echo "runs per server and scenario: $REPEAT (idle: 1); the report keeps each server's median run"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(nproc --all) cores"
   echo "kernel: $(uname -r); java: $(java -version 2>&1 | head -1)"
   echo "git: $(git -C "$ROOT" rev-parse --short HEAD 2> /dev/null || echo unknown)"

@@ -1,11 +1,13 @@
 package io.reactivewspool.bench.fanout;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Turns the JSON lines of a run into Markdown tables, one per scenario, with every server's figures beside
@@ -33,6 +35,7 @@ final class FanoutReport {
             JsonNode n = Protocol.MAPPER.readTree(line);
             byScenario.computeIfAbsent(n.path("scenario").asString(""), k -> new ArrayList<>()).add(n);
         }
+        byScenario.replaceAll(FanoutReport::medianPerServer);
         StringBuilder b = new StringBuilder();
         tables(byScenario, b);
         targets(byScenario, b);
@@ -150,13 +153,44 @@ final class FanoutReport {
         return r.path("deliveriesPerSecond").asDouble() / readers;
     }
 
+    /**
+     * One row per server: with repeated runs ({@code REPEAT} in fanout.sh) the median run by the figure the
+     * scenario is about (deliveries per server CPU-second, p99 at the fixed rate, deliveries with stopped
+     * readers, heap per idle connection), so that one disturbed run on a shared machine does not decide a
+     * ratio. The row says how many runs it is the median of.
+     */
+    static List<JsonNode> medianPerServer(String scenario, List<JsonNode> rows) {
+        String key = scenario.startsWith("half-") ? "latencyP99Us"
+                : scenario.startsWith("slow-") ? "deliveriesPerSecond"
+                : scenario.startsWith("idle-") ? "heapPerConnectionBytes"
+                : "deliveriesPerServerCpuSecond";
+        Map<String, List<JsonNode>> byServer = new LinkedHashMap<>();
+        for (JsonNode r : rows) {
+            byServer.computeIfAbsent(r.path("server").asString(), k -> new ArrayList<>()).add(r);
+        }
+        List<JsonNode> out = new ArrayList<>();
+        for (List<JsonNode> runs : byServer.values()) {
+            List<JsonNode> sorted = new ArrayList<>(runs);
+            sorted.sort(Comparator.comparingDouble(r -> r.path(key).asDouble(Double.NaN)));
+            ObjectNode median = ((ObjectNode) sorted.get((sorted.size() - 1) / 2)).deepCopy();
+            median.put("runs", runs.size());
+            out.add(median);
+        }
+        return out;
+    }
+
     private static void tables(Map<String, List<JsonNode>> byScenario, StringBuilder b) {
         for (Map.Entry<String, List<JsonNode>> e : byScenario.entrySet()) {
             List<JsonNode> rows = e.getValue();
             JsonNode first = rows.get(0);
             JsonNode ceiling = find(rows, CEILING);
             JsonNode floor = find(rows, FLOOR);
-            b.append("\n### ").append(e.getKey()).append(": ");
+            b.append("\n### ").append(e.getKey());
+            int runs = first.path("runs").asInt(1);
+            if (runs > 1) {
+                b.append(" (median of ").append(runs).append(" runs per server)");
+            }
+            b.append(": ");
             if ("idle".equals(first.path("mode").asString())) {
                 b.append(first.path("subscribersRequested").asLong()).append(" idle subscribed connections\n\n");
                 b.append("| server | subscribed | heap/conn (B) | RSS/conn (B) | heap ×bare | RSS ×bare |\n");
