@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -161,7 +162,7 @@ public final class DefaultWsConnection implements WsConnection {
         });
     }
 
-    private static Disposable timerTask(java.util.concurrent.Future<?> task) {
+    private static Disposable timerTask(Future<?> task) {
         return () -> task.cancel(false);
     }
 

@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.reactivewspool.message.WsCloseStatus;
@@ -34,11 +34,18 @@ final class DefaultConnection implements WsConnectionView {
     final OutboundQueue queue;
     /** Topic name to the subscription of this connection to the topic's sink. */
     final Map<String, Disposable> subscriptions = new ConcurrentHashMap<>();
-    final AtomicLong received = new AtomicLong();
-    final AtomicLong sent = new AtomicLong();
-    final AtomicLong dropped = new AtomicLong();
-    final AtomicLong failed = new AtomicLong();
-    final AtomicLong errors = new AtomicLong();
+    // Counters as fields of this object rather than atomics of their own: a broadcast to 10,000
+    // connections touches each connection once, and every separate object is one more cache miss.
+    static final AtomicLongFieldUpdater<DefaultConnection> RECEIVED = AtomicLongFieldUpdater.newUpdater(DefaultConnection.class, "received");
+    static final AtomicLongFieldUpdater<DefaultConnection> SENT = AtomicLongFieldUpdater.newUpdater(DefaultConnection.class, "sent");
+    static final AtomicLongFieldUpdater<DefaultConnection> DROPPED = AtomicLongFieldUpdater.newUpdater(DefaultConnection.class, "dropped");
+    static final AtomicLongFieldUpdater<DefaultConnection> FAILED = AtomicLongFieldUpdater.newUpdater(DefaultConnection.class, "failed");
+    static final AtomicLongFieldUpdater<DefaultConnection> ERRORS = AtomicLongFieldUpdater.newUpdater(DefaultConnection.class, "errors");
+    volatile long received;
+    volatile long sent;
+    volatile long dropped;
+    volatile long failed;
+    volatile long errors;
     final long createdAtMillis;
     final Sinks.Empty<Void> terminated = Sinks.empty();
 
@@ -68,7 +75,7 @@ final class DefaultConnection implements WsConnectionView {
     }
 
     private void onSent(OutboundFrame f) {
-        sent.incrementAndGet();
+        SENT.incrementAndGet(this);
         hub.counters.sent.increment();
     }
 
@@ -93,7 +100,7 @@ final class DefaultConnection implements WsConnectionView {
                 return false;
             }
             default -> {
-                failed.incrementAndGet();
+                FAILED.incrementAndGet(this);
                 hub.counters.failed.increment();
                 return false;
             }
@@ -217,8 +224,8 @@ final class DefaultConnection implements WsConnectionView {
         String remote = hs.remoteAddress() == null ? null
                 : hs.remoteAddress().getHostString() + ":" + hs.remoteAddress().getPort();
         return new ConnectionInfo(id, userId, state.get(), remote, createdAt(), lastActivity(), List.copyOf(topics),
-                Collections.unmodifiableMap(meta), received.get(), sent.get(), dropped.get(), failed.get(),
-                errors.get(), queue.size(), queue.bytes());
+                Collections.unmodifiableMap(meta), received, sent, dropped, failed,
+                errors, queue.size(), queue.bytes());
     }
 
     @Override

@@ -277,7 +277,7 @@ public final class DefaultWsHub implements WsHub {
             notifyListener(l, c, true);
         }
         Disposable sending = c.transport.send(c.queue).subscribe(null, e -> {
-            c.failed.incrementAndGet();
+            DefaultConnection.FAILED.incrementAndGet(c);
             counters.failed.increment();
             if (errorLog.acquire() >= 0) {
                 log.warn("send failed conn={} user={} error={}", c.id, c.userId, e.toString());
@@ -335,7 +335,7 @@ public final class DefaultWsHub implements WsHub {
         WsCloseStatus st = c.closeStatus;
         log.info("connection closed conn={} user={} code={} reason=\"{}\" removed_by={} duration_ms={} received={} sent={} dropped={}",
                 c.id, c.userId, st == null ? "peer" : st.code(), st == null ? "closed by client or network" : st.reason(),
-                why, nowMillis() - c.createdAtMillis, c.received.get(), c.sent.get(), c.dropped.get());
+                why, nowMillis() - c.createdAtMillis, c.received, c.sent, c.dropped);
         c.terminated.tryEmitEmpty();
         return true;
     }
@@ -712,12 +712,12 @@ public final class DefaultWsHub implements WsHub {
     }
 
     void onDropped(DefaultConnection c) {
-        c.dropped.incrementAndGet();
+        DefaultConnection.DROPPED.incrementAndGet(c);
         counters.dropped.increment();
         long skipped = dropLog.acquire();
         if (skipped >= 0) {
             log.warn("outbound queue full conn={} user={} policy={} queue={} dropped={} (similar lines suppressed={})",
-                    c.id, c.userId, options.overflowPolicy(), options.outboundQueueSize(), c.dropped.get(), skipped);
+                    c.id, c.userId, options.overflowPolicy(), options.outboundQueueSize(), c.dropped, skipped);
         }
     }
 
@@ -764,7 +764,7 @@ public final class DefaultWsHub implements WsHub {
                 if (unregister(c, "cleanup_stale")) {
                     stale++;
                 }
-            } else if (c.failed.get() >= options.failedSendThreshold()) {
+            } else if (c.failed >= options.failedSendThreshold()) {
                 c.close(WsCloseStatus.INTERNAL_ERROR.withReason("too many failed sends")).subscribe();
                 if (unregister(c, "cleanup_failed")) {
                     failed++;

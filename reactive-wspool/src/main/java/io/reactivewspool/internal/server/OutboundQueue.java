@@ -1,8 +1,8 @@
 package io.reactivewspool.internal.server;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.Consumer;
 
 import io.reactivewspool.server.OutboundFrame;
@@ -27,12 +27,19 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
     private final OverflowPolicy policy;
     private final Consumer<OutboundFrame> onSent;
     private final ConcurrentLinkedQueue<OutboundFrame> queue = new ConcurrentLinkedQueue<>();
+    // The counters are fields of this object, not atomics of their own: a broadcast to 10,000
+    // connections touches each queue once, and every separate object is one more cache miss.
     // size is kept apart from the queue: ConcurrentLinkedQueue.size() is O(n).
-    private final AtomicInteger size = new AtomicInteger();
-    private final AtomicLong bytes = new AtomicLong();
-    private final AtomicInteger wip = new AtomicInteger();
-    private final AtomicLong requested = new AtomicLong();
-    private final AtomicInteger subscribed = new AtomicInteger();
+    private static final AtomicIntegerFieldUpdater<OutboundQueue> SIZE = AtomicIntegerFieldUpdater.newUpdater(OutboundQueue.class, "size");
+    private static final AtomicLongFieldUpdater<OutboundQueue> BYTES = AtomicLongFieldUpdater.newUpdater(OutboundQueue.class, "bytes");
+    private static final AtomicIntegerFieldUpdater<OutboundQueue> WIP = AtomicIntegerFieldUpdater.newUpdater(OutboundQueue.class, "wip");
+    private static final AtomicLongFieldUpdater<OutboundQueue> REQUESTED = AtomicLongFieldUpdater.newUpdater(OutboundQueue.class, "requested");
+    private static final AtomicIntegerFieldUpdater<OutboundQueue> SUBSCRIBED = AtomicIntegerFieldUpdater.newUpdater(OutboundQueue.class, "subscribed");
+    private volatile int size;
+    private volatile long bytes;
+    private volatile int wip;
+    private volatile long requested;
+    private volatile int subscribed;
     private volatile Subscriber<? super OutboundFrame> actual;
     private volatile boolean done;
     private volatile boolean cancelled;
@@ -50,16 +57,17 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
         }
         // Fast path: nothing queued, demand outstanding and no drain running: hand the frame over
         // without queueing it (the common case of a consumer that keeps up).
-        if (wip.get() == 0 && wip.compareAndSet(0, 1)) {
+        if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
             Subscriber<? super OutboundFrame> a = actual;
-            long r = requested.get();
-            if (a != null && r != 0 && !terminated && !cancelled && queue.isEmpty()) {
+            long r = requested;
+            // size counts a frame before it is queued and until after it is taken: 0 means empty
+            if (a != null && r != 0 && !terminated && !cancelled && size == 0) {
                 if (r != Long.MAX_VALUE) {
-                    requested.decrementAndGet();
+                    REQUESTED.decrementAndGet(this);
                 }
                 a.onNext(frame);
                 onSent.accept(frame);
-                if (wip.decrementAndGet() != 0) {
+                if (WIP.decrementAndGet(this) != 0) {
                     drainLoop();
                 }
                 return Offer.QUEUED;
@@ -75,28 +83,28 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
 
     private Offer enqueue(OutboundFrame frame) {
         Offer result = Offer.QUEUED;
-        if (size.incrementAndGet() > capacity) {
+        if (SIZE.incrementAndGet(this) > capacity) {
             switch (policy) {
                 case DROP_NEWEST -> {
-                    size.decrementAndGet();
+                    SIZE.decrementAndGet(this);
                     return Offer.DROPPED_NEWEST;
                 }
                 case DISCONNECT -> {
-                    size.decrementAndGet();
+                    SIZE.decrementAndGet(this);
                     return Offer.OVERFLOW;
                 }
                 case DROP_OLDEST -> {
                     // The consumer may have taken the head meanwhile: then there is room and nothing is dropped.
                     OutboundFrame oldest = queue.poll();
                     if (oldest != null) {
-                        size.decrementAndGet();
-                        bytes.addAndGet(-oldest.size());
+                        SIZE.decrementAndGet(this);
+                        BYTES.addAndGet(this, -oldest.size());
                         result = Offer.DROPPED_OLDEST;
                     }
                 }
             }
         }
-        bytes.addAndGet(frame.size());
+        BYTES.addAndGet(this, frame.size());
         queue.offer(frame);
         return result;
     }
@@ -108,16 +116,16 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
     }
 
     int size() {
-        return Math.max(0, size.get());
+        return Math.max(0, size);
     }
 
     long bytes() {
-        return Math.max(0, bytes.get());
+        return Math.max(0, bytes);
     }
 
     @Override
     public void subscribe(Subscriber<? super OutboundFrame> s) {
-        if (subscribed.getAndIncrement() != 0) {
+        if (SUBSCRIBED.getAndIncrement(this) != 0) {
             Operators.error(s, new IllegalStateException("an outbound queue accepts one subscriber"));
             return;
         }
@@ -129,7 +137,7 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
     @Override
     public void request(long n) {
         if (Operators.validate(n)) {
-            requested.getAndUpdate(r -> Operators.addCap(r, n));
+            Operators.addCap(REQUESTED, this, n);
             drain();
         }
     }
@@ -141,7 +149,7 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
     }
 
     private void drain() {
-        if (wip.getAndIncrement() != 0) {
+        if (WIP.getAndIncrement(this) != 0) {
             return;
         }
         drainLoop();
@@ -161,15 +169,15 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
             }
             Subscriber<? super OutboundFrame> a = actual;
             if (a != null) {
-                long r = requested.get();
+                long r = requested;
                 long e = 0;
                 while (e != r && !cancelled) {
                     OutboundFrame f = queue.poll();
                     if (f == null) {
                         break;
                     }
-                    size.decrementAndGet();
-                    bytes.addAndGet(-f.size());
+                    SIZE.decrementAndGet(this);
+                    BYTES.addAndGet(this, -f.size());
                     a.onNext(f);
                     onSent.accept(f);
                     e++;
@@ -183,10 +191,10 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
                     return;
                 }
                 if (e != 0 && r != Long.MAX_VALUE) {
-                    requested.addAndGet(-e);
+                    REQUESTED.addAndGet(this, -e);
                 }
             }
-            missed = wip.addAndGet(-missed);
+            missed = WIP.addAndGet(this, -missed);
             if (missed == 0) {
                 return;
             }
@@ -195,8 +203,8 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
 
     private void clear() {
         while (queue.poll() != null) {
-            size.decrementAndGet();
+            SIZE.decrementAndGet(this);
         }
-        bytes.set(0);
+        BYTES.set(this, 0);
     }
 }

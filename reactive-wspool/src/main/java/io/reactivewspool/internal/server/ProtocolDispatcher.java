@@ -68,7 +68,7 @@ final class ProtocolDispatcher {
         if (c.state() != ConnectionState.OPEN) {
             return;
         }
-        c.received.incrementAndGet();
+        DefaultConnection.RECEIVED.incrementAndGet(c);
         hub.counters.received.increment();
         if (frame.payload().length > hub.options().maxFrameBytes()) {
             log.info("frame too large conn={} user={} bytes={} max={}", c.id, c.userId, frame.payload().length, hub.options().maxFrameBytes());
@@ -313,7 +313,7 @@ final class ProtocolDispatcher {
     }
 
     private void error(DefaultConnection c, String reason, String id) {
-        c.errors.incrementAndGet();
+        DefaultConnection.ERRORS.incrementAndGet(c);
         hub.counters.errors.increment();
         hub.reply(c, WsMessage.error(reason, id));
     }
