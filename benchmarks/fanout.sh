@@ -196,8 +196,8 @@ run_one() {
   stop_servers
 }
 
-# The publish rate the first server sustained in SCENARIO, halved.
-half_rate_of() { # the median of the reference's runs, like the report
+# The publish rate the first server sustained in SCENARIO (the median of its runs, as the report keeps), halved.
+half_rate_of() {
   local rates
   rates="$(grep "\"server\":\"${SERVERS[0]}\",\"scenario\":\"$1\"" "$JSON" \
     | sed -E 's/.*"publishRate":([0-9.]+).*/\1/' | sort -n || true)"
@@ -206,24 +206,26 @@ half_rate_of() { # the median of the reference's runs, like the report
 }
 
 
+# rounds "SERVER..." SCENARIO LOADGEN-OPTIONS...: REPEAT rounds, each running SCENARIO once on every server
+# of the list, so that the servers take turns.
+rounds() {
+  local servers="$1" i s
+  shift
+  for i in $(seq 1 "$REPEAT"); do
+    for s in $servers; do run_one "$s" "$@"; done
+  done
+}
+
 # throughput SUBSCRIBERS PAYLOAD: saturation then 50% of the reference's saturation rate, for every server.
 throughput() {
   local subs="$1" payload="$2" tag
   tag="$(label "$subs")-$payload"
-  for i in $(seq 1 "$REPEAT"); do
-    for s in "${SERVERS[@]}"; do
-      # --heap-check: the heap after the drain is the baseline of the slow-… run of the same size
-      run_one "$s" "sat-$tag" --subscribers="$subs" --payload="$payload" --heap-check $COMMON
-    done
-  done
+  # --heap-check: the heap after the drain is the baseline of the slow-… run of the same size
+  rounds "${SERVERS[*]}" "sat-$tag" --subscribers="$subs" --payload="$payload" --heap-check $COMMON
   local rate
   rate="$(half_rate_of "sat-$tag")"
   if [ "$rate" -gt 0 ]; then
-    for i in $(seq 1 "$REPEAT"); do
-      for s in "${SERVERS[@]}"; do
-        run_one "$s" "half-$tag" --subscribers="$subs" --payload="$payload" --rate="$rate" $COMMON
-      done
-    done
+    rounds "${SERVERS[*]}" "half-$tag" --subscribers="$subs" --payload="$payload" --rate="$rate" $COMMON
   else
     echo "no saturation rate for sat-$tag from ${SERVERS[0]}: skipping half-$tag" >&2
   fi
@@ -234,12 +236,8 @@ throughput() {
 # connected) against that run's heap after its drain plus the library's queue bound (LIB_QUEUE_SIZE
 # messages of the delivered frame size) for every stopped reader.
 slow() {
-  for i in $(seq 1 "$REPEAT"); do
-    for s in "${SERVERS[@]}"; do
-      run_one "$s" "slow-$(label "$1")-64" --subscribers="$1" --payload=64 --stop-reading-fraction="$2" \
-        --heap-check --queue-size="$LIB_QUEUE_SIZE" $COMMON
-    done
-  done
+  rounds "${SERVERS[*]}" "slow-$(label "$1")-64" --subscribers="$1" --payload=64 --stop-reading-fraction="$2" \
+    --heap-check --queue-size="$LIB_QUEUE_SIZE" $COMMON
 }
 
 # redis SUBSCRIBERS: one library process against two sharing topics through redis-server, same load.
@@ -249,11 +247,7 @@ redis() {
     echo "no $LIB_JAR or no $REDIS_SERVER: skipping the two-hub scenario" >&2
     return 0
   fi
-  for i in $(seq 1 "$REPEAT"); do
-    for s in library library-redis; do
-      run_one "$s" "redis-$(label "$1")-64" --subscribers="$1" --payload=64 $COMMON
-    done
-  done
+  rounds "library library-redis" "redis-$(label "$1")-64" --subscribers="$1" --payload=64 $COMMON
 }
 
 idle() { # idle SUBSCRIBERS

@@ -151,13 +151,18 @@ public final class ClientPoolLoopback {
      * wait until the server holds only the long-lived connections again, then collect.
      */
     private static void settle(LoopbackReplyServer server, int longLived) {
-        Flux.interval(Duration.ofMillis(10)).filter(t -> server.openConnections() <= longLived).next()
-                .timeout(Duration.ofSeconds(30), Mono.just(0L)).block();
+        // a server that never settles costs the next cell, not the run
+        when(() -> server.openConnections() <= longLived).timeout(Duration.ofSeconds(30), Mono.just(0L)).block();
         System.gc();
     }
 
     private static void waitUntil(Supplier<Boolean> condition) {
-        Flux.interval(Duration.ofMillis(10)).filter(t -> condition.get()).next().block(Duration.ofSeconds(30));
+        when(condition).block(Duration.ofSeconds(30));
+    }
+
+    /** Completes once the condition holds, polled every 10 ms. */
+    private static Mono<Long> when(Supplier<Boolean> condition) {
+        return Flux.interval(Duration.ofMillis(10)).filter(t -> condition.get()).next();
     }
 
     /** The report: one line per cell, then the pool's ratios against both baselines per caller count. */

@@ -369,7 +369,7 @@ public final class DefaultWsClientPool implements WsClientPool {
         @Override
         public void onNext(PooledRef<Entry> ref) {
             Entry e = ref.poolable();
-            if (!e.unhealthy && e.conn.isActive() && !needsPing(e, start) && options.acquireHook() == WsAcquireHook.NONE) {
+            if (readyAsIs(e, start)) {
                 actual.onNext(handOut(ref, e, start));
                 actual.onComplete();
                 return;
@@ -436,14 +436,13 @@ public final class DefaultWsClientPool implements WsClientPool {
     private Mono<PooledWsConnection> validate(PooledRef<Entry> ref, long start) {
         Entry e = ref.poolable();
         WsConnection conn = e.conn;
+        if (readyAsIs(e, start)) {
+            return Mono.just(handOut(ref, e, start));
+        }
         if (e.unhealthy || !conn.isActive()) {
             return ref.invalidate().then(Mono.defer(() -> acquireValid(start)));
         }
-        boolean ping = needsPing(e, start);
-        if (!ping && options.acquireHook() == WsAcquireHook.NONE) {
-            return Mono.just(handOut(ref, e, start));
-        }
-        Mono<Boolean> alive = ping ? check(e) : Mono.just(Boolean.TRUE);
+        Mono<Boolean> alive = needsPing(e, start) ? check(e) : Mono.just(Boolean.TRUE);
         return alive.flatMap(ok -> ok ? options.acquireHook().beforeAcquire(conn).defaultIfEmpty(Boolean.FALSE) : Mono.just(Boolean.FALSE))
                 .onErrorReturn(Boolean.FALSE)
                 .doOnCancel(() -> ref.release().subscribe(null, x -> { }))
@@ -453,6 +452,11 @@ public final class DefaultWsClientPool implements WsClientPool {
     private PooledWsConnection handOut(PooledRef<Entry> ref, Entry e, long start) {
         recordAcquire(nanoTime() - start);
         return new Pooled(ref, e);
+    }
+
+    /** A healthy, open, recently used connection and no acquire hook: handed out without more checks. */
+    private boolean readyAsIs(Entry e, long start) {
+        return !e.unhealthy && e.conn.isActive() && !needsPing(e, start) && options.acquireHook() == WsAcquireHook.NONE;
     }
 
     /**
@@ -491,7 +495,6 @@ public final class DefaultWsClientPool implements WsClientPool {
     private long nanoTime() {
         return realTime ? System.nanoTime() : scheduler.now(TimeUnit.NANOSECONDS);
     }
-
 
     private void recordAcquire(long nanos) {
         acquires.increment();

@@ -86,8 +86,6 @@ public final class NettyHubHandler {
             return res.sendWebsocket((in, out) -> {
                 // The upgrade is answered and HandshakeInfo kept what the hub needs: nothing reads these
                 // headers again, and an idle connection would hold them for its whole life.
-                req.requestHeaders().clear();
-                res.responseHeaders().clear();
                 if (in instanceof HttpServerRequest upgraded) {
                     upgraded.requestHeaders().clear();
                 }
