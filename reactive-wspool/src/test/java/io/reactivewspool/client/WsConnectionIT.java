@@ -139,6 +139,8 @@ class WsConnectionIT {
         conn = connect(server.url());
         Mono<WsMessage> inFlight = conn.request(WsMessage.of("noreply")).cache();
         inFlight.subscribe(m -> { }, e -> { });
+        // the client may see the 101 before the server's handler has registered the connection
+        await().atMost(WAIT).until(() -> server.openConnections() == 1);
         server.closeAll(4001, "slow consumer");
         StepVerifier.create(conn.onClose())
                 .assertNext(s -> assertThat(s).isEqualTo(new WsCloseStatus(4001, "slow consumer")))

@@ -70,11 +70,12 @@ public final class EchoWsServer implements AutoCloseable {
                 .route(r -> r.ws("/ws", (in, out) -> {
                     accepted.incrementAndGet();
                     lastUpgradeHeaders = in.headers().copy();
+                    // outbound first: a connection counted by openConnections() can be closed by closeAll()
+                    outbounds.add(out);
                     in.withConnection(c -> {
                         connections.add(c);
                         c.onDispose(() -> connections.remove(c));
                     });
-                    outbounds.add(out);
                     return out.sendString(in.receiveFrames()
                                     .flatMap(this::answer)
                                     .doFinally(s -> outbounds.remove(out)))
