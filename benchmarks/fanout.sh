@@ -22,7 +22,8 @@
 # (redis-server), and size overrides for trying the full run small: SMALL_SUBS (1000), LARGE_SUBS (10000),
 # IDLE_SUBS (19500), WARMUP (10s: past the JIT compiling the servers' hot paths), DURATION (6s), REPEAT (3 in
 # full, else 1: every scenario but idle runs that often per server, the servers taking turns, and the report
-# keeps each server's median run).
+# keeps each server's median run), and for re-measuring a part of full: SCENARIOS (a subset of "small-64
+# small-512 large-64 large-512 slow-small slow-large idle redis"; default all) and HALF=0 (saturation only).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -224,7 +225,9 @@ throughput() {
   rounds "${SERVERS[*]}" "sat-$tag" --subscribers="$subs" --payload="$payload" --heap-check $COMMON
   local rate
   rate="$(half_rate_of "sat-$tag")"
-  if [ "$rate" -gt 0 ]; then
+  if [ "${HALF:-1}" = 0 ]; then
+    return 0
+  elif [ "$rate" -gt 0 ]; then
     rounds "${SERVERS[*]}" "half-$tag" --subscribers="$subs" --payload="$payload" --rate="$rate" $COMMON
   else
     echo "no saturation rate for sat-$tag from ${SERVERS[0]}: skipping half-$tag" >&2
@@ -256,6 +259,9 @@ idle() { # idle SUBSCRIBERS
   done
 }
 
+# wanted GROUP: whether SCENARIOS (full only; default: all) names this group of scenarios.
+wanted() { [ -z "${SCENARIOS:-}" ] || [[ " $SCENARIOS " == *" $1 "* ]]; }
+
 label() { # 10000 -> 10k, 19500 -> 19.5k, 50 -> 50
   awk -v n="$1" 'BEGIN { if (n >= 1000) { s = sprintf("%.1fk", n / 1000); sub(/\.0k$/, "k", s); print s } else print n }'
 }
@@ -286,14 +292,14 @@ else
   COMMON="--publishers=2 --warmup=${WARMUP:-10s} --duration=${DURATION:-6s} --drain=5s"
   SMALL="${SMALL_SUBS:-1000}"
   LARGE="${LARGE_SUBS:-10000}"
-  throughput "$SMALL" 64
-  throughput "$SMALL" 512
-  throughput "$LARGE" 64
-  throughput "$LARGE" 512
-  slow "$SMALL" 0.01
-  slow "$LARGE" 0.01
-  idle "${IDLE_SUBS:-19500}"
-  redis "$SMALL"
+  if wanted small-64; then throughput "$SMALL" 64; fi
+  if wanted small-512; then throughput "$SMALL" 512; fi
+  if wanted large-64; then throughput "$LARGE" 64; fi
+  if wanted large-512; then throughput "$LARGE" 512; fi
+  if wanted slow-small; then slow "$SMALL" 0.01; fi
+  if wanted slow-large; then slow "$LARGE" 0.01; fi
+  if wanted idle; then idle "${IDLE_SUBS:-19500}"; fi
+  if wanted redis; then redis "$SMALL"; fi
 fi
 
 echo

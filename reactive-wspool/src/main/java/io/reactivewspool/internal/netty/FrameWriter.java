@@ -128,7 +128,9 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
 
     private void write(OutboundFrame f) {
         consumed++;
-        if (cancelled || !channel.isActive()) {
+        // Netty's own test for a closed channel: unlike isActive() it reads nothing the write
+        // does not read anyway (isActive() asks the JDK channel, one more object per delivery).
+        if (cancelled || channel.unsafe().outboundBuffer() == null) {
             return;
         }
         LoopBatch batch = LoopBatch.of(loop);

@@ -37,12 +37,10 @@ final class DefaultConnection implements WsConnectionView {
     // Counters as fields of this object rather than atomics of their own: a broadcast to 10,000
     // connections touches each connection once, and every separate object is one more cache miss.
     static final AtomicLongFieldUpdater<DefaultConnection> RECEIVED = AtomicLongFieldUpdater.newUpdater(DefaultConnection.class, "received");
-    static final AtomicLongFieldUpdater<DefaultConnection> SENT = AtomicLongFieldUpdater.newUpdater(DefaultConnection.class, "sent");
     static final AtomicLongFieldUpdater<DefaultConnection> DROPPED = AtomicLongFieldUpdater.newUpdater(DefaultConnection.class, "dropped");
     static final AtomicLongFieldUpdater<DefaultConnection> FAILED = AtomicLongFieldUpdater.newUpdater(DefaultConnection.class, "failed");
     static final AtomicLongFieldUpdater<DefaultConnection> ERRORS = AtomicLongFieldUpdater.newUpdater(DefaultConnection.class, "errors");
     volatile long received;
-    volatile long sent;
     volatile long dropped;
     volatile long failed;
     volatile long errors;
@@ -71,17 +69,16 @@ final class DefaultConnection implements WsConnectionView {
         this.createdAtMillis = nowMillis;
         this.lastActivityMillis = nowMillis;
         this.rateWindowStart = nowMillis;
-        this.queue = new OutboundQueue(hub.options().outboundQueueSize(), hub.options().overflowPolicy(), this::onSent);
-    }
-
-    private void onSent(OutboundFrame f) {
-        SENT.incrementAndGet(this);
-        hub.counters.sent.increment();
+        this.queue = new OutboundQueue(hub.options().outboundQueueSize(), hub.options().overflowPolicy(), hub.counters.sent);
     }
 
     /** Queues a frame and applies the overflow policy; {@code true} when the frame was queued. */
     boolean offer(OutboundFrame frame) {
-        OutboundQueue.Offer result = queue.offer(frame);
+        return offered(queue.offer(frame));
+    }
+
+    /** Applies the overflow policy to what the queue answered; {@code true} when the frame was queued. */
+    boolean offered(OutboundQueue.Offer result) {
         switch (result) {
             case QUEUED -> {
                 return true;
@@ -107,11 +104,14 @@ final class DefaultConnection implements WsConnectionView {
         }
     }
 
-    /** Delivers a topic event unless excluded; counts the connection as reached when queued. */
-    void deliver(TopicEvent event) {
-        if (event.admits(id, idHash) && offer(event.frame)) {
-            event.reached.incrementAndGet();
-        }
+    /** Delivers a topic event unless excluded; {@code true} when it was queued. */
+    boolean deliver(TopicEvent event) {
+        return event.admits(id, idHash) && offer(event.frame);
+    }
+
+    /** The connection's subscription to one topic, as the topic's sink delivers to it. */
+    TopicSubscriber topicSubscriber() {
+        return new TopicSubscriber(this, idHash);
     }
 
     void touch(long nowMillis) {
@@ -224,7 +224,7 @@ final class DefaultConnection implements WsConnectionView {
         String remote = hs.remoteAddress() == null ? null
                 : hs.remoteAddress().getHostString() + ":" + hs.remoteAddress().getPort();
         return new ConnectionInfo(id, userId, state.get(), remote, createdAt(), lastActivity(), List.copyOf(topics),
-                Collections.unmodifiableMap(meta), received, sent, dropped, failed,
+                Collections.unmodifiableMap(meta), received, queue.sent(), dropped, failed,
                 errors, queue.size(), queue.bytes());
     }
 

@@ -335,7 +335,7 @@ public final class DefaultWsHub implements WsHub {
         WsCloseStatus st = c.closeStatus;
         log.info("connection closed conn={} user={} code={} reason=\"{}\" removed_by={} duration_ms={} received={} sent={} dropped={}",
                 c.id, c.userId, st == null ? "peer" : st.code(), st == null ? "closed by client or network" : st.reason(),
-                why, nowMillis() - c.createdAtMillis, c.received, c.sent, c.dropped);
+                why, nowMillis() - c.createdAtMillis, c.received, c.queue.sent(), c.dropped);
         c.terminated.tryEmitEmpty();
         return true;
     }

@@ -3,7 +3,7 @@ package io.reactivewspool.internal.server;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.OverflowPolicy;
@@ -25,7 +25,7 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
 
     private final int capacity;
     private final OverflowPolicy policy;
-    private final Consumer<OutboundFrame> onSent;
+    private final LongAdder sentTotal;
     private final ConcurrentLinkedQueue<OutboundFrame> queue = new ConcurrentLinkedQueue<>();
     // The counters are fields of this object, not atomics of their own: a broadcast to 10,000
     // connections touches each queue once, and every separate object is one more cache miss.
@@ -34,21 +34,32 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
     private static final AtomicLongFieldUpdater<OutboundQueue> BYTES = AtomicLongFieldUpdater.newUpdater(OutboundQueue.class, "bytes");
     private static final AtomicIntegerFieldUpdater<OutboundQueue> WIP = AtomicIntegerFieldUpdater.newUpdater(OutboundQueue.class, "wip");
     private static final AtomicLongFieldUpdater<OutboundQueue> REQUESTED = AtomicLongFieldUpdater.newUpdater(OutboundQueue.class, "requested");
+    private static final AtomicLongFieldUpdater<OutboundQueue> SENT = AtomicLongFieldUpdater.newUpdater(OutboundQueue.class, "sent");
     private static final AtomicIntegerFieldUpdater<OutboundQueue> SUBSCRIBED = AtomicIntegerFieldUpdater.newUpdater(OutboundQueue.class, "subscribed");
     private volatile int size;
     private volatile long bytes;
     private volatile int wip;
+    /** All demand ever signalled (capped at Long.MAX_VALUE: unbounded); never decremented. */
     private volatile long requested;
+    /**
+     * Frames handed to the consumer. Written only by the thread holding {@code wip}, so an
+     * ordered store suffices; {@code requested - sent} is the outstanding demand, which saves a
+     * locked decrement per frame.
+     */
+    private volatile long sent;
     private volatile int subscribed;
     private volatile Subscriber<? super OutboundFrame> actual;
     private volatile boolean done;
     private volatile boolean cancelled;
     private boolean terminated;
 
-    OutboundQueue(int capacity, OverflowPolicy policy, Consumer<OutboundFrame> onSent) {
+    /**
+     * @param sentTotal counts every frame handed to the consumer, summed over queues (the hub's total)
+     */
+    OutboundQueue(int capacity, OverflowPolicy policy, LongAdder sentTotal) {
         this.capacity = capacity;
         this.policy = policy;
-        this.onSent = onSent;
+        this.sentTotal = sentTotal;
     }
 
     Offer offer(OutboundFrame frame) {
@@ -59,14 +70,12 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
         // without queueing it (the common case of a consumer that keeps up).
         if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
             Subscriber<? super OutboundFrame> a = actual;
-            long r = requested;
+            long n = sent;
             // size counts a frame before it is queued and until after it is taken: 0 means empty
-            if (a != null && r != 0 && !terminated && !cancelled && size == 0) {
-                if (r != Long.MAX_VALUE) {
-                    REQUESTED.decrementAndGet(this);
-                }
+            if (a != null && requested != n && !terminated && !cancelled && size == 0) {
+                SENT.lazySet(this, n + 1);
                 a.onNext(frame);
-                onSent.accept(frame);
+                sentTotal.increment();
                 if (WIP.decrementAndGet(this) != 0) {
                     drainLoop();
                 }
@@ -123,6 +132,11 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
         return Math.max(0, bytes);
     }
 
+    /** Frames handed to the consumer so far. */
+    long sent() {
+        return sent;
+    }
+
     @Override
     public void subscribe(Subscriber<? super OutboundFrame> s) {
         if (SUBSCRIBED.getAndIncrement(this) != 0) {
@@ -169,18 +183,18 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
             }
             Subscriber<? super OutboundFrame> a = actual;
             if (a != null) {
-                long r = requested;
-                long e = 0;
-                while (e != r && !cancelled) {
+                long n = sent;
+                // requested is re-read: onNext may signal more demand (it only grows)
+                while (requested != n && !cancelled) {
                     OutboundFrame f = queue.poll();
                     if (f == null) {
                         break;
                     }
                     SIZE.decrementAndGet(this);
                     BYTES.addAndGet(this, -f.size());
+                    SENT.lazySet(this, ++n);
                     a.onNext(f);
-                    onSent.accept(f);
-                    e++;
+                    sentTotal.increment();
                 }
                 if (cancelled) {
                     continue;
@@ -189,9 +203,6 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
                     terminated = true;
                     a.onComplete();
                     return;
-                }
-                if (e != 0 && r != Long.MAX_VALUE) {
-                    REQUESTED.addAndGet(this, -e);
                 }
             }
             missed = WIP.addAndGet(this, -missed);

@@ -2,7 +2,6 @@ package io.reactivewspool.internal.server;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
@@ -11,6 +10,9 @@ import io.reactivewspool.server.OutboundFrame;
 /**
  * One broadcast as it travels through topic sinks: the frame encoded once and shared by every
  * recipient, who must not receive it, and how many connections took it.
+ *
+ * <p>The count is a plain field: the topic sinks deliver synchronously, so every connection that
+ * takes the event counts it on the emitting thread, which reads the total when its pass is done.
  */
 final class TopicEvent {
 
@@ -18,7 +20,7 @@ final class TopicEvent {
     final Set<String> excluded;
     /** Connection ids that already took this event; non-null only for multi-topic broadcasts. */
     final Set<String> claimed;
-    final AtomicInteger reached = new AtomicInteger();
+    private int reached;
     private static final int[] NO_HASHES = {};
     private final int[] excludedHashes;
     private final WsCodec codec;
@@ -41,6 +43,16 @@ final class TopicEvent {
             }
         }
         return false;
+    }
+
+    /** Counts one more connection that took the event; only on the emitting thread. */
+    void countReached() {
+        reached++;
+    }
+
+    /** How many connections took the event; read by the emitting thread after its pass. */
+    int reached() {
+        return reached;
     }
 
     /** The message, decoded lazily when it came from another node as bytes only. */

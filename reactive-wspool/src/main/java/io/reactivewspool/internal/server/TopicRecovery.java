@@ -46,7 +46,9 @@ final class TopicRecovery implements Consumer<TopicEvent> {
                 }
             }
         }
-        deliver(event);
+        if (deliver(event)) {
+            event.countReached();
+        }
     }
 
     /**
@@ -77,6 +79,7 @@ final class TopicRecovery implements Consumer<TopicEvent> {
             skipUpTo = last;
             List<TopicEvent> pending = held;
             held = null;
+            // Not counted as reached: their broadcasters have returned their counts already.
             for (TopicEvent e : pending) {
                 deliver(e);
             }
@@ -86,7 +89,7 @@ final class TopicRecovery implements Consumer<TopicEvent> {
         }
     }
 
-    private void deliver(TopicEvent event) {
+    private boolean deliver(TopicEvent event) {
         HistoryOffset skip = skipUpTo;
         if (skip != null) {
             String offset = event.message().offset();
@@ -98,11 +101,11 @@ final class TopicRecovery implements Consumer<TopicEvent> {
                     o = null;
                 }
                 if (o != null && o.epoch().equals(skip.epoch()) && o.seq() <= skip.seq()) {
-                    return; // already replayed
+                    return false; // already replayed
                 }
                 skipUpTo = null;
             }
         }
-        connection.deliver(event);
+        return connection.deliver(event);
     }
 }

@@ -74,10 +74,13 @@ final class Topics {
     }
 
     Result subscribe(DefaultConnection c, String name) {
-        return subscribe(c, name, c::deliver);
+        return subscribe(c, name, null);
     }
 
-    /** As {@link #subscribe(DefaultConnection, String)}, the topic's events going to {@code onEvent}. */
+    /**
+     * As {@link #subscribe(DefaultConnection, String)}, the topic's events going to {@code onEvent}
+     * ({@code null}: straight to the connection's queue).
+     */
     Result subscribe(DefaultConnection c, String name, java.util.function.Consumer<TopicEvent> onEvent) {
         if (c.subscriptions.containsKey(name)) {
             return Result.ALREADY;
@@ -109,7 +112,14 @@ final class Topics {
         if (result[0] != Result.SUBSCRIBED) {
             return result[0];
         }
-        Disposable d = t.sink.asFlux().subscribe(onEvent);
+        Disposable d;
+        if (onEvent == null) {
+            TopicSubscriber s = c.topicSubscriber();
+            t.sink.asFlux().subscribe(s);
+            d = s;
+        } else {
+            d = t.sink.asFlux().subscribe(onEvent);
+        }
         c.subscriptions.put(name, d);
         if (created[0]) {
             declareInterest(t);
@@ -202,7 +212,7 @@ final class Topics {
                 emit(t.sink, event);
             }
         }
-        return event.reached.get();
+        return event.reached();
     }
 
     private void emit(Sinks.Many<TopicEvent> sink, TopicEvent event) {

@@ -3,6 +3,7 @@ package io.reactivewspool.internal.server;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.OverflowPolicy;
@@ -21,8 +22,8 @@ class OutboundQueueTest {
 
     @Test
     void concurrentProducersLoseNothingUnlessTheQueueIsFullAndTheCountsBalance() {
-        AtomicLong sent = new AtomicLong();
-        OutboundQueue q = new OutboundQueue(64, OverflowPolicy.DROP_OLDEST, f -> sent.incrementAndGet());
+        LongAdder sent = new LongAdder();
+        OutboundQueue q = new OutboundQueue(64, OverflowPolicy.DROP_OLDEST, sent);
         AtomicLong received = new AtomicLong();
         Flux.from(q).subscribe(f -> received.incrementAndGet());
         AtomicInteger dropped = new AtomicInteger();
@@ -38,14 +39,15 @@ class OutboundQueueTest {
         }
         // an unbounded consumer keeps up: whatever was not dropped was delivered
         assertThat(received.get() + dropped.get()).isEqualTo(5 * 4 * 5_000L);
-        assertThat(sent.get()).isEqualTo(received.get());
+        assertThat(sent.sum()).isEqualTo(received.get());
+        assertThat(q.sent()).isEqualTo(received.get());
         assertThat(q.size()).isZero();
         assertThat(q.bytes()).isZero();
     }
 
     @Test
     void withoutDemandTheQueueHoldsAtMostItsCapacity() {
-        OutboundQueue q = new OutboundQueue(8, OverflowPolicy.DROP_OLDEST, f -> { });
+        OutboundQueue q = new OutboundQueue(8, OverflowPolicy.DROP_OLDEST, new LongAdder());
         StepVerifier.create(q, 0)
                 .then(() -> {
                     for (int i = 0; i < 100; i++) {
@@ -57,6 +59,9 @@ class OutboundQueueTest {
                 .thenRequest(3)
                 .expectNextCount(3)
                 .then(() -> assertThat(q.size()).isEqualTo(5))
+                .then(() -> assertThat(q.sent()).isEqualTo(3))
+                .then(() -> q.offer(frame(100)))
+                .then(() -> assertThat(q.sent()).as("no demand left: the new frame waits").isEqualTo(3))
                 .thenCancel()
                 .verify(Duration.ofSeconds(5));
         assertThat(q.offer(frame(1))).isEqualTo(OutboundQueue.Offer.CLOSED);
@@ -64,10 +69,10 @@ class OutboundQueueTest {
 
     @Test
     void policiesAnswerOverflowDifferently() {
-        OutboundQueue newest = new OutboundQueue(1, OverflowPolicy.DROP_NEWEST, f -> { });
+        OutboundQueue newest = new OutboundQueue(1, OverflowPolicy.DROP_NEWEST, new LongAdder());
         assertThat(newest.offer(frame(1))).isEqualTo(OutboundQueue.Offer.QUEUED);
         assertThat(newest.offer(frame(1))).isEqualTo(OutboundQueue.Offer.DROPPED_NEWEST);
-        OutboundQueue disconnect = new OutboundQueue(1, OverflowPolicy.DISCONNECT, f -> { });
+        OutboundQueue disconnect = new OutboundQueue(1, OverflowPolicy.DISCONNECT, new LongAdder());
         disconnect.offer(frame(1));
         assertThat(disconnect.offer(frame(1))).isEqualTo(OutboundQueue.Offer.OVERFLOW);
         assertThat(disconnect.size()).isEqualTo(1);
@@ -75,7 +80,7 @@ class OutboundQueueTest {
 
     @Test
     void completeDeliversWhatIsQueuedThenCompletes() {
-        OutboundQueue q = new OutboundQueue(10, OverflowPolicy.DROP_OLDEST, f -> { });
+        OutboundQueue q = new OutboundQueue(10, OverflowPolicy.DROP_OLDEST, new LongAdder());
         q.offer(frame(1));
         q.offer(frame(2));
         q.complete();
@@ -85,21 +90,38 @@ class OutboundQueueTest {
 
     @Test
     void framesHandedOverDirectlyAndFramesQueuedKeepTheirOrderUnderBatchedDemand() throws Exception {
-        OutboundQueue q = new OutboundQueue(100_000, OverflowPolicy.DROP_OLDEST, f -> { });
+        OutboundQueue q = new OutboundQueue(100_000, OverflowPolicy.DROP_OLDEST, new LongAdder());
         int total = 50_000;
         java.util.List<Integer> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         java.util.concurrent.atomic.AtomicReference<org.reactivestreams.Subscription> sub = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicLong requested = new AtomicLong();
+        AtomicLong beyondDemand = new AtomicLong();
         q.subscribe(new reactor.core.CoreSubscriber<OutboundFrame>() {
             int sinceRequest;
 
             @Override
             public void onSubscribe(org.reactivestreams.Subscription s) {
-                sub.set(s);
-                s.request(16);
+                org.reactivestreams.Subscription counting = new org.reactivestreams.Subscription() {
+                    @Override
+                    public void request(long n) {
+                        requested.accumulateAndGet(n, reactor.core.publisher.Operators::addCap);
+                        s.request(n);
+                    }
+
+                    @Override
+                    public void cancel() {
+                        s.cancel();
+                    }
+                };
+                sub.set(counting);
+                counting.request(16);
             }
 
             @Override
             public void onNext(OutboundFrame f) {
+                if (seen.size() + 1 > requested.get()) {
+                    beyondDemand.incrementAndGet();
+                }
                 seen.add(java.nio.ByteBuffer.wrap(f.payload()).getInt());
                 // Like the Netty writer: more demand in small steps, sometimes from inside onNext.
                 if (++sinceRequest == 8) {
@@ -132,12 +154,14 @@ class OutboundQueueTest {
         for (int i = 0; i < total; i++) {
             assertThat(seen.get(i)).isEqualTo(i);
         }
+        assertThat(beyondDemand.get()).as("frames delivered beyond the demand signalled").isZero();
         assertThat(q.size()).isZero();
+        assertThat(q.sent()).isEqualTo(total);
     }
 
     @Test
     void aSecondSubscriberIsRejected() {
-        OutboundQueue q = new OutboundQueue(10, OverflowPolicy.DROP_OLDEST, f -> { });
+        OutboundQueue q = new OutboundQueue(10, OverflowPolicy.DROP_OLDEST, new LongAdder());
         Flux.from(q).subscribe();
         StepVerifier.create(q).expectError(IllegalStateException.class).verify(Duration.ofSeconds(5));
     }
