@@ -1,6 +1,7 @@
 package io.reactivewspool.internal.netty;
 
 import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.netty.buffer.Unpooled;
@@ -18,7 +19,6 @@ import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
 import reactor.core.publisher.MonoSink;
-import reactor.util.concurrent.Queues;
 
 /**
  * Writes one connection's outbound frames to its channel, on the channel's event loop only.
@@ -43,10 +43,19 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
     private final ChannelHandlerContext encoder;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile Subscription subscription;
+    /**
+     * Frames handed over from other threads, created with the first such frame. A linked queue,
+     * not an array: most connections get a few such frames (a reply to a subscribe that waited for
+     * the broker) and then keep the queue for their whole life, and an empty array queue of
+     * {@link #BATCH} slots costs about 700 bytes per idle connection. The demand bounds it.
+     */
     private volatile Queue<OutboundFrame> pending;
+    /** Frames received; onNext calls are serialized (Reactive Streams rule 1.3). */
+    private long received;
     private volatile boolean cancelled;
+    // Written only on the loop; read by onNext on any thread to hold the publisher to its demand.
+    private volatile long requested;
     // Touched only on the loop.
-    private long requested;
     private long consumed;
     private boolean flushPending;
     private boolean finished;
@@ -71,6 +80,11 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
 
     @Override
     public void onNext(OutboundFrame f) {
+        if (++received > requested) {
+            // More frames than were requested: the publisher broke the contract.
+            onError(Exceptions.failWithOverflow("outbound frames beyond the " + requested + " requested"));
+            return;
+        }
         Queue<OutboundFrame> q = pending;
         if (loop.inEventLoop() && (q == null || q.isEmpty())) {
             write(f);
@@ -78,14 +92,10 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
             return;
         }
         if (q == null) {
-            q = Queues.<OutboundFrame>get(BATCH).get();
+            q = new ConcurrentLinkedQueue<>();
             pending = q;
         }
-        if (!q.offer(f)) {
-            // More frames than were requested: the publisher broke the contract.
-            onError(Exceptions.failWithOverflow("outbound frames beyond the requested " + BATCH));
-            return;
-        }
+        q.offer(f);
         if (loop.inEventLoop()) {
             run();
         } else if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {

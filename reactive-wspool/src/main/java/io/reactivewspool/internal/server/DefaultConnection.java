@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.message.WsMessage;
@@ -33,7 +34,8 @@ final class DefaultConnection implements WsConnectionView {
     final WsTransport transport;
     final OutboundQueue queue;
     /** Topic name to the subscription of this connection to the topic's sink. */
-    final Map<String, Disposable> subscriptions = new ConcurrentHashMap<>();
+    // Sized for the few topics most connections have: the default 16-slot table is kept for life.
+    final Map<String, Disposable> subscriptions = new ConcurrentHashMap<>(4);
     // Counters as fields of this object rather than atomics of their own: a broadcast to 10,000
     // connections touches each connection once, and every separate object is one more cache miss.
     static final AtomicLongFieldUpdater<DefaultConnection> RECEIVED = AtomicLongFieldUpdater.newUpdater(DefaultConnection.class, "received");
@@ -48,7 +50,10 @@ final class DefaultConnection implements WsConnectionView {
     final Sinks.Empty<Void> terminated = Sinks.empty();
 
     private final DefaultWsHub hub;
-    private final Map<String, Object> metadata = new ConcurrentHashMap<>();
+    // Created on first use: most connections never carry metadata, and an empty map costs 64 bytes each.
+    private static final AtomicReferenceFieldUpdater<DefaultConnection, Map> METADATA =
+            AtomicReferenceFieldUpdater.newUpdater(DefaultConnection.class, Map.class, "metadata");
+    private volatile Map<String, Object> metadata;
     private final AtomicReference<ConnectionState> state = new AtomicReference<>(ConnectionState.CONNECTING);
     private volatile long lastActivityMillis;
     volatile long closingSinceMillis;
@@ -207,7 +212,12 @@ final class DefaultConnection implements WsConnectionView {
 
     @Override
     public Map<String, Object> metadata() {
-        return metadata;
+        Map<String, Object> m = metadata;
+        if (m == null) {
+            METADATA.compareAndSet(this, null, new ConcurrentHashMap<String, Object>(4));
+            m = metadata;
+        }
+        return m;
     }
 
     @Override
@@ -218,7 +228,10 @@ final class DefaultConnection implements WsConnectionView {
     @Override
     public ConnectionInfo info() {
         Map<String, String> meta = new TreeMap<>();
-        metadata.forEach((k, v) -> meta.put(k, String.valueOf(v)));
+        Map<String, Object> md = metadata;
+        if (md != null) {
+            md.forEach((k, v) -> meta.put(k, String.valueOf(v)));
+        }
         List<String> topics = new ArrayList<>(new TreeSet<>(subscriptions.keySet()));
         HandshakeInfo hs = transport.handshake();
         String remote = hs.remoteAddress() == null ? null

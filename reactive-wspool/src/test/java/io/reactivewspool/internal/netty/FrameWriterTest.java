@@ -148,6 +148,45 @@ class FrameWriterTest {
     }
 
     @Test
+    void aPublisherThatIgnoresTheDemandFailsTheSendWithAnOverflowNamingTheDemand() {
+        EmbeddedChannel ch = new EmbeddedChannel(new WebSocket13FrameEncoder(false));
+        ChannelHandlerContext encoder = ch.pipeline().context(WebSocketFrameEncoder.class);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Mono.<Void>create(sink -> {
+            FrameWriter w = new FrameWriter(ch, sink, encoder);
+            ch.pipeline().addLast(w);
+            // Not a Reactor operator: pushes 100 frames whatever was requested.
+            org.reactivestreams.Publisher<OutboundFrame> rogue = s -> {
+                s.onSubscribe(new org.reactivestreams.Subscription() {
+                    @Override
+                    public void request(long n) {
+                    }
+
+                    @Override
+                    public void cancel() {
+                    }
+                });
+                // The client stops reading at once: the writer asks for nothing beyond its first batch.
+                ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+                for (int i = 0; i < 100; i++) {
+                    s.onNext(text(i));
+                }
+            };
+            rogue.subscribe(w);
+        }).subscribe(null, failure::set);
+        ch.runPendingTasks();
+        assertThat(failure.get()).isNotNull()
+                .hasMessageContaining("outbound frames beyond the " + FrameWriter.BATCH + " requested");
+        // the frames within the demand went out, in order
+        List<WebSocketFrame> frames = decode(drainOutbound(ch));
+        assertThat(frames).hasSize(FrameWriter.BATCH);
+        assertThat(frames.get(FrameWriter.BATCH - 1).content().toString(StandardCharsets.UTF_8))
+                .isEqualTo("{\"n\":" + (FrameWriter.BATCH - 1) + "}");
+        frames.forEach(WebSocketFrame::release);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void aClosedChannelCancelsTheUpstreamAndCompletesTheSend() {
         EmbeddedChannel ch = new EmbeddedChannel(new WebSocket13FrameEncoder(false));
         ChannelHandlerContext encoder = ch.pipeline().context(WebSocketFrameEncoder.class);

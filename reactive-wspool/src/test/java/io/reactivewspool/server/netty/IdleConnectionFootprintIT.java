@@ -48,6 +48,41 @@ class IdleConnectionFootprintIT {
         }
     }
 
+    /**
+     * An idle connection that has had a heartbeat keeps no array queue: the writer's queue for
+     * frames from other threads (the heartbeat ping comes from the hub's timer thread) was an
+     * array of 64 slots, about 700 bytes that every connection kept for its whole life after its
+     * first heartbeat.
+     */
+    @Test
+    void idleConnectionsKeepNoArrayQueueAfterTheirHeartbeat() throws Exception {
+        String arrayQueue = "reactor.util.concurrent.SpscArrayQueue";
+        try (HubFixture f = HubFixture.start(WsHubOptions.builder().heartbeatInterval(Duration.ofMillis(300)).build())) {
+            long before = liveInstances(arrayQueue);
+            List<RawSocketClient> clients = RawSocketClient.connectMany(CLIENTS, i -> f.wsUrl());
+            try {
+                for (RawSocketClient c : clients) {
+                    c.sendText("{\"type\":\"subscribe\",\"topic\":\"idle.t" + (c.hashCode() % 7) + "\",\"id\":\"s\"}");
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() ->
+                        f.hub().stats().topicSubscribers().values().stream().mapToInt(Integer::intValue).sum() == CLIENTS);
+                for (RawSocketClient c : clients) {
+                    // welcome, subscribed and (from the timer thread) at least one ping, in some order
+                    boolean pinged = false;
+                    for (int frames = 0; !pinged && frames < 20; frames++) {
+                        pinged = c.readFrame().opcode() == 0x9;
+                    }
+                    assertThat(pinged).as("a heartbeat ping reached the client").isTrue();
+                }
+                long added = liveInstances(arrayQueue) - before;
+                System.out.printf("IdleConnectionFootprintIT live %s added=%d by %d pinged connections%n", arrayQueue, added, CLIENTS);
+                assertThat(added).as("array queues held by %d idle connections after a heartbeat", CLIENTS).isLessThan(CLIENTS / 10L);
+            } finally {
+                clients.forEach(RawSocketClient::close);
+            }
+        }
+    }
+
     /** Live instances of a class, from the JVM's class histogram (which runs a full collection first). */
     private static long liveInstances(String className) throws Exception {
         String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
