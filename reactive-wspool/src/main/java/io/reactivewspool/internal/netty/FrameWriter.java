@@ -45,8 +45,8 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
     private volatile Subscription subscription;
     /**
      * Frames handed over from other threads, created with the first such frame. A linked queue,
-     * not an array: most connections get a few such frames (a reply to a subscribe that waited for
-     * the broker) and then keep the queue for their whole life, and an empty array queue of
+     * not an array: every connection gets such frames (the heartbeat ping comes from the hub's
+     * timer thread) and then keeps the queue for its whole life, and an empty array queue of
      * {@link #BATCH} slots costs about 700 bytes per idle connection. The demand bounds it.
      */
     private volatile Queue<OutboundFrame> pending;
