@@ -38,7 +38,12 @@ public interface Broker {
     /** Sends a message to the other nodes; completes when handed to the transport. */
     Mono<Void> publish(BrokerMessage message);
 
-    /** Messages of other nodes; hot, never completes while the broker is open. */
+    /**
+     * Messages of other nodes; hot, never completes while the broker is open, and emits no more
+     * than requested: the hub requests batches as its delivery thread takes them, so a broker keeps
+     * what comes faster in a bounded buffer of its own and counts what that drops. (Emitting past
+     * the demand overflows the hub's hand-off: it logs that, counts a failure and resubscribes.)
+     */
     Flux<BrokerMessage> inbound();
 
     /** Declares ({@code on}) or withdraws this node's interest in a topic. */

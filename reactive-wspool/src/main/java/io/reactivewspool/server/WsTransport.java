@@ -1,5 +1,8 @@
 package io.reactivewspool.server;
 
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
 import io.reactivewspool.message.WsCloseStatus;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -23,6 +26,8 @@ import reactor.core.publisher.Mono;
  *   <li>{@link #close(WsCloseStatus)} sends a close frame with the code and reason (only the first
  *       close has an effect) and closes the connection; it may be called while {@code send} is
  *       active, from any thread.</li>
+ *   <li>{@link #executor()} is optional: the thread that writes this connection (a Netty event
+ *       loop), where the hub then runs what it receives from its broker.</li>
  * </ul>
  * Every method is non-blocking and returns cold publishers.
  */
@@ -39,4 +44,22 @@ public interface WsTransport {
 
     /** Sends a close frame with the status and closes the connection. */
     Mono<Void> close(WsCloseStatus status);
+
+    /**
+     * The executor that does this connection's I/O, a single thread that runs tasks in order (a
+     * Netty channel's event loop), or empty (the default) when the transport has none.
+     *
+     * <p>The hub runs the messages its broker brings from other nodes on the executor of the first
+     * connection that names one: a broadcast then reaches the connections of that thread with a
+     * direct write each, instead of a task handed to each connection's thread. Example, for a
+     * transport over a Netty {@code channel}:
+     * <pre>{@code
+     * public Optional<Executor> executor() {
+     *     return Optional.of(channel.eventLoop());
+     * }
+     * }</pre>
+     */
+    default Optional<Executor> executor() {
+        return Optional.empty();
+    }
 }

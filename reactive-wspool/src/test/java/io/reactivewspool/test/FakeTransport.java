@@ -38,6 +38,8 @@ public final class FakeTransport implements WsTransport {
     private volatile Subscription subscription;
     private volatile boolean deadPeer;
     private volatile boolean failSends;
+    private volatile java.util.concurrent.Executor executor;
+    private final ConcurrentLinkedQueue<String> sendThreads = new ConcurrentLinkedQueue<>();
 
     public FakeTransport() {
         this(true);
@@ -69,6 +71,17 @@ public final class FakeTransport implements WsTransport {
         return this;
     }
 
+    /** The transport names {@code executor} as its I/O thread ({@link WsTransport#executor()}). */
+    public FakeTransport executor(java.util.concurrent.Executor executor) {
+        this.executor = executor;
+        return this;
+    }
+
+    @Override
+    public java.util.Optional<java.util.concurrent.Executor> executor() {
+        return java.util.Optional.ofNullable(executor);
+    }
+
     /** Writing fails at once, as on a broken socket. */
     public FakeTransport failSends() {
         failSends = true;
@@ -91,6 +104,7 @@ public final class FakeTransport implements WsTransport {
 
             @Override
             protected void hookOnNext(OutboundFrame f) {
+                sendThreads.add(Thread.currentThread().getName());
                 sent.add(f);
             }
 
@@ -133,6 +147,11 @@ public final class FakeTransport implements WsTransport {
     /** A stalled client starts reading {@code n} frames. */
     public void request(long n) {
         subscription.request(n);
+    }
+
+    /** The name of the thread each frame was handed to the transport on, in order. */
+    public List<String> sendThreads() {
+        return List.copyOf(sendThreads);
     }
 
     public List<OutboundFrame> frames() {

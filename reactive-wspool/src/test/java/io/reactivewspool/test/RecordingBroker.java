@@ -14,7 +14,7 @@ public final class RecordingBroker implements Broker {
 
     public final List<BrokerMessage> published = new CopyOnWriteArrayList<>();
     public final List<String> interest = new CopyOnWriteArrayList<>();
-    private final Sinks.Many<BrokerMessage> inbound = Sinks.many().multicast().directBestEffort();
+    private final Sinks.Many<BrokerMessage> inbound = Sinks.many().multicast().onBackpressureBuffer(65_536, false);
     private volatile boolean closed;
 
     @Override
@@ -49,7 +49,10 @@ public final class RecordingBroker implements Broker {
 
     /** A message arrives from another node. */
     public void receive(BrokerMessage m) {
-        inbound.tryEmitNext(m);
+        Sinks.EmitResult result = inbound.tryEmitNext(m);
+        if (result.isFailure()) {
+            throw new IllegalStateException("the test broker could not hand over " + m + ": " + result);
+        }
     }
 
     public boolean isClosed() {

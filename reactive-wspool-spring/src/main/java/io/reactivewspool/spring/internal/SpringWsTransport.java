@@ -75,6 +75,11 @@ public final class SpringWsTransport implements WsTransport {
     }
 
     @Override
+    public java.util.Optional<java.util.concurrent.Executor> executor() {
+        return channel == null ? java.util.Optional.empty() : java.util.Optional.of(channel.eventLoop());
+    }
+
+    @Override
     public Flux<InboundFrame> receive() {
         // The session releases each payload after onNext returns: copy now, never retain.
         // Spring aggregates fragments up to the frame limit; a longer message fails the stream with

@@ -1,5 +1,7 @@
 package io.reactivewspool.internal.netty;
 
+import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBufUtil;
@@ -51,6 +53,11 @@ final class NettyWsTransport implements WsTransport {
     @Override
     public HandshakeInfo handshake() {
         return handshake;
+    }
+
+    @Override
+    public Optional<Executor> executor() {
+        return Optional.of(channel.eventLoop());
     }
 
     @Override

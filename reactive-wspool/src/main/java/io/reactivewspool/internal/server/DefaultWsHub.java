@@ -69,6 +69,8 @@ public final class DefaultWsHub implements WsHub {
     private static final Duration PRESENCE_FLUSH = Duration.ofMillis(100);
     /** The longest {@link #presence(String)} waits for the other nodes' shares. */
     private static final Duration CLUSTER_READ_TIMEOUT = Duration.ofSeconds(3);
+    /** Broker messages handed to the delivery thread at a time. */
+    private static final int BROKER_PREFETCH = 256;
 
     final HubCounters counters = new HubCounters();
 
@@ -82,6 +84,7 @@ public final class DefaultWsHub implements WsHub {
     private final ConcurrentHashMap<String, Set<DefaultConnection>> byUser = new ConcurrentHashMap<>();
     private final AtomicInteger slots = new AtomicInteger();
     private final Disposable.Composite timers = Disposables.composite();
+    private final BrokerDelivery brokerDelivery = new BrokerDelivery();
     private final LogLimiter dropLog = new LogLimiter(10, java.util.concurrent.TimeUnit.SECONDS);
     final LogLimiter errorLog = new LogLimiter(10, java.util.concurrent.TimeUnit.SECONDS);
     private final Mono<Void> closeMono;
@@ -144,7 +147,17 @@ public final class DefaultWsHub implements WsHub {
                         writeStats();
                     }), e -> log.error("cluster state pipeline failed", e)));
         }
-        timers.add(broker.inbound().subscribe(this::onBrokerMessage, e -> log.error("broker inbound failed node={}", broker.nodeId(), e)));
+        // The broker buffers (bounded) what the delivery thread cannot take yet. One that emits past
+        // the demand overflows the hand-off: that is logged, counted, and the hot inbound resubscribed.
+        timers.add(broker.inbound()
+                .publishOn(Schedulers.fromExecutor(brokerDelivery), BROKER_PREFETCH)
+                .retryWhen(reactor.util.retry.Retry.indefinitely().filter(reactor.core.Exceptions::isOverflow)
+                        .doBeforeRetry(signal -> {
+                            counters.failed.increment();
+                            log.error("broker inbound overflowed node={}: the broker emitted past the hub's demand of {}; "
+                                    + "messages queued for delivery were lost, resubscribed", broker.nodeId(), BROKER_PREFETCH);
+                        }))
+                .subscribe(this::onBrokerMessage, e -> log.error("broker inbound failed node={}", broker.nodeId(), e)));
         log.info("hub started node={} heartbeat_ms={} connection_timeout_ms={} cleanup_ms={} max_connections={} queue={} overflow={}",
                 broker.nodeId(), hb.toMillis(), options.connectionTimeout().toMillis(), ci.toMillis(),
                 options.maxConnections(), options.outboundQueueSize(), options.overflowPolicy());
@@ -248,6 +261,7 @@ public final class DefaultWsHub implements WsHub {
             DefaultConnection c = null;
             if (limit == null) {
                 c = new DefaultConnection(newId(), admission.userId(), transport, this, nowMillis());
+                brokerDelivery.learn(transport);
                 if (c.userId != null && !addToUser(c)) {
                     slots.decrementAndGet();
                     limit = "max_connections_per_user=" + options.maxConnectionsPerUser();
