@@ -3,13 +3,15 @@
 # server pinned to one core and the load generator to the other, then a table with ratios to the bare
 # baseline (the ceiling) and to the hand-written broadcaster (the floor).
 #
-#   benchmarks/fanout.sh smoke [server...]   stopped readers and two hubs through Redis (against one), tiny, with
+#   benchmarks/fanout.sh smoke [server...]   stopped readers (against the same load without them) and two hubs
+#                                            through Redis (against one), tiny, with
 #                                            sub-second windows, library only by default: what
 #                                            FanoutScriptSmokeIT runs in the build
 #   benchmarks/fanout.sh quick [server...]   tiny sizes, a few minutes: a sanity check
 #   benchmarks/fanout.sh full  [server...]   the issue's scenarios: 1k/10k subscribers x 64/512 B at saturation
 #                                            and at 50% of the bare baseline's saturation rate, 1% of
-#                                            subscribers not reading, 19,500 idle subscribed connections, two
+#                                            subscribers not reading (each run paired with one just before it
+#                                            without them), 19,500 idle subscribed connections, two
 #                                            library hubs through a local redis-server against one hub
 #
 # Servers: bare, handwritten, library (the hub's standalone server, included by default when its jar exists).
@@ -20,7 +22,8 @@
 # Environment: SERVER_CPU (0), LOADGEN_CPU (1), PORT_BASE (18480), SOURCE_ADDRESSES (4), OUT_DIR,
 # SERVER_JVM_OPTS, LOADGEN_JVM_OPTS, LIB_JAR, LIB_QUEUE_SIZE (1024), LIB_OVERFLOW (drop-oldest), REDIS_SERVER
 # (redis-server), and size overrides for trying the full run small: SMALL_SUBS (1000), LARGE_SUBS (10000),
-# IDLE_SUBS (19500), WARMUP (10s: past the JIT compiling the servers' hot paths), DURATION (6s), REPEAT (3 in
+# IDLE_SUBS (19500), WARMUP (10s: past the JIT compiling the servers' hot paths), REDIS_WARMUP (30s: the
+# two-hub scenario, whose two JVMs share one core), DURATION (6s), REPEAT (3 in
 # full, else 1: every scenario but idle runs that often per server, the servers taking turns, and the report
 # keeps each server's median run), and for re-measuring a part of full: SCENARIOS (a subset of "small-64
 # small-512 large-64 large-512 slow-small slow-large idle redis"; default all) and HALF=0 (saturation only).
@@ -234,13 +237,22 @@ throughput() {
   fi
 }
 
-# slow SUBSCRIBERS FRACTION: saturation with readers that stop, compared with sat-SUBSCRIBERS-64 of the same
-# server: healthy readers' deliveries, and the heap after the drain (after a full GC, stopped readers still
-# connected) against that run's heap after its drain plus the library's queue bound (LIB_QUEUE_SIZE
-# messages of the delivered frame size) for every stopped reader.
+# slow SUBSCRIBERS FRACTION: saturation with readers that stop, compared with a run of the same server
+# without them just before it (ref-SUBSCRIBERS-64), so that the pair shares the machine's speed of that
+# minute: healthy readers' deliveries (the report takes the median of the pairs' ratios), and the heap after
+# the drain (after a full GC, stopped readers still connected) against the reference run's heap after its
+# drain plus the library's queue bound (LIB_QUEUE_SIZE messages of the delivered frame size) for every
+# stopped reader.
 slow() {
-  rounds "${SERVERS[*]}" "slow-$(label "$1")-64" --subscribers="$1" --payload=64 --stop-reading-fraction="$2" \
-    --heap-check --queue-size="$LIB_QUEUE_SIZE" $COMMON
+  local tag i s
+  tag="$(label "$1")-64"
+  for i in $(seq 1 "$REPEAT"); do
+    for s in "${SERVERS[@]}"; do
+      run_one "$s" "ref-$tag" --subscribers="$1" --payload=64 --heap-check $COMMON
+      run_one "$s" "slow-$tag" --subscribers="$1" --payload=64 --stop-reading-fraction="$2" \
+        --heap-check --queue-size="$LIB_QUEUE_SIZE" $COMMON
+    done
+  done
 }
 
 # redis SUBSCRIBERS: one library process against two sharing topics through redis-server, same load.
@@ -250,7 +262,7 @@ redis() {
     echo "no $LIB_JAR or no $REDIS_SERVER: skipping the two-hub scenario" >&2
     return 0
   fi
-  rounds "library library-redis" "redis-$(label "$1")-64" --subscribers="$1" --payload=64 $COMMON
+  rounds "library library-redis" "redis-$(label "$1")-64" --subscribers="$1" --payload=64 ${REDIS_COMMON:-$COMMON}
 }
 
 idle() { # idle SUBSCRIBERS
@@ -290,6 +302,9 @@ elif [ "$MODE" = quick ]; then
   redis 50
 else
   COMMON="--publishers=2 --warmup=${WARMUP:-10s} --duration=${DURATION:-6s} --drain=5s"
+  # Two server JVMs share the server core, so each JIT-compiles at half speed: after 10 s the two-hub runs
+  # were still warming up (0.30x to 0.62x one hub over three runs, against 0.59x to 0.72x after 30 s).
+  REDIS_COMMON="--publishers=2 --warmup=${REDIS_WARMUP:-30s} --duration=${DURATION:-6s} --drain=5s"
   SMALL="${SMALL_SUBS:-1000}"
   LARGE="${LARGE_SUBS:-10000}"
   if wanted small-64; then throughput "$SMALL" 64; fi

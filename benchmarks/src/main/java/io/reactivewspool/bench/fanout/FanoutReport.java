@@ -35,11 +35,56 @@ final class FanoutReport {
             JsonNode n = Protocol.MAPPER.readTree(line);
             byScenario.computeIfAbsent(n.path("scenario").asString(""), k -> new ArrayList<>()).add(n);
         }
+        Map<String, List<JsonNode>> runs = new LinkedHashMap<>();
+        byScenario.forEach((k, v) -> runs.put(k, List.copyOf(v)));
         byScenario.replaceAll(FanoutReport::medianPerServer);
         StringBuilder b = new StringBuilder();
-        tables(byScenario, b);
-        targets(byScenario, b);
+        tables(byScenario, runs, b);
+        targets(byScenario, runs, b);
         return b.toString();
+    }
+
+    /**
+     * The same server's runs without stopped readers that a slow-… scenario is compared with: {@code ref-…}
+     * (each run just before a slow run, so the pair shares the machine's speed of that minute) when the run
+     * has it, else {@code sat-…} of the same size.
+     */
+    static String referenceOf(String slowScenario, Map<String, List<JsonNode>> scenarios) {
+        String size = slowScenario.substring("slow-".length());
+        return scenarios.containsKey("ref-" + size) ? "ref-" + size : "sat-" + size;
+    }
+
+    /**
+     * Healthy subscribers' deliveries with stopped readers ÷ without: with {@code ref-…} runs, the median of
+     * the ratios of each slow run to the reference run just before it (the i-th of each, per server); else
+     * the ratio of the two median runs. NaN when a figure is missing.
+     */
+    static double pairedHealthyRatio(String server, String slowScenario, Map<String, List<JsonNode>> runs,
+                                     JsonNode slowMedian, JsonNode noSlowMedian) {
+        String ref = referenceOf(slowScenario, runs);
+        if (ref.startsWith("ref-")) {
+            List<JsonNode> slow = ofServer(runs.get(slowScenario), server);
+            List<JsonNode> before = ofServer(runs.get(ref), server);
+            if (!slow.isEmpty() && slow.size() == before.size()) {
+                double[] ratios = new double[slow.size()];
+                for (int i = 0; i < ratios.length; i++) {
+                    ratios[i] = healthyRatio(slow.get(i), before.get(i));
+                }
+                java.util.Arrays.sort(ratios);
+                return ratios[(ratios.length - 1) / 2];
+            }
+        }
+        return healthyRatio(slowMedian, noSlowMedian);
+    }
+
+    private static List<JsonNode> ofServer(List<JsonNode> rows, String server) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode r : rows == null ? List.<JsonNode>of() : rows) {
+            if (server.equals(r.path("server").asString())) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 
     /**
@@ -50,7 +95,7 @@ final class FanoutReport {
      * server's run without them and heap after the drain ≤ its heap before publishing + the queue bound of
      * the stopped readers; two hubs through Redis ≥ 0.5× the deliveries per server CPU-second of one hub.
      */
-    private static void targets(Map<String, List<JsonNode>> byScenario, StringBuilder b) {
+    private static void targets(Map<String, List<JsonNode>> byScenario, Map<String, List<JsonNode>> runs, StringBuilder b) {
         StringBuilder rows = new StringBuilder();
         for (Map.Entry<String, List<JsonNode>> e : byScenario.entrySet()) {
             String scenario = e.getKey();
@@ -61,9 +106,9 @@ final class FanoutReport {
                 String server = r.path("server").asString();
                 if (scenario.startsWith("slow-")) {
                     // every server, the ceiling too: these compare a server with itself
-                    JsonNode noSlow = find(byScenario.getOrDefault("sat-" + scenario.substring("slow-".length()), List.of()), server);
+                    JsonNode noSlow = find(byScenario.getOrDefault(referenceOf(scenario, byScenario), List.of()), server);
                     row(rows, server, scenario, "healthy subscribers' deliveries ≥ 0.95× without stopped readers",
-                            healthyRatio(r, noSlow), v -> v >= 0.95);
+                            pairedHealthyRatio(server, scenario, runs, r, noSlow), v -> v >= 0.95);
                     double heap = heapRatio(r, noSlow);
                     if (!Double.isNaN(heap)) {
                         row(rows, server, scenario, "heap after the drain ≤ baseline + queue bound × stopped readers",
@@ -179,7 +224,7 @@ final class FanoutReport {
         return out;
     }
 
-    private static void tables(Map<String, List<JsonNode>> byScenario, StringBuilder b) {
+    private static void tables(Map<String, List<JsonNode>> byScenario, Map<String, List<JsonNode>> allRuns, StringBuilder b) {
         for (Map.Entry<String, List<JsonNode>> e : byScenario.entrySet()) {
             List<JsonNode> rows = e.getValue();
             JsonNode first = rows.get(0);
@@ -216,7 +261,7 @@ final class FanoutReport {
             boolean slow = e.getKey().startsWith("slow-");
             boolean redis = e.getKey().startsWith("redis-");
             JsonNode oneHub = find(rows, ONE_HUB);
-            List<JsonNode> noSlowRows = byScenario.getOrDefault("sat-" + e.getKey().substring(e.getKey().indexOf('-') + 1), List.of());
+            List<JsonNode> noSlowRows = slow ? byScenario.getOrDefault(referenceOf(e.getKey(), byScenario), List.of()) : List.of();
             b.append("| server | deliveries/s | publishes/s | server CPU-s per M deliveries | deliveries per server CPU-s "
                     + "| ×bare | ×handwritten | alloc B/delivery | alloc ×bare "
                     + "| p50 µs | p99 µs | p99.9 µs | p99 ×bare | lost | disconnected | loadgen CPU | CPU wait srv/lg |"
@@ -245,7 +290,7 @@ final class FanoutReport {
                         .append(num(r, "loadgenRunQueueWaitShare")).append(" |");
                 if (slow) {
                     JsonNode noSlow = find(noSlowRows, r.path("server").asString());
-                    b.append(' ').append(fixed(healthyRatio(r, noSlow))).append(" | ")
+                    b.append(' ').append(fixed(pairedHealthyRatio(r.path("server").asString(), e.getKey(), allRuns, r, noSlow))).append(" | ")
                             .append(num(r, "heapAfterDrainBytes")).append(" | ")
                             .append(noSlow == null ? "–" : num(noSlow, "heapAfterDrainBytes")).append(" | ")
                             .append(num(r, "queueBoundBytes")).append(" | ")

@@ -78,6 +78,25 @@ class FanoutReportTest {
     }
 
     @Test
+    void stoppedReadersAreComparedRunByRunWithTheReferenceRunJustBeforeEach() {
+        // The machine's speed changes between rounds (1, 2, 3 M/s); each slow run keeps 97 % of the
+        // per-reader rate of the reference run before it. The sat- run, minutes earlier at 3 M/s, is not used.
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add(run("library", "sat-1k-64", 3e6, 3e6).put("heapAfterDrainBytes", 1L).toJson());
+        for (double speed : new double[] {1e6, 2e6, 3e6}) {
+            lines.add(run("library", "ref-1k-64", speed, speed).put("heapAfterDrainBytes", 10_000_000L).toJson());
+            lines.add(run("library", "slow-1k-64", speed * 0.9 * 0.97, speed).put("stoppedReaders", 10)
+                    .put("heapAfterDrainBytes", 10_500_000L).put("queueBoundBytes", 1_000_000L).toJson());
+        }
+        String md = FanoutReport.markdown(lines);
+
+        assertThat(md).contains("| library | slow-1k-64 | healthy subscribers' deliveries ≥ 0.95× without stopped readers | 0.97 | yes |");
+        // the baseline heap is the reference runs' (10 MB), not the sat- run's
+        assertThat(md).contains("| library | slow-1k-64 | heap after the drain ≤ baseline + queue bound × stopped readers | 0.95 | yes |");
+        assertThat(md).contains("### ref-1k-64 (median of 3 runs per server)");
+    }
+
+    @Test
     void twoHubsAreComparedWithOneHubOfTheSameScenario() {
         String md = FanoutReport.markdown(List.of(
                 run("library", "redis-1k-64", 1e6, 1e6).put("serverProcesses", 1).toJson(),

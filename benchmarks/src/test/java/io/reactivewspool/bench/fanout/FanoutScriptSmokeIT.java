@@ -53,7 +53,7 @@ class FanoutScriptSmokeIT {
             runs.add(Protocol.MAPPER.readTree(line));
         }
         assertThat(runs).as(console).extracting(r -> r.path("server").asString() + "/" + r.path("scenario").asString())
-                .containsExactly("library/slow-20-64", "library/redis-20-64", "library-redis/redis-20-64");
+                .containsExactly("library/ref-20-64", "library/slow-20-64", "library/redis-20-64", "library-redis/redis-20-64");
         for (JsonNode r : runs) {
             assertThat(r.path("subscribed").asInt()).as(r.toString()).isEqualTo(SUBSCRIBERS);
             assertThat(r.path("deliveries").asLong()).as(r.toString()).isPositive();
@@ -62,14 +62,14 @@ class FanoutScriptSmokeIT {
             assertThat(r.path("serverCpuSeconds").isNumber()).as(r.toString()).isTrue();
         }
 
-        JsonNode slow = runs.get(0);
+        JsonNode slow = runs.get(1);
         assertThat(slow.path("stoppedReaders").asInt()).isEqualTo(2);
         assertThat(slow.path("heapBeforePublishBytes").asLong()).isPositive();
         assertThat(slow.path("heapAfterDrainBytes").asLong()).isPositive();
         assertThat(slow.path("queueBoundBytes").asLong()).isEqualTo(1024L * slow.path("deliveryFrameBytes").asLong() * 2);
 
-        JsonNode oneHub = runs.get(1);
-        JsonNode twoHubs = runs.get(2);
+        JsonNode oneHub = runs.get(2);
+        JsonNode twoHubs = runs.get(3);
         assertThat(oneHub.path("serverProcesses").asInt()).isEqualTo(1);
         assertThat(twoHubs.path("serverProcesses").asInt()).isEqualTo(2);
         assertThat(twoHubs.path("brokerCpuSeconds").isNumber()).isTrue();
