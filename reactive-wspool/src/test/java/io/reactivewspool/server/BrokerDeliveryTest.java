@@ -20,7 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
-import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -123,7 +122,7 @@ class BrokerDeliveryTest {
             subscriptions.incrementAndGet();
             sink.set(s);
         }, FluxSink.OverflowStrategy.IGNORE).share();
-        hub(new DemandIgnoringBroker(inbound));
+        hub(new RecordingBroker(inbound));
         FakeTransport t = subscribed("t", new FakeTransport().executor(loop));
         CountDownLatch busy = new CountDownLatch(1);
         loop.execute(() -> {
@@ -144,34 +143,5 @@ class BrokerDeliveryTest {
         sink.get().next(remote("t", 5_000));
         await().atMost(Duration.ofSeconds(5)).until(() -> seqs(t).contains(5_000));
         assertThat(seqs(t)).isSorted().hasSizeLessThan(1_001);
-    }
-
-    /** A broker whose inbound pushes whatever comes, whatever the hub requested. */
-    private record DemandIgnoringBroker(Flux<BrokerMessage> inbound) implements Broker {
-
-        @Override
-        public String nodeId() {
-            return "node-test";
-        }
-
-        @Override
-        public Mono<Void> publish(BrokerMessage message) {
-            return Mono.empty();
-        }
-
-        @Override
-        public Mono<Void> interest(String topic, boolean on) {
-            return Mono.empty();
-        }
-
-        @Override
-        public boolean isConnected() {
-            return true;
-        }
-
-        @Override
-        public Mono<Void> close() {
-            return Mono.empty();
-        }
     }
 }

@@ -15,7 +15,18 @@ public final class RecordingBroker implements Broker {
     public final List<BrokerMessage> published = new CopyOnWriteArrayList<>();
     public final List<String> interest = new CopyOnWriteArrayList<>();
     private final Sinks.Many<BrokerMessage> inbound = Sinks.many().multicast().onBackpressureBuffer(65_536, false);
+    private final Flux<BrokerMessage> from;
     private volatile boolean closed;
+
+    /** Messages of other nodes come from {@link #receive(BrokerMessage)}, buffered as a real broker does. */
+    public RecordingBroker() {
+        this.from = inbound.asFlux();
+    }
+
+    /** Messages of other nodes come from {@code inbound} instead, however it treats the hub's demand. */
+    public RecordingBroker(Flux<BrokerMessage> inbound) {
+        this.from = inbound;
+    }
 
     @Override
     public String nodeId() {
@@ -29,7 +40,7 @@ public final class RecordingBroker implements Broker {
 
     @Override
     public Flux<BrokerMessage> inbound() {
-        return inbound.asFlux();
+        return from;
     }
 
     @Override
