@@ -1,11 +1,13 @@
 package io.reactivewspool.internal.netty;
 
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.function.BiConsumer;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -15,10 +17,11 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.reactivewspool.server.OutboundFrame;
+import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
-import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Mono;
 
 /**
  * Writes one connection's outbound frames to its channel, on the channel's event loop only.
@@ -27,29 +30,39 @@ import reactor.core.publisher.MonoSink;
  * while the channel is writable, so a client that stops reading holds the hub's bounded queue
  * plus one batch plus Netty's high water mark, never more. A frame that arrives on the loop with
  * nothing pending is written at once (the common case of a broadcast read on the same loop);
- * one from another thread waits in a queue bounded by the demand and is written by one task.
+ * one from another thread waits in a stack bounded by the demand and is written by one task.
  * Frames go out pre-framed ({@link LoopBatch}) unless the connection negotiated an extension
  * such as permessage-deflate, which must see every frame.
+ *
+ * <p>It is also the subscription of whoever subscribed to {@link #send}: cancelling it stops the
+ * writing, and it completes that subscriber when the frames end or the channel closes. An idle
+ * connection keeps this object for its whole life, so it holds nothing it does not need.
  */
-final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubscriber<OutboundFrame>, Runnable {
+final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubscriber<OutboundFrame>, Subscription, Runnable,
+        ChannelFutureListener {
 
     static final int BATCH = 64;
     private static final int REPLENISH = BATCH / 2;
 
     private final Channel channel;
     private final EventLoop loop;
-    private final MonoSink<Void> done;
+    private static final AtomicIntegerFieldUpdater<FrameWriter> DRAIN_SCHEDULED =
+            AtomicIntegerFieldUpdater.newUpdater(FrameWriter.class, "drainScheduled");
+    private static final AtomicReferenceFieldUpdater<FrameWriter, Handoff> PENDING =
+            AtomicReferenceFieldUpdater.newUpdater(FrameWriter.class, Handoff.class, "pending");
+    private final CoreSubscriber<? super Void> done;
     /** The frame encoder's context when frames go out pre-framed; {@code null} for the encoder path. */
     private final ChannelHandlerContext encoder;
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private volatile int drainScheduled;
     private volatile Subscription subscription;
     /**
-     * Frames handed over from other threads, created with the first such frame. A linked queue,
-     * not an array: every connection gets such frames (the heartbeat ping comes from the hub's
-     * timer thread) and then keeps the queue for its whole life, and an empty array queue of
-     * {@link #BATCH} slots costs about 700 bytes per idle connection. The demand bounds it.
+     * Frames handed over from other threads, newest first; {@code null} when there are none. Not a
+     * queue object: every connection gets such frames (the heartbeat ping comes from the hub's
+     * timer thread), and a queue would stay allocated for the connection's whole life (about 70
+     * bytes for an empty linked queue, 700 for an array queue of {@link #BATCH} slots). The
+     * demand bounds it.
      */
-    private volatile Queue<OutboundFrame> pending;
+    private volatile Handoff pending;
     /** Frames received; onNext calls are serialized (Reactive Streams rule 1.3). */
     private long received;
     private volatile boolean cancelled;
@@ -60,21 +73,37 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
     private boolean flushPending;
     private boolean finished;
 
-    /**
-     * @param encoder the context of the channel's WebSocket frame encoder, or {@code null} to send
-     *                every frame through the whole pipeline (extensions such as permessage-deflate)
-     */
-    FrameWriter(Channel channel, MonoSink<Void> done, ChannelHandlerContext encoder) {
+    private FrameWriter(Channel channel, CoreSubscriber<? super Void> done, ChannelHandlerContext encoder) {
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.done = done;
         this.encoder = encoder;
     }
 
+    /**
+     * Writes the frames to the channel: each subscriber gets a writer, which {@code install} puts
+     * into the channel's pipeline (to see writability changes) before it subscribes to the frames.
+     *
+     * @param encoder the context of the channel's WebSocket frame encoder, or {@code null} to send
+     *                every frame through the whole pipeline (extensions such as permessage-deflate)
+     */
+    static Mono<Void> send(Channel channel, ChannelHandlerContext encoder, Publisher<OutboundFrame> frames,
+                           BiConsumer<Channel, FrameWriter> install) {
+        return new Mono<>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super Void> actual) {
+                FrameWriter writer = new FrameWriter(channel, actual, encoder);
+                actual.onSubscribe(writer);
+                install.accept(channel, writer);
+                frames.subscribe(writer);
+            }
+        };
+    }
+
     @Override
     public void onSubscribe(Subscription s) {
         subscription = s;
-        channel.closeFuture().addListener(f -> loop.execute(this::onChannelClosed));
+        channel.closeFuture().addListener(this);
         onLoop(this::replenish);
     }
 
@@ -85,20 +114,20 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
             onError(Exceptions.failWithOverflow("outbound frames beyond the " + requested + " requested"));
             return;
         }
-        Queue<OutboundFrame> q = pending;
-        if (loop.inEventLoop() && (q == null || q.isEmpty())) {
+        if (loop.inEventLoop() && pending == null) {
             write(f);
             replenish();
             return;
         }
-        if (q == null) {
-            q = new ConcurrentLinkedQueue<>();
-            pending = q;
+        for (;;) {
+            Handoff head = pending;
+            if (PENDING.compareAndSet(this, head, new Handoff(f, head))) {
+                break;
+            }
         }
-        q.offer(f);
         if (loop.inEventLoop()) {
             run();
-        } else if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
+        } else if (drainScheduled == 0 && DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
             loop.execute(this);
         }
     }
@@ -113,8 +142,14 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
         onLoop(() -> finish(null));
     }
 
+    @Override
+    public void request(long n) {
+        // The subscriber of send() waits for completion only: there is nothing to request.
+    }
+
     /** Cancels the upstream; frames not yet written are dropped. */
-    void cancel() {
+    @Override
+    public void cancel() {
         cancelled = true;
         Subscription s = subscription;
         if (s != null) {
@@ -125,12 +160,18 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
     /** Drains the frames handed over from other threads. */
     @Override
     public void run() {
-        drainScheduled.set(false);
-        Queue<OutboundFrame> q = pending;
-        if (q != null) {
-            OutboundFrame f;
-            while ((f = q.poll()) != null) {
-                write(f);
+        drainScheduled = 0;
+        Handoff newestFirst = PENDING.getAndSet(this, null);
+        if (newestFirst != null) {
+            Handoff oldestFirst = null;
+            for (Handoff h = newestFirst; h != null; ) {
+                Handoff next = h.next;
+                h.next = oldestFirst;
+                oldestFirst = h;
+                h = next;
+            }
+            for (Handoff h = oldestFirst; h != null; h = h.next) {
+                write(h.frame);
             }
         }
         replenish();
@@ -185,17 +226,23 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
             flush();
         }
         if (error == null) {
-            done.success();
+            done.onComplete();
         } else {
-            done.error(error);
+            done.onError(error);
         }
+    }
+
+    /** The channel closed: the listener itself, one object less per connection than a lambda. */
+    @Override
+    public void operationComplete(ChannelFuture closed) {
+        loop.execute(this::onChannelClosed);
     }
 
     private void onChannelClosed() {
         cancel();
         if (!finished) {
             finished = true;
-            done.success();
+            done.onComplete();
         }
     }
 
@@ -212,6 +259,17 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
             task.run();
         } else {
             loop.execute(task);
+        }
+    }
+
+    /** One frame handed over from another thread, linked to the one handed over before it. */
+    private static final class Handoff {
+        final OutboundFrame frame;
+        Handoff next;
+
+        Handoff(OutboundFrame frame, Handoff next) {
+            this.frame = frame;
+            this.next = next;
         }
     }
 

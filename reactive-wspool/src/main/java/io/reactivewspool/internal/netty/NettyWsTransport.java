@@ -4,21 +4,14 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.InboundFrame;
 import io.reactivewspool.server.OutboundFrame;
-import io.reactivewspool.server.WsFrameTooLargeException;
 import io.reactivewspool.server.WsTransport;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -61,39 +54,20 @@ final class NettyWsTransport implements WsTransport {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public Flux<InboundFrame> receive() {
         // The copy happens inside onNext; Reactor Netty releases the frame once onNext returns,
         // so each inbound buffer is released exactly once, by Reactor Netty.
-        return in.aggregateFrames(maxFrameBytes).receiveFrames().map(NettyWsTransport::toInbound)
-                .onErrorMap(TooLongFrameException.class, e -> new WsFrameTooLargeException(
-                        "message larger than " + maxFrameBytes + " bytes", e));
-    }
-
-    private static InboundFrame toInbound(WebSocketFrame f) {
-        byte[] bytes = ByteBufUtil.getBytes(f.content());
-        InboundFrame.Kind kind;
-        if (f instanceof TextWebSocketFrame) {
-            kind = InboundFrame.Kind.TEXT;
-        } else if (f instanceof PingWebSocketFrame) {
-            kind = InboundFrame.Kind.PING;
-        } else if (f instanceof PongWebSocketFrame) {
-            kind = InboundFrame.Kind.PONG;
-        } else {
-            kind = InboundFrame.Kind.BINARY;
-        }
-        return new InboundFrame(kind, bytes);
+        return new InboundFrames((Flux<Object>) in.aggregateFrames(maxFrameBytes).receiveObject(), maxFrameBytes);
     }
 
     @Override
     public Mono<Void> send(Publisher<OutboundFrame> frames) {
-        return Mono.create(sink -> {
+        return Mono.defer(() -> {
             // An extension (permessage-deflate) must see every frame: those connections skip pre-framing.
             ChannelHandlerContext encoder = channel.pipeline().get(WebSocketExtensionEncoder.class) == null
                     ? channel.pipeline().context(WebSocketFrameEncoder.class) : null;
-            FrameWriter writer = new FrameWriter(channel, sink, encoder);
-            connection.addHandlerLast("wspool.writer", writer);
-            sink.onCancel(writer::cancel);
-            frames.subscribe(writer);
+            return FrameWriter.send(channel, encoder, frames, (ch, writer) -> connection.addHandlerLast("wspool.writer", writer));
         });
     }
 

@@ -10,7 +10,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import io.reactivewspool.message.WsCloseStatus;
@@ -21,7 +20,6 @@ import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.WsConnectionView;
 import io.reactivewspool.server.WsTransport;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -34,8 +32,7 @@ final class DefaultConnection implements WsConnectionView {
     final WsTransport transport;
     final OutboundQueue queue;
     /** Topic name to the subscription of this connection to the topic's sink. */
-    // Sized for the few topics most connections have: the default 16-slot table is kept for life.
-    final Map<String, Disposable> subscriptions = new ConcurrentHashMap<>(4);
+    final Subscriptions subscriptions = new Subscriptions();
     // Counters as fields of this object rather than atomics of their own: a broadcast to 10,000
     // connections touches each connection once, and every separate object is one more cache miss.
     static final AtomicLongFieldUpdater<DefaultConnection> RECEIVED = AtomicLongFieldUpdater.newUpdater(DefaultConnection.class, "received");
@@ -47,14 +44,17 @@ final class DefaultConnection implements WsConnectionView {
     volatile long failed;
     volatile long errors;
     final long createdAtMillis;
-    final Sinks.Empty<Void> terminated = Sinks.empty();
+    /** Empties once, when the hub unregisters the connection (unregistering happens once). */
+    final Sinks.Empty<Void> terminated = Sinks.unsafe().empty();
 
     private final DefaultWsHub hub;
     // Created on first use: most connections never carry metadata, and an empty map costs 64 bytes each.
     private static final AtomicReferenceFieldUpdater<DefaultConnection, Map> METADATA =
             AtomicReferenceFieldUpdater.newUpdater(DefaultConnection.class, Map.class, "metadata");
     private volatile Map<String, Object> metadata;
-    private final AtomicReference<ConnectionState> state = new AtomicReference<>(ConnectionState.CONNECTING);
+    private static final AtomicReferenceFieldUpdater<DefaultConnection, ConnectionState> STATE =
+            AtomicReferenceFieldUpdater.newUpdater(DefaultConnection.class, ConnectionState.class, "state");
+    private volatile ConnectionState state = ConnectionState.CONNECTING;
     private volatile long lastActivityMillis;
     volatile long closingSinceMillis;
     volatile WsCloseStatus closeStatus;
@@ -128,7 +128,7 @@ final class DefaultConnection implements WsConnectionView {
     }
 
     boolean open() {
-        return state.compareAndSet(ConnectionState.CONNECTING, ConnectionState.OPEN);
+        return STATE.compareAndSet(this, ConnectionState.CONNECTING, ConnectionState.OPEN);
     }
 
     /**
@@ -137,11 +137,11 @@ final class DefaultConnection implements WsConnectionView {
      */
     Mono<Void> close(WsCloseStatus status) {
         for (;;) {
-            ConnectionState s = state.get();
+            ConnectionState s = state;
             if (s == ConnectionState.CLOSING || s == ConnectionState.CLOSED) {
                 return Mono.empty();
             }
-            if (state.compareAndSet(s, ConnectionState.CLOSING)) {
+            if (STATE.compareAndSet(this, s, ConnectionState.CLOSING)) {
                 break;
             }
         }
@@ -152,7 +152,7 @@ final class DefaultConnection implements WsConnectionView {
 
     /** Marks the connection CLOSED; {@code false} when it already was. */
     boolean markClosed() {
-        return state.getAndSet(ConnectionState.CLOSED) != ConnectionState.CLOSED;
+        return STATE.getAndSet(this, ConnectionState.CLOSED) != ConnectionState.CLOSED;
     }
 
     private static WsCloseStatus truncate(WsCloseStatus status) {
@@ -192,7 +192,7 @@ final class DefaultConnection implements WsConnectionView {
 
     @Override
     public ConnectionState state() {
-        return state.get();
+        return state;
     }
 
     @Override
@@ -207,7 +207,7 @@ final class DefaultConnection implements WsConnectionView {
 
     @Override
     public Set<String> topics() {
-        return Collections.unmodifiableSet(new TreeSet<>(subscriptions.keySet()));
+        return Collections.unmodifiableSet(new TreeSet<>(subscriptions.topics()));
     }
 
     @Override
@@ -232,11 +232,11 @@ final class DefaultConnection implements WsConnectionView {
         if (md != null) {
             md.forEach((k, v) -> meta.put(k, String.valueOf(v)));
         }
-        List<String> topics = new ArrayList<>(new TreeSet<>(subscriptions.keySet()));
+        List<String> topics = new ArrayList<>(new TreeSet<>(subscriptions.topics()));
         HandshakeInfo hs = transport.handshake();
         String remote = hs.remoteAddress() == null ? null
                 : hs.remoteAddress().getHostString() + ":" + hs.remoteAddress().getPort();
-        return new ConnectionInfo(id, userId, state.get(), remote, createdAt(), lastActivity(), List.copyOf(topics),
+        return new ConnectionInfo(id, userId, state, remote, createdAt(), lastActivity(), List.copyOf(topics),
                 Collections.unmodifiableMap(meta), received, queue.sent(), dropped, failed,
                 errors, queue.size(), queue.bytes());
     }

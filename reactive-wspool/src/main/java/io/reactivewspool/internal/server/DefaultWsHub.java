@@ -34,7 +34,6 @@ import io.reactivewspool.server.HubStats;
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.WsAccessDeniedException;
 import io.reactivewspool.server.WsConnectionView;
-import io.reactivewspool.server.WsFrameTooLargeException;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.server.WsTransport;
@@ -283,6 +282,10 @@ public final class DefaultWsHub implements WsHub {
         counters.accepted.increment();
         c.open();
         log.info("connection opened conn={} user={} remote={}", c.id, c.userId, c.transport.handshake().remoteAddress());
+        // Sending starts first: with the transport's demand already there, the welcome goes straight
+        // to the transport, and a connection whose queue never backs up never allocates one.
+        Session session = new Session(c, this, dispatcher);
+        session.startSending();
         c.offer(encodeFrame(WsMessage.welcome(c.id, c.userId, options.heartbeatInterval().toMillis())));
         for (String topic : initialTopics) {
             dispatcher.onSubscribe(c, WsMessage.subscribe(topic));
@@ -290,29 +293,7 @@ public final class DefaultWsHub implements WsHub {
         for (ConnectionListener l : options.connectionListeners()) {
             notifyListener(l, c, true);
         }
-        Disposable sending = c.transport.send(c.queue).subscribe(null, e -> {
-            DefaultConnection.FAILED.incrementAndGet(c);
-            counters.failed.increment();
-            if (errorLog.acquire() >= 0) {
-                log.warn("send failed conn={} user={} error={}", c.id, c.userId, e.toString());
-            }
-        });
-        return c.transport.receive()
-                .doOnNext(frame -> dispatcher.onFrame(c, frame))
-                .then()
-                .onErrorResume(e -> {
-                    if (e instanceof WsFrameTooLargeException) {
-                        log.info("frame too large conn={} user={} max={}", c.id, c.userId, options.maxFrameBytes());
-                        return c.close(WsCloseStatus.MESSAGE_TOO_BIG.withReason("message larger than "
-                                + options.maxFrameBytes() + " bytes"));
-                    }
-                    log.debug("connection failed conn={} user={} error={}", c.id, c.userId, e.toString());
-                    return Mono.empty();
-                })
-                .doFinally(signal -> {
-                    unregister(c, "transport_closed");
-                    sending.dispose();
-                });
+        return session;
     }
 
     private boolean addToUser(DefaultConnection c) {
@@ -329,7 +310,7 @@ public final class DefaultWsHub implements WsHub {
     }
 
     /** Removes a connection from every index; idempotent. */
-    private boolean unregister(DefaultConnection c, String why) {
+    boolean unregister(DefaultConnection c, String why) {
         if (!connections.remove(c.id, c)) {
             return false;
         }
@@ -842,7 +823,7 @@ public final class DefaultWsHub implements WsHub {
         }
         List<ConnectionInfo> out = new ArrayList<>();
         for (DefaultConnection c : base) {
-            if ((userId == null || userId.equals(c.userId)) && (topic == null || c.subscriptions.containsKey(topic))) {
+            if ((userId == null || userId.equals(c.userId)) && (topic == null || c.subscriptions.contains(topic))) {
                 out.add(c.info());
             }
         }
@@ -854,7 +835,7 @@ public final class DefaultWsHub implements WsHub {
     private List<DefaultConnection> select(String userId, String topic) {
         List<DefaultConnection> out = new ArrayList<>();
         for (DefaultConnection c : connections.values()) {
-            if ((userId == null || userId.equals(c.userId)) && (topic == null || c.subscriptions.containsKey(topic))) {
+            if ((userId == null || userId.equals(c.userId)) && (topic == null || c.subscriptions.contains(topic))) {
                 out.add(c);
             }
         }

@@ -3,6 +3,7 @@ package io.reactivewspool.internal.server;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.reactivewspool.server.OutboundFrame;
@@ -26,7 +27,14 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
     private final int capacity;
     private final OverflowPolicy policy;
     private final LongAdder sentTotal;
-    private final ConcurrentLinkedQueue<OutboundFrame> queue = new ConcurrentLinkedQueue<>();
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<OutboundQueue, ConcurrentLinkedQueue> QUEUE =
+            AtomicReferenceFieldUpdater.newUpdater(OutboundQueue.class, ConcurrentLinkedQueue.class, "queue");
+    /**
+     * Created by the first frame that has to wait: a consumer that keeps up takes every frame
+     * straight from {@link #offer}, and an idle connection then never pays for an empty queue.
+     */
+    private volatile ConcurrentLinkedQueue<OutboundFrame> queue;
     // The counters are fields of this object, not atomics of their own: a broadcast to 10,000
     // connections touches each queue once, and every separate object is one more cache miss.
     // size is kept apart from the queue: ConcurrentLinkedQueue.size() is O(n).
@@ -104,7 +112,7 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
                 }
                 case DROP_OLDEST -> {
                     // The consumer may have taken the head meanwhile: then there is room and nothing is dropped.
-                    OutboundFrame oldest = queue.poll();
+                    OutboundFrame oldest = queue().poll();
                     if (oldest != null) {
                         SIZE.decrementAndGet(this);
                         BYTES.addAndGet(this, -oldest.size());
@@ -114,8 +122,18 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
             }
         }
         BYTES.addAndGet(this, frame.size());
-        queue.offer(frame);
+        queue().offer(frame);
         return result;
+    }
+
+    @SuppressWarnings("unchecked")
+    private ConcurrentLinkedQueue<OutboundFrame> queue() {
+        ConcurrentLinkedQueue<OutboundFrame> q = queue;
+        if (q == null) {
+            QUEUE.compareAndSet(this, null, new ConcurrentLinkedQueue<OutboundFrame>());
+            q = queue;
+        }
+        return q;
     }
 
     /** No more frames: completes the consumer once the queue is drained. */
@@ -184,9 +202,10 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
             Subscriber<? super OutboundFrame> a = actual;
             if (a != null) {
                 long n = sent;
+                ConcurrentLinkedQueue<OutboundFrame> q = queue;
                 // requested is re-read: onNext may signal more demand (it only grows)
-                while (requested != n && !cancelled) {
-                    OutboundFrame f = queue.poll();
+                while (q != null && requested != n && !cancelled) {
+                    OutboundFrame f = q.poll();
                     if (f == null) {
                         break;
                     }
@@ -199,7 +218,7 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
                 if (cancelled) {
                     continue;
                 }
-                if (done && queue.isEmpty()) {
+                if (done && (q == null || q.isEmpty()) && queue == q) {
                     terminated = true;
                     a.onComplete();
                     return;
@@ -213,7 +232,8 @@ final class OutboundQueue implements Publisher<OutboundFrame>, Subscription {
     }
 
     private void clear() {
-        while (queue.poll() != null) {
+        ConcurrentLinkedQueue<OutboundFrame> q = queue;
+        while (q != null && q.poll() != null) {
             SIZE.decrementAndGet(this);
         }
         BYTES.set(this, 0);

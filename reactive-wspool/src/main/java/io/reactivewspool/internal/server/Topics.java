@@ -82,7 +82,7 @@ final class Topics {
      * ({@code null}: straight to the connection's queue).
      */
     Result subscribe(DefaultConnection c, String name, java.util.function.Consumer<TopicEvent> onEvent) {
-        if (c.subscriptions.containsKey(name)) {
+        if (c.subscriptions.contains(name)) {
             return Result.ALREADY;
         }
         if (c.subscriptions.size() >= maxTopicsPerConnection) {
@@ -140,7 +140,7 @@ final class Topics {
     }
 
     void unsubscribeAll(DefaultConnection c) {
-        for (String name : Set.copyOf(c.subscriptions.keySet())) {
+        for (String name : c.subscriptions.topics()) {
             unsubscribe(c, name);
         }
     }

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,6 +43,10 @@ class FrameWriterTest {
         }
         decoder.finishAndReleaseAll();
         return frames;
+    }
+
+    private static void install(io.netty.channel.Channel ch, FrameWriter writer) {
+        ch.pipeline().addLast(writer);
     }
 
     private static List<ByteBuf> drainOutbound(EmbeddedChannel ch) {
@@ -87,10 +90,7 @@ class FrameWriterTest {
         AtomicLong requestsWhileUnwritable = new AtomicLong();
         int total = 1_000;
         int stopAt = 100;
-        Mono.<Void>create(sink -> {
-            FrameWriter w = new FrameWriter(ch, sink, encoder);
-            ch.pipeline().addLast(w);
-            Flux.range(0, total)
+        FrameWriter.send(ch, encoder, Flux.range(0, total)
                     .doOnRequest(n -> {
                         requested.addAndGet(n);
                         if (!ch.isWritable()) {
@@ -103,9 +103,8 @@ class FrameWriterTest {
                             ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
                         }
                     })
-                    .map(FrameWriterTest::text)
-                    .subscribe(w);
-        }).subscribe();
+                    .map(FrameWriterTest::text), FrameWriterTest::install)
+                .subscribe();
         ch.runPendingTasks();
 
         assertThat(requestsWhileUnwritable.get()).isZero();
@@ -130,11 +129,7 @@ class FrameWriterTest {
         EmbeddedChannel viaEncoder = new EmbeddedChannel(new WebSocket13FrameEncoder(false));
         for (EmbeddedChannel ch : List.of(pre, viaEncoder)) {
             ChannelHandlerContext encoder = ch == pre ? ch.pipeline().context(WebSocketFrameEncoder.class) : null;
-            Mono.<Void>create(sink -> {
-                FrameWriter w = new FrameWriter(ch, sink, encoder);
-                ch.pipeline().addLast(w);
-                Flux.range(0, 10).map(FrameWriterTest::text).subscribe(w);
-            }).subscribe();
+            FrameWriter.send(ch, encoder, Flux.range(0, 10).map(FrameWriterTest::text), FrameWriterTest::install).subscribe();
             ch.runPendingTasks();
         }
         List<ByteBuf> a = drainOutbound(pre);
@@ -152,28 +147,24 @@ class FrameWriterTest {
         EmbeddedChannel ch = new EmbeddedChannel(new WebSocket13FrameEncoder(false));
         ChannelHandlerContext encoder = ch.pipeline().context(WebSocketFrameEncoder.class);
         java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
-        Mono.<Void>create(sink -> {
-            FrameWriter w = new FrameWriter(ch, sink, encoder);
-            ch.pipeline().addLast(w);
-            // Not a Reactor operator: pushes 100 frames whatever was requested.
-            org.reactivestreams.Publisher<OutboundFrame> rogue = s -> {
-                s.onSubscribe(new org.reactivestreams.Subscription() {
-                    @Override
-                    public void request(long n) {
-                    }
-
-                    @Override
-                    public void cancel() {
-                    }
-                });
-                // The client stops reading at once: the writer asks for nothing beyond its first batch.
-                ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
-                for (int i = 0; i < 100; i++) {
-                    s.onNext(text(i));
+        // Not a Reactor operator: pushes 100 frames whatever was requested.
+        org.reactivestreams.Publisher<OutboundFrame> rogue = s -> {
+            s.onSubscribe(new org.reactivestreams.Subscription() {
+                @Override
+                public void request(long n) {
                 }
-            };
-            rogue.subscribe(w);
-        }).subscribe(null, failure::set);
+
+                @Override
+                public void cancel() {
+                }
+            });
+            // The client stops reading at once: the writer asks for nothing beyond its first batch.
+            ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+            for (int i = 0; i < 100; i++) {
+                s.onNext(text(i));
+            }
+        };
+        FrameWriter.send(ch, encoder, rogue, FrameWriterTest::install).subscribe(null, failure::set);
         ch.runPendingTasks();
         assertThat(failure.get()).isNotNull()
                 .hasMessageContaining("outbound frames beyond the " + FrameWriter.BATCH + " requested");
@@ -192,14 +183,74 @@ class FrameWriterTest {
         ChannelHandlerContext encoder = ch.pipeline().context(WebSocketFrameEncoder.class);
         AtomicLong cancelled = new AtomicLong();
         AtomicLong completed = new AtomicLong();
-        Mono.<Void>create(sink -> {
-            FrameWriter w = new FrameWriter(ch, sink, encoder);
-            ch.pipeline().addLast(w);
-            Flux.<OutboundFrame>never().doOnCancel(cancelled::incrementAndGet).subscribe(w);
-        }).subscribe(null, null, completed::incrementAndGet);
+        FrameWriter.send(ch, encoder, Flux.<OutboundFrame>never().doOnCancel(cancelled::incrementAndGet), FrameWriterTest::install)
+                .subscribe(null, null, completed::incrementAndGet);
         ch.close();
         ch.runPendingTasks();
         assertThat(cancelled.get()).isEqualTo(1);
         assertThat(completed.get()).isEqualTo(1);
+    }
+
+    /**
+     * Frames from a thread other than the channel's event loop (the heartbeat, the broker) go
+     * through the writer's hand-off; they must leave in the order they were sent, and none may
+     * stay behind. A real event loop: an embedded channel's loop counts every thread as its own.
+     */
+    @Test
+    void framesFromAnotherThreadLeaveInOrderOverARealEventLoop() throws Exception {
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.DefaultEventLoopGroup(1);
+        io.netty.channel.local.LocalAddress address = new io.netty.channel.local.LocalAddress("frame-writer-" + System.nanoTime());
+        int total = 5_000;
+        java.util.concurrent.CopyOnWriteArrayList<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.netty.channel.Channel server = null;
+        io.netty.channel.Channel client = null;
+        reactor.core.scheduler.Scheduler foreign = reactor.core.scheduler.Schedulers.newSingle("not-the-loop");
+        try {
+            server = new io.netty.bootstrap.ServerBootstrap().group(group).channel(io.netty.channel.local.LocalServerChannel.class)
+                    .childHandler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+                        @Override
+                        protected void initChannel(io.netty.channel.Channel ch) {
+                            ch.pipeline().addLast(new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+                                    .expectMaskedFrames(false).build()));
+                            ch.pipeline().addLast(new io.netty.channel.SimpleChannelInboundHandler<TextWebSocketFrame>() {
+                                @Override
+                                protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame f) {
+                                    received.add(f.text());
+                                }
+                            });
+                        }
+                    }).bind(address).sync().channel();
+            client = new io.netty.bootstrap.Bootstrap().group(group).channel(io.netty.channel.local.LocalChannel.class)
+                    .handler(new WebSocket13FrameEncoder(false)).connect(address).sync().channel();
+            io.netty.channel.Channel ch = client;
+            ChannelHandlerContext encoder = ch.pipeline().context(WebSocketFrameEncoder.class);
+            java.util.concurrent.atomic.AtomicReference<String> offLoop = new java.util.concurrent.atomic.AtomicReference<>("none");
+            reactor.core.publisher.Sinks.Empty<Void> done = reactor.core.publisher.Sinks.empty();
+            FrameWriter.send(ch, encoder, Flux.range(0, total)
+                            .publishOn(foreign, 16)
+                            .doOnNext(i -> {
+                                if (ch.eventLoop().inEventLoop()) {
+                                    offLoop.set("frame " + i + " was sent from the event loop");
+                                }
+                            })
+                            .map(FrameWriterTest::text), FrameWriterTest::install)
+                    .subscribe(null, done::tryEmitError, done::tryEmitEmpty);
+            done.asMono().block(java.time.Duration.ofSeconds(20));
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> received.size() >= total);
+            assertThat(offLoop.get()).isEqualTo("none");
+            assertThat(received).hasSize(total);
+            for (int i = 0; i < total; i++) {
+                assertThat(received.get(i)).isEqualTo("{\"n\":" + i + "}");
+            }
+        } finally {
+            foreign.dispose();
+            if (client != null) {
+                client.close().sync();
+            }
+            if (server != null) {
+                server.close().sync();
+            }
+            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+        }
     }
 }
