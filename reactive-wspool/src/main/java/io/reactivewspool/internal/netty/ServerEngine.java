@@ -3,10 +3,12 @@ package io.reactivewspool.internal.netty;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.netty.WsServerOptions;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.HttpResources;
 import reactor.netty.resources.LoopResources;
 
 /**
- * What listens for {@code WsServer}: Reactor Netty's {@code HttpServer}.
+ * What listens for {@code WsServer}: Reactor Netty's {@code HttpServer} or plain Netty. Both serve
+ * the hub's WebSocket path, the admin API and the same refusals, on the same event loops.
  */
 public interface ServerEngine {
 
@@ -17,7 +19,10 @@ public interface ServerEngine {
      */
     static ServerEngine of(WsHub hub, WsServerOptions options, LoopResources loops) {
         int maxFrame = options.maxFrameBytes() > 0 ? options.maxFrameBytes() : hub.options().maxFrameBytes();
-        return new ReactorNettyEngine(hub, options, maxFrame, loops);
+        return switch (options.engine()) {
+            case REACTOR_NETTY -> new ReactorNettyEngine(hub, options, maxFrame, loops);
+            case NETTY -> new PlainNettyEngine(hub, options, maxFrame, loops == null ? HttpResources.get() : loops);
+        };
     }
 
     /** Binds; emits once the server listens. Cold. */

@@ -15,7 +15,8 @@ import reactor.netty.resources.LoopResources;
  * An HTTP server for a {@link WsHub}: the hub's WebSocket endpoint at
  * {@link WsServerOptions#path()} and, when enabled, the admin HTTP API under
  * {@value WsServerOptions#ADMIN_PATH}. Upgrades are authenticated and origin-checked by the hub
- * BEFORE the upgrade; a refusal is a plain HTTP 401/403/503 response.
+ * BEFORE the upgrade; a refusal is a plain HTTP 401/403/503 response. Runs on Reactor Netty's
+ * {@code HttpServer} or, with {@link WsServerOptions.Engine#NETTY}, on plain Netty.
  *
  * <pre>{@code
  * WsHub hub = WsHub.create();
@@ -73,7 +74,7 @@ public final class WsServer {
                         return Mono.just(listening);
                     });
         }).map(listening -> {
-            log.info("wsserver listening url={} admin={}", url(),
+            log.info("wsserver listening url={} engine={} admin={}", url(), options.engine(),
                     options.adminEnabled() ? options.adminEnabled() + " path=" + WsServerOptions.ADMIN_PATH : "off");
             return this;
         });
