@@ -7,7 +7,7 @@ import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.server.netty.WsServer;
 import io.reactivewspool.server.netty.WsServerOptions;
 
-/** A hub behind a Reactor Netty {@link WsServer} on 127.0.0.1, port 0. */
+/** A hub behind a {@link WsServer} on 127.0.0.1, port 0, on either engine (Reactor Netty unless told). */
 public final class HubFixture implements ServerUnderTest {
 
     private final WsServer server;
@@ -21,9 +21,18 @@ public final class HubFixture implements ServerUnderTest {
     }
 
     public static HubFixture start(WsHubOptions options, String adminToken) {
-        return start(options, WsServerOptions.builder().host("127.0.0.1").port(0)
+        return start(options, adminToken, WsServerOptions.Engine.REACTOR_NETTY);
+    }
+
+    public static HubFixture start(WsHubOptions options, String adminToken, WsServerOptions.Engine engine) {
+        return start(options, serverOptions(engine)
                 .adminAuthenticator(adminToken == null ? null : io.reactivewspool.server.AdminAuthenticator.bearer(adminToken))
                 .build());
+    }
+
+    /** Server options on 127.0.0.1, port 0, with the engine. */
+    public static WsServerOptions.Builder serverOptions(WsServerOptions.Engine engine) {
+        return WsServerOptions.builder().host("127.0.0.1").port(0).engine(engine);
     }
 
     public static HubFixture start(WsHubOptions options, WsServerOptions serverOptions) {
@@ -34,6 +43,11 @@ public final class HubFixture implements ServerUnderTest {
     /** The factory the conformance suite uses for this transport. */
     public static ServerFactory factory() {
         return HubFixture::start;
+    }
+
+    /** The factory the conformance suite uses for a server on {@code engine}. */
+    public static ServerFactory factory(WsServerOptions.Engine engine) {
+        return (options, adminToken) -> start(options, adminToken, engine);
     }
 
     public WsServer server() {
