@@ -36,6 +36,7 @@ import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
@@ -43,8 +44,9 @@ import reactor.core.publisher.Operators;
 /**
  * {@link WsTransport} on a plain Netty channel, the plain engine's one object per connection: it
  * is the channel's inbound handler behind Netty's WebSocket decoder, the {@link #receive()} Flux
- * (itself, with itself as the Subscription), and the subscriber of the hub's {@code serve}. An idle
- * connection therefore holds this object and the {@link FrameWriter} and nothing else of ours.
+ * (itself, with itself as the Subscription), the subscriber of the hub's {@code serve}, and what
+ * cancels the {@link FrameWriter} when {@code send} is cancelled. An idle connection therefore
+ * holds this object and the {@code FrameWriter} and nothing else of ours: no lambda, no operator.
  *
  * <p>Inbound: each frame's bytes are copied into an {@link InboundFrame} and the frame released;
  * fragments are reassembled up to the frame limit, beyond it {@code receive()} signals
@@ -58,7 +60,7 @@ import reactor.core.publisher.Operators;
  * {@code cancel} and {@code close} from other threads hop there.
  */
 final class ChannelWsTransport extends Flux<InboundFrame>
-        implements ChannelInboundHandler, WsTransport, Subscription, CoreSubscriber<Void> {
+        implements ChannelInboundHandler, WsTransport, Subscription, CoreSubscriber<Void>, Disposable {
 
     static final String NAME = "wspool.transport";
     private static final long CLOSE_GRACE_MILLIS = 3_000;
@@ -78,10 +80,9 @@ final class ChannelWsTransport extends Flux<InboundFrame>
     private boolean inboundDone;
     private Throwable failure;
     private boolean closeSent;
-    /** The kind of the fragmented message being reassembled, or {@code null}. */
-    private InboundFrame.Kind fragmented;
-    private byte[] fragments;
-    private int fragmentsLength;
+    /** The message being reassembled from fragments, or {@code null}. */
+    private Fragments fragments;
+    private volatile FrameWriter writer;
 
     ChannelWsTransport(Channel channel, HandshakeInfo handshake, int maxFrameBytes) {
         this.channel = channel;
@@ -112,10 +113,11 @@ final class ChannelWsTransport extends Flux<InboundFrame>
             // An extension (permessage-deflate) must see every frame: those connections skip pre-framing.
             ChannelHandlerContext encoder = channel.pipeline().get(WebSocketExtensionEncoder.class) == null
                     ? channel.pipeline().context(WebSocketFrameEncoder.class) : null;
-            FrameWriter writer = new FrameWriter(channel, sink, encoder);
-            channel.pipeline().addLast("wspool.writer", writer);
-            sink.onCancel(writer::cancel);
-            frames.subscribe(writer);
+            FrameWriter w = new FrameWriter(channel, sink, encoder);
+            writer = w;
+            channel.pipeline().addLast("wspool.writer", w);
+            sink.onCancel(this);
+            frames.subscribe(w);
         });
     }
 
@@ -178,12 +180,11 @@ final class ChannelWsTransport extends Flux<InboundFrame>
         ByteBuf content = frame.content();
         if (frame instanceof ContinuationWebSocketFrame) {
             // Netty's decoder refuses a continuation without a message to continue.
-            if (fragmented != null && append(content) && frame.isFinalFragment()) {
-                byte[] whole = fragmentsLength == fragments.length ? fragments : Arrays.copyOf(fragments, fragmentsLength);
-                InboundFrame.Kind kind = fragmented;
-                fragmented = null;
+            if (fragments != null && append(content) && frame.isFinalFragment()) {
+                Fragments whole = fragments;
                 fragments = null;
-                emit(new InboundFrame(kind, whole));
+                emit(new InboundFrame(whole.kind, whole.length == whole.bytes.length
+                        ? whole.bytes : Arrays.copyOf(whole.bytes, whole.length)));
             }
             return;
         }
@@ -195,8 +196,7 @@ final class ChannelWsTransport extends Flux<InboundFrame>
             return;
         }
         if (!frame.isFinalFragment()) {
-            fragmented = kind;
-            fragmentsLength = 0;
+            fragments = new Fragments(kind);
             append(content);
             return;
         }
@@ -210,22 +210,32 @@ final class ChannelWsTransport extends Flux<InboundFrame>
 
     /** Adds a fragment; {@code false} when the message grew over the limit (and the inbound ended). */
     private boolean append(ByteBuf chunk) {
+        Fragments m = fragments;
         int n = chunk.readableBytes();
-        if (n > maxFrameBytes - fragmentsLength) {
+        if (n > maxFrameBytes - m.length) {
             tooLarge();
             return false;
         }
-        if (fragments == null || fragmentsLength + n > fragments.length) {
-            int size = Math.min(maxFrameBytes, Math.max(fragmentsLength + n, fragments == null ? 0 : fragments.length * 2));
-            fragments = fragments == null ? new byte[size] : Arrays.copyOf(fragments, size);
+        if (m.length + n > m.bytes.length) {
+            m.bytes = Arrays.copyOf(m.bytes, Math.min(maxFrameBytes, Math.max(m.length + n, m.bytes.length * 2)));
         }
-        chunk.getBytes(chunk.readerIndex(), fragments, fragmentsLength, n);
-        fragmentsLength += n;
+        chunk.getBytes(chunk.readerIndex(), m.bytes, m.length, n);
+        m.length += n;
         return true;
     }
 
+    /** A message arriving in fragments: only while it does, a connection holds one. */
+    private static final class Fragments {
+        final InboundFrame.Kind kind;
+        byte[] bytes = new byte[0];
+        int length;
+
+        Fragments(InboundFrame.Kind kind) {
+            this.kind = kind;
+        }
+    }
+
     private void tooLarge() {
-        fragmented = null;
         fragments = null;
         endInbound(new WsFrameTooLargeException("message larger than " + maxFrameBytes + " bytes", null));
     }
@@ -342,6 +352,15 @@ final class ChannelWsTransport extends Flux<InboundFrame>
                 channel.writeAndFlush(new CloseWebSocketFrame()).addListener(ChannelFutureListener.CLOSE);
             }
         });
+    }
+
+    /** {@code send} was cancelled: the writer drops what it has not written. */
+    @Override
+    public void dispose() {
+        FrameWriter w = writer;
+        if (w != null) {
+            w.cancel();
+        }
     }
 
     // ---------------------------------------------------------------- the hub's serve()
