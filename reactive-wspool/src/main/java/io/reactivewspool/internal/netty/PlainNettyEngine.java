@@ -34,6 +34,8 @@ import reactor.netty.resources.LoopResources;
  */
 final class PlainNettyEngine implements ServerEngine {
 
+    static final String DEFLATE = "wspool.deflate";
+
     private final WsServerOptions options;
     private final LoopResources loops;
     private final Routes routes;
@@ -97,7 +99,7 @@ final class PlainNettyEngine implements ServerEngine {
             if (routes.options().compression()) {
                 // Sees the upgrade request on its way to the router and answers the negotiation in the 101;
                 // then it puts the deflate codec in its place and leaves.
-                p.addLast("wspool.deflate", new WebSocketServerCompressionHandler(0));
+                p.addLast(DEFLATE, new WebSocketServerCompressionHandler(0));
             }
             p.addLast(RequestRouter.NAME, new RequestRouter(routes, ch));
         }

@@ -173,8 +173,9 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
             adminPath = sub;
             state = ADMIN_BODY;
             if (HttpUtil.is100ContinueExpected(req)) {
-                // From the codec's place: the deflate negotiation, when present, counts one answer per request.
-                ctx.pipeline().context(CODEC).writeAndFlush(
+                // Past the deflate negotiation, when present: it counts one answer per request.
+                ChannelHandlerContext deflate = ctx.pipeline().context(PlainNettyEngine.DEFLATE);
+                (deflate != null ? deflate : ctx).writeAndFlush(
                         new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
             }
             return;
