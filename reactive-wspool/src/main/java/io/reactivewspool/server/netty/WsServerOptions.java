@@ -60,8 +60,9 @@ public final class WsServerOptions {
         REACTOR_NETTY,
         /**
          * Plain Netty: an idle connection keeps only Netty's channel, WebSocket codec and one small
-         * handler (about 1 KB less than Reactor Netty's per-connection objects), for servers that
-         * hold many mostly idle connections. Takes no {@code customizer}.
+         * handler, none of Reactor Netty's per-connection objects (over 1 KB per connection), for
+         * servers that hold many mostly idle connections. Takes no {@code customizer}, so nothing
+         * that needs one (TLS, Reactor Netty's metrics, wiretap).
          */
         NETTY
     }
