@@ -225,7 +225,12 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         WebSocketServerHandshaker handshaker = routes.handshakers().newHandshaker(full);
         ChannelPromise upgraded = channel.newPromise();
         upgraded.addListener(f -> upgraded(f, admission));
-        handshaker.handshake(channel, full, null, upgraded);
+        try {
+            handshaker.handshake(channel, full, null, upgraded);
+        } catch (RuntimeException e) {
+            // Before the pipeline changes: the checks above make this unreachable, the answer stays HTTP.
+            failed(e);
+        }
     }
 
     /** The 101 is written and the HTTP codec gone: from here the connection is the hub's. */

@@ -56,6 +56,16 @@ class WsServerIT {
     }
 
     @Test
+    void aTakenPortFailsTheBindAndLeavesTheServerUnbound() {
+        try (HubFixture f = start(WsHubOptions.defaults())) {
+            WsServer second = WsServer.create(WsHub.create(), serverOptions().port(f.server().port()).ioThreads(1).build());
+            assertThatThrownBy(() -> second.bind().block(Duration.ofSeconds(5))).hasStackTraceContaining("Address already in use");
+            assertThatThrownBy(second::port).hasMessage("server not bound");
+            second.close().block(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void plainGetOnTheWebSocketPathAnswers426AndUnknownPathsAnswer404() throws Exception {
         try (HubFixture f = start(WsHubOptions.defaults())) {
             String base = "http://127.0.0.1:" + f.server().port();
