@@ -7,7 +7,7 @@ import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.server.netty.WsServer;
 import io.reactivewspool.server.netty.WsServerOptions;
 
-/** A hub behind a {@link WsServer} on 127.0.0.1, port 0, on either engine (Reactor Netty unless told). */
+/** A hub behind a {@link WsServer} on 127.0.0.1, port 0, on either engine ({@link #DEFAULT_ENGINE} unless told). */
 public final class HubFixture implements ServerUnderTest {
 
     private final WsServer server;
@@ -20,8 +20,16 @@ public final class HubFixture implements ServerUnderTest {
         return start(options, (String) null);
     }
 
+    /**
+     * The engine of the fixtures that do not name one: {@code REACTOR_NETTY}, or the system
+     * property {@code wspool.test.engine} ({@code -Dwspool.test.engine=NETTY} runs those tests on
+     * the plain engine).
+     */
+    public static final WsServerOptions.Engine DEFAULT_ENGINE =
+            WsServerOptions.Engine.valueOf(System.getProperty("wspool.test.engine", "REACTOR_NETTY"));
+
     public static HubFixture start(WsHubOptions options, String adminToken) {
-        return start(options, adminToken, WsServerOptions.Engine.REACTOR_NETTY);
+        return start(options, adminToken, DEFAULT_ENGINE);
     }
 
     public static HubFixture start(WsHubOptions options, String adminToken, WsServerOptions.Engine engine) {
