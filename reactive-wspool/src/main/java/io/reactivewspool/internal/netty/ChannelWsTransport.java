@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
@@ -128,18 +129,26 @@ final class ChannelWsTransport extends Flux<InboundFrame>
                 sink.success();
                 return;
             }
-            closeSent = true;
-            // The close frame queues behind unwritten data; a client that stopped reading would
-            // keep the channel open forever, so close it anyway after a grace period. The task is
-            // never cancelled: that would take the scheduler's lock on the loop.
-            channel.eventLoop().schedule(() -> {
-                channel.close();
-            }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-            channel.writeAndFlush(new CloseWebSocketFrame(status.code(), status.reason())).addListener(f -> sink.success());
+            sendClose(new CloseWebSocketFrame(status.code(), status.reason()), false).addListener(f -> sink.success());
             // As with Reactor Netty, the hub is done reading once it closes: frames until the peer's
             // answer are dropped, and the connection leaves the hub now, not when the socket goes.
             endInbound(null);
         }));
+    }
+
+    /**
+     * Sends this side's close frame; the channel closes once it is written ({@code closeWhenWritten})
+     * or on the peer's answer, and at the latest a grace period later: the frame queues behind
+     * unwritten data, and a client that stopped reading would keep the channel open forever. The
+     * grace task is never cancelled: that would take the scheduler's lock on the loop.
+     */
+    private ChannelFuture sendClose(CloseWebSocketFrame frame, boolean closeWhenWritten) {
+        closeSent = true;
+        channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        ChannelFuture written = channel.writeAndFlush(frame);
+        return closeWhenWritten ? written.addListener(ChannelFutureListener.CLOSE) : written;
     }
 
     // ---------------------------------------------------------------- inbound frames
@@ -153,19 +162,17 @@ final class ChannelWsTransport extends Flux<InboundFrame>
             return;
         }
         try {
-            onFrame(ctx, frame);
+            onFrame(frame);
         } finally {
             frame.release();
         }
     }
 
-    private void onFrame(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    private void onFrame(WebSocketFrame frame) {
         if (frame.rsv() != 0) {
             // Netty's decoder checks RSV bits only without extensions; permessage-deflate clears RSV1 of what it inflates.
             if (!closeSent) {
-                closeSent = true;
-                ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.PROTOCOL_ERROR, "reserved bits set without an extension"))
-                        .addListener(ChannelFutureListener.CLOSE);
+                sendClose(new CloseWebSocketFrame(WebSocketCloseStatus.PROTOCOL_ERROR, "reserved bits set without an extension"), true);
             }
             endInbound(null);
             return;
@@ -244,9 +251,7 @@ final class ChannelWsTransport extends Flux<InboundFrame>
         if (closeSent) {
             channel.close();
         } else {
-            closeSent = true;
-            CloseWebSocketFrame answer = code == -1 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, "");
-            channel.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+            sendClose(code == -1 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, ""), true);
         }
         endInbound(null);
     }
@@ -348,8 +353,7 @@ final class ChannelWsTransport extends Flux<InboundFrame>
             held = null;
             inboundDone = true;
             if (!closeSent && channel.isActive()) {
-                closeSent = true;
-                channel.writeAndFlush(new CloseWebSocketFrame()).addListener(ChannelFutureListener.CLOSE);
+                sendClose(new CloseWebSocketFrame(), true);
             }
         });
     }
@@ -385,9 +389,7 @@ final class ChannelWsTransport extends Flux<InboundFrame>
     public void onComplete() {
         onLoop(() -> {
             if (!closeSent && channel.isActive()) {
-                closeSent = true;
-                channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
-                        .addListener(ChannelFutureListener.CLOSE);
+                sendClose(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE), true);
             }
         });
     }

@@ -29,7 +29,7 @@ import reactor.netty.resources.LoopResources;
  *
  * <p>Pipeline of a new connection: {@code HttpServerCodec}, (with compression) Netty's
  * permessage-deflate negotiation, {@link RequestRouter}. After the 101: {@code wsencoder},
- * {@code wsdecoder}, (with compression) the deflate decoder and encoder, {@link ChannelWsTransport},
+ * {@code wsdecoder}, (with compression) the deflate encoder and decoder, {@link ChannelWsTransport},
  * {@link FrameWriter}.
  */
 final class PlainNettyEngine implements ServerEngine {
@@ -61,6 +61,8 @@ final class PlainNettyEngine implements ServerEngine {
     @Override
     public Mono<Listening> bind() {
         return Mono.create(sink -> {
+            // Reactor Netty's own defaults (reactor.netty.native, SO_REUSEADDR, TCP_NODELAY): both
+            // engines run on the same transport, epoll where it is available.
             boolean preferNative = LoopResources.DEFAULT_NATIVE;
             EventLoopGroup acceptors = loops.onServerSelect(preferNative);
             EventLoopGroup workers = loops.onServer(preferNative);
