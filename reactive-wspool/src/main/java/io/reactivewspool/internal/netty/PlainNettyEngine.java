@@ -3,6 +3,7 @@ package io.reactivewspool.internal.netty;
 import java.net.InetSocketAddress;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -35,6 +36,7 @@ import reactor.netty.resources.LoopResources;
 final class PlainNettyEngine implements ServerEngine {
 
     static final String DEFLATE = "wspool.deflate";
+    private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator();
 
     private final WsServerOptions options;
     private final LoopResources loops;
@@ -71,6 +73,9 @@ final class PlainNettyEngine implements ServerEngine {
                     .channel(loops.onChannelClass(ServerSocketChannel.class, acceptors))
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    // One allocator for all connections (each still gets its own handle): Netty would
+                    // give every connection an instance of its own, 32 bytes it keeps for its whole life.
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
                     .childHandler(new Connections(routes))
                     .bind(options.host(), options.port());
             bound.addListener(f -> done(sink, bound));

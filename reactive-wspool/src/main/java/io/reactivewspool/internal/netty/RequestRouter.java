@@ -162,7 +162,8 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
 
     private void request(HttpRequest req) {
         String path = new QueryStringDecoder(req.uri()).path();
-        keepAlive = HttpUtil.isKeepAlive(req);
+        // As Reactor Netty: an HTTP/1.0 connection is not kept, even when the client asks for it.
+        keepAlive = HttpUtil.isKeepAlive(req) && req.protocolVersion().isKeepAliveDefault();
         if (path.equals(routes.options().path())) {
             websocket(req);
             return;

@@ -55,6 +55,16 @@ class ServerHttpIT {
 
     @ParameterizedTest
     @EnumSource(WsServerOptions.Engine.class)
+    void anHttp10ConnectionIsClosedAfterItsAnswerEvenWhenTheClientAsksToKeepIt(WsServerOptions.Engine engine) {
+        try (HubFixture f = start(engine)) {
+            String answer = exchange(f, "GET /nope HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                    + "GET /nope HTTP/1.0\r\n\r\n");
+            assertThat(statuses(answer)).isEqualTo("404");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WsServerOptions.Engine.class)
     void aRequestTheDecoderCannotReadIsAnswered4xxAndClosed(WsServerOptions.Engine engine) {
         try (HubFixture f = start(engine)) {
             assertThat(statuses(exchange(f, "GET /" + "x".repeat(5000) + " HTTP/1.1\r\nHost: h\r\n\r\n"))).isEqualTo("414");
