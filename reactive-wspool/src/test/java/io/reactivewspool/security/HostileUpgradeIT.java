@@ -7,11 +7,13 @@ import java.util.stream.Stream;
 
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.WsHubOptions;
+import io.reactivewspool.server.netty.WsServerOptions;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.RawSocketClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,26 +29,32 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
  * HTTP version). None gets a 101 (neither the request nor a second one hidden in its body); each
  * gets a 4xx, the hub never sees a connection, and the server keeps serving.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostileUpgradeIT {
 
     private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
     private static final int QUIET_MS = 1_000;
 
-    private static HubFixture fixture;
-    private static final List<String> answers = new ArrayList<>();
+    private HubFixture fixture;
+    private final List<String> answers = new ArrayList<>();
+
+    /** The server engine under test. */
+    WsServerOptions.Engine engine() {
+        return WsServerOptions.Engine.REACTOR_NETTY;
+    }
 
     @BeforeAll
-    static void start() {
-        fixture = HubFixture.start(WsHubOptions.defaults());
+    void start() {
+        fixture = HubFixture.start(WsHubOptions.defaults(), null, engine());
     }
 
     @AfterAll
-    static void stop() {
-        answers.forEach(a -> System.out.println("hostile upgrade: " + a));
+    void stop() {
+        answers.forEach(a -> System.out.println("hostile upgrade (" + engine() + "): " + a));
         fixture.close();
     }
 
-    private static String host() {
+    private String host() {
         return "127.0.0.1:" + fixture.server().port();
     }
 

@@ -7,7 +7,7 @@ import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.server.netty.WsServer;
 import io.reactivewspool.server.netty.WsServerOptions;
 
-/** A hub behind a Reactor Netty {@link WsServer} on 127.0.0.1, port 0. */
+/** A hub behind a {@link WsServer} on 127.0.0.1, port 0, on either engine ({@link #DEFAULT_ENGINE} unless told). */
 public final class HubFixture implements ServerUnderTest {
 
     private final WsServer server;
@@ -20,10 +20,27 @@ public final class HubFixture implements ServerUnderTest {
         return start(options, (String) null);
     }
 
+    /**
+     * The engine of the fixtures that do not name one: {@code REACTOR_NETTY}, or the system
+     * property {@code wspool.test.engine} ({@code -Dwspool.test.engine=NETTY} runs those tests on
+     * the plain engine).
+     */
+    public static final WsServerOptions.Engine DEFAULT_ENGINE =
+            WsServerOptions.Engine.valueOf(System.getProperty("wspool.test.engine", "REACTOR_NETTY"));
+
     public static HubFixture start(WsHubOptions options, String adminToken) {
-        return start(options, WsServerOptions.builder().host("127.0.0.1").port(0)
+        return start(options, adminToken, DEFAULT_ENGINE);
+    }
+
+    public static HubFixture start(WsHubOptions options, String adminToken, WsServerOptions.Engine engine) {
+        return start(options, serverOptions(engine)
                 .adminAuthenticator(adminToken == null ? null : io.reactivewspool.server.AdminAuthenticator.bearer(adminToken))
                 .build());
+    }
+
+    /** Server options on 127.0.0.1, port 0, with the engine. */
+    public static WsServerOptions.Builder serverOptions(WsServerOptions.Engine engine) {
+        return WsServerOptions.builder().host("127.0.0.1").port(0).engine(engine);
     }
 
     public static HubFixture start(WsHubOptions options, WsServerOptions serverOptions) {
@@ -34,6 +51,11 @@ public final class HubFixture implements ServerUnderTest {
     /** The factory the conformance suite uses for this transport. */
     public static ServerFactory factory() {
         return HubFixture::start;
+    }
+
+    /** The factory the conformance suite uses for a server on {@code engine}. */
+    public static ServerFactory factory(WsServerOptions.Engine engine) {
+        return (options, adminToken) -> start(options, adminToken, engine);
     }
 
     public WsServer server() {

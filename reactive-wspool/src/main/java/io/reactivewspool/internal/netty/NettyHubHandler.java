@@ -1,13 +1,7 @@
 package io.reactivewspool.internal.netty;
 
-
-import java.util.Base64;
-import java.util.List;
-
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.reactivewspool.server.AdminHttpApi;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.WsHub;
@@ -25,6 +19,13 @@ import reactor.netty.http.server.WebsocketServerSpec;
  * and the admin HTTP API.
  */
 public final class NettyHubHandler {
+
+    /** The body of a 404, for both engines. */
+    static final String NOT_FOUND = "{\"error\":\"not found\"}";
+    /** The body of the 426 for a plain request on the WebSocket path, for both engines. */
+    static final String NOT_AN_UPGRADE = "expected a WebSocket upgrade request\n";
+    /** The content type of refusals. */
+    static final String TEXT = "text/plain; charset=utf-8";
 
     private static final Logger log = LoggerFactory.getLogger(NettyHubHandler.class);
     private final WsHub hub;
@@ -47,39 +48,47 @@ public final class NettyHubHandler {
     }
 
     public Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
-        String path = new io.netty.handler.codec.http.QueryStringDecoder(req.uri()).path();
+        String path = new QueryStringDecoder(req.uri()).path();
         if (path.equals(options.path())) {
             return websocket(req, res);
         }
-        if (options.adminEnabled() && (path.equals(WsServerOptions.ADMIN_PATH) || path.startsWith(WsServerOptions.ADMIN_PATH + "/"))) {
-            return admin(req, res, path.substring(WsServerOptions.ADMIN_PATH.length()));
+        String adminSub = adminSubPath(options, path);
+        if (adminSub != null) {
+            return admin(req, res, adminSub);
         }
         return res.status(404).header(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                .sendString(Mono.just("{\"error\":\"not found\"}")).then();
+                .sendString(Mono.just(NOT_FOUND)).then();
+    }
+
+    /** The path below the admin API of a request path, or {@code null} when the admin API does not serve it. */
+    static String adminSubPath(WsServerOptions options, String path) {
+        if (options.adminEnabled() && (path.equals(WsServerOptions.ADMIN_PATH) || path.startsWith(WsServerOptions.ADMIN_PATH + "/"))) {
+            return path.substring(WsServerOptions.ADMIN_PATH.length());
+        }
+        return null;
     }
 
     private Mono<Void> websocket(HttpServerRequest req, HttpServerResponse res) {
-        String upgrade = req.requestHeaders().get(HttpHeaderNames.UPGRADE);
-        if (upgrade == null || !"websocket".equalsIgnoreCase(upgrade.trim())) {
+        if (!Handshakes.asksForWebSocket(req.requestHeaders())) {
             return res.status(426).header(HttpHeaderNames.UPGRADE, "websocket")
-                    .sendString(Mono.just("expected a WebSocket upgrade request\n")).then();
+                    .sendString(Mono.just(NOT_AN_UPGRADE)).then();
         }
-        Refusal malformed = malformedHandshake(req);
+        Handshakes.Refusal malformed = Handshakes.malformed(req.method(), req.version(), req.requestHeaders());
         if (malformed != null) {
             log.info("upgrade refused status={} reason=\"{}\" remote={}", malformed.status(), malformed.reason(), req.remoteAddress());
             if (malformed.status() == 426) {
                 res.header(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
             }
             return res.status(malformed.status())
-                    .header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .header(HttpHeaderNames.CONTENT_TYPE, TEXT)
                     .header(HttpHeaderNames.CONNECTION, "close")
                     .sendString(Mono.just(malformed.reason() + "\n")).then();
         }
-        HandshakeInfo hs = Handshakes.of(req);
+        HandshakeInfo hs = Handshakes.of(req.uri(), req.requestHeaders(), req.remoteAddress());
         return hub.admit(hs).flatMap(admission -> {
             if (!admission.isAccepted()) {
                 return res.status(admission.httpStatus())
-                        .header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                        .header(HttpHeaderNames.CONTENT_TYPE, TEXT)
                         .header(HttpHeaderNames.CONNECTION, "close")
                         .sendString(Mono.just(admission.reason() + "\n")).then();
             }
@@ -97,64 +106,10 @@ public final class NettyHubHandler {
         });
     }
 
-    /**
-     * Why the request is not an RFC 6455 opening handshake (4.2.1), or {@code null}. Checked
-     * before admission, so that Netty's handshaker never sees it: it would answer a missing key
-     * by dropping the connection, take a missing version for the obsolete hixie-76 handshake,
-     * accept any key and version 8, and hand a body's bytes on as WebSocket frames (smuggling).
-     */
-    static Refusal malformedHandshake(HttpServerRequest req) {
-        HttpHeaders h = req.requestHeaders();
-        if (!HttpMethod.GET.equals(req.method())) {
-            return Refusal.badRequest("a WebSocket upgrade must be a GET request");
-        }
-        if (req.version().majorVersion() != 1 || req.version().minorVersion() < 1) {
-            return Refusal.badRequest("a WebSocket upgrade needs HTTP/1.1");
-        }
-        String length = h.get(HttpHeaderNames.CONTENT_LENGTH);
-        if (h.contains(HttpHeaderNames.TRANSFER_ENCODING) || (length != null && !"0".equals(length.trim()))) {
-            return Refusal.badRequest("a WebSocket upgrade request must not have a body");
-        }
-        if (!h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
-            return Refusal.badRequest("a WebSocket upgrade needs 'Connection: Upgrade'");
-        }
-        List<String> keys = h.getAll(HttpHeaderNames.SEC_WEBSOCKET_KEY);
-        if (keys.size() != 1 || !isWebSocketKey(keys.get(0))) {
-            return Refusal.badRequest("Sec-WebSocket-Key must be one base64-encoded 16-byte value");
-        }
-        List<String> versions = h.getAll(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
-        if (versions.isEmpty()) {
-            return Refusal.badRequest("a WebSocket upgrade needs Sec-WebSocket-Version: 13");
-        }
-        if (versions.size() != 1 || !"13".equals(versions.get(0).trim())) {
-            return new Refusal(426, "Sec-WebSocket-Version " + versions + " is not supported; use 13");
-        }
-        return null;
-    }
-
-    /** An upgrade refused before admission: the HTTP status and what was wrong. */
-    record Refusal(int status, String reason) {
-        static Refusal badRequest(String reason) {
-            return new Refusal(400, reason);
-        }
-    }
-
-    private static boolean isWebSocketKey(String key) {
-        String k = key.trim();
-        if (k.length() != 24) {
-            return false;
-        }
-        try {
-            return Base64.getDecoder().decode(k).length == 16;
-        } catch (IllegalArgumentException notBase64) {
-            return false;
-        }
-    }
-
     // ---------------------------------------------------------------- admin API
 
     private Mono<Void> admin(HttpServerRequest req, HttpServerResponse res, String sub) {
-        HandshakeInfo hs = Handshakes.of(req);
+        HandshakeInfo hs = Handshakes.of(req.uri(), req.requestHeaders(), req.remoteAddress());
         return boundedBody(req)
                 .flatMap(body -> adminApi.handle(req.method().name(), sub, hs, Mono.just(body)))
                 .flatMap(r -> {

@@ -4,21 +4,19 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.reactivewspool.internal.netty.InboundGuard;
-import io.reactivewspool.internal.netty.NettyHubHandler;
+import io.reactivewspool.internal.netty.ServerEngine;
 import io.reactivewspool.server.WsHub;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
-import reactor.netty.DisposableServer;
-import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.LoopResources;
 
 /**
- * A Reactor Netty HTTP server for a {@link WsHub}: the hub's WebSocket endpoint at
+ * An HTTP server for a {@link WsHub}: the hub's WebSocket endpoint at
  * {@link WsServerOptions#path()} and, when enabled, the admin HTTP API under
  * {@value WsServerOptions#ADMIN_PATH}. Upgrades are authenticated and origin-checked by the hub
- * BEFORE the upgrade; a refusal is a plain HTTP 401/403/503 response.
+ * BEFORE the upgrade; a refusal is a plain HTTP 401/403/503 response. Runs on Reactor Netty's
+ * {@code HttpServer} or, with {@link WsServerOptions.Engine#NETTY}, on plain Netty.
  *
  * <pre>{@code
  * WsHub hub = WsHub.create();
@@ -36,7 +34,7 @@ public final class WsServer {
 
     private final WsHub hub;
     private final WsServerOptions options;
-    private final AtomicReference<DisposableServer> bound = new AtomicReference<>();
+    private final AtomicReference<ServerEngine.Listening> bound = new AtomicReference<>();
     private final AtomicReference<LoopResources> loops = new AtomicReference<>();
 
     private WsServer(WsHub hub, WsServerOptions options) {
@@ -60,33 +58,24 @@ public final class WsServer {
             if (bound.get() != null) {
                 return Mono.error(new IllegalStateException("server already bound on port " + port()));
             }
-            int maxFrame = options.maxFrameBytes() > 0 ? options.maxFrameBytes() : hub.options().maxFrameBytes();
-            NettyHubHandler handler = new NettyHubHandler(hub, options, maxFrame);
-            HttpServer server = HttpServer.create()
-                    .host(options.host())
-                    .port(options.port())
-                    .doOnChannelInit((observer, channel, remote) -> InboundGuard.install(channel))
-                    .handle(handler::handle);
             LoopResources own = options.ioThreads() > 0
                     ? LoopResources.create("wsserver", 1, options.ioThreads(), true) : null;
-            if (own != null) {
-                server = server.runOn(own);
-            }
-            return options.customizer().apply(server).bind()
+            return ServerEngine.of(hub, options, own).bind()
                     .onErrorResume(e -> own == null ? Mono.error(e) : own.disposeLater().then(Mono.error(e)))
-                    .map(ds -> {
-                        if (!bound.compareAndSet(null, ds)) {
-                            ds.disposeNow();
+                    .flatMap(listening -> {
+                        if (!bound.compareAndSet(null, listening)) {
+                            Mono<Void> undo = listening.unbind();
                             if (own != null) {
-                                own.dispose();
+                                undo = undo.then(own.disposeLater());
                             }
-                            throw new IllegalStateException("server already bound");
+                            return undo.then(Mono.error(new IllegalStateException("server already bound")));
                         }
                         loops.set(own);
-                        return ds;
+                        return Mono.just(listening);
                     });
-        }).map(ds -> {
-            log.info("wsserver listening url={} admin={}", url(), options.adminEnabled() ? options.adminEnabled() + " path=" + WsServerOptions.ADMIN_PATH : "off");
+        }).map(listening -> {
+            log.info("wsserver listening url={} engine={} admin={}", url(), options.engine(),
+                    options.adminEnabled() ? options.adminEnabled() + " path=" + WsServerOptions.ADMIN_PATH : "off");
             return this;
         });
     }
@@ -99,11 +88,11 @@ public final class WsServer {
 
     /** The bound port (the real one when bound on port 0). */
     public int port() {
-        DisposableServer ds = bound.get();
-        if (ds == null) {
+        ServerEngine.Listening l = bound.get();
+        if (l == null) {
             throw new IllegalStateException("server not bound");
         }
-        return ds.port();
+        return l.port();
     }
 
     /** The WebSocket URL, for example {@code ws://127.0.0.1:8080/ws}. */
@@ -131,15 +120,14 @@ public final class WsServer {
      */
     public Mono<Void> close() {
         return hub.close().then(Mono.defer(() -> {
-            DisposableServer ds = bound.get();
-            if (ds == null) {
+            ServerEngine.Listening l = bound.get();
+            if (l == null) {
                 return Mono.empty();
             }
-            ds.dispose();
-            return ds.onDispose().then(Mono.defer(() -> {
+            return l.unbind().then(Mono.defer(() -> {
                 LoopResources own = loops.getAndSet(null);
                 return own == null ? Mono.<Void>empty() : own.disposeLater(Duration.ZERO, Duration.ofSeconds(2));
-            })).doOnTerminate(() -> log.info("wsserver stopped port={}", ds.port()));
+            })).doOnTerminate(() -> log.info("wsserver stopped port={}", l.port()));
         }));
     }
 }

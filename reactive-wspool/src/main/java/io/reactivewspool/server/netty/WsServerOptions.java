@@ -21,8 +21,16 @@ import reactor.netty.http.server.HttpServer;
  * <tr><td>adminAuthenticator</td><td>{@link AdminAuthenticator#denyAll()}: every admin request gets 403</td><td></td></tr>
  * <tr><td>ioThreads</td><td>0: Reactor Netty's shared event loops (max(cores, 4))</td><td>0 .. 1024; n gives the
  * server n event loops of its own, closed with it (one per core the process may use is the fastest)</td></tr>
- * <tr><td>customizer</td><td>identity</td><td>applied to the {@code HttpServer} last</td></tr>
+ * <tr><td>engine</td><td>{@link Engine#REACTOR_NETTY}</td><td>{@link Engine#NETTY}: plain Netty, less memory per
+ * connection, no customizer</td></tr>
+ * <tr><td>customizer</td><td>identity</td><td>applied to the {@code HttpServer} last; Reactor Netty engine only</td></tr>
  * </table>
+ *
+ * <pre>{@code
+ * WsServerOptions options = WsServerOptions.builder().port(8080).engine(WsServerOptions.Engine.NETTY).build();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe; {@link #mutate()} gives a pre-filled builder.
  */
 public final class WsServerOptions {
 
@@ -40,7 +48,24 @@ public final class WsServerOptions {
     private final int ioThreads;
     private final boolean adminEnabled;
     private final AdminAuthenticator adminAuthenticator;
+    private final Engine engine;
     private final Function<HttpServer, HttpServer> customizer;
+
+    /**
+     * What carries the server's connections. Both serve the same protocol, routes, refusals and
+     * admin API on the same event loops ({@link #ioThreads()}).
+     */
+    public enum Engine {
+        /** Reactor Netty's {@code HttpServer}; the {@link Builder#customizer customizer} applies to it. */
+        REACTOR_NETTY,
+        /**
+         * Plain Netty: an idle connection keeps only Netty's channel, WebSocket codec and one small
+         * handler, none of Reactor Netty's per-connection objects (over 1 KB per connection), for
+         * servers that hold many mostly idle connections. Takes no {@code customizer}, so nothing
+         * that needs one (TLS, Reactor Netty's metrics, wiretap).
+         */
+        NETTY
+    }
 
     private WsServerOptions(Builder b) {
         host = b.host;
@@ -51,6 +76,7 @@ public final class WsServerOptions {
         ioThreads = b.ioThreads;
         adminEnabled = b.adminEnabled;
         adminAuthenticator = b.adminAuthenticator;
+        engine = b.engine;
         customizer = b.customizer;
     }
 
@@ -72,6 +98,7 @@ public final class WsServerOptions {
         b.ioThreads = ioThreads;
         b.adminEnabled = adminEnabled;
         b.adminAuthenticator = adminAuthenticator;
+        b.engine = engine;
         b.customizer = customizer;
         return b;
     }
@@ -110,8 +137,14 @@ public final class WsServerOptions {
         return adminAuthenticator;
     }
 
+    /** The engine that carries the connections; {@link Engine#REACTOR_NETTY} by default. */
+    public Engine engine() {
+        return engine;
+    }
+
+    /** The Reactor Netty server's customization; identity when none was set. */
     public Function<HttpServer, HttpServer> customizer() {
-        return customizer;
+        return customizer == null ? Function.identity() : customizer;
     }
 
     /** Builds {@link WsServerOptions}. Not thread-safe. */
@@ -124,7 +157,9 @@ public final class WsServerOptions {
         private int ioThreads;
         private boolean adminEnabled = true;
         private AdminAuthenticator adminAuthenticator = AdminAuthenticator.denyAll();
-        private Function<HttpServer, HttpServer> customizer = Function.identity();
+        private Engine engine = Engine.REACTOR_NETTY;
+        /** {@code null} until set: with the plain engine a customizer is an error, identity or not. */
+        private Function<HttpServer, HttpServer> customizer;
 
         private Builder() {
         }
@@ -196,7 +231,16 @@ public final class WsServerOptions {
             return adminAuthenticator(AdminAuthenticator.bearer(token));
         }
 
-        /** A last customization of the Reactor Netty server (metrics, TLS, wiretap...). */
+        /** What carries the connections (default {@link Engine#REACTOR_NETTY}). */
+        public Builder engine(Engine v) {
+            engine = Objects.requireNonNull(v, "engine");
+            return this;
+        }
+
+        /**
+         * A last customization of the Reactor Netty server (metrics, TLS, wiretap...). Only for
+         * {@link Engine#REACTOR_NETTY}: {@link #build()} refuses it with {@link Engine#NETTY}.
+         */
         public Builder customizer(Function<HttpServer, HttpServer> v) {
             customizer = Objects.requireNonNull(v, "customizer");
             return this;
@@ -205,6 +249,10 @@ public final class WsServerOptions {
         public WsServerOptions build() {
             if (adminEnabled && path.startsWith(ADMIN_PATH)) {
                 throw new IllegalArgumentException("path must not be under the admin API " + ADMIN_PATH + ", was '" + path + "'");
+            }
+            if (engine == Engine.NETTY && customizer != null) {
+                throw new IllegalArgumentException("customizer cannot be combined with engine NETTY: customizer applies to the"
+                        + " Reactor Netty HttpServer only; remove it or use engine REACTOR_NETTY");
             }
             return new WsServerOptions(this);
         }

@@ -24,12 +24,17 @@ import static org.awaitility.Awaitility.await;
  */
 class IdleConnectionFootprintIT {
 
+    /** The server engine under test. */
+    WsServerOptions.Engine engine() {
+        return WsServerOptions.Engine.REACTOR_NETTY;
+    }
+
     private static final int CLIENTS = 300;
     private static final String HEADER_ENTRY = "io.netty.handler.codec.DefaultHeaders$HeaderEntry";
 
     @Test
     void openConnectionsDropTheirUpgradeHeaders() throws Exception {
-        try (HubFixture f = HubFixture.start(WsHubOptions.builder().build())) {
+        try (HubFixture f = HubFixture.start(WsHubOptions.builder().build(), null, engine())) {
             // other tests of this JVM may have left header objects behind: count what the connections add
             long before = liveInstances(HEADER_ENTRY);
             List<RawSocketClient> clients = RawSocketClient.connectMany(CLIENTS, i -> f.wsUrl());
@@ -57,7 +62,7 @@ class IdleConnectionFootprintIT {
     @Test
     void idleConnectionsKeepNoArrayQueueAfterTheirHeartbeat() throws Exception {
         String arrayQueue = "reactor.util.concurrent.SpscArrayQueue";
-        try (HubFixture f = HubFixture.start(WsHubOptions.builder().heartbeatInterval(Duration.ofMillis(300)).build())) {
+        try (HubFixture f = HubFixture.start(WsHubOptions.builder().heartbeatInterval(Duration.ofMillis(300)).build(), null, engine())) {
             long before = liveInstances(arrayQueue);
             List<RawSocketClient> clients = RawSocketClient.connectMany(CLIENTS, i -> f.wsUrl());
             try {

@@ -19,8 +19,21 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The Reactor Netty server around the hub: binding, routing, compression, user isolation, graceful close. */
+/** The server around the hub: binding, routing, compression, user isolation, graceful close (Reactor Netty engine; a subclass runs the plain one). */
 class WsServerIT {
+
+    /** The server engine under test. */
+    WsServerOptions.Engine engine() {
+        return WsServerOptions.Engine.REACTOR_NETTY;
+    }
+
+    private HubFixture start(WsHubOptions options) {
+        return HubFixture.start(options, null, engine());
+    }
+
+    private WsServerOptions.Builder serverOptions() {
+        return HubFixture.serverOptions(engine());
+    }
 
     private static int httpGet(String url) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
@@ -29,7 +42,7 @@ class WsServerIT {
 
     @Test
     void portZeroBindsAnEphemeralPortThatIsReadable() {
-        try (HubFixture f = HubFixture.start(WsHubOptions.defaults())) {
+        try (HubFixture f = start(WsHubOptions.defaults())) {
             assertThat(f.server().port()).isPositive();
             assertThat(f.server().url()).isEqualTo("ws://127.0.0.1:" + f.server().port() + "/ws");
         }
@@ -37,14 +50,24 @@ class WsServerIT {
 
     @Test
     void bindingTwiceFails() {
-        try (HubFixture f = HubFixture.start(WsHubOptions.defaults())) {
+        try (HubFixture f = start(WsHubOptions.defaults())) {
             assertThatThrownBy(() -> f.server().bind().block(Duration.ofSeconds(5))).hasMessageContaining("already bound");
         }
     }
 
     @Test
+    void aTakenPortFailsTheBindAndLeavesTheServerUnbound() {
+        try (HubFixture f = start(WsHubOptions.defaults())) {
+            WsServer second = WsServer.create(WsHub.create(), serverOptions().port(f.server().port()).ioThreads(1).build());
+            assertThatThrownBy(() -> second.bind().block(Duration.ofSeconds(5))).hasStackTraceContaining("Address already in use");
+            assertThatThrownBy(second::port).hasMessage("server not bound");
+            second.close().block(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void plainGetOnTheWebSocketPathAnswers426AndUnknownPathsAnswer404() throws Exception {
-        try (HubFixture f = HubFixture.start(WsHubOptions.defaults())) {
+        try (HubFixture f = start(WsHubOptions.defaults())) {
             String base = "http://127.0.0.1:" + f.server().port();
             assertThat(httpGet(base + "/ws")).isEqualTo(426);
             assertThat(httpGet(base + "/nope")).isEqualTo(404);
@@ -54,7 +77,7 @@ class WsServerIT {
     @Test
     void adminApiCanBeSwitchedOff() throws Exception {
         try (HubFixture f = HubFixture.start(WsHubOptions.defaults(),
-                WsServerOptions.builder().host("127.0.0.1").port(0).adminEnabled(false).adminToken("X").build())) {
+                serverOptions().adminEnabled(false).adminToken("X").build())) {
             assertThat(httpGet(f.adminUrl() + "/stats")).isEqualTo(404);
         }
     }
@@ -62,7 +85,7 @@ class WsServerIT {
     @Test
     void customPathAndPermessageDeflateAreNegotiatedOnlyWhenEnabled() {
         try (HubFixture f = HubFixture.start(WsHubOptions.defaults(),
-                WsServerOptions.builder().host("127.0.0.1").port(0).path("/live").compression(true).build())) {
+                serverOptions().path("/live").compression(true).build())) {
             assertThat(f.wsUrl()).endsWith("/live");
             RawWsClient c = RawWsClient.connectCompressed(f.wsUrl());
             assertThat(c.extensions()).contains("permessage-deflate");
@@ -71,7 +94,7 @@ class WsServerIT {
             assertThat(c.next().id()).isEqualTo("z");
             c.close();
         }
-        try (HubFixture off = HubFixture.start(WsHubOptions.defaults())) {
+        try (HubFixture off = start(WsHubOptions.defaults())) {
             RawWsClient plain = RawWsClient.connectCompressed(off.wsUrl());
             assertThat(plain.extensions()).isNull();
             plain.close();
@@ -80,7 +103,7 @@ class WsServerIT {
 
     @Test
     void sameOriginIsAcceptedWithoutConfiguration() {
-        try (HubFixture f = HubFixture.start(WsHubOptions.defaults())) {
+        try (HubFixture f = start(WsHubOptions.defaults())) {
             RawWsClient c = RawWsClient.connect(f.wsUrl(), Map.of("Origin", "http://127.0.0.1:" + f.server().port()));
             assertThat(c.welcome().type()).isEqualTo("welcome");
             c.close();
@@ -91,7 +114,7 @@ class WsServerIT {
     void sendToUserReachesOnlyThatUsersConnectionsOverSockets() {
         WsHubOptions o = WsHubOptions.builder()
                 .authenticator(io.reactivewspool.server.Authenticator.tokens(Map.of("TA", "alice", "TB", "bob"))).build();
-        try (HubFixture f = HubFixture.start(o)) {
+        try (HubFixture f = start(o)) {
             RawWsClient a1 = RawWsClient.connect(f.wsUrl() + "?token=TA");
             RawWsClient a2 = RawWsClient.connect(f.wsUrl() + "?token=TA");
             RawWsClient b = RawWsClient.connect(f.wsUrl() + "?token=TB");
@@ -110,7 +133,7 @@ class WsServerIT {
     @Test
     void gracefulCloseSends1001ToEveryClientInBatchesAndThenUnbinds() throws Exception {
         WsHub hub = WsHub.create(WsHubOptions.builder().closeBatchSize(50).closeDrainPeriod(Duration.ofMillis(900)).build());
-        WsServer server = WsServer.create(hub, WsServerOptions.builder().host("127.0.0.1").port(0).build()).bindNow();
+        WsServer server = WsServer.create(hub, serverOptions().build()).bindNow();
         String url = server.url();
         List<RawWsClient> clients = new ArrayList<>();
         for (int i = 0; i < 150; i++) {

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.reactivewspool.server.OverflowPolicy;
+import io.reactivewspool.server.netty.WsServerOptions;
 
 /**
  * The standalone server's command line, parsed and checked. Every problem names the flag.
@@ -30,12 +31,13 @@ import io.reactivewspool.server.OverflowPolicy;
  * @param redisUri          {@code redis://HOST:PORT} of the Redis broker, or {@code null} (one instance)
  * @param historySize       messages of history per topic for recovery, 0 = off
  * @param ioThreads         event loops of the server, 0 = Reactor Netty's shared ones
+ * @param engine            what carries the connections: Reactor Netty's HttpServer or plain Netty
  * @param help              print usage and exit
  */
 record ServerConfig(String host, int port, String path, List<String> publishTopics, String adminToken,
                     Map<String, String> userByToken, int maxFrameBytes, int maxConnections, int maxPerTopic, int rateLimit,
                     long heartbeatMs, long connectionTimeoutMs, int queueSize, OverflowPolicy overflow, long drainMs,
-                    String redisUri, int historySize, int ioThreads, boolean help) {
+                    String redisUri, int historySize, int ioThreads, WsServerOptions.Engine engine, boolean help) {
 
     static final String USAGE = """
             Usage: java -jar standalone-server.jar [flags]
@@ -60,6 +62,8 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
                                             in Redis Streams with --redis, in memory otherwise
               --io-threads=N                event loops, 0 = Reactor Netty's shared max(cores, 4)
                                             (default: the cores this process may use)
+              --engine=ENGINE               reactor-netty | netty (default reactor-netty); netty serves the same
+                                            protocol on plain Netty and keeps less memory per idle connection
               --help                        print this and exit
 
             SIGTERM closes every connection with 1001 and exits.
@@ -93,6 +97,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
         String redis = null;
         int history = 0;
         int loops = Runtime.getRuntime().availableProcessors();
+        WsServerOptions.Engine engine = WsServerOptions.Engine.REACTOR_NETTY;
         boolean help = false;
         for (String arg : args) {
             if (arg.equals("--help") || arg.equals("-h")) {
@@ -151,6 +156,11 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
                 }
                 case "--history-size" -> history = intIn(name, value, 0, 1_000_000);
                 case "--io-threads" -> loops = intIn(name, value, 0, 1024);
+                case "--engine" -> engine = switch (value.toLowerCase(Locale.ROOT)) {
+                    case "reactor-netty" -> WsServerOptions.Engine.REACTOR_NETTY;
+                    case "netty" -> WsServerOptions.Engine.NETTY;
+                    default -> throw new BadFlag(name + " must be reactor-netty or netty, was '" + value + "'");
+                };
                 default -> throw new BadFlag("unknown flag " + name);
             }
         }
@@ -158,7 +168,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
             throw new BadFlag("--connection-timeout-ms (" + timeout + ") must be >= --heartbeat-ms (" + heartbeat + ")");
         }
         return new ServerConfig(host, port, path, List.copyOf(publish), adminToken, Map.copyOf(tokens), maxFrame,
-                maxConnections, maxPerTopic, rate, heartbeat, timeout, queue, overflow, drain, redis, history, loops, help);
+                maxConnections, maxPerTopic, rate, heartbeat, timeout, queue, overflow, drain, redis, history, loops, engine, help);
     }
 
     Duration heartbeat() {
@@ -195,6 +205,6 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
         return "ServerConfig{host=" + host + ", port=" + port + ", path=" + path + ", publish=" + publishTopics
                 + ", users=" + userByToken.values() + ", admin=" + (adminToken != null) + ", maxFrameBytes=" + maxFrameBytes
                 + ", maxConnections=" + maxConnections + ", maxPerTopic=" + maxPerTopic + ", rateLimit=" + rateLimit + ", heartbeatMs=" + heartbeatMs
-                + ", connectionTimeoutMs=" + connectionTimeoutMs + ", queueSize=" + queueSize + ", overflow=" + overflow + ", ioThreads=" + ioThreads + "}";
+                + ", connectionTimeoutMs=" + connectionTimeoutMs + ", queueSize=" + queueSize + ", overflow=" + overflow + ", ioThreads=" + ioThreads + ", engine=" + engine + "}";
     }
 }

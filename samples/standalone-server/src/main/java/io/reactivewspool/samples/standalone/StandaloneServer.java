@@ -87,6 +87,7 @@ public final class StandaloneServer {
                 .port(c.port())
                 .path(c.path())
                 .ioThreads(c.ioThreads())
+                .engine(c.engine())
                 .adminAuthenticator(c.adminToken() == null ? null : io.reactivewspool.server.AdminAuthenticator.bearer(c.adminToken()))
                 .build())
                 .bindNow();

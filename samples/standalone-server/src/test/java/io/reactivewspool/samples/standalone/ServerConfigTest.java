@@ -1,6 +1,7 @@
 package io.reactivewspool.samples.standalone;
 
 import io.reactivewspool.server.OverflowPolicy;
+import io.reactivewspool.server.netty.WsServerOptions;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,6 +21,7 @@ class ServerConfigTest {
         assertThat(c.maxConnections()).isEqualTo(5);
         assertThat(c.rateLimit()).isEqualTo(20);
         assertThat(c.overflow()).isEqualTo(OverflowPolicy.DISCONNECT);
+        assertThat(c.engine()).isEqualTo(WsServerOptions.Engine.REACTOR_NETTY);
         assertThat(c.toString()).doesNotContain("SECRET").doesNotContain("ALICE_TOKEN");
     }
 
@@ -29,6 +31,16 @@ class ServerConfigTest {
         assertThat(c.port()).isEqualTo(8080);
         assertThat(c.userByToken()).isEmpty();
         assertThat(c.overflow()).isEqualTo(OverflowPolicy.DROP_OLDEST);
+        assertThat(c.engine()).isEqualTo(WsServerOptions.Engine.REACTOR_NETTY);
+    }
+
+    @Test
+    void theEngineIsChosenByName() {
+        assertThat(ServerConfig.parse("--engine=netty").engine()).isEqualTo(WsServerOptions.Engine.NETTY);
+        assertThat(ServerConfig.parse("--engine=NETTY").engine()).isEqualTo(WsServerOptions.Engine.NETTY);
+        assertThat(ServerConfig.parse("--engine=reactor-netty").engine()).isEqualTo(WsServerOptions.Engine.REACTOR_NETTY);
+        assertThat(ServerConfig.parse("--engine=netty").toString()).contains("engine=NETTY");
+        assertThat(ServerConfig.USAGE).contains("--engine=ENGINE").contains("reactor-netty | netty");
     }
 
     @Test
@@ -38,6 +50,8 @@ class ServerConfigTest {
         assertThatThrownBy(() -> ServerConfig.parse("--port=70000")).hasMessageContaining("--port must be between 0 and 65535");
         assertThatThrownBy(() -> ServerConfig.parse("--overflow=never")).hasMessageContaining("--overflow");
         assertThatThrownBy(() -> ServerConfig.parse("--token=alice")).hasMessageContaining("--token");
+        assertThatThrownBy(() -> ServerConfig.parse("--engine=undertow"))
+                .hasMessage("--engine must be reactor-netty or netty, was 'undertow'");
         assertThatThrownBy(() -> ServerConfig.parse("--heartbeat-ms=5000", "--connection-timeout-ms=1000"))
                 .hasMessageContaining("--connection-timeout-ms");
     }

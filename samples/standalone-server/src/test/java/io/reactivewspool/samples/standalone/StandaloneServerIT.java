@@ -13,6 +13,8 @@ import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.test.AdminHttp;
 import io.reactivewspool.test.RawWsClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -30,12 +32,14 @@ class StandaloneServerIT {
         return new ProcessBuilder(cmd);
     }
 
-    @Test
-    void servesTheProtocolAndClosesClientsWith1001OnSigterm() throws Exception {
+    @ParameterizedTest(name = "--engine={0}")
+    @ValueSource(strings = {"reactor-netty", "netty"})
+    void servesTheProtocolAndClosesClientsWith1001OnSigterm(String engine) throws Exception {
         File log = File.createTempFile("standalone-server", ".log");
         log.deleteOnExit();
         Process p = jar("--port=0", "--host=127.0.0.1", "--publish-topics=pub.*", "--admin-token=SECRET",
-                "--token=alice=ALICE_TOKEN", "--token=bob=BOB_TOKEN", "--max-frame-bytes=65536", "--drain-ms=0")
+                "--token=alice=ALICE_TOKEN", "--token=bob=BOB_TOKEN", "--max-frame-bytes=65536", "--drain-ms=0",
+                "--engine=" + engine)
                 .redirectErrorStream(true).redirectOutput(log).start();
         java.util.function.Supplier<List<String>> lines = () -> {
             try {
@@ -74,6 +78,7 @@ class StandaloneServerIT {
             assertThat(bob.awaitCloseCode()).isEqualTo(1001);
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(String.join("\n", lines.get())).contains("connection opened").contains("hub closed")
+                    .contains("engine=" + engine.toUpperCase(java.util.Locale.ROOT).replace('-', '_'))
                     .doesNotContain("ALICE_TOKEN").doesNotContain("BOB_TOKEN").doesNotContain("SECRET");
         } finally {
             p.destroyForcibly();

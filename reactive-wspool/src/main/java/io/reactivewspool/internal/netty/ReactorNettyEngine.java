@@ -1,0 +1,54 @@
+package io.reactivewspool.internal.netty;
+
+import io.reactivewspool.server.WsHub;
+import io.reactivewspool.server.netty.WsServerOptions;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
+
+/** The {@link ServerEngine} on Reactor Netty's {@code HttpServer}, routed by {@link NettyHubHandler}. */
+final class ReactorNettyEngine implements ServerEngine {
+
+    private final WsHub hub;
+    private final WsServerOptions options;
+    private final int maxFrameBytes;
+    private final LoopResources loops;
+
+    ReactorNettyEngine(WsHub hub, WsServerOptions options, int maxFrameBytes, LoopResources loops) {
+        this.hub = hub;
+        this.options = options;
+        this.maxFrameBytes = maxFrameBytes;
+        this.loops = loops;
+    }
+
+    @Override
+    public Mono<Listening> bind() {
+        return Mono.defer(() -> {
+            NettyHubHandler handler = new NettyHubHandler(hub, options, maxFrameBytes);
+            HttpServer server = HttpServer.create()
+                    .host(options.host())
+                    .port(options.port())
+                    .doOnChannelInit((observer, channel, remote) -> InboundGuard.install(channel))
+                    .handle(handler::handle);
+            if (loops != null) {
+                server = server.runOn(loops);
+            }
+            return options.customizer().apply(server).bind().map(Bound::new);
+        });
+    }
+
+    private record Bound(DisposableServer server) implements Listening {
+
+        @Override
+        public int port() {
+            return server.port();
+        }
+
+        @Override
+        public Mono<Void> unbind() {
+            server.dispose();
+            return server.onDispose();
+        }
+    }
+}

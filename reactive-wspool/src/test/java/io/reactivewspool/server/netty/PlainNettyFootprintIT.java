@@ -1,0 +1,107 @@
+package io.reactivewspool.server.netty;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+import io.reactivewspool.server.WsHubOptions;
+import io.reactivewspool.test.ClassHistogram;
+import io.reactivewspool.test.HubFixture;
+import io.reactivewspool.test.RawSocketClient;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What an idle, subscribed connection keeps on the plain-Netty engine, against the Reactor Netty
+ * engine: class histograms of live objects before and after opening the connections. The clients
+ * are plain sockets, so every Netty, Reactor and library object counted is the server's.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PlainNettyFootprintIT {
+
+    private static final int CLIENTS = 300;
+    /** Netty's WebSocket encoder and decoder, ChannelWsTransport, FrameWriter. */
+    private static final int HANDLERS_PER_CONNECTION = 4;
+    /** Room for what the server and the JVM allocate meanwhile, far below one object per connection. */
+    private static final long SLACK = CLIENTS / 10;
+    private static final Predicate<String> SERVER_CLASSES = name -> name.startsWith("io.netty.")
+            || name.startsWith("reactor.") || (name.startsWith("io.reactivewspool.") && !name.startsWith("io.reactivewspool.test."));
+
+    private ClassHistogram plain;
+    private ClassHistogram reactor;
+
+    @BeforeAll
+    void measureBothEngines() {
+        reactor = idleSubscribed(WsServerOptions.Engine.REACTOR_NETTY);
+        plain = idleSubscribed(WsServerOptions.Engine.NETTY);
+    }
+
+    @Test
+    void anIdleConnectionKeepsNothingOfReactorNettyAndFourHandlerContexts() {
+        Map<String, Long> reactorNetty = plain.byClass().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("reactor.netty.") && e.getValue().instances() > SLACK)
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().instances()));
+        assertThat(reactorNetty).as("Reactor Netty objects added by %d open connections", CLIENTS).isEmpty();
+        assertThat(plain.instances("io.netty.channel.DefaultChannelHandlerContext"))
+                .as("handler contexts of %d open connections (%d each by design)", CLIENTS, HANDLERS_PER_CONNECTION)
+                .isBetween((long) HANDLERS_PER_CONNECTION * CLIENTS, (long) HANDLERS_PER_CONNECTION * CLIENTS + SLACK);
+        assertThat(plain.instances("io.reactivewspool.internal.netty.ChannelWsTransport")).isEqualTo(CLIENTS);
+        assertThat(plain.instances("io.reactivewspool.internal.netty.RequestRouter")).as("routers left").isLessThan(SLACK);
+        assertThat(plain.instances("io.netty.handler.codec.http.HttpServerCodec")).as("HTTP codecs left").isLessThan(SLACK);
+        assertThat(plain.instances("io.netty.handler.codec.DefaultHeaders$HeaderEntry"))
+                .as("Netty header entries kept of the upgrades").isLessThan(SLACK);
+        Map<String, Long> engineLambdas = plain.byClass().entrySet().stream()
+                .filter(e -> (e.getKey().startsWith("io.reactivewspool.internal.netty.ChannelWsTransport$$Lambda")
+                        || e.getKey().startsWith("io.reactivewspool.internal.netty.RequestRouter$$Lambda"))
+                        && e.getValue().instances() > SLACK)
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().instances()));
+        assertThat(engineLambdas).as("lambdas of the plain engine kept by idle connections").isEmpty();
+    }
+
+    @Test
+    void anIdleConnectionKeepsLessThanOnReactorNetty() {
+        long plainBytes = plain.keptBytes() / CLIENTS;
+        long reactorBytes = reactor.keptBytes() / CLIENTS;
+        System.out.printf("PlainNettyFootprintIT Netty, Reactor and library objects per idle subscribed connection:"
+                + " NETTY %d B, REACTOR_NETTY %d B; whole heap (clients included): NETTY %d B, REACTOR_NETTY %d B%n",
+                plainBytes, reactorBytes, plain.bytes() / CLIENTS, reactor.bytes() / CLIENTS);
+        assertThat(plainBytes).as("bytes per connection on the plain engine (Reactor Netty: %d)", reactorBytes)
+                .isLessThan(reactorBytes);
+    }
+
+    private static ClassHistogram idleSubscribed(WsServerOptions.Engine engine) {
+        try (HubFixture f = HubFixture.start(WsHubOptions.defaults(), null, engine)) {
+            ClassHistogram before = ClassHistogram.now(SERVER_CLASSES);
+            List<RawSocketClient> clients = RawSocketClient.connectMany(CLIENTS, i -> f.wsUrl());
+            try {
+                for (int i = 0; i < clients.size(); i++) {
+                    clients.get(i).sendText("{\"type\":\"subscribe\",\"topic\":\"idle." + (i % 7) + "\",\"id\":\"s\"}");
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() ->
+                        f.hub().stats().topicSubscribers().values().stream().mapToInt(Integer::intValue).sum() == CLIENTS);
+                ClassHistogram added = ClassHistogram.now(SERVER_CLASSES).minus(before);
+                report(engine, added);
+                return added;
+            } finally {
+                clients.forEach(RawSocketClient::close);
+            }
+        }
+    }
+
+    private static void report(WsServerOptions.Engine engine, ClassHistogram added) {
+        System.out.printf("PlainNettyFootprintIT %s: %d idle subscribed connections added %d B of Netty, Reactor and library"
+                + " objects (%d B each)%n", engine, CLIENTS, added.keptBytes(), added.keptBytes() / CLIENTS);
+        added.byClass().entrySet().stream()
+                .filter(e -> e.getValue().instances() >= CLIENTS - SLACK)
+                .sorted(Comparator.comparingLong((Map.Entry<String, ClassHistogram.Count> e) -> e.getValue().bytes()).reversed())
+                .forEach(e -> System.out.printf("PlainNettyFootprintIT %s %6.2f x %4d B  %s%n", engine,
+                        e.getValue().instances() / (double) CLIENTS, e.getValue().bytes() / CLIENTS, e.getKey()));
+    }
+}
