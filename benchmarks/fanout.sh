@@ -14,7 +14,8 @@
 #                                            without them), 19,500 idle subscribed connections, two
 #                                            library hubs through a local redis-server against one hub
 #
-# Servers: bare, handwritten, library (the hub's standalone server, included by default when its jar exists).
+# Servers: bare, handwritten, library (the hub's standalone server on its default Reactor Netty engine, included by
+# default when its jar exists), library-netty (the same server with --engine=netty, the plain-Netty engine).
 # The first server of the list sets the 50% rate; keep bare first. When the list has library, the two-hub
 # scenario runs `library` (one process) and `library-redis` (two processes sharing topics through
 # redis-server, subscribers split evenly over both, publishers on the first); every server process and
@@ -158,11 +159,13 @@ start_server() { # start_server NAME [EXTRA-FLAG...]: one more server process of
   case "$name" in
     bare) (pin "$SERVER_CPU" java $SERVER_JVM_OPTS -jar "$JAR" bare-server --port="$port" --max-lifetime=30m) > "$log" 2>&1 & ;;
     handwritten) (pin "$SERVER_CPU" java $SERVER_JVM_OPTS -jar "$JAR" handwritten-server --port="$port" --max-lifetime=30m) > "$log" 2>&1 & ;;
-    library)
+    library|library-netty)
       if [ ! -f "$LIB_JAR" ]; then echo "no $LIB_JAR" >&2; return 1; fi
+      local engine=reactor-netty
+      if [ "$name" = library-netty ]; then engine=netty; fi
       (pin "$SERVER_CPU" java $SERVER_JVM_OPTS -jar "$LIB_JAR" --port="$port" --publish-topics='bench*' \
         --queue-size="$LIB_QUEUE_SIZE" --overflow="$LIB_OVERFLOW" --max-connections=25000 --max-per-topic=25000 \
-        --drain-ms=0 "$@") > "$log" 2>&1 & ;;
+        --drain-ms=0 --engine="$engine" "$@") > "$log" 2>&1 & ;;
     *) echo "unknown server $name" >&2; return 1 ;;
   esac
   pid=$! # pin and taskset exec, so this is the JVM's pid

@@ -37,7 +37,6 @@ import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
@@ -45,9 +44,9 @@ import reactor.core.publisher.Operators;
 /**
  * {@link WsTransport} on a plain Netty channel, the plain engine's one object per connection: it
  * is the channel's inbound handler behind Netty's WebSocket decoder, the {@link #receive()} Flux
- * (itself, with itself as the Subscription), the subscriber of the hub's {@code serve}, and what
- * cancels the {@link FrameWriter} when {@code send} is cancelled. An idle connection therefore
- * holds this object and the {@code FrameWriter} and nothing else of ours: no lambda, no operator.
+ * (itself, with itself as the Subscription) and the subscriber of the hub's {@code serve}; the
+ * {@link FrameWriter} is the rest. An idle connection therefore holds these two objects and
+ * nothing else of the transport's: no lambda, no operator.
  *
  * <p>Inbound: each frame's bytes are copied into an {@link InboundFrame} and the frame released;
  * fragments are reassembled up to the frame limit, beyond it {@code receive()} signals
@@ -61,7 +60,7 @@ import reactor.core.publisher.Operators;
  * {@code cancel} and {@code close} from other threads hop there.
  */
 final class ChannelWsTransport extends Flux<InboundFrame>
-        implements ChannelInboundHandler, WsTransport, Subscription, CoreSubscriber<Void>, Disposable {
+        implements ChannelInboundHandler, WsTransport, Subscription, CoreSubscriber<Void> {
 
     static final String NAME = "wspool.transport";
     private static final long CLOSE_GRACE_MILLIS = 3_000;
@@ -83,7 +82,6 @@ final class ChannelWsTransport extends Flux<InboundFrame>
     private boolean closeSent;
     /** The message being reassembled from fragments, or {@code null}. */
     private Fragments fragments;
-    private volatile FrameWriter writer;
 
     ChannelWsTransport(Channel channel, HandshakeInfo handshake, int maxFrameBytes) {
         this.channel = channel;
@@ -110,15 +108,11 @@ final class ChannelWsTransport extends Flux<InboundFrame>
 
     @Override
     public Mono<Void> send(Publisher<OutboundFrame> frames) {
-        return Mono.create(sink -> {
+        return Mono.defer(() -> {
             // An extension (permessage-deflate) must see every frame: those connections skip pre-framing.
             ChannelHandlerContext encoder = channel.pipeline().get(WebSocketExtensionEncoder.class) == null
                     ? channel.pipeline().context(WebSocketFrameEncoder.class) : null;
-            FrameWriter w = new FrameWriter(channel, sink, encoder);
-            writer = w;
-            channel.pipeline().addLast("wspool.writer", w);
-            sink.onCancel(this);
-            frames.subscribe(w);
+            return FrameWriter.send(channel, encoder, frames, (ch, w) -> ch.pipeline().addLast("wspool.writer", w));
         });
     }
 
@@ -356,15 +350,6 @@ final class ChannelWsTransport extends Flux<InboundFrame>
                 sendClose(new CloseWebSocketFrame(), true);
             }
         });
-    }
-
-    /** {@code send} was cancelled: the writer drops what it has not written. */
-    @Override
-    public void dispose() {
-        FrameWriter w = writer;
-        if (w != null) {
-            w.cancel();
-        }
     }
 
     // ---------------------------------------------------------------- the hub's serve()
