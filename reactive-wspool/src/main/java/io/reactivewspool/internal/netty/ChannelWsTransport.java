@@ -14,17 +14,11 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
-import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import io.netty.util.ReferenceCountUtil;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.server.HandshakeInfo;
@@ -108,12 +102,7 @@ final class ChannelWsTransport extends Flux<InboundFrame>
 
     @Override
     public Mono<Void> send(Publisher<OutboundFrame> frames) {
-        return Mono.defer(() -> {
-            // An extension (permessage-deflate) must see every frame: those connections skip pre-framing.
-            ChannelHandlerContext encoder = channel.pipeline().get(WebSocketExtensionEncoder.class) == null
-                    ? channel.pipeline().context(WebSocketFrameEncoder.class) : null;
-            return FrameWriter.send(channel, encoder, frames, (ch, w) -> ch.pipeline().addLast("wspool.writer", w));
-        });
+        return FrameWriter.send(channel, frames, (ch, w) -> ch.pipeline().addLast(FrameWriter.NAME, w));
     }
 
     @Override
@@ -189,10 +178,7 @@ final class ChannelWsTransport extends Flux<InboundFrame>
             }
             return;
         }
-        InboundFrame.Kind kind = frame instanceof TextWebSocketFrame ? InboundFrame.Kind.TEXT
-                : frame instanceof BinaryWebSocketFrame ? InboundFrame.Kind.BINARY
-                : frame instanceof PingWebSocketFrame ? InboundFrame.Kind.PING
-                : frame instanceof PongWebSocketFrame ? InboundFrame.Kind.PONG : null;
+        InboundFrame.Kind kind = InboundFrames.kindOf(frame);
         if (kind == null) {
             return;
         }

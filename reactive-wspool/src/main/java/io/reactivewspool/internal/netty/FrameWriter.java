@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import io.reactivewspool.server.OutboundFrame;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -78,6 +80,19 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
         this.loop = channel.eventLoop();
         this.done = done;
         this.encoder = encoder;
+    }
+
+    /** The writer's name in the channel's pipeline. */
+    static final String NAME = "wspool.writer";
+
+    /**
+     * As {@link #send(Channel, ChannelHandlerContext, Publisher, BiConsumer)}, pre-framing unless the
+     * connection negotiated an extension (permessage-deflate), which must see every frame; the
+     * pipeline is looked at when the send is subscribed.
+     */
+    static Mono<Void> send(Channel channel, Publisher<OutboundFrame> frames, BiConsumer<Channel, FrameWriter> install) {
+        return Mono.defer(() -> send(channel, channel.pipeline().get(WebSocketExtensionEncoder.class) == null
+                ? channel.pipeline().context(WebSocketFrameEncoder.class) : null, frames, install));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.reactivewspool.internal.netty;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -62,18 +63,16 @@ final class InboundFrames extends Flux<InboundFrame> implements CoreSubscriber<O
     }
 
     private static InboundFrame toInbound(WebSocketFrame f) {
-        byte[] bytes = ByteBufUtil.getBytes(f.content());
-        InboundFrame.Kind kind;
-        if (f instanceof TextWebSocketFrame) {
-            kind = InboundFrame.Kind.TEXT;
-        } else if (f instanceof PingWebSocketFrame) {
-            kind = InboundFrame.Kind.PING;
-        } else if (f instanceof PongWebSocketFrame) {
-            kind = InboundFrame.Kind.PONG;
-        } else {
-            kind = InboundFrame.Kind.BINARY;
-        }
-        return new InboundFrame(kind, bytes);
+        InboundFrame.Kind kind = kindOf(f);
+        return new InboundFrame(kind == null ? InboundFrame.Kind.BINARY : kind, ByteBufUtil.getBytes(f.content()));
+    }
+
+    /** The hub's kind of a text, binary, ping or pong frame; {@code null} for any other frame. */
+    static InboundFrame.Kind kindOf(WebSocketFrame f) {
+        return f instanceof TextWebSocketFrame ? InboundFrame.Kind.TEXT
+                : f instanceof BinaryWebSocketFrame ? InboundFrame.Kind.BINARY
+                : f instanceof PingWebSocketFrame ? InboundFrame.Kind.PING
+                : f instanceof PongWebSocketFrame ? InboundFrame.Kind.PONG : null;
     }
 
     @Override

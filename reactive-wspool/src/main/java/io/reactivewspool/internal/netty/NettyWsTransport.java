@@ -5,9 +5,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
-import io.netty.handler.codec.http.websocketx.extensions.WebSocketExtensionEncoder;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.InboundFrame;
@@ -63,12 +60,7 @@ final class NettyWsTransport implements WsTransport {
 
     @Override
     public Mono<Void> send(Publisher<OutboundFrame> frames) {
-        return Mono.defer(() -> {
-            // An extension (permessage-deflate) must see every frame: those connections skip pre-framing.
-            ChannelHandlerContext encoder = channel.pipeline().get(WebSocketExtensionEncoder.class) == null
-                    ? channel.pipeline().context(WebSocketFrameEncoder.class) : null;
-            return FrameWriter.send(channel, encoder, frames, (ch, writer) -> connection.addHandlerLast("wspool.writer", writer));
-        });
+        return FrameWriter.send(channel, frames, (ch, writer) -> connection.addHandlerLast(FrameWriter.NAME, writer));
     }
 
     @Override
