@@ -43,6 +43,9 @@ import reactor.core.publisher.Mono;
 final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubscriber<OutboundFrame>, Subscription, Runnable,
         ChannelFutureListener {
 
+    /** The writer's name in the channel's pipeline. */
+    static final String NAME = "wspool.writer";
+
     static final int BATCH = 64;
     private static final int REPLENISH = BATCH / 2;
 
@@ -81,9 +84,6 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
         this.done = done;
         this.encoder = encoder;
     }
-
-    /** The writer's name in the channel's pipeline. */
-    static final String NAME = "wspool.writer";
 
     /**
      * As {@link #send(Channel, ChannelHandlerContext, Publisher, BiConsumer)}, pre-framing unless the
