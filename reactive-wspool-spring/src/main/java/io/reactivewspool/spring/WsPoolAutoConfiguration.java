@@ -112,6 +112,8 @@ public class WsPoolAutoConfiguration {
         return new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(() -> WebsocketServerSpec.builder()
                 .maxFramePayloadLength(o.maxFrameBytes())
                 .compress(properties.getServer().isCompression())
+                // A deflated frame is inflated only up to the limit: a small frame must not cost what it inflates to.
+                .maxDecompressionBufferSize(o.maxFrameBytes())
                 .handlePing(true)));
     }
 

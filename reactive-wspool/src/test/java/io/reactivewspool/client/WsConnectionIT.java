@@ -10,7 +10,10 @@ import io.reactivewspool.WsConnectException;
 import io.reactivewspool.WsRequestTimeoutException;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.test.Allocations;
+import io.reactivewspool.test.Deflated;
 import io.reactivewspool.test.EchoWsServer;
+import io.reactivewspool.test.LiveHeap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,6 +46,22 @@ class WsConnectionIT {
 
     private WsConnection connect(String url) {
         return WsClient.create(WsClientOptions.builder(url).requestTimeout(Duration.ofSeconds(5)).build()).connect().block(WAIT);
+    }
+
+    /** 48 KB on the wire, 48 MiB inflated: the client inflates a frame only up to maxFrameSize, then the connection ends with 1009. */
+    @Test
+    void aDeflatedMessageFromTheServerIsInflatedOnlyUpToMaxFrameSize() {
+        byte[] bomb = Deflated.of(48 << 20);
+        conn = WsClient.create(WsClientOptions.builder(server.url()).compression(true).build()).connect().block(WAIT);
+        await().atMost(WAIT).until(() -> server.openConnections() == 1);
+        Allocations allocations = Allocations.start();
+        server.sendFrameToAll(() -> Deflated.frame(bomb));
+        WsCloseStatus status = conn.onClose().block(WAIT);
+        assertThat(status.code()).isEqualTo(1009);
+        assertThat(status.reason()).isEqualTo("message from the server larger than maxFrameSize (" + WsClientOptions.DEFAULT_MAX_FRAME_SIZE + " bytes)");
+        assertThat(allocations.since()).as("bytes allocated in the JVM while the client received the frame").isLessThan(16 * LiveHeap.MIB);
+        assertThat(conn.isActive()).isFalse();
+        conn = null;
     }
 
     @Test

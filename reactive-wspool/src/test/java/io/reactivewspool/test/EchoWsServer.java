@@ -28,7 +28,7 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * <li>{@code type=delay}, {@code data.ms=N}: answers after N ms;</li>
  * <li>{@code type=close}, {@code data.code=N}: closes the connection with that code.</li>
  * </ul>
- * A frame that is not valid JSON is ignored. With {@link #ignoringPings()} the server receives
+ * A frame that is not valid JSON is ignored. permessage-deflate is negotiated when a client offers it. With {@link #ignoringPings()} the server receives
  * ping frames itself and never answers them (an "unhealthy" peer). {@link #stop()} drops every
  * connection and unbinds; {@link #restart()} binds the same port again.
  */
@@ -63,7 +63,8 @@ public final class EchoWsServer implements AutoCloseable {
     }
 
     private void bind(int onPort) {
-        WebsocketServerSpec spec = WebsocketServerSpec.builder().handlePing(ignorePings).build();
+        // compress: negotiated only with a client that offers permessage-deflate.
+        WebsocketServerSpec spec = WebsocketServerSpec.builder().handlePing(ignorePings).compress(true).build();
         server = HttpServer.create()
                 .host("127.0.0.1")
                 .port(onPort)
@@ -162,6 +163,13 @@ public final class EchoWsServer implements AutoCloseable {
     public void sendRawToAll(String text) {
         for (Connection c : connections) {
             c.channel().writeAndFlush(new TextWebSocketFrame(text));
+        }
+    }
+
+    /** Sends a frame made by {@code frame} on every open connection, as it is (see {@link Deflated}). */
+    public void sendFrameToAll(java.util.function.Supplier<WebSocketFrame> frame) {
+        for (Connection c : connections) {
+            c.channel().writeAndFlush(frame.get());
         }
     }
 

@@ -160,6 +160,12 @@ public final class RawWsClient implements AutoCloseable {
         return this;
     }
 
+    /** Sends a frame as it is; one with RSV1 set passes a negotiated permessage-deflate encoder untouched. */
+    public RawWsClient sendFrame(WebSocketFrame f) {
+        emit(f);
+        return this;
+    }
+
     public RawWsClient sendPingFrame() {
         emit(new PingWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {1, 2})));
         return this;

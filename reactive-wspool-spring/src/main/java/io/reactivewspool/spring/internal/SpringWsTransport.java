@@ -1,5 +1,6 @@
 package io.reactivewspool.spring.internal;
 
+import io.reactivewspool.internal.netty.InflateBound;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.InboundFrame;
@@ -83,7 +84,8 @@ public final class SpringWsTransport implements WsTransport {
     public Flux<InboundFrame> receive() {
         // The session releases each payload after onNext returns: copy now, never retain.
         // Spring aggregates fragments up to the frame limit; a longer message fails the stream with
-        // Netty's TooLongFrameException, which the hub answers with 1009.
+        // Netty's TooLongFrameException, a deflated one that inflates past it with its bounded decoder's
+        // DecompressionException: the hub answers both with 1009.
         return session.receive().map(message -> new InboundFrame(kind(message.getType()), copy(message.getPayload())))
                 .onErrorMap(SpringWsTransport::tooLong, e -> new io.reactivewspool.server.WsFrameTooLargeException(
                         "message larger than the maximum frame size", e));
@@ -129,7 +131,7 @@ public final class SpringWsTransport implements WsTransport {
 
     private static boolean tooLong(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof io.netty.handler.codec.TooLongFrameException) {
+            if (t instanceof io.netty.handler.codec.TooLongFrameException || InflateBound.exceeded(t)) {
                 return true;
             }
         }

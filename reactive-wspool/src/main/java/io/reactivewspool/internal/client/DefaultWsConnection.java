@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -25,6 +26,7 @@ import io.reactivewspool.WsRequestTimeoutException;
 import io.reactivewspool.client.WsClientOptions;
 import io.reactivewspool.client.WsConnection;
 import io.reactivewspool.internal.LogLimiter;
+import io.reactivewspool.internal.netty.InflateBound;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
@@ -59,6 +61,7 @@ public final class DefaultWsConnection implements WsConnection {
     private final WsCodec codec;
     private final Duration requestTimeout;
     private final Duration closeTimeout;
+    private final int maxFrameSize;
     private final Scheduler timer;
 
     private final Map<String, Sinks.One<WsMessage>> pending = new ConcurrentHashMap<>();
@@ -88,13 +91,14 @@ public final class DefaultWsConnection implements WsConnection {
         this.codec = options.codec();
         this.requestTimeout = options.requestTimeout();
         this.closeTimeout = options.closeTimeout();
+        this.maxFrameSize = options.maxFrameSize();
         this.timer = timer;
         in.withConnection(c -> this.connection = c);
         in.receiveCloseStatus().subscribe(this::onCloseStatus, e -> { });
     }
 
     /** The connection's life: handles inbound frames until the peer or we close. */
-    Mono<Void> run(WebsocketInbound in, int maxFrameSize) {
+    Mono<Void> run(WebsocketInbound in) {
         return in.aggregateFrames(maxFrameSize).receiveFrames().doOnNext(this::onFrame).then();
     }
 
@@ -314,7 +318,7 @@ public final class DefaultWsConnection implements WsConnection {
         }
         WsCloseStatus status = remoteStatus != null ? remoteStatus
                 : localStatus != null ? localStatus
-                : new WsCloseStatus(1006, error == null ? "connection lost" : "connection lost: " + error.getClass().getSimpleName());
+                : lostStatus(error);
         if (error != null) {
             LOG.debug("connection error conn={} client={} error={}", id, label, error.toString());
         }
@@ -335,6 +339,14 @@ public final class DefaultWsConnection implements WsConnection {
         inbound.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
         raw.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
         closed.tryEmitValue(status);
+    }
+
+    /** The status of a connection that ended without a close frame either way. */
+    private WsCloseStatus lostStatus(Throwable error) {
+        if (error instanceof TooLongFrameException || InflateBound.exceeded(error)) {
+            return new WsCloseStatus(1009, "message from the server larger than maxFrameSize (" + maxFrameSize + " bytes)");
+        }
+        return new WsCloseStatus(1006, error == null ? "connection lost" : "connection lost: " + error.getClass().getSimpleName());
     }
 
     private String where() {

@@ -55,6 +55,8 @@ public final class NettyWsConnector {
         WebsocketClientSpec.Builder b = WebsocketClientSpec.builder()
                 .maxFramePayloadLength(options.maxFrameSize())
                 .compress(options.compression())
+                // A deflated frame from the server is inflated only up to the limit.
+                .maxDecompressionBufferSize(options.maxFrameSize())
                 .handlePing(false);
         if (!options.subprotocols().isEmpty()) {
             b.protocols(String.join(",", options.subprotocols()));
@@ -73,7 +75,7 @@ public final class NettyWsConnector {
                         DefaultWsConnection c = new DefaultWsConnection(in, out, options, label, timer);
                         ref.set(c);
                         sink.success(c);
-                        return c.run(in, options.maxFrameSize());
+                        return c.run(in);
                     })
                     .subscribe(null, err -> {
                         DefaultWsConnection c = ref.get();

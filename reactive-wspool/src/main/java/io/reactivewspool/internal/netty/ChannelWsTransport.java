@@ -45,7 +45,8 @@ import reactor.core.publisher.Operators;
  * <p>Inbound: each frame's bytes are copied into an {@link InboundFrame} and the frame released;
  * fragments are reassembled up to the frame limit, beyond it {@code receive()} signals
  * {@link WsFrameTooLargeException}; RSV bits no negotiated extension defines close with 1002
- * ({@link InboundGuard}'s rule). Without demand frames are held and reading stops until
+ * ({@link InboundGuard}'s rule). With permessage-deflate a message is inflated only up to the
+ * frame limit (past it, {@link WsFrameTooLargeException}); one that does not inflate closes with 1007. Without demand frames are held and reading stops until
  * {@code request}. A peer's close frame is answered with its code, then the channel is closed;
  * after {@link #close} the channel closes on the peer's answer or a grace period later. Either
  * close completes {@code receive()}.
@@ -154,7 +155,8 @@ final class ChannelWsTransport extends Flux<InboundFrame>
     private void onFrame(WebSocketFrame frame) {
         if (frame.rsv() != 0) {
             // Netty's decoder checks RSV bits only without extensions; permessage-deflate clears RSV1 of what it inflates.
-            if (!closeSent) {
+            // After the inbound ended (a message over the limit, its decoder discarded) they are only dropped.
+            if (!inboundDone && !closeSent) {
                 sendClose(new CloseWebSocketFrame(WebSocketCloseStatus.PROTOCOL_ERROR, "reserved bits set without an extension"), true);
             }
             endInbound(null);
@@ -389,6 +391,26 @@ final class ChannelWsTransport extends Flux<InboundFrame>
     @Override
     @SuppressWarnings("deprecation") // deprecated on ChannelHandler only, where outbound handlers inherit it
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // permessage-deflate's decoder stops at the frame limit or on a stream that does not inflate;
+        // the frames after it arrive deflated and are dropped.
+        switch (InflateBound.failure(ctx.pipeline(), cause)) {
+            case NONE -> { }
+            case HANDLED -> {
+                return;
+            }
+            case EXCEEDED -> {
+                fragments = null;
+                tooLarge();
+                return;
+            }
+            case NOT_INFLATABLE -> {
+                if (!closeSent) {
+                    sendClose(InflateBound.notInflatableClose(), true);
+                    endInbound(null);
+                }
+                return;
+            }
+        }
         // Netty's decoder answers a protocol violation with its close frame and closes after it;
         // anything else leaves nothing to say to the peer.
         closeSent = true;

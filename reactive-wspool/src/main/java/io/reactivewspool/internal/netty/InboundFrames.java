@@ -77,7 +77,7 @@ final class InboundFrames extends Flux<InboundFrame> implements CoreSubscriber<O
 
     @Override
     public void onError(Throwable t) {
-        actual.onError(t instanceof TooLongFrameException
+        actual.onError(t instanceof TooLongFrameException || InflateBound.exceeded(t)
                 ? new WsFrameTooLargeException("message larger than " + maxFrameBytes + " bytes", t) : t);
     }
 

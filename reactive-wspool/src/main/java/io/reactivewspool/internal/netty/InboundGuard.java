@@ -21,6 +21,8 @@ import reactor.netty.NettyPipeline;
  * <li>bytes the client sent behind its upgrade request, before the handshake response (4.1
  * forbids that): the HTTP decoder hands them on as a raw buffer when the handshake removes it,
  * and nothing downstream would release it. Released, and the connection closed.</li>
+ * <li>a permessage-deflate message that does not inflate (RFC 7692, 8): 1007. One that inflates
+ * past the frame limit, where Reactor Netty's decoder stops, goes on to the hub, which answers 1009.</li>
  * </ul>
  */
 public final class InboundGuard extends ChannelInboundHandlerAdapter {
@@ -28,6 +30,7 @@ public final class InboundGuard extends ChannelInboundHandlerAdapter {
     static final String NAME = "wspool.inboundGuard";
 
     private boolean failed;
+    private boolean inflateFailed;
 
     private InboundGuard() {
     }
@@ -44,6 +47,11 @@ public final class InboundGuard extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof WebSocketFrame f && f.rsv() != 0) {
+            if (inflateFailed) {
+                // Still deflated, behind a message the hub is already closing the connection for.
+                f.release();
+                return;
+            }
             failed = true;
             f.release();
             ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.PROTOCOL_ERROR, "reserved bits set without an extension"))
@@ -57,5 +65,26 @@ public final class InboundGuard extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    @SuppressWarnings("deprecation") // deprecated on ChannelHandler only, where outbound handlers inherit it
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        switch (InflateBound.failure(ctx.pipeline(), cause)) {
+            case NONE -> ctx.fireExceptionCaught(cause);
+            case HANDLED -> { }
+            case EXCEEDED -> {
+                // Reactor Netty fails the hub's receive with it; the hub answers 1009.
+                inflateFailed = true;
+                ctx.fireExceptionCaught(cause);
+            }
+            case NOT_INFLATABLE -> {
+                inflateFailed = true;
+                if (!failed) {
+                    failed = true;
+                    ctx.writeAndFlush(InflateBound.notInflatableClose()).addListener(ChannelFutureListener.CLOSE);
+                }
+            }
+        }
     }
 }

@@ -42,6 +42,8 @@ public final class NettyHubHandler {
         this.spec = WebsocketServerSpec.builder()
                 .maxFramePayloadLength(maxFrameBytes)
                 .compress(options.compression())
+                // A deflated frame is inflated only up to the limit: a small frame must not cost what it inflates to.
+                .maxDecompressionBufferSize(maxFrameBytes)
                 // Ping frames reach the hub (they count as activity); the hub answers them.
                 .handlePing(true)
                 .build();

@@ -105,8 +105,9 @@ final class PlainNettyEngine implements ServerEngine {
             p.addLast(RequestRouter.CODEC, new HttpServerCodec());
             if (routes.options().compression()) {
                 // Sees the upgrade request on its way to the router and answers the negotiation in the 101;
-                // then it puts the deflate codec in its place and leaves.
-                p.addLast(DEFLATE, new WebSocketServerCompressionHandler(0));
+                // then it puts the deflate codec in its place and leaves. Its decoder inflates a frame
+                // only up to the frame limit: a small frame must not cost what it inflates to.
+                p.addLast(DEFLATE, new WebSocketServerCompressionHandler(routes.maxFrameBytes()));
             }
             p.addLast(RequestRouter.NAME, new RequestRouter(routes, ch));
         }

@@ -12,7 +12,10 @@ import java.util.Map;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
+import io.reactivewspool.test.Allocations;
+import io.reactivewspool.test.Deflated;
 import io.reactivewspool.test.HubFixture;
+import io.reactivewspool.test.LiveHeap;
 import io.reactivewspool.test.RawWsClient;
 import org.junit.jupiter.api.Test;
 
@@ -98,6 +101,42 @@ class WsServerIT {
             RawWsClient plain = RawWsClient.connectCompressed(off.wsUrl());
             assertThat(plain.extensions()).isNull();
             plain.close();
+        }
+    }
+
+    /**
+     * A 48 KB frame that inflates to 48 MiB: the server inflates it only up to the frame limit and
+     * closes with 1009, so it costs the server a frame limit's worth of memory, not 48 MiB.
+     */
+    @Test
+    void aDeflatedMessageIsInflatedOnlyUpToTheFrameLimitThenCloses1009() {
+        byte[] bomb = Deflated.of(48 << 20);
+        assertThat(bomb.length).isLessThan(WsHubOptions.DEFAULT_MAX_FRAME_BYTES);
+        try (HubFixture f = HubFixture.start(WsHubOptions.defaults(), serverOptions().compression(true).build())) {
+            RawWsClient c = RawWsClient.connectCompressed(f.wsUrl());
+            c.welcome();
+            Allocations allocations = Allocations.start();
+            c.sendFrame(Deflated.frame(bomb));
+            // Behind it, before the close: dropped, not answered with a second close.
+            c.sendFrame(Deflated.frame(Deflated.of(100)));
+            assertThat(c.awaitCloseCode()).isEqualTo(1009);
+            assertThat(c.closeReason()).isEqualTo("message larger than " + WsHubOptions.DEFAULT_MAX_FRAME_BYTES + " bytes");
+            assertThat(allocations.since()).as("bytes allocated in the JVM while the server received the frame")
+                    .isLessThan(16 * LiveHeap.MIB);
+            org.awaitility.Awaitility.await().atMost(RawWsClient.WAIT).until(() -> f.hub().stats().activeConnections() == 0);
+        }
+    }
+
+    @Test
+    void aDeflatedMessageThatDoesNotInflateCloses1007() {
+        try (HubFixture f = HubFixture.start(WsHubOptions.defaults(), serverOptions().compression(true).build())) {
+            RawWsClient c = RawWsClient.connectCompressed(f.wsUrl());
+            c.welcome();
+            // Block type 3 does not exist in DEFLATE (RFC 1951, 3.2.3).
+            c.sendFrame(Deflated.frame(new byte[] {(byte) 0xff, (byte) 0xff, 0x01, 0x02}));
+            assertThat(c.awaitCloseCode()).isEqualTo(1007);
+            assertThat(c.closeReason()).isEqualTo("message is not a valid permessage-deflate stream");
+            org.awaitility.Awaitility.await().atMost(RawWsClient.WAIT).until(() -> f.hub().stats().activeConnections() == 0);
         }
     }
 
