@@ -46,8 +46,8 @@ import reactor.core.publisher.Operators;
  * fragments are reassembled up to the frame limit, beyond it {@code receive()} signals
  * {@link WsFrameTooLargeException}; RSV bits no negotiated extension defines close with 1002
  * ({@link InboundGuard}'s rule). With permessage-deflate a message is inflated only up to the
- * frame limit (past it, {@link WsFrameTooLargeException}); one that does not inflate closes with 1007. Without demand frames are held and reading stops until
- * {@code request}. A peer's close frame is answered with its code, then the channel is closed;
+ * frame limit (past it, {@link WsFrameTooLargeException}); one that does not inflate closes with
+ * 1007. Without demand frames are held and reading stops until {@code request}. A peer's close frame is answered with its code, then the channel is closed;
  * after {@link #close} the channel closes on the peer's answer or a grace period later. Either
  * close completes {@code receive()}.
  *
