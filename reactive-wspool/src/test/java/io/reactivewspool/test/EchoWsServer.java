@@ -28,9 +28,10 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * <li>{@code type=delay}, {@code data.ms=N}: answers after N ms;</li>
  * <li>{@code type=close}, {@code data.code=N}: closes the connection with that code.</li>
  * </ul>
- * A frame that is not valid JSON is ignored. permessage-deflate is negotiated when a client offers it. With {@link #ignoringPings()} the server receives
- * ping frames itself and never answers them (an "unhealthy" peer). {@link #stop()} drops every
- * connection and unbinds; {@link #restart()} binds the same port again.
+ * A frame that is not valid JSON is ignored. permessage-deflate is negotiated when a client offers
+ * it. With {@link #ignoringPings()} the server receives ping frames itself and never answers them
+ * (an "unhealthy" peer). {@link #stop()} drops every connection and unbinds; {@link #restart()}
+ * binds the same port again.
  */
 public final class EchoWsServer implements AutoCloseable {
 

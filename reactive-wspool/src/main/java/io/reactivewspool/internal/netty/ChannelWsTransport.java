@@ -47,9 +47,9 @@ import reactor.core.publisher.Operators;
  * {@link WsFrameTooLargeException}; RSV bits no negotiated extension defines close with 1002
  * ({@link InboundGuard}'s rule). With permessage-deflate a message is inflated only up to the
  * frame limit (past it, {@link WsFrameTooLargeException}); one that does not inflate closes with
- * 1007. Without demand frames are held and reading stops until {@code request}. A peer's close frame is answered with its code, then the channel is closed;
- * after {@link #close} the channel closes on the peer's answer or a grace period later. Either
- * close completes {@code receive()}.
+ * 1007. Without demand frames are held and reading stops until {@code request}. A peer's close
+ * frame is answered with its code, then the channel is closed; after {@link #close} the channel
+ * closes on the peer's answer or a grace period later. Either close completes {@code receive()}.
  *
  * <p>State is touched on the channel's event loop only; {@code subscribe}, {@code request},
  * {@code cancel} and {@code close} from other threads hop there.
@@ -399,7 +399,6 @@ final class ChannelWsTransport extends Flux<InboundFrame>
                 return;
             }
             case EXCEEDED -> {
-                fragments = null;
                 tooLarge();
                 return;
             }

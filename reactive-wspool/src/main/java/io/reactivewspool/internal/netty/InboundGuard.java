@@ -79,7 +79,6 @@ public final class InboundGuard extends ChannelInboundHandlerAdapter {
                 ctx.fireExceptionCaught(cause);
             }
             case NOT_INFLATABLE -> {
-                inflateFailed = true;
                 if (!failed) {
                     failed = true;
                     ctx.writeAndFlush(InflateBound.notInflatableClose()).addListener(ChannelFutureListener.CLOSE);
