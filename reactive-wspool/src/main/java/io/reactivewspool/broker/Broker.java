@@ -16,6 +16,21 @@ import reactor.core.publisher.Mono;
  * at start and delivers {@link BrokerMessage.Kind#TOPIC TOPIC} and {@link BrokerMessage.Kind#USER
  * USER} messages of other nodes to local connections, using the payload bytes as they are.
  *
+ * <p>What every implementation promises (checked for each by the project's broker contract tests):
+ * <ul>
+ * <li>A message reaches every other node that should have it with every part as published: kind,
+ * the target LIST in its order (never joined, split or re-encoded: a user id {@code "cn=ann,ou=ops"}
+ * stays one user), payload bytes, origin and excluded connection ids.</li>
+ * <li>A {@link BrokerMessage.Kind#TOPIC TOPIC} message reaches each other node with interest in ANY
+ * of its topics exactly once, with the full list; the hub then gives it to each local connection
+ * subscribed to any of them once. A node without interest in any of them does not get it.</li>
+ * <li>{@link BrokerMessage.Kind#USER USER} and {@link BrokerMessage.Kind#CONTROL CONTROL} messages
+ * reach every other node. A node never receives its own messages.</li>
+ * <li>{@link #isConnected()} is false while the broker cannot reach the cluster or while nothing
+ * consumes {@link #inbound()} (before the hub subscribes, after an error ended its subscription):
+ * a node that hears nothing must not look healthy.</li>
+ * </ul>
+ *
  * <p>The hub also keeps small per-node state in the broker (its share of a topic's presence, its
  * stats): {@link #putNodeState} stores this node's entry of a named state with an expiry, and
  * {@link #nodeStates} reads every live node's entry. A node that stops refreshing its entries
@@ -35,14 +50,20 @@ public interface Broker {
     /** This node's id, stamped on every message it publishes; unique in the cluster. */
     String nodeId();
 
-    /** Sends a message to the other nodes; completes when handed to the transport. */
+    /**
+     * Sends a message to the other nodes; completes when handed to the transport, fails (a
+     * {@link io.reactivewspool.WsException}) when the cluster cannot be reached. Nothing is buffered
+     * for later: a failed publish is lost for the other nodes.
+     */
     Mono<Void> publish(BrokerMessage message);
 
     /**
      * Messages of other nodes; hot, never completes while the broker is open, and emits no more
      * than requested: the hub requests batches as its delivery thread takes them, so a broker keeps
-     * what comes faster in a bounded buffer of its own and counts what that drops. (Emitting past
-     * the demand overflows the hub's hand-off: it logs that, counts a failure and resubscribes.)
+     * what comes faster in a bounded buffer of its own and counts what that drops. A broker should
+     * not end it with an error (it resubscribes its own source instead); when it does, or when it
+     * emits past the demand, the hub counts a failure, logs it and resubscribes with backoff
+     * (100 ms, doubling to 5 s), losing what came meanwhile.
      */
     Flux<BrokerMessage> inbound();
 
@@ -70,7 +91,10 @@ public interface Broker {
         return Mono.just(Map.of());
     }
 
-    /** Whether the broker currently reaches the cluster. */
+    /**
+     * Whether the broker currently reaches the cluster and delivers what it receives: false while
+     * it cannot reach it, and false while nothing consumes {@link #inbound()}.
+     */
     boolean isConnected();
 
     /** Releases the broker's resources; completes when they are released. */

@@ -1,5 +1,6 @@
 package io.reactivewspool.broker;
 
+import java.util.Objects;
 import java.util.UUID;
 
 import reactor.core.publisher.Flux;
@@ -20,7 +21,7 @@ public final class LocalBroker implements Broker {
 
     /** A local broker with the given node id. */
     public LocalBroker(String nodeId) {
-        this.nodeId = java.util.Objects.requireNonNull(nodeId, "nodeId");
+        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
     }
 
     @Override

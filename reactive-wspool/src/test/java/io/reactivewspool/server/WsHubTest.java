@@ -325,7 +325,7 @@ class WsHubTest {
         hub.broadcast("t", "x", Map.of("k", "v"), Set.of("someone"));
         BrokerMessage m = broker.published.get(0);
         assertThat(m.kind()).isEqualTo(BrokerMessage.Kind.TOPIC);
-        assertThat(m.target()).isEqualTo("t");
+        assertThat(m.targets()).containsExactly("t");
         assertThat(m.originNodeId()).isEqualTo("node-test");
         assertThat(m.excludedConnectionIds()).containsExactly("someone");
         assertThat(m.payload()).isSameAs(last(t).payload());

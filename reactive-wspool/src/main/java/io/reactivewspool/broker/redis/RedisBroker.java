@@ -13,6 +13,13 @@ import reactor.core.publisher.Mono;
  * <li>A node subscribes to a topic's channel only while it has local subscribers
  * ({@link #interest(String, boolean)}, called by the hub on the first and the last).</li>
  * <li>Messages carry the publishing node's id; a node ignores its own, so nothing is delivered twice.</li>
+ * <li>A message to several topics is published on each topic's channel in one atomic script; a
+ * node that hears several of those channels keeps the first copy, so it gets the message once and
+ * each local connection subscribed to any of the topics gets it once. Targets (topics, user ids)
+ * travel as a list in the frame and arrive exactly as sent.</li>
+ * <li>{@link #inbound()} resubscribes with backoff after any error (counted in
+ * {@link Stats#inboundRestarts()}); {@link #isConnected()} is false while Redis is unreachable,
+ * while the inbound pipeline is down, and while nothing consumes {@link #inbound()}.</li>
  * <li>While Redis is unreachable, {@link #publish} fails at once with a
  * {@link io.reactivewspool.WsException} (counted in {@link #stats()}); nothing is buffered.
  * Local delivery is unaffected. When Redis returns, Lettuce reconnects and every channel
@@ -60,8 +67,12 @@ public interface RedisBroker extends Broker {
      * @param inboundDropped   messages dropped because the hub did not keep up (bounded inbound buffer)
      * @param malformed        messages on our channels that were not broker frames
      * @param topicChannels    topic channels this node is subscribed to now
+     * @param duplicatesDropped copies of a multi-topic message after the first this node received
+     *                         (one per further topic of the message this node listens to)
+     * @param inboundRestarts  errors that ended the inbound pipeline, each followed by a
+     *                         resubscription with backoff; {@link #isConnected()} is false meanwhile
      */
     record Stats(long published, long publishFailed, long received, long ownIgnored, long inboundDropped,
-                 long malformed, int topicChannels) {
+                 long malformed, int topicChannels, long duplicatesDropped, long inboundRestarts) {
     }
 }

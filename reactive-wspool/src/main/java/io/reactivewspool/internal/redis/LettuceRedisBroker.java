@@ -1,14 +1,19 @@
 package io.reactivewspool.internal.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -28,16 +33,34 @@ import reactor.core.publisher.BufferOverflowStrategy;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SynchronousSink;
+import reactor.util.retry.Retry;
 
 /**
  * {@link RedisBroker} on Lettuce: one pub/sub connection for the channels this node listens to,
  * one connection for PUBLISH. Lettuce reconnects both and re-subscribes every channel itself.
+ *
+ * <p>A message to several topics is ONE script call that publishes the same frame on each topic's
+ * channel. Redis runs a script without interleaving other commands, so a node subscribed to several
+ * of those channels receives the copies back to back on its one connection: it keeps the first and
+ * drops the ones that follow with the same origin and id. Every node with interest in any of the
+ * topics so gets the message once, whatever its subscriptions did meanwhile.
+ *
+ * <p>The inbound pipeline never ends while the broker is open: any error in it is counted
+ * ({@link Stats#inboundRestarts()}), logged and followed by a resubscription with backoff; while
+ * it is down, or while nothing consumes {@link #inbound()}, {@link #isConnected()} is false.
  */
 public final class LettuceRedisBroker implements RedisBroker {
 
     private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
     private static final long QUIET_PERIOD_MS = 100;
     private static final long SHUTDOWN_TIMEOUT_MS = 2_000;
+    private static final Duration INBOUND_BACKOFF_FIRST = Duration.ofMillis(100);
+    private static final Duration INBOUND_BACKOFF_MAX = Duration.ofSeconds(5);
+    /** ARGV[1] is the frame, ARGV[2..] the channels; returns how many subscribers got a copy. */
+    private static final String PUBLISH_EACH = "local n = 0 for i = 2, #ARGV do "
+            + "n = n + redis.call('publish', ARGV[i], ARGV[1]) end return n";
+    private static final byte[][] NO_KEYS = new byte[0][];
 
     private final RedisBrokerOptions options;
     private final String where;
@@ -52,6 +75,15 @@ public final class LettuceRedisBroker implements RedisBroker {
     private final Disposable connectionEvents;
     private final AtomicBoolean publishFailing = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Ids of this node's publishes; a random start so a restarted node never repeats its last id. */
+    private final AtomicLong publishIds = new AtomicLong(ThreadLocalRandom.current().nextLong());
+    /** Subscribers of {@link #inbound} now; none means nothing from other nodes is consumed. */
+    private final AtomicInteger inboundConsumers = new AtomicInteger();
+    /** Set while the inbound pipeline waits to resubscribe after an error. */
+    private volatile boolean inboundFailed;
+    // Read and written only by the inbound pipeline, one message at a time.
+    private String lastOrigin;
+    private long lastId;
 
     private final LongAdder published = new LongAdder();
     private final LongAdder publishFailed = new LongAdder();
@@ -59,6 +91,8 @@ public final class LettuceRedisBroker implements RedisBroker {
     private final LongAdder ownIgnored = new LongAdder();
     private final LongAdder inboundDropped = new LongAdder();
     private final LongAdder malformed = new LongAdder();
+    private final LongAdder duplicatesDropped = new LongAdder();
+    private final LongAdder inboundRestarts = new LongAdder();
 
     private LettuceRedisBroker(RedisBrokerOptions options, String where, RedisClient client,
                                StatefulRedisPubSubConnection<byte[], byte[]> sub,
@@ -72,11 +106,17 @@ public final class LettuceRedisBroker implements RedisBroker {
         this.userChannel = bytes(prefix + ":u");
         this.controlChannel = bytes(prefix + ":c");
         this.topicChannelPrefix = prefix + ":t:";
-        this.inbound = sub.reactive().observeChannels(FluxSink.OverflowStrategy.BUFFER)
+        this.inbound = Flux.defer(() -> sub.reactive().observeChannels(FluxSink.OverflowStrategy.BUFFER))
                 .onBackpressureBuffer(options.inboundBufferSize(), dropped -> inboundDropped.increment(),
                         BufferOverflowStrategy.DROP_OLDEST)
                 .handle(this::accept)
-                .share();
+                .doOnSubscribe(s -> inboundFailed = false)
+                .doOnError(this::inboundFailed)
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, INBOUND_BACKOFF_FIRST).maxBackoff(INBOUND_BACKOFF_MAX)
+                        .filter(e -> !closed.get()))
+                .share()
+                .doOnSubscribe(s -> inboundConsumers.incrementAndGet())
+                .doFinally(signal -> inboundConsumers.decrementAndGet());
         this.connectionEvents = client.getResources().eventBus().get()
                 .subscribe(event -> {
                     if (event instanceof DisconnectedEvent) {
@@ -145,18 +185,34 @@ public final class LettuceRedisBroker implements RedisBroker {
         });
     }
 
-    private void accept(ChannelMessage<byte[], byte[]> message, reactor.core.publisher.SynchronousSink<BrokerMessage> sink) {
-        BrokerMessage m;
+    private void inboundFailed(Throwable e) {
+        inboundFailed = true;
+        inboundRestarts.increment();
+        log.error("redis broker inbound failed node={} redis={}: nothing from other nodes is received until it "
+                + "resubscribes (backoff from {} ms)", options.nodeId(), where, INBOUND_BACKOFF_FIRST.toMillis(), e);
+    }
+
+    private void accept(ChannelMessage<byte[], byte[]> message, SynchronousSink<BrokerMessage> sink) {
+        BrokerFrame.Decoded frame;
         try {
-            m = BrokerFrame.decode(message.getMessage());
-        } catch (IllegalArgumentException e) {
+            frame = BrokerFrame.decode(message.getMessage());
+        } catch (IllegalArgumentException | NullPointerException e) {
             malformed.increment();
             log.warn("redis broker ignored a malformed message node={} channel={} reason={}",
                     options.nodeId(), new String(message.getChannel(), StandardCharsets.UTF_8), e.getMessage());
             return;
         }
+        BrokerMessage m = frame.message();
         if (options.nodeId().equals(m.originNodeId())) {
             ownIgnored.increment();
+            return;
+        }
+        // The copies of one multi-topic publish arrive back to back (one script): keep the first.
+        boolean repeat = frame.id() == lastId && m.originNodeId().equals(lastOrigin);
+        lastOrigin = m.originNodeId();
+        lastId = frame.id();
+        if (repeat && m.targets().size() > 1) {
+            duplicatesDropped.increment();
             return;
         }
         received.increment();
@@ -176,15 +232,22 @@ public final class LettuceRedisBroker implements RedisBroker {
     @Override
     public Mono<Void> publish(BrokerMessage message) {
         return Mono.defer(() -> {
-            byte[] channel = switch (message.kind()) {
-                case TOPIC -> bytes(topicChannelPrefix + message.target());
-                case USER -> userChannel;
-                case CONTROL -> controlChannel;
-            };
             BrokerMessage stamped = options.nodeId().equals(message.originNodeId()) ? message
-                    : new BrokerMessage(message.kind(), message.target(), message.payload(), options.nodeId(),
+                    : new BrokerMessage(message.kind(), message.targets(), message.payload(), options.nodeId(),
                     message.excludedConnectionIds());
-            return pub.reactive().publish(channel, BrokerFrame.encode(stamped));
+            byte[] frame = BrokerFrame.encode(stamped, publishIds.incrementAndGet());
+            if (message.kind() != BrokerMessage.Kind.TOPIC) {
+                return pub.reactive().publish(message.kind() == BrokerMessage.Kind.USER ? userChannel : controlChannel, frame);
+            }
+            if (message.targets().size() == 1) {
+                return pub.reactive().publish(bytes(topicChannelPrefix + message.targets().get(0)), frame);
+            }
+            byte[][] args = new byte[message.targets().size() + 1][];
+            args[0] = frame;
+            for (int i = 0; i < message.targets().size(); i++) {
+                args[i + 1] = bytes(topicChannelPrefix + message.targets().get(i));
+            }
+            return pub.reactive().<Long>eval(PUBLISH_EACH, ScriptOutputType.INTEGER, NO_KEYS, args).next();
         }).doOnSuccess(receivers -> {
             published.increment();
             if (publishFailing.compareAndSet(true, false)) {
@@ -290,13 +353,13 @@ public final class LettuceRedisBroker implements RedisBroker {
 
     @Override
     public boolean isConnected() {
-        return !closed.get() && sub.isOpen() && pub.isOpen();
+        return !closed.get() && sub.isOpen() && pub.isOpen() && inboundConsumers.get() > 0 && !inboundFailed;
     }
 
     @Override
     public Stats stats() {
         return new Stats(published.sum(), publishFailed.sum(), received.sum(), ownIgnored.sum(),
-                inboundDropped.sum(), malformed.sum(), topics.size());
+                inboundDropped.sum(), malformed.sum(), topics.size(), duplicatesDropped.sum(), inboundRestarts.sum());
     }
 
     @Override

@@ -41,12 +41,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
+import reactor.core.Exceptions;
 import reactor.core.publisher.BufferOverflowStrategy;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 
 /**
  * The hub: registry, topics, protocol dispatch, delivery, timers and admin operations.
@@ -70,6 +72,9 @@ public final class DefaultWsHub implements WsHub {
     private static final Duration CLUSTER_READ_TIMEOUT = Duration.ofSeconds(3);
     /** Broker messages handed to the delivery thread at a time. */
     private static final int BROKER_PREFETCH = 256;
+    /** The first and the longest wait before the broker's inbound is resubscribed after an error. */
+    private static final Duration BROKER_RETRY_FIRST = Duration.ofMillis(100);
+    private static final Duration BROKER_RETRY_MAX = Duration.ofSeconds(5);
 
     final HubCounters counters = new HubCounters();
 
@@ -146,17 +151,27 @@ public final class DefaultWsHub implements WsHub {
                         writeStats();
                     }), e -> log.error("cluster state pipeline failed", e)));
         }
-        // The broker buffers (bounded) what the delivery thread cannot take yet. One that emits past
-        // the demand overflows the hand-off: that is logged, counted, and the hot inbound resubscribed.
+        // The broker buffers (bounded) what the delivery thread cannot take yet. Any error ends the
+        // inbound Flux (a broker that emits past the demand overflows the hand-off; a broker of
+        // its own fails): counted, logged, resubscribed with backoff. Until then nothing from other
+        // nodes arrives, and the broker, with nothing consuming its inbound, reports itself down.
         timers.add(broker.inbound()
                 .publishOn(Schedulers.fromExecutor(brokerDelivery), BROKER_PREFETCH)
-                .retryWhen(reactor.util.retry.Retry.indefinitely().filter(reactor.core.Exceptions::isOverflow)
+                .doOnNext(this::onBrokerMessage)
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, BROKER_RETRY_FIRST).maxBackoff(BROKER_RETRY_MAX)
+                        .transientErrors(true)
                         .doBeforeRetry(signal -> {
                             counters.failed.increment();
-                            log.error("broker inbound overflowed node={}: the broker emitted past the hub's demand of {}; "
-                                    + "messages queued for delivery were lost, resubscribed", broker.nodeId(), BROKER_PREFETCH);
+                            Throwable e = signal.failure();
+                            if (Exceptions.isOverflow(e)) {
+                                log.error("broker inbound overflowed node={}: the broker emitted past the hub's demand of {}; "
+                                        + "messages queued for delivery were lost, resubscribing", broker.nodeId(), BROKER_PREFETCH);
+                            } else {
+                                log.error("broker inbound failed node={} restarts={}: messages of other nodes are not "
+                                        + "received until it resubscribes", broker.nodeId(), signal.totalRetries() + 1, e);
+                            }
                         }))
-                .subscribe(this::onBrokerMessage, e -> log.error("broker inbound failed node={}", broker.nodeId(), e)));
+                .subscribe(null, e -> log.error("broker inbound ended node={}", broker.nodeId(), e)));
         log.info("hub started node={} heartbeat_ms={} connection_timeout_ms={} cleanup_ms={} max_connections={} queue={} overflow={}",
                 broker.nodeId(), hb.toMillis(), options.connectionTimeout().toMillis(), ci.toMillis(),
                 options.maxConnections(), options.outboundQueueSize(), options.overflowPolicy());
@@ -396,14 +411,14 @@ public final class DefaultWsHub implements WsHub {
         OutboundFrame frame = OutboundFrame.text(payload);
         int reached = deliverLocally(kind, targets, frame, stamped, ex);
         counters.broadcasts.increment();
-        // Several topics travel as one broker message ("a,b": ',' is not a topic character) so
-        // that a remote connection subscribed to more than one also receives it once.
-        String target = String.join(",", targets);
-        broker.publish(new BrokerMessage(kind, target, payload, broker.nodeId(), ex))
+        // Several topics travel as ONE broker message with the list, so that a remote connection
+        // subscribed to more than one of them receives it once.
+        BrokerMessage out = new BrokerMessage(kind, List.copyOf(targets), payload, broker.nodeId(), ex);
+        broker.publish(out)
                 .subscribe(null, e -> {
                     counters.failed.increment();
                     if (errorLog.acquire() >= 0) {
-                        log.warn("broker publish failed kind={} target={} error={}", kind, target, e.toString());
+                        log.warn("broker publish failed kind={} targets={} error={}", kind, out.targets(), e.toString());
                     }
                 });
         return reached;
@@ -429,14 +444,24 @@ public final class DefaultWsHub implements WsHub {
         return reached;
     }
 
+    /** Delivers one message of another node; one that fails is counted and logged, the next one still comes. */
     private void onBrokerMessage(BrokerMessage m) {
         if (broker.nodeId().equals(m.originNodeId())) {
             return;
         }
-        switch (m.kind()) {
-            case TOPIC, USER -> deliverLocally(m.kind(), List.of(m.target().split(",")), OutboundFrame.text(m.payload()),
-                    null, m.excludedConnectionIds());
-            case CONTROL -> onControl(m);
+        try {
+            switch (m.kind()) {
+                // Targets arrive as the list the origin sent: a user id or topic is never split.
+                case TOPIC, USER -> deliverLocally(m.kind(), m.targets(), OutboundFrame.text(m.payload()),
+                        null, m.excludedConnectionIds());
+                case CONTROL -> onControl(m);
+            }
+        } catch (RuntimeException e) {
+            counters.failed.increment();
+            if (errorLog.acquire() >= 0) {
+                log.error("broker message failed node={} origin={} kind={} targets={}", broker.nodeId(),
+                        m.originNodeId(), m.kind(), m.targets().size(), e);
+            }
         }
     }
 
@@ -444,7 +469,7 @@ public final class DefaultWsHub implements WsHub {
     private void onControl(BrokerMessage m) {
         ControlOp op = ControlOp.decode(m.payload());
         if (op == null || !ControlOp.DISCONNECT.equals(op.op())) {
-            log.debug("broker control message ignored node={} verb={}", m.originNodeId(), m.target());
+            log.debug("broker control message ignored node={} verb={}", m.originNodeId(), m.targets().get(0));
             return;
         }
         List<DefaultConnection> targets;
