@@ -1,135 +1,189 @@
 package io.reactivewspool.broker.redis;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.reactivewspool.WsException;
+import io.reactivewspool.broker.Broker;
+import io.reactivewspool.broker.BrokerContract;
 import io.reactivewspool.broker.BrokerMessage;
 import io.reactivewspool.broker.BrokerMessage.Kind;
+import io.reactivewspool.history.HistoryOptions;
+import io.reactivewspool.history.TopicHistory;
+import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.test.RedisServerProcess;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
-import reactor.test.StepVerifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-class RedisBrokerIT {
+/**
+ * The {@link BrokerContract} on {@link RedisBroker} and one real redis-server (each test on its
+ * own channel prefix), and what only the Redis broker promises: its frame, its counters, its
+ * connect errors and options.
+ */
+class RedisBrokerIT extends BrokerContract {
 
-    private static final Duration T = Duration.ofSeconds(10);
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
+    private static RedisServerProcess redis;
 
-    private RedisServerProcess redis;
-    private RedisBroker a;
-    private RedisBroker b;
-    private final List<BrokerMessage> atA = new CopyOnWriteArrayList<>();
-    private final List<BrokerMessage> atB = new CopyOnWriteArrayList<>();
-    private Disposable inA;
-    private Disposable inB;
+    private final String prefix = "contract" + PREFIXES.incrementAndGet();
 
-    @BeforeEach
-    void start() {
+    @BeforeAll
+    static void startRedis() {
         redis = RedisServerProcess.start();
-        a = RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId("node-a").build()).block(T);
-        b = RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId("node-b").build()).block(T);
-        inA = a.inbound().subscribe(atA::add);
-        inB = b.inbound().subscribe(atB::add);
     }
 
-    @AfterEach
-    void stop() {
-        inA.dispose();
-        inB.dispose();
-        a.close().block(T);
-        b.close().block(T);
+    @AfterAll
+    static void stopRedis() {
         redis.close();
     }
 
-    @Test
-    void topicMessageReachesOtherNodeWithPayloadUntouchedAndNotItsOrigin() {
-        b.interest("prices", true).block(T);
-        byte[] payload = "{\"type\":\"tick\",\"topic\":\"prices\"}".getBytes(StandardCharsets.UTF_8);
-
-        a.publish(new BrokerMessage(Kind.TOPIC, "prices", payload, "node-a", Set.of("conn-1"))).block(T);
-
-        await().atMost(T).until(() -> atB.size() == 1);
-        BrokerMessage got = atB.get(0);
-        assertThat(got.kind()).isEqualTo(Kind.TOPIC);
-        assertThat(got.target()).isEqualTo("prices");
-        assertThat(got.payload()).isEqualTo(payload);
-        assertThat(got.originNodeId()).isEqualTo("node-a");
-        assertThat(got.excludedConnectionIds()).containsExactly("conn-1");
-        assertThat(atA).isEmpty();
+    @Override
+    protected Broker connect(String nodeId) {
+        return RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId(nodeId).channelPrefix(prefix)
+                .commandTimeout(Duration.ofSeconds(3)).build()).block(T);
     }
 
-    @Test
-    void nodeIgnoresItsOwnMessages() {
-        a.interest("prices", true).block(T);
-        b.interest("prices", true).block(T);
-
-        a.publish(new BrokerMessage(Kind.TOPIC, "prices", new byte[] {'{', '}'}, "node-a", Set.of())).block(T);
-
-        await().atMost(T).until(() -> atB.size() == 1);
-        await().atMost(T).until(() -> a.stats().ownIgnored() == 1);
-        assertThat(atA).isEmpty();
+    @Override
+    protected int maxNodes() {
+        return Integer.MAX_VALUE;
     }
 
-    @Test
-    void nodeHearsATopicOnlyWhileItHasInterest() {
-        byte[] payload = "{}".getBytes(StandardCharsets.UTF_8);
-        a.publish(new BrokerMessage(Kind.TOPIC, "news", payload, "node-a", Set.of())).block(T);
-
-        b.interest("news", true).block(T);
-        assertThat(b.stats().topicChannels()).isEqualTo(1);
-        a.publish(new BrokerMessage(Kind.TOPIC, "news", payload, "node-a", Set.of())).block(T);
-        await().atMost(T).until(() -> atB.size() == 1);
-
-        b.interest("news", false).block(T);
-        assertThat(b.stats().topicChannels()).isZero();
-        a.publish(new BrokerMessage(Kind.TOPIC, "news", payload, "node-a", Set.of())).block(T);
-        // Control messages travel on a channel every node hears: once B has this one, the earlier publish has passed it.
-        a.publish(new BrokerMessage(Kind.CONTROL, "", payload, "node-a", Set.of())).block(T);
-        await().atMost(T).until(() -> atB.stream().anyMatch(m -> m.kind() == Kind.CONTROL));
-        assertThat(atB).filteredOn(m -> m.kind() == Kind.TOPIC).hasSize(1);
+    @Override
+    protected TopicHistory history(Broker broker, HistoryOptions options) {
+        return ((RedisBroker) broker).history(options, WsCodec.json());
     }
 
-    @Test
-    void userAndControlMessagesReachEveryOtherNode() {
-        a.publish(new BrokerMessage(Kind.USER, "alice", "{}".getBytes(StandardCharsets.UTF_8), "node-a", Set.of())).block(T);
-        a.publish(new BrokerMessage(Kind.CONTROL, "", "{\"op\":\"x\"}".getBytes(StandardCharsets.UTF_8), "node-a", Set.of())).block(T);
-
-        await().atMost(T).until(() -> atB.size() == 2);
-        assertThat(atB).extracting(BrokerMessage::kind).containsExactly(Kind.USER, Kind.CONTROL);
-        assertThat(atB.get(0).target()).isEqualTo("alice");
-    }
-
-    @Test
-    void publishFailsFastWhileRedisIsDownAndSubscriptionsComeBackWhenItReturns() {
-        b.interest("prices", true).block(T);
-        byte[] payload = "{}".getBytes(StandardCharsets.UTF_8);
-
+    @Override
+    protected boolean interruptCluster() {
         redis.kill();
-        await().atMost(T).until(() -> !a.isConnected() && !b.isConnected());
-        StepVerifier.create(a.publish(new BrokerMessage(Kind.TOPIC, "prices", payload, "node-a", Set.of())))
-                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WsException.class)
-                        .hasMessageContaining("could not publish").hasMessageContaining("127.0.0.1:" + redis.port()))
-                .verify(T);
-        assertThat(a.stats().publishFailed()).isEqualTo(1);
+        return true;
+    }
 
-        redis.restart();
-        await().atMost(Duration.ofSeconds(30)).until(() -> a.isConnected() && b.isConnected());
-        // Lettuce re-subscribes on reconnect; publish until B hears one, bounded by the wait.
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            a.publish(new BrokerMessage(Kind.TOPIC, "prices", payload, "node-a", Set.of()))
-                    .onErrorResume(e -> reactor.core.publisher.Mono.empty()).block(T);
-            return !atB.isEmpty();
-        });
-        assertThat(atB.get(0).target()).isEqualTo("prices");
+    @Override
+    protected void restoreCluster() {
+        if (!redis.isRunning()) {
+            redis.restart();
+        }
+    }
+
+    private RedisBroker redisBroker(String nodeId) {
+        return (RedisBroker) connect(nodeId);
+    }
+
+    // ------------------------------------------------------------------ Redis only
+
+    @Test
+    void aNodeOnSeveralChannelsOfOneMessageKeepsOneCopyAndCountsTheRest() {
+        RedisBroker a = redisBroker("node-a");
+        RedisBroker b = redisBroker("node-b");
+        List<BrokerMessage> atB = new CopyOnWriteArrayList<>();
+        Disposable in = b.inbound().subscribe(atB::add);
+        Disposable own = a.inbound().subscribe();
+        try {
+            a.interest("x", true).block(T);
+            for (String t : List.of("x", "y", "z")) {
+                b.interest(t, true).block(T);
+            }
+            a.publish(new BrokerMessage(Kind.TOPIC, List.of("x", "y", "z", "w"), "{}".getBytes(StandardCharsets.UTF_8),
+                    "node-a", Set.of())).block(T);
+            a.publish(new BrokerMessage(Kind.TOPIC, "x", "{}".getBytes(StandardCharsets.UTF_8), "node-a", Set.of())).block(T);
+
+            await().atMost(T).until(() -> atB.size() == 2);
+            assertThat(b.stats().duplicatesDropped()).isEqualTo(2);
+            assertThat(b.stats().received()).isEqualTo(2);
+            assertThat(b.stats().topicChannels()).isEqualTo(3);
+            assertThat(a.stats().published()).isEqualTo(2);
+            await().atMost(T).until(() -> a.stats().ownIgnored() == 2);
+            b.interest("y", false).block(T);
+            assertThat(b.stats().topicChannels()).isEqualTo(2);
+        } finally {
+            own.dispose();
+            in.dispose();
+            a.close().block(T);
+            b.close().block(T);
+        }
+    }
+
+    @Test
+    void framesOfANodeNotYetUpgradedAndMalformedFramesDoNotStopTheInbound() {
+        RedisBroker b = redisBroker("node-b");
+        List<BrokerMessage> atB = new CopyOnWriteArrayList<>();
+        Disposable in = b.inbound().subscribe(atB::add);
+        RedisClient raw = RedisClient.create(redis.uri());
+        try (StatefulRedisConnection<byte[], byte[]> c = raw.connect(ByteArrayCodec.INSTANCE)) {
+            await().atMost(T).until(b::isConnected);
+            byte[] userChannel = (prefix + ":u").getBytes(StandardCharsets.UTF_8);
+            c.sync().publish(userChannel, new byte[] {9, 9, 9});
+            c.sync().publish(userChannel, new byte[] {2, 1, 0, 0, 0, 1});
+            c.sync().publish(userChannel, version1Frame("node-old", "cn=ann,ou=ops", "{\"type\":\"dm\"}"));
+
+            await().atMost(T).until(() -> atB.size() == 1);
+            assertThat(atB.get(0).targets()).as("a version 1 target is one user, never split")
+                    .containsExactly("cn=ann,ou=ops");
+            assertThat(atB.get(0).originNodeId()).isEqualTo("node-old");
+            assertThat(b.stats().malformed()).isEqualTo(2);
+            assertThat(b.isConnected()).isTrue();
+        } finally {
+            in.dispose();
+            b.close().block(T);
+            raw.shutdown();
+        }
+    }
+
+    /** A frame as brokers before version 2 wrote it: 2-byte lengths and one target string. */
+    private static byte[] version1Frame(String origin, String target, String payload) {
+        byte[] o = origin.getBytes(StandardCharsets.UTF_8);
+        byte[] t = target.getBytes(StandardCharsets.UTF_8);
+        byte[] p = payload.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(2 + 2 + o.length + 2 + t.length + 2 + p.length);
+        b.put((byte) 1).put((byte) Kind.USER.ordinal());
+        b.putShort((short) o.length).put(o).putShort((short) t.length).put(t).putShort((short) 0).put(p);
+        return b.array();
+    }
+
+    @Test
+    void aBrokerThatNothingConsumesSaysItIsNotConnected() {
+        RedisBroker a = redisBroker("node-a");
+        try {
+            assertThat(a.isConnected()).isFalse();
+            Disposable in = a.inbound().subscribe();
+            assertThat(a.isConnected()).isTrue();
+            in.dispose();
+            assertThat(a.isConnected()).isFalse();
+        } finally {
+            a.close().block(T);
+        }
+    }
+
+    @Test
+    void publishWhileRedisIsDownFailsFastNamingTheServerAndIsCounted() {
+        RedisBroker a = redisBroker("node-a");
+        try {
+            redis.kill();
+            await().atMost(T).until(() -> !a.isConnected());
+            assertThatThrownBy(() -> a.publish(new BrokerMessage(Kind.TOPIC, "prices", new byte[] {'{', '}'},
+                    "node-a", Set.of())).block(T))
+                    .isInstanceOf(WsException.class)
+                    .hasMessageContaining("could not publish").hasMessageContaining("127.0.0.1:" + redis.port());
+            assertThat(a.stats().publishFailed()).isEqualTo(1);
+        } finally {
+            restoreCluster();
+            a.close().block(T);
+        }
     }
 
     @Test
