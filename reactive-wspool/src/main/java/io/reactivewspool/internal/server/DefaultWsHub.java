@@ -517,13 +517,11 @@ public final class DefaultWsHub implements WsHub {
 
     private Mono<Void> interest(String topic, boolean on) {
         log.debug("topic {} topic={}", on ? "created" : "removed", topic);
-        Mono<Void> taken = broker.interest(topic, on);
-        if (on) {
-            // Subscribe replies wait for this; a broker that never answers must not hold them.
-            // Not on the hub's timer scheduler: its close disposes timers there and must not contend.
-            taken = taken.timeout(INTEREST_TIMEOUT, Schedulers.parallel());
-        }
-        return taken
+        // Subscribe replies wait for this, and a topic's next interest call waits for its last
+        // one: a broker that never answers must not hold either.
+        // Not on the hub's timer scheduler: its close disposes timers there and must not contend.
+        return broker.interest(topic, on)
+                .timeout(INTEREST_TIMEOUT, Schedulers.parallel())
                 .doOnError(e -> log.warn("broker interest failed topic={} on={} error={}; local delivery unaffected",
                         topic, on, e.toString()));
     }
@@ -1016,6 +1014,7 @@ public final class DefaultWsHub implements WsHub {
                     });
                 })))
                 .then(offNonBlockingThread(Mono.fromRunnable(this::disposeOwnScheduler)))
+                .doOnTerminate(topics::close)
                 .doOnTerminate(() -> log.info("hub closed node={} total_connections={} messages_sent={}", broker.nodeId(),
                         counters.accepted.sum(), counters.sent.sum()))
                 .doFinally(s -> {

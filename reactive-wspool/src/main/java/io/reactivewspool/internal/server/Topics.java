@@ -1,22 +1,34 @@
 package io.reactivewspool.internal.server;
 
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
 
 /**
  * The topic registry: one multicast sink per topic, created with its first subscriber (a
  * connection or an in-process {@code hub.topic(name)} subscription) and removed with its last.
  * Entries change only inside {@link ConcurrentHashMap#compute}, so a subscribe racing the last
- * unsubscribe either joins the old entry before it goes or creates a new one.
+ * unsubscribe either joins the old entry before it goes or creates a new one; the broker hears of
+ * both in that order ({@link TopicInterest}).
+ *
+ * <p>Emission to a topic is serialized without waiting: the thread that finds the topic idle
+ * emits, and emissions arriving meanwhile (from other threads, or from a subscriber of the topic
+ * broadcasting to it) are queued for that thread, which delivers them before it leaves. So no
+ * emission is dropped or spun for, and each thread's emissions reach every subscriber in order.
  */
 final class Topics {
 
@@ -26,12 +38,22 @@ final class Topics {
         final String name;
         // directBestEffort: never paces to a slow subscriber. Connections request unbounded and
         // push into their own bounded queue; in-process subscribers buffer on their side.
-        final Sinks.Many<TopicEvent> sink = Sinks.many().multicast().directBestEffort();
+        // Unsafe (no serialization check of its own): only the thread holding `wip` emits to it.
+        final Sinks.Many<TopicEvent> sink = Sinks.unsafe().many().multicast().directBestEffort();
         final Set<DefaultConnection> connections = ConcurrentHashMap.newKeySet();
         int refs; // guarded by the map's compute
         /** Completes once the broker has taken this node's interest in the topic (or failed to). */
         final Sinks.Empty<Void> interested = Sinks.empty();
         volatile boolean ready;
+        /** Emissions plus one while a thread emits; the thread that takes it from 0 emits for all. */
+        volatile int wip;
+        /**
+         * Emissions waiting for the emitting thread; created at the first contention (most topics
+         * never see one). Not bounded: it grows only while other threads emit faster than one
+         * thread delivers, and every emitter returns at once, so an overload costs memory here
+         * for a moment rather than a spinning event loop or a lost broadcast.
+         */
+        volatile Queue<TopicEvent> pending;
 
         void markReady() {
             ready = true;
@@ -43,6 +65,13 @@ final class Topics {
         }
     }
 
+    private static final AtomicIntegerFieldUpdater<Topic> WIP = AtomicIntegerFieldUpdater.newUpdater(Topic.class, "wip");
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<Topic, Queue> PENDING =
+            AtomicReferenceFieldUpdater.newUpdater(Topic.class, Queue.class, "pending");
+    /** Queued after a topic's last event to complete its sink. */
+    private static final TopicEvent COMPLETE = new TopicEvent(null, null, Set.of(), false, null);
+
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final int maxPerTopic;
     private final int maxTopicsPerConnection;
@@ -50,8 +79,9 @@ final class Topics {
      * Told (topic, true) when a topic gets its first subscriber and (topic, false) when it loses
      * its last; the returned Mono (subscribed here) completes when the broker has taken it.
      */
-    private final BiFunction<String, Boolean, Mono<Void>> interest;
+    private final TopicInterest interest;
     private final Runnable onEmitFailure;
+    private volatile boolean closed;
     private final Membership membership;
 
     /** Told after a connection joined ({@code true}) or left a topic. */
@@ -69,7 +99,7 @@ final class Topics {
         this.membership = membership;
         this.maxPerTopic = maxPerTopic;
         this.maxTopicsPerConnection = maxTopicsPerConnection;
-        this.interest = interest;
+        this.interest = new TopicInterest(interest, topics::get);
         this.onEmitFailure = onEmitFailure;
     }
 
@@ -81,7 +111,7 @@ final class Topics {
      * As {@link #subscribe(DefaultConnection, String)}, the topic's events going to {@code onEvent}
      * ({@code null}: straight to the connection's queue).
      */
-    Result subscribe(DefaultConnection c, String name, java.util.function.Consumer<TopicEvent> onEvent) {
+    Result subscribe(DefaultConnection c, String name, Consumer<TopicEvent> onEvent) {
         if (c.subscriptions.contains(name)) {
             return Result.ALREADY;
         }
@@ -122,7 +152,7 @@ final class Topics {
         }
         c.subscriptions.put(name, d);
         if (created[0]) {
-            declareInterest(t);
+            interest.changed(name);
         }
         membership.changed(c, name, true);
         return Result.SUBSCRIBED;
@@ -145,9 +175,15 @@ final class Topics {
         }
     }
 
-    /** An in-process subscriber's view of a topic; counts as a subscriber while subscribed. */
+    /**
+     * An in-process subscriber's view of a topic; counts as a subscriber while subscribed, and
+     * completes when the registry is {@link #close() closed} (at once if it already is).
+     */
     Flux<TopicEvent> inProcess(String name) {
         return Flux.defer(() -> {
+            if (closed) {
+                return Flux.empty();
+            }
             boolean[] created = {false};
             Topic t = topics.compute(name, (k, existing) -> {
                 Topic topic = existing;
@@ -159,14 +195,22 @@ final class Topics {
                 return topic;
             });
             if (created[0]) {
-                declareInterest(t);
+                interest.changed(name);
+            }
+            if (closed) {
+                // close() may have passed this topic before it was created or joined here.
+                emit(t, COMPLETE);
             }
             return t.sink.asFlux().doFinally(s -> release(name, null));
         });
     }
 
-    private void declareInterest(Topic t) {
-        interest.apply(t.name, true).subscribe(null, e -> t.markReady(), t::markReady);
+    /** Completes every topic's sink, so every in-process subscriber completes; later ones complete at once. */
+    void close() {
+        closed = true;
+        for (Topic t : topics.values()) {
+            emit(t, COMPLETE);
+        }
     }
 
     /**
@@ -199,48 +243,96 @@ final class Topics {
             return topic;
         });
         if (removed[0]) {
-            gone[0].sink.tryEmitComplete();
-            interest.apply(name, false).subscribe(null, e -> { });
+            emit(gone[0], COMPLETE);
+            if (!closed) {
+                interest.changed(name);
+            }
         }
     }
 
-    /** Emits one event to every named topic that exists; returns the connections it reached. */
+    /**
+     * Emits one event to every named topic that exists. Returns the connections it reached, or,
+     * where another thread delivers it, the connections subscribed now that it does not exclude.
+     */
     int emit(Collection<String> names, TopicEvent event) {
+        boolean handedOver = false;
         for (String name : names) {
             Topic t = topics.get(name);
-            if (t != null) {
-                emit(t.sink, event);
+            if (t != null && !emit(t, event)) {
+                handedOver = true;
             }
         }
-        return event.reached();
+        return handedOver ? willReach(names, event) : event.reached();
     }
 
-    private void emit(Sinks.Many<TopicEvent> sink, TopicEvent event) {
-        long deadline = 0;
+    /**
+     * Emits one event to a topic, or hands it to the thread emitting there: the serialized drain
+     * loop. Returns whether this thread delivered it (so its count of reached connections is this
+     * thread's to read).
+     */
+    private boolean emit(Topic t, TopicEvent event) {
+        if (t.wip == 0 && WIP.compareAndSet(t, 0, 1)) {
+            // Uncontended: straight to the sink, nothing queued.
+            deliver(t, event);
+            if (WIP.decrementAndGet(t) == 0) {
+                return true;
+            }
+        } else {
+            pending(t).offer(event);
+            if (WIP.getAndIncrement(t) != 0) {
+                return false;
+            }
+        }
+        int missed = 1;
         for (;;) {
-            Sinks.EmitResult r = sink.tryEmitNext(event);
-            switch (r) {
-                case OK, FAIL_ZERO_SUBSCRIBER, FAIL_TERMINATED, FAIL_CANCELLED -> {
-                    return;
-                }
-                case FAIL_NON_SERIALIZED -> {
-                    // Another thread is emitting to this topic: delivery is a few queue offers per
-                    // subscriber, so spin briefly rather than queue (see DESIGN.md pitfalls).
-                    long now = System.nanoTime();
-                    if (deadline == 0) {
-                        deadline = now + 100_000_000L;
-                    } else if (now - deadline > 0) {
-                        onEmitFailure.run();
-                        return;
-                    }
-                    Thread.onSpinWait();
-                }
-                default -> {
-                    onEmitFailure.run();
-                    return;
+            Queue<TopicEvent> q = t.pending;
+            for (TopicEvent e; q != null && (e = q.poll()) != null; ) {
+                deliver(t, e);
+            }
+            missed = WIP.addAndGet(t, -missed);
+            if (missed == 0) {
+                return true;
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Queue<TopicEvent> pending(Topic t) {
+        Queue<TopicEvent> q = t.pending;
+        if (q == null) {
+            q = Queues.<TopicEvent>unboundedMultiproducer().get();
+            if (!PENDING.compareAndSet(t, null, q)) {
+                q = t.pending;
+            }
+        }
+        return q;
+    }
+
+    private void deliver(Topic t, TopicEvent event) {
+        if (event == COMPLETE) {
+            t.sink.tryEmitComplete();
+            return;
+        }
+        switch (t.sink.tryEmitNext(event)) {
+            case OK, FAIL_ZERO_SUBSCRIBER, FAIL_TERMINATED, FAIL_CANCELLED -> { }
+            default -> onEmitFailure.run(); // cannot happen while emissions are serialized here
+        }
+    }
+
+    /** The connections an event handed to another thread will reach (queue refusals aside). */
+    private int willReach(Collection<String> names, TopicEvent event) {
+        if (names.size() == 1 && event.excluded.isEmpty()) {
+            return connections(names.iterator().next()).size();
+        }
+        Set<String> ids = new HashSet<>();
+        for (String name : names) {
+            for (DefaultConnection c : connections(name)) {
+                if (!event.excluded.contains(c.id)) {
+                    ids.add(c.id);
                 }
             }
         }
+        return ids.size();
     }
 
     Set<DefaultConnection> connections(String name) {
