@@ -83,6 +83,11 @@ public final class RingTopicHistory implements TopicHistory {
     }
 
     @Override
+    public int maxReplay() {
+        return options.size();
+    }
+
+    @Override
     public Mono<Void> close() {
         return Mono.fromRunnable(rings::clear);
     }
