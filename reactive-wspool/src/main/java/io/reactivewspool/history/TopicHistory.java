@@ -39,6 +39,15 @@ public interface TopicHistory {
      */
     Mono<Replay> since(String topic, String offset);
 
+    /**
+     * The most messages one {@link #since} answer can hold: the messages kept per topic
+     * ({@link HistoryOptions#size()}), or 0 when unknown. A hub refuses a history whose full
+     * replay could not pass through a connection's outbound queue.
+     */
+    default int maxReplay() {
+        return 0;
+    }
+
     /** Releases what the history holds. */
     Mono<Void> close();
 

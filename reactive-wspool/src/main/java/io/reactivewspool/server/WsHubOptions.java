@@ -43,7 +43,7 @@ import reactor.core.scheduler.Scheduler;
  * <tr><td>topicPolicy</td><td>{@link TopicPolicy#defaults()}</td><td></td></tr>
  * <tr><td>codec</td><td>{@link WsCodec#json()}</td><td></td></tr>
  * <tr><td>broker</td><td>a {@link LocalBroker}</td><td></td></tr>
- * <tr><td>history</td><td>none: topic messages carry no offset, {@code since} is never recovered</td><td></td></tr>
+ * <tr><td>history</td><td>none: topic messages carry no offset, {@code since} is never recovered</td><td>its size  * <tr><td>history</td><td>none: topic messages carry no offset, {@code since} is never recovered</td><td></td></tr>lt; outboundQueueSize</td></tr>
  * <tr><td>scheduler</td><td>none: the hub creates and disposes its own</td><td></td></tr>
  * <tr><td>presenceEvents</td><td>none: no {@code join}/{@code leave} messages</td><td>topic glob patterns</td></tr>
  * <tr><td>clusterStateTtl</td><td>{@link #DEFAULT_CLUSTER_STATE_TTL} (15 s)</td><td>300 ms .. 10 min; refreshed every third of it</td></tr>
@@ -587,11 +587,19 @@ public final class WsHubOptions {
             return this;
         }
 
-        /** The options; checks that connectionTimeout is at least heartbeatInterval. */
+        /**
+         * The options; checks that connectionTimeout is at least heartbeatInterval, and that a full
+         * replay of the history and its {@code subscribed} reply fit an outbound queue.
+         */
         public WsHubOptions build() {
             if (connectionTimeout.compareTo(heartbeatInterval) < 0) {
                 throw new IllegalArgumentException("connectionTimeout must be >= heartbeatInterval (" + heartbeatInterval
                         + "), was " + connectionTimeout);
+            }
+            if (history != null && history.maxReplay() >= outboundQueueSize) {
+                throw new IllegalArgumentException("outboundQueueSize must be > the history size (" + history.maxReplay()
+                        + " messages per topic) so that a full replay and its reply fit a connection's queue, was "
+                        + outboundQueueSize + "; raise outboundQueueSize or lower the history size (HistoryOptions.size)");
             }
             return new WsHubOptions(this);
         }

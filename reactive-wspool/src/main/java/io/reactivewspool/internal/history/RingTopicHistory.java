@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.reactivewspool.history.HistoryOptions;
 import io.reactivewspool.history.TopicHistory;
@@ -17,6 +18,9 @@ import reactor.core.publisher.Mono;
 /**
  * In-memory history: a bounded ring per topic. Each topic's ring is guarded by its own monitor;
  * the critical sections are a few field updates, never I/O or waiting.
+ *
+ * <p>Each ring has its own epoch: a ring dropped by {@link #sweep} takes its sequence with it, and
+ * the topic's next ring starts again at 1 under a new epoch, so an offset never names two messages.
  */
 public final class RingTopicHistory implements TopicHistory {
 
@@ -24,20 +28,26 @@ public final class RingTopicHistory implements TopicHistory {
 
     private final HistoryOptions options;
     private final Clock clock;
-    private final String epoch;
+    /** This history's epochs start with it; a ring's epoch adds the ring's number. */
+    private final String epochBase;
+    private final AtomicLong ringNumbers = new AtomicLong();
     private final ConcurrentHashMap<String, Ring> rings = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong appends = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong appends = new AtomicLong();
 
     public RingTopicHistory(HistoryOptions options, Clock clock) {
         this.options = options;
         this.clock = clock;
-        this.epoch = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+        this.epochBase = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
     }
 
     @Override
     public Mono<WsMessage> append(String topic, WsMessage message) {
         return Mono.fromSupplier(() -> {
-            WsMessage stored = rings.computeIfAbsent(topic, t -> new Ring()).append(message);
+            WsMessage stored;
+            // A ring swept between the lookup and the append refuses it: take the topic's new ring.
+            do {
+                stored = rings.computeIfAbsent(topic, t -> new Ring()).append(message);
+            } while (stored == null);
             if ((appends.incrementAndGet() & (SWEEP_EVERY - 1)) == 0) {
                 sweep();
             }
@@ -49,7 +59,7 @@ public final class RingTopicHistory implements TopicHistory {
     void sweep() {
         Instant now = clock.instant();
         rings.forEach((topic, ring) -> {
-            if (ring.expiredEmpty(now)) {
+            if (ring.retireIfExpired(now)) {
                 rings.remove(topic, ring);
             }
         });
@@ -65,11 +75,16 @@ public final class RingTopicHistory implements TopicHistory {
             HistoryOffset since = HistoryOffset.parse(offset);
             Ring ring = rings.get(topic);
             if (ring == null) {
-                // Nothing stored under this epoch: recoverable only if the offset is of this epoch and nothing came since.
-                return new Replay(List.of(), epoch.equals(since.epoch()) && since.seq() == 0, null);
+                // Nothing kept: whatever came after the offset (if anything) is gone with its ring.
+                return new Replay(List.of(), false, null);
             }
             return ring.since(since);
         });
+    }
+
+    @Override
+    public int maxReplay() {
+        return options.size();
     }
 
     @Override
@@ -81,10 +96,16 @@ public final class RingTopicHistory implements TopicHistory {
     }
 
     private final class Ring {
+        private final String epoch = epochBase + "." + ringNumbers.incrementAndGet();
         private final ArrayDeque<Entry> entries = new ArrayDeque<>();
         private long lastSeq;
+        private boolean retired;
 
+        /** Stores the message, or returns {@code null} when this ring was swept (retired). */
         synchronized WsMessage append(WsMessage message) {
+            if (retired) {
+                return null;
+            }
             Instant now = clock.instant();
             expire(now);
             long seq = ++lastSeq;
@@ -118,9 +139,11 @@ public final class RingTopicHistory implements TopicHistory {
             return new Replay(missed, true, latest);
         }
 
-        synchronized boolean expiredEmpty(Instant now) {
+        /** Retires the ring (it takes no more appends) when every message has expired. */
+        synchronized boolean retireIfExpired(Instant now) {
             expire(now);
-            return entries.isEmpty();
+            retired = entries.isEmpty();
+            return retired;
         }
 
         private void expire(Instant now) {

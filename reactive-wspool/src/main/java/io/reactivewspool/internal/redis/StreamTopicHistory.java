@@ -141,6 +141,11 @@ public final class StreamTopicHistory implements TopicHistory {
     }
 
     @Override
+    public int maxReplay() {
+        return options.size();
+    }
+
+    @Override
     public Mono<Void> close() {
         return Mono.empty(); // the connection belongs to the broker
     }

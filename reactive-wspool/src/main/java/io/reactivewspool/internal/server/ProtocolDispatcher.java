@@ -184,7 +184,7 @@ final class ProtocolDispatcher {
             badMessage(c, e.getMessage(), m.id());
             return;
         }
-        TopicRecovery recovery = new TopicRecovery(c, hub.options().outboundQueueSize());
+        TopicRecovery recovery = new TopicRecovery(c, hub.options().outboundQueueSize(), hub.options().overflowPolicy());
         Topics.Result r = topics.subscribe(c, topic, recovery);
         switch (r) {
             case SUBSCRIBED -> {

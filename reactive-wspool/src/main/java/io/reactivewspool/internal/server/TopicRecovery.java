@@ -2,12 +2,15 @@ package io.reactivewspool.internal.server;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.internal.history.HistoryOffset;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.OutboundFrame;
+import io.reactivewspool.server.OverflowPolicy;
 
 /**
  * One connection's subscription to a topic while it recovers ({@code subscribe} with
@@ -17,19 +20,33 @@ import io.reactivewspool.server.OutboundFrame;
  * replayed offset, and switches to live delivery. Until the first live event past that offset,
  * events at or below it are skipped: the history may already hold a message whose delivery
  * (after its append completed) reaches this subscription later.
+ *
+ * <p>{@code recovered:true} promises that the client gets every message after its offset, so the
+ * replay, the reply and the held events are queued only when they all fit: in the queue's free
+ * space, or (drop-oldest, which makes room by dropping older frames) in its capacity. Otherwise
+ * the replay is left out and the reply says {@code recovered:false} with the latest offset; the
+ * reply then never meets a full queue of the replay's making (no dropped reply, no 4001).
+ * {@link io.reactivewspool.server.WsHubOptions} refuses a history whose full replay could never
+ * fit an empty queue.
  */
 final class TopicRecovery implements Consumer<TopicEvent> {
 
     private final DefaultConnection connection;
     private final int limit;
+    private final OverflowPolicy policy;
     private List<TopicEvent> held = new ArrayList<>(); // guarded by this until live
     private boolean overflowed; // guarded by this
     private volatile boolean live;
     private volatile HistoryOffset skipUpTo;
 
-    TopicRecovery(DefaultConnection connection, int limit) {
+    /**
+     * @param limit  the connection's queue capacity: at most this many live events are held
+     * @param policy the connection's overflow policy
+     */
+    TopicRecovery(DefaultConnection connection, int limit, OverflowPolicy policy) {
         this.connection = connection;
         this.limit = limit;
+        this.policy = policy;
     }
 
     @Override
@@ -61,15 +78,25 @@ final class TopicRecovery implements Consumer<TopicEvent> {
      * @return whether the replay was complete ({@code recovered})
      */
     boolean complete(TopicHistory.Replay replay, HistoryOffset since,
-                     java.util.function.BiFunction<Boolean, String, OutboundFrame> subscribed,
-                     java.util.function.Function<WsMessage, OutboundFrame> encoder) {
+                     BiFunction<Boolean, String, OutboundFrame> subscribed,
+                     Function<WsMessage, OutboundFrame> encoder) {
         synchronized (this) {
-            boolean recovered = replay != null && replay.recovered() && !overflowed;
+            boolean recovered = replay != null && replay.recovered() && !overflowed
+                    && fits(replay.messages().size() + 1 + held.size());
             HistoryOffset last = null;
-            if (replay != null && replay.recovered()) {
+            if (recovered) {
                 last = since;
+                // Drop-oldest may drop the frames queued before the replay, never a replayed one.
+                int older = connection.queue.size();
                 for (WsMessage m : replay.messages()) {
-                    connection.offer(encoder.apply(m));
+                    OutboundQueue.Offer r = connection.queue.offer(encoder.apply(m));
+                    connection.offered(r);
+                    // Everything fits (checked above): a refusal means another producer filled the
+                    // queue meanwhile, and the client does not get the whole replay.
+                    if (r != OutboundQueue.Offer.QUEUED && !(r == OutboundQueue.Offer.DROPPED_OLDEST && older-- > 0)) {
+                        recovered = false;
+                        break;
+                    }
                     if (m.offset() != null) {
                         last = HistoryOffset.parse(m.offset());
                     }
@@ -87,6 +114,12 @@ final class TopicRecovery implements Consumer<TopicEvent> {
             live = true;
             return recovered;
         }
+    }
+
+    /** Whether {@code frames} more frames can be queued without dropping any of them. */
+    private boolean fits(int frames) {
+        int room = policy == OverflowPolicy.DROP_OLDEST ? limit : limit - connection.queue.size();
+        return frames <= room;
     }
 
     private boolean deliver(TopicEvent event) {

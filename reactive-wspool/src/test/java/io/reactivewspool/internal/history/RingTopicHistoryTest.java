@@ -102,6 +102,20 @@ class RingTopicHistoryTest {
     }
 
     @Test
+    void aRingCreatedAfterTheOldOneExpiredNeverReusesItsOffsets() {
+        String seenBeforeExpiry = append("a", 1);
+        clock.advance(Duration.ofSeconds(61));
+        history.sweep(); // the ring of "a" expired and is dropped
+        String firstOfNewRing = append("a", 2);
+        append("a", 3);
+
+        assertThat(firstOfNewRing).as("an offset names one message only").isNotEqualTo(seenBeforeExpiry);
+        Replay r = history.since("a", seenBeforeExpiry).block();
+        assertThat(r.recovered()).as("message 2 was missed and must not be skipped: %s", r).isFalse();
+        assertThat(r.messages()).isEmpty();
+    }
+
+    @Test
     void optionsNameTheBadField() {
         assertThatThrownBy(() -> HistoryOptions.builder().size(0)).hasMessage("size must be between 1 and 1000000, was 0");
         assertThatThrownBy(() -> HistoryOptions.builder().ttl(Duration.ZERO)).hasMessage("ttl must be > 0, was PT0S");
