@@ -97,6 +97,10 @@ public final class DefaultWsHub implements WsHub {
     private final TopicHistory history;
     private final HistorySequencer sequencer;
     private volatile boolean accepting = true;
+    /** Serves between their {@code accepting} check and their registration; close() waits for none. */
+    private final AtomicInteger entering = new AtomicInteger();
+    /** Completes once {@code accepting} is off and no serve is between its check and its registration. */
+    private final Sinks.Empty<Void> entered = Sinks.empty();
     /** Whether the broker reaches other nodes (not the {@link io.reactivewspool.broker.LocalBroker}). */
     private final boolean clustered;
     /** Topics whose presence entry must be written (or removed) at the next flush; at most one entry per topic. */
@@ -263,33 +267,48 @@ public final class DefaultWsHub implements WsHub {
             if (!admission.isAccepted()) {
                 return Mono.error(new IllegalArgumentException("serve needs an accepted admission, got " + admission));
             }
-            if (!accepting) {
-                counters.rejected.increment();
-                return transport.close(WsCloseStatus.GOING_AWAY);
-            }
-            String limit = null;
-            if (slots.incrementAndGet() > options.maxConnections()) {
-                slots.decrementAndGet();
-                limit = "max_connections=" + options.maxConnections();
-            }
-            DefaultConnection c = null;
-            if (limit == null) {
-                c = new DefaultConnection(newId(), admission.userId(), transport, this, nowMillis());
-                brokerDelivery.learn(transport);
-                if (c.userId != null && !addToUser(c)) {
-                    slots.decrementAndGet();
-                    limit = "max_connections_per_user=" + options.maxConnectionsPerUser();
-                    c = null;
+            // A close barrier: a serve counts itself in before it reads accepting and out once it has
+            // registered; close() turns accepting off before it reads the count, and takes its snapshot
+            // only when the count is zero. Volatile on both sides: either the serve sees accepting off,
+            // or close() waits for it, so no connection opens behind close()'s snapshot.
+            entering.incrementAndGet();
+            try {
+                return register(transport, admission, initialTopics);
+            } finally {
+                if (entering.decrementAndGet() == 0 && !accepting) {
+                    entered.tryEmitEmpty();
                 }
             }
-            if (c == null) {
-                counters.rejected.increment();
-                log.info("connection refused code=1013 reason=\"limit\" limit={} user={} remote={}", limit,
-                        admission.userId(), transport.handshake().remoteAddress());
-                return transport.close(WsCloseStatus.TRY_AGAIN_LATER);
-            }
-            return run(c, initialTopics);
         });
+    }
+
+    private Mono<Void> register(WsTransport transport, Admission admission, Set<String> initialTopics) {
+        if (!accepting) {
+            counters.rejected.increment();
+            return transport.close(WsCloseStatus.GOING_AWAY);
+        }
+        String limit = null;
+        if (slots.incrementAndGet() > options.maxConnections()) {
+            slots.decrementAndGet();
+            limit = "max_connections=" + options.maxConnections();
+        }
+        DefaultConnection c = null;
+        if (limit == null) {
+            c = new DefaultConnection(newId(), admission.userId(), transport, this, nowMillis());
+            brokerDelivery.learn(transport);
+            if (c.userId != null && !addToUser(c)) {
+                slots.decrementAndGet();
+                limit = "max_connections_per_user=" + options.maxConnectionsPerUser();
+                c = null;
+            }
+        }
+        if (c == null) {
+            counters.rejected.increment();
+            log.info("connection refused code=1013 reason=\"limit\" limit={} user={} remote={}", limit,
+                    admission.userId(), transport.handshake().remoteAddress());
+            return transport.close(WsCloseStatus.TRY_AGAIN_LATER);
+        }
+        return run(c, initialTopics);
     }
 
     private Mono<Void> run(DefaultConnection c, Set<String> initialTopics) {
@@ -964,6 +983,14 @@ public final class DefaultWsHub implements WsHub {
 
     private Mono<Void> doClose() {
         accepting = false;
+        if (entering.get() == 0) {
+            entered.tryEmitEmpty();
+        }
+        // Otherwise the last serve still registering lets close() on.
+        return entered.asMono().then(Mono.defer(this::closeConnections));
+    }
+
+    private Mono<Void> closeConnections() {
         List<DefaultConnection> all = new ArrayList<>(connections.values());
         int batchSize = options.closeBatchSize();
         int batches = (all.size() + batchSize - 1) / batchSize;
