@@ -21,6 +21,10 @@ import reactor.core.publisher.Mono;
  * beyond the history, another hub's history, no history), the topic's name is emitted on
  * {@link #gaps()}: the application should reload that topic's state. The subscription itself
  * goes on with live messages.</li>
+ * <li>A connection that falls silent (a frozen network path: no close, no error) is found by a
+ * WebSocket ping every {@link WsTopicClientOptions#pingInterval()} that gets neither its pong nor
+ * any message within {@link WsTopicClientOptions#pingTimeout()}; it is closed and replaced as
+ * above, so a dead path is found within {@code pingInterval + pingTimeout}.</li>
  * <li>Cancelling the last subscriber of a topic sends {@code unsubscribe}.</li>
  * </ul>
  *

@@ -21,8 +21,17 @@ import reactor.core.scheduler.Schedulers;
  * <tr><td>reconnectBackoffMax</td><td>{@value #DEFAULT_RECONNECT_BACKOFF_MAX_MS} ms</td><td>&gt;= reconnectBackoffFirst</td></tr>
  * <tr><td>reconnectBackoffJitter</td><td>{@value #DEFAULT_RECONNECT_BACKOFF_JITTER}</td><td>0..1, a fraction of the delay</td></tr>
  * <tr><td>bufferSize (messages per topic)</td><td>{@value #DEFAULT_BUFFER_SIZE}</td><td>1..1,048,576</td></tr>
- * <tr><td>scheduler (backoff timers)</td><td>{@link Schedulers#parallel()}</td><td></td></tr>
+ * <tr><td>pingInterval (0: off)</td><td>{@value #DEFAULT_PING_INTERVAL_MS} ms</td><td>&gt;= 0</td></tr>
+ * <tr><td>pingTimeout</td><td>{@value #DEFAULT_PING_TIMEOUT_MS} ms</td><td>&gt; 0</td></tr>
+ * <tr><td>scheduler (backoff and ping timers)</td><td>{@link Schedulers#parallel()}</td><td></td></tr>
  * </table>
+ *
+ * <p>Liveness: every {@code pingInterval} the client sends a WebSocket ping frame. When neither its
+ * pong nor any message arrives within {@code pingTimeout}, the connection is taken for dead (a
+ * silent partition: no FIN, no RST, no close frame); the client closes it, reconnects and
+ * subscribes again from its offsets. A dead path is therefore found within
+ * {@code pingInterval + pingTimeout} (25 s with the defaults). A {@code pingTimeout} below about a
+ * second can take a live connection on a busy machine for dead.
  *
  * <pre>{@code
  * WsTopicClientOptions options = WsTopicClientOptions.builder("ws://hub-1:8080/ws", "ws://hub-2:8080/ws")
@@ -41,12 +50,18 @@ public final class WsTopicClientOptions {
     public static final double DEFAULT_RECONNECT_BACKOFF_JITTER = WsClientPoolOptions.DEFAULT_CONNECT_BACKOFF_JITTER;
     /** Default messages buffered per topic for subscribers that are not ready. */
     public static final int DEFAULT_BUFFER_SIZE = 256;
+    /** Default time between two liveness pings, in milliseconds. */
+    public static final long DEFAULT_PING_INTERVAL_MS = 15_000;
+    /** Default time a liveness ping waits for its pong (or any message), in milliseconds. */
+    public static final long DEFAULT_PING_TIMEOUT_MS = 10_000;
 
     private final List<WsClientOptions> clients;
     private final Duration reconnectBackoffFirst;
     private final Duration reconnectBackoffMax;
     private final double reconnectBackoffJitter;
     private final int bufferSize;
+    private final Duration pingInterval;
+    private final Duration pingTimeout;
     private final Scheduler scheduler;
     private final UnaryOperator<WsClientOptions.Builder> customizer;
     private final List<String> urls;
@@ -64,6 +79,8 @@ public final class WsTopicClientOptions {
         this.reconnectBackoffMax = b.reconnectBackoffMax;
         this.reconnectBackoffJitter = b.reconnectBackoffJitter;
         this.bufferSize = b.bufferSize;
+        this.pingInterval = b.pingInterval;
+        this.pingTimeout = b.pingTimeout;
         this.scheduler = b.scheduler;
     }
 
@@ -81,7 +98,7 @@ public final class WsTopicClientOptions {
     public Builder mutate() {
         return new Builder(urls).client(customizer).reconnectBackoffFirst(reconnectBackoffFirst)
                 .reconnectBackoffMax(reconnectBackoffMax).reconnectBackoffJitter(reconnectBackoffJitter)
-                .bufferSize(bufferSize).scheduler(scheduler);
+                .bufferSize(bufferSize).pingInterval(pingInterval).pingTimeout(pingTimeout).scheduler(scheduler);
     }
 
     /** The client options of each URL, in failover order. */
@@ -106,7 +123,17 @@ public final class WsTopicClientOptions {
         return bufferSize;
     }
 
-    /** The scheduler of the reconnect timers. */
+    /** Time between two liveness pings; {@link Duration#ZERO} when liveness checks are off. */
+    public Duration pingInterval() {
+        return pingInterval;
+    }
+
+    /** Time a liveness ping waits for its pong or any message before the connection is taken for dead. */
+    public Duration pingTimeout() {
+        return pingTimeout;
+    }
+
+    /** The scheduler of the reconnect and ping timers. */
     public Scheduler scheduler() {
         return scheduler;
     }
@@ -119,6 +146,8 @@ public final class WsTopicClientOptions {
         private Duration reconnectBackoffMax = Duration.ofMillis(DEFAULT_RECONNECT_BACKOFF_MAX_MS);
         private double reconnectBackoffJitter = DEFAULT_RECONNECT_BACKOFF_JITTER;
         private int bufferSize = DEFAULT_BUFFER_SIZE;
+        private Duration pingInterval = Duration.ofMillis(DEFAULT_PING_INTERVAL_MS);
+        private Duration pingTimeout = Duration.ofMillis(DEFAULT_PING_TIMEOUT_MS);
         private Scheduler scheduler = Schedulers.parallel();
 
         private Builder(List<String> urls) {
@@ -163,6 +192,28 @@ public final class WsTopicClientOptions {
                 throw new IllegalArgumentException("bufferSize must be between 1 and 1048576, was " + v);
             }
             bufferSize = v;
+            return this;
+        }
+
+        /**
+         * Time between two liveness pings, >= 0 ({@link Duration#ZERO}: no pings, a silent
+         * partition is never noticed); default {@value #DEFAULT_PING_INTERVAL_MS} ms.
+         */
+        public Builder pingInterval(Duration v) {
+            Objects.requireNonNull(v, "pingInterval");
+            if (v.isNegative()) {
+                throw new IllegalArgumentException("pingInterval must be >= 0 (0: off), was " + v);
+            }
+            pingInterval = v;
+            return this;
+        }
+
+        /**
+         * Time a liveness ping waits for its pong, or for any message, before the connection is
+         * taken for dead and replaced, > 0; default {@value #DEFAULT_PING_TIMEOUT_MS} ms.
+         */
+        public Builder pingTimeout(Duration v) {
+            pingTimeout = positive("pingTimeout", v);
             return this;
         }
 

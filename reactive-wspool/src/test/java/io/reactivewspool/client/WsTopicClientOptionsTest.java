@@ -22,6 +22,33 @@ class WsTopicClientOptionsTest {
     }
 
     @Test
+    void livenessPingsAreOnByDefaultCanBeTurnedOffAndSurviveMutate() {
+        WsTopicClientOptions o = WsTopicClientOptions.builder("ws://a/ws").build();
+        assertThat(o.pingInterval()).isEqualTo(Duration.ofMillis(WsTopicClientOptions.DEFAULT_PING_INTERVAL_MS)).isEqualTo(Duration.ofSeconds(15));
+        assertThat(o.pingTimeout()).isEqualTo(Duration.ofMillis(WsTopicClientOptions.DEFAULT_PING_TIMEOUT_MS)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(WsTopicClientOptions.builder("ws://a/ws").pingInterval(Duration.ZERO).build().pingInterval()).isZero();
+
+        WsTopicClientOptions tuned = o.mutate().pingInterval(Duration.ofMillis(500)).pingTimeout(Duration.ofSeconds(2)).build();
+        WsTopicClientOptions copy = tuned.mutate().bufferSize(7).build();
+        assertThat(copy.pingInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(copy.pingTimeout()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void livenessOptionsNameTheFieldTheValueAndTheRange() {
+        assertThatThrownBy(() -> WsTopicClientOptions.builder("ws://a/ws").pingInterval(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("pingInterval must be >= 0 (0: off), was PT-0.001S");
+        assertThatThrownBy(() -> WsTopicClientOptions.builder("ws://a/ws").pingTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("pingTimeout must be > 0, was PT0S");
+        assertThatThrownBy(() -> WsTopicClientOptions.builder("ws://a/ws").pingTimeout(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("pingTimeout");
+        assertThatThrownBy(() -> WsTopicClientOptions.builder("ws://a/ws").pingInterval(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("pingInterval");
+    }
+
+    @Test
     void buildersNameTheFieldAndTheValue() {
         assertThatThrownBy(() -> WsTopicClientOptions.builder(List.of())).hasMessageContaining("urls");
         assertThatThrownBy(() -> WsTopicClientOptions.builder("ws://a/ws").bufferSize(0))

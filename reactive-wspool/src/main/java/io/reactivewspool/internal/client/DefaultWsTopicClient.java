@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -31,7 +32,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * {@link WsTopicClient}: one connection at a time, reconnected by a serial loop (connect, run,
  * back off, connect again) whose pending step is held in {@link #pending} so that closing
- * cancels it.
+ * cancels it. The connection in use is a {@link Link}: whoever takes it out of {@link #current}
+ * first (its close, its failed liveness ping, or closing the client) ends its tasks and, unless
+ * the client is closed, schedules the next connect; the others find it gone and do nothing.
  */
 public final class DefaultWsTopicClient implements WsTopicClient {
 
@@ -44,7 +47,7 @@ public final class DefaultWsTopicClient implements WsTopicClient {
     private final List<WsClient> clients = new ArrayList<>();
     private final ConcurrentHashMap<String, TopicState> topics = new ConcurrentHashMap<>();
     private final Sinks.Many<String> gaps = Sinks.many().multicast().directBestEffort();
-    private final AtomicReference<WsConnection> current = new AtomicReference<>();
+    private final AtomicReference<Link> current = new AtomicReference<>();
     private volatile String currentUrl;
     /** The connect attempt or the backoff timer in progress. */
     private final Disposable.Swap pending = Disposables.swap();
@@ -59,6 +62,18 @@ public final class DefaultWsTopicClient implements WsTopicClient {
             clients.add(WsClient.create(o));
         }
         connect();
+    }
+
+    /** The connection in use and what is tied to it: its receive subscription and its liveness pings. */
+    private static final class Link {
+        final WsConnection conn;
+        final Disposable.Composite tasks = Disposables.composite();
+        /** Set by every inbound message; cleared before each liveness ping. */
+        volatile boolean heard;
+
+        Link(WsConnection conn) {
+            this.conn = conn;
+        }
     }
 
     private static final class TopicState {
@@ -108,30 +123,70 @@ public final class DefaultWsTopicClient implements WsTopicClient {
             conn.close(WsCloseStatus.NORMAL.code(), "client closed").subscribe(null, e -> { });
             return;
         }
-        current.set(conn);
+        Link link = new Link(conn);
+        current.set(link);
+        // disposeLater() may have run since the check above and found no connection to close.
+        if (closed.get() && current.compareAndSet(link, null)) {
+            conn.close(WsCloseStatus.NORMAL.code(), "client closed").subscribe(null, e -> { });
+            return;
+        }
         currentUrl = url(urlIndex);
         LOG.info("topic client connected url={} conn={} after_failed_attempts={} topics={}", currentUrl, conn.id(),
                 failedAttempts, topics.size());
         failedAttempts = 0;
         // Receive before subscribing: replayed messages come before the subscribed replies.
-        conn.receive().subscribe(this::onMessage, e -> { });
-        conn.onClose().subscribe(status -> onDisconnected(conn, status));
+        link.tasks.add(conn.receive().subscribe(m -> onMessage(link, m), e -> { }));
+        link.tasks.add(conn.onClose().subscribe(status -> lost(link,
+                "closed code=" + status.code() + " reason=\"" + status.reason() + "\"", false)));
+        if (!options.pingInterval().isZero()) {
+            link.tasks.add(livenessChecks(link).subscribe(alive -> {
+                if (!alive) {
+                    lost(link, "no pong and no message within " + options.pingTimeout().toMillis() + " ms", true);
+                }
+            }, e -> { }));
+        }
         for (TopicState s : topics.values()) {
             subscribeOn(s, conn);
         }
     }
 
-    private void onDisconnected(WsConnection conn, WsCloseStatus status) {
-        if (!current.compareAndSet(conn, null)) {
+    /**
+     * Pings every pingInterval; emits false, then completes, when a ping got neither its pong nor
+     * any message within pingTimeout (a message counts: a pong can wait behind a backlog of them).
+     */
+    private Flux<Boolean> livenessChecks(Link link) {
+        Duration timeout = options.pingTimeout();
+        Mono<Boolean> probe = Mono.defer(() -> {
+                    link.heard = false;
+                    return link.conn.ping().timeout(timeout, options.scheduler());
+                })
+                .thenReturn(true)
+                .onErrorResume(TimeoutException.class, e -> Mono.fromSupplier(() -> link.heard))
+                .onErrorReturn(false);
+        return Mono.delay(options.pingInterval(), options.scheduler()).then(probe).repeat()
+                .takeUntil(alive -> !alive);
+    }
+
+    /**
+     * The link's connection is gone or taken for dead: ends its tasks and reconnects, once per
+     * link. {@code close} closes a connection that may still look open (a silent partition): its
+     * close frame may never be answered, so the socket goes after the client's closeTimeout, while
+     * the reconnect does not wait for it.
+     */
+    private void lost(Link link, String why, boolean close) {
+        if (!current.compareAndSet(link, null)) {
             return;
         }
+        link.tasks.dispose();
         currentUrl = null;
         for (TopicState s : topics.values()) {
-            s.subscribedOn.compareAndSet(conn, null);
+            s.subscribedOn.compareAndSet(link.conn, null);
         }
-        if (!closed.get()) {
-            scheduleReconnect("closed code=" + status.code() + " reason=\"" + status.reason() + "\"");
+        if (close) {
+            LOG.warn("topic client connection silent conn={} why={}", link.conn.id(), why);
+            link.conn.close(WsCloseStatus.HEARTBEAT_TIMEOUT.code(), why).subscribe(null, e -> { });
         }
+        scheduleReconnect(why);
     }
 
     private void scheduleReconnect(String why) {
@@ -156,7 +211,15 @@ public final class DefaultWsTopicClient implements WsTopicClient {
 
     // ------------------------------------------------------------ topics
 
-    private void onMessage(WsMessage m) {
+    private void onMessage(Link link, WsMessage m) {
+        if (!link.heard) {
+            link.heard = true;
+        }
+        // A link taken for dead no longer delivers: the next connection replays from lastOffset,
+        // and a late message from the old one would be a duplicate, or overlap the new one's emits.
+        if (current.get() != link) {
+            return;
+        }
         if (m.topic() == null || NOT_TOPIC_MESSAGES.contains(m.type())) {
             return;
         }
@@ -229,9 +292,9 @@ public final class DefaultWsTopicClient implements WsTopicClient {
                 state.refs++;
                 return state;
             });
-            WsConnection c = current.get();
-            if (c != null) {
-                subscribeOn(s, c);
+            Link link = current.get();
+            if (link != null) {
+                subscribeOn(s, link.conn);
             }
             return s.sink.asFlux().doFinally(signal -> release(s));
         });
@@ -263,8 +326,8 @@ public final class DefaultWsTopicClient implements WsTopicClient {
 
     @Override
     public boolean isConnected() {
-        WsConnection c = current.get();
-        return c != null && c.isActive();
+        Link link = current.get();
+        return link != null && link.conn.isActive();
     }
 
     @Override
@@ -282,15 +345,18 @@ public final class DefaultWsTopicClient implements WsTopicClient {
         return Mono.defer(() -> {
             if (closed.compareAndSet(false, true)) {
                 pending.dispose();
-                WsConnection c = current.getAndSet(null);
+                Link link = current.getAndSet(null);
+                if (link != null) {
+                    link.tasks.dispose();
+                }
                 for (TopicState s : topics.values()) {
                     s.removed = true;
                     s.sink.tryEmitComplete();
                 }
                 topics.clear();
                 gaps.tryEmitComplete();
-                Mono<Void> closing = c == null ? Mono.empty()
-                        : c.close(WsCloseStatus.NORMAL.code(), "client closed").onErrorResume(e -> Mono.empty());
+                Mono<Void> closing = link == null ? Mono.empty()
+                        : link.conn.close(WsCloseStatus.NORMAL.code(), "client closed").onErrorResume(e -> Mono.empty());
                 closing.doFinally(sig -> {
                     LOG.info("topic client closed");
                     done.tryEmitEmpty();
