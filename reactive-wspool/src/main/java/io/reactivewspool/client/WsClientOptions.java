@@ -50,6 +50,8 @@ public final class WsClientOptions {
     public static final int MAX_FRAME_SIZE_LIMIT = 16 * 1024 * 1024;
     /** Default number of inbound messages kept for a connection's holder until it reads them. */
     public static final int DEFAULT_RECEIVE_BUFFER_SIZE = 256;
+    /** Smallest allowed {@code receiveBufferSize}. */
+    public static final int RECEIVE_BUFFER_SIZE_MIN = 8;
     /** Largest allowed {@code receiveBufferSize}. */
     public static final int RECEIVE_BUFFER_SIZE_LIMIT = 65_536;
 
@@ -305,13 +307,15 @@ public final class WsClientOptions {
         }
 
         /**
-         * Inbound messages kept for the holder while no {@code receive()} subscriber is ready, 1 to
-         * {@value #RECEIVE_BUFFER_SIZE_LIMIT}; default {@value #DEFAULT_RECEIVE_BUFFER_SIZE}. One more is
-         * dropped and counted in {@link WsConnection#overflowedMessages()}.
+         * Inbound messages kept for the holder while no {@code receive()} subscriber is ready,
+         * {@value #RECEIVE_BUFFER_SIZE_MIN} to {@value #RECEIVE_BUFFER_SIZE_LIMIT}, rounded up to a power
+         * of two; default {@value #DEFAULT_RECEIVE_BUFFER_SIZE}. A message that does not fit is dropped
+         * and counted in {@link WsConnection#overflowedMessages()}.
          */
         public Builder receiveBufferSize(int messages) {
-            if (messages < 1 || messages > RECEIVE_BUFFER_SIZE_LIMIT) {
-                throw new IllegalArgumentException("receiveBufferSize must be between 1 and " + RECEIVE_BUFFER_SIZE_LIMIT
+            if (messages < RECEIVE_BUFFER_SIZE_MIN || messages > RECEIVE_BUFFER_SIZE_LIMIT) {
+                throw new IllegalArgumentException("receiveBufferSize must be between " + RECEIVE_BUFFER_SIZE_MIN + " and "
+                        + RECEIVE_BUFFER_SIZE_LIMIT
                         + ", was " + messages);
             }
             this.receiveBufferSize = messages;

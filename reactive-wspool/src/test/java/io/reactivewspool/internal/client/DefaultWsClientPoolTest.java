@@ -353,13 +353,12 @@ class DefaultWsClientPoolTest {
         assertThat(a.requests.get()).as("tried on a first").isEqualTo(1);
         assertThat(a.isActive()).as("a connection that could not write is destroyed").isFalse();
 
-        a.requestFailure = new WsClosedException("sent, then closed", 1006, "");
-        b.requestFailure = new WsClosedException("sent, then closed", 1006, "");
-        int before = a.requests.get() + b.requests.get();
+        made.forEach(c -> c.requestFailure = new WsClosedException("sent, then closed", 1006, ""));
+        int before = made.stream().mapToInt(c -> c.requests.get()).sum();
         StepVerifier.create(pool.request(WsMessage.of("q")))
                 .expectError(WsClosedException.class)
                 .verify(VERIFY);
-        assertThat(a.requests.get() + b.requests.get()).isEqualTo(before + 1);
+        assertThat(made.stream().mapToInt(c -> c.requests.get()).sum()).isEqualTo(before + 1);
     }
 
     @Test
