@@ -152,7 +152,7 @@ class WsClientPoolBorrowIT {
         await().atMost(WAIT).until(() -> pool.metrics().allocated() == 4);
         AtomicLong served = new AtomicLong();
         AtomicLong timedOut = new AtomicLong();
-        long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        long end = System.nanoTime() + Duration.ofSeconds(12).toNanos();
         Flux.range(0, 64)
                 .flatMap(caller -> Flux.<Integer>generate(s -> s.next(0))
                         .takeWhile(x -> System.nanoTime() < end)
