@@ -57,8 +57,8 @@ class WsClientPoolBorrowIT {
     void sendThenReceiveOnBorrowedConnectionsNeverLosesNorMixesUpAReply() {
         pool = WsClientPool.create(options().minConnections(8).maxConnections(8).build());
         await().atMost(WAIT).until(() -> pool.metrics().allocated() == 8);
-        // 100,000 in the issue; 30,000 by default so that the suite stays short on a loaded 2-core machine
-        int exchanges = Integer.getInteger("wspool.test.borrowExchanges", 30_000);
+        // 100,000 in the issue; 20,000 by default so that the suite stays short on a loaded 2-core machine
+        int exchanges = Integer.getInteger("wspool.test.borrowExchanges", 20_000);
         AtomicLong mixedUp = new AtomicLong();
         long answered = Flux.range(0, exchanges)
                 .flatMap(i -> pool.withConnection(conn -> {
