@@ -30,7 +30,8 @@ import reactor.netty.http.client.HttpClient;
  * <p>Defaults: connect timeout {@value #DEFAULT_CONNECT_TIMEOUT_MS} ms, handshake timeout
  * {@value #DEFAULT_HANDSHAKE_TIMEOUT_MS} ms, request timeout {@value #DEFAULT_REQUEST_TIMEOUT_MS} ms,
  * close timeout {@value #DEFAULT_CLOSE_TIMEOUT_MS} ms, max frame payload
- * {@value #DEFAULT_MAX_FRAME_SIZE} bytes, compression off, codec {@link WsCodec#json()}.
+ * {@value #DEFAULT_MAX_FRAME_SIZE} bytes, compression off, codec {@link WsCodec#json()}, receive buffer
+ * {@value #DEFAULT_RECEIVE_BUFFER_SIZE} messages.
  * The bearer token is never logged nor printed by {@link #toString()}.
  */
 public final class WsClientOptions {
@@ -47,6 +48,12 @@ public final class WsClientOptions {
     public static final int DEFAULT_MAX_FRAME_SIZE = 65_536;
     /** Largest allowed {@code maxFrameSize}, in bytes (16 MiB). */
     public static final int MAX_FRAME_SIZE_LIMIT = 16 * 1024 * 1024;
+    /** Default number of inbound messages kept for a connection's holder until it reads them. */
+    public static final int DEFAULT_RECEIVE_BUFFER_SIZE = 256;
+    /** Smallest allowed {@code receiveBufferSize}. */
+    public static final int RECEIVE_BUFFER_SIZE_MIN = 8;
+    /** Largest allowed {@code receiveBufferSize}. */
+    public static final int RECEIVE_BUFFER_SIZE_LIMIT = 65_536;
 
     private final URI url;
     private final Map<String, String> headers;
@@ -57,6 +64,7 @@ public final class WsClientOptions {
     private final Duration requestTimeout;
     private final Duration closeTimeout;
     private final int maxFrameSize;
+    private final int receiveBufferSize;
     private final boolean compression;
     private final WsCodec codec;
     private final Function<HttpClient, HttpClient> httpClientCustomizer;
@@ -71,6 +79,7 @@ public final class WsClientOptions {
         this.requestTimeout = b.requestTimeout;
         this.closeTimeout = b.closeTimeout;
         this.maxFrameSize = b.maxFrameSize;
+        this.receiveBufferSize = b.receiveBufferSize;
         this.compression = b.compression;
         this.codec = b.codec;
         this.httpClientCustomizer = b.httpClientCustomizer;
@@ -97,6 +106,7 @@ public final class WsClientOptions {
         b.requestTimeout = requestTimeout;
         b.closeTimeout = closeTimeout;
         b.maxFrameSize = maxFrameSize;
+        b.receiveBufferSize = receiveBufferSize;
         b.compression = compression;
         b.codec = codec;
         b.httpClientCustomizer = httpClientCustomizer;
@@ -153,6 +163,14 @@ public final class WsClientOptions {
         return maxFrameSize;
     }
 
+    /**
+     * Inbound messages kept for the connection's holder (its owner, or the borrower of a pooled
+     * connection) while no {@link WsConnection#receive()} subscriber is ready for them.
+     */
+    public int receiveBufferSize() {
+        return receiveBufferSize;
+    }
+
     /** Whether permessage-deflate is offered. */
     public boolean compression() {
         return compression;
@@ -173,7 +191,7 @@ public final class WsClientOptions {
         return "WsClientOptions{url=" + safeUrl() + ", headers=" + headers.keySet() + ", subprotocols=" + subprotocols
                 + ", bearerToken=" + (bearerToken == null ? "none" : "***") + ", connectTimeout=" + connectTimeout
                 + ", handshakeTimeout=" + handshakeTimeout + ", requestTimeout=" + requestTimeout
-                + ", maxFrameSize=" + maxFrameSize + ", compression=" + compression + '}';
+                + ", maxFrameSize=" + maxFrameSize + ", receiveBufferSize=" + receiveBufferSize + ", compression=" + compression + '}';
     }
 
     private static URI parseUrl(String url) {
@@ -214,6 +232,7 @@ public final class WsClientOptions {
         private Duration requestTimeout = Duration.ofMillis(DEFAULT_REQUEST_TIMEOUT_MS);
         private Duration closeTimeout = Duration.ofMillis(DEFAULT_CLOSE_TIMEOUT_MS);
         private int maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+        private int receiveBufferSize = DEFAULT_RECEIVE_BUFFER_SIZE;
         private boolean compression;
         private WsCodec codec = WsCodec.json();
         private Function<HttpClient, HttpClient> httpClientCustomizer = Function.identity();
@@ -284,6 +303,22 @@ public final class WsClientOptions {
                 throw new IllegalArgumentException("maxFrameSize must be between 125 and " + MAX_FRAME_SIZE_LIMIT + ", was " + bytes);
             }
             this.maxFrameSize = bytes;
+            return this;
+        }
+
+        /**
+         * Inbound messages kept for the holder while no {@code receive()} subscriber is ready,
+         * {@value #RECEIVE_BUFFER_SIZE_MIN} to {@value #RECEIVE_BUFFER_SIZE_LIMIT}, rounded up to a power
+         * of two; default {@value #DEFAULT_RECEIVE_BUFFER_SIZE}. A message that does not fit is dropped
+         * and counted in {@link WsConnection#overflowedMessages()}.
+         */
+        public Builder receiveBufferSize(int messages) {
+            if (messages < RECEIVE_BUFFER_SIZE_MIN || messages > RECEIVE_BUFFER_SIZE_LIMIT) {
+                throw new IllegalArgumentException("receiveBufferSize must be between " + RECEIVE_BUFFER_SIZE_MIN + " and "
+                        + RECEIVE_BUFFER_SIZE_LIMIT
+                        + ", was " + messages);
+            }
+            this.receiveBufferSize = messages;
             return this;
         }
 

@@ -31,6 +31,7 @@ import java.util.Objects;
  * <li>acquireTimeout {@value #DEFAULT_ACQUIRE_TIMEOUT_MS} ms, maxPendingAcquires {@value #DEFAULT_MAX_PENDING_ACQUIRES}</li>
  * <li>connect backoff: first {@value #DEFAULT_CONNECT_BACKOFF_FIRST_MS} ms, max {@value #DEFAULT_CONNECT_BACKOFF_MAX_MS} ms,
  *     jitter {@value #DEFAULT_CONNECT_BACKOFF_JITTER}, {@value #DEFAULT_CONNECT_MAX_ATTEMPTS} attempts per connect</li>
+ * <li>maxRequestsPerConnection {@value #DEFAULT_MAX_REQUESTS_PER_CONNECTION}</li>
  * <li>reuseOrder {@link ReuseOrder#MOST_RECENTLY_USED}, warmup on</li>
  * <li>hooks: none</li>
  * </ul>
@@ -71,6 +72,10 @@ public final class WsClientPoolOptions {
     public static final int DEFAULT_CONNECT_MAX_ATTEMPTS = 5;
     /** Largest allowed {@code connectMaxAttempts}. */
     public static final int CONNECT_MAX_ATTEMPTS_LIMIT = 1_000;
+    /** Default number of {@link WsClientPool#request} calls in flight on one connection before the pool opens another (as HTTP/2's concurrent streams). */
+    public static final int DEFAULT_MAX_REQUESTS_PER_CONNECTION = 100;
+    /** Largest allowed {@code maxRequestsPerConnection}. */
+    public static final int MAX_REQUESTS_PER_CONNECTION_LIMIT = 100_000;
 
     private final String name;
     private final WsClientOptions client;
@@ -88,6 +93,7 @@ public final class WsClientPoolOptions {
     private final Duration connectBackoffMax;
     private final double connectBackoffJitter;
     private final int connectMaxAttempts;
+    private final int maxRequestsPerConnection;
     private final ReuseOrder reuseOrder;
     private final boolean warmup;
     private final WsConnectHook connectHook;
@@ -111,6 +117,7 @@ public final class WsClientPoolOptions {
         this.connectBackoffMax = b.connectBackoffMax;
         this.connectBackoffJitter = b.connectBackoffJitter;
         this.connectMaxAttempts = b.connectMaxAttempts;
+        this.maxRequestsPerConnection = b.maxRequestsPerConnection;
         this.reuseOrder = b.reuseOrder;
         this.warmup = b.warmup;
         this.connectHook = b.connectHook;
@@ -146,6 +153,7 @@ public final class WsClientPoolOptions {
         b.connectBackoffMax = connectBackoffMax;
         b.connectBackoffJitter = connectBackoffJitter;
         b.connectMaxAttempts = connectMaxAttempts;
+        b.maxRequestsPerConnection = maxRequestsPerConnection;
         b.reuseOrder = reuseOrder;
         b.warmup = warmup;
         b.connectHook = connectHook;
@@ -207,6 +215,9 @@ public final class WsClientPoolOptions {
     /** Connect attempts per new connection. */
     public int connectMaxAttempts() { return connectMaxAttempts; }
 
+    /** Requests in flight on one connection before {@link WsClientPool#request} uses another one, opening it if below max. */
+    public int maxRequestsPerConnection() { return maxRequestsPerConnection; }
+
     /** Which idle connection is handed out first. */
     public ReuseOrder reuseOrder() { return reuseOrder; }
 
@@ -229,7 +240,8 @@ public final class WsClientPoolOptions {
                 + ", healthCheckPeriod=" + healthCheckPeriod + ", healthCheckTimeout=" + healthCheckTimeout
                 + ", validateAfterIdle=" + validateAfterIdle + ", acquireTimeout=" + acquireTimeout
                 + ", maxPendingAcquires=" + maxPendingAcquires + ", connectBackoff=" + connectBackoffFirst + ".." + connectBackoffMax
-                + " jitter " + connectBackoffJitter + " x" + connectMaxAttempts + ", reuseOrder=" + reuseOrder + ", warmup=" + warmup + '}';
+                + " jitter " + connectBackoffJitter + " x" + connectMaxAttempts + ", maxRequestsPerConnection=" + maxRequestsPerConnection
+                + ", reuseOrder=" + reuseOrder + ", warmup=" + warmup + '}';
     }
 
     static void checkRange(String field, long value, long min, long max) {
@@ -271,6 +283,7 @@ public final class WsClientPoolOptions {
         private Duration connectBackoffMax = Duration.ofMillis(DEFAULT_CONNECT_BACKOFF_MAX_MS);
         private double connectBackoffJitter = DEFAULT_CONNECT_BACKOFF_JITTER;
         private int connectMaxAttempts = DEFAULT_CONNECT_MAX_ATTEMPTS;
+        private int maxRequestsPerConnection = DEFAULT_MAX_REQUESTS_PER_CONNECTION;
         private ReuseOrder reuseOrder = ReuseOrder.MOST_RECENTLY_USED;
         private boolean warmup = true;
         private WsConnectHook connectHook = WsConnectHook.NONE;
@@ -376,6 +389,18 @@ public final class WsClientPoolOptions {
         public Builder connectMaxAttempts(int attempts) {
             checkRange("connectMaxAttempts", attempts, 1, CONNECT_MAX_ATTEMPTS_LIMIT);
             this.connectMaxAttempts = attempts;
+            return this;
+        }
+
+        /**
+         * Requests in flight on one connection before {@code request} uses another one (opening it
+         * when the pool is below max), 1 to {@value #MAX_REQUESTS_PER_CONNECTION_LIMIT}; default
+         * {@value #DEFAULT_MAX_REQUESTS_PER_CONNECTION}. With every connection open and at the limit,
+         * requests go to the least loaded one rather than wait.
+         */
+        public Builder maxRequestsPerConnection(int max) {
+            checkRange("maxRequestsPerConnection", max, 1, MAX_REQUESTS_PER_CONNECTION_LIMIT);
+            this.maxRequestsPerConnection = max;
             return this;
         }
 

@@ -17,9 +17,17 @@ import reactor.core.publisher.Mono;
  * }</pre>
  *
  * <p>Inbound messages: a message whose {@code id} matches a request in flight completes that
- * request and is not emitted by {@link #receive()}; every other message goes to the current
- * subscribers of {@link #receive()}. The remote peer sets the pace, so a subscriber that is not
- * ready loses messages (counted in {@link #droppedMessages()}); nothing is buffered without bound.
+ * request and is not emitted by {@link #receive()}. Every other message is for the connection's
+ * holder: the caller that opened it with {@link WsClient#connect()}, or the borrower of a pooled
+ * connection from {@link WsClientPool#acquire()} until it releases it. Such a message goes to the
+ * current subscribers of {@link #receive()}, or waits for one in a buffer of
+ * {@link WsClientOptions#receiveBufferSize()} messages, so {@code send(x).then(receive().next())}
+ * gets the answer even when it arrives before {@code receive()} is subscribed. The remote peer sets
+ * the pace: a message that finds the buffer full is dropped and counted in
+ * {@link #overflowedMessages()}; nothing is buffered without bound. When a pooled connection goes
+ * back to the pool, its {@code receive()} subscribers complete and the messages its borrower did
+ * not read are discarded (counted in {@link #droppedMessages()}), so the next borrower never reads
+ * them; messages that arrive while nobody holds the connection are dropped and counted too.
  * A frame the codec cannot read never closes the connection: it is counted in
  * {@link #undecodableFrames()}, logged at a rate-limited level, and seen on {@link #receiveRaw()}.
  */
@@ -45,7 +53,20 @@ public interface WsConnection {
     /** As {@link #request(WsMessage)} with an explicit timeout. */
     Mono<WsMessage> request(WsMessage message, Duration timeout);
 
-    /** The inbound messages that are not replies to requests in flight; hot, completes when the connection closes. */
+    /**
+     * Sends {@code message} and completes with the next inbound message that is not a reply to a
+     * request in flight: {@code receive().next()} subscribed before the message is sent, for a
+     * peer that answers without echoing an {@code id}. Fails with {@code WsRequestTimeoutException}
+     * after the client's request timeout, with {@code WsClosedException} when the connection closes
+     * (or a pooled connection is released) first. Only for the connection's holder (see above).
+     */
+    Mono<WsMessage> sendAndReceive(WsMessage message);
+
+    /**
+     * The inbound messages that are not replies to requests in flight, buffered for the holder
+     * (see above); completes when the connection closes or a pooled connection is released.
+     * Several subscribers at once each get every message, at the pace of the slowest.
+     */
     Flux<WsMessage> receive();
 
     /** Every inbound text frame as received, before decoding; hot, completes when the connection closes. */
@@ -84,6 +105,12 @@ public interface WsConnection {
     /** Inbound frames the codec could not decode, since the connection opened. */
     long undecodableFrames();
 
-    /** Inbound messages dropped because no {@link #receive()} subscriber was ready, or replies that came too late. */
+    /**
+     * Inbound messages dropped: nobody held the connection, the receive buffer was full, the
+     * borrower released the connection without reading them, or a reply came too late.
+     */
     long droppedMessages();
+
+    /** Inbound messages dropped because the receive buffer was full (part of {@link #droppedMessages()}). */
+    long overflowedMessages();
 }

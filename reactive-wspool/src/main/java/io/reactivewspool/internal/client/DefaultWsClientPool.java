@@ -7,8 +7,10 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -93,19 +95,35 @@ public final class DefaultWsClientPool implements WsClientPool {
     private final AtomicLong acquireNanosMax = new AtomicLong();
     private volatile Throwable lastConnectError;
     private final long validateAfterIdleNanos;
-    private final Mono<PooledWsConnection> acquireMono = new AcquireMono();
-    private final Function<Throwable, Mono<PooledWsConnection>> acquireErrorResume = e -> Mono.error(mapAcquireError(e));
+    private final long acquireTimeoutNanos;
+    private final int maxRequestsPerConnection;
+    private final Mono<PooledWsConnection> acquireMono = new AcquireMono<>(true);
+    private final Mono<PooledRef<Entry>> leaseMono = new AcquireMono<>(false);
 
-    /** What reactor-pool pools: a connection and the state this pool keeps for it. */
+    /**
+     * What reactor-pool pools: a connection and the state this pool keeps for it. reactor-pool
+     * counts a connection as acquired while a caller borrows it exclusively ({@link Pooled}) and
+     * while it carries {@link #request} traffic (a shared lease, held while {@code shares > 0}).
+     */
     private static final class Entry {
         final WsConnection conn;
+        /** Per-borrow inbound buffering, when the connection offers it. */
+        final BorrowScope scope;
+        /** When the connection is rotated out, lifetime jitter applied; Long.MAX_VALUE without a lifetime. */
+        final long expiresAtNanos;
+        /** Requests in flight through the shared lease; 0 when the connection is not leased for requests. */
+        final AtomicInteger shares = new AtomicInteger();
+        /** The shared lease's slot, set while {@code shares > 0}. */
+        volatile PooledRef<Entry> lease;
         volatile boolean unhealthy;
         volatile boolean draining;
         volatile boolean released;
         volatile long releasedAtNanos;
 
-        Entry(WsConnection conn) {
+        Entry(WsConnection conn, long expiresAtNanos) {
             this.conn = conn;
+            this.scope = conn instanceof BorrowScope b ? b : null;
+            this.expiresAtNanos = expiresAtNanos;
         }
     }
 
@@ -130,6 +148,8 @@ public final class DefaultWsClientPool implements WsClientPool {
         this.scheduler = scheduler;
         this.realTime = scheduler == Schedulers.parallel();
         this.validateAfterIdleNanos = options.validateAfterIdle().toNanos();
+        this.acquireTimeoutNanos = options.acquireTimeout().toNanos();
+        this.maxRequestsPerConnection = options.maxRequestsPerConnection();
         this.sizes = new ResizableAllocationStrategy(options.minConnections(), options.maxConnections());
 
         PoolBuilder<Entry, ?> builder = PoolBuilder.from(allocator())
@@ -142,9 +162,6 @@ public final class DefaultWsClientPool implements WsClientPool {
                 .idleResourceReuseOrder(options.reuseOrder() == ReuseOrder.LEAST_RECENTLY_USED);
         Duration sweep = evictionInterval(options);
         builder = sweep.isZero() ? builder.evictInBackgroundDisabled() : builder.evictInBackground(sweep, scheduler);
-        if (!options.maxLifetime().isZero()) {
-            builder = builder.maxLifeTime(options.maxLifetime()).maxLifeTimeVariance(options.maxLifetimeJitter() * 100.0);
-        }
         this.pool = builder.buildPool();
 
         if (!options.healthCheckPeriod().isZero()) {
@@ -185,13 +202,36 @@ public final class DefaultWsClientPool implements WsClientPool {
                 .retryWhen(retry)
                 .map(conn -> {
                     created.incrementAndGet();
-                    Entry e = new Entry(conn);
+                    Entry e = new Entry(conn, expiry());
+                    if (e.scope != null) {
+                        // Nobody holds a pooled connection until the pool hands it out.
+                        e.scope.endBorrow();
+                    }
                     addEntry(e);
                     conn.onClose().subscribe(status -> LOG.info("connection closed pool={} conn={} code={} reason={}",
                             name, conn.id(), status.code(), status.reason()));
                     LOG.info("connected pool={} conn={} url={}", name, conn.id(), url);
                     return e;
                 });
+    }
+
+    /**
+     * The pool keeps each connection's lifetime itself (not reactor-pool's maxLifeTime), so that
+     * request routing stops using a connection at the same moment eviction would take it.
+     * Each lifetime is shortened by a random part of up to maxLifetimeJitter, so that connections
+     * opened together are not all replaced together.
+     */
+    private long expiry() {
+        long life = options.maxLifetime().toNanos();
+        if (life == 0) {
+            return Long.MAX_VALUE;
+        }
+        double jitter = options.maxLifetimeJitter() * ThreadLocalRandom.current().nextDouble();
+        return nanoTime() + (long) (life * (1.0 - jitter));
+    }
+
+    private boolean expired(Entry e, long now) {
+        return now - e.expiresAtNanos >= 0;
     }
 
     private void addEntry(Entry e) {
@@ -261,7 +301,7 @@ public final class DefaultWsClientPool implements WsClientPool {
     // ---------------------------------------------------------------- eviction and destroy
 
     private boolean shouldEvict(Entry e, PooledRefMetadata meta) {
-        if (e.unhealthy || !e.conn.isActive()) {
+        if (e.unhealthy || !e.conn.isActive() || expired(e, nanoTime())) {
             return true;
         }
         int granted = sizes.permitGranted();
@@ -284,7 +324,8 @@ public final class DefaultWsClientPool implements WsClientPool {
             LOG.info("destroyed pool={} conn={} reason=closed", name, conn.id());
             return Mono.empty();
         }
-        String reason = disposed.get() ? "pool closed" : e.unhealthy ? "health check failed" : "pool rotation";
+        String reason = disposed.get() ? "pool closed" : e.unhealthy ? "health check failed"
+                : expired(e, nanoTime()) ? "max lifetime" : "pool rotation";
         e.draining = true;
         LOG.info("destroying pool={} conn={} reason={} pending_requests={}", name, conn.id(), reason, conn.pendingRequests());
         Mono<Void> drained = conn.pendingRequests() == 0 || disposed.get() ? Mono.empty()
@@ -324,33 +365,60 @@ public final class DefaultWsClientPool implements WsClientPool {
     }
 
     /**
-     * An acquire as one operator on its hot path: timed from subscription, a healthy and recently
-     * used slot is handed out the moment reactor-pool delivers it. Everything else (a dead or
-     * long-idle connection, an acquire hook, an error) goes on through {@link #validate}.
+     * An acquire as one operator: exclusive (a {@link Pooled} for a borrower) or a shared lease
+     * for requests (the slot itself). Nothing happens until the subscriber requests.
      */
-    private final class AcquireMono extends Mono<PooledWsConnection> {
+    private final class AcquireMono<T> extends Mono<T> {
+        private final boolean exclusive;
+
+        AcquireMono(boolean exclusive) {
+            this.exclusive = exclusive;
+        }
+
         @Override
-        public void subscribe(CoreSubscriber<? super PooledWsConnection> actual) {
-            long start = nanoTime();
-            if (pool.metrics().idleSize() == 0) {
-                // It may have to connect, which reactor-pool's own acquire timeout does not cover.
-                acquireValid(start).timeout(options.acquireTimeout(), scheduler).onErrorResume(acquireErrorResume).subscribe(actual);
-            } else {
-                pool.acquire(options.acquireTimeout()).subscribe(new Acquirer(actual, start));
-            }
+        public void subscribe(CoreSubscriber<? super T> actual) {
+            actual.onSubscribe(new Acquire<>(actual, exclusive, nanoTime()));
         }
     }
 
-    /** Subscribes to reactor-pool's borrower and then, only if the slot needs it, to its validation. */
-    private final class Acquirer implements CoreSubscriber<PooledRef<Entry>>, Subscription {
-        private static final AtomicReferenceFieldUpdater<Acquirer, Subscription> UPSTREAM =
-                AtomicReferenceFieldUpdater.newUpdater(Acquirer.class, Subscription.class, "upstream");
-        private final CoreSubscriber<? super PooledWsConnection> actual;
-        private final long start;
-        private volatile Subscription upstream;
+    /**
+     * One acquire, under one deadline that covers all of it: waiting for a slot, connecting (with
+     * its backoff), the ping of a long-idle connection, the acquire hook, and trying again after a
+     * connection that failed them. This operator owns the deadline; reactor-pool's borrower has no
+     * timer of its own, so no second timer can fire at another moment. The hand-over and the
+     * deadline (or a cancel) race for {@link #state}: a slot that arrives after either lost it is
+     * given back to the pool at once, never dropped.
+     */
+    private final class Acquire<T> implements CoreSubscriber<PooledRef<Entry>>, Subscription, Runnable {
+        private static final int RUNNING = 0;
+        private static final int DONE = 1;
+        private static final int GAVE_UP = 2;
+        @SuppressWarnings("rawtypes")
+        private static final AtomicIntegerFieldUpdater<Acquire> STATE = AtomicIntegerFieldUpdater.newUpdater(Acquire.class, "state");
+        @SuppressWarnings("rawtypes")
+        private static final AtomicReferenceFieldUpdater<Acquire, Subscription> UPSTREAM =
+                AtomicReferenceFieldUpdater.newUpdater(Acquire.class, Subscription.class, "upstream");
+        @SuppressWarnings("rawtypes")
+        private static final AtomicReferenceFieldUpdater<Acquire, PooledRef> CHECKING =
+                AtomicReferenceFieldUpdater.newUpdater(Acquire.class, PooledRef.class, "checking");
+        @SuppressWarnings("rawtypes")
+        private static final AtomicReferenceFieldUpdater<Acquire, Disposable> TIMER =
+                AtomicReferenceFieldUpdater.newUpdater(Acquire.class, Disposable.class, "timer");
 
-        Acquirer(CoreSubscriber<? super PooledWsConnection> actual, long start) {
+        private final CoreSubscriber<? super T> actual;
+        private final boolean exclusive;
+        private final long start;
+        private volatile int state;
+        private volatile boolean started;
+        /** reactor-pool's borrower of the current attempt, or the validation of its slot. */
+        private volatile Subscription upstream;
+        /** The slot being validated, owned by whoever clears this field first: the verdict, or a cancel. */
+        private volatile PooledRef<Entry> checking;
+        private volatile Disposable timer;
+
+        Acquire(CoreSubscriber<? super T> actual, boolean exclusive, long start) {
             this.actual = actual;
+            this.exclusive = exclusive;
             this.start = start;
         }
 
@@ -360,97 +428,176 @@ public final class DefaultWsClientPool implements WsClientPool {
         }
 
         @Override
-        public void onSubscribe(Subscription s) {
-            if (Operators.setOnce(UPSTREAM, this, s)) {
-                actual.onSubscribe(this);
-            }
-        }
-
-        @Override
-        public void onNext(PooledRef<Entry> ref) {
-            Entry e = ref.poolable();
-            if (readyAsIs(e, start)) {
-                actual.onNext(handOut(ref, e, start));
-                actual.onComplete();
+        public void request(long n) {
+            if (n <= 0 || started) {
                 return;
             }
-            validate(ref, start).onErrorResume(acquireErrorResume).subscribe(new Validation());
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            actual.onError(mapAcquireError(t));
-        }
-
-        @Override
-        public void onComplete() {
-            // reactor-pool's borrower completes only after its one slot, which onNext has passed on
-        }
-
-        @Override
-        public void request(long n) {
-            upstream.request(n);
+            started = true;
+            pool.acquire().subscribe(this);
+            if (state == RUNNING) {
+                // Not served at once: arm the deadline, unless a slot arrived meanwhile.
+                long left = acquireTimeoutNanos - (nanoTime() - start);
+                Disposable t = scheduler.schedule(this, Math.max(0, left), TimeUnit.NANOSECONDS);
+                if (!TIMER.compareAndSet(this, null, t) || state != RUNNING) {
+                    t.dispose();
+                }
+            }
         }
 
         @Override
         public void cancel() {
-            Operators.terminate(UPSTREAM, this);
+            if (STATE.compareAndSet(this, RUNNING, GAVE_UP)) {
+                stop();
+            }
         }
 
-        /** The validation path's signals, passed on; a cancel reaches it through {@code upstream}. */
-        private final class Validation implements CoreSubscriber<PooledWsConnection> {
-            @Override
-            public Context currentContext() {
-                return actual.currentContext();
+        /** The deadline. */
+        @Override
+        public void run() {
+            if (STATE.compareAndSet(this, RUNNING, GAVE_UP)) {
+                stop();
+                actual.onError(mapAcquireError(new TimeoutException()));
+            }
+        }
+
+        private void stop() {
+            Disposable t = TIMER.getAndSet(this, Disposables.disposed());
+            if (t != null) {
+                t.dispose();
+            }
+            Subscription s = UPSTREAM.getAndSet(this, Operators.cancelledSubscription());
+            if (s != null) {
+                s.cancel();
+            }
+            @SuppressWarnings("unchecked")
+            PooledRef<Entry> ref = CHECKING.getAndSet(this, null);
+            if (ref != null) {
+                ref.release().subscribe(null, x -> { });
+            }
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            Subscription current = upstream;
+            if (current == Operators.cancelledSubscription() || !UPSTREAM.compareAndSet(this, current, s)) {
+                s.cancel();
+                return;
+            }
+            s.request(Long.MAX_VALUE);
+        }
+
+        /** A slot from reactor-pool. */
+        @Override
+        public void onNext(PooledRef<Entry> ref) {
+            if (state != RUNNING) {
+                ref.release().subscribe(null, x -> { });
+                return;
+            }
+            Entry e = ref.poolable();
+            if (readyAsIs(e, start)) {
+                deliver(ref);
+            } else if (e.unhealthy || !e.conn.isActive()) {
+                tryAnother(ref);
+            } else {
+                checking = ref;
+                if (state != RUNNING) {
+                    // gave up while we set it: whoever clears the field releases the slot
+                    if (CHECKING.compareAndSet(this, ref, null)) {
+                        ref.release().subscribe(null, x -> { });
+                    }
+                    return;
+                }
+                approve(e).subscribe(new Verdict(ref));
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (STATE.compareAndSet(this, RUNNING, GAVE_UP)) {
+                stop();
+                actual.onError(mapAcquireError(t));
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            // reactor-pool's borrower completes after its one slot, which onNext has taken care of
+        }
+
+        private void deliver(PooledRef<Entry> ref) {
+            if (!STATE.compareAndSet(this, RUNNING, DONE)) {
+                ref.release().subscribe(null, x -> { });
+                return;
+            }
+            Disposable t = TIMER.getAndSet(this, Disposables.disposed());
+            if (t != null) {
+                t.dispose();
+            }
+            recordAcquire(nanoTime() - start);
+            @SuppressWarnings("unchecked")
+            T out = (T) (exclusive ? handOut(ref) : ref);
+            actual.onNext(out);
+            actual.onComplete();
+        }
+
+        /** The slot's connection is not good: destroy it and ask reactor-pool again, within the same deadline. */
+        private void tryAnother(PooledRef<Entry> ref) {
+            ref.invalidate().subscribe(null, x -> { });
+            if (state == RUNNING) {
+                pool.acquire().subscribe(this);
+            }
+        }
+
+        /** The outcome of the ping and the acquire hook for one slot. */
+        private final class Verdict implements CoreSubscriber<Boolean> {
+            private final PooledRef<Entry> ref;
+
+            Verdict(PooledRef<Entry> ref) {
+                this.ref = ref;
             }
 
             @Override
             public void onSubscribe(Subscription s) {
-                if (Operators.replace(UPSTREAM, Acquirer.this, s)) {
-                    s.request(Long.MAX_VALUE);
+                Acquire.this.onSubscribe(s);
+            }
+
+            @Override
+            public void onNext(Boolean ok) {
+                if (!CHECKING.compareAndSet(Acquire.this, ref, null)) {
+                    return;
+                }
+                if (ok) {
+                    deliver(ref);
+                } else {
+                    tryAnother(ref);
                 }
             }
 
             @Override
-            public void onNext(PooledWsConnection p) {
-                actual.onNext(p);
-            }
-
-            @Override
             public void onError(Throwable t) {
-                actual.onError(t);
+                onNext(Boolean.FALSE);
             }
 
             @Override
             public void onComplete() {
-                actual.onComplete();
+                // approve() always emits one value
             }
         }
     }
 
-    private Mono<PooledWsConnection> acquireValid(long start) {
-        return pool.acquire(options.acquireTimeout()).flatMap(ref -> validate(ref, start));
-    }
-
-    /** Hands the slot out if its connection is open, answers a ping when long idle and passes the acquire hook; else replaces it. */
-    private Mono<PooledWsConnection> validate(PooledRef<Entry> ref, long start) {
-        Entry e = ref.poolable();
+    /** Whether a connection that is open but long idle or behind an acquire hook may be handed out. */
+    private Mono<Boolean> approve(Entry e) {
         WsConnection conn = e.conn;
-        if (readyAsIs(e, start)) {
-            return Mono.just(handOut(ref, e, start));
-        }
-        if (e.unhealthy || !conn.isActive()) {
-            return ref.invalidate().then(Mono.defer(() -> acquireValid(start)));
-        }
-        Mono<Boolean> alive = needsPing(e, start) ? check(e) : Mono.just(Boolean.TRUE);
+        Mono<Boolean> alive = needsPing(e, nanoTime()) ? check(e) : Mono.just(Boolean.TRUE);
         return alive.flatMap(ok -> ok ? options.acquireHook().beforeAcquire(conn).defaultIfEmpty(Boolean.FALSE) : Mono.just(Boolean.FALSE))
-                .onErrorReturn(Boolean.FALSE)
-                .doOnCancel(() -> ref.release().subscribe(null, x -> { }))
-                .flatMap(ok -> ok ? Mono.just(handOut(ref, e, start)) : ref.invalidate().then(Mono.defer(() -> acquireValid(start))));
+                .onErrorReturn(Boolean.FALSE);
     }
 
-    private PooledWsConnection handOut(PooledRef<Entry> ref, Entry e, long start) {
-        recordAcquire(nanoTime() - start);
+    private PooledWsConnection handOut(PooledRef<Entry> ref) {
+        Entry e = ref.poolable();
+        if (e.scope != null) {
+            e.scope.beginBorrow();
+        }
         return new Pooled(ref, e);
     }
 
@@ -539,6 +686,9 @@ public final class DefaultWsClientPool implements WsClientPool {
                 return Mono.empty();
             }
             WsConnection conn = entry.conn;
+            if (entry.scope != null) {
+                entry.scope.endBorrow();
+            }
             entry.releasedAtNanos = nanoTime();
             entry.released = true;
             if (!conn.isActive()) {
@@ -553,7 +703,15 @@ public final class DefaultWsClientPool implements WsClientPool {
 
         @Override
         public Mono<Void> invalidate() {
-            return Mono.defer(() -> RETURNED.compareAndSet(this, 0, 1) ? ref.invalidate() : Mono.empty());
+            return Mono.defer(() -> {
+                if (!RETURNED.compareAndSet(this, 0, 1)) {
+                    return Mono.empty();
+                }
+                if (entry.scope != null) {
+                    entry.scope.endBorrow();
+                }
+                return ref.invalidate();
+            });
         }
 
         @Override
@@ -574,38 +732,85 @@ public final class DefaultWsClientPool implements WsClientPool {
         return Mono.defer(() -> requestAttempt(message, timeout, REQUEST_SEND_ATTEMPTS, null));
     }
 
+    /**
+     * Requests share connections that the pool leases from itself: a leased connection counts as
+     * acquired, so a borrower never gets it and it never carries a borrower's traffic. A request
+     * joins the least loaded lease below maxRequestsPerConnection; when there is none it takes a
+     * new lease (an idle connection, or a new one while below max), within the acquire timeout.
+     * With every connection open and busy it joins the least loaded lease over the limit instead
+     * of waiting. The last request out of a lease gives the connection back.
+     */
     private Mono<WsMessage> requestAttempt(WsMessage message, Duration timeout, int attemptsLeft, WsConnection skip) {
-        WsConnection conn = leastLoaded(skip);
-        Mono<WsConnection> target = conn != null ? Mono.just(conn)
-                : acquire().flatMap(p -> p.release().thenReturn(p.connection()));
-        return target.flatMap(c -> c.request(message, timeout)
-                .onErrorResume(RequestNotSentException.class, e -> {
-                    if (attemptsLeft <= 1 || disposed.get()) {
-                        return Mono.error(e);
-                    }
-                    LOG.debug("request not sent, trying another connection pool={} conn={} error={}", name, c.id(), e.getMessage());
-                    return requestAttempt(message, timeout, attemptsLeft - 1, c);
-                }));
+        Entry joined = join(skip);
+        // The share is taken now: the request Mono subscribed right away gives it back on any end, cancel included.
+        return joined != null ? requestOn(joined, message, timeout, attemptsLeft)
+                : leaseMono.flatMap(ref -> requestOn(startLease(ref), message, timeout, attemptsLeft));
     }
 
-    /** The open, healthy, not-draining connection with the fewest requests in flight. */
-    private WsConnection leastLoaded(WsConnection skip) {
-        WsConnection best = null;
-        int bestLoad = Integer.MAX_VALUE;
-        for (Entry e : entries.get()) {
-            if (e.unhealthy || e.draining || e.conn == skip || !e.conn.isActive()) {
-                continue;
-            }
-            int load = e.conn.pendingRequests();
-            if (load < bestLoad) {
-                best = e.conn;
-                bestLoad = load;
-                if (load == 0) {
-                    break;
+    private Mono<WsMessage> requestOn(Entry e, WsMessage message, Duration timeout, int attemptsLeft) {
+        return e.conn.request(message, timeout)
+                .doFinally(s -> leave(e))
+                .onErrorResume(RequestNotSentException.class, err -> {
+                    // A connection that cannot write is done for: no request joins it again, and its lease destroys it.
+                    e.unhealthy = true;
+                    if (attemptsLeft <= 1 || disposed.get()) {
+                        return Mono.error(err);
+                    }
+                    LOG.debug("request not sent, trying another connection pool={} conn={} error={}", name, e.conn.id(), err.getMessage());
+                    return requestAttempt(message, timeout, attemptsLeft - 1, e.conn);
+                });
+    }
+
+    /** Joins the least loaded usable lease below the limit; or, when the pool cannot grow now, the least loaded one at all; or none. */
+    private Entry join(WsConnection skip) {
+        for (;;) {
+            Entry best = null;
+            int bestLoad = Integer.MAX_VALUE;
+            long now = nanoTime();
+            for (Entry e : entries.get()) {
+                int load = e.shares.get();
+                if (load == 0 || load >= bestLoad || e.conn == skip || e.unhealthy || e.draining || expired(e, now)
+                        || !e.conn.isActive()) {
+                    continue;
                 }
+                best = e;
+                bestLoad = load;
+            }
+            if (best == null || bestLoad >= maxRequestsPerConnection && canGrow()) {
+                return null;
+            }
+            // A lease whose count reached 0 is being given back: it cannot be joined, look again.
+            if (best.shares.compareAndSet(bestLoad, bestLoad + 1)) {
+                return best;
             }
         }
-        return best;
+    }
+
+    /** Whether a new lease would be served without waiting: an idle connection, or room to open one. */
+    private boolean canGrow() {
+        return sizes.permitGranted() < sizes.permitMaximum() || pool.metrics().idleSize() > 0;
+    }
+
+    /** The slot is ours alone (reactor-pool counts it acquired), so nobody else touches its count yet. */
+    private Entry startLease(PooledRef<Entry> ref) {
+        Entry e = ref.poolable();
+        e.lease = ref;
+        e.shares.set(1);
+        return e;
+    }
+
+    private void leave(Entry e) {
+        if (e.shares.decrementAndGet() == 0) {
+            PooledRef<Entry> ref = e.lease;
+            e.lease = null;
+            e.releasedAtNanos = nanoTime();
+            e.released = true;
+            if (e.conn.isActive()) {
+                ref.release().subscribe(null, x -> { });
+            } else {
+                ref.invalidate().subscribe(null, x -> { });
+            }
+        }
     }
 
     // ---------------------------------------------------------------- admin

@@ -8,6 +8,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -33,10 +34,12 @@ import io.reactivewspool.message.WsMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
@@ -46,8 +49,12 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * channel's event loop, synchronously: Reactor Netty releases each frame after {@code onNext}
  * returns, so nothing here retains a buffer. Outbound frames wrap heap arrays (no pooled
  * buffer to release) and are written with {@code writeAndFlush}, which Netty orders per channel.
+ *
+ * <p>Messages that are not replies go to the current holder's sink: a multicast sink over a
+ * bounded buffer, made per borrow, so that a message arriving before its reader subscribes waits
+ * for it and a released borrow takes its unread messages with it.
  */
-public final class DefaultWsConnection implements WsConnection {
+public final class DefaultWsConnection implements WsConnection, BorrowScope {
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultWsConnection.class);
     private static final LogLimiter UNDECODABLE_LOG = new LogLimiter(10, TimeUnit.SECONDS);
@@ -66,7 +73,15 @@ public final class DefaultWsConnection implements WsConnection {
 
     private final Map<String, Sinks.One<WsMessage>> pending = new ConcurrentHashMap<>();
     private final Map<Long, PendingPing> pings = new ConcurrentHashMap<>();
-    private final Sinks.Many<WsMessage> inbound = Sinks.many().multicast().directBestEffort();
+    private static final AtomicReferenceFieldUpdater<DefaultWsConnection, Sinks.Many> HOLDER =
+            AtomicReferenceFieldUpdater.newUpdater(DefaultWsConnection.class, Sinks.Many.class, "holder");
+    private static final Sinks.EmitFailureHandler RETRY_BRIEFLY = Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100));
+
+    private final int receiveBufferSize;
+    private final Scheduler loopTimer;
+    private final Flux<WsMessage> received = Flux.defer(this::holderFlux);
+    /** The holder's messages; {@code null} while nobody holds the connection (idle in a pool, or shared for requests). */
+    private volatile Sinks.Many<WsMessage> holder;
     private final Sinks.Many<String> raw = Sinks.many().multicast().directBestEffort();
     private final Sinks.One<WsCloseStatus> closed = Sinks.one();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -75,6 +90,7 @@ public final class DefaultWsConnection implements WsConnection {
     private final AtomicLong pingIds = new AtomicLong();
     private final AtomicLong undecodable = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong overflowed = new AtomicLong();
 
     private volatile Connection connection;
     private volatile WsCloseStatus remoteStatus;
@@ -93,7 +109,13 @@ public final class DefaultWsConnection implements WsConnection {
         this.closeTimeout = options.closeTimeout();
         this.maxFrameSize = options.maxFrameSize();
         this.timer = timer;
+        this.receiveBufferSize = options.receiveBufferSize();
         in.withConnection(c -> this.connection = c);
+        Connection c = connection;
+        // Timeouts of this connection's calls run on its event loop, where the answer arrives: no shared timer queue.
+        this.loopTimer = c != null ? Schedulers.fromExecutorService(c.channel().eventLoop(), "wspool-" + id) : timer;
+        // Whoever opened the connection holds it until a pool takes it over.
+        this.holder = newHolder();
         in.receiveCloseStatus().subscribe(this::onCloseStatus, e -> { });
     }
 
@@ -172,7 +194,62 @@ public final class DefaultWsConnection implements WsConnection {
 
     @Override
     public Flux<WsMessage> receive() {
-        return inbound.asFlux();
+        return received;
+    }
+
+    private Flux<WsMessage> holderFlux() {
+        Sinks.Many<WsMessage> h = holder;
+        return h == null ? Flux.empty() : h.asFlux();
+    }
+
+    @Override
+    public Mono<WsMessage> sendAndReceive(WsMessage message) {
+        return Mono.defer(() -> {
+            Sinks.Many<WsMessage> h = holder;
+            if (h == null) {
+                return Mono.error(new IllegalStateException(where() + ": sendAndReceive needs the connection's holder;"
+                        + " borrow it with acquire() or withConnection(), or use request()"));
+            }
+            // Subscribed before the send, so the answer cannot overtake its reader.
+            Mono<WsMessage> answer = h.asFlux().next()
+                    .switchIfEmpty(Mono.error(() -> isActive() ? new WsException(where() + ": released before an answer arrived")
+                            : closedError("connection closed before an answer arrived")));
+            return Flux.merge(answer, send(message).then(Mono.<WsMessage>empty()))
+                    .next()
+                    .timeout(requestTimeout, Mono.error(() -> new WsRequestTimeoutException(where(),
+                            message.id() == null ? "(none)" : message.id(), requestTimeout)), loopTimer);
+        });
+    }
+
+    @Override
+    public void beginBorrow() {
+        Sinks.Many<WsMessage> fresh = newHolder();
+        end(HOLDER.getAndSet(this, fresh));
+        if (terminated.get()) {
+            fresh.emitComplete(RETRY_BRIEFLY);
+        }
+    }
+
+    @Override
+    public void endBorrow() {
+        end(HOLDER.getAndSet(this, null));
+    }
+
+    private Sinks.Many<WsMessage> newHolder() {
+        return Sinks.many().multicast().onBackpressureBuffer(receiveBufferSize, false);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void end(Sinks.Many<?> old) {
+        if (old == null) {
+            return;
+        }
+        Integer unread = old.scan(Scannable.Attr.BUFFERED);
+        if (unread != null && unread > 0 && old.currentSubscriberCount() == 0) {
+            dropped.addAndGet(unread);
+            LOG.debug("unread messages discarded at release conn={} client={} count={}", id, label, unread);
+        }
+        old.emitComplete(RETRY_BRIEFLY);
     }
 
     @Override
@@ -252,6 +329,11 @@ public final class DefaultWsConnection implements WsConnection {
     }
 
     @Override
+    public long overflowedMessages() {
+        return overflowed.get();
+    }
+
+    @Override
     public String toString() {
         return "WsConnection{conn=" + id + ", client=" + label + ", active=" + isActive() + ", pending=" + pending.size() + '}';
     }
@@ -291,11 +373,19 @@ public final class DefaultWsConnection implements WsConnection {
                 return;
             }
         }
-        Sinks.EmitResult r = inbound.tryEmitNext(msg);
+        Sinks.Many<WsMessage> h = holder;
+        if (h == null) {
+            dropped.incrementAndGet();
+            return;
+        }
+        Sinks.EmitResult r = h.tryEmitNext(msg);
         if (r.isFailure()) {
             dropped.incrementAndGet();
-            if (r != Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
-                DROP_LOG.warn(LOG, "inbound message dropped conn={} client={} type={} result={}", id, label, msg.type(), r);
+            // FAIL_NON_SERIALIZED and FAIL_TERMINATED: the borrow ended while the message arrived.
+            if (r == Sinks.EmitResult.FAIL_OVERFLOW || r == Sinks.EmitResult.FAIL_ZERO_SUBSCRIBER) {
+                overflowed.incrementAndGet();
+                DROP_LOG.warn(LOG, "inbound message dropped, receive buffer full conn={} client={} type={} buffer={}",
+                        id, label, msg.type(), receiveBufferSize);
             }
         }
     }
@@ -336,7 +426,10 @@ public final class DefaultWsConnection implements WsConnection {
                 p.sink.tryEmitError(new WsClosedException(where() + ": connection closed before the pong arrived", status.code(), status.reason()));
             }
         }
-        inbound.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
+        Sinks.Many<WsMessage> h = holder;
+        if (h != null) {
+            h.emitComplete(RETRY_BRIEFLY);
+        }
         raw.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
         closed.tryEmitValue(status);
     }

@@ -2,6 +2,7 @@ package io.reactivewspool.internal.client;
 
 import java.net.ConnectException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -11,6 +12,7 @@ import java.util.function.Supplier;
 import io.reactivewspool.WsClosedException;
 import io.reactivewspool.WsPoolException;
 import io.reactivewspool.client.PooledWsConnection;
+import io.reactivewspool.client.ReuseOrder;
 import io.reactivewspool.client.WsClientPoolOptions;
 import io.reactivewspool.client.WsConnection;
 import io.reactivewspool.message.WsMessage;
@@ -32,6 +34,7 @@ class DefaultWsClientPoolTest {
     private final List<Long> attemptTimes = new CopyOnWriteArrayList<>();
     private final List<FakeWsConnection> made = new CopyOnWriteArrayList<>();
     private volatile boolean refuse;
+    private volatile Duration replyDelayOfNew = Duration.ZERO;
     private DefaultWsClientPool pool;
 
     private final Supplier<Mono<WsConnection>> connector = () -> Mono.defer(() -> {
@@ -40,6 +43,7 @@ class DefaultWsClientPoolTest {
             return Mono.error(new ConnectException("Connection refused"));
         }
         FakeWsConnection c = new FakeWsConnection(vts);
+        c.replyDelay = replyDelayOfNew;
         made.add(c);
         return Mono.just(c);
     });
@@ -267,31 +271,65 @@ class DefaultWsClientPoolTest {
         pool(options().minConnections(1).maxConnections(2).maxLifetime(Duration.ofSeconds(10)).maxLifetimeJitter(0).build());
         FakeWsConnection old = made.get(0);
         old.replyDelay = Duration.ofSeconds(4);
-        WsMessage[] reply = new WsMessage[1];
+        WsMessage[] reply = new WsMessage[2];
         Throwable[] error = new Throwable[1];
         vts.advanceTimeBy(Duration.ofSeconds(8));
         pool.request(WsMessage.of("slow")).subscribe(r -> reply[0] = r, e -> error[0] = e);
         vts.advanceTimeBy(Duration.ofMillis(2500));
-        // past its lifetime: rotated out (a replacement is open) but draining, not closed
+        // past its lifetime: new requests go to a replacement while the old one drains, not closed
+        pool.request(WsMessage.of("fresh")).subscribe(r -> reply[1] = r, e -> error[0] = e);
+        vts.advanceTime();
         assertThat(made).hasSize(2);
+        assertThat(reply[1].data().asString()).isEqualTo(made.get(1).id());
         assertThat(old.isActive()).isTrue();
         vts.advanceTimeBy(Duration.ofSeconds(2));
         assertThat(error[0]).isNull();
         assertThat(reply[0]).isNotNull();
         assertThat(reply[0].data().asString()).isEqualTo(old.id());
         assertThat(old.isActive()).isFalse();
+        assertThat(old.closeStatus.reason()).isEqualTo("max lifetime");
         assertThat(pool.metrics().allocated()).isEqualTo(1);
     }
 
     @Test
-    void requestGoesToTheLeastLoadedConnection() {
-        pool(options().minConnections(3).maxConnections(3).build());
-        made.forEach(c -> c.replyDelay = Duration.ofSeconds(1));
+    void requestsSpreadOverTheLeastLoadedConnectionsAndGrowThePoolAtTheLimitPerConnection() {
+        replyDelayOfNew = Duration.ofSeconds(1);
+        pool(options().minConnections(1).maxConnections(3).maxRequestsPerConnection(3).build());
         for (int i = 0; i < 9; i++) {
             pool.request(WsMessage.of("q")).subscribe();
+            vts.advanceTime();
         }
-        assertThat(made).allSatisfy(c -> assertThat(c.pendingRequests()).isEqualTo(3));
+        assertThat(made).as("grew to its maximum, three requests on each").hasSize(3)
+                .allSatisfy(c -> assertThat(c.pendingRequests()).isEqualTo(3));
+        // at the maximum with every connection at the limit: the least loaded ones take more instead of waiting
+        pool.request(WsMessage.of("q")).subscribe();
+        pool.request(WsMessage.of("q")).subscribe();
+        assertThat(made).hasSize(3);
+        assertThat(made.stream().mapToInt(FakeWsConnection::pendingRequests).sorted().toArray()).containsExactly(3, 4, 4);
         vts.advanceTimeBy(Duration.ofSeconds(1));
+        assertThat(pool.metrics().acquired()).as("every lease given back when its last request ended").isZero();
+        assertThat(pool.metrics().idle()).isEqualTo(3);
+    }
+
+    @Test
+    void requestNeverUsesAConnectionBorrowedExclusively() {
+        pool(options().minConnections(1).maxConnections(2).build());
+        PooledWsConnection held = acquireNow();
+        WsMessage[] reply = new WsMessage[1];
+        pool.request(WsMessage.of("q")).subscribe(r -> reply[0] = r);
+        vts.advanceTime();
+        assertThat(((FakeWsConnection) held.connection()).requests.get()).as("requests on the borrowed connection").isZero();
+        assertThat(made).hasSize(2);
+        assertThat(reply[0].data().asString()).isEqualTo(made.get(1).id());
+        // and a borrower never gets a connection while it carries requests
+        made.get(1).replyDelay = Duration.ofSeconds(1);
+        pool.request(WsMessage.of("q")).subscribe();
+        PooledWsConnection[] second = new PooledWsConnection[1];
+        pool.acquire().subscribe(p -> second[0] = p);
+        vts.advanceTimeBy(Duration.ofMillis(500));
+        assertThat(second[0]).as("waits: one borrowed, one carrying a request").isNull();
+        vts.advanceTimeBy(Duration.ofMillis(500));
+        assertThat(second[0].connection()).isSameAs(made.get(1));
     }
 
     @Test
@@ -299,21 +337,28 @@ class DefaultWsClientPoolTest {
         pool(options().minConnections(2).maxConnections(2).build());
         FakeWsConnection a = made.get(0);
         FakeWsConnection b = made.get(1);
+        PooledWsConnection first = acquireNow();
+        PooledWsConnection second = acquireNow();
+        // released last, so a is the one handed out next (most recently used)
+        (first.connection() == a ? second : first).release().subscribe();
+        (first.connection() == a ? first : second).release().subscribe();
+        vts.advanceTime();
         a.requestFailure = new RequestNotSentException("not sent", 1006, "", null);
         b.replyDelay = Duration.ofMillis(10);
-        StepVerifier.create(pool.request(WsMessage.of("q")).then(pool.request(WsMessage.of("q"))))
+        StepVerifier.create(pool.request(WsMessage.of("q")))
                 .then(() -> vts.advanceTimeBy(Duration.ofSeconds(1)))
-                .assertNext(r -> assertThat(r.data().asString()).isEqualTo(b.id()))
+                .assertNext(r -> assertThat(r.data().asString()).isNotEqualTo(a.id()))
                 .expectComplete()
                 .verify(VERIFY);
+        assertThat(a.requests.get()).as("tried on a first").isEqualTo(1);
+        assertThat(a.isActive()).as("a connection that could not write is destroyed").isFalse();
 
-        a.requestFailure = new WsClosedException("sent, then closed", 1006, "");
-        b.requestFailure = new WsClosedException("sent, then closed", 1006, "");
-        int before = a.requests.get() + b.requests.get();
+        made.forEach(c -> c.requestFailure = new WsClosedException("sent, then closed", 1006, ""));
+        int before = made.stream().mapToInt(c -> c.requests.get()).sum();
         StepVerifier.create(pool.request(WsMessage.of("q")))
                 .expectError(WsClosedException.class)
                 .verify(VERIFY);
-        assertThat(a.requests.get() + b.requests.get()).isEqualTo(before + 1);
+        assertThat(made.stream().mapToInt(c -> c.requests.get()).sum()).isEqualTo(before + 1);
     }
 
     @Test
@@ -363,5 +408,104 @@ class DefaultWsClientPoolTest {
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WsPoolException.class).hasMessageContaining("closed"))
                 .verify(VERIFY);
         pool = null;
+    }
+
+    @Test
+    void acquireTimeoutCoversThePingOfALongIdleConnection() {
+        pool(options().minConnections(1).maxConnections(1).validateAfterIdle(Duration.ofSeconds(5))
+                .healthCheckTimeout(Duration.ofSeconds(5)).acquireTimeout(Duration.ofSeconds(1)).build());
+        PooledWsConnection p = acquireNow();
+        FakeWsConnection silent = (FakeWsConnection) p.connection();
+        p.release().subscribe();
+        silent.answersPings = false;
+        vts.advanceTimeBy(Duration.ofSeconds(6));
+        StepVerifier.withVirtualTime(() -> pool.acquire(), () -> vts, Long.MAX_VALUE)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(999))
+                .thenAwait(Duration.ofMillis(1))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WsPoolException.class)
+                        .hasMessageContaining("acquire timed out after 1000ms"))
+                .verify(VERIFY);
+        assertThat(pool.metrics().acquired()).as("the slot under the ping is given back").isZero();
+    }
+
+    @Test
+    void acquireTimeoutCoversReconnectingAfterAnIdleConnectionWasFoundDead() {
+        pool(options().minConnections(1).maxConnections(1).connectMaxAttempts(1000).acquireTimeout(Duration.ofSeconds(2)).build());
+        refuse = true;
+        made.get(0).dropByPeer(1006);
+        StepVerifier.withVirtualTime(() -> pool.acquire(), () -> vts, Long.MAX_VALUE)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(1999))
+                .thenAwait(Duration.ofMillis(1))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WsPoolException.class)
+                        .hasMessageContaining("acquire timed out after 2000ms")
+                        .hasMessageContaining("last connect error: ConnectException: Connection refused"))
+                .verify(VERIFY);
+    }
+
+    @Test
+    void lifetimeJitterSpreadsTheReplacementsOfConnectionsOpenedTogether() {
+        pool(options().minConnections(40).maxConnections(40).maxLifetime(Duration.ofSeconds(100)).maxLifetimeJitter(0.5).build());
+        List<FakeWsConnection> first = List.copyOf(made);
+        assertThat(first).hasSize(40);
+        long[] closedAt = new long[first.size()];
+        for (int t = 1; t <= 101; t++) {
+            vts.advanceTimeBy(Duration.ofSeconds(1));
+            for (int i = 0; i < first.size(); i++) {
+                if (closedAt[i] == 0 && !first.get(i).isActive()) {
+                    closedAt[i] = t;
+                }
+            }
+        }
+        // each lifetime is 100 s shortened by a random part of up to 50 %, so uniform over 50..100 s
+        assertThat(Arrays.stream(closedAt).min().getAsLong()).isGreaterThanOrEqualTo(50);
+        assertThat(Arrays.stream(closedAt).max().getAsLong()).isLessThanOrEqualTo(101);
+        long distinct = Arrays.stream(closedAt).distinct().count();
+        long spread = Arrays.stream(closedAt).max().getAsLong() - Arrays.stream(closedAt).min().getAsLong();
+        assertThat(distinct).as("distinct replacement seconds").isGreaterThanOrEqualTo(10);
+        assertThat(spread).as("seconds between the first and the last replacement").isGreaterThanOrEqualTo(25);
+        assertThat(pool.metrics().allocated()).as("each was replaced").isEqualTo(40);
+    }
+
+    @Test
+    void connectRetriesAreJitteredWithinTheirBounds() {
+        refuse = true;
+        pool(options().minConnections(1).connectMaxAttempts(9).connectBackoffJitter(0.5)
+                .connectBackoffFirst(Duration.ofMillis(100)).connectBackoffMax(Duration.ofSeconds(100)).build());
+        vts.advanceTimeBy(Duration.ofSeconds(60));
+        assertThat(attemptTimes.size()).isGreaterThanOrEqualTo(9);
+        double[] ratios = new double[8];
+        for (int i = 0; i < 8; i++) {
+            long nominal = 100L << i;
+            long gap = attemptTimes.get(i + 1) - attemptTimes.get(i);
+            // Reactor's jitter: the delay is nominal ± jitter × nominal
+            assertThat(gap).as("gap %d", i).isBetween(nominal / 2, nominal * 3 / 2);
+            ratios[i] = (double) gap / nominal;
+        }
+        double spread = Arrays.stream(ratios).max().getAsDouble() - Arrays.stream(ratios).min().getAsDouble();
+        assertThat(spread).as("gap / nominal delay of 8 retries: " + Arrays.toString(ratios)).isGreaterThan(0.1);
+    }
+
+    @Test
+    void mostRecentlyUsedHandsOutTheConnectionReleasedLast() {
+        assertThat(handedOutAfterReleasingInOrder(ReuseOrder.MOST_RECENTLY_USED)).isEqualTo(2);
+    }
+
+    @Test
+    void leastRecentlyUsedHandsOutTheConnectionIdleLongest() {
+        assertThat(handedOutAfterReleasingInOrder(ReuseOrder.LEAST_RECENTLY_USED)).isEqualTo(0);
+    }
+
+    /** Borrows all three connections, gives them back in order 0, 1, 2 and answers which one the next acquire gets. */
+    private int handedOutAfterReleasingInOrder(ReuseOrder order) {
+        pool(options().minConnections(3).maxConnections(3).reuseOrder(order).build());
+        List<PooledWsConnection> held = List.of(acquireNow(), acquireNow(), acquireNow());
+        for (PooledWsConnection p : held) {
+            p.release().subscribe();
+            vts.advanceTimeBy(Duration.ofMillis(10));
+        }
+        WsConnection next = acquireNow().connection();
+        return held.stream().map(PooledWsConnection::connection).toList().indexOf(next);
     }
 }

@@ -78,6 +78,11 @@ final class FakeWsConnection implements WsConnection {
     }
 
     @Override
+    public Mono<WsMessage> sendAndReceive(WsMessage message) {
+        return request(message);
+    }
+
+    @Override
     public Flux<WsMessage> receive() {
         return Flux.never();
     }
@@ -127,6 +132,11 @@ final class FakeWsConnection implements WsConnection {
 
     @Override
     public long droppedMessages() {
+        return 0;
+    }
+
+    @Override
+    public long overflowedMessages() {
         return 0;
     }
 
