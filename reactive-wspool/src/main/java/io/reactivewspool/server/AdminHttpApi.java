@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 import io.reactivewspool.message.TopicName;
 import org.slf4j.Logger;
@@ -21,8 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code WsServer} and the Spring WebFlux routes both serve it, so they answer byte for byte alike.
  *
  * <p>Access: a request the {@link AdminAuthenticator} accepts is served; one without credentials
- * gets 401, one with wrong credentials 403. Bodies are JSON objects of at most 1 MiB; every
- * error answers {@code {"error": "..."}} saying what was wrong.
+ * gets 401, one with wrong credentials 403, both decided before the body is read
+ * ({@link #refusal}). Bodies are JSON objects of at most 1 MiB; every error answers
+ * {@code {"error": "..."}} saying what was wrong.
  *
  * <pre>{@code
  * AdminHttpApi api = new AdminHttpApi(hub.admin(), AdminAuthenticator.bearer("SECRET"));
@@ -94,16 +96,29 @@ public final class AdminHttpApi {
      */
     public Mono<Response> handle(String method, String subPath, HandshakeInfo request, Mono<byte[]> body) {
         return Mono.defer(() -> {
-            if (!isAdmin(request)) {
-                boolean presented = request.bearerToken() != null || request.principal() != null;
-                int status = presented ? 403 : 401;
-                log.info("admin request refused status={} path={} remote={}", status, subPath, request.remoteAddress());
-                return Mono.just(json(status, Map.of("error", presented
-                        ? "forbidden: these credentials do not grant admin access"
-                        : "authentication required: send 'Authorization: Bearer <admin token>'")));
-            }
-            return route(method, subPath, request, body);
+            Optional<Response> refused = refusal(subPath, request);
+            return refused.isPresent() ? Mono.just(refused.get()) : route(method, subPath, request, body);
         }).onErrorResume(BadRequest.class, e -> Mono.just(json(400, Map.of("error", e.getMessage()))));
+    }
+
+    /**
+     * The answer to a request that may not use the admin API (401 without credentials, 403 with
+     * credentials that do not grant access), or empty when it may. An HTTP server asks before it
+     * reads a body, answers a refusal without reading it, and closes the connection: an
+     * unauthenticated client must not make the server buffer a body. Synchronous, does not block.
+     *
+     * @param subPath the path below {@link #BASE_PATH}, for the log line
+     */
+    public Optional<Response> refusal(String subPath, HandshakeInfo request) {
+        if (isAdmin(request)) {
+            return Optional.empty();
+        }
+        boolean presented = request.bearerToken() != null || request.principal() != null;
+        int status = presented ? 403 : 401;
+        log.info("admin request refused status={} path={} remote={}", status, subPath, request.remoteAddress());
+        return Optional.of(json(status, Map.of("error", presented
+                ? "forbidden: these credentials do not grant admin access"
+                : "authentication required: send 'Authorization: Bearer <admin token>'")));
     }
 
     private boolean isAdmin(HandshakeInfo request) {

@@ -40,6 +40,8 @@ import reactor.core.scheduler.Scheduler;
  * <tr><td>closeBatchSize</td><td>{@value #DEFAULT_CLOSE_BATCH_SIZE}</td><td>&gt;= 1</td></tr>
  * <tr><td>allowedOrigins</td><td>none: same-origin and non-browser clients only</td><td>exact origins or {@code *}</td></tr>
  * <tr><td>authenticator</td><td>none: every connection anonymous</td><td></td></tr>
+ * <tr><td>authenticationTimeout</td><td>{@link #DEFAULT_AUTHENTICATION_TIMEOUT} (10 s)</td><td>10 ms .. 10 min; an
+ * authenticator still undecided then: the upgrade is refused with 503</td></tr>
  * <tr><td>topicPolicy</td><td>{@link TopicPolicy#defaults()}</td><td></td></tr>
  * <tr><td>codec</td><td>{@link WsCodec#json()}</td><td></td></tr>
  * <tr><td>broker</td><td>a {@link LocalBroker}</td><td></td></tr>
@@ -67,6 +69,8 @@ public final class WsHubOptions {
     public static final Duration DEFAULT_CLEANUP_INTERVAL = Duration.ofSeconds(60);
     /** Default {@code closeDrainPeriod}: 2 s. */
     public static final Duration DEFAULT_CLOSE_DRAIN_PERIOD = Duration.ofSeconds(2);
+    /** Default {@code authenticationTimeout}: 10 s. */
+    public static final Duration DEFAULT_AUTHENTICATION_TIMEOUT = Duration.ofSeconds(10);
     /** Default {@code clusterStateTtl}: 15 s. */
     public static final Duration DEFAULT_CLUSTER_STATE_TTL = Duration.ofSeconds(15);
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
@@ -104,6 +108,7 @@ public final class WsHubOptions {
     private final int closeBatchSize;
     private final Set<String> allowedOrigins;
     private final Authenticator authenticator;
+    private final Duration authenticationTimeout;
     private final TopicPolicy topicPolicy;
     private final WsCodec codec;
     private final Broker broker;
@@ -136,6 +141,7 @@ public final class WsHubOptions {
         // Not Set.copyOf: its iteration order changes from one JVM to the next; keep the given order.
         this.allowedOrigins = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.allowedOrigins));
         this.authenticator = b.authenticator;
+        this.authenticationTimeout = b.authenticationTimeout;
         this.topicPolicy = b.topicPolicy;
         this.codec = b.codec;
         this.broker = b.broker != null ? b.broker : new LocalBroker();
@@ -258,6 +264,11 @@ public final class WsHubOptions {
         return authenticator;
     }
 
+    /** How long an upgrade waits for the authenticator before it is refused with 503. */
+    public Duration authenticationTimeout() {
+        return authenticationTimeout;
+    }
+
     /** The topic policy. */
     public TopicPolicy topicPolicy() {
         return topicPolicy;
@@ -343,6 +354,7 @@ public final class WsHubOptions {
         private int closeBatchSize = DEFAULT_CLOSE_BATCH_SIZE;
         private Set<String> allowedOrigins = new LinkedHashSet<>();
         private Authenticator authenticator;
+        private Duration authenticationTimeout = DEFAULT_AUTHENTICATION_TIMEOUT;
         private TopicPolicy topicPolicy = TopicPolicy.defaults();
         private WsCodec codec = WsCodec.json();
         private Broker broker;
@@ -376,6 +388,7 @@ public final class WsHubOptions {
             closeBatchSize = o.closeBatchSize;
             allowedOrigins = new LinkedHashSet<>(o.allowedOrigins);
             authenticator = o.authenticator;
+            authenticationTimeout = o.authenticationTimeout;
             topicPolicy = o.topicPolicy;
             codec = o.codec;
             broker = o.broker;
@@ -497,6 +510,19 @@ public final class WsHubOptions {
         /** The authenticator; {@code null} makes every connection anonymous. */
         public Builder authenticator(Authenticator v) {
             authenticator = v;
+            return this;
+        }
+
+        /**
+         * How long an upgrade waits for the {@link Authenticator}: one still undecided then (a slow
+         * identity provider, a hung call) is refused with 503, so waiting clients cannot pile up.
+         */
+        public Builder authenticationTimeout(Duration v) {
+            Objects.requireNonNull(v, "authenticationTimeout");
+            if (v.compareTo(Duration.ofMillis(10)) < 0 || v.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException("authenticationTimeout must be between PT0.01S and PT10M, was " + v);
+            }
+            authenticationTimeout = v;
             return this;
         }
 

@@ -72,4 +72,18 @@ class WsHubOptionsTest {
         assertThat(m.maxConnectionsPerUser()).isEqualTo(3);
         assertThat(m.broker()).isSameAs(o.broker());
     }
+
+    @Test
+    void authenticationTimeoutDefaultsTo10SecondsAndRefusesValuesOutOfRangeNamingTheField() {
+        assertThat(WsHubOptions.defaults().authenticationTimeout()).isEqualTo(Duration.ofSeconds(10))
+                .isEqualTo(WsHubOptions.DEFAULT_AUTHENTICATION_TIMEOUT);
+        assertThatThrownBy(() -> WsHubOptions.builder().authenticationTimeout(Duration.ofMillis(5)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("authenticationTimeout must be between PT0.01S and PT10M, was PT0.005S");
+        assertThatThrownBy(() -> WsHubOptions.builder().authenticationTimeout(Duration.ofMinutes(11)))
+                .hasMessage("authenticationTimeout must be between PT0.01S and PT10M, was PT11M");
+        assertThatThrownBy(() -> WsHubOptions.builder().authenticationTimeout(null)).hasMessage("authenticationTimeout");
+        WsHubOptions o = WsHubOptions.builder().authenticationTimeout(Duration.ofMillis(250)).build();
+        assertThat(o.mutate().build().authenticationTimeout()).isEqualTo(Duration.ofMillis(250));
+    }
 }

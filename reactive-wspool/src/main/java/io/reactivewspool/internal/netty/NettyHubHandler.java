@@ -1,6 +1,9 @@
 package io.reactivewspool.internal.netty;
 
+import java.util.Optional;
+
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.reactivewspool.server.AdminHttpApi;
 import io.reactivewspool.server.HandshakeInfo;
@@ -112,18 +115,25 @@ public final class NettyHubHandler {
 
     private Mono<Void> admin(HttpServerRequest req, HttpServerResponse res, String sub) {
         HandshakeInfo hs = Handshakes.of(req.uri(), req.requestHeaders(), req.remoteAddress());
+        Optional<AdminHttpApi.Response> refused = adminApi.refusal(sub, hs);
+        if (refused.isPresent()) {
+            // Answered before a byte of the body is read, and closed: the body stays unread.
+            return send(res.header(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE), refused.get());
+        }
         return boundedBody(req)
                 .flatMap(body -> adminApi.handle(req.method().name(), sub, hs, Mono.just(body)))
-                .flatMap(r -> {
-                    res.status(r.status()).header(HttpHeaderNames.CONTENT_TYPE, r.contentType());
-                    if (r.allow() != null) {
-                        res.header(HttpHeaderNames.ALLOW, r.allow());
-                    }
-                    if (r.status() == 401) {
-                        res.header(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
-                    }
-                    return res.sendByteArray(Mono.just(r.body())).then();
-                });
+                .flatMap(r -> send(res, r));
+    }
+
+    private static Mono<Void> send(HttpServerResponse res, AdminHttpApi.Response r) {
+        res.status(r.status()).header(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+        if (r.allow() != null) {
+            res.header(HttpHeaderNames.ALLOW, r.allow());
+        }
+        if (r.status() == 401) {
+            res.header(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+        }
+        return res.sendByteArray(Mono.just(r.body())).then();
     }
 
     /**

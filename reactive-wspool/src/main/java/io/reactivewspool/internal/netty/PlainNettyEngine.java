@@ -1,6 +1,7 @@
 package io.reactivewspool.internal.netty;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -15,6 +16,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
+import io.reactivewspool.internal.LogLimiter;
 import io.reactivewspool.server.AdminHttpApi;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.netty.WsServerOptions;
@@ -28,8 +30,8 @@ import reactor.netty.resources.LoopResources;
  * Netty. Serves what {@link NettyHubHandler} serves ({@link RequestRouter} has the routes), on
  * Reactor Netty's event loops, so both engines share threads and the native transport choice.
  *
- * <p>Pipeline of a new connection: {@code HttpServerCodec}, (with compression) Netty's
- * permessage-deflate negotiation, {@link RequestRouter}. After the 101: {@code wsencoder},
+ * <p>Pipeline of a new connection: {@code HttpServerCodec}, {@link RequestDeadline}, (with
+ * compression) Netty's permessage-deflate negotiation, {@link RequestRouter}. After the 101: {@code wsencoder},
  * {@code wsdecoder}, (with compression) the deflate encoder and decoder, {@link ChannelWsTransport},
  * {@link FrameWriter}.
  */
@@ -52,12 +54,13 @@ final class PlainNettyEngine implements ServerEngine {
                 .allowExtensions(options.compression())
                 .build();
         this.routes = new Routes(hub, new AdminHttpApi(hub.admin(), options.adminAuthenticator()), options,
-                maxFrameBytes, new WebSocketServerHandshakerFactory(options.path(), null, decoder));
+                maxFrameBytes, new WebSocketServerHandshakerFactory(options.path(), null, decoder),
+                new LogLimiter(10, TimeUnit.SECONDS));
     }
 
     /** What every connection of this server shares. */
     record Routes(WsHub hub, AdminHttpApi adminApi, WsServerOptions options, int maxFrameBytes,
-                  WebSocketServerHandshakerFactory handshakers) {
+                  WebSocketServerHandshakerFactory handshakers, LogLimiter timedOutLog) {
     }
 
     @Override
@@ -103,6 +106,7 @@ final class PlainNettyEngine implements ServerEngine {
         protected void initChannel(Channel ch) {
             ChannelPipeline p = ch.pipeline();
             p.addLast(RequestRouter.CODEC, new HttpServerCodec());
+            p.addLast(RequestDeadline.NAME, new RequestDeadline(routes.options().requestTimeout().toNanos(), routes.timedOutLog()));
             if (routes.options().compression()) {
                 // Sees the upgrade request on its way to the router and answers the negotiation in the 101;
                 // then it puts the deflate codec in its place and leaves. Its decoder inflates a frame

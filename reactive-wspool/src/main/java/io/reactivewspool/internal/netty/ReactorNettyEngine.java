@@ -1,5 +1,8 @@
 package io.reactivewspool.internal.netty;
 
+import java.util.concurrent.TimeUnit;
+
+import io.reactivewspool.internal.LogLimiter;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.netty.WsServerOptions;
 import reactor.core.publisher.Mono;
@@ -14,12 +17,15 @@ final class ReactorNettyEngine implements ServerEngine {
     private final WsServerOptions options;
     private final int maxFrameBytes;
     private final LoopResources loops;
+    private final long requestTimeoutNanos;
+    private final LogLimiter timedOutLog = new LogLimiter(10, TimeUnit.SECONDS);
 
     ReactorNettyEngine(WsHub hub, WsServerOptions options, int maxFrameBytes, LoopResources loops) {
         this.hub = hub;
         this.options = options;
         this.maxFrameBytes = maxFrameBytes;
         this.loops = loops;
+        this.requestTimeoutNanos = options.requestTimeout().toNanos();
     }
 
     @Override
@@ -29,7 +35,10 @@ final class ReactorNettyEngine implements ServerEngine {
             HttpServer server = HttpServer.create()
                     .host(options.host())
                     .port(options.port())
-                    .doOnChannelInit((observer, channel, remote) -> InboundGuard.install(channel))
+                    .doOnChannelInit((observer, channel, remote) -> {
+                        InboundGuard.install(channel);
+                        RequestDeadline.install(channel, requestTimeoutNanos, timedOutLog);
+                    })
                     .handle(handler::handle);
             if (loops != null) {
                 server = server.runOn(loops);

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import io.netty.buffer.ByteBuf;
@@ -170,6 +171,13 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         }
         String sub = NettyHubHandler.adminSubPath(routes.options(), path);
         if (sub != null) {
+            handshake = Handshakes.of(req.uri(), req.headers(), (InetSocketAddress) channel.remoteAddress());
+            Optional<AdminHttpApi.Response> refused = routes.adminApi().refusal(sub, handshake);
+            if (refused.isPresent()) {
+                // Before a byte of the body is read, and closed: what follows is dropped unread.
+                answerAndClose(adminResponse(refused.get()));
+                return;
+            }
             request = req;
             adminPath = sub;
             state = ADMIN_BODY;
@@ -272,7 +280,8 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         bodyLength = 0;
         state = ANSWERING;
         channel.config().setAutoRead(false);
-        HandshakeInfo info = Handshakes.of(req.uri(), req.headers(), (InetSocketAddress) channel.remoteAddress());
+        HandshakeInfo info = handshake;
+        handshake = null;
         routes.adminApi().handle(req.method().name(), adminPath, info, Mono.just(content))
                 .subscribe(new OnLoop<>(this::adminAnswered));
     }
@@ -281,6 +290,13 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         if (state != ANSWERING || !channel.isActive()) {
             return;
         }
+        answer(adminResponse(r), READY);
+        if (state == READY) {
+            resume();
+        }
+    }
+
+    private static FullHttpResponse adminResponse(AdminHttpApi.Response r) {
         FullHttpResponse res = response(r.status(), r.contentType(), r.body());
         if (r.allow() != null) {
             res.headers().set(HttpHeaderNames.ALLOW, r.allow());
@@ -288,10 +304,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         if (r.status() == 401) {
             res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
         }
-        answer(res, READY);
-        if (state == READY) {
-            resume();
-        }
+        return res;
     }
 
     /** Serves what was pipelined while reading was stopped, then reads again. */

@@ -246,7 +246,16 @@ public final class DefaultWsHub implements WsHub {
                         }
                         log.warn("authenticator failed remote={} error={}", handshake.remoteAddress(), e.getClass().getName());
                         return Mono.just(Admission.refused(401, "invalid credentials"));
-                    });
+                    })
+                    // Cancels the authenticator: clients waiting on a hung one must not pile up.
+                    // Not on the hub's timer scheduler: its close disposes timers there and must not contend.
+                    .timeout(options.authenticationTimeout(), Mono.fromSupplier(() -> {
+                        if (errorLog.acquire() >= 0) {
+                            log.warn("authenticator timed out remote={} timeout_ms={}; upgrade refused with 503",
+                                    handshake.remoteAddress(), options.authenticationTimeout().toMillis());
+                        }
+                        return Admission.refused(503, "authentication timed out");
+                    }), Schedulers.parallel());
         }).doOnNext(a -> {
             if (!a.isAccepted()) {
                 counters.rejected.increment();

@@ -1,5 +1,6 @@
 package io.reactivewspool.server.netty;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -24,6 +25,8 @@ import reactor.netty.http.server.HttpServer;
  * <tr><td>engine</td><td>{@link Engine#REACTOR_NETTY}</td><td>{@link Engine#NETTY}: plain Netty, less memory per
  * connection, no customizer</td></tr>
  * <tr><td>customizer</td><td>identity</td><td>applied to the {@code HttpServer} last; Reactor Netty engine only</td></tr>
+ * <tr><td>requestTimeout</td><td>{@link #DEFAULT_REQUEST_TIMEOUT} (10 s)</td><td>10 ms .. 10 min; both engines: a
+ * connection without a complete HTTP request that long after the accept (or its last answer) is closed</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -39,6 +42,8 @@ public final class WsServerOptions {
     public static final String DEFAULT_PATH = "/ws";
     /** Where the admin HTTP API lives. */
     public static final String ADMIN_PATH = "/api/admin/websockets";
+    /** Default {@code requestTimeout}: 10 s. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     private final String host;
     private final int port;
@@ -50,6 +55,7 @@ public final class WsServerOptions {
     private final AdminAuthenticator adminAuthenticator;
     private final Engine engine;
     private final Function<HttpServer, HttpServer> customizer;
+    private final Duration requestTimeout;
 
     /**
      * What carries the server's connections. Both serve the same protocol, routes, refusals and
@@ -78,6 +84,7 @@ public final class WsServerOptions {
         adminAuthenticator = b.adminAuthenticator;
         engine = b.engine;
         customizer = b.customizer;
+        requestTimeout = b.requestTimeout;
     }
 
     public static WsServerOptions defaults() {
@@ -100,6 +107,7 @@ public final class WsServerOptions {
         b.adminAuthenticator = adminAuthenticator;
         b.engine = engine;
         b.customizer = customizer;
+        b.requestTimeout = requestTimeout;
         return b;
     }
 
@@ -147,6 +155,15 @@ public final class WsServerOptions {
         return customizer == null ? Function.identity() : customizer;
     }
 
+    /**
+     * How long a connection may take to send a complete HTTP request (an upgrade or an admin
+     * call), counted from the accept and again from each answer on a kept-alive connection; then
+     * it is closed. An upgrade in admission and a WebSocket are not timed by it.
+     */
+    public Duration requestTimeout() {
+        return requestTimeout;
+    }
+
     /** Builds {@link WsServerOptions}. Not thread-safe. */
     public static final class Builder {
         private String host = DEFAULT_HOST;
@@ -160,6 +177,7 @@ public final class WsServerOptions {
         private Engine engine = Engine.REACTOR_NETTY;
         /** {@code null} until set: with the plain engine a customizer is an error, identity or not. */
         private Function<HttpServer, HttpServer> customizer;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
 
         private Builder() {
         }
@@ -243,6 +261,20 @@ public final class WsServerOptions {
          */
         public Builder customizer(Function<HttpServer, HttpServer> v) {
             customizer = Objects.requireNonNull(v, "customizer");
+            return this;
+        }
+
+        /**
+         * How long a connection may take to send a complete HTTP request (default
+         * {@link WsServerOptions#DEFAULT_REQUEST_TIMEOUT}, 10 ms .. 10 min): a client that sends its headers a
+         * byte at a time, or nothing, is closed then, on both engines.
+         */
+        public Builder requestTimeout(Duration v) {
+            Objects.requireNonNull(v, "requestTimeout");
+            if (v.compareTo(Duration.ofMillis(10)) < 0 || v.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException("requestTimeout must be between PT0.01S and PT10M, was " + v);
+            }
+            requestTimeout = v;
             return this;
         }
 

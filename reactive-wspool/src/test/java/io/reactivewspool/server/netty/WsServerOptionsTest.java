@@ -1,5 +1,6 @@
 package io.reactivewspool.server.netty;
 
+import java.time.Duration;
 import java.util.function.Function;
 
 import io.reactivewspool.server.netty.WsServerOptions.Engine;
@@ -37,5 +38,19 @@ class WsServerOptionsTest {
         WsServerOptions customized = WsServerOptions.builder().customizer(wiretap).build();
         assertThat(customized.mutate().build().customizer()).isSameAs(wiretap);
         assertThat(WsServerOptions.defaults().customizer().apply(null)).isNull();
+    }
+
+    @Test
+    void requestTimeoutDefaultsTo10SecondsAndRefusesValuesOutOfRangeNamingTheField() {
+        assertThat(WsServerOptions.defaults().requestTimeout()).isEqualTo(Duration.ofSeconds(10))
+                .isEqualTo(WsServerOptions.DEFAULT_REQUEST_TIMEOUT);
+        assertThatThrownBy(() -> WsServerOptions.builder().requestTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("requestTimeout must be between PT0.01S and PT10M, was PT0S");
+        assertThatThrownBy(() -> WsServerOptions.builder().requestTimeout(Duration.ofHours(1)))
+                .hasMessage("requestTimeout must be between PT0.01S and PT10M, was PT1H");
+        assertThatThrownBy(() -> WsServerOptions.builder().requestTimeout(null)).hasMessage("requestTimeout");
+        WsServerOptions o = WsServerOptions.builder().engine(Engine.NETTY).requestTimeout(Duration.ofMillis(500)).build();
+        assertThat(o.mutate().build().requestTimeout()).isEqualTo(Duration.ofMillis(500));
     }
 }
