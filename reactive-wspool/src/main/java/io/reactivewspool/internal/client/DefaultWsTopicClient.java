@@ -48,6 +48,8 @@ public final class DefaultWsTopicClient implements WsTopicClient {
     private final ConcurrentHashMap<String, TopicState> topics = new ConcurrentHashMap<>();
     private final Sinks.Many<String> gaps = Sinks.many().multicast().directBestEffort();
     private final AtomicReference<Link> current = new AtomicReference<>();
+    /** Connections taken for dead whose close is still running (unanswered on a dead path); closing waits for them. */
+    private final Set<WsConnection> retiring = ConcurrentHashMap.newKeySet();
     private volatile String currentUrl;
     /** The connect attempt or the backoff timer in progress. */
     private final Disposable.Swap pending = Disposables.swap();
@@ -107,11 +109,12 @@ public final class DefaultWsTopicClient implements WsTopicClient {
                             return Mono.empty();
                         }), 0)
                 .next();
-        pending.update(attempt.subscribe(null, e -> scheduleReconnect("connect failed: " + e), () -> {
-            if (current.get() == null) {
+        // Not "current is null" at completion: a connection lost that fast has already scheduled the next attempt.
+        pending.update(attempt.hasElement().subscribe(connected -> {
+            if (!connected) {
                 scheduleReconnect("no hub answered");
             }
-        }));
+        }, e -> scheduleReconnect("connect failed: " + e)));
     }
 
     private String url(int i) {
@@ -174,7 +177,11 @@ public final class DefaultWsTopicClient implements WsTopicClient {
      * the reconnect does not wait for it.
      */
     private void lost(Link link, String why, boolean close) {
+        if (close) {
+            retiring.add(link.conn); // before the CAS, so that a disposeLater() that loses it sees the connection here
+        }
         if (!current.compareAndSet(link, null)) {
+            retiring.remove(link.conn);
             return;
         }
         link.tasks.dispose();
@@ -184,7 +191,9 @@ public final class DefaultWsTopicClient implements WsTopicClient {
         }
         if (close) {
             LOG.warn("topic client connection silent conn={} why={}", link.conn.id(), why);
-            link.conn.close(WsCloseStatus.HEARTBEAT_TIMEOUT.code(), why).subscribe(null, e -> { });
+            link.conn.close(WsCloseStatus.HEARTBEAT_TIMEOUT.code(), why)
+                    .doFinally(sig -> retiring.remove(link.conn))
+                    .subscribe(null, e -> { });
         }
         scheduleReconnect(why);
     }
@@ -241,10 +250,15 @@ public final class DefaultWsTopicClient implements WsTopicClient {
     }
 
     private void subscribeOn(TopicState s, WsConnection conn) {
-        WsConnection prev = s.subscribedOn.get();
-        if (prev == conn || !s.subscribedOn.compareAndSet(prev, conn)) {
-            return;
-        }
+        // A retry, not a single CAS: the failed subscribe of a connection taken for dead resets
+        // its entry to null at any moment, and must not make the new connection skip this topic.
+        WsConnection prev;
+        do {
+            prev = s.subscribedOn.get();
+            if (prev == conn) {
+                return;
+            }
+        } while (!s.subscribedOn.compareAndSet(prev, conn));
         String since = s.lastOffset;
         WsMessage request = since == null ? WsMessage.subscribe(s.topic) : WsMessage.subscribe(s.topic, since);
         conn.request(request).subscribe(reply -> onSubscribeReply(s, since, reply), e -> {
@@ -355,9 +369,14 @@ public final class DefaultWsTopicClient implements WsTopicClient {
                 }
                 topics.clear();
                 gaps.tryEmitComplete();
-                Mono<Void> closing = link == null ? Mono.empty()
-                        : link.conn.close(WsCloseStatus.NORMAL.code(), "client closed").onErrorResume(e -> Mono.empty());
-                closing.doFinally(sig -> {
+                List<Mono<Void>> closing = new ArrayList<>();
+                if (link != null) {
+                    closing.add(link.conn.close(WsCloseStatus.NORMAL.code(), "client closed"));
+                }
+                for (WsConnection c : retiring) {
+                    closing.add(c.onClose().then());
+                }
+                Mono.when(closing).onErrorResume(e -> Mono.empty()).doFinally(sig -> {
                     LOG.info("topic client closed");
                     done.tryEmitEmpty();
                 }).subscribe();
