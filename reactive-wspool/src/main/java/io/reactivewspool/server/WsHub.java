@@ -112,8 +112,10 @@ public interface WsHub {
     /**
      * The messages broadcast to a topic from now on, for in-process subscribers. Hot: each
      * subscription counts as a topic subscriber while active (cancel removes it). Elements arrive
-     * on the broadcasting thread; a subscriber that falls behind by more than the outbound queue
-     * size loses the oldest messages. Do not block in it.
+     * on the broadcasting thread, or on another thread broadcasting to the topic at the same time,
+     * in each broadcaster's order; a subscriber that falls behind by more than the outbound queue
+     * size loses the oldest messages. Do not block in it. Completes when the hub has closed (at
+     * once when subscribed after that).
      */
     Flux<WsMessage> topic(String topic);
 

@@ -15,8 +15,10 @@ import java.util.function.Consumer;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
 import reactor.util.concurrent.Queues;
+import reactor.util.context.Context;
 
 /**
  * The topic registry: one multicast sink per topic, created with its first subscriber (a
@@ -313,9 +315,15 @@ final class Topics {
             t.sink.tryEmitComplete();
             return;
         }
-        switch (t.sink.tryEmitNext(event)) {
-            case OK, FAIL_ZERO_SUBSCRIBER, FAIL_TERMINATED, FAIL_CANCELLED -> { }
-            default -> onEmitFailure.run(); // cannot happen while emissions are serialized here
+        try {
+            switch (t.sink.tryEmitNext(event)) {
+                case OK, FAIL_ZERO_SUBSCRIBER, FAIL_TERMINATED, FAIL_CANCELLED -> { }
+                default -> onEmitFailure.run(); // cannot happen while emissions are serialized here
+            }
+        } catch (RuntimeException e) {
+            // A subscriber that throws must not leave the topic held by this thread for good.
+            onEmitFailure.run();
+            Operators.onErrorDropped(e, Context.empty());
         }
     }
 
