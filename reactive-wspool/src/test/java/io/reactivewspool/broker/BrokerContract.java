@@ -238,14 +238,14 @@ public abstract class BrokerContract {
         }
         // One sender, on the first node: several threads emitting to one topic on one node (a
         // sender and the broker's delivery) is a promise of the topic registry, not of the broker.
-        int sent = 800;
+        int sent = 500;
         AtomicBoolean done = new AtomicBoolean();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             HubFixture n = nodes.get(i);
             String id = connectionId(churning.get(i));
             threads.add(started(() -> {
-                for (int k = 0; k < 500 && !done.get(); k++) {
+                for (int k = 0; k < 300 && !done.get(); k++) {
                     n.hub().subscribe(id, "stress/d");
                     n.hub().unsubscribe(id, "stress/d");
                 }
