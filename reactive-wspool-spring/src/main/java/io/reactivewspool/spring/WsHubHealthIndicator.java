@@ -7,7 +7,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
  * Health of the hub: UP while it accepts connections and its broker is connected; DOWN when it
- * is closing or the broker (Redis) is unreachable, with the connection count as detail.
+ * is closing, the broker (Redis) is unreachable, or the broker's inbound is down (nothing from
+ * other nodes is being received), with the connection count as detail.
  *
  * <pre>{@code
  * curl localhost:8080/actuator/health/websockets

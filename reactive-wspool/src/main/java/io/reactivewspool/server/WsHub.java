@@ -83,8 +83,8 @@ public interface WsHub {
     int broadcast(String topic, String type, Object data, Set<String> excludedConnectionIds);
 
     /**
-     * Broadcasts one message to the subscribers of several topics; a connection subscribed to
-     * more than one of them receives it once.
+     * Broadcasts one message to the subscribers of several topics, on every node of a cluster; a
+     * connection subscribed to more than one of them receives it once.
      */
     int broadcast(Set<String> topics, String type, Object data);
 
@@ -94,7 +94,10 @@ public interface WsHub {
      */
     int broadcast(WsMessage message, Set<String> excludedConnectionIds);
 
-    /** Sends to every connection of a user; returns how many local connections it reached. */
+    /**
+     * Sends to every connection of a user, on every node of a cluster; the id is matched exactly,
+     * whatever characters it holds. Returns how many local connections it reached.
+     */
     int sendToUser(String userId, String type, Object data);
 
     /** Sends to one connection; {@code false} when it is unknown, closing, or the message was dropped. */

@@ -196,7 +196,7 @@ public final class LettuceRedisBroker implements RedisBroker {
         BrokerFrame.Decoded frame;
         try {
             frame = BrokerFrame.decode(message.getMessage());
-        } catch (IllegalArgumentException | NullPointerException e) {
+        } catch (IllegalArgumentException e) {
             malformed.increment();
             log.warn("redis broker ignored a malformed message node={} channel={} reason={}",
                     options.nodeId(), new String(message.getChannel(), StandardCharsets.UTF_8), e.getMessage());

@@ -2,7 +2,6 @@ package io.reactivewspool.broker.redis;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.test.HubFixture;
