@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.reactivewspool.broker.Broker;
 import io.reactivewspool.broker.BrokerMessage;
 import io.reactivewspool.history.TopicHistory;
+import io.reactivewspool.internal.history.HistoryOffset;
 import io.reactivewspool.internal.LogLimiter;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.message.WsCodec;
@@ -91,6 +92,8 @@ public final class DefaultWsHub implements WsHub {
     private final ProtocolDispatcher dispatcher;
     private final TopicHistory history;
     private final HistorySequencer sequencer;
+    /** Keeps live delivery gap-free when nodes share a history; {@code null} otherwise. */
+    private final TopicContinuity continuity;
     private volatile boolean accepting = true;
     /** Whether the broker reaches other nodes (not the {@link io.reactivewspool.broker.LocalBroker}). */
     private final boolean clustered;
@@ -111,17 +114,41 @@ public final class DefaultWsHub implements WsHub {
         this.sequencer = history == null ? null : new HistorySequencer(history, this::deliverStored,
                 (topic, e) -> {
                     counters.historyFailed.increment();
+                    counters.failed.increment();
                     if (errorLog.acquire() >= 0) {
-                        log.warn("history append failed topic={} error={}; delivered without an offset", topic, e.toString());
+                        log.warn("history append failed topic={} error={}; message not delivered (only stored messages are)",
+                                topic, e.toString());
                     }
                 },
                 topic -> {
                     counters.historyBypassed.increment();
+                    counters.failed.increment();
                     if (errorLog.acquire() >= 0) {
-                        log.warn("history appends backed up topic={} pending={}; delivered without an offset, order not kept",
+                        log.warn("history appends backed up topic={} pending={}; message refused, not delivered",
                                 topic, HistorySequencer.MAX_PENDING);
                     }
                 });
+        this.continuity = history == null || !clustered ? null : new TopicContinuity(history, new TopicContinuity.Delivery() {
+            @Override
+            public void replayed(String topic, WsMessage message) {
+                counters.gapsRecovered.increment();
+                deliverLocally(BrokerMessage.Kind.TOPIC, List.of(topic), encodeFrame(message), message, Set.of());
+            }
+
+            @Override
+            public void gap(String topic, HistoryOffset resumeAfter, String reason) {
+                counters.gapsReported.increment();
+                log.warn("topic messages missing on this node topic={} reason=\"{}\" resume_after={}; subscribers told (gap)",
+                        topic, reason, resumeAfter);
+                WsMessage gap = WsMessage.builder(WsMessage.GAP).topic(topic)
+                        .data(Map.of("offset", resumeAfter.toString(), "reason", reason)).build();
+                deliverLocally(BrokerMessage.Kind.TOPIC, List.of(topic), encodeFrame(gap), gap, Set.of());
+            }
+        }, (topic, e) -> {
+            if (errorLog.acquire() >= 0) {
+                log.warn("history read for a gap failed topic={} error={}", topic, e.toString());
+            }
+        });
         this.dispatcher = new ProtocolDispatcher(this, topics);
         start();
     }
@@ -386,15 +413,29 @@ public final class DefaultWsHub implements WsHub {
         return encodeAndDeliver(kind, targets, stamped, ex);
     }
 
-    /** Delivery of a message the history has stored (or could not store): encode once, fan out. */
+    /** Delivery of a message the history has stored: encode once, fan out (here in offset order). */
     private int deliverStored(String topic, WsMessage stored, Set<String> excluded) {
-        return encodeAndDeliver(BrokerMessage.Kind.TOPIC, List.of(topic), stored, excluded);
+        if (continuity == null) {
+            return encodeAndDeliver(BrokerMessage.Kind.TOPIC, List.of(topic), stored, excluded);
+        }
+        byte[] payload = codec.encode(stored);
+        OutboundFrame frame = OutboundFrame.text(payload);
+        int[] reached = {-1};
+        continuity.accept(topic, stored.offset(), () -> reached[0] = deliverLocally(BrokerMessage.Kind.TOPIC,
+                List.of(topic), frame, stored, excluded));
+        publish(BrokerMessage.Kind.TOPIC, List.of(topic), payload, excluded);
+        return reached[0] >= 0 ? reached[0] : topics.connections(topic).size();
     }
 
     private int encodeAndDeliver(BrokerMessage.Kind kind, Collection<String> targets, WsMessage stamped, Set<String> ex) {
         byte[] payload = codec.encode(stamped);
         OutboundFrame frame = OutboundFrame.text(payload);
         int reached = deliverLocally(kind, targets, frame, stamped, ex);
+        publish(kind, targets, payload, ex);
+        return reached;
+    }
+
+    private void publish(BrokerMessage.Kind kind, Collection<String> targets, byte[] payload, Set<String> ex) {
         counters.broadcasts.increment();
         // Several topics travel as one broker message ("a,b": ',' is not a topic character) so
         // that a remote connection subscribed to more than one also receives it once.
@@ -406,7 +447,6 @@ public final class DefaultWsHub implements WsHub {
                         log.warn("broker publish failed kind={} target={} error={}", kind, target, e.toString());
                     }
                 });
-        return reached;
     }
 
     private int deliverLocally(BrokerMessage.Kind kind, Collection<String> targets, OutboundFrame frame,
@@ -431,6 +471,13 @@ public final class DefaultWsHub implements WsHub {
 
     private void onBrokerMessage(BrokerMessage m) {
         if (broker.nodeId().equals(m.originNodeId())) {
+            return;
+        }
+        if (continuity != null && m.kind() == BrokerMessage.Kind.TOPIC && m.target().indexOf(',') < 0) {
+            // Decoded here (not lazily) for its offset: a jump in offsets is a gap to recover.
+            WsMessage message = codec.decode(m.payload());
+            continuity.accept(m.target(), message.offset(), () -> deliverLocally(m.kind(), List.of(m.target()),
+                    OutboundFrame.text(m.payload()), message, m.excludedConnectionIds()));
             return;
         }
         switch (m.kind()) {
@@ -492,6 +539,13 @@ public final class DefaultWsHub implements WsHub {
 
     private Mono<Void> interest(String topic, boolean on) {
         log.debug("topic {} topic={}", on ? "created" : "removed", topic);
+        if (continuity != null) {
+            if (on) {
+                continuity.watch(topic);
+            } else {
+                continuity.forget(topic);
+            }
+        }
         Mono<Void> taken = broker.interest(topic, on);
         if (on) {
             // Subscribe replies wait for this; a broker that never answers must not hold them.
