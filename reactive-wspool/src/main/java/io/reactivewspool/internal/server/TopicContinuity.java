@@ -90,6 +90,12 @@ final class TopicContinuity {
         HistoryOffset last;
         /** Held while the history is read, by sequence; all of {@code last}'s epoch. */
         final TreeMap<Long, Runnable> held = new TreeMap<>();
+        /**
+         * The first sequence delivered in {@code last}'s epoch. Earlier ones were published before
+         * this node followed the topic, or raced the first one here: those arrive at most once,
+         * and are delivered late rather than dropped.
+         */
+        long first;
         /** Non-zero while a read is out; a read whose number is no longer this one is ignored. */
         long reading;
         long reads;
@@ -107,12 +113,20 @@ final class TopicContinuity {
                     // after `last` in the old one cannot be read any more.
                     giveUp("history reset while messages were missing");
                     last = new HistoryOffset(o.epoch(), 0);
+                    first = 0;
                     delivery.gap(topic, last, "history reset");
+                }
+                if (last == null) {
+                    first = o.seq();
                 }
                 if (last == null || o.seq() == last.seq() + 1) {
                     deliver.run();
                     last = o;
                     releaseHeld(); // a read is out for a later gap, or nothing is held
+                    return;
+                }
+                if (o.seq() < first) {
+                    deliver.run();
                     return;
                 }
                 if (o.seq() <= last.seq()) {
