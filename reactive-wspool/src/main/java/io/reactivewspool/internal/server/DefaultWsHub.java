@@ -20,6 +20,7 @@ import io.reactivewspool.broker.Broker;
 import io.reactivewspool.broker.BrokerMessage;
 import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.internal.history.HistoryOffset;
+import io.reactivewspool.internal.history.RingTopicHistory;
 import io.reactivewspool.internal.LogLimiter;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.message.WsCodec;
@@ -128,7 +129,10 @@ public final class DefaultWsHub implements WsHub {
                                 topic, HistorySequencer.MAX_PENDING);
                     }
                 });
-        this.continuity = history == null || !clustered ? null : new TopicContinuity(history, new TopicContinuity.Delivery() {
+        // Only a history the nodes share numbers every node's messages in one sequence; with a
+        // per-node ring, other nodes' offsets are of other epochs and say nothing about gaps here.
+        boolean shared = history != null && clustered && !(history instanceof RingTopicHistory);
+        this.continuity = !shared ? null : new TopicContinuity(history, new TopicContinuity.Delivery() {
             @Override
             public void replayed(String topic, WsMessage message) {
                 counters.gapsRecovered.increment();

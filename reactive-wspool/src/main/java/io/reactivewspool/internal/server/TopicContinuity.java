@@ -151,7 +151,8 @@ final class TopicContinuity {
                     e -> {
                         onReadFailed.accept(topic, e);
                         failed(read);
-                    });
+                    },
+                    () -> failed(read)); // no answer at all: ignored unless this read is still out
         }
 
         private void replayed(long read, TopicHistory.Replay replay) {
