@@ -48,6 +48,11 @@ public final class WsMessage {
     public static final String HEARTBEAT = "heartbeat";
     /** Server to client: bad input or refused request; the connection stays open. */
     public static final String ERROR = "error";
+    /**
+     * Server to client: messages of {@code topic} were lost and cannot be replayed; live messages
+     * continue after {@code data.offset} (PROTOCOL.md, Recovery).
+     */
+    public static final String GAP = "gap";
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 

@@ -3,6 +3,7 @@ package io.reactivewspool.client;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.reactivewspool.history.HistoryOptions;
@@ -181,5 +182,24 @@ class WsTopicClientIT {
         assertThat(completed[0]).isTrue();
         assertThat(got).isEmpty();
         assertThatThrownBy(() -> c.subscribe("news").blockFirst(T)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aGapMessageFromTheHubIsReportedOnGapsAndNotDeliveredAsATopicMessage() {
+        HubFixture h = hub(100);
+        WsTopicClient c = client(h);
+        List<String> gaps = new CopyOnWriteArrayList<>();
+        subscriptions.add(c.gaps().subscribe(gaps::add));
+        List<WsMessage> got = collect(c, "news");
+        awaitSubscribed(h, "news", 1);
+        String id = h.hub().admin().connections(null, "news").get(0).connectionId();
+
+        h.hub().sendTo(id, WsMessage.builder(WsMessage.GAP).topic("news")
+                .data(Map.of("offset", "e:0", "reason", "history reset")).build());
+        h.hub().broadcast("news", "story", 1);
+
+        await().atMost(T).until(() -> got.size() == 1);
+        assertThat(gaps).containsExactly("news");
+        assertThat(got).extracting(WsMessage::type).containsExactly("story");
     }
 }

@@ -236,6 +236,16 @@ public final class DefaultWsTopicClient implements WsTopicClient {
         if (s == null) {
             return;
         }
+        if (m.is(WsMessage.GAP)) {
+            // The hub lost messages it cannot replay: the same as recovered:false, position included.
+            JsonNode d = m.data();
+            if (d != null && d.has("offset")) {
+                s.lastOffset = d.get("offset").asString();
+            }
+            LOG.info("topic client live gap topic={} resume_after={}", s.topic, s.lastOffset);
+            gaps.tryEmitNext(s.topic);
+            return;
+        }
         if (m.offset() != null) {
             s.lastOffset = m.offset();
         }

@@ -2,6 +2,7 @@ package io.reactivewspool.internal.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -19,7 +20,10 @@ import reactor.core.publisher.Mono;
 /**
  * History in a capped Redis Stream per topic, shared by every node. Offsets come from a per-topic
  * counter incremented in the same script as the XADD, so they are gap-free and ordered across
- * nodes; an epoch key, created with the stream, changes when the whole history expires.
+ * nodes; an epoch key, created with the stream, changes when the whole history is lost. The
+ * counter and the epoch outlive the stream ({@link #META_TTL}, at least the ttl): a quiet topic
+ * whose messages expired keeps numbering on, so a subscriber that saw its last message is told
+ * that nothing was missed, not that its history was reset.
  * The stored entry is the envelope without its offset, and replay sets the offset again.
  */
 public final class StreamTopicHistory implements TopicHistory {
@@ -34,8 +38,8 @@ public final class StreamTopicHistory implements TopicHistory {
             local seq = redis.call('INCR', KEYS[2])
             redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], seq .. '-0', 'p', ARGV[1], 't', ARGV[5])
             redis.call('PEXPIRE', KEYS[1], ARGV[4])
-            redis.call('PEXPIRE', KEYS[2], ARGV[4])
-            redis.call('PEXPIRE', KEYS[3], ARGV[4])
+            redis.call('PEXPIRE', KEYS[2], ARGV[6])
+            redis.call('PEXPIRE', KEYS[3], ARGV[6])
             return {epoch, seq}
             """;
 
@@ -46,6 +50,9 @@ public final class StreamTopicHistory implements TopicHistory {
             local entries = redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])
             return {epoch or '', seq or '0', first, entries}
             """;
+
+    /** How long a topic's counter and epoch outlive its last append (unless the ttl is longer). */
+    static final Duration META_TTL = Duration.ofHours(24);
 
     private final StatefulRedisConnection<byte[], byte[]> connection;
     private final String prefix;
@@ -73,7 +80,8 @@ public final class StreamTopicHistory implements TopicHistory {
             String epochCandidate = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
             return connection.reactive().<List<Object>>eval(APPEND, ScriptOutputType.MULTI, keys(topic),
                     payload, bytes(Integer.toString(options.size())), bytes(epochCandidate),
-                    bytes(Long.toString(options.ttl().toMillis())), bytes(Long.toString(clock.millis())))
+                    bytes(Long.toString(options.ttl().toMillis())), bytes(Long.toString(clock.millis())),
+                    bytes(Long.toString(Math.max(options.ttl().toMillis(), META_TTL.toMillis()))))
                     .next()
                     .map(reply -> message.withOffset(text(reply.get(0)) + ":" + number(reply.get(1))));
         }).onErrorMap(e -> !(e instanceof WsException), e -> new WsException(

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.reactivewspool.broker.Broker;
 import io.reactivewspool.broker.BrokerMessage;
 import io.reactivewspool.history.TopicHistory;
+import io.reactivewspool.internal.history.HistoryOffset;
+import io.reactivewspool.internal.history.RingTopicHistory;
 import io.reactivewspool.internal.LogLimiter;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.message.WsCodec;
@@ -96,6 +98,8 @@ public final class DefaultWsHub implements WsHub {
     private final ProtocolDispatcher dispatcher;
     private final TopicHistory history;
     private final HistorySequencer sequencer;
+    /** Keeps live delivery gap-free when nodes share a history; {@code null} otherwise. */
+    private final TopicContinuity continuity;
     private volatile boolean accepting = true;
     /** Serves between their {@code accepting} check and their registration; close() waits for none. */
     private final AtomicInteger entering = new AtomicInteger();
@@ -120,17 +124,44 @@ public final class DefaultWsHub implements WsHub {
         this.sequencer = history == null ? null : new HistorySequencer(history, this::deliverStored,
                 (topic, e) -> {
                     counters.historyFailed.increment();
+                    counters.failed.increment();
                     if (errorLog.acquire() >= 0) {
-                        log.warn("history append failed topic={} error={}; delivered without an offset", topic, e.toString());
+                        log.warn("history append failed topic={} error={}; message not delivered (only stored messages are)",
+                                topic, e.toString());
                     }
                 },
                 topic -> {
                     counters.historyBypassed.increment();
+                    counters.failed.increment();
                     if (errorLog.acquire() >= 0) {
-                        log.warn("history appends backed up topic={} pending={}; delivered without an offset, order not kept",
+                        log.warn("history appends backed up topic={} pending={}; message refused, not delivered",
                                 topic, HistorySequencer.MAX_PENDING);
                     }
                 });
+        // Only a history the nodes share numbers every node's messages in one sequence; with a
+        // per-node ring, other nodes' offsets are of other epochs and say nothing about gaps here.
+        boolean shared = history != null && clustered && !(history instanceof RingTopicHistory);
+        this.continuity = !shared ? null : new TopicContinuity(history, new TopicContinuity.Delivery() {
+            @Override
+            public void replayed(String topic, WsMessage message) {
+                counters.gapsRecovered.increment();
+                deliverLocally(BrokerMessage.Kind.TOPIC, List.of(topic), encodeFrame(message), message, Set.of());
+            }
+
+            @Override
+            public void gap(String topic, HistoryOffset resumeAfter, String reason) {
+                counters.gapsReported.increment();
+                log.warn("topic messages missing on this node topic={} reason=\"{}\" resume_after={}; subscribers told (gap)",
+                        topic, reason, resumeAfter);
+                WsMessage gap = WsMessage.builder(WsMessage.GAP).topic(topic)
+                        .data(Map.of("offset", resumeAfter.toString(), "reason", reason)).build();
+                deliverLocally(BrokerMessage.Kind.TOPIC, List.of(topic), encodeFrame(gap), gap, Set.of());
+            }
+        }, (topic, e) -> {
+            if (errorLog.acquire() >= 0) {
+                log.warn("history read for a gap failed topic={} error={}", topic, e.toString());
+            }
+        });
         this.dispatcher = new ProtocolDispatcher(this, topics);
         start();
     }
@@ -429,15 +460,29 @@ public final class DefaultWsHub implements WsHub {
         return encodeAndDeliver(kind, targets, stamped, ex);
     }
 
-    /** Delivery of a message the history has stored (or could not store): encode once, fan out. */
+    /** Delivery of a message the history has stored: encode once, fan out (here in offset order). */
     private int deliverStored(String topic, WsMessage stored, Set<String> excluded) {
-        return encodeAndDeliver(BrokerMessage.Kind.TOPIC, List.of(topic), stored, excluded);
+        if (continuity == null) {
+            return encodeAndDeliver(BrokerMessage.Kind.TOPIC, List.of(topic), stored, excluded);
+        }
+        byte[] payload = codec.encode(stored);
+        OutboundFrame frame = OutboundFrame.text(payload);
+        int[] reached = {-1};
+        continuity.accept(topic, stored.offset(), () -> reached[0] = deliverLocally(BrokerMessage.Kind.TOPIC,
+                List.of(topic), frame, stored, excluded));
+        publish(BrokerMessage.Kind.TOPIC, List.of(topic), payload, excluded);
+        return reached[0] >= 0 ? reached[0] : topics.connections(topic).size();
     }
 
     private int encodeAndDeliver(BrokerMessage.Kind kind, Collection<String> targets, WsMessage stamped, Set<String> ex) {
         byte[] payload = codec.encode(stamped);
         OutboundFrame frame = OutboundFrame.text(payload);
         int reached = deliverLocally(kind, targets, frame, stamped, ex);
+        publish(kind, targets, payload, ex);
+        return reached;
+    }
+
+    private void publish(BrokerMessage.Kind kind, Collection<String> targets, byte[] payload, Set<String> ex) {
         counters.broadcasts.increment();
         // Several topics travel as ONE broker message with the list, so that a remote connection
         // subscribed to more than one of them receives it once.
@@ -449,7 +494,6 @@ public final class DefaultWsHub implements WsHub {
                         log.warn("broker publish failed kind={} targets={} error={}", kind, out.targets(), e.toString());
                     }
                 });
-        return reached;
     }
 
     private int deliverLocally(BrokerMessage.Kind kind, Collection<String> targets, OutboundFrame frame,
@@ -478,6 +522,14 @@ public final class DefaultWsHub implements WsHub {
             return;
         }
         try {
+            if (continuity != null && m.kind() == BrokerMessage.Kind.TOPIC && m.targets().size() == 1) {
+                // Decoded here (not lazily) for its offset: a jump in offsets is a gap to recover.
+                String topic = m.targets().get(0);
+                WsMessage message = codec.decode(m.payload());
+                continuity.accept(topic, message.offset(), () -> deliverLocally(m.kind(), m.targets(),
+                        OutboundFrame.text(m.payload()), message, m.excludedConnectionIds()));
+                return;
+            }
             switch (m.kind()) {
                 // Targets arrive as the list the origin sent: a user id or topic is never split.
                 case TOPIC, USER -> deliverLocally(m.kind(), m.targets(), OutboundFrame.text(m.payload()),
@@ -545,6 +597,13 @@ public final class DefaultWsHub implements WsHub {
 
     private Mono<Void> interest(String topic, boolean on) {
         log.debug("topic {} topic={}", on ? "created" : "removed", topic);
+        if (continuity != null) {
+            if (on) {
+                continuity.watch(topic);
+            } else {
+                continuity.forget(topic);
+            }
+        }
         // Subscribe replies wait for this, and a topic's next interest call waits for its last
         // one: a broker that never answers must not hold either.
         // Not on the hub's timer scheduler: its close disposes timers there and must not contend.

@@ -23,15 +23,15 @@ import io.reactivewspool.message.WsMessage;
  * line, so the submitter delivers before it returns unless another thread is delivering the same
  * topic.
  *
- * <p>Bounded: at most {@link #MAX_PENDING} messages per topic wait for their append; beyond that a
- * message is delivered at once without an offset (not stored, may overtake), and counted.
- * A failed append delivers the message without an offset, counted: local delivery never waits on
- * a broken history (the history itself bounds how long an append may take, e.g. Lettuce's
- * command timeout).
+ * <p>A message is delivered only once stored. With a shared history, a message delivered here but
+ * not stored would be a gap that other nodes' subscribers can neither see nor recover; so a failed
+ * append, and a message beyond {@link #MAX_PENDING} waiting appends of its topic, is delivered
+ * nowhere, and told to the hub (counted and logged). The history itself bounds how long an append
+ * may take (e.g. Lettuce's command timeout).
  */
 final class HistorySequencer {
 
-    /** Messages per topic that may wait for their append before new ones bypass the history. */
+    /** Messages per topic that may wait for their append; beyond that new ones are refused. */
     static final int MAX_PENDING = 8192;
 
     /** What the sequencer hands on: the message (with its offset when stored) and its exclusions. */
@@ -56,7 +56,7 @@ final class HistorySequencer {
 
     /**
      * Submits a stamped message of {@code topic}; returns how many local connections it reached
-     * when it was delivered before this call returned, otherwise -1.
+     * when it was delivered (or refused: 0) before this call returned, otherwise -1.
      */
     int submit(String topic, WsMessage stamped, Set<String> excluded) {
         boolean[] full = {false};
@@ -71,7 +71,7 @@ final class HistorySequencer {
         });
         if (full[0]) {
             onBypassed.accept(topic);
-            return delivery.deliver(topic, stamped, excluded);
+            return 0;
         }
         Slot slot = new Slot(stamped, excluded);
         s.toIssue.offer(slot);
@@ -140,9 +140,9 @@ final class HistorySequencer {
                 Slot head;
                 while ((head = inFlight.peek()) != null && head.done) {
                     inFlight.poll();
-                    WsMessage m = head.stored != null ? head.stored : head.message;
                     try {
-                        head.reached = delivery.deliver(topic, m, head.excluded);
+                        // Not stored (the append failed): delivered nowhere, already reported.
+                        head.reached = head.stored == null ? 0 : delivery.deliver(topic, head.stored, head.excluded);
                     } finally {
                         head.delivered = true;
                         sequences.computeIfPresent(topic, (k, v) -> --v.count <= 0 ? null : v);

@@ -17,8 +17,12 @@ final class HubCounters {
     final LongAdder removedFailed = new LongAdder();
     final LongAdder removedClosed = new LongAdder();
     final LongAdder heartbeatTimeouts = new LongAdder();
-    /** Topic messages delivered without an offset because the history append failed. */
+    /** Topic messages not delivered because the history append failed. */
     final LongAdder historyFailed = new LongAdder();
-    /** Topic messages delivered without an offset because too many appends of their topic were pending. */
+    /** Topic messages refused because too many appends of their topic were pending. */
     final LongAdder historyBypassed = new LongAdder();
+    /** Topic messages this node missed live and delivered from the history. */
+    final LongAdder gapsRecovered = new LongAdder();
+    /** Gaps in a topic's live messages that the history could not fill, told to the subscribers. */
+    final LongAdder gapsReported = new LongAdder();
 }

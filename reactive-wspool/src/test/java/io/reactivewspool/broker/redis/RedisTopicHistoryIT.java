@@ -2,6 +2,8 @@ package io.reactivewspool.broker.redis;
 
 import java.time.Duration;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.reactivewspool.WsProtocolException;
 import io.reactivewspool.history.HistoryOptions;
 import io.reactivewspool.history.TopicHistory;
@@ -92,6 +94,34 @@ class RedisTopicHistoryIT {
 
         Replay r = historyA.since("t", first).block(T);
         assertThat(r.recovered()).isFalse();
+    }
+
+    @Test
+    void aQuietTopicWhoseMessagesExpiredKeepsItsEpochSoAnUpToDateSubscriberMissedNothing() {
+        TopicHistory shortLived = nodeA.history(HistoryOptions.builder().size(5).ttl(Duration.ofMillis(200)).build(),
+                WsCodec.json());
+        String seen = shortLived.append("quiet", WsMessage.data("quiet", 1)).block(T).offset();
+        // The stream expires with its messages; the topic's epoch and counter must not.
+        await().atMost(T).until(() -> streamGone("quiet"));
+
+        Replay upToDate = shortLived.since("quiet", seen).block(T);
+        assertThat(upToDate.recovered()).as("nothing was published after %s: %s", seen, upToDate).isTrue();
+        String next = shortLived.append("quiet", WsMessage.data("quiet", 2)).block(T).offset();
+        assertThat(next).as("the next message continues the epoch of %s", seen)
+                .startsWith(seen.substring(0, seen.lastIndexOf(':') + 1)).endsWith(":2");
+        Replay missedOne = shortLived.since("quiet", seen).block(T);
+        assertThat(missedOne.recovered()).isTrue();
+        assertThat(missedOne.messages()).extracting(WsMessage::offset).containsExactly(next);
+    }
+
+    /** Whether the topic's stream (key {@code PREFIX:h:TOPIC}) has expired. */
+    private boolean streamGone(String topic) {
+        RedisClient client = RedisClient.create(redis.uri());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            return c.sync().keys("*:h:" + topic).isEmpty();
+        } finally {
+            client.shutdown();
+        }
     }
 
     @Test

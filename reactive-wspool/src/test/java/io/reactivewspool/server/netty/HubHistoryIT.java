@@ -34,6 +34,8 @@ class HubHistoryIT {
         HubFixture f = HubFixture.start(WsHubOptions.builder()
                 .topicPolicy(TopicPolicy.publishTo(List.of("*")))
                 .history(TopicHistory.inMemory(HistoryOptions.builder().size(historySize).build()))
+                // a full replay must fit a connection's queue (WsHubOptions.build checks it)
+                .outboundQueueSize(Math.max(WsHubOptions.DEFAULT_OUTBOUND_QUEUE_SIZE, historySize + 1))
                 .closeDrainPeriod(Duration.ZERO)
                 .build());
         resources.add(f);
