@@ -136,7 +136,8 @@ class PresenceWriteLoadIT {
                 assertThat(node.hub().subscribe(ids.get(i), "load/" + i + "/" + t)).isTrue();
             }
             long subscribed = (i + 1L) * TOPICS_PER_CONNECTION;
-            await().atMost(T).until(() -> pubsubChannels() >= subscribed);
+            await().atMost(T).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                    .until(() -> pubsubChannels() >= subscribed);
         }
         int topics = CONNECTIONS * TOPICS_PER_CONNECTION;
         await().atMost(T).until(() -> conn.sync().hlen("wspool:ns:presence:node-a") == topics);
