@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -113,23 +114,13 @@ final class ClusterState {
         if (closed || !broker.isConnected() || !beating.compareAndSet(false, true)) {
             return;
         }
-        Mono<Void> b = broker.heartbeat(ttl)
+        launch(broker.heartbeat(ttl)
                 .doOnNext(intact -> {
                     if (!intact) {
                         resync = true;
                     }
                 })
-                .then()
-                .timeout(WRITE_TIMEOUT, Schedulers.parallel())
-                .doOnError(e -> warn("heartbeat", e))
-                .onErrorResume(e -> Mono.empty())
-                .doFinally(s -> beating.set(false))
-                .cache();
-        beat = b;
-        // With withdraw(): whichever of the two sees the other's write, nothing lands after the withdrawal.
-        if (!closed) {
-            b.subscribe();
-        }
+                .then(), beating, e -> warn("heartbeat", e), b -> beat = b);
     }
 
     /**
@@ -142,24 +133,34 @@ final class ClusterState {
         if (closed || !broker.isConnected() || !writing.compareAndSet(false, true)) {
             return;
         }
-        Mono<Void> r = Mono.defer(() -> {
-                    if (resync) {
-                        resync = false;
-                        return writeAll();
-                    }
-                    Mono<Void> s = statsDue ? writeStats() : Mono.empty();
-                    statsDue = false;
-                    return writeChanged().then(s);
-                })
-                .timeout(WRITE_TIMEOUT, Schedulers.parallel())
-                .doOnError(TimeoutException.class, e -> {
-                    resync = true; // what the round took may or may not land: write it all again
-                    warn("write round", e);
-                })
+        launch(Mono.defer(() -> {
+            if (resync) {
+                resync = false;
+                return writeAll();
+            }
+            Mono<Void> s = statsDue ? writeStats() : Mono.empty();
+            statsDue = false;
+            return writeChanged().then(s);
+        }), writing, e -> {
+            if (e instanceof TimeoutException) { // the writes told their own failures
+                resync = true; // what the round took may or may not land: write it all again
+                warn("write round", e);
+            }
+        }, r -> round = r);
+    }
+
+    /**
+     * Starts {@code work}, bounded by {@link #WRITE_TIMEOUT}, clearing {@code inFlight} when it ends;
+     * {@code store} keeps it for {@link #withdraw()} to wait on.
+     */
+    private void launch(Mono<Void> work, AtomicBoolean inFlight, Consumer<Throwable> onError, Consumer<Mono<Void>> store) {
+        Mono<Void> r = work.timeout(WRITE_TIMEOUT, Schedulers.parallel())
+                .doOnError(onError)
                 .onErrorResume(e -> Mono.empty())
-                .doFinally(s -> writing.set(false))
+                .doFinally(s -> inFlight.set(false))
                 .cache();
-        round = r;
+        store.accept(r);
+        // With withdraw(): whichever of the two sees the other's write, nothing lands after the withdrawal.
         if (!closed) {
             r.subscribe();
         }
