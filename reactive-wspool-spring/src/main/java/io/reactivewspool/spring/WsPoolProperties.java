@@ -63,6 +63,12 @@ public class WsPoolProperties {
         private String path = "/ws";
         /** Glob patterns of topics clients may publish to (e.g. pub.*); empty: clients may not publish. */
         private List<String> publishTopics = new ArrayList<>();
+        /**
+         * Glob patterns of topics whose presence the hub tracks, for WsHub.presence and the admin
+         * API's /presence (e.g. room.*); empty: none. With the Redis broker each tracked topic costs
+         * one entry per node in Redis, written when its subscribers change.
+         */
+        private List<String> presenceTopics = new ArrayList<>();
         /** Largest inbound frame; larger frames close the connection with 1009. Default 64KB. */
         private DataSize maxFrameSize;
         /** Origins allowed to open a connection (exact, e.g. https://app.example.com); empty: same-origin and non-browser clients only. */
@@ -100,6 +106,8 @@ public class WsPoolProperties {
         public void setPath(String path) { this.path = path; }
         public List<String> getPublishTopics() { return publishTopics; }
         public void setPublishTopics(List<String> publishTopics) { this.publishTopics = publishTopics; }
+        public List<String> getPresenceTopics() { return presenceTopics; }
+        public void setPresenceTopics(List<String> presenceTopics) { this.presenceTopics = presenceTopics; }
         public DataSize getMaxFrameSize() { return maxFrameSize; }
         public void setMaxFrameSize(DataSize maxFrameSize) { this.maxFrameSize = maxFrameSize; }
         public List<String> getAllowedOrigins() { return allowedOrigins; }

@@ -27,7 +27,7 @@ class ConfigurationMetadataTest {
                 assertThat(p.path("description").asString()).as("description of %s", p.get("name")).isNotBlank();
             }
         });
-        assertThat(names).contains("wspool.server.path", "wspool.server.publish-topics", "wspool.server.max-frame-size",
+        assertThat(names).contains("wspool.server.path", "wspool.server.publish-topics", "wspool.server.presence-topics", "wspool.server.max-frame-size",
                 "wspool.server.allowed-origins", "wspool.server.heartbeat-interval", "wspool.server.connection-timeout",
                 "wspool.server.max-connections", "wspool.admin.token", "wspool.client.pools",
                 "wspool.broker.redis.uri", "wspool.history.size");

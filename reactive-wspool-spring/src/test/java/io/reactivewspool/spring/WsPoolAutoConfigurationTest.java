@@ -43,7 +43,7 @@ class WsPoolAutoConfigurationTest {
                         "wspool.server.max-connections=123", "wspool.server.max-frame-size=16KB",
                         "wspool.server.queue-size=64", "wspool.server.overflow=disconnect",
                         "wspool.server.allowed-origins=https://a.example,https://b.example",
-                        "wspool.server.publish-topics=pub.*")
+                        "wspool.server.publish-topics=pub.*", "wspool.server.presence-topics=room.*,doc.*")
                 .run(ctx -> {
                     WsHubOptions o = ctx.getBean(WsHubOptions.class);
                     assertThat(o.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
@@ -54,6 +54,8 @@ class WsPoolAutoConfigurationTest {
                     assertThat(o.overflowPolicy()).isEqualTo(OverflowPolicy.DISCONNECT);
                     assertThat(o.allowedOrigins()).containsExactlyInAnyOrder("https://a.example", "https://b.example");
                     assertThat(o.topicPolicy().toString()).contains("pub.*");
+                    assertThat(o.presenceTopics()).containsExactly("room.*", "doc.*");
+                    assertThat(o.tracksPresence("room.1")).isTrue();
                 });
     }
 

@@ -1,6 +1,7 @@
 package io.reactivewspool.broker;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 
 import reactor.core.publisher.Flux;
@@ -31,17 +32,22 @@ import reactor.core.publisher.Mono;
  * a node that hears nothing must not look healthy.</li>
  * </ul>
  *
- * <p>The hub also keeps small per-node state in the broker (its share of a topic's presence, its
- * stats): {@link #putNodeState} stores this node's entry of a named state with an expiry, and
- * {@link #nodeStates} reads every live node's entry. A node that stops refreshing its entries
- * drops out when they expire. A broker without shared storage keeps the defaults (no entries).
+ * <p>The hub also keeps small per-node state in the broker (its share of a tracked topic's
+ * presence, its stats), as entries: a named state ({@code "presence"}) holds, per node, values by
+ * key (the topic). The node writes an entry only when it changes ({@link #putNodeState}) and keeps
+ * all of them alive with one {@link #heartbeat} every third of their time to live, so its cost at
+ * rest does not grow with its entries; {@link #nodeStates} reads one key of every live node. A
+ * node whose heartbeat lapses drops out at once for readers, whatever its entries' own expiry. A
+ * broker without shared storage keeps the defaults (no entries).
  *
  * <p>Implementations are thread-safe and non-blocking; every returned publisher is cold.
  * {@link LocalBroker} (the default) does nothing remote.
  *
  * <pre>{@code
- * broker.putNodeState("stats", "{\"active_connections\":3}", Duration.ofSeconds(15))
- *       .then(broker.nodeStates("stats"))
+ * Duration ttl = Duration.ofSeconds(15);
+ * broker.heartbeat(ttl)
+ *       .then(broker.putNodeState("presence", Map.of("room/1", "{\"connections\":3}"), List.of(), ttl))
+ *       .then(broker.nodeStates("presence", "room/1"))
  *       .subscribe(byNode -> byNode.forEach((node, json) -> System.out.println(node + " " + json)));
  * }</pre>
  */
@@ -71,23 +77,43 @@ public interface Broker {
     Mono<Void> interest(String topic, boolean on);
 
     /**
-     * Stores (or refreshes) this node's entry of the state {@code name} for {@code ttl}. Does
-     * nothing by default.
+     * Refreshes this node's heartbeat for {@code ttl}, and with it the life of all its entries:
+     * readers count the node's entries only while its heartbeat lives. Emits {@code true} when the
+     * entries the node wrote before are still there, {@code false} when they may be gone (the node
+     * was silent too long, or the broker lost them, as a restarted Redis does): the caller then
+     * writes them all again with {@link #replaceNodeState}. Emits {@code true} by default.
      */
-    default Mono<Void> putNodeState(String name, String json, Duration ttl) {
-        return Mono.empty();
+    default Mono<Boolean> heartbeat(Duration ttl) {
+        return Mono.just(true);
     }
 
-    /** Removes this node's entry of the state {@code name}. Does nothing by default. */
-    default Mono<Void> removeNodeState(String name) {
+    /**
+     * Stores this node's entries of the state {@code name} (value by key) and removes its entries
+     * under the keys {@code removed}; every entry of the state lives at least {@code ttl} from now
+     * and as long as the heartbeat. Does nothing by default.
+     */
+    default Mono<Void> putNodeState(String name, Map<String, String> entries, Collection<String> removed, Duration ttl) {
         return Mono.empty();
     }
 
     /**
-     * Every live node's entry of the state {@code name} (this node's included), by node id;
-     * expired entries are absent. Empty by default.
+     * Replaces all this node's entries of the state {@code name} by {@code entries} (none: removes
+     * them all); a reader sees either the old entries or the new ones. Does nothing by default.
      */
-    default Mono<Map<String, String>> nodeStates(String name) {
+    default Mono<Void> replaceNodeState(String name, Map<String, String> entries, Duration ttl) {
+        return Mono.empty();
+    }
+
+    /** Removes this node's heartbeat and all its entries: readers stop seeing it at once. Does nothing by default. */
+    default Mono<Void> removeNodeState() {
+        return Mono.empty();
+    }
+
+    /**
+     * Every live node's entry under {@code key} of the state {@code name} (this node's included),
+     * by node id; a node without that entry, or whose heartbeat lapsed, is absent. Empty by default.
+     */
+    default Mono<Map<String, String>> nodeStates(String name, String key) {
         return Mono.just(Map.of());
     }
 

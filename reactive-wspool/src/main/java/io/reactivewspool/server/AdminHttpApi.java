@@ -176,7 +176,13 @@ public final class AdminHttpApi {
                 if (problem != null) {
                     throw new BadRequest("invalid \"topic\" query parameter: " + problem);
                 }
-                return admin.presence(topic).map(p -> {
+                Mono<Presence> presence;
+                try {
+                    presence = admin.presence(topic);
+                } catch (IllegalArgumentException e) { // a topic whose presence is not tracked
+                    throw new BadRequest(e.getMessage());
+                }
+                return presence.map(p -> {
                     Map<String, Object> out = new LinkedHashMap<>();
                     out.put("topic", p.topic());
                     out.put("connections", p.connections());

@@ -123,10 +123,15 @@ public interface WsHub {
     Flux<WsMessage> topic(String topic);
 
     /**
-     * Who is subscribed to {@code topic}: on one node from the registry; with a cluster broker
-     * (Redis), merged from every live node's share (each refreshed every third of
-     * {@link WsHubOptions#clusterStateTtl()}, expiring after it). In-process {@link #topic(String)}
-     * subscribers are not counted. Cold; never errors (an unreachable broker gives this node's share).
+     * Who is subscribed to {@code topic}, a topic whose presence the hub tracks ({@link
+     * WsHubOptions#tracksPresence(String)}): on one node from the registry; with a cluster broker
+     * (Redis), this node's share live with every other live node's, which each node writes when it
+     * changes and which drops out when its node misses heartbeats for
+     * {@link WsHubOptions#clusterStateTtl()}. In-process {@link #topic(String)} subscribers are not
+     * counted. Cold; never errors (an unreachable broker gives this node's share).
+     *
+     * @throws IllegalArgumentException when the topic name is invalid or its presence is not tracked
+     *                                  (on one node too, as a cluster could not answer)
      */
     Mono<Presence> presence(String topic);
 

@@ -47,6 +47,7 @@ import reactor.core.scheduler.Scheduler;
  * <tr><td>broker</td><td>a {@link LocalBroker}</td><td></td></tr>
  * <tr><td>history</td><td>none: topic messages carry no offset, {@code since} is never recovered</td><td>its size  * <tr><td>history</td><td>none: topic messages carry no offset, {@code since} is never recovered</td><td></td></tr>lt; outboundQueueSize</td></tr>
  * <tr><td>scheduler</td><td>none: the hub creates and disposes its own</td><td></td></tr>
+ * <tr><td>presenceTopics</td><td>none: {@link WsHub#presence(String)} only for presenceEvents topics</td><td>topic glob patterns</td></tr>
  * <tr><td>presenceEvents</td><td>none: no {@code join}/{@code leave} messages</td><td>topic glob patterns</td></tr>
  * <tr><td>clusterStateTtl</td><td>{@link #DEFAULT_CLUSTER_STATE_TTL} (15 s)</td><td>300 ms .. 10 min; refreshed every third of it</td></tr>
  * </table>
@@ -116,6 +117,8 @@ public final class WsHubOptions {
     private final Scheduler scheduler;
     private final Map<String, MessageHandler> handlers;
     private final java.util.List<ConnectionListener> connectionListeners;
+    private final java.util.List<String> presenceTopics;
+    private final java.util.List<java.util.regex.Pattern> presenceTopicPatterns;
     private final java.util.List<String> presenceEvents;
     private final java.util.List<java.util.regex.Pattern> presencePatterns;
     private final Duration clusterStateTtl;
@@ -149,6 +152,8 @@ public final class WsHubOptions {
         this.scheduler = b.scheduler;
         this.handlers = Map.copyOf(b.handlers);
         this.connectionListeners = java.util.List.copyOf(b.connectionListeners);
+        this.presenceTopics = java.util.List.copyOf(b.presenceTopics);
+        this.presenceTopicPatterns = presenceTopics.stream().map(TopicPolicy::glob).toList();
         this.presenceEvents = java.util.List.copyOf(b.presenceEvents);
         this.presencePatterns = presenceEvents.stream().map(TopicPolicy::glob).toList();
         this.clusterStateTtl = b.clusterStateTtl;
@@ -316,7 +321,24 @@ public final class WsHubOptions {
 
     /** Whether a topic's subscribers receive {@code join} and {@code leave} messages. */
     public boolean presenceEvents(String topic) {
-        for (java.util.regex.Pattern p : presencePatterns) {
+        return matches(presencePatterns, topic);
+    }
+
+    /** The topic glob patterns whose presence the hub tracks (besides the {@link #presenceEvents()} ones). */
+    public java.util.List<String> presenceTopics() {
+        return presenceTopics;
+    }
+
+    /**
+     * Whether the hub tracks the presence of a topic, so that {@link WsHub#presence(String)} answers
+     * for it: the topic matches a {@link #presenceTopics()} or a {@link #presenceEvents()} pattern.
+     */
+    public boolean tracksPresence(String topic) {
+        return matches(presenceTopicPatterns, topic) || matches(presencePatterns, topic);
+    }
+
+    private static boolean matches(java.util.List<java.util.regex.Pattern> patterns, String topic) {
+        for (java.util.regex.Pattern p : patterns) {
             if (p.matcher(topic).matches()) {
                 return true;
             }
@@ -325,9 +347,10 @@ public final class WsHubOptions {
     }
 
     /**
-     * How long a node's entries in the cluster state (its stats, its share of each topic's
-     * presence) live in the broker without a refresh; the hub refreshes them every third of it,
-     * so a node that stops drops out after at most this long.
+     * How long a node's entries in the cluster state (its stats, its share of each tracked topic's
+     * presence) count without a heartbeat: the hub writes an entry when it changes and refreshes
+     * one heartbeat per node every third of this, so a node that stops drops out after at most
+     * this long, whatever the number of its topics.
      */
     public Duration clusterStateTtl() {
         return clusterStateTtl;
@@ -362,6 +385,7 @@ public final class WsHubOptions {
         private Scheduler scheduler;
         private Map<String, MessageHandler> handlers = new LinkedHashMap<>();
         private java.util.List<ConnectionListener> connectionListeners = new java.util.ArrayList<>();
+        private java.util.List<String> presenceTopics = java.util.List.of();
         private java.util.List<String> presenceEvents = java.util.List.of();
         private Duration clusterStateTtl = DEFAULT_CLUSTER_STATE_TTL;
 
@@ -396,6 +420,7 @@ public final class WsHubOptions {
             scheduler = o.scheduler;
             handlers = new LinkedHashMap<>(o.handlers);
             connectionListeners = new java.util.ArrayList<>(o.connectionListeners);
+            presenceTopics = o.presenceTopics;
             presenceEvents = o.presenceEvents;
             clusterStateTtl = o.clusterStateTtl;
         }
@@ -581,14 +606,35 @@ public final class WsHubOptions {
          * }</pre>
          */
         public Builder presenceEvents(java.util.Collection<String> globPatterns) {
-            Objects.requireNonNull(globPatterns, "presenceEvents");
+            presenceEvents = globs("presenceEvents", globPatterns);
+            return this;
+        }
+
+        /**
+         * The topics (glob patterns, {@code *} and {@code ?}) whose presence the hub tracks, so that
+         * {@link WsHub#presence(String)} answers for them; topics with {@link #presenceEvents} are
+         * tracked too. Replaces earlier patterns; empty (the default): only those. With a cluster
+         * broker each tracked topic costs one entry per node in the broker, written when its
+         * subscribers change; an untracked topic costs nothing there, and asking its presence is
+         * an error (on one node too, so that a single-node test finds what a cluster would refuse).
+         *
+         * <pre>{@code
+         * builder.presenceTopics(List.of("room/*", "doc/*"));
+         * }</pre>
+         */
+        public Builder presenceTopics(java.util.Collection<String> globPatterns) {
+            presenceTopics = globs("presenceTopics", globPatterns);
+            return this;
+        }
+
+        private static java.util.List<String> globs(String field, java.util.Collection<String> globPatterns) {
+            Objects.requireNonNull(globPatterns, field);
             for (String g : globPatterns) {
                 if (g == null || g.isBlank()) {
-                    throw new IllegalArgumentException("presenceEvents must not contain blank patterns, was " + globPatterns);
+                    throw new IllegalArgumentException(field + " must not contain blank patterns, was " + globPatterns);
                 }
             }
-            presenceEvents = java.util.List.copyOf(globPatterns);
-            return this;
+            return java.util.List.copyOf(globPatterns);
         }
 
         /** See {@link WsHubOptions#clusterStateTtl()}; 300 ms .. 10 min. */

@@ -51,6 +51,7 @@ class AbruptDisconnectIT {
         WsHubOptions options = WsHubOptions.builder()
                 // The token is the user id: CONNECTIONS_PER_USER connections share each user.
                 .authenticator((token, handshake) -> Mono.justOrEmpty(token))
+                .presenceTopics(List.of("t*"))
                 .connectionListener(new ConnectionListener() {
                     @Override
                     public void onOpen(WsConnectionView connection, WsHub hub) {

@@ -45,6 +45,8 @@ class WsHubOptionsTest {
                 .hasMessage("clusterStateTtl must be between PT0.3S and PT10M, was PT0.1S");
         assertThatThrownBy(() -> WsHubOptions.builder().presenceEvents(java.util.List.of("room/*", " ")))
                 .hasMessageContaining("presenceEvents");
+        assertThatThrownBy(() -> WsHubOptions.builder().presenceTopics(java.util.List.of("")))
+                .hasMessageContaining("presenceTopics must not contain blank patterns");
     }
 
     @Test
@@ -55,6 +57,19 @@ class WsHubOptionsTest {
         assertThat(o.presenceEvents("room/1")).isTrue();
         assertThat(o.presenceEvents("rooms")).isFalse();
         assertThat(o.mutate().build().presenceEvents()).containsExactly("room/*");
+    }
+
+    @Test
+    void presenceIsTrackedForPresenceTopicsAndPresenceEventsTopicsOnlyAndForNoneByDefault() {
+        assertThat(WsHubOptions.defaults().tracksPresence("room/1")).isFalse();
+        assertThat(WsHubOptions.defaults().presenceTopics()).isEmpty();
+        WsHubOptions o = WsHubOptions.builder().presenceTopics(java.util.List.of("doc/*"))
+                .presenceEvents(java.util.List.of("room/*")).build();
+        assertThat(o.tracksPresence("doc/1")).isTrue();
+        assertThat(o.tracksPresence("room/1")).as("join/leave topics keep their presence").isTrue();
+        assertThat(o.tracksPresence("prices")).isFalse();
+        assertThat(o.presenceEvents("doc/1")).as("tracking alone sends no join/leave").isFalse();
+        assertThat(o.mutate().build().presenceTopics()).containsExactly("doc/*");
     }
 
     @Test

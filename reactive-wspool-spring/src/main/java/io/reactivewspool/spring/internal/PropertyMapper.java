@@ -41,6 +41,9 @@ public final class PropertyMapper {
         if (!s.getPublishTopics().isEmpty()) {
             set(p + "publish-topics", s.getPublishTopics(), v -> b.topicPolicy(TopicPolicy.publishTo(v)));
         }
+        if (!s.getPresenceTopics().isEmpty()) {
+            set(p + "presence-topics", s.getPresenceTopics(), b::presenceTopics);
+        }
         return b;
     }
 

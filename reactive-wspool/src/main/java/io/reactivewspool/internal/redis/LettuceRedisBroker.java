@@ -290,65 +290,175 @@ public final class LettuceRedisBroker implements RedisBroker {
                 + " topic '" + topic + "' at " + where + ": " + e.getMessage(), e));
     }
 
-    /** Node {@code nodeId}'s entry of the state {@code name}: {@code {prefix}:s:{name}:{nodeId}}. */
-    private byte[] stateKey(String name, String nodeId) {
-        return bytes(options.channelPrefix() + ":s:" + name + ":" + nodeId);
+    // ------------------------------------------------------------ node state
+    // {prefix}:nodes      set of node ids that have beaten (a dead one is pruned by readers)
+    // {prefix}:nh:{node}  the node's heartbeat (PX ttl): readers ignore every entry of a node without it
+    // {prefix}:nm:{node}  the node's mark (PX 2 ttl): while it lives, so do the node's entries
+    // {prefix}:ns:{name}:{node}  hash, the node's entries of the state {name} by key (PX 2 ttl, or more)
+    // The entries outlive the heartbeat, so a node that misses a heartbeat or two (a pause, a slow
+    // Redis) comes back with them intact instead of writing every topic again; only a node whose
+    // mark is gone (longer silence, or Redis lost its data) is told to write them all again.
+
+    /** Fields per HSET/HDEL: a state of 10,000 topics goes in a few commands of bounded size. */
+    private static final int STATE_BATCH = 1_000;
+    /** Removes, atomically per node, the index entry of each node whose heartbeat key is absent. */
+    private static final String PRUNE = "for i = 1, #ARGV do "
+            + "if redis.call('EXISTS', KEYS[i + 1]) == 0 then redis.call('SREM', KEYS[1], ARGV[i]) end end return 0";
+    /** Replaces a node's entries of one state at once: ARGV = ttl ms, then key, value, key, value… */
+    private static final String REPLACE = "redis.call('DEL', KEYS[1]) "
+            + "for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end "
+            + "redis.call('PEXPIRE', KEYS[1], ARGV[1]) return 0";
+    /** The state names this node has written, so that a heartbeat extends all of them. */
+    private final Set<String> stateNames = ConcurrentHashMap.newKeySet();
+
+    private byte[] nodeIndex() {
+        return bytes(options.channelPrefix() + ":nodes");
     }
 
-    /** The set of node ids that have written an entry of the state {@code name} (expired ones pruned on read). */
-    private byte[] stateIndex(String name) {
-        return bytes(options.channelPrefix() + ":s:" + name);
+    private byte[] heartbeatKey(String nodeId) {
+        return bytes(options.channelPrefix() + ":nh:" + nodeId);
+    }
+
+    private byte[] markKey(String nodeId) {
+        return bytes(options.channelPrefix() + ":nm:" + nodeId);
+    }
+
+    private byte[] stateKey(String name, String nodeId) {
+        return bytes(options.channelPrefix() + ":ns:" + name + ":" + nodeId);
+    }
+
+    /** How long the mark and the entries live: twice the heartbeat's TTL. */
+    private static long entryMillis(java.time.Duration ttl) {
+        return 2 * Math.max(1, ttl.toMillis());
     }
 
     @Override
-    public Mono<Void> putNodeState(String name, String json, java.time.Duration ttl) {
+    public Mono<Boolean> heartbeat(java.time.Duration ttl) {
         return Mono.defer(() -> {
             long ms = Math.max(1, ttl.toMillis());
-            byte[] index = stateIndex(name);
+            long keep = entryMillis(ttl);
             byte[] node = bytes(options.nodeId());
-            return Mono.when(
-                    pub.reactive().set(stateKey(name, options.nodeId()), bytes(json), io.lettuce.core.SetArgs.Builder.px(ms)),
-                    pub.reactive().sadd(index, node),
-                    // The index outlives no live entry: every node's refresh pushes it forward.
-                    pub.reactive().pexpire(index, ms));
+            byte[] mark = markKey(options.nodeId());
+            Mono<Void> beat = pub.reactive().set(heartbeatKey(options.nodeId()), node,
+                    io.lettuce.core.SetArgs.Builder.px(ms)).then();
+            // SET … XX answers nil when the key is gone: the entries may be gone with it.
+            Mono<Boolean> intact = pub.reactive().set(mark, node, io.lettuce.core.SetArgs.Builder.px(keep).xx())
+                    .map(ok -> true)
+                    .switchIfEmpty(Mono.defer(() -> pub.reactive().set(mark, node,
+                            io.lettuce.core.SetArgs.Builder.px(keep)).thenReturn(false)));
+            return beat.then(intact).flatMap(wasIntact -> {
+                java.util.List<Mono<?>> extend = new java.util.ArrayList<>();
+                extend.add(pub.reactive().sadd(nodeIndex(), node));
+                extend.add(pub.reactive().pexpire(nodeIndex(), keep)); // pushed forward by every live node
+                for (String name : stateNames) {
+                    extend.add(pub.reactive().pexpire(stateKey(name, options.nodeId()), keep));
+                }
+                return Mono.when(extend).thenReturn(wasIntact);
+            });
         });
     }
 
     @Override
-    public Mono<Void> removeNodeState(String name) {
-        return Mono.defer(() -> Mono.when(
-                pub.reactive().del(stateKey(name, options.nodeId())),
-                pub.reactive().srem(stateIndex(name), bytes(options.nodeId()))));
-    }
-
-    @Override
-    public Mono<java.util.Map<String, String>> nodeStates(String name) {
+    public Mono<Void> putNodeState(String name, java.util.Map<String, String> entries,
+                                   java.util.Collection<String> removed, java.time.Duration ttl) {
         return Mono.defer(() -> {
-            byte[] index = stateIndex(name);
-            return pub.reactive().smembers(index).map(b -> new String(b, StandardCharsets.UTF_8)).collectList()
-                    .flatMap(nodes -> {
-                        if (nodes.isEmpty()) {
-                            return Mono.just(java.util.Map.<String, String>of());
-                        }
-                        byte[][] keys = nodes.stream().map(n -> stateKey(name, n)).toArray(byte[][]::new);
-                        return pub.reactive().mget(keys).collectList().map(values -> {
-                            java.util.Map<String, String> out = new java.util.TreeMap<>();
-                            java.util.List<byte[]> expired = new java.util.ArrayList<>();
-                            for (int i = 0; i < values.size() && i < nodes.size(); i++) {
-                                io.lettuce.core.KeyValue<byte[], byte[]> kv = values.get(i);
-                                if (kv.hasValue()) {
-                                    out.put(nodes.get(i), new String(kv.getValue(), StandardCharsets.UTF_8));
-                                } else {
-                                    expired.add(bytes(nodes.get(i)));
-                                }
-                            }
-                            if (!expired.isEmpty()) {
-                                pub.reactive().srem(index, expired.toArray(byte[][]::new)).subscribe(null, e -> { });
-                            }
-                            return out;
-                        });
-                    });
+            if (entries.isEmpty() && removed.isEmpty()) {
+                return Mono.empty();
+            }
+            stateNames.add(name);
+            byte[] key = stateKey(name, options.nodeId());
+            // Issued in this order on the one connection, so Redis applies them in this order.
+            java.util.List<Mono<?>> writes = new java.util.ArrayList<>();
+            java.util.Map<byte[], byte[]> batch = new java.util.LinkedHashMap<>();
+            for (java.util.Map.Entry<String, String> e : entries.entrySet()) {
+                batch.put(bytes(e.getKey()), bytes(e.getValue()));
+                if (batch.size() == STATE_BATCH) {
+                    writes.add(pub.reactive().hset(key, batch));
+                    batch = new java.util.LinkedHashMap<>();
+                }
+            }
+            if (!batch.isEmpty()) {
+                writes.add(pub.reactive().hset(key, batch));
+            }
+            java.util.List<String> gone = java.util.List.copyOf(removed);
+            for (int i = 0; i < gone.size(); i += STATE_BATCH) {
+                writes.add(pub.reactive().hdel(key, gone.subList(i, Math.min(gone.size(), i + STATE_BATCH)).stream()
+                        .map(LettuceRedisBroker::bytes).toArray(byte[][]::new)));
+            }
+            writes.add(pub.reactive().pexpire(key, entryMillis(ttl)));
+            return Mono.when(writes);
         });
+    }
+
+    @Override
+    public Mono<Void> replaceNodeState(String name, java.util.Map<String, String> entries, java.time.Duration ttl) {
+        return Mono.defer(() -> {
+            stateNames.add(name);
+            byte[] key = stateKey(name, options.nodeId());
+            if (entries.isEmpty()) {
+                return pub.reactive().del(key).then();
+            }
+            byte[][] args = new byte[1 + 2 * entries.size()][];
+            args[0] = bytes(Long.toString(entryMillis(ttl)));
+            int i = 1;
+            for (java.util.Map.Entry<String, String> e : entries.entrySet()) {
+                args[i++] = bytes(e.getKey());
+                args[i++] = bytes(e.getValue());
+            }
+            // One script: readers see the old entries or the new ones, never a half-written state.
+            return pub.reactive().eval(REPLACE, io.lettuce.core.ScriptOutputType.INTEGER, new byte[][] {key}, args).then();
+        });
+    }
+
+    @Override
+    public Mono<Void> removeNodeState() {
+        return Mono.defer(() -> {
+            java.util.List<byte[]> keys = new java.util.ArrayList<>();
+            keys.add(heartbeatKey(options.nodeId()));
+            keys.add(markKey(options.nodeId()));
+            stateNames.forEach(name -> keys.add(stateKey(name, options.nodeId())));
+            return Mono.when(pub.reactive().del(keys.toArray(byte[][]::new)),
+                    pub.reactive().srem(nodeIndex(), bytes(options.nodeId())));
+        });
+    }
+
+    @Override
+    public Mono<java.util.Map<String, String>> nodeStates(String name, String key) {
+        return Mono.defer(() -> pub.reactive().smembers(nodeIndex()).map(LettuceRedisBroker::string).collectList()
+                .flatMap(nodes -> {
+                    if (nodes.isEmpty()) {
+                        return Mono.just(java.util.Map.<String, String>of());
+                    }
+                    byte[][] beats = nodes.stream().map(this::heartbeatKey).toArray(byte[][]::new);
+                    return pub.reactive().mget(beats).collectList().flatMap(values -> {
+                        java.util.List<String> live = new java.util.ArrayList<>();
+                        java.util.List<String> dead = new java.util.ArrayList<>();
+                        for (int i = 0; i < values.size() && i < nodes.size(); i++) {
+                            (values.get(i).hasValue() ? live : dead).add(nodes.get(i));
+                        }
+                        prune(dead);
+                        byte[] field = bytes(key);
+                        return Flux.fromIterable(live)
+                                .flatMap(n -> pub.reactive().hget(stateKey(name, n), field)
+                                        .map(v -> java.util.Map.entry(n, string(v))))
+                                .collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue,
+                                        java.util.TreeMap::new);
+                    });
+                }));
+    }
+
+    /** Drops dead nodes from the index; a node that beats again meanwhile keeps its place (the script checks). */
+    private void prune(java.util.List<String> dead) {
+        if (dead.isEmpty()) {
+            return;
+        }
+        byte[][] keys = new byte[dead.size() + 1][];
+        keys[0] = nodeIndex();
+        for (int i = 0; i < dead.size(); i++) {
+            keys[i + 1] = heartbeatKey(dead.get(i));
+        }
+        byte[][] ids = dead.stream().map(LettuceRedisBroker::bytes).toArray(byte[][]::new);
+        pub.reactive().eval(PRUNE, io.lettuce.core.ScriptOutputType.INTEGER, keys, ids).subscribe(null, e -> { });
     }
 
     @Override
@@ -383,5 +493,9 @@ public final class LettuceRedisBroker implements RedisBroker {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String string(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
     }
 }

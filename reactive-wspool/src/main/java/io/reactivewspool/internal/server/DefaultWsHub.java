@@ -34,6 +34,7 @@ import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.HubAdmin;
 import io.reactivewspool.server.HubStats;
 import io.reactivewspool.server.OutboundFrame;
+import io.reactivewspool.server.Presence;
 import io.reactivewspool.server.WsAccessDeniedException;
 import io.reactivewspool.server.WsConnectionView;
 import io.reactivewspool.server.WsHub;
@@ -70,8 +71,6 @@ public final class DefaultWsHub implements WsHub {
     static final String PRESENCE_LEAVE = "leave";
     /** How often changed presence is written to the broker. */
     private static final Duration PRESENCE_FLUSH = Duration.ofMillis(100);
-    /** The longest {@link #presence(String)} waits for the other nodes' shares. */
-    private static final Duration CLUSTER_READ_TIMEOUT = Duration.ofSeconds(3);
     /** Broker messages handed to the delivery thread at a time. */
     private static final int BROKER_PREFETCH = 256;
     /** The first and the longest wait before the broker's inbound is resubscribed after an error. */
@@ -107,8 +106,8 @@ public final class DefaultWsHub implements WsHub {
     private final Sinks.Empty<Void> entered = Sinks.empty();
     /** Whether the broker reaches other nodes (not the {@link io.reactivewspool.broker.LocalBroker}). */
     private final boolean clustered;
-    /** Topics whose presence entry must be written (or removed) at the next flush; at most one entry per topic. */
-    private final Set<String> presenceDirty = ConcurrentHashMap.newKeySet();
+    /** This node's presence and stats in the broker; {@code null} with a local broker. */
+    private final ClusterState clusterState;
 
     public DefaultWsHub(WsHubOptions options) {
         this.options = options;
@@ -163,6 +162,9 @@ public final class DefaultWsHub implements WsHub {
             }
         });
         this.dispatcher = new ProtocolDispatcher(this, topics);
+        this.clusterState = !clustered ? null : new ClusterState(broker, options.clusterStateTtl(), this::localPresence,
+                () -> topics.subscriberCounts().keySet().stream().filter(options::tracksPresence).toList(),
+                this::stats, errorLog);
         start();
     }
 
@@ -175,16 +177,13 @@ public final class DefaultWsHub implements WsHub {
         timers.add(Flux.interval(ci, ci, scheduler).subscribe(tick -> guarded("cleanup", this::sweep),
                 e -> log.error("cleanup pipeline failed", e)));
         if (clustered) {
-            Duration ttl = options.clusterStateTtl();
-            timers.add(Flux.interval(PRESENCE_FLUSH, PRESENCE_FLUSH, scheduler)
-                    .subscribe(tick -> guarded("presence flush", this::flushPresence),
-                            e -> log.error("presence pipeline failed", e)));
-            Duration refresh = ttl.dividedBy(3);
+            timers.add(Flux.interval(Duration.ZERO, PRESENCE_FLUSH, scheduler)
+                    .subscribe(tick -> guarded("cluster state flush", clusterState::flush),
+                            e -> log.error("cluster state pipeline failed", e)));
+            Duration refresh = options.clusterStateTtl().dividedBy(3);
             timers.add(Flux.interval(Duration.ZERO, refresh, scheduler)
-                    .subscribe(tick -> guarded("cluster state refresh", () -> {
-                        presenceDirty.addAll(topics.subscriberCounts().keySet());
-                        writeStats();
-                    }), e -> log.error("cluster state pipeline failed", e)));
+                    .subscribe(tick -> guarded("cluster heartbeat", clusterState::heartbeat),
+                            e -> log.error("cluster heartbeat pipeline failed", e)));
         }
         // The broker buffers (bounded) what the delivery thread cannot take yet. Any error ends the
         // inbound Flux (a broker that emits past the demand overflows the hand-off; a broker of
@@ -696,8 +695,8 @@ public final class DefaultWsHub implements WsHub {
     // ---------------------------------------------------------------- presence
 
     private void onMembership(DefaultConnection c, String topic, boolean joined) {
-        if (clustered) {
-            presenceDirty.add(topic);
+        if (clustered && options.tracksPresence(topic)) {
+            clusterState.changed(topic);
         }
         if (options.presenceEvents(topic)) {
             // A broadcast on the topic itself: it reaches the subscribers on every node; not the joiner.
@@ -709,7 +708,7 @@ public final class DefaultWsHub implements WsHub {
     }
 
     /** This node's share of a topic's presence. */
-    private io.reactivewspool.server.Presence localPresence(String topic) {
+    private Presence localPresence(String topic) {
         Map<String, Integer> users = new java.util.TreeMap<>();
         int n = 0;
         for (DefaultConnection c : topics.connections(topic)) {
@@ -718,97 +717,23 @@ public final class DefaultWsHub implements WsHub {
                 users.merge(c.userId, 1, Integer::sum);
             }
         }
-        return new io.reactivewspool.server.Presence(topic, users, n);
+        return new Presence(topic, users, n);
     }
 
     @Override
-    public Mono<io.reactivewspool.server.Presence> presence(String topic) {
+    public Mono<Presence> presence(String topic) {
         io.reactivewspool.message.TopicName.requireValid(topic);
-        return Mono.defer(() -> {
-            io.reactivewspool.server.Presence local = localPresence(topic);
-            if (!clustered) {
-                return Mono.just(local);
-            }
-            return broker.nodeStates(ClusterState.presenceName(topic))
-                    .timeout(CLUSTER_READ_TIMEOUT, Schedulers.parallel())
-                    .map(byNode -> {
-                        Map<String, Integer> users = new java.util.TreeMap<>(local.users());
-                        int n = local.connections();
-                        for (Map.Entry<String, String> e : byNode.entrySet()) {
-                            if (!e.getKey().equals(broker.nodeId())) { // this node's share is live above
-                                n += ClusterState.readPresence(e.getValue(), users);
-                            }
-                        }
-                        return new io.reactivewspool.server.Presence(topic, users, n);
-                    })
-                    .onErrorResume(e -> {
-                        if (errorLog.acquire() >= 0) {
-                            log.warn("cluster presence unavailable topic={} error={}; answering this node's share",
-                                    topic, e.toString());
-                        }
-                        return Mono.just(local);
-                    });
-        });
-    }
-
-    private void writeStats() {
-        broker.putNodeState(ClusterState.STATS, ClusterState.statsJson(stats()), options.clusterStateTtl())
-                .subscribe(null, e -> {
-                    if (errorLog.acquire() >= 0) {
-                        log.warn("stats write failed node={} error={}", broker.nodeId(), e.toString());
-                    }
-                });
+        if (!options.tracksPresence(topic)) {
+            throw new IllegalArgumentException("presence of topic '" + topic + "' is not tracked: add a pattern that "
+                    + "matches it to WsHubOptions presenceTopics (now " + options.presenceTopics() + ") or presenceEvents (now "
+                    + options.presenceEvents() + ")");
+        }
+        return clustered ? clusterState.presence(topic) : Mono.fromSupplier(() -> localPresence(topic));
     }
 
     /** Every live node's stats by node id, this node's live; with a local broker, this node's only. */
     Mono<Map<String, HubStats>> clusterStats() {
-        return Mono.defer(() -> {
-            HubStats local = stats();
-            if (!clustered) {
-                return Mono.just(Map.of(broker.nodeId(), local));
-            }
-            return broker.nodeStates(ClusterState.STATS)
-                    .timeout(CLUSTER_READ_TIMEOUT, Schedulers.parallel())
-                    .onErrorResume(e -> {
-                        if (errorLog.acquire() >= 0) {
-                            log.warn("cluster stats unavailable error={}; answering this node's", e.toString());
-                        }
-                        return Mono.just(Map.of());
-                    })
-                    .map(byNode -> {
-                        Map<String, HubStats> out = new java.util.TreeMap<>();
-                        byNode.forEach((node, json) -> {
-                            HubStats s = ClusterState.readStats(json);
-                            if (s != null) {
-                                out.put(node, s);
-                            }
-                        });
-                        out.put(broker.nodeId(), local);
-                        return out;
-                    });
-        });
-    }
-
-    /** Writes (or removes) this node's presence entry of every changed topic. */
-    private void flushPresence() {
-        if (presenceDirty.isEmpty()) {
-            return;
-        }
-        for (String topic : List.copyOf(presenceDirty)) {
-            presenceDirty.remove(topic);
-            writePresence(topic).subscribe(null, e -> {
-                if (errorLog.acquire() >= 0) {
-                    log.warn("presence write failed topic={} error={}", topic, e.toString());
-                }
-            });
-        }
-    }
-
-    private Mono<Void> writePresence(String topic) {
-        io.reactivewspool.server.Presence p = localPresence(topic);
-        String name = ClusterState.presenceName(topic);
-        return p.connections() == 0 ? broker.removeNodeState(name)
-                : broker.putNodeState(name, ClusterState.presenceJson(p.users(), p.connections()), options.clusterStateTtl());
+        return clustered ? clusterState.clusterStats() : Mono.fromSupplier(() -> Map.of(broker.nodeId(), stats()));
     }
 
     @Override
@@ -1012,7 +937,7 @@ public final class DefaultWsHub implements WsHub {
         }
 
         @Override
-        public Mono<io.reactivewspool.server.Presence> presence(String topic) {
+        public Mono<Presence> presence(String topic) {
             return DefaultWsHub.this.presence(topic);
         }
 
@@ -1097,11 +1022,9 @@ public final class DefaultWsHub implements WsHub {
                 // down take the executor's lock, which may be contended (a park BlockHound reports).
                 .then(offNonBlockingThread(Mono.defer(() -> {
                     timers.dispose();
-                    // Every connection is gone: withdraw this node's presence entries now rather than at their expiry.
-                    Mono<Void> withdraw = Flux.fromIterable(List.copyOf(presenceDirty))
-                            .flatMap(this::writePresence)
-                            .then(clustered ? broker.removeNodeState(ClusterState.STATS) : Mono.empty())
-                            .timeout(CLUSTER_READ_TIMEOUT, Schedulers.parallel())
+                    // Every connection is gone: withdraw this node's heartbeat and entries now rather than at their expiry.
+                    Mono<Void> withdraw = (clustered ? clusterState.withdraw() : Mono.<Void>empty())
+                            .timeout(ClusterState.READ_TIMEOUT, Schedulers.parallel())
                             .onErrorResume(e -> Mono.empty());
                     return withdraw.then(broker.close()).onErrorResume(e -> {
                         log.warn("broker close failed node={} error={}", broker.nodeId(), e.toString());

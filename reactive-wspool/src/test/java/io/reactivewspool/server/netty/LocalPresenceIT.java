@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Presence, join/leave and the admin answers of a single hub with the default local broker. */
 class LocalPresenceIT {
@@ -56,13 +57,20 @@ class LocalPresenceIT {
             Presence p = node.hub().presence("room/1").block(T);
             assertThat(p.users()).isEqualTo(Map.of("alice", 2, "bob", 1));
             assertThat(p.connections()).isEqualTo(3);
-            assertThat(node.hub().presence("nobody").block(T).connections()).isZero();
+            assertThat(node.hub().presence("room/nobody").block(T).connections()).isZero();
+            assertThatThrownBy(() -> node.hub().presence("other"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("presence of topic 'other' is not tracked")
+                    .hasMessageContaining("presenceTopics");
 
             AdminHttp.Response r = AdminHttp.get(node.adminUrl() + "/presence?topic=room/1", ADMIN);
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.json().get("users").get("alice").asInt()).isEqualTo(2);
             assertThat(r.json().has("scope")).isFalse();
             assertThat(AdminHttp.get(node.adminUrl() + "/presence", ADMIN).status()).isEqualTo(400);
+            AdminHttp.Response untracked = AdminHttp.get(node.adminUrl() + "/presence?topic=other", ADMIN);
+            assertThat(untracked.status()).isEqualTo(400);
+            assertThat(untracked.json().get("error").asString()).contains("not tracked");
 
             AdminHttp.Response stats = AdminHttp.get(node.adminUrl() + "/stats", ADMIN);
             assertThat(stats.json().has("cluster")).isFalse();
