@@ -56,6 +56,7 @@ class TopicClientFreezeStressIT {
     void repeatedFreezesRacingReconnectsAndCloseLoseNothingDuplicateNothingAndLeaveNoSocket() {
         hub = HubFixture.start(WsHubOptions.builder()
                 .history(TopicHistory.inMemory(HistoryOptions.builder().size(10_000).build()))
+                .outboundQueueSize(16_384) // a whole replay of the history must fit (checked at build)
                 .closeDrainPeriod(Duration.ZERO)
                 .build());
         proxy = FreezableTcpProxy.to(hub.server().port());
