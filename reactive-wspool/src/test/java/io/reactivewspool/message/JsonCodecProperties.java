@@ -2,21 +2,25 @@ package io.reactivewspool.message;
 
 import java.math.BigInteger;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 
+import io.reactivewspool.WsProtocolException;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Encoding then decoding gives back the same message, for arbitrary envelopes and data trees. */
+/** Encoding then decoding gives back the same message, for arbitrary envelopes and data trees; timestamps read as Instant.parse reads them. */
 class JsonCodecProperties {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -31,6 +35,42 @@ class JsonCodecProperties {
     @Property
     void encodingIsDeterministic(@ForAll("messages") WsMessage message) {
         assertThat(codec.encode(message)).isEqualTo(codec.encode(message));
+    }
+
+    /** The codec's timestamp answer is Instant.parse's, for well-formed, out-of-range and mangled text alike. */
+    @Property(tries = 3000)
+    void timestampIsReadAsInstantParseReadsIt(@ForAll("timestampTexts") String text) {
+        Instant expected;
+        try {
+            expected = Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            expected = null;
+        }
+        String frame = "{\"type\":\"x\",\"timestamp\":\"" + text + "\"}";
+        if (expected == null) {
+            assertThatThrownBy(() -> codec.decode(frame)).as(text).isInstanceOf(WsProtocolException.class)
+                    .hasMessageContaining("ISO-8601");
+        } else {
+            assertThat(codec.decode(frame).timestamp()).as(text).isEqualTo(expected);
+        }
+    }
+
+    @Provide
+    Arbitrary<String> timestampTexts() {
+        Arbitrary<String> year = Arbitraries.integers().between(0, 9999).map(y -> String.format("%04d", y));
+        Arbitrary<String> twoDigits = Arbitraries.integers().between(0, 99).map(v -> String.format("%02d", v));
+        Arbitrary<String> fraction = Arbitraries.strings().numeric().ofMinLength(0).ofMaxLength(11)
+                .map(f -> f.isEmpty() ? "" : "." + f).injectNull(0.1).map(f -> f == null ? "." : f);
+        Arbitrary<String> zone = Arbitraries.of("Z", "Z", "Z", "z", "+01:00", "");
+        Arbitrary<String> shaped = Combinators.combine(year, twoDigits, twoDigits, twoDigits, twoDigits, twoDigits, fraction, zone)
+                .as((y, mo, d, h, mi, sec, f, z) -> y + "-" + mo + "-" + d + "T" + h + ":" + mi + ":" + sec + f + z);
+        // One character replaced: a letter, a sign or a separator where a digit belongs, and so on.
+        Arbitrary<String> mangled = Combinators.combine(shaped, Arbitraries.integers().between(0, 29),
+                        Arbitraries.of('-', ':', 'T', 'Z', '.', '+', ' ', 'a', '0', '9', '/'))
+                .as((t, i, c) -> i < t.length() ? t.substring(0, i) + c + t.substring(i + 1) : t);
+        Arbitrary<String> realistic = Arbitraries.longs().between(0, 253_402_300_799_999L).map(ms -> Instant.ofEpochMilli(ms).toString());
+        return Arbitraries.frequencyOf(
+                Tuple.of(3, shaped), Tuple.of(3, mangled), Tuple.of(2, realistic));
     }
 
     @Provide
@@ -68,8 +108,8 @@ class JsonCodecProperties {
             return o;
         });
         return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(3, scalar),
-                net.jqwik.api.Tuple.of(1, array),
-                net.jqwik.api.Tuple.of(1, object));
+                Tuple.of(3, scalar),
+                Tuple.of(1, array),
+                Tuple.of(1, object));
     }
 }

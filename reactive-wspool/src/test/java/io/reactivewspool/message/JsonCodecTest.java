@@ -2,6 +2,7 @@ package io.reactivewspool.message;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -39,7 +40,14 @@ class JsonCodecTest {
                 arguments("topic with bad characters", "{\"type\":\"subscribe\",\"topic\":\"a b\",\"id\":\"7\"}", Problem.INVALID_TOPIC, "7", "may contain only"),
                 arguments("numeric topic", "{\"type\":\"subscribe\",\"topic\":5,\"id\":\"8\"}", Problem.INVALID_TOPIC, "8", "\"topic\" must be a string"),
                 arguments("numeric id", "{\"type\":\"ping\",\"id\":9}", Problem.INVALID_FIELD, "9", "\"id\" must be a string"),
-                arguments("duplicate field", "{\"type\":\"ping\",\"type\":\"pong\"}", Problem.MALFORMED_JSON, null, "Duplicate"),
+                arguments("duplicate field", "{\"type\":\"ping\",\"type\":\"pong\"}", Problem.MALFORMED_JSON, null, "Duplicate Object property \"type\""),
+                arguments("duplicate id", "{\"id\":\"d1\",\"type\":\"x\",\"id\":\"d2\"}", Problem.MALFORMED_JSON, "d1", "Duplicate Object property \"id\""),
+                arguments("duplicate unknown field", "{\"type\":\"x\",\"id\":\"d3\",\"extra\":1,\"extra\":2}", Problem.MALFORMED_JSON, "d3", "Duplicate Object property \"extra\""),
+                arguments("duplicate name in data", "{\"type\":\"x\",\"id\":\"d4\",\"data\":{\"a\":1,\"a\":2}}", Problem.MALFORMED_JSON, "d4", "Duplicate Object property \"a\""),
+                arguments("duplicate name deep in data", "{\"type\":\"x\",\"id\":\"d5\",\"data\":[{\"b\":{\"c\":1,\"c\":{}}}]}", Problem.MALFORMED_JSON, "d5", "Duplicate Object property \"c\""),
+                arguments("duplicate name in an unknown field", "{\"type\":\"x\",\"id\":\"d6\",\"extra\":{\"k\":[],\"k\":[]}}", Problem.MALFORMED_JSON, "d6", "Duplicate Object property \"k\""),
+                arguments("duplicate name in an object type", "{\"id\":\"d7\",\"type\":{\"k\":1,\"k\":1}}", Problem.MALFORMED_JSON, "d7", "Duplicate Object property \"k\""),
+                arguments("duplicate name in an array frame", "[{\"k\":1,\"k\":2}]", Problem.MALFORMED_JSON, null, "Duplicate Object property \"k\""),
                 arguments("bad timestamp", "{\"type\":\"x\",\"timestamp\":\"yesterday\"}", Problem.INVALID_FIELD, null, "ISO-8601"),
                 arguments("too deep", "{\"type\":\"x\",\"data\":" + "[".repeat(100) + "]".repeat(100) + "}", Problem.LIMIT_EXCEEDED, null, "nesting depth"));
     }
@@ -104,5 +112,44 @@ class JsonCodecTest {
     void decodesFromAnArraySlice() {
         byte[] whole = "xx{\"type\":\"ping\",\"id\":\"p\"}yy".getBytes(StandardCharsets.UTF_8);
         assertThat(codec.decode(whole, 2, whole.length - 4)).isEqualTo(WsMessage.ping().withId("p"));
+    }
+
+    /** A slice is judged on its own bytes, exactly as a copy of them would be, with offsets counted from its start. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("slices")
+    void aSliceDecodesAsItsCopy(String name, byte[] whole, int offset, int length, String words) {
+        byte[] copy = Arrays.copyOfRange(whole, offset, offset + length);
+        Object fromSlice = decodeOrProblem(whole, offset, length);
+        assertThat(fromSlice).isEqualTo(decodeOrProblem(copy, 0, copy.length));
+        assertThat(String.valueOf(fromSlice)).contains(words);
+    }
+
+    static Stream<Arguments> slices() {
+        byte[] ping = "{\"type\":\"ping\",\"id\":\"\u00e9\"}".getBytes(StandardCharsets.UTF_8);
+        int e9 = ping.length - 4; // the first byte of the two-byte \u00e9
+        byte[] badAround = new byte[ping.length + 3];
+        badAround[0] = (byte) 0xC3;                        // a lead byte whose continuation is the slice's '{'
+        System.arraycopy(ping, 0, badAround, 1, ping.length);
+        badAround[ping.length + 1] = (byte) 0xFF;          // never valid UTF-8
+        badAround[ping.length + 2] = '}';                  // would be trailing content
+        byte[] contAtStart = new byte[ping.length + 1];
+        contAtStart[0] = (byte) 0xA9;                      // a continuation byte as the slice's first byte
+        System.arraycopy(ping, 0, contAtStart, 1, ping.length);
+        return Stream.of(
+                arguments("invalid UTF-8 and garbage just outside", badAround, 1, ping.length, "id=\u00e9"),
+                arguments("a character cut by the slice's end", ping, 0, e9 + 1, "invalid UTF-8 at byte " + e9),
+                arguments("a character cut by the slice's start", ping, e9 + 1, ping.length - e9 - 1, "invalid UTF-8 at byte 0"),
+                arguments("a continuation byte first", contAtStart, 0, contAtStart.length, "invalid UTF-8 at byte 0"),
+                arguments("the closing brace cut off", ping, 0, ping.length - 1, "MALFORMED_JSON"),
+                arguments("the opening brace cut off", ping, 1, ping.length - 1, "MALFORMED_JSON"),
+                arguments("an empty slice inside a message", ping, 5, 0, "the frame is empty"));
+    }
+
+    private Object decodeOrProblem(byte[] bytes, int offset, int length) {
+        try {
+            return codec.decode(bytes, offset, length);
+        } catch (WsProtocolException e) {
+            return e.problem() + " id=" + e.messageId() + ": " + e.getMessage();
+        }
     }
 }

@@ -2,7 +2,14 @@ package io.reactivewspool.internal.codec;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.Year;
 import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 import io.reactivewspool.WsProtocolException;
 import io.reactivewspool.WsProtocolException.Problem;
@@ -19,7 +26,11 @@ import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.util.JsonRecyclerPools;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -30,7 +41,22 @@ public final class JacksonJsonCodec implements WsCodec {
 
     public static final JacksonJsonCodec DEFAULT = new JacksonJsonCodec(JsonCodecOptions.defaults());
 
+    private static final int TYPE = 1;
+    private static final int ID = 1 << 1;
+    private static final int TOPIC = 1 << 2;
+    private static final int DATA = 1 << 3;
+    private static final int TIMESTAMP = 1 << 4;
+    private static final int OFFSET = 1 << 5;
+    private static final int ERROR = 1 << 6;
+
     private final JsonMapper mapper;
+    /**
+     * Reads {@code data} and every other nested value as a tree, rejecting a name repeated within an
+     * object. Resolved once: JsonParser.readValueAsTree() looks the root deserializer up per call.
+     * Duplicate names are caught here and by the envelope loop rather than by the parser's
+     * STRICT_DUPLICATE_DETECTION, which allocates a detector and a hash set per object.
+     */
+    private final ObjectReader treeReader;
 
     public JacksonJsonCodec(JsonCodecOptions options) {
         StreamReadConstraints limits = StreamReadConstraints.builder()
@@ -43,15 +69,21 @@ public final class JacksonJsonCodec implements WsCodec {
                 .build();
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(limits)
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                // Jackson 3's default pool is one lock-free deque shared by every thread, contended
+                // when several event loops decode at once; a recycler per thread is never shared.
+                .recyclerPool(JsonRecyclerPools.threadLocalPool())
                 .build();
         this.mapper = JsonMapper.builder(factory).build();
+        // Trailing tokens are the envelope's next fields here; ensureEnd checks the end of the frame.
+        this.treeReader = mapper.readerFor(JsonNode.class)
+                .with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         // Jackson builds its (de)serializers lazily under a lock on first use; several event loops
         // meeting there at once park, which BlockHound reports. Build them now, on the creating thread.
         try {
-            decode(encode(WsMessage.builder("warmup").topic("t").data(java.util.Map.of("a", java.util.List.of(1, "b", true)))
-                    .id("1").timestamp(java.time.Instant.EPOCH).offset("o").error("e").build()));
+            decode(encode(WsMessage.builder("warmup").topic("t").data(Map.of("a", List.of(1, "b", true)))
+                    .id("1").timestamp(Instant.EPOCH).offset("o").error("e").build()));
         } catch (WsProtocolException tighterLimitsThanTheSample) {
             // The parser and the tree deserializer were built all the same.
         }
@@ -106,6 +138,8 @@ public final class JacksonJsonCodec implements WsCodec {
         String msgOffset = null;
         String error = null;
         String fieldProblem = null;
+        int seen = 0;
+        Set<String> unknownNames = null;
         int invalidUtf8 = StrictUtf8.firstInvalid(utf8, offset, length);
         if (invalidUtf8 >= 0) {
             throw new WsProtocolException(Problem.MALFORMED_JSON, "malformed JSON: invalid UTF-8 at byte "
@@ -119,7 +153,7 @@ public final class JacksonJsonCodec implements WsCodec {
             }
             if (first != JsonToken.START_OBJECT) {
                 // Read the whole value so that malformed input is reported as such, not as "not an object".
-                p.skipChildren();
+                skipValue(p, id);
                 ensureEnd(p, null);
                 throw new WsProtocolException(Problem.NOT_AN_OBJECT,
                         "message must be a JSON object with a \"type\" field, got " + describe(first), null);
@@ -127,6 +161,12 @@ public final class JacksonJsonCodec implements WsCodec {
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.PROPERTY_NAME) {
                 String name = p.currentName();
+                int field = fieldBit(name);
+                if (field != 0 ? (seen & field) != 0
+                        : !(unknownNames == null ? unknownNames = new HashSet<>(4) : unknownNames).add(name)) {
+                    throw duplicate(name, p.currentLocation(), id);
+                }
+                seen |= field;
                 JsonToken v = p.nextToken();
                 switch (name) {
                     case "type" -> {
@@ -135,7 +175,7 @@ public final class JacksonJsonCodec implements WsCodec {
                             type = p.getString();
                         } else {
                             typeProblem = "field \"type\" must be a string, got " + describe(v);
-                            p.skipChildren();
+                            skipValue(p, id);
                         }
                     }
                     case "id" -> {
@@ -146,7 +186,7 @@ public final class JacksonJsonCodec implements WsCodec {
                                 id = p.getString();
                             }
                             idProblem = "field \"id\" must be a string, got " + describe(v);
-                            p.skipChildren();
+                            skipValue(p, id);
                         }
                     }
                     case "topic" -> {
@@ -155,17 +195,17 @@ public final class JacksonJsonCodec implements WsCodec {
                             topic = p.getString();
                         } else if (v != JsonToken.VALUE_NULL) {
                             fieldProblem = firstOf(fieldProblem, "field \"topic\" must be a string, got " + describe(v));
-                            p.skipChildren();
+                            skipValue(p, id);
                         }
                     }
-                    case "data" -> data = p.readValueAsTree();
+                    case "data" -> data = readTree(p, id);
                     case "timestamp" -> {
-                        String s = readOptionalString(p, v, "timestamp");
+                        String s = readOptionalString(p, v, id);
                         if (s == null && v != JsonToken.VALUE_NULL) {
                             fieldProblem = firstOf(fieldProblem, "field \"timestamp\" must be an ISO-8601 string, got " + describe(v));
                         } else if (s != null) {
                             try {
-                                timestamp = Instant.parse(s);
+                                timestamp = parseInstant(s);
                             } catch (DateTimeParseException e) {
                                 fieldProblem = firstOf(fieldProblem,
                                         "field \"timestamp\" must be an ISO-8601 UTC instant such as 2026-01-01T12:00:00Z");
@@ -173,18 +213,18 @@ public final class JacksonJsonCodec implements WsCodec {
                         }
                     }
                     case "offset" -> {
-                        msgOffset = readOptionalString(p, v, "offset");
+                        msgOffset = readOptionalString(p, v, id);
                         if (msgOffset == null && v != JsonToken.VALUE_NULL) {
                             fieldProblem = firstOf(fieldProblem, "field \"offset\" must be a string, got " + describe(v));
                         }
                     }
                     case "error" -> {
-                        error = readOptionalString(p, v, "error");
+                        error = readOptionalString(p, v, id);
                         if (error == null && v != JsonToken.VALUE_NULL) {
                             fieldProblem = firstOf(fieldProblem, "field \"error\" must be a string, got " + describe(v));
                         }
                     }
-                    default -> p.skipChildren(); // unknown fields are ignored by the protocol
+                    default -> skipValue(p, id); // unknown fields are ignored by the protocol
                 }
             }
             if (t != JsonToken.END_OBJECT) {
@@ -223,12 +263,98 @@ public final class JacksonJsonCodec implements WsCodec {
                 .offset(msgOffset).error(error).build();
     }
 
-    private static String readOptionalString(JsonParser p, JsonToken v, String field) {
+    private String readOptionalString(JsonParser p, JsonToken v, String id) {
         if (v == JsonToken.VALUE_STRING) {
             return p.getString();
         }
-        p.skipChildren();
+        skipValue(p, id);
         return null;
+    }
+
+    /**
+     * {@link Instant#parse}, with a fast path for the form every encoder writes,
+     * {@code yyyy-MM-ddTHH:mm:ss[.fraction]Z}: Instant.parse allocates about 1.8 KB per call. Any
+     * other text, and any field out of range, goes to Instant.parse, so the answer is its answer.
+     */
+    static Instant parseInstant(String s) {
+        int n = s.length();
+        if (n < 20 || n > 30 || n == 21 || s.charAt(n - 1) != 'Z' || s.charAt(4) != '-' || s.charAt(7) != '-'
+                || s.charAt(10) != 'T' || s.charAt(13) != ':' || s.charAt(16) != ':' || (n > 20 && s.charAt(19) != '.')) {
+            return Instant.parse(s);
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 7);
+        int day = digits(s, 8, 10);
+        int hour = digits(s, 11, 13);
+        int minute = digits(s, 14, 16);
+        int second = digits(s, 17, 19);
+        int fraction = n > 20 ? digits(s, 20, n - 1) : 0;
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour < 0 || hour > 23
+                || minute < 0 || minute > 59 || second < 0 || second > 59 || fraction < 0) {
+            return Instant.parse(s);
+        }
+        for (int i = n - 1; i < 29; i++) {
+            fraction *= 10;
+        }
+        long epochDay = LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3_600 + minute * 60 + second, fraction);
+    }
+
+    /** The decimal value of {@code s[from, to)}, or -1 when any of it is not an ASCII digit. */
+    private static int digits(String s, int from, int to) {
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            int d = s.charAt(i) - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            v = v * 10 + d;
+        }
+        return v;
+    }
+
+    private static int daysIn(int month, int year) {
+        return switch (month) {
+            case 2 -> Year.isLeap(year) ? 29 : 28;
+            case 4, 6, 9, 11 -> 30;
+            default -> 31;
+        };
+    }
+
+    private static int fieldBit(String name) {
+        return switch (name) {
+            case "type" -> TYPE;
+            case "id" -> ID;
+            case "topic" -> TOPIC;
+            case "data" -> DATA;
+            case "timestamp" -> TIMESTAMP;
+            case "offset" -> OFFSET;
+            case "error" -> ERROR;
+            default -> 0;
+        };
+    }
+
+    private JsonNode readTree(JsonParser p, String id) {
+        try {
+            return treeReader.readValue(p);
+        } catch (MismatchedInputException e) {
+            // With trailing tokens allowed, the only mismatch a token stream can raise against
+            // JsonNode is a repeated name; the parser then stands on that name's value (or its
+            // end), so the repeated name is the current one.
+            throw duplicate(p.currentName(), e.getLocation(), id);
+        }
+    }
+
+    /** Passes over a value, checking an object's or array's names for duplicates as {@code data}'s are. */
+    private void skipValue(JsonParser p, String id) {
+        if (p.currentToken() == JsonToken.START_OBJECT || p.currentToken() == JsonToken.START_ARRAY) {
+            readTree(p, id);
+        }
+    }
+
+    private static WsProtocolException duplicate(String name, TokenStreamLocation where, String id) {
+        return new WsProtocolException(Problem.MALFORMED_JSON, "malformed JSON" + at(where) + ": Duplicate Object property \""
+                + name + "\"; send each field once per object", id);
     }
 
     private static void ensureEnd(JsonParser p, String id) {
@@ -262,7 +388,7 @@ public final class JacksonJsonCodec implements WsCodec {
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
             case VALUE_TRUE, VALUE_FALSE -> "a boolean";
             case VALUE_NULL -> "null";
-            default -> t.name().toLowerCase(java.util.Locale.ROOT);
+            default -> t.name().toLowerCase(Locale.ROOT);
         };
     }
 }
