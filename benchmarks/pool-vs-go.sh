@@ -8,12 +8,13 @@
 # One echo server (wspool-go/echo/echo.js) pinned to ECHO_CPU for the whole run; for each C, in turn
 # and pinned to DRIVER_CPU: the Go driver (wspool-go/driver, GOMAXPROCS=1), then the Java driver
 # (EchoRoundTrips, one JVM per cell) in each of MODES: `borrow` (acquire, send, receive one, release)
-# and `request` (pool.request). Every driver warms up (Go: 2 s, fixed in its code; Java: WARMUP_SECONDS),
-# then measures SECONDS_PER_RUN. Client CPU is the driver process's utime + stime over the measured
+# and `request` (pool.request). Every driver warms up (Go: 2 s, fixed in its code; Java: WARMUP_SECONDS,
+# 10 s by default: on one core the JIT is still compiling the hot path after 2 s, and its CPU would be
+# counted as the pool's), then measures SECONDS_PER_RUN. Client CPU is the driver process's utime + stime over the measured
 # window (read from /proc at its start and end by the Java driver itself; for the Go driver, which exits as
 # its window closes, sampled by this script every 0.2 s, the rate between the first and the last sample inside
 # the window scaled to the window); echo CPU is the echo server's over the same window.
-# Environment: SECONDS_PER_RUN (15), WARMUP_SECONDS (2), ROUNDS (1: the whole sweep that often, and the
+# Environment: SECONDS_PER_RUN (15), WARMUP_SECONDS (10), ROUNDS (1: the whole sweep that often, and the
 # report keeps each cell's median), MODES ("borrow request"), ECHO_CPU (0), DRIVER_CPU (1), PORT (18090),
 # WSPOOL_GO (/work/shared/peers/wspool-go), DRIVER_JVM_OPTS ("-Xms512m -Xmx512m"; add e.g.
 # -XX:StartFlightRecording=... to profile), NO_BUILD=1 (use benchmarks/target/benchmarks.jar as it is), OUT_DIR.
@@ -24,7 +25,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
 WSPOOL_GO="${WSPOOL_GO:-/work/shared/peers/wspool-go}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-15}"
-WARMUP_SECONDS="${WARMUP_SECONDS:-2}"
+WARMUP_SECONDS="${WARMUP_SECONDS:-10}"
 ROUNDS="${ROUNDS:-1}"
 MODES="${MODES:-borrow request}"
 ECHO_CPU="${ECHO_CPU:-0}"

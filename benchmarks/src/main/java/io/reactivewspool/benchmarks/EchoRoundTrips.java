@@ -1,5 +1,6 @@
 package io.reactivewspool.benchmarks;
 
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +42,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * (a lost reply: nothing in the borrow path times out, as in the Go driver) and counts as an error.
  * Client CPU is this process's utime + stime over the measured window; echo CPU is the echo server's
  * over the same window, when its pid is given; allocation is what this JVM's threads allocated over the
- * window, per round trip.
+ * window, per round trip; JIT is the time the compilers spent in the window (part of the client CPU: when
+ * it is large, the warm-up was too short for a steady state).
  *
  * <pre>{@code
  * java -jar benchmarks.jar echo-round-trips --url ws://127.0.0.1:18090/ --mode borrow --callers 8 --seconds 15
@@ -60,17 +62,17 @@ public final class EchoRoundTrips {
 
     /** One run: round trips completed inside the window, their latency (acquire to release), and CPU over the window. */
     public record Result(Config config, long roundTrips, long errors, long mismatched, long stuck, Histogram latency,
-                         double clientCpuSeconds, double echoCpuSeconds, long allocatedBytes) {
+                         double clientCpuSeconds, double echoCpuSeconds, long allocatedBytes, double jitSeconds) {
 
         /** The line the report reads, with the Go driver's field names. */
         public String json() {
             double seconds = config.measure().toNanos() / 1e9;
             return String.format(Locale.ROOT, "{\"pool\":\"reactive-wspool\",\"mode\":\"%s\",\"callers\":%d,\"rt_per_s\":%.1f,"
                             + "\"p50_us\":%d,\"p99_us\":%d,\"p999_us\":%d,\"errors\":%d,\"mismatched\":%d,\"stuck\":%d,"
-                            + "\"seconds\":%.3f,\"client_cpu_s\":%.3f,\"echo_cpu_s\":%.3f,\"alloc_b_per_rt\":%d}",
+                            + "\"seconds\":%.3f,\"client_cpu_s\":%.3f,\"echo_cpu_s\":%.3f,\"alloc_b_per_rt\":%d,\"jit_s\":%.3f}",
                     config.mode().name().toLowerCase(Locale.ROOT), config.callers(), roundTrips / seconds,
                     micros(50), micros(99), micros(99.9), errors, mismatched, stuck, seconds, clientCpuSeconds, echoCpuSeconds,
-                    roundTrips == 0 || allocatedBytes < 0 ? -1 : allocatedBytes / roundTrips);
+                    roundTrips == 0 || allocatedBytes < 0 ? -1 : allocatedBytes / roundTrips, jitSeconds);
         }
 
         private long micros(double percentile) {
@@ -81,8 +83,8 @@ public final class EchoRoundTrips {
     /**
      * Sends one message on a borrowed connection and completes with the next message it receives.
      * Today's API: subscribe to {@code receive()} before sending, because it is hot and drops what
-     * arrives while nobody listens. Once WsConnection has a method that does this itself, this line
-     * becomes a method reference to it.
+     * arrives while nobody listens. Once WsConnection has {@code sendAndReceive(WsMessage)} (issue 18,
+     * item 1), this line becomes {@code WsConnection::sendAndReceive}.
      */
     private static final BiFunction<WsConnection, WsMessage, Mono<WsMessage>> EXCHANGE = EchoRoundTrips::subscribeThenSend;
 
@@ -150,7 +152,9 @@ public final class EchoRoundTrips {
             double clientCpu0 = ProcStats.cpuSeconds(self);
             double echoCpu0 = ProcStats.cpuSeconds(config.echoPid());
             long allocated0 = allocatedBytes();
+            double jit0 = jitSeconds();
             parkUntil(end);
+            double jit = jit0 < 0 ? -1 : jitSeconds() - jit0;
             double clientCpu = cpuSince(self, clientCpu0);
             double echoCpu = cpuSince(config.echoPid(), echoCpu0);
             long allocated = allocatedBytes() - allocated0;
@@ -176,7 +180,7 @@ public final class EchoRoundTrips {
                 errors += c.errors;
                 mismatched += c.mismatched;
             }
-            return new Result(config, ok, errors, mismatched, stuck, all, clientCpu, echoCpu, allocated0 < 0 ? -1 : allocated);
+            return new Result(config, ok, errors, mismatched, stuck, all, clientCpu, echoCpu, allocated0 < 0 ? -1 : allocated, jit);
         } finally {
             pool.disposeLater().block(Duration.ofSeconds(30));
         }
@@ -230,6 +234,12 @@ public final class EchoRoundTrips {
             sum += Math.max(0, bytes);
         }
         return sum;
+    }
+
+    /** Time the JIT compilers spent so far, -1 when the JVM does not tell. */
+    private static double jitSeconds() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit == null || !jit.isCompilationTimeMonitoringSupported() ? -1 : jit.getTotalCompilationTime() / 1000.0;
     }
 
     private static void parkUntil(long nanoTime) {
