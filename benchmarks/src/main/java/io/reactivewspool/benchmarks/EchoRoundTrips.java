@@ -42,8 +42,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * (a lost reply: nothing in the borrow path times out, as in the Go driver) and counts as an error.
  * Client CPU is this process's utime + stime over the measured window; echo CPU is the echo server's
  * over the same window, when its pid is given; allocation is what this JVM's threads allocated over the
- * window, per round trip; JIT is the time the compilers spent in the window (part of the client CPU: when
- * it is large, the warm-up was too short for a steady state).
+ * window, per round trip; JIT is the compilation time in the window as HotSpot reports it (elapsed, so on a
+ * starved core it can exceed the CPU; well above zero means the warm-up was too short for a steady state).
  *
  * <pre>{@code
  * java -jar benchmarks.jar echo-round-trips --url ws://127.0.0.1:18090/ --mode borrow --callers 8 --seconds 15
@@ -236,7 +236,7 @@ public final class EchoRoundTrips {
         return sum;
     }
 
-    /** Time the JIT compilers spent so far, -1 when the JVM does not tell. */
+    /** Compilation time so far (elapsed, summed over compilations), -1 when the JVM does not tell. */
     private static double jitSeconds() {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         return jit == null || !jit.isCompilationTimeMonitoringSupported() ? -1 : jit.getTotalCompilationTime() / 1000.0;

@@ -62,8 +62,8 @@ public final class PoolVsGoReport {
                     c.jitSeconds() < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", c.jitSeconds()), c.errors(), c.mismatched()));
         }
         sb.append("CPU-s/1k = CPU-seconds per 1,000 round trips over the measured window (client: the driver process; echo: the Node server);\n"
-                + "alloc B/rt = bytes the Java driver's threads allocated per round trip; JIT s = its JIT compilers' time in the window "
-                + "(counted in its CPU: large means not yet steady, warm up longer)");
+                + "alloc B/rt = bytes the Java driver's threads allocated per round trip; JIT s = its compilation time in the window "
+                + "(elapsed, as HotSpot reports it; well above 0 means not yet steady: warm up longer)");
         int rounds = cells.stream().mapToInt(Cell::rounds).max().orElse(0);
         sb.append(rounds > 1 ? "; each cell is the median of " + rounds + " rounds by rt/s\n" : "\n");
         sb.append(String.format(Locale.ROOT, "%nratios against wspool, same run (rt/s above 1 and p99, CPU below 1: reactive-wspool is better)%n"
