@@ -17,7 +17,8 @@
 # Environment: SECONDS_PER_RUN (15), WARMUP_SECONDS (10), ROUNDS (1: the whole sweep that often, and the
 # report keeps each cell's median), MODES ("borrow request"), ECHO_CPU (0), DRIVER_CPU (1), PORT (18090),
 # WSPOOL_GO (/work/shared/peers/wspool-go), DRIVER_JVM_OPTS ("-Xms512m -Xmx512m"; add e.g.
-# -XX:StartFlightRecording=... to profile), NO_BUILD=1 (use benchmarks/target/benchmarks.jar as it is), OUT_DIR.
+# -XX:StartFlightRecording=... to profile), EVENT_LOOPS (0: Reactor Netty's default client loops, at least 4
+# even on the one driver core; N: the pool's connections on N loops of their own), NO_BUILD=1 (use benchmarks/target/benchmarks.jar as it is), OUT_DIR.
 # Needs: go (apt-get install golang-go golang-github-gorilla-websocket-dev), node and npm (ws@8), taskset.
 set -euo pipefail
 
@@ -32,6 +33,7 @@ ECHO_CPU="${ECHO_CPU:-0}"
 DRIVER_CPU="${DRIVER_CPU:-1}"
 PORT="${PORT:-18090}"
 DRIVER_JVM_OPTS="${DRIVER_JVM_OPTS:--Xms512m -Xmx512m}"
+EVENT_LOOPS="${EVENT_LOOPS:-0}"
 OUT_DIR="${OUT_DIR:-$HERE/target/pool-vs-go-$(date -u +%Y%m%dT%H%M%SZ)}"
 GO_WARMUP_SECONDS=2 # the Go driver's, fixed in driver/main.go
 CALLERS=("$@")
@@ -115,7 +117,8 @@ run_go() { # run_go C: one Go driver run; its JSON line with the CPU fields adde
 run_java() { # run_java MODE C: one JVM, one JSON line
   # shellcheck disable=SC2086 # DRIVER_JVM_OPTS is a list of options
   taskset -c "$DRIVER_CPU" java $DRIVER_JVM_OPTS -jar "$JAR" echo-round-trips --url "$URL" --mode "$1" --callers "$2" \
-    --seconds "$SECONDS_PER_RUN" --warmup-seconds "$WARMUP_SECONDS" --echo-pid "$ECHO_PID" > "$OUT_DIR/java-$1-$2.out"
+    --seconds "$SECONDS_PER_RUN" --warmup-seconds "$WARMUP_SECONDS" --echo-pid "$ECHO_PID" --event-loops "$EVENT_LOOPS" \
+    > "$OUT_DIR/java-$1-$2.out"
   grep '^{' "$OUT_DIR/java-$1-$2.out" | tail -1
 }
 

@@ -24,6 +24,7 @@ import io.reactivewspool.message.WsMessage;
 import org.HdrHistogram.Histogram;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.resources.LoopResources;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
@@ -56,8 +57,12 @@ public final class EchoRoundTrips {
         BORROW, REQUEST
     }
 
-    /** What to run. {@code echoPid} is -1 when the echo server's CPU is not to be measured. */
-    public record Config(String url, Mode mode, int callers, Duration warmup, Duration measure, long echoPid) {
+    /**
+     * What to run. {@code echoPid} is -1 when the echo server's CPU is not to be measured;
+     * {@code eventLoops} 0 keeps Reactor Netty's default client event loops (at least 4, whatever
+     * the cores), N runs the pool's connections on N loops of their own.
+     */
+    public record Config(String url, Mode mode, int callers, Duration warmup, Duration measure, long echoPid, int eventLoops) {
     }
 
     /** One run: round trips completed inside the window, their latency (acquire to release), and CPU over the window. */
@@ -126,7 +131,12 @@ public final class EchoRoundTrips {
 
     /** Runs the callers for warm-up plus measure against {@code config.url()}; blocks until done. */
     public static Result run(Config config) {
-        WsClientOptions client = WsClientOptions.builder(config.url()).requestTimeout(TIMEOUT).build();
+        LoopResources loops = config.eventLoops() > 0 ? LoopResources.create("echo-client", config.eventLoops(), true) : null;
+        WsClientOptions.Builder options = WsClientOptions.builder(config.url()).requestTimeout(TIMEOUT);
+        if (loops != null) {
+            options.httpClientCustomizer(http -> http.runOn(loops));
+        }
+        WsClientOptions client = options.build();
         WsClientPool pool = WsClientPool.create(WsClientPoolOptions.builder(client).name("echo-" + config.mode().name().toLowerCase(Locale.ROOT))
                 .minConnections(2).maxConnections(8)
                 .maxLifetime(Duration.ofMinutes(30)).maxIdleTime(Duration.ofMinutes(5))
@@ -183,6 +193,9 @@ public final class EchoRoundTrips {
             return new Result(config, ok, errors, mismatched, stuck, all, clientCpu, echoCpu, allocated0 < 0 ? -1 : allocated, jit);
         } finally {
             pool.disposeLater().block(Duration.ofSeconds(30));
+            if (loops != null) {
+                loops.disposeLater().block(Duration.ofSeconds(30));
+            }
         }
     }
 
@@ -248,7 +261,10 @@ public final class EchoRoundTrips {
         }
     }
 
-    /** {@code echo-round-trips --url U --mode borrow|request --callers C [--seconds 15] [--warmup-seconds 2] [--echo-pid P]}. */
+    /**
+     * {@code echo-round-trips --url U --mode borrow|request --callers C [--seconds 15] [--warmup-seconds 2] [--echo-pid P]
+     * [--event-loops N]}.
+     */
     public static void main(String[] args) {
         String url = "ws://127.0.0.1:18090/";
         Mode mode = Mode.BORROW;
@@ -256,6 +272,7 @@ public final class EchoRoundTrips {
         Duration measure = Duration.ofSeconds(15);
         Duration warmup = Duration.ofSeconds(2);
         long echoPid = -1;
+        int eventLoops = 0;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("option " + args[i] + " needs a value");
@@ -268,13 +285,15 @@ public final class EchoRoundTrips {
                 case "--seconds" -> measure = Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
                 case "--warmup-seconds" -> warmup = Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
                 case "--echo-pid" -> echoPid = Long.parseLong(v);
+                case "--event-loops" -> eventLoops = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + ": use --url, --mode borrow|request, --callers, --seconds, --warmup-seconds, --echo-pid");
+                        + ": use --url, --mode borrow|request, --callers, --seconds, --warmup-seconds, --echo-pid, --event-loops");
             }
         }
-        if (callers < 1 || measure.isNegative() || measure.isZero()) {
-            throw new IllegalArgumentException("--callers must be >= 1 and --seconds > 0, were " + callers + " and " + measure);
+        if (callers < 1 || measure.isNegative() || measure.isZero() || eventLoops < 0) {
+            throw new IllegalArgumentException("--callers must be >= 1, --seconds > 0 and --event-loops >= 0, were " + callers + ", "
+                    + measure + " and " + eventLoops);
         }
-        System.out.println(run(new Config(url, mode, callers, warmup, measure, echoPid)).json());
+        System.out.println(run(new Config(url, mode, callers, warmup, measure, echoPid, eventLoops)).json());
     }
 }

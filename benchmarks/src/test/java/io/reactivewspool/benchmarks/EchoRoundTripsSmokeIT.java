@@ -42,7 +42,7 @@ class EchoRoundTripsSmokeIT {
                 + "\"rt_per_s\":1000,\"mode\":\"borrow\",\"seconds\":1,\"client_cpu_s\":0.1,\"echo_cpu_s\":0.1}");
         for (EchoRoundTrips.Mode mode : EchoRoundTrips.Mode.values()) {
             EchoRoundTrips.Result r = EchoRoundTrips.run(new EchoRoundTrips.Config(url, mode, 4, Duration.ofMillis(200),
-                    Duration.ofMillis(500), -1));
+                    Duration.ofMillis(500), -1, 0));
             assertThat(r.roundTrips()).as(mode + " round trips").isPositive();
             assertThat(r.errors()).as(mode + " errors").isZero();
             assertThat(r.mismatched()).as(mode + " mismatched replies").isZero();
