@@ -8,6 +8,8 @@
 #   broadcast              JMH: in-process broadcast to 100/1000 connections, encode once against
 #                          encode per recipient through the same hub, with -prof gc
 #   jmh                    codec, broadcast and client-pool-jmh in a row
+#   pool-vs-go [CALLERS…]  WsClientPool (borrow and request) against the seed's Go pool, same Node echo
+#                          server, same run (benchmarks/pool-vs-go.sh; default callers 1 8 64)
 #   smoke | quick | full [server…]
 #                          the loopback fan-out suite (benchmarks/fanout.sh): bare Netty ceiling,
 #                          hand-written Reactor floor and the library's standalone server, same run
@@ -17,6 +19,7 @@ scenario="${1:-client-pool}"
 shift || true
 case "$scenario" in
   smoke|quick|full) exec benchmarks/fanout.sh "$scenario" "$@" ;;
+  pool-vs-go) exec benchmarks/pool-vs-go.sh "$@" ;;
 esac
 mvn -B -q -pl benchmarks -am package -DskipTests
 # connect-per-request opens thousands of sockets

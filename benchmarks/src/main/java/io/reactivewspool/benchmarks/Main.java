@@ -1,5 +1,6 @@
 package io.reactivewspool.benchmarks;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
@@ -22,6 +23,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * <li>{@code broadcast}: JMH, {@link BroadcastBenchmark}: encode-once broadcast against per-recipient encoding
  * through one in-process hub, with the GC profiler</li>
  * <li>{@code jmh}: codec, broadcast and client-pool-jmh in a row</li>
+ * <li>{@code echo-round-trips [--url U] [--mode borrow|request] [--callers C] [--seconds 15] [--warmup-seconds 2] [--echo-pid P]}:
+ * one run of {@link EchoRoundTrips} against an echo server, one JSON line (for {@code benchmarks/pool-vs-go.sh})</li>
+ * <li>{@code pool-vs-go-report FILE}: the table of one {@code pool-vs-go.sh} run, {@link PoolVsGoReport}</li>
  * </ul>
  */
 public final class Main {
@@ -48,6 +52,14 @@ public final class Main {
                 jmh();
                 System.out.print("\n" + codec + "\n" + broadcast);
             }
+            case "echo-round-trips" -> EchoRoundTrips.main(rest);
+            case "pool-vs-go-report" -> {
+                try {
+                    PoolVsGoReport.main(rest);
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot read " + String.join(" ", rest), e);
+                }
+            }
             case "bare-server", "handwritten-server", "loadgen", "report" -> {
                 // The fan-out harness (benchmarks/fanout.sh) has its own entry point.
                 try {
@@ -59,7 +71,7 @@ public final class Main {
             }
             default -> {
                 System.err.println("unknown scenario '" + scenario + "': use client-pool, client-pool-loopback, client-pool-jmh, "
-                        + "codec, broadcast, jmh, bare-server, handwritten-server, loadgen or report");
+                        + "codec, broadcast, jmh, echo-round-trips, pool-vs-go-report, bare-server, handwritten-server, loadgen or report");
                 System.exit(2);
             }
         }

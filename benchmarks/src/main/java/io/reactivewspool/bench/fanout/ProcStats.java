@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * {@code jcmd <pid> GC.heap_info} after a {@code jcmd <pid> GC.run}. Every method returns -1 when the value
  * cannot be read (no such process, not Linux, no {@code jcmd}).
  */
-final class ProcStats {
+public final class ProcStats {
 
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
     private static final Pattern VM_RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
@@ -27,7 +27,7 @@ final class ProcStats {
     }
 
     /** utime + stime of the process, in seconds. */
-    static double cpuSeconds(long pid) {
+    public static double cpuSeconds(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             // The command name (field 2) may contain spaces and parentheses: count fields after the last ')'.
