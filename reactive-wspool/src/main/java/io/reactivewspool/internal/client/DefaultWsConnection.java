@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -79,6 +81,8 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
 
     private final int receiveBufferSize;
     private final Scheduler loopTimer;
+    /** The channel's event loop, kept: Netty 4.2's {@code channel.eventLoop()} throws once the channel has left it. */
+    private final Executor loop;
     private final Flux<WsMessage> received = Flux.defer(this::holderFlux);
     /** The holder's messages; {@code null} while nobody holds the connection (idle in a pool, or shared for requests). */
     private volatile Sinks.Many<WsMessage> holder;
@@ -113,6 +117,7 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
         in.withConnection(c -> this.connection = c);
         Connection c = connection;
         // Timeouts of this connection's calls run on its event loop, where the answer arrives: no shared timer queue.
+        this.loop = c != null ? c.channel().eventLoop() : null;
         this.loopTimer = c != null ? Schedulers.fromExecutorService(c.channel().eventLoop(), "wspool-" + id) : timer;
         // Whoever opened the connection holds it until a pool takes it over.
         this.holder = newHolder();
@@ -292,14 +297,36 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
                         cc.dispose();
                     }
                 }, closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
-                out.sendClose(code, status.reason()).subscribe(null, e -> {
-                    if (c != null) {
-                        c.dispose();
-                    }
-                });
+                sendClose(c, code, status.reason());
             }
             return closed.asMono().then();
         });
+    }
+
+    /**
+     * Reactor Netty makes the close frame (a direct buffer) before it writes it, and Netty 4.2's
+     * {@code writeAndFlush} throws before it owns the frame when the channel has already left its
+     * event loop ("channel not registered to an event loop"), so a close racing the peer's leaked
+     * the frame. On the loop, the channel cannot leave it between the check and the write: the
+     * frame is made only for an open channel, and every write of it is released by Netty.
+     */
+    private void sendClose(Connection c, int code, String reason) {
+        if (c == null) {
+            out.sendClose(code, reason).subscribe(null, e -> { });
+            return;
+        }
+        try {
+            loop.execute(() -> {
+                if (c.channel().isActive()) {
+                    out.sendClose(code, reason).subscribe(null, e -> c.dispose());
+                } else {
+                    c.dispose();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the loop is shutting down and takes its channels with it
+            c.dispose();
+        }
     }
 
     @Override
