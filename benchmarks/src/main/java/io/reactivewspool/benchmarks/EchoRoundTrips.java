@@ -14,7 +14,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiFunction;
 
 import com.sun.management.ThreadMXBean;
-import io.reactivewspool.WsClosedException;
 import io.reactivewspool.bench.fanout.ProcStats;
 import io.reactivewspool.client.WsClientOptions;
 import io.reactivewspool.client.WsClientPool;
@@ -85,27 +84,14 @@ public final class EchoRoundTrips {
         }
     }
 
-    /**
-     * Sends one message on a borrowed connection and completes with the next message it receives.
-     * Today's API: subscribe to {@code receive()} before sending, because it is hot and drops what
-     * arrives while nobody listens. Once WsConnection has {@code sendAndReceive(WsMessage)} (issue 18,
-     * item 1), this line becomes {@code WsConnection::sendAndReceive}.
-     */
-    private static final BiFunction<WsConnection, WsMessage, Mono<WsMessage>> EXCHANGE = EchoRoundTrips::subscribeThenSend;
+    /** Sends one message on a borrowed connection and completes with the next message it receives. */
+    private static final BiFunction<WsConnection, WsMessage, Mono<WsMessage>> EXCHANGE = WsConnection::sendAndReceive;
 
     private static final Duration STUCK_AFTER = Duration.ofSeconds(10);
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private EchoRoundTrips() {
-    }
-
-    private static Mono<WsMessage> subscribeThenSend(WsConnection conn, WsMessage message) {
-        // merge subscribes in order: the receive() subscriber is in place before the frame leaves
-        return conn.receive().take(1)
-                .mergeWith(conn.send(message).then(Mono.empty()))
-                .next()
-                .switchIfEmpty(Mono.error(() -> new WsClosedException("connection closed before the reply", 1006, "no reply")));
     }
 
     /** One caller: its own counters and histogram, touched only by its own sequential chain. */
