@@ -8,15 +8,17 @@
 # One echo server (wspool-go/echo/echo.js) pinned to ECHO_CPU for the whole run; for each C, in turn
 # and pinned to DRIVER_CPU: the Go driver (wspool-go/driver, GOMAXPROCS=1), then the Java driver
 # (EchoRoundTrips, one JVM per cell) in each of MODES: `borrow` (acquire, send, receive one, release)
-# and `request` (pool.request). Every driver warms up (Go: 2 s, fixed in its code; Java: WARMUP_SECONDS),
-# then measures SECONDS_PER_RUN. Client CPU is the driver process's utime + stime over the measured
+# and `request` (pool.request). Every driver warms up (Go: 2 s, fixed in its code; Java: WARMUP_SECONDS,
+# 10 s by default: on one core the JIT is still compiling the hot path after 2 s, and its CPU would be
+# counted as the pool's), then measures SECONDS_PER_RUN. Client CPU is the driver process's utime + stime over the measured
 # window (read from /proc at its start and end by the Java driver itself; for the Go driver, which exits as
 # its window closes, sampled by this script every 0.2 s, the rate between the first and the last sample inside
 # the window scaled to the window); echo CPU is the echo server's over the same window.
-# Environment: SECONDS_PER_RUN (15), WARMUP_SECONDS (2), ROUNDS (1: the whole sweep that often, and the
+# Environment: SECONDS_PER_RUN (15), WARMUP_SECONDS (10), ROUNDS (1: the whole sweep that often, and the
 # report keeps each cell's median), MODES ("borrow request"), ECHO_CPU (0), DRIVER_CPU (1), PORT (18090),
 # WSPOOL_GO (/work/shared/peers/wspool-go), DRIVER_JVM_OPTS ("-Xms512m -Xmx512m"; add e.g.
-# -XX:StartFlightRecording=... to profile), NO_BUILD=1 (use benchmarks/target/benchmarks.jar as it is), OUT_DIR.
+# -XX:StartFlightRecording=... to profile), EVENT_LOOPS (0: Reactor Netty's default client loops, at least 4
+# even on the one driver core; N: the pool's connections on N loops of their own), NO_BUILD=1 (use benchmarks/target/benchmarks.jar as it is), OUT_DIR.
 # Needs: go (apt-get install golang-go golang-github-gorilla-websocket-dev), node and npm (ws@8), taskset.
 set -euo pipefail
 
@@ -24,13 +26,14 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
 WSPOOL_GO="${WSPOOL_GO:-/work/shared/peers/wspool-go}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-15}"
-WARMUP_SECONDS="${WARMUP_SECONDS:-2}"
+WARMUP_SECONDS="${WARMUP_SECONDS:-10}"
 ROUNDS="${ROUNDS:-1}"
 MODES="${MODES:-borrow request}"
 ECHO_CPU="${ECHO_CPU:-0}"
 DRIVER_CPU="${DRIVER_CPU:-1}"
 PORT="${PORT:-18090}"
 DRIVER_JVM_OPTS="${DRIVER_JVM_OPTS:--Xms512m -Xmx512m}"
+EVENT_LOOPS="${EVENT_LOOPS:-0}"
 OUT_DIR="${OUT_DIR:-$HERE/target/pool-vs-go-$(date -u +%Y%m%dT%H%M%SZ)}"
 GO_WARMUP_SECONDS=2 # the Go driver's, fixed in driver/main.go
 CALLERS=("$@")
@@ -114,7 +117,8 @@ run_go() { # run_go C: one Go driver run; its JSON line with the CPU fields adde
 run_java() { # run_java MODE C: one JVM, one JSON line
   # shellcheck disable=SC2086 # DRIVER_JVM_OPTS is a list of options
   taskset -c "$DRIVER_CPU" java $DRIVER_JVM_OPTS -jar "$JAR" echo-round-trips --url "$URL" --mode "$1" --callers "$2" \
-    --seconds "$SECONDS_PER_RUN" --warmup-seconds "$WARMUP_SECONDS" --echo-pid "$ECHO_PID" > "$OUT_DIR/java-$1-$2.out"
+    --seconds "$SECONDS_PER_RUN" --warmup-seconds "$WARMUP_SECONDS" --echo-pid "$ECHO_PID" --event-loops "$EVENT_LOOPS" \
+    > "$OUT_DIR/java-$1-$2.out"
   grep '^{' "$OUT_DIR/java-$1-$2.out" | tail -1
 }
 

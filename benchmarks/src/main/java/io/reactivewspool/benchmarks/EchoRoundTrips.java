@@ -1,5 +1,6 @@
 package io.reactivewspool.benchmarks;
 
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +14,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiFunction;
 
 import com.sun.management.ThreadMXBean;
-import io.reactivewspool.WsClosedException;
 import io.reactivewspool.bench.fanout.ProcStats;
 import io.reactivewspool.client.WsClientOptions;
 import io.reactivewspool.client.WsClientPool;
@@ -23,6 +23,7 @@ import io.reactivewspool.message.WsMessage;
 import org.HdrHistogram.Histogram;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.resources.LoopResources;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
@@ -41,7 +42,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * (a lost reply: nothing in the borrow path times out, as in the Go driver) and counts as an error.
  * Client CPU is this process's utime + stime over the measured window; echo CPU is the echo server's
  * over the same window, when its pid is given; allocation is what this JVM's threads allocated over the
- * window, per round trip.
+ * window, per round trip; JIT is the compilation time in the window as HotSpot reports it (elapsed, so on a
+ * starved core it can exceed the CPU; well above zero means the warm-up was too short for a steady state).
  *
  * <pre>{@code
  * java -jar benchmarks.jar echo-round-trips --url ws://127.0.0.1:18090/ --mode borrow --callers 8 --seconds 15
@@ -54,23 +56,27 @@ public final class EchoRoundTrips {
         BORROW, REQUEST
     }
 
-    /** What to run. {@code echoPid} is -1 when the echo server's CPU is not to be measured. */
-    public record Config(String url, Mode mode, int callers, Duration warmup, Duration measure, long echoPid) {
+    /**
+     * What to run. {@code echoPid} is -1 when the echo server's CPU is not to be measured;
+     * {@code eventLoops} 0 keeps Reactor Netty's default client event loops (at least 4, whatever
+     * the cores), N runs the pool's connections on N loops of their own.
+     */
+    public record Config(String url, Mode mode, int callers, Duration warmup, Duration measure, long echoPid, int eventLoops) {
     }
 
     /** One run: round trips completed inside the window, their latency (acquire to release), and CPU over the window. */
     public record Result(Config config, long roundTrips, long errors, long mismatched, long stuck, Histogram latency,
-                         double clientCpuSeconds, double echoCpuSeconds, long allocatedBytes) {
+                         double clientCpuSeconds, double echoCpuSeconds, long allocatedBytes, double jitSeconds) {
 
         /** The line the report reads, with the Go driver's field names. */
         public String json() {
             double seconds = config.measure().toNanos() / 1e9;
             return String.format(Locale.ROOT, "{\"pool\":\"reactive-wspool\",\"mode\":\"%s\",\"callers\":%d,\"rt_per_s\":%.1f,"
                             + "\"p50_us\":%d,\"p99_us\":%d,\"p999_us\":%d,\"errors\":%d,\"mismatched\":%d,\"stuck\":%d,"
-                            + "\"seconds\":%.3f,\"client_cpu_s\":%.3f,\"echo_cpu_s\":%.3f,\"alloc_b_per_rt\":%d}",
+                            + "\"seconds\":%.3f,\"client_cpu_s\":%.3f,\"echo_cpu_s\":%.3f,\"alloc_b_per_rt\":%d,\"jit_s\":%.3f}",
                     config.mode().name().toLowerCase(Locale.ROOT), config.callers(), roundTrips / seconds,
                     micros(50), micros(99), micros(99.9), errors, mismatched, stuck, seconds, clientCpuSeconds, echoCpuSeconds,
-                    roundTrips == 0 || allocatedBytes < 0 ? -1 : allocatedBytes / roundTrips);
+                    roundTrips == 0 || allocatedBytes < 0 ? -1 : allocatedBytes / roundTrips, jitSeconds);
         }
 
         private long micros(double percentile) {
@@ -78,27 +84,14 @@ public final class EchoRoundTrips {
         }
     }
 
-    /**
-     * Sends one message on a borrowed connection and completes with the next message it receives.
-     * Today's API: subscribe to {@code receive()} before sending, because it is hot and drops what
-     * arrives while nobody listens. Once WsConnection has a method that does this itself, this line
-     * becomes a method reference to it.
-     */
-    private static final BiFunction<WsConnection, WsMessage, Mono<WsMessage>> EXCHANGE = EchoRoundTrips::subscribeThenSend;
+    /** Sends one message on a borrowed connection and completes with the next message it receives. */
+    private static final BiFunction<WsConnection, WsMessage, Mono<WsMessage>> EXCHANGE = WsConnection::sendAndReceive;
 
     private static final Duration STUCK_AFTER = Duration.ofSeconds(10);
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private EchoRoundTrips() {
-    }
-
-    private static Mono<WsMessage> subscribeThenSend(WsConnection conn, WsMessage message) {
-        // merge subscribes in order: the receive() subscriber is in place before the frame leaves
-        return conn.receive().take(1)
-                .mergeWith(conn.send(message).then(Mono.empty()))
-                .next()
-                .switchIfEmpty(Mono.error(() -> new WsClosedException("connection closed before the reply", 1006, "no reply")));
     }
 
     /** One caller: its own counters and histogram, touched only by its own sequential chain. */
@@ -124,7 +117,12 @@ public final class EchoRoundTrips {
 
     /** Runs the callers for warm-up plus measure against {@code config.url()}; blocks until done. */
     public static Result run(Config config) {
-        WsClientOptions client = WsClientOptions.builder(config.url()).requestTimeout(TIMEOUT).build();
+        LoopResources loops = config.eventLoops() > 0 ? LoopResources.create("echo-client", config.eventLoops(), true) : null;
+        WsClientOptions.Builder options = WsClientOptions.builder(config.url()).requestTimeout(TIMEOUT);
+        if (loops != null) {
+            options.httpClientCustomizer(http -> http.runOn(loops));
+        }
+        WsClientOptions client = options.build();
         WsClientPool pool = WsClientPool.create(WsClientPoolOptions.builder(client).name("echo-" + config.mode().name().toLowerCase(Locale.ROOT))
                 .minConnections(2).maxConnections(8)
                 .maxLifetime(Duration.ofMinutes(30)).maxIdleTime(Duration.ofMinutes(5))
@@ -150,7 +148,9 @@ public final class EchoRoundTrips {
             double clientCpu0 = ProcStats.cpuSeconds(self);
             double echoCpu0 = ProcStats.cpuSeconds(config.echoPid());
             long allocated0 = allocatedBytes();
+            double jit0 = jitSeconds();
             parkUntil(end);
+            double jit = jit0 < 0 ? -1 : jitSeconds() - jit0;
             double clientCpu = cpuSince(self, clientCpu0);
             double echoCpu = cpuSince(config.echoPid(), echoCpu0);
             long allocated = allocatedBytes() - allocated0;
@@ -176,9 +176,12 @@ public final class EchoRoundTrips {
                 errors += c.errors;
                 mismatched += c.mismatched;
             }
-            return new Result(config, ok, errors, mismatched, stuck, all, clientCpu, echoCpu, allocated0 < 0 ? -1 : allocated);
+            return new Result(config, ok, errors, mismatched, stuck, all, clientCpu, echoCpu, allocated0 < 0 ? -1 : allocated, jit);
         } finally {
             pool.disposeLater().block(Duration.ofSeconds(30));
+            if (loops != null) {
+                loops.disposeLater().block(Duration.ofSeconds(30));
+            }
         }
     }
 
@@ -232,13 +235,22 @@ public final class EchoRoundTrips {
         return sum;
     }
 
+    /** Compilation time so far (elapsed, summed over compilations), -1 when the JVM does not tell. */
+    private static double jitSeconds() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit == null || !jit.isCompilationTimeMonitoringSupported() ? -1 : jit.getTotalCompilationTime() / 1000.0;
+    }
+
     private static void parkUntil(long nanoTime) {
         for (long left = nanoTime - System.nanoTime(); left > 0; left = nanoTime - System.nanoTime()) {
             LockSupport.parkNanos(left);
         }
     }
 
-    /** {@code echo-round-trips --url U --mode borrow|request --callers C [--seconds 15] [--warmup-seconds 2] [--echo-pid P]}. */
+    /**
+     * {@code echo-round-trips --url U --mode borrow|request --callers C [--seconds 15] [--warmup-seconds 2] [--echo-pid P]
+     * [--event-loops N]}.
+     */
     public static void main(String[] args) {
         String url = "ws://127.0.0.1:18090/";
         Mode mode = Mode.BORROW;
@@ -246,6 +258,7 @@ public final class EchoRoundTrips {
         Duration measure = Duration.ofSeconds(15);
         Duration warmup = Duration.ofSeconds(2);
         long echoPid = -1;
+        int eventLoops = 0;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("option " + args[i] + " needs a value");
@@ -258,13 +271,15 @@ public final class EchoRoundTrips {
                 case "--seconds" -> measure = Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
                 case "--warmup-seconds" -> warmup = Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
                 case "--echo-pid" -> echoPid = Long.parseLong(v);
+                case "--event-loops" -> eventLoops = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + ": use --url, --mode borrow|request, --callers, --seconds, --warmup-seconds, --echo-pid");
+                        + ": use --url, --mode borrow|request, --callers, --seconds, --warmup-seconds, --echo-pid, --event-loops");
             }
         }
-        if (callers < 1 || measure.isNegative() || measure.isZero()) {
-            throw new IllegalArgumentException("--callers must be >= 1 and --seconds > 0, were " + callers + " and " + measure);
+        if (callers < 1 || measure.isNegative() || measure.isZero() || eventLoops < 0) {
+            throw new IllegalArgumentException("--callers must be >= 1, --seconds > 0 and --event-loops >= 0, were " + callers + ", "
+                    + measure + " and " + eventLoops);
         }
-        System.out.println(run(new Config(url, mode, callers, warmup, measure, echoPid)).json());
+        System.out.println(run(new Config(url, mode, callers, warmup, measure, echoPid, eventLoops)).json());
     }
 }

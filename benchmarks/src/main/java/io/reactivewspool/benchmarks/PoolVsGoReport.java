@@ -32,7 +32,7 @@ public final class PoolVsGoReport {
 
     /** One cell: the median round of one pool, mode and caller count. */
     record Cell(String pool, String mode, int callers, double rtPerSecond, long p50, long p99, long p999,
-                long errors, long mismatched, double clientCpuPer1k, double echoCpuPer1k, long allocPerRoundTrip, int rounds) {
+                long errors, long mismatched, double clientCpuPer1k, double echoCpuPer1k, long allocPerRoundTrip, double jitSeconds, int rounds) {
     }
 
     private PoolVsGoReport() {
@@ -53,15 +53,17 @@ public final class PoolVsGoReport {
                 .sorted(Comparator.comparingInt(Cell::callers).thenComparing(c -> GO.equals(c.pool()) ? 0 : 1).thenComparing(Cell::mode))
                 .toList();
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-16s %-8s %7s %10s %8s %8s %9s %15s %13s %11s %7s %10s%n", "pool", "mode", "callers", "rt/s",
-                "p50 us", "p99 us", "p99.9 us", "client CPU-s/1k", "echo CPU-s/1k", "alloc B/rt", "errors", "mismatched"));
+        sb.append(String.format(Locale.ROOT, "%-16s %-8s %7s %10s %8s %8s %9s %15s %13s %11s %6s %7s %10s%n", "pool", "mode", "callers", "rt/s",
+                "p50 us", "p99 us", "p99.9 us", "client CPU-s/1k", "echo CPU-s/1k", "alloc B/rt", "JIT s", "errors", "mismatched"));
         for (Cell c : cells) {
-            sb.append(String.format(Locale.ROOT, "%-16s %-8s %7d %10.0f %8d %8d %9d %15s %13s %11s %7d %10d%n", c.pool(), c.mode(), c.callers(),
+            sb.append(String.format(Locale.ROOT, "%-16s %-8s %7d %10.0f %8d %8d %9d %15s %13s %11s %6s %7d %10d%n", c.pool(), c.mode(), c.callers(),
                     c.rtPerSecond(), c.p50(), c.p99(), c.p999(), cpu(c.clientCpuPer1k()), cpu(c.echoCpuPer1k()),
-                    c.allocPerRoundTrip() < 0 ? "n/a" : Long.toString(c.allocPerRoundTrip()), c.errors(), c.mismatched()));
+                    c.allocPerRoundTrip() < 0 ? "n/a" : Long.toString(c.allocPerRoundTrip()),
+                    c.jitSeconds() < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", c.jitSeconds()), c.errors(), c.mismatched()));
         }
         sb.append("CPU-s/1k = CPU-seconds per 1,000 round trips over the measured window (client: the driver process; echo: the Node server);\n"
-                + "alloc B/rt = bytes the Java driver's threads allocated per round trip");
+                + "alloc B/rt = bytes the Java driver's threads allocated per round trip; JIT s = its compilation time in the window "
+                + "(elapsed, as HotSpot reports it; well above 0 means not yet steady: warm up longer)");
         int rounds = cells.stream().mapToInt(Cell::rounds).max().orElse(0);
         sb.append(rounds > 1 ? "; each cell is the median of " + rounds + " rounds by rt/s\n" : "\n");
         sb.append(String.format(Locale.ROOT, "%nratios against wspool, same run (rt/s above 1 and p99, CPU below 1: reactive-wspool is better)%n"
@@ -94,7 +96,7 @@ public final class PoolVsGoReport {
         return new Cell(m.get("pool").asString(), m.has("mode") ? m.get("mode").asString() : "borrow", m.get("callers").asInt(),
                 m.get("rt_per_s").asDouble(), m.get("p50_us").asLong(), m.get("p99_us").asLong(), m.get("p999_us").asLong(),
                 errors, mismatched, perThousand(m.path("client_cpu_s").asDouble(-1), thousands),
-                perThousand(m.path("echo_cpu_s").asDouble(-1), thousands), m.path("alloc_b_per_rt").asLong(-1), rounds.size());
+                perThousand(m.path("echo_cpu_s").asDouble(-1), thousands), m.path("alloc_b_per_rt").asLong(-1), m.path("jit_s").asDouble(-1), rounds.size());
     }
 
     /** CPU-seconds per 1,000 round trips, -1 when unknown. */

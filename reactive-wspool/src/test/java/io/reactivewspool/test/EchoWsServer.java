@@ -3,6 +3,7 @@ package io.reactivewspool.test;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -156,7 +157,19 @@ public final class EchoWsServer implements AutoCloseable {
     /** Sends a close frame with the code and reason on every open connection. */
     public void closeAll(int code, String reason) {
         for (WebsocketOutbound out : outbounds) {
-            out.sendClose(code, reason).subscribe(null, e -> { });
+            // On the channel's loop and only while it is open: a close frame written to a channel that
+            // has left its loop is never released (Netty 4.2 throws before it owns the frame).
+            out.withConnection(c -> {
+                try {
+                    c.channel().eventLoop().execute(() -> {
+                        if (c.channel().isActive()) {
+                            out.sendClose(code, reason).subscribe(null, e -> { });
+                        }
+                    });
+                } catch (IllegalStateException | RejectedExecutionException gone) {
+                    // the connection has left its loop: it is closed already
+                }
+            });
         }
     }
 
@@ -171,6 +184,13 @@ public final class EchoWsServer implements AutoCloseable {
     public void sendFrameToAll(java.util.function.Supplier<WebSocketFrame> frame) {
         for (Connection c : connections) {
             c.channel().writeAndFlush(frame.get());
+        }
+    }
+
+    /** Drops every open connection without a close frame; the port stays bound. */
+    public void dropAll() {
+        for (Connection c : connections) {
+            c.channel().close();
         }
     }
 

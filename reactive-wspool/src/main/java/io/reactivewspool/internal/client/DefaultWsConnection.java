@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -50,9 +52,12 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * returns, so nothing here retains a buffer. Outbound frames wrap heap arrays (no pooled
  * buffer to release) and are written with {@code writeAndFlush}, which Netty orders per channel.
  *
- * <p>Messages that are not replies go to the current holder's sink: a multicast sink over a
- * bounded buffer, made per borrow, so that a message arriving before its reader subscribes waits
- * for it and a released borrow takes its unread messages with it.
+ * <p>Messages that are not replies go to the current {@link Holder}: to its waiting
+ * {@code sendAndReceive} directly, else into its receive buffer (a multicast sink over a bounded
+ * queue), so that a message arriving before its reader subscribes waits for it and a released
+ * borrow takes its unread messages with it. The buffer is made only when a message finds no
+ * waiting reader or when {@code receive()} is subscribed: a borrow that only exchanges one
+ * message at a time never makes one.
  */
 public final class DefaultWsConnection implements WsConnection, BorrowScope {
 
@@ -73,15 +78,17 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
 
     private final Map<String, Sinks.One<WsMessage>> pending = new ConcurrentHashMap<>();
     private final Map<Long, PendingPing> pings = new ConcurrentHashMap<>();
-    private static final AtomicReferenceFieldUpdater<DefaultWsConnection, Sinks.Many> HOLDER =
-            AtomicReferenceFieldUpdater.newUpdater(DefaultWsConnection.class, Sinks.Many.class, "holder");
+    private static final AtomicReferenceFieldUpdater<DefaultWsConnection, Holder> HOLDER =
+            AtomicReferenceFieldUpdater.newUpdater(DefaultWsConnection.class, Holder.class, "holder");
     private static final Sinks.EmitFailureHandler RETRY_BRIEFLY = Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100));
 
     private final int receiveBufferSize;
     private final Scheduler loopTimer;
+    /** The channel's event loop, kept: Netty 4.2's {@code channel.eventLoop()} throws once the channel has left it. */
+    private final EventLoop loop;
     private final Flux<WsMessage> received = Flux.defer(this::holderFlux);
-    /** The holder's messages; {@code null} while nobody holds the connection (idle in a pool, or shared for requests). */
-    private volatile Sinks.Many<WsMessage> holder;
+    /** Whoever holds the connection now; {@code null} while nobody does (idle in a pool, or shared for requests). */
+    private volatile Holder holder;
     private final Sinks.Many<String> raw = Sinks.many().multicast().directBestEffort();
     private final Sinks.One<WsCloseStatus> closed = Sinks.one();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -113,9 +120,10 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
         in.withConnection(c -> this.connection = c);
         Connection c = connection;
         // Timeouts of this connection's calls run on its event loop, where the answer arrives: no shared timer queue.
+        this.loop = c != null ? c.channel().eventLoop() : null;
         this.loopTimer = c != null ? Schedulers.fromExecutorService(c.channel().eventLoop(), "wspool-" + id) : timer;
         // Whoever opened the connection holds it until a pool takes it over.
-        this.holder = newHolder();
+        this.holder = new Holder(receiveBufferSize);
         in.receiveCloseStatus().subscribe(this::onCloseStatus, e -> { });
     }
 
@@ -174,10 +182,7 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
             // requests are made: arming and cancelling it there takes no lock, unlike a shared
             // scheduler's delay queue that every request of every connection would contend on.
             Runnable expire = () -> slot.tryEmitError(new WsRequestTimeoutException(where(), rid, timeout));
-            Connection c = connection;
-            Disposable expiry = c != null
-                    ? timerTask(c.channel().eventLoop().schedule(expire, timeout.toNanos(), TimeUnit.NANOSECONDS))
-                    : timer.schedule(expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+            Disposable expiry = schedule(expire, timeout);
             return write(codec.encode(outgoing), true)
                     .onErrorMap(e -> !(e instanceof WsClosedException), e -> notSent("write failed", e))
                     .then(slot.asMono())
@@ -188,8 +193,16 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
         });
     }
 
-    private static Disposable timerTask(Future<?> task) {
-        return () -> task.cancel(false);
+    private Disposable schedule(Runnable task, Duration delay) {
+        if (loop == null) {
+            return timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        try {
+            Future<?> f = loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+            return () -> f.cancel(false);
+        } catch (RejectedExecutionException e) {
+            return timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        }
     }
 
     @Override
@@ -198,35 +211,65 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
     }
 
     private Flux<WsMessage> holderFlux() {
-        Sinks.Many<WsMessage> h = holder;
-        return h == null ? Flux.empty() : h.asFlux();
+        Holder h = holder;
+        return h == null ? Flux.empty() : h.buffer().asFlux();
     }
 
     @Override
     public Mono<WsMessage> sendAndReceive(WsMessage message) {
         return Mono.defer(() -> {
-            Sinks.Many<WsMessage> h = holder;
+            Holder h = holder;
             if (h == null) {
                 return Mono.error(new IllegalStateException(where() + ": sendAndReceive needs the connection's holder;"
                         + " borrow it with acquire() or withConnection(), or use request()"));
             }
-            // Subscribed before the send, so the answer cannot overtake its reader.
-            Mono<WsMessage> answer = h.asFlux().next()
-                    .switchIfEmpty(Mono.error(() -> isActive() ? new WsException(where() + ": released before an answer arrived")
-                            : closedError("connection closed before an answer arrived")));
-            return Flux.merge(answer, send(message).then(Mono.<WsMessage>empty()))
-                    .next()
-                    .timeout(requestTimeout, Mono.error(() -> new WsRequestTimeoutException(where(),
-                            message.id() == null ? "(none)" : message.id(), requestTimeout)), loopTimer);
+            Sinks.One<WsMessage> slot = Sinks.one();
+            // Unread messages come first, and a second exchange at the same time reads through the buffer too, as before.
+            if (h.unread() > 0 || !Holder.WAITER.compareAndSet(h, null, slot)) {
+                return sendAndReceiveBuffered(h, message);
+            }
+            // end() may have run just before our slot was in place: it cannot answer it then, and nothing is sent.
+            if (h.ended) {
+                Holder.WAITER.compareAndSet(h, slot, null);
+                return Mono.error(endedError());
+            }
+            // Set before the send, so the answer cannot overtake its reader; the timer runs on the event loop, as request()'s.
+            Disposable expiry = schedule(() -> {
+                Holder.WAITER.compareAndSet(h, slot, null);
+                slot.tryEmitError(timeoutError(message));
+            }, requestTimeout);
+            return send(message)
+                    .then(slot.asMono())
+                    .doFinally(s -> {
+                        expiry.dispose();
+                        Holder.WAITER.compareAndSet(h, slot, null);
+                    });
         });
+    }
+
+    private Mono<WsMessage> sendAndReceiveBuffered(Holder h, WsMessage message) {
+        // Subscribed before the send, so the answer cannot overtake its reader.
+        Mono<WsMessage> answer = h.buffer().asFlux().next().switchIfEmpty(Mono.error(this::endedError));
+        return Flux.merge(answer, send(message).then(Mono.<WsMessage>empty()))
+                .next()
+                .timeout(requestTimeout, Mono.error(() -> timeoutError(message)), loopTimer);
+    }
+
+    private WsException endedError() {
+        return isActive() ? new WsException(where() + ": released before an answer arrived")
+                : closedError("connection closed before an answer arrived");
+    }
+
+    private WsRequestTimeoutException timeoutError(WsMessage message) {
+        return new WsRequestTimeoutException(where(), message.id() == null ? "(none)" : message.id(), requestTimeout);
     }
 
     @Override
     public void beginBorrow() {
-        Sinks.Many<WsMessage> fresh = newHolder();
+        Holder fresh = new Holder(receiveBufferSize);
         end(HOLDER.getAndSet(this, fresh));
         if (terminated.get()) {
-            fresh.emitComplete(RETRY_BRIEFLY);
+            fresh.end(this);
         }
     }
 
@@ -235,21 +278,98 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
         end(HOLDER.getAndSet(this, null));
     }
 
-    private Sinks.Many<WsMessage> newHolder() {
-        return Sinks.many().multicast().onBackpressureBuffer(receiveBufferSize, false);
-    }
-
-    @SuppressWarnings("unchecked")
-    private void end(Sinks.Many<?> old) {
+    private void end(Holder old) {
         if (old == null) {
             return;
         }
-        Integer unread = old.scan(Scannable.Attr.BUFFERED);
-        if (unread != null && unread > 0 && old.currentSubscriberCount() == 0) {
+        int unread = old.end(this);
+        if (unread > 0) {
             dropped.addAndGet(unread);
             LOG.debug("unread messages discarded at release conn={} client={} count={}", id, label, unread);
         }
-        old.emitComplete(RETRY_BRIEFLY);
+    }
+
+    /**
+     * One holder's inbound messages: a waiting {@code sendAndReceive}, and a receive buffer made
+     * on first need. The event loop delivers; the holder's threads wait and end it.
+     */
+    private static final class Holder {
+        @SuppressWarnings("rawtypes")
+        static final AtomicReferenceFieldUpdater<Holder, Sinks.One> WAITER =
+                AtomicReferenceFieldUpdater.newUpdater(Holder.class, Sinks.One.class, "waiter");
+        @SuppressWarnings("rawtypes")
+        static final AtomicReferenceFieldUpdater<Holder, Sinks.Many> BUFFER =
+                AtomicReferenceFieldUpdater.newUpdater(Holder.class, Sinks.Many.class, "buffer");
+
+        final int size;
+        volatile Sinks.One<WsMessage> waiter;
+        volatile Sinks.Many<WsMessage> buffer;
+        volatile boolean ended;
+
+        Holder(int size) {
+            this.size = size;
+        }
+
+        @SuppressWarnings("unchecked")
+        Sinks.Many<WsMessage> buffer() {
+            Sinks.Many<WsMessage> b = buffer;
+            if (b != null) {
+                return b;
+            }
+            Sinks.Many<WsMessage> fresh = Sinks.many().multicast().onBackpressureBuffer(size, false);
+            if (!BUFFER.compareAndSet(this, null, fresh)) {
+                return buffer;
+            }
+            // end() may have looked for a buffer just before this one was in place: complete it then.
+            if (ended) {
+                fresh.emitComplete(RETRY_BRIEFLY);
+            }
+            return fresh;
+        }
+
+        /** Messages waiting in the buffer for a reader. */
+        int unread() {
+            Sinks.Many<WsMessage> b = buffer;
+            if (b == null || b.currentSubscriberCount() > 0) {
+                return 0;
+            }
+            Integer n = b.scan(Scannable.Attr.BUFFERED);
+            return n == null ? 0 : n;
+        }
+
+        /** Ends this holder: a waiting exchange fails, readers complete; returns the messages nobody read. */
+        @SuppressWarnings("unchecked")
+        int end(DefaultWsConnection owner) {
+            ended = true;
+            Sinks.One<WsMessage> w = WAITER.getAndSet(this, null);
+            if (w != null) {
+                // made only for a waiting exchange: an exception per release was a fifth of a borrow's allocation
+                w.tryEmitError(owner.endedError());
+            }
+            Sinks.Many<WsMessage> b = buffer;
+            if (b == null) {
+                return 0;
+            }
+            int unread = unread();
+            b.emitComplete(RETRY_BRIEFLY);
+            return unread;
+        }
+
+        /** Hands a message to the waiting exchange, or to the buffer; the buffer's result, or OK when the exchange took it alone. */
+        @SuppressWarnings("unchecked")
+        Sinks.EmitResult deliver(WsMessage msg) {
+            Sinks.One<WsMessage> w = waiter;
+            // A reader that timed out or was cancelled just now gives the message to the buffer.
+            if (w != null && WAITER.compareAndSet(this, w, null) && w.tryEmitValue(msg).isSuccess()) {
+                Sinks.Many<WsMessage> b = buffer;
+                // receive() subscribers see every message, as they did when sendAndReceive read through them
+                if (b == null || b.currentSubscriberCount() == 0) {
+                    return Sinks.EmitResult.OK;
+                }
+                return b.tryEmitNext(msg);
+            }
+            return buffer().tryEmitNext(msg);
+        }
     }
 
     @Override
@@ -292,14 +412,36 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
                         cc.dispose();
                     }
                 }, closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
-                out.sendClose(code, status.reason()).subscribe(null, e -> {
-                    if (c != null) {
-                        c.dispose();
-                    }
-                });
+                sendClose(c, code, status.reason());
             }
             return closed.asMono().then();
         });
+    }
+
+    /**
+     * Reactor Netty makes the close frame (a direct buffer) before it writes it, and Netty 4.2's
+     * {@code writeAndFlush} throws before it owns the frame when the channel has already left its
+     * event loop ("channel not registered to an event loop"), so a close racing the peer's leaked
+     * the frame. On the loop, the channel cannot leave it between the check and the write: the
+     * frame is made only for an open channel, and every write of it is released by Netty.
+     */
+    private void sendClose(Connection c, int code, String reason) {
+        if (c == null) {
+            out.sendClose(code, reason).subscribe(null, e -> { });
+            return;
+        }
+        try {
+            loop.execute(() -> {
+                if (c.channel().isActive()) {
+                    out.sendClose(code, reason).subscribe(null, e -> c.dispose());
+                } else {
+                    c.dispose();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the loop is shutting down and takes its channels with it
+            c.dispose();
+        }
     }
 
     @Override
@@ -373,12 +515,12 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
                 return;
             }
         }
-        Sinks.Many<WsMessage> h = holder;
+        Holder h = holder;
         if (h == null) {
             dropped.incrementAndGet();
             return;
         }
-        Sinks.EmitResult r = h.tryEmitNext(msg);
+        Sinks.EmitResult r = h.deliver(msg);
         if (r.isFailure()) {
             dropped.incrementAndGet();
             // FAIL_NON_SERIALIZED and FAIL_TERMINATED: the borrow ended while the message arrived.
@@ -426,9 +568,10 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
                 p.sink.tryEmitError(new WsClosedException(where() + ": connection closed before the pong arrived", status.code(), status.reason()));
             }
         }
-        Sinks.Many<WsMessage> h = holder;
+        Holder h = holder;
         if (h != null) {
-            h.emitComplete(RETRY_BRIEFLY);
+            // unread messages stay counted by the release that ends this holder
+            h.end(this);
         }
         raw.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
         closed.tryEmitValue(status);
