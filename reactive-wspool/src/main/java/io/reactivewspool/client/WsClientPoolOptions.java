@@ -2,6 +2,7 @@ package io.reactivewspool.client;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Immutable configuration of a {@link WsClientPool}. Built with {@link #builder(String)} or
@@ -33,6 +34,7 @@ import java.util.Objects;
  *     jitter {@value #DEFAULT_CONNECT_BACKOFF_JITTER}, {@value #DEFAULT_CONNECT_MAX_ATTEMPTS} attempts per connect</li>
  * <li>reuseOrder {@link ReuseOrder#MOST_RECENTLY_USED}, warmup on</li>
  * <li>hooks: none</li>
+ * <li>adaptiveSizing: off (see {@link AdaptiveSizingSpec})</li>
  * </ul>
  */
 public final class WsClientPoolOptions {
@@ -93,6 +95,7 @@ public final class WsClientPoolOptions {
     private final WsConnectHook connectHook;
     private final WsAcquireHook acquireHook;
     private final WsReleaseHook releaseHook;
+    private final AdaptiveSizingSpec adaptiveSizing;
 
     private WsClientPoolOptions(Builder b) {
         this.client = b.client;
@@ -116,6 +119,7 @@ public final class WsClientPoolOptions {
         this.connectHook = b.connectHook;
         this.acquireHook = b.acquireHook;
         this.releaseHook = b.releaseHook;
+        this.adaptiveSizing = b.adaptiveSizing;
     }
 
     /** A builder for a pool of connections to the URL, with default client options. */
@@ -151,6 +155,7 @@ public final class WsClientPoolOptions {
         b.connectHook = connectHook;
         b.acquireHook = acquireHook;
         b.releaseHook = releaseHook;
+        b.adaptiveSizing = adaptiveSizing;
         return b;
     }
 
@@ -222,6 +227,9 @@ public final class WsClientPoolOptions {
     /** Hook when a connection is released. */
     public WsReleaseHook releaseHook() { return releaseHook; }
 
+    /** Adaptive sizing between minConnections and maxConnections, if switched on. */
+    public Optional<AdaptiveSizingSpec> adaptiveSizing() { return Optional.ofNullable(adaptiveSizing); }
+
     @Override
     public String toString() {
         return "WsClientPoolOptions{name=" + name + ", client=" + client + ", min=" + minConnections + ", max=" + maxConnections
@@ -229,7 +237,8 @@ public final class WsClientPoolOptions {
                 + ", healthCheckPeriod=" + healthCheckPeriod + ", healthCheckTimeout=" + healthCheckTimeout
                 + ", validateAfterIdle=" + validateAfterIdle + ", acquireTimeout=" + acquireTimeout
                 + ", maxPendingAcquires=" + maxPendingAcquires + ", connectBackoff=" + connectBackoffFirst + ".." + connectBackoffMax
-                + " jitter " + connectBackoffJitter + " x" + connectMaxAttempts + ", reuseOrder=" + reuseOrder + ", warmup=" + warmup + '}';
+                + " jitter " + connectBackoffJitter + " x" + connectMaxAttempts + ", reuseOrder=" + reuseOrder + ", warmup=" + warmup
+                + (adaptiveSizing == null ? "" : ", adaptiveSizing=" + adaptiveSizing) + '}';
     }
 
     static void checkRange(String field, long value, long min, long max) {
@@ -276,6 +285,7 @@ public final class WsClientPoolOptions {
         private WsConnectHook connectHook = WsConnectHook.NONE;
         private WsAcquireHook acquireHook = WsAcquireHook.NONE;
         private WsReleaseHook releaseHook = WsReleaseHook.NONE;
+        private AdaptiveSizingSpec adaptiveSizing;
 
         private Builder(WsClientOptions client) {
             this.client = client;
@@ -406,6 +416,15 @@ public final class WsClientPoolOptions {
         /** Hook at each release; default none. */
         public Builder releaseHook(WsReleaseHook hook) {
             this.releaseHook = Objects.requireNonNull(hook, "releaseHook");
+            return this;
+        }
+
+        /**
+         * Lets the pool move its size between minConnections and maxConnections with the load
+         * ({@link AdaptiveSizingSpec}); {@code null} switches it off; default off.
+         */
+        public Builder adaptiveSizing(AdaptiveSizingSpec spec) {
+            this.adaptiveSizing = spec;
             return this;
         }
 

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,6 +23,8 @@ import io.reactivewspool.WsPoolException;
 import io.reactivewspool.client.PooledWsConnection;
 import io.reactivewspool.client.ReuseOrder;
 import io.reactivewspool.client.WsClientPool;
+import io.reactivewspool.client.WsClientPoolListener;
+import io.reactivewspool.client.WsClientPoolListener.ErrorCause;
 import io.reactivewspool.client.WsClientPoolMetrics;
 import io.reactivewspool.client.WsAcquireHook;
 import io.reactivewspool.client.WsClientPoolOptions;
@@ -94,7 +97,10 @@ public final class DefaultWsClientPool implements WsClientPool {
     private volatile Throwable lastConnectError;
     private final long validateAfterIdleNanos;
     private final Mono<PooledWsConnection> acquireMono = new AcquireMono();
-    private final Function<Throwable, Mono<PooledWsConnection>> acquireErrorResume = e -> Mono.error(mapAcquireError(e));
+    private final Function<Throwable, Mono<PooledWsConnection>> acquireErrorResume = e -> Mono.error(countedAcquireError(e));
+    /** Listeners of raw samples (metrics) and the adaptive sizing controller, or null when it is off. */
+    private final PoolEvents events;
+    private final AdaptiveSizing adaptive;
 
     /** What reactor-pool pools: a connection and the state this pool keeps for it. */
     private static final class Entry {
@@ -131,6 +137,7 @@ public final class DefaultWsClientPool implements WsClientPool {
         this.realTime = scheduler == Schedulers.parallel();
         this.validateAfterIdleNanos = options.validateAfterIdle().toNanos();
         this.sizes = new ResizableAllocationStrategy(options.minConnections(), options.maxConnections());
+        this.events = new PoolEvents(name);
 
         PoolBuilder<Entry, ?> builder = PoolBuilder.from(allocator())
                 .allocationStrategy(sizes)
@@ -152,6 +159,11 @@ public final class DefaultWsClientPool implements WsClientPool {
                     .onBackpressureDrop()
                     .concatMap(tick -> healthCheckAll(), 1)
                     .subscribe());
+        }
+        this.adaptive = options.adaptiveSizing().map(spec -> new AdaptiveSizing(spec, name, options.minConnections(),
+                options.maxConnections(), scheduler, this::gauge, this::applyTarget, events)).orElse(null);
+        if (adaptive != null) {
+            tasks.add(adaptive.start());
         }
         this.disposeMono = Mono.defer(this::doDispose).cache();
         LOG.info("pool started pool={} url={} min={} max={}", name, url, options.minConnections(), options.maxConnections());
@@ -207,11 +219,14 @@ public final class DefaultWsClientPool implements WsClientPool {
     }
 
     private Mono<WsConnection> connectOnce() {
+        long start = nanoTime();
         return connector.get()
                 .flatMap(conn -> options.connectHook().afterConnect(conn).thenReturn(conn)
                         .onErrorResume(e -> conn.close(1000, "connect hook failed").onErrorResume(x -> Mono.empty())
                                 .then(Mono.error(e))))
+                .doOnNext(conn -> events.connected(nanoTime() - start))
                 .doOnError(e -> {
+                    events.error(ErrorCause.CONNECT_FAILURE);
                     failedConnects.incrementAndGet();
                     lastConnectError = rootCause(e);
                     connectFailureLog.warn(LOG, "connect failed pool={} url={} error={}", name, url,
@@ -301,7 +316,7 @@ public final class DefaultWsClientPool implements WsClientPool {
     private Mono<Void> healthCheckAll() {
         return Flux.fromArray(entries.get())
                 .filter(e -> !e.draining && !e.unhealthy && e.conn.isActive())
-                .flatMap(this::check, 16)
+                .flatMap(e -> check(e).filter(ok -> !ok).doOnNext(failed -> events.error(ErrorCause.VALIDATION_FAILURE)), 16)
                 .then();
     }
 
@@ -379,7 +394,7 @@ public final class DefaultWsClientPool implements WsClientPool {
 
         @Override
         public void onError(Throwable t) {
-            actual.onError(mapAcquireError(t));
+            actual.onError(countedAcquireError(t));
         }
 
         @Override
@@ -446,7 +461,12 @@ public final class DefaultWsClientPool implements WsClientPool {
         return alive.flatMap(ok -> ok ? options.acquireHook().beforeAcquire(conn).defaultIfEmpty(Boolean.FALSE) : Mono.just(Boolean.FALSE))
                 .onErrorReturn(Boolean.FALSE)
                 .doOnCancel(() -> ref.release().subscribe(null, x -> { }))
-                .flatMap(ok -> ok ? Mono.just(handOut(ref, e, start)) : ref.invalidate().then(Mono.defer(() -> acquireValid(start))));
+                .flatMap(ok -> ok ? Mono.just(handOut(ref, e, start)) : validationFailed(ref, start));
+    }
+
+    private Mono<PooledWsConnection> validationFailed(PooledRef<Entry> ref, long start) {
+        events.error(ErrorCause.VALIDATION_FAILURE);
+        return ref.invalidate().then(Mono.defer(() -> acquireValid(start)));
     }
 
     private PooledWsConnection handOut(PooledRef<Entry> ref, Entry e, long start) {
@@ -465,6 +485,12 @@ public final class DefaultWsClientPool implements WsClientPool {
      */
     private boolean needsPing(Entry e, long now) {
         return e.released && now - e.releasedAtNanos >= validateAfterIdleNanos;
+    }
+
+    private Throwable countedAcquireError(Throwable e) {
+        Throwable mapped = mapAcquireError(e);
+        events.error(mapped);
+        return mapped;
     }
 
     private Throwable mapAcquireError(Throwable e) {
@@ -497,6 +523,10 @@ public final class DefaultWsClientPool implements WsClientPool {
     }
 
     private void recordAcquire(long nanos) {
+        events.acquired(nanos);
+        if (adaptive != null) {
+            adaptive.acquired(nanos);
+        }
         acquires.increment();
         acquireNanosTotal.add(nanos);
         if (nanos > acquireNanosMax.get()) {
@@ -571,7 +601,19 @@ public final class DefaultWsClientPool implements WsClientPool {
 
     @Override
     public Mono<WsMessage> request(WsMessage message, Duration timeout) {
-        return Mono.defer(() -> requestAttempt(message, timeout, REQUEST_SEND_ATTEMPTS, null));
+        return Mono.defer(() -> {
+            long start = nanoTime();
+            return requestAttempt(message, timeout, REQUEST_SEND_ATTEMPTS, null)
+                    .doOnSuccess(reply -> recordRequest(nanoTime() - start))
+                    .doOnError(events::error);
+        });
+    }
+
+    private void recordRequest(long nanos) {
+        events.requested(nanos);
+        if (adaptive != null) {
+            adaptive.requested(nanos);
+        }
     }
 
     private Mono<WsMessage> requestAttempt(WsMessage message, Duration timeout, int attemptsLeft, WsConnection skip) {
@@ -628,9 +670,29 @@ public final class DefaultWsClientPool implements WsClientPool {
                     + WsClientPoolOptions.MAX_CONNECTIONS_LIMIT + " and maxConnections >= 1, was min " + minConnections
                     + ", max " + maxConnections);
         }
-        sizes.resize(minConnections, maxConnections);
         LOG.info("pool resized pool={} min={} max={}", name, minConnections, maxConnections);
+        if (adaptive != null) {
+            adaptive.bounds(minConnections, maxConnections);
+            return;
+        }
+        sizes.resize(minConnections, maxConnections);
         ensureMin();
+    }
+
+    /** Adaptive sizing's target is the pool's size: kept open, and never exceeded. */
+    private void applyTarget(int target) {
+        sizes.resize(target, target);
+        ensureMin();
+    }
+
+    private AdaptiveSizing.Gauge gauge() {
+        InstrumentedPool.PoolMetrics m = pool.metrics();
+        return new AdaptiveSizing.Gauge(m.allocatedSize(), m.acquiredSize(), m.pendingAcquireSize());
+    }
+
+    @Override
+    public Disposable addListener(WsClientPoolListener listener) {
+        return events.add(Objects.requireNonNull(listener, "listener"));
     }
 
     @Override
