@@ -21,7 +21,7 @@ public interface WsClientPoolListener {
 
     /** Why an operation of the pool failed. */
     enum ErrorCause {
-        /** A connect attempt failed (each attempt, retries included). */
+        /** A connect attempt failed (each attempt, retries included; the acquire it failed is not counted again). */
         CONNECT_FAILURE,
         /** An acquire ran out of acquireTimeout. */
         ACQUIRE_TIMEOUT,

@@ -79,9 +79,12 @@ final class PoolEvents {
         }
     }
 
-    /** Counts a failed acquire or request under its cause. */
+    /**
+     * Counts a failed acquire or request under its cause; one that failed because its connect did
+     * is not counted again, each connect attempt was.
+     */
     void error(Throwable e) {
-        if (listeners.get().length > 0) {
+        if (listeners.get().length > 0 && !(e instanceof WsConnectException)) {
             error(causeOf(e));
         }
     }
@@ -109,9 +112,6 @@ final class PoolEvents {
         }
         if (e instanceof WsClosedException || e instanceof RequestNotSentException) {
             return ErrorCause.CONNECTION_CLOSED;
-        }
-        if (e instanceof WsConnectException) {
-            return ErrorCause.CONNECT_FAILURE;
         }
         return ErrorCause.OTHER;
     }
