@@ -20,10 +20,11 @@ import java.util.Objects;
  *     utilisation is at least {@link #targetUtilisation()} or the smoothed acquire wait is above
  *     {@link #acquireWaitThreshold()}; by at most {@link #maxStepUp()} connections, at most once
  *     per {@link #growCooldown()}.</li>
- * <li>It shrinks only when the load would fit at {@link #shrinkUtilisation()} (a hysteresis band
- *     below targetUtilisation, so a load between the two bands moves nothing) and nobody waits
- *     longer than acquireWaitThreshold; by at most {@link #maxStepDown()}, at most once per
- *     {@link #shrinkCooldown()}.</li>
+ * <li>It shrinks only when the highest smoothed load of the last {@link #shrinkCooldown()} would
+ *     fit at {@link #shrinkUtilisation()} (a hysteresis band below targetUtilisation, so a load
+ *     between the two bands moves nothing) and nobody waits longer than acquireWaitThreshold; to
+ *     no less than that peak needs, by at most {@link #maxStepDown()}, at most once per
+ *     shrinkCooldown.</li>
  * </ul>
  *
  * <pre>{@code
