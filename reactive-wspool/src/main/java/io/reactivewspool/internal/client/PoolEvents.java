@@ -3,6 +3,7 @@ package io.reactivewspool.internal.client;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import io.reactivewspool.WsClosedException;
 import io.reactivewspool.WsConnectException;
@@ -40,43 +41,31 @@ final class PoolEvents {
     }
 
     void connected(long nanos) {
-        for (WsClientPoolListener l : listeners.get()) {
-            try {
-                l.onConnect(Duration.ofNanos(nanos));
-            } catch (RuntimeException e) {
-                failed(l, e);
-            }
+        WsClientPoolListener[] now = listeners.get();
+        if (now.length > 0) {
+            Duration d = Duration.ofNanos(nanos);
+            fire(now, l -> l.onConnect(d));
         }
     }
 
     void acquired(long nanos) {
-        for (WsClientPoolListener l : listeners.get()) {
-            try {
-                l.onAcquire(Duration.ofNanos(nanos));
-            } catch (RuntimeException e) {
-                failed(l, e);
-            }
+        WsClientPoolListener[] now = listeners.get();
+        if (now.length > 0) {
+            Duration d = Duration.ofNanos(nanos);
+            fire(now, l -> l.onAcquire(d));
         }
     }
 
     void requested(long nanos) {
-        for (WsClientPoolListener l : listeners.get()) {
-            try {
-                l.onRequest(Duration.ofNanos(nanos));
-            } catch (RuntimeException e) {
-                failed(l, e);
-            }
+        WsClientPoolListener[] now = listeners.get();
+        if (now.length > 0) {
+            Duration d = Duration.ofNanos(nanos);
+            fire(now, l -> l.onRequest(d));
         }
     }
 
     void error(ErrorCause cause) {
-        for (WsClientPoolListener l : listeners.get()) {
-            try {
-                l.onError(cause);
-            } catch (RuntimeException e) {
-                failed(l, e);
-            }
-        }
+        fire(listeners.get(), l -> l.onError(cause));
     }
 
     /**
@@ -90,11 +79,15 @@ final class PoolEvents {
     }
 
     void targetChanged(int previous, int target) {
-        for (WsClientPoolListener l : listeners.get()) {
+        fire(listeners.get(), l -> l.onTargetChange(previous, target));
+    }
+
+    private void fire(WsClientPoolListener[] to, Consumer<WsClientPoolListener> event) {
+        for (WsClientPoolListener l : to) {
             try {
-                l.onTargetChange(previous, target);
+                event.accept(l);
             } catch (RuntimeException e) {
-                failed(l, e);
+                LOG.warn("pool listener failed pool={} listener={} error={}", pool, l.getClass().getName(), e.toString());
             }
         }
     }
@@ -114,9 +107,5 @@ final class PoolEvents {
             return ErrorCause.CONNECTION_CLOSED;
         }
         return ErrorCause.OTHER;
-    }
-
-    private void failed(WsClientPoolListener l, RuntimeException e) {
-        LOG.warn("pool listener failed pool={} listener={} error={}", pool, l.getClass().getName(), e.toString());
     }
 }
