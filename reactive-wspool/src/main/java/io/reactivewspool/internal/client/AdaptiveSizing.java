@@ -205,11 +205,6 @@ final class AdaptiveSizing implements Disposable {
         return peak;
     }
 
-    /** The smoothed load, for logs and tests. */
-    synchronized double smoothedLoad() {
-        return load;
-    }
-
     @Override
     public void dispose() {
         disposed = true;
