@@ -85,6 +85,35 @@ class AdaptiveSizingIT {
         assertThat(exchanges.get()).isPositive();
     }
 
+    /**
+     * pool.request holds its connection as a shared lease, which reactor-pool counts as acquired;
+     * the controller counts request load by round trips, so a lease must not also look like a busy
+     * borrowed connection: a few requests in flight at a time fit one connection and the pool stays at one.
+     */
+    @Test
+    void requestsThatFitOneConnectionKeepThePoolAtOne() {
+        AdaptiveSizingSpec spec = AdaptiveSizingSpec.builder()
+                .interval(Duration.ofMillis(100))
+                .growCooldown(Duration.ofMillis(100))
+                .shrinkCooldown(Duration.ofMillis(500))
+                .build();
+        pool = WsClientPool.create(WsClientPoolOptions.builder(server.url())
+                .name("adaptive-requests").minConnections(1).maxConnections(8)
+                .adaptiveSizing(spec)
+                .build());
+        AtomicLong replies = new AtomicLong();
+        WsMessage slow = WsMessage.of("delay", null, Map.of("ms", 50));
+        load = Flux.range(0, 2)
+                .flatMap(i -> Mono.defer(() -> pool.request(slow)).doOnNext(r -> replies.incrementAndGet()).repeat(), 2)
+                .subscribe();
+
+        // Both first requests wait for the first connection and may grow the pool for a moment.
+        await().atMost(WAIT).until(() -> replies.get() >= 10);
+        await("two requests in flight: one connection, held for 2 s").atMost(WAIT).during(Duration.ofSeconds(2))
+                .until(() -> size() == 1);
+        await("connections above the target closed").atMost(WAIT).until(() -> pool.metrics().allocated() == 1);
+    }
+
     private int size() {
         return pool.metrics().maxConnections();
     }
