@@ -222,6 +222,8 @@ public class WsPoolProperties {
         private Map<String, String> headers = new LinkedHashMap<>();
         /** Subprotocols to offer. */
         private List<String> subprotocols = new ArrayList<>();
+        /** Opt-in adaptive sizing between min-connections and max-connections (off unless enabled). */
+        private Adaptive adaptiveSizing = new Adaptive();
 
         public String getUrl() { return url; }
         public void setUrl(String url) { this.url = url; }
@@ -273,6 +275,57 @@ public class WsPoolProperties {
         public void setHeaders(Map<String, String> headers) { this.headers = headers; }
         public List<String> getSubprotocols() { return subprotocols; }
         public void setSubprotocols(List<String> subprotocols) { this.subprotocols = subprotocols; }
+        public Adaptive getAdaptiveSizing() { return adaptiveSizing; }
+        public void setAdaptiveSizing(Adaptive adaptiveSizing) { this.adaptiveSizing = adaptiveSizing; }
+    }
+
+    /** Adaptive sizing of one client pool (AdaptiveSizingSpec); unset values keep its defaults. */
+    public static class Adaptive {
+        /** Whether the pool sizes itself between min-connections and max-connections with the load. Default false. */
+        private Boolean enabled;
+        /** How often the load is sampled. Default 1s. */
+        private Duration interval;
+        /** Weight of the newest sample in the moving average (0..1]. Default 0.5. */
+        private Double smoothing;
+        /** Utilisation the target size is chosen for (0..1]. Default 0.75. */
+        private Double targetUtilisation;
+        /** The pool shrinks only when its peak load stays below this share of its size. Default 0.5. */
+        private Double shrinkUtilisation;
+        /** Mean acquire wait above which the pool counts as under pressure. Default 5ms. */
+        private Duration acquireWaitThreshold;
+        /** Concurrent pool.request round trips one connection is sized for. Default 16. */
+        private Integer requestsPerConnection;
+        /** Largest growth per change. Default 4. */
+        private Integer maxStepUp;
+        /** Largest shrink per change. Default 2. */
+        private Integer maxStepDown;
+        /** Least time between a change and a growth. Default 2s. */
+        private Duration growCooldown;
+        /** Least time between a change and a shrink; the load must stay low that long. Default 10s. */
+        private Duration shrinkCooldown;
+
+        public Boolean getEnabled() { return enabled; }
+        public void setEnabled(Boolean enabled) { this.enabled = enabled; }
+        public Duration getInterval() { return interval; }
+        public void setInterval(Duration interval) { this.interval = interval; }
+        public Double getSmoothing() { return smoothing; }
+        public void setSmoothing(Double smoothing) { this.smoothing = smoothing; }
+        public Double getTargetUtilisation() { return targetUtilisation; }
+        public void setTargetUtilisation(Double targetUtilisation) { this.targetUtilisation = targetUtilisation; }
+        public Double getShrinkUtilisation() { return shrinkUtilisation; }
+        public void setShrinkUtilisation(Double shrinkUtilisation) { this.shrinkUtilisation = shrinkUtilisation; }
+        public Duration getAcquireWaitThreshold() { return acquireWaitThreshold; }
+        public void setAcquireWaitThreshold(Duration acquireWaitThreshold) { this.acquireWaitThreshold = acquireWaitThreshold; }
+        public Integer getRequestsPerConnection() { return requestsPerConnection; }
+        public void setRequestsPerConnection(Integer requestsPerConnection) { this.requestsPerConnection = requestsPerConnection; }
+        public Integer getMaxStepUp() { return maxStepUp; }
+        public void setMaxStepUp(Integer maxStepUp) { this.maxStepUp = maxStepUp; }
+        public Integer getMaxStepDown() { return maxStepDown; }
+        public void setMaxStepDown(Integer maxStepDown) { this.maxStepDown = maxStepDown; }
+        public Duration getGrowCooldown() { return growCooldown; }
+        public void setGrowCooldown(Duration growCooldown) { this.growCooldown = growCooldown; }
+        public Duration getShrinkCooldown() { return shrinkCooldown; }
+        public void setShrinkCooldown(Duration shrinkCooldown) { this.shrinkCooldown = shrinkCooldown; }
     }
 
     /** The broker that carries broadcasts between instances. */

@@ -3,6 +3,7 @@ package io.reactivewspool.spring;
 import java.time.Duration;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.reactivewspool.client.AdaptiveSizingSpec;
 import io.reactivewspool.client.WsClientPool;
 import io.reactivewspool.server.OverflowPolicy;
 import io.reactivewspool.server.WsHub;
@@ -97,6 +98,35 @@ class WsPoolAutoConfigurationTest {
                     WsClientPool prices = ctx.getBean("pricesWsClientPool", WsClientPool.class);
                     assertThat(prices.name()).isEqualTo("prices");
                     assertThat(prices.options().maxConnections()).isEqualTo(4);
+                });
+    }
+
+    @Test
+    void adaptiveSizingIsOffUnlessEnabledAndBindsItsSettings() {
+        runner.withPropertyValues("wspool.client.pools.a.url=ws://127.0.0.1:1/ws", "wspool.client.pools.a.warmup=false",
+                        "wspool.client.pools.a.min-connections=0",
+                        "wspool.client.pools.a.adaptive-sizing.enabled=true", "wspool.client.pools.a.adaptive-sizing.interval=250ms",
+                        "wspool.client.pools.a.adaptive-sizing.requests-per-connection=8",
+                        "wspool.client.pools.b.url=ws://127.0.0.1:1/ws", "wspool.client.pools.b.warmup=false",
+                        "wspool.client.pools.b.min-connections=0", "wspool.client.pools.b.adaptive-sizing.interval=250ms")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    AdaptiveSizingSpec a = ctx.getBean("aWsClientPool", WsClientPool.class).options().adaptiveSizing().orElseThrow();
+                    assertThat(a.interval()).isEqualTo(Duration.ofMillis(250));
+                    assertThat(a.requestsPerConnection()).isEqualTo(8);
+                    assertThat(a.growCooldown()).isEqualTo(AdaptiveSizingSpec.defaults().growCooldown());
+                    assertThat(ctx.getBean("bWsClientPool", WsClientPool.class).options().adaptiveSizing()).isEmpty();
+                });
+    }
+
+    @Test
+    void adaptiveSizingValueOutOfRangeFailsNamingTheProperty() {
+        runner.withPropertyValues("wspool.client.pools.p.url=ws://127.0.0.1:1/ws",
+                        "wspool.client.pools.p.adaptive-sizing.enabled=true", "wspool.client.pools.p.adaptive-sizing.target-utilisation=1.5")
+                .run(ctx -> {
+                    assertThat(ctx).hasFailed();
+                    assertThat(ctx.getStartupFailure()).hasStackTraceContaining(
+                            "wspool.client.pools.p.adaptive-sizing.target-utilisation=1.5 is invalid");
                 });
     }
 

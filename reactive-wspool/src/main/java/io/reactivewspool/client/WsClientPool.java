@@ -6,6 +6,7 @@ import java.util.function.Function;
 import io.reactivewspool.internal.client.DefaultWsClientPool;
 import io.reactivewspool.message.WsMessage;
 import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -69,13 +70,20 @@ public interface WsClientPool {
 
     /**
      * Changes the sizes at runtime: the pool opens connections up to the new minimum, and closes
-     * connections above the new maximum as they become idle. Throws
+     * connections above the new maximum as they become idle. With adaptive sizing on, these are
+     * the new bounds of its target. Throws
      * {@link IllegalArgumentException} for sizes outside the options' ranges.
      */
     void resize(int minConnections, int maxConnections);
 
     /** A snapshot of sizes and counters. */
     WsClientPoolMetrics metrics();
+
+    /**
+     * Registers a listener of the pool's raw samples (connect, acquire and request durations,
+     * errors by cause, adaptive target changes); disposing the result removes it.
+     */
+    Disposable addListener(WsClientPoolListener listener);
 
     /**
      * Closes the pool: pending acquires fail, every connection is closed with 1000 (borrowed ones

@@ -2,6 +2,7 @@ package io.reactivewspool.client;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Immutable configuration of a {@link WsClientPool}. Built with {@link #builder(String)} or
@@ -34,6 +35,7 @@ import java.util.Objects;
  * <li>maxRequestsPerConnection {@value #DEFAULT_MAX_REQUESTS_PER_CONNECTION}</li>
  * <li>reuseOrder {@link ReuseOrder#MOST_RECENTLY_USED}, warmup on</li>
  * <li>hooks: none</li>
+ * <li>adaptiveSizing: off (see {@link AdaptiveSizingSpec})</li>
  * </ul>
  */
 public final class WsClientPoolOptions {
@@ -99,6 +101,7 @@ public final class WsClientPoolOptions {
     private final WsConnectHook connectHook;
     private final WsAcquireHook acquireHook;
     private final WsReleaseHook releaseHook;
+    private final AdaptiveSizingSpec adaptiveSizing;
 
     private WsClientPoolOptions(Builder b) {
         this.client = b.client;
@@ -123,6 +126,7 @@ public final class WsClientPoolOptions {
         this.connectHook = b.connectHook;
         this.acquireHook = b.acquireHook;
         this.releaseHook = b.releaseHook;
+        this.adaptiveSizing = b.adaptiveSizing;
     }
 
     /** A builder for a pool of connections to the URL, with default client options. */
@@ -159,6 +163,7 @@ public final class WsClientPoolOptions {
         b.connectHook = connectHook;
         b.acquireHook = acquireHook;
         b.releaseHook = releaseHook;
+        b.adaptiveSizing = adaptiveSizing;
         return b;
     }
 
@@ -233,6 +238,9 @@ public final class WsClientPoolOptions {
     /** Hook when a connection is released. */
     public WsReleaseHook releaseHook() { return releaseHook; }
 
+    /** Adaptive sizing between minConnections and maxConnections, if switched on. */
+    public Optional<AdaptiveSizingSpec> adaptiveSizing() { return Optional.ofNullable(adaptiveSizing); }
+
     @Override
     public String toString() {
         return "WsClientPoolOptions{name=" + name + ", client=" + client + ", min=" + minConnections + ", max=" + maxConnections
@@ -241,7 +249,8 @@ public final class WsClientPoolOptions {
                 + ", validateAfterIdle=" + validateAfterIdle + ", acquireTimeout=" + acquireTimeout
                 + ", maxPendingAcquires=" + maxPendingAcquires + ", connectBackoff=" + connectBackoffFirst + ".." + connectBackoffMax
                 + " jitter " + connectBackoffJitter + " x" + connectMaxAttempts + ", maxRequestsPerConnection=" + maxRequestsPerConnection
-                + ", reuseOrder=" + reuseOrder + ", warmup=" + warmup + '}';
+                + ", reuseOrder=" + reuseOrder + ", warmup=" + warmup
+                + (adaptiveSizing == null ? "" : ", adaptiveSizing=" + adaptiveSizing) + '}';
     }
 
     static void checkRange(String field, long value, long min, long max) {
@@ -289,6 +298,7 @@ public final class WsClientPoolOptions {
         private WsConnectHook connectHook = WsConnectHook.NONE;
         private WsAcquireHook acquireHook = WsAcquireHook.NONE;
         private WsReleaseHook releaseHook = WsReleaseHook.NONE;
+        private AdaptiveSizingSpec adaptiveSizing;
 
         private Builder(WsClientOptions client) {
             this.client = client;
@@ -431,6 +441,15 @@ public final class WsClientPoolOptions {
         /** Hook at each release; default none. */
         public Builder releaseHook(WsReleaseHook hook) {
             this.releaseHook = Objects.requireNonNull(hook, "releaseHook");
+            return this;
+        }
+
+        /**
+         * Lets the pool move its size between minConnections and maxConnections with the load
+         * ({@link AdaptiveSizingSpec}); {@code null} switches it off; default off.
+         */
+        public Builder adaptiveSizing(AdaptiveSizingSpec spec) {
+            this.adaptiveSizing = spec;
             return this;
         }
 

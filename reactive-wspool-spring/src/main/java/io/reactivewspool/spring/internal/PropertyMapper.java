@@ -3,6 +3,7 @@ package io.reactivewspool.spring.internal;
 import java.util.LinkedHashSet;
 import java.util.function.Consumer;
 
+import io.reactivewspool.client.AdaptiveSizingSpec;
 import io.reactivewspool.client.WsClientOptions;
 import io.reactivewspool.client.WsClientPoolOptions;
 import io.reactivewspool.server.TopicPolicy;
@@ -85,9 +86,31 @@ public final class PropertyMapper {
         set(p + "connect-max-attempts", pool.getConnectMaxAttempts(), b::connectMaxAttempts);
         set(p + "reuse-order", pool.getReuseOrder(), b::reuseOrder);
         set(p + "warmup", pool.getWarmup(), b::warmup);
+        if (Boolean.TRUE.equals(pool.getAdaptiveSizing().getEnabled())) {
+            b.adaptiveSizing(adaptiveSizing(p + "adaptive-sizing.", pool.getAdaptiveSizing()));
+        }
         try {
             return b.build();
         } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalArgumentException(p + "*: " + e.getMessage(), e);
+        }
+    }
+
+    private static AdaptiveSizingSpec adaptiveSizing(String p, WsPoolProperties.Adaptive a) {
+        AdaptiveSizingSpec.Builder b = AdaptiveSizingSpec.builder();
+        set(p + "interval", a.getInterval(), b::interval);
+        set(p + "smoothing", a.getSmoothing(), b::smoothing);
+        set(p + "target-utilisation", a.getTargetUtilisation(), b::targetUtilisation);
+        set(p + "shrink-utilisation", a.getShrinkUtilisation(), b::shrinkUtilisation);
+        set(p + "acquire-wait-threshold", a.getAcquireWaitThreshold(), b::acquireWaitThreshold);
+        set(p + "requests-per-connection", a.getRequestsPerConnection(), b::requestsPerConnection);
+        set(p + "max-step-up", a.getMaxStepUp(), b::maxStepUp);
+        set(p + "max-step-down", a.getMaxStepDown(), b::maxStepDown);
+        set(p + "grow-cooldown", a.getGrowCooldown(), b::growCooldown);
+        set(p + "shrink-cooldown", a.getShrinkCooldown(), b::shrinkCooldown);
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(p + "*: " + e.getMessage(), e);
         }
     }

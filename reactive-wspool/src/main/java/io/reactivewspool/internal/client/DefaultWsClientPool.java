@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
@@ -24,6 +25,8 @@ import io.reactivewspool.WsPoolException;
 import io.reactivewspool.client.PooledWsConnection;
 import io.reactivewspool.client.ReuseOrder;
 import io.reactivewspool.client.WsClientPool;
+import io.reactivewspool.client.WsClientPoolListener;
+import io.reactivewspool.client.WsClientPoolListener.ErrorCause;
 import io.reactivewspool.client.WsClientPoolMetrics;
 import io.reactivewspool.client.WsAcquireHook;
 import io.reactivewspool.client.WsClientPoolOptions;
@@ -99,6 +102,9 @@ public final class DefaultWsClientPool implements WsClientPool {
     private final int maxRequestsPerConnection;
     private final Mono<PooledWsConnection> acquireMono = new AcquireMono<>(true);
     private final Mono<PooledRef<Entry>> leaseMono = new AcquireMono<>(false);
+    /** Listeners of raw samples (metrics) and the adaptive sizing controller, or null when it is off. */
+    private final PoolEvents events;
+    private final AdaptiveSizing adaptive;
 
     /**
      * What reactor-pool pools: a connection and the state this pool keeps for it. reactor-pool
@@ -151,6 +157,7 @@ public final class DefaultWsClientPool implements WsClientPool {
         this.acquireTimeoutNanos = options.acquireTimeout().toNanos();
         this.maxRequestsPerConnection = options.maxRequestsPerConnection();
         this.sizes = new ResizableAllocationStrategy(options.minConnections(), options.maxConnections());
+        this.events = new PoolEvents(name);
 
         PoolBuilder<Entry, ?> builder = PoolBuilder.from(allocator())
                 .allocationStrategy(sizes)
@@ -169,6 +176,11 @@ public final class DefaultWsClientPool implements WsClientPool {
                     .onBackpressureDrop()
                     .concatMap(tick -> healthCheckAll(), 1)
                     .subscribe());
+        }
+        this.adaptive = options.adaptiveSizing().map(spec -> new AdaptiveSizing(spec, name, options.minConnections(),
+                options.maxConnections(), scheduler, this::gauge, this::applyTarget, events)).orElse(null);
+        if (adaptive != null) {
+            tasks.add(adaptive.start());
         }
         this.disposeMono = Mono.defer(this::doDispose).cache();
         LOG.info("pool started pool={} url={} min={} max={}", name, url, options.minConnections(), options.maxConnections());
@@ -247,11 +259,14 @@ public final class DefaultWsClientPool implements WsClientPool {
     }
 
     private Mono<WsConnection> connectOnce() {
+        long start = nanoTime();
         return connector.get()
                 .flatMap(conn -> options.connectHook().afterConnect(conn).thenReturn(conn)
                         .onErrorResume(e -> conn.close(1000, "connect hook failed").onErrorResume(x -> Mono.empty())
                                 .then(Mono.error(e))))
+                .doOnNext(conn -> events.connected(nanoTime() - start))
                 .doOnError(e -> {
+                    events.error(ErrorCause.CONNECT_FAILURE);
                     failedConnects.incrementAndGet();
                     lastConnectError = rootCause(e);
                     connectFailureLog.warn(LOG, "connect failed pool={} url={} error={}", name, url,
@@ -342,7 +357,7 @@ public final class DefaultWsClientPool implements WsClientPool {
     private Mono<Void> healthCheckAll() {
         return Flux.fromArray(entries.get())
                 .filter(e -> !e.draining && !e.unhealthy && e.conn.isActive())
-                .flatMap(this::check, 16)
+                .flatMap(e -> check(e).filter(ok -> !ok).doOnNext(failed -> events.error(ErrorCause.VALIDATION_FAILURE)), 16)
                 .then();
     }
 
@@ -456,7 +471,7 @@ public final class DefaultWsClientPool implements WsClientPool {
         public void run() {
             if (STATE.compareAndSet(this, RUNNING, GAVE_UP)) {
                 stop();
-                actual.onError(mapAcquireError(new TimeoutException()));
+                actual.onError(countedAcquireError(new TimeoutException()));
             }
         }
 
@@ -515,7 +530,7 @@ public final class DefaultWsClientPool implements WsClientPool {
         public void onError(Throwable t) {
             if (STATE.compareAndSet(this, RUNNING, GAVE_UP)) {
                 stop();
-                actual.onError(mapAcquireError(t));
+                actual.onError(countedAcquireError(t));
             }
         }
 
@@ -569,6 +584,7 @@ public final class DefaultWsClientPool implements WsClientPool {
                 if (ok) {
                     deliver(ref);
                 } else {
+                    events.error(ErrorCause.VALIDATION_FAILURE);
                     tryAnother(ref);
                 }
             }
@@ -614,6 +630,13 @@ public final class DefaultWsClientPool implements WsClientPool {
         return e.released && now - e.releasedAtNanos >= validateAfterIdleNanos;
     }
 
+    /** Every failed acquire, exclusive or a lease for requests, is counted here and only here. */
+    private Throwable countedAcquireError(Throwable e) {
+        Throwable mapped = mapAcquireError(e);
+        events.error(mapped);
+        return mapped;
+    }
+
     private Throwable mapAcquireError(Throwable e) {
         if (e instanceof TimeoutException || e instanceof PoolAcquireTimeoutException) {
             Throwable last = lastConnectError;
@@ -644,6 +667,10 @@ public final class DefaultWsClientPool implements WsClientPool {
     }
 
     private void recordAcquire(long nanos) {
+        events.acquired(nanos);
+        if (adaptive != null) {
+            adaptive.acquired(nanos);
+        }
         acquires.increment();
         acquireNanosTotal.add(nanos);
         if (nanos > acquireNanosMax.get()) {
@@ -729,7 +756,26 @@ public final class DefaultWsClientPool implements WsClientPool {
 
     @Override
     public Mono<WsMessage> request(WsMessage message, Duration timeout) {
-        return Mono.defer(() -> requestAttempt(message, timeout, REQUEST_SEND_ATTEMPTS, null));
+        return Mono.defer(() -> {
+            long start = nanoTime();
+            return requestAttempt(message, timeout, REQUEST_SEND_ATTEMPTS, null)
+                    .doOnSuccess(reply -> recordRequest(nanoTime() - start))
+                    .doOnError(this::requestFailed);
+        });
+    }
+
+    private void recordRequest(long nanos) {
+        events.requested(nanos);
+        if (adaptive != null) {
+            adaptive.requested(nanos);
+        }
+    }
+
+    /** A lease that could not be had was counted by the acquire already. */
+    private void requestFailed(Throwable e) {
+        if (!(e instanceof WsPoolException)) {
+            events.error(e);
+        }
     }
 
     /**
@@ -833,9 +879,40 @@ public final class DefaultWsClientPool implements WsClientPool {
                     + WsClientPoolOptions.MAX_CONNECTIONS_LIMIT + " and maxConnections >= 1, was min " + minConnections
                     + ", max " + maxConnections);
         }
-        sizes.resize(minConnections, maxConnections);
         LOG.info("pool resized pool={} min={} max={}", name, minConnections, maxConnections);
+        if (adaptive != null) {
+            adaptive.bounds(minConnections, maxConnections);
+            return;
+        }
+        sizes.resize(minConnections, maxConnections);
         ensureMin();
+    }
+
+    /** Adaptive sizing's target is the pool's size: kept open, and never exceeded. */
+    private void applyTarget(int target) {
+        sizes.resize(target, target);
+        ensureMin();
+    }
+
+    /**
+     * The pool's state for adaptive sizing. reactor-pool counts a connection leased for requests
+     * as acquired; those are left out of the borrowed ones because the controller measures request
+     * load by the round trips themselves (a lease with one request in flight is not a busy connection).
+     */
+    private AdaptiveSizing.Gauge gauge() {
+        InstrumentedPool.PoolMetrics m = pool.metrics();
+        int leased = 0;
+        for (Entry e : entries.get()) {
+            if (e.shares.get() > 0) {
+                leased++;
+            }
+        }
+        return new AdaptiveSizing.Gauge(m.allocatedSize(), Math.max(0, m.acquiredSize() - leased), m.pendingAcquireSize());
+    }
+
+    @Override
+    public Disposable addListener(WsClientPoolListener listener) {
+        return events.add(Objects.requireNonNull(listener, "listener"));
     }
 
     @Override
