@@ -34,7 +34,9 @@ class ClientPoolMetersIT {
         try (EchoWsServer server = EchoWsServer.start()) {
             WsClientPool pool = WsClientPool.create(WsClientPoolOptions.builder(WsClientOptions.builder(server.url())
                             .requestTimeout(Duration.ofSeconds(5)).build())
-                    .name("m").minConnections(1).maxConnections(1).acquireTimeout(Duration.ofMillis(300)).build());
+                    // No warm-up: the first connect must happen after the binder's listener is added
+                    // (a listener sees only what happens after it is added).
+                    .name("m").minConnections(0).warmup(false).maxConnections(1).acquireTimeout(Duration.ofMillis(300)).build());
             try {
                 SimpleMeterRegistry registry = new SimpleMeterRegistry();
                 new ClientPoolMeterBinder(pool).bindTo(registry);
