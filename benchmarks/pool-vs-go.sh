@@ -16,7 +16,7 @@
 # the window scaled to the window); echo CPU is the echo server's over the same window.
 # Environment: SECONDS_PER_RUN (15), WARMUP_SECONDS (10), ROUNDS (1: the whole sweep that often, and the
 # report keeps each cell's median), MODES ("borrow request"), ECHO_CPU (0), DRIVER_CPU (1), PORT (18090),
-# WSPOOL_GO (/work/shared/peers/wspool-go), DRIVER_JVM_OPTS ("-Xms512m -Xmx512m"; add e.g.
+# WSPOOL_GO (../shared/peers/wspool-go beside the project), DRIVER_JVM_OPTS ("-Xms512m -Xmx512m"; add e.g.
 # -XX:StartFlightRecording=... to profile), EVENT_LOOPS (0: Reactor Netty's default client loops, at least 4
 # even on the one driver core; N: the pool's connections on N loops of their own), NO_BUILD=1 (use benchmarks/target/benchmarks.jar as it is), OUT_DIR.
 # Needs: go (apt-get install golang-go golang-github-gorilla-websocket-dev), node and npm (ws@8), taskset.
@@ -24,7 +24,7 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
-WSPOOL_GO="${WSPOOL_GO:-/work/shared/peers/wspool-go}"
+WSPOOL_GO="${WSPOOL_GO:-$(dirname "$ROOT")/shared/peers/wspool-go}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-15}"
 WARMUP_SECONDS="${WARMUP_SECONDS:-10}"
 ROUNDS="${ROUNDS:-1}"

@@ -28,7 +28,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * The Java side of the comparison with the seed's Go pool ({@code benchmarks/pool-vs-go.sh}): the
- * same shape as its driver ({@code /work/shared/peers/wspool-go/driver}), C callers looping
+ * same shape as its driver ({@code ../shared/peers/wspool-go/driver}, beside the project), C callers looping
  * against an echo server for a fixed time after a warm-up, one JSON line out. Two modes:
  * <ul>
  * <li>{@code borrow}: {@link WsClientPool#acquire()}, send one message, receive one, release; what

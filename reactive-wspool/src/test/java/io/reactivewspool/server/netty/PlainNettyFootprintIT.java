@@ -51,7 +51,9 @@ class PlainNettyFootprintIT {
         assertThat(reactorNetty).as("Reactor Netty objects added by %d open connections", CLIENTS).isEmpty();
         assertThat(plain.instances("io.netty.channel.DefaultChannelHandlerContext"))
                 .as("handler contexts of %d open connections (%d each by design)", CLIENTS, HANDLERS_PER_CONNECTION)
-                .isBetween((long) HANDLERS_PER_CONNECTION * CLIENTS, (long) HANDLERS_PER_CONNECTION * CLIENTS + SLACK);
+                // The slack goes both ways: contexts of channels still closing when the baseline is taken
+                // can be gone by the second histogram (seen: 1,195 for 300 connections).
+                .isBetween((long) HANDLERS_PER_CONNECTION * CLIENTS - SLACK, (long) HANDLERS_PER_CONNECTION * CLIENTS + SLACK);
         assertThat(plain.instances("io.reactivewspool.internal.netty.ChannelWsTransport")).isEqualTo(CLIENTS);
         assertThat(plain.instances("io.reactivewspool.internal.netty.RequestRouter")).as("routers left").isLessThan(SLACK);
         assertThat(plain.instances("io.netty.handler.codec.http.HttpServerCodec")).as("HTTP codecs left").isLessThan(SLACK);
