@@ -1,6 +1,7 @@
 package io.reactivewspool;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -35,7 +36,7 @@ class ArchitectureTest {
                 if (!unit.getModifiers().contains(JavaModifier.PUBLIC) && !unit.getModifiers().contains(JavaModifier.PROTECTED)) {
                     continue;
                 }
-                Set<JavaClass> named = new java.util.HashSet<>(unit.getParameterTypes().stream()
+                Set<JavaClass> named = new HashSet<>(unit.getParameterTypes().stream()
                         .flatMap(t -> t.getAllInvolvedRawTypes().stream()).collect(Collectors.toSet()));
                 named.addAll(unit.getReturnType().getAllInvolvedRawTypes());
                 named.stream().filter(ArchitectureTest::isInternal)

@@ -22,6 +22,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.pool.InstrumentedPool;
@@ -57,7 +58,7 @@ public class AcquireReleaseBenchmark {
         pool = new DefaultWsClientPool(WsClientPoolOptions.builder(client).name("jmh").minConnections(8).maxConnections(8).build(),
                 () -> allocator, Schedulers.parallel());
         // take all 8 once so that the pool is warm
-        reactor.core.publisher.Flux.range(0, 8).flatMap(i -> pool.acquire()).collectList().block(WAIT)
+        Flux.range(0, 8).flatMap(i -> pool.acquire()).collectList().block(WAIT)
                 .forEach(p -> p.release().block(WAIT));
     }
 

@@ -2,6 +2,7 @@ package io.reactivewspool.benchmarks;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -176,7 +177,7 @@ public final class ClientPoolLoopback {
         sb.append(String.format(Locale.ROOT, "%nratios (pool / baseline, same run)%n%-15s %7s %22s %22s %22s %22s%n", "pool", "callers",
                 "thr vs connect/req", "p99 vs connect/req", "thr vs single conn", "p99 vs single conn"));
         List<Result> pooled = results.stream().filter(r -> r.mode().startsWith(POOL))
-                .sorted(java.util.Comparator.comparing(Result::mode, java.util.Comparator.comparingInt(ClientPoolLoopback::poolSize))
+                .sorted(Comparator.comparing(Result::mode, Comparator.comparingInt(ClientPoolLoopback::poolSize))
                         .thenComparingInt(Result::callers))
                 .toList();
         for (Result p : pooled) {

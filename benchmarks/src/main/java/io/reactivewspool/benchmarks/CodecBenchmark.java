@@ -1,5 +1,6 @@
 package io.reactivewspool.benchmarks;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -68,8 +69,8 @@ public class CodecBenchmark {
         byte[] plain = mapper.writeValueAsBytes(envelope);
         if (!Arrays.equals(encoded, plain)) {
             throw new IllegalStateException("the baseline must write the same bytes as the codec:\n"
-                    + new String(encoded, java.nio.charset.StandardCharsets.UTF_8) + "\n"
-                    + new String(plain, java.nio.charset.StandardCharsets.UTF_8));
+                    + new String(encoded, StandardCharsets.UTF_8) + "\n"
+                    + new String(plain, StandardCharsets.UTF_8));
         }
     }
 

@@ -3,6 +3,7 @@ package io.reactivewspool.benchmarks;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import org.openjdk.jmh.profile.GCProfiler;
@@ -113,7 +114,7 @@ final class JmhSuite {
 
     /** Bytes allocated per benchmark operation ({@code gc.alloc.rate.norm}), NaN without the GC profiler. */
     static double alloc(RunResult r) {
-        for (java.util.Map.Entry<String, Result> e : r.getSecondaryResults().entrySet()) {
+        for (Map.Entry<String, Result> e : r.getSecondaryResults().entrySet()) {
             if (e.getKey().endsWith(ALLOC)) {
                 return e.getValue().getScore();
             }

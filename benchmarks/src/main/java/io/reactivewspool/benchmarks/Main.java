@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Locale;
 
+import io.reactivewspool.bench.fanout.FanoutMain;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -63,7 +64,7 @@ public final class Main {
             case "bare-server", "handwritten-server", "loadgen", "report" -> {
                 // The fan-out harness (benchmarks/fanout.sh) has its own entry point.
                 try {
-                    io.reactivewspool.bench.fanout.FanoutMain.main(args);
+                    FanoutMain.main(args);
                 } catch (Exception e) {
                     throw new IllegalStateException("fan-out " + scenario + " failed", e);
                 }

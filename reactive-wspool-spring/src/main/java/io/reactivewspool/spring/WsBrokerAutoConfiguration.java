@@ -1,5 +1,7 @@
 package io.reactivewspool.spring;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import io.reactivewspool.broker.Broker;
@@ -16,6 +18,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * The Redis broker when {@code wspool.broker.redis.uri} is set, or the application's Spring Data
@@ -39,7 +42,7 @@ public class WsBrokerAutoConfiguration {
 
         @Bean(destroyMethod = "close") // close() returns a Mono, which Spring awaits
         @ConditionalOnMissingBean(Broker.class)
-        RedisBroker wsRedisBroker(WsPoolProperties properties, org.springframework.core.env.Environment env) {
+        RedisBroker wsRedisBroker(WsPoolProperties properties, Environment env) {
             WsPoolProperties.Redis redis = properties.getBroker().getRedis();
             RedisBrokerOptions.Builder b;
             try {
@@ -58,7 +61,7 @@ public class WsBrokerAutoConfiguration {
          * {@code wspool.broker.redis.uri}, else the application's Spring Data Redis settings
          * ({@code spring.data.redis.url}, or {@code host}, {@code port}, {@code password}, {@code database}).
          */
-        static String redisUri(WsPoolProperties.Redis redis, org.springframework.core.env.Environment env) {
+        static String redisUri(WsPoolProperties.Redis redis, Environment env) {
             if (redis.getUri() != null && !redis.getUri().isBlank()) {
                 return redis.getUri();
             }
@@ -68,7 +71,7 @@ public class WsBrokerAutoConfiguration {
             }
             String password = env.getProperty("spring.data.redis.password");
             String auth = password == null || password.isEmpty() ? ""
-                    : ":" + java.net.URLEncoder.encode(password, java.nio.charset.StandardCharsets.UTF_8) + "@";
+                    : ":" + URLEncoder.encode(password, StandardCharsets.UTF_8) + "@";
             return "redis://" + auth + env.getProperty("spring.data.redis.host", "localhost") + ":"
                     + env.getProperty("spring.data.redis.port", "6379") + "/" + env.getProperty("spring.data.redis.database", "0");
         }

@@ -3,6 +3,7 @@ package io.reactivewspool.spring;
 import java.util.List;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.reactivewspool.client.WsClientPool;
 import io.reactivewspool.metrics.ClientPoolMeterBinder;
 import io.reactivewspool.metrics.HubMeterBinder;
@@ -66,7 +67,7 @@ public class WsPoolActuatorAutoConfiguration {
     }
 
     /** Binds the meters of every client pool bean. */
-    static final class ClientPoolMeterBinders implements io.micrometer.core.instrument.binder.MeterBinder {
+    static final class ClientPoolMeterBinders implements MeterBinder {
         private final List<WsClientPool> pools;
 
         ClientPoolMeterBinders(List<WsClientPool> pools) {

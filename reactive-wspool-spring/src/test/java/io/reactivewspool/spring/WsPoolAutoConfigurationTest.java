@@ -3,14 +3,19 @@ package io.reactivewspool.spring;
 import java.time.Duration;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.reactivewspool.broker.Broker;
 import io.reactivewspool.client.AdaptiveSizingSpec;
 import io.reactivewspool.client.WsClientPool;
+import io.reactivewspool.history.TopicHistory;
+import io.reactivewspool.metrics.HubMeterBinder;
 import io.reactivewspool.server.OverflowPolicy;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.spring.internal.HubLifecycle;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -151,14 +156,14 @@ class WsPoolAutoConfigurationTest {
     @Test
     void actuatorAndMetricsBeansAppearWhenTheirLibrariesArePresent() {
         runner.run(ctx -> assertThat(ctx).hasSingleBean(WsHubHealthIndicator.class)
-                .hasSingleBean(io.reactivewspool.metrics.HubMeterBinder.class));
+                .hasSingleBean(HubMeterBinder.class));
     }
 
     @Test
     void withoutMicrometerAndActuatorTheHubStillStarts() {
         runner.withClassLoader(new FilteredClassLoader(MeterRegistry.class,
-                        org.springframework.boot.actuate.endpoint.annotation.Endpoint.class,
-                        org.springframework.boot.health.contributor.HealthIndicator.class))
+                        Endpoint.class,
+                        HealthIndicator.class))
                 .run(ctx -> {
                     assertThat(ctx).hasNotFailed().hasSingleBean(WsHub.class);
                     assertThat(ctx).doesNotHaveBean(WsHubHealthIndicator.class).doesNotHaveBean(WebSocketsEndpoint.class);
@@ -169,16 +174,16 @@ class WsPoolAutoConfigurationTest {
     void withoutLettuceARedisUriIsIgnoredAndTheInProcessBrokerServes() {
         runner.withClassLoader(new FilteredClassLoader("io.lettuce"))
                 .withPropertyValues("wspool.broker.redis.uri=redis://127.0.0.1:1")
-                .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(io.reactivewspool.broker.Broker.class));
+                .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(Broker.class));
     }
 
     @Test
     void historySizeGivesTheHubAnInMemoryHistory() {
         runner.withPropertyValues("wspool.history.size=50", "wspool.history.ttl=2m").run(ctx -> {
-            assertThat(ctx).hasSingleBean(io.reactivewspool.history.TopicHistory.class);
-            assertThat(ctx.getBean(WsHubOptions.class).history()).isSameAs(ctx.getBean(io.reactivewspool.history.TopicHistory.class));
+            assertThat(ctx).hasSingleBean(TopicHistory.class);
+            assertThat(ctx.getBean(WsHubOptions.class).history()).isSameAs(ctx.getBean(TopicHistory.class));
         });
-        runner.run(ctx -> assertThat(ctx).doesNotHaveBean(io.reactivewspool.history.TopicHistory.class));
+        runner.run(ctx -> assertThat(ctx).doesNotHaveBean(TopicHistory.class));
     }
 
     @Test

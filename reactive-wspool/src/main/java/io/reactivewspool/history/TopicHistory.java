@@ -1,7 +1,9 @@
 package io.reactivewspool.history;
 
+import java.time.Clock;
 import java.util.List;
 
+import io.reactivewspool.internal.history.RingTopicHistory;
 import io.reactivewspool.message.WsMessage;
 import reactor.core.publisher.Mono;
 
@@ -24,7 +26,7 @@ public interface TopicHistory {
 
     /** An in-memory history: a ring of {@code size} messages per topic, each kept for {@code ttl}. */
     static TopicHistory inMemory(HistoryOptions options) {
-        return new io.reactivewspool.internal.history.RingTopicHistory(options, java.time.Clock.systemUTC());
+        return new RingTopicHistory(options, Clock.systemUTC());
     }
 
     /** Stores a message of {@code topic} and returns it with its offset set. */

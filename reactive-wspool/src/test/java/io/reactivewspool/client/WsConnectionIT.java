@@ -14,11 +14,14 @@ import io.reactivewspool.test.Allocations;
 import io.reactivewspool.test.Deflated;
 import io.reactivewspool.test.EchoWsServer;
 import io.reactivewspool.test.LiveHeap;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.tcp.TcpServer;
 import reactor.test.StepVerifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,7 +90,7 @@ class WsConnectionIT {
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(WsConnectException.class).hasMessageContaining(server.url()))
                 .verify(WAIT);
         // The server records the headers on its own thread; the client may see the failure first.
-        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> server.lastUpgradeHeaders() != null);
+        Awaitility.await().atMost(WAIT).until(() -> server.lastUpgradeHeaders() != null);
         assertThat(server.lastUpgradeHeaders().get("X-Tenant")).isEqualTo("acme");
         assertThat(server.lastUpgradeHeaders().get("Authorization")).isEqualTo("Bearer t0ken");
         assertThat(server.lastUpgradeHeaders().get("Sec-WebSocket-Protocol")).isEqualTo("wspool.v1");
@@ -208,7 +211,7 @@ class WsConnectionIT {
 
     @Test
     void silentPeerFailsTheConnectAfterTheHandshakeTimeout() {
-        reactor.netty.DisposableServer silent = reactor.netty.tcp.TcpServer.create().host("127.0.0.1").port(0)
+        DisposableServer silent = TcpServer.create().host("127.0.0.1").port(0)
                 .handle((in, out) -> in.receive().then().then(Mono.never()))
                 .bindNow(WAIT);
         try {

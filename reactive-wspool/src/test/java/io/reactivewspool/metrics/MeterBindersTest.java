@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reactivewspool.client.WsClientPool;
 import io.reactivewspool.client.WsClientPoolOptions;
 import io.reactivewspool.server.WsHub;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,7 +26,7 @@ class MeterBindersTest {
             assertThat(registry.get("wspool.hub.cleanup.runs").functionCounter().count()).isZero();
             hub.cleanup().block(Duration.ofSeconds(5));
             // One snapshot serves a scrape for up to a second; a later scrape sees the sweep.
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+            Awaitility.await().atMost(Duration.ofSeconds(5))
                     .until(() -> registry.get("wspool.hub.cleanup.runs").functionCounter().count() == 1.0);
             assertThat(registry.find("wspool.hub.cleanup.removed").tag("reason", "stale").functionCounter()).isNotNull();
         } finally {

@@ -1,5 +1,6 @@
 package io.reactivewspool.reliability;
 
+import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -87,7 +88,7 @@ final class FreezableTcpProxy implements AutoCloseable {
     }
 
     int port() {
-        return ((java.net.InetSocketAddress) listener.localAddress()).getPort();
+        return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
     /** Stops forwarding on every link open now, in both directions, without closing any socket. Returns how many. */

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.channel.Channel;
@@ -52,7 +53,7 @@ class GracefulShutdownIT {
         Set<Channel> serverChannels = ConcurrentHashMap.newKeySet();
         // When the server's side of each socket closed: the promise is about the server; the clients'
         // own end of stream also waits for 500 blocking readers to drain their socket buffers.
-        java.util.concurrent.atomic.AtomicLong lastServerClose = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong lastServerClose = new AtomicLong();
         HubFixture f = HubFixture.start(WsHubOptions.builder().closeDrainPeriod(DRAIN).closeBatchSize(100).build(),
                 WsServerOptions.builder().host("127.0.0.1").port(0)
                         .customizer(s -> s.doOnConnection(c -> {

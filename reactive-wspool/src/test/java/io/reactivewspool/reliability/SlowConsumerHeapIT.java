@@ -178,7 +178,7 @@ class SlowConsumerHeapIT {
 
     /** Connections still OPEN: the readers once every stalled client has been closed. */
     private static int open(HubFixture f) {
-        return f.hub().stats().connectionStates().getOrDefault(io.reactivewspool.server.ConnectionState.OPEN, 0);
+        return f.hub().stats().connectionStates().getOrDefault(ConnectionState.OPEN, 0);
     }
 
     private static HubFixture start(OverflowPolicy policy, Set<Channel> serverChannels) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.TopicPolicy;
@@ -106,7 +107,7 @@ class FloodIT {
             for (RawWsClient s : subscribers) {
                 await().atMost(RawWsClient.WAIT).until(() -> s.received().stream().filter(m -> m.is("tick")).count() == feedSize);
                 List<Integer> ticks = s.received().stream().filter(m -> m.is("tick")).map(m -> m.data().get("n").asInt()).toList();
-                assertThat(ticks).as("the feed, in order, without a gap").isEqualTo(java.util.stream.IntStream.range(0, feedSize).boxed().toList());
+                assertThat(ticks).as("the feed, in order, without a gap").isEqualTo(IntStream.range(0, feedSize).boxed().toList());
                 long politeSeen = s.received().stream().filter(m -> m.is("data") && m.data().has("polite")).count();
                 assertThat(politeSeen).as("the polite publisher's messages").isEqualTo(5);
                 long spamSeen = s.received().stream().filter(m -> m.is("data") && m.data().has("spam")).count();

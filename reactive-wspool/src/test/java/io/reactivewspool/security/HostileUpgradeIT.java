@@ -1,7 +1,9 @@
 package io.reactivewspool.security;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -10,6 +12,7 @@ import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.server.netty.WsServerOptions;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.RawSocketClient;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -152,11 +155,11 @@ class HostileUpgradeIT {
     void framePipelinedBehindTheUpgradeRequestIsDroppedWithTheConnection() {
         byte[] head = smuggled().replace("HOST", host()).getBytes(StandardCharsets.ISO_8859_1);
         byte[] ping = RawSocketClient.encodeFrame(0x81, "{\"type\":\"ping\",\"id\":\"early\"}".getBytes(StandardCharsets.UTF_8), true);
-        byte[] both = java.util.Arrays.copyOf(head, head.length + ping.length);
+        byte[] both = Arrays.copyOf(head, head.length + ping.length);
         System.arraycopy(ping, 0, both, head.length, ping.length);
         String answer = RawSocketClient.exchangeRaw(fixture.wsUrl(), both, QUIET_MS);
         assertThat(answer).doesNotContain("early");
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+        Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> fixture.hub().stats().activeConnections() == 0);
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -155,9 +156,9 @@ class TokenLoggingIT {
         assertThat(lines).anyMatch(l -> l.contains("admin request refused status=403"));
         assertThat(lines).anyMatch(l -> l.contains("admin disconnect"));
         for (String token : List.of(userToken, wrongToken, adminToken, thrownToken)) {
-            String lower = token.toLowerCase(java.util.Locale.ROOT);
+            String lower = token.toLowerCase(Locale.ROOT);
             assertThat(lines).as("log lines containing %s", token)
-                    .noneMatch(l -> l.toLowerCase(java.util.Locale.ROOT).contains(lower));
+                    .noneMatch(l -> l.toLowerCase(Locale.ROOT).contains(lower));
         }
         System.out.println("token logging: " + lines.size() + " log events captured at TRACE, none with a token");
     }

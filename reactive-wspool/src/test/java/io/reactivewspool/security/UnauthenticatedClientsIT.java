@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import ch.qos.logback.classic.Logger;
@@ -125,7 +126,7 @@ class UnauthenticatedClientsIT {
                 .build();
         try (HubFixture f = HubFixture.start(hub, HubFixture.serverOptions(engine).build())) {
             for (int i = 0; i < 3; i++) {
-                RawWsClient refused = RawWsClient.start(f.wsUrl() + "?token=" + token, java.util.Map.of());
+                RawWsClient refused = RawWsClient.start(f.wsUrl() + "?token=" + token, Map.of());
                 assertThat(refused.handshakeStatus()).as("upgrade while the authenticator hangs").isEqualTo(503);
             }
             assertThat(f.hub().stats().rejectedConnections()).isEqualTo(3);

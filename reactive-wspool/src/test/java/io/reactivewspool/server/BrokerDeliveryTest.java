@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.reactivewspool.broker.Broker;
@@ -117,7 +118,7 @@ class BrokerDeliveryTest {
     @Test
     void aBrokerThatEmitsPastTheDemandIsCountedAndResubscribedNotLost() {
         AtomicReference<FluxSink<BrokerMessage>> sink = new AtomicReference<>();
-        java.util.concurrent.atomic.AtomicInteger subscriptions = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger subscriptions = new AtomicInteger();
         Flux<BrokerMessage> inbound = Flux.<BrokerMessage>create(s -> {
             subscriptions.incrementAndGet();
             sink.set(s);

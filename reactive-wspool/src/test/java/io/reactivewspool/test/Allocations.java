@@ -4,6 +4,8 @@ import java.lang.management.ManagementFactory;
 import java.util.HashMap;
 import java.util.Map;
 
+import com.sun.management.ThreadMXBean;
+
 /**
  * Heap bytes this JVM's threads allocate while a test does one thing (HotSpot's per-thread
  * counters), for a test that bounds what that thing may cost. Threads that end before
@@ -18,8 +20,8 @@ import java.util.Map;
  */
 public final class Allocations {
 
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final ThreadMXBean THREADS =
+            (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private final Map<Long, Long> start;
 

@@ -1,12 +1,15 @@
 package io.reactivewspool.test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -42,7 +45,7 @@ public final class EchoWsServer implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicLong pingsIgnored = new AtomicLong();
     private final AtomicLong messages = new AtomicLong();
-    private volatile io.netty.handler.codec.http.HttpHeaders lastUpgradeHeaders;
+    private volatile HttpHeaders lastUpgradeHeaders;
     private volatile DisposableServer server;
     private volatile int port;
 
@@ -108,7 +111,7 @@ public final class EchoWsServer implements AutoCloseable {
             return Mono.empty();
         }
         String reply = new String(WsCodec.json().encode(WsMessage.builder("reply").id(msg.id()).data(msg.data()).build()),
-                java.nio.charset.StandardCharsets.UTF_8);
+                StandardCharsets.UTF_8);
         if (msg.is("delay")) {
             return Mono.delay(Duration.ofMillis(msg.data().get("ms").asLong())).thenReturn(reply);
         }
@@ -135,7 +138,7 @@ public final class EchoWsServer implements AutoCloseable {
     }
 
     /** The headers of the last accepted upgrade request, or {@code null}. */
-    public io.netty.handler.codec.http.HttpHeaders lastUpgradeHeaders() {
+    public HttpHeaders lastUpgradeHeaders() {
         return lastUpgradeHeaders;
     }
 
@@ -181,7 +184,7 @@ public final class EchoWsServer implements AutoCloseable {
     }
 
     /** Sends a frame made by {@code frame} on every open connection, as it is (see {@link Deflated}). */
-    public void sendFrameToAll(java.util.function.Supplier<WebSocketFrame> frame) {
+    public void sendFrameToAll(Supplier<WebSocketFrame> frame) {
         for (Connection c : connections) {
             c.channel().writeAndFlush(frame.get());
         }

@@ -1,10 +1,13 @@
 package io.reactivewspool.test;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.reactivewspool.message.WsCloseStatus;
@@ -38,7 +41,7 @@ public final class FakeTransport implements WsTransport {
     private volatile Subscription subscription;
     private volatile boolean deadPeer;
     private volatile boolean failSends;
-    private volatile java.util.concurrent.Executor executor;
+    private volatile Executor executor;
     private final ConcurrentLinkedQueue<String> sendThreads = new ConcurrentLinkedQueue<>();
 
     public FakeTransport() {
@@ -72,14 +75,14 @@ public final class FakeTransport implements WsTransport {
     }
 
     /** The transport names {@code executor} as its I/O thread ({@link WsTransport#executor()}). */
-    public FakeTransport executor(java.util.concurrent.Executor executor) {
+    public FakeTransport executor(Executor executor) {
         this.executor = executor;
         return this;
     }
 
     @Override
-    public java.util.Optional<java.util.concurrent.Executor> executor() {
-        return java.util.Optional.ofNullable(executor);
+    public Optional<Executor> executor() {
+        return Optional.ofNullable(executor);
     }
 
     /** Writing fails at once, as on a broken socket. */
@@ -91,7 +94,7 @@ public final class FakeTransport implements WsTransport {
     @Override
     public Mono<Void> send(Publisher<OutboundFrame> frames) {
         if (failSends) {
-            return Mono.error(new java.io.IOException("broken pipe"));
+            return Mono.error(new IOException("broken pipe"));
         }
         return Mono.create(sink -> frames.subscribe(new BaseSubscriber<OutboundFrame>() {
             @Override

@@ -1,14 +1,19 @@
 package io.reactivewspool.test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.Authenticator;
+import io.reactivewspool.server.OverflowPolicy;
 import io.reactivewspool.server.TopicPolicy;
+import io.reactivewspool.server.WsAccessDeniedException;
 import io.reactivewspool.server.WsConnectionView;
 import io.reactivewspool.server.WsHubOptions;
 import org.junit.jupiter.api.AfterEach;
@@ -366,7 +371,7 @@ public abstract class HubConformanceSuite {
     @Test
     void authenticatedButForbiddenUserIsRefusedWith403() {
         Authenticator blocking = (token, hs) -> "BLOCKED".equals(token)
-                ? Mono.error(new io.reactivewspool.server.WsAccessDeniedException("user blocked"))
+                ? Mono.error(new WsAccessDeniedException("user blocked"))
                 : Mono.justOrEmpty(token == null ? null : "u-" + token);
         ServerUnderTest s = server(base().authenticator(blocking).build());
         assertThat(RawWsClient.start(s.wsUrl() + "?token=BLOCKED", Map.of()).handshakeStatus()).isEqualTo(403);
@@ -619,13 +624,13 @@ public abstract class HubConformanceSuite {
     @Test
     void overflowWithDisconnectPolicyClosesWith4001() {
         ServerUnderTest s = server(base().outboundQueueSize(4)
-                .overflowPolicy(io.reactivewspool.server.OverflowPolicy.DISCONNECT).build());
+                .overflowPolicy(OverflowPolicy.DISCONNECT).build());
         RawSocketClient stalled = RawSocketClient.connect(s.wsUrl(), 4096);
         stalled.sendText(WsMessage.subscribe("flood"));
         await().atMost(RawWsClient.WAIT).until(() -> s.hub().stats().topicSubscribers().getOrDefault("flood", 0) == 1);
         byte[] big = new byte[16 * 1024];
-        java.util.Arrays.fill(big, (byte) 'x');
-        String payload = new String(big, java.nio.charset.StandardCharsets.US_ASCII);
+        Arrays.fill(big, (byte) 'x');
+        String payload = new String(big, StandardCharsets.US_ASCII);
         await().atMost(RawWsClient.WAIT).pollInterval(Duration.ofMillis(10)).until(() -> {
             for (int i = 0; i < 20; i++) {
                 s.hub().broadcast("flood", "bulk", payload);
@@ -700,7 +705,7 @@ public abstract class HubConformanceSuite {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.json().get("connection_id").asString()).isEqualTo(id);
         assertThat(r.json().get("state").asString()).isEqualTo("OPEN");
-        assertThat(java.time.Instant.parse(r.json().get("created_at").asString())).isNotNull();
+        assertThat(Instant.parse(r.json().get("created_at").asString())).isNotNull();
         assertThat(r.json().get("queued_messages").isNumber()).isTrue();
         assertThat(AdminHttp.get(s.adminUrl() + "/connections/nope", ADMIN).status()).isEqualTo(404);
     }

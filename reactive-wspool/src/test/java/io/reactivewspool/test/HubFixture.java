@@ -2,6 +2,7 @@ package io.reactivewspool.test;
 
 import java.time.Duration;
 
+import io.reactivewspool.server.AdminAuthenticator;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.server.netty.WsServer;
@@ -34,7 +35,7 @@ public final class HubFixture implements ServerUnderTest {
 
     public static HubFixture start(WsHubOptions options, String adminToken, WsServerOptions.Engine engine) {
         return start(options, serverOptions(engine)
-                .adminAuthenticator(adminToken == null ? null : io.reactivewspool.server.AdminAuthenticator.bearer(adminToken))
+                .adminAuthenticator(adminToken == null ? null : AdminAuthenticator.bearer(adminToken))
                 .build());
     }
 

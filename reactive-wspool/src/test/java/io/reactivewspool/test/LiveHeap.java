@@ -2,6 +2,7 @@ package io.reactivewspool.test;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.util.Locale;
 
 /**
  * The live heap of this JVM: heap used right after full collections. Test threads only (it
@@ -35,6 +36,6 @@ public final class LiveHeap {
 
     /** {@code bytes} in MiB with one decimal, for test output. */
     public static String mib(long bytes) {
-        return String.format(java.util.Locale.ROOT, "%.1f", bytes / (double) MIB);
+        return String.format(Locale.ROOT, "%.1f", bytes / (double) MIB);
     }
 }

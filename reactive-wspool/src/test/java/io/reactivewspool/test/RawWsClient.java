@@ -3,10 +3,12 @@ package io.reactivewspool.test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -40,7 +42,7 @@ public final class RawWsClient implements AutoCloseable {
     private static final WsCodec CODEC = WsCodec.json();
 
     private final ConcurrentLinkedQueue<WsMessage> inbox = new ConcurrentLinkedQueue<>();
-    private final List<WsMessage> all = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<WsMessage> all = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger pings = new AtomicInteger();
     private final AtomicInteger pongs = new AtomicInteger();
     private final Sinks.Many<WebSocketFrame> outbound = Sinks.many().unicast().onBackpressureBuffer();
@@ -136,7 +138,7 @@ public final class RawWsClient implements AutoCloseable {
         try {
             opened.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             return 101;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof WebSocketClientHandshakeException h) {
                 return h.response().status().code();
             }

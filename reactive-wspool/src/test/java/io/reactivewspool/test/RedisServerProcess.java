@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -13,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real {@code redis-server} process on a random loopback port, for tests. A missing binary is
@@ -166,7 +169,7 @@ public final class RedisServerProcess implements AutoCloseable {
                 n += r;
                 text = new String(buf, 0, n, StandardCharsets.US_ASCII);
             }
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("process_id:(\\d+)").matcher(text);
+            Matcher m = Pattern.compile("process_id:(\\d+)").matcher(text);
             return m.find() && Long.parseLong(m.group(1)) == p.pid();
         } catch (IOException e) {
             return false;
@@ -198,7 +201,7 @@ public final class RedisServerProcess implements AutoCloseable {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
             return s.getLocalPort();
         }

@@ -1,11 +1,13 @@
 package io.reactivewspool.bench.fanout;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoublePredicate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -70,7 +72,7 @@ final class FanoutReport {
                 for (int i = 0; i < ratios.length; i++) {
                     ratios[i] = healthyRatio(slow.get(i), before.get(i));
                 }
-                java.util.Arrays.sort(ratios);
+                Arrays.sort(ratios);
                 return ratios[(ratios.length - 1) / 2];
             }
         }
@@ -156,7 +158,7 @@ final class FanoutReport {
     }
 
     private static void row(StringBuilder rows, String server, String scenario, String name, double ratio,
-                            java.util.function.DoublePredicate met) {
+                            DoublePredicate met) {
         rows.append("| ").append(server).append(" | ").append(scenario).append(" | ").append(name)
                 .append(" | ").append(Double.isNaN(ratio) ? "–" : String.format(Locale.ROOT, "%.2f", ratio))
                 .append(" | ").append(Double.isNaN(ratio) ? "–" : met.test(ratio) ? "yes" : "**no**").append(" |\n");

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import tools.jackson.core.JacksonException;
@@ -387,7 +390,7 @@ public final class LoadGenerator {
      * A figure summed over the server processes (pids or observed JVMs); -1 when there are none or any cannot be
      * read. Byte counts stay exact in a double up to 2^53.
      */
-    private static <T> double sumOf(List<T> servers, java.util.function.ToDoubleFunction<T> figure) {
+    private static <T> double sumOf(List<T> servers, ToDoubleFunction<T> figure) {
         if (servers.isEmpty()) {
             return -1;
         }
@@ -446,7 +449,7 @@ public final class LoadGenerator {
         });
     }
 
-    private int countOnLoops(java.util.function.Predicate<Sub> condition) throws InterruptedException {
+    private int countOnLoops(Predicate<Sub> condition) throws InterruptedException {
         int total = 0;
         for (EventExecutor loop : group) {
             total += callOnLoop(loop, () -> {
@@ -557,7 +560,7 @@ public final class LoadGenerator {
         });
     }
 
-    private static <T> T callOnLoop(EventExecutor loop, java.util.concurrent.Callable<T> task) throws InterruptedException {
+    private static <T> T callOnLoop(EventExecutor loop, Callable<T> task) throws InterruptedException {
         try {
             return loop.submit(task).get(10, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

@@ -10,6 +10,7 @@ import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 
 import com.sun.management.ThreadMXBean;
+import com.sun.tools.attach.AttachNotSupportedException;
 import com.sun.tools.attach.VirtualMachine;
 
 /**
@@ -53,7 +54,7 @@ final class ObservedJvm implements AutoCloseable {
             } finally {
                 vm.detach();
             }
-        } catch (com.sun.tools.attach.AttachNotSupportedException e) {
+        } catch (AttachNotSupportedException e) {
             throw new IOException("cannot attach to pid " + pid + ": " + e.getMessage(), e);
         }
         JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(url));

@@ -2,6 +2,7 @@ package io.reactivewspool.bench.fanout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -81,7 +82,7 @@ class FanoutReportTest {
     void stoppedReadersAreComparedRunByRunWithTheReferenceRunJustBeforeEach() {
         // The machine's speed changes between rounds (1, 2, 3 M/s); each slow run keeps 97 % of the
         // per-reader rate of the reference run before it. The sat- run, minutes earlier at 3 M/s, is not used.
-        List<String> lines = new java.util.ArrayList<>();
+        List<String> lines = new ArrayList<>();
         lines.add(run("library", "sat-1k-64", 3e6, 3e6).put("heapAfterDrainBytes", 1L).toJson());
         for (double speed : new double[] {1e6, 2e6, 3e6}) {
             lines.add(run("library", "ref-1k-64", speed, speed).put("heapAfterDrainBytes", 10_000_000L).toJson());

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -154,7 +158,7 @@ class FanoutSmokeIT {
     }
 
     private static LoadGenerator.Config config(FanoutServer server, String name, String scenario, String... extra) {
-        List<String> args = new java.util.ArrayList<>(List.of("--server=" + name, "--scenario=" + scenario,
+        List<String> args = new ArrayList<>(List.of("--server=" + name, "--scenario=" + scenario,
                 "--port=" + server.port(), "--subscribers=" + SUBSCRIBERS, "--publishers=2",
                 "--warmup=500ms", "--duration=1s", "--drain=5s", "--source-addresses=3", "--server-pid=" + SELF));
         args.addAll(List.of(extra));
@@ -162,8 +166,8 @@ class FanoutSmokeIT {
     }
 
     private static boolean jcmdOnPath() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, "jcmd"))) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, "jcmd"))) {
                 return true;
             }
         }

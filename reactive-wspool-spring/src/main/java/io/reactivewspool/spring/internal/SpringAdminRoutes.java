@@ -1,12 +1,14 @@
 package io.reactivewspool.spring.internal;
 
 import java.security.Principal;
+import java.util.Optional;
 
 import io.reactivewspool.server.AdminAuthenticator;
 import io.reactivewspool.server.AdminHttpApi;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.spring.WsPoolProperties;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -35,7 +37,7 @@ public final class SpringAdminRoutes {
         String base = properties.getPath();
         return RouterFunctions.route(RequestPredicates.path(base).or(RequestPredicates.path(base + "/**")), request -> {
             String sub = request.path().substring(base.length());
-            return request.principal().map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty())
+            return request.principal().map(Optional::of).defaultIfEmpty(Optional.empty())
                     .flatMap(principal -> api.handle(request.method().name(), sub, handshake(request, principal.orElse(null)),
                             body(request)))
                     .flatMap(SpringAdminRoutes::toResponse);
@@ -64,7 +66,7 @@ public final class SpringAdminRoutes {
                     DataBufferUtils.release(buffer);
                     return bytes;
                 })
-                .onErrorResume(org.springframework.core.io.buffer.DataBufferLimitException.class,
+                .onErrorResume(DataBufferLimitException.class,
                         e -> Mono.just(new byte[AdminHttpApi.MAX_BODY_BYTES + 1]));
     }
 

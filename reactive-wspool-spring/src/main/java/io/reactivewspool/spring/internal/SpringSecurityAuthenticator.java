@@ -1,7 +1,10 @@
 package io.reactivewspool.spring.internal;
 
+import java.security.Principal;
+
 import io.reactivewspool.server.Authenticator;
 import io.reactivewspool.server.HandshakeInfo;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import reactor.core.publisher.Mono;
 
@@ -27,9 +30,9 @@ public final class SpringSecurityAuthenticator implements Authenticator {
     }
 
     /** The user name of an authenticated, non-anonymous Spring Security principal, else {@code null}. */
-    public static String userOf(java.security.Principal principal) {
+    public static String userOf(Principal principal) {
         if (principal instanceof Authentication a && a.isAuthenticated()
-                && !(a instanceof org.springframework.security.authentication.AnonymousAuthenticationToken)) {
+                && !(a instanceof AnonymousAuthenticationToken)) {
             return a.getName();
         }
         return null;

@@ -1,19 +1,31 @@
 package io.reactivewspool.spring.internal;
 
+import java.lang.reflect.Method;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.TooLongFrameException;
 import io.reactivewspool.internal.netty.InflateBound;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.InboundFrame;
 import io.reactivewspool.server.OutboundFrame;
+import io.reactivewspool.server.WsFrameTooLargeException;
 import io.reactivewspool.server.WsTransport;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.util.ReflectionUtils;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
+import org.springframework.web.reactive.socket.adapter.AbstractWebSocketSession;
+import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The hub's transport over a WebFlux {@link WebSocketSession}. Outbound payloads are wrapped, not
@@ -27,7 +39,7 @@ public final class SpringWsTransport implements WsTransport {
     private static final long CLOSE_GRACE_MILLIS = 5_000;
 
     private final DataBufferFactory buffers;
-    private final io.netty.channel.Channel channel;
+    private final Channel channel;
 
     public SpringWsTransport(WebSocketSession session, HandshakeInfo handshake) {
         this.session = session;
@@ -36,13 +48,12 @@ public final class SpringWsTransport implements WsTransport {
         this.channel = channelOf(session);
     }
 
-    private static final java.lang.reflect.Method GET_DELEGATE = delegateAccessor();
+    private static final Method GET_DELEGATE = delegateAccessor();
 
-    private static java.lang.reflect.Method delegateAccessor() {
-        java.lang.reflect.Method m = org.springframework.util.ReflectionUtils.findMethod(
-                org.springframework.web.reactive.socket.adapter.AbstractWebSocketSession.class, "getDelegate");
+    private static Method delegateAccessor() {
+        Method m = ReflectionUtils.findMethod(AbstractWebSocketSession.class, "getDelegate");
         if (m != null) {
-            org.springframework.util.ReflectionUtils.makeAccessible(m);
+            ReflectionUtils.makeAccessible(m);
         }
         return m;
     }
@@ -52,15 +63,15 @@ public final class SpringWsTransport implements WsTransport {
      * protected accessor; without it (another Spring version or server) closes simply go through
      * the session.
      */
-    private static io.netty.channel.Channel channelOf(WebSocketSession session) {
+    private static Channel channelOf(WebSocketSession session) {
         if (GET_DELEGATE == null
-                || !(session instanceof org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession)) {
+                || !(session instanceof ReactorNettyWebSocketSession)) {
             return null;
         }
         try {
             Object delegate = GET_DELEGATE.invoke(session);
-            if (delegate instanceof org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession.WebSocketConnection wc) {
-                io.netty.channel.Channel[] found = new io.netty.channel.Channel[1];
+            if (delegate instanceof ReactorNettyWebSocketSession.WebSocketConnection wc) {
+                Channel[] found = new Channel[1];
                 wc.getInbound().withConnection(c -> found[0] = c.channel());
                 return found[0];
             }
@@ -76,8 +87,8 @@ public final class SpringWsTransport implements WsTransport {
     }
 
     @Override
-    public java.util.Optional<java.util.concurrent.Executor> executor() {
-        return channel == null ? java.util.Optional.empty() : java.util.Optional.of(channel.eventLoop());
+    public Optional<Executor> executor() {
+        return channel == null ? Optional.empty() : Optional.of(channel.eventLoop());
     }
 
     @Override
@@ -87,7 +98,7 @@ public final class SpringWsTransport implements WsTransport {
         // Netty's TooLongFrameException, a deflated one that inflates past it with its bounded decoder's
         // DecompressionException: the hub answers both with 1009.
         return session.receive().map(message -> new InboundFrame(kind(message.getType()), copy(message.getPayload())))
-                .onErrorMap(SpringWsTransport::tooLong, e -> new io.reactivewspool.server.WsFrameTooLargeException(
+                .onErrorMap(SpringWsTransport::tooLong, e -> new WsFrameTooLargeException(
                         "message larger than the maximum frame size", e));
     }
 
@@ -114,9 +125,9 @@ public final class SpringWsTransport implements WsTransport {
             }
             channel.eventLoop().schedule(() -> {
                 channel.close();
-            }, CLOSE_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
             return close;
-        }).subscribeOn(reactor.core.scheduler.Schedulers.fromExecutor(channel.eventLoop()));
+        }).subscribeOn(Schedulers.fromExecutor(channel.eventLoop()));
     }
 
     private WebSocketMessage toMessage(OutboundFrame frame) {
@@ -131,7 +142,7 @@ public final class SpringWsTransport implements WsTransport {
 
     private static boolean tooLong(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof io.netty.handler.codec.TooLongFrameException || InflateBound.exceeded(t)) {
+            if (t instanceof TooLongFrameException || InflateBound.exceeded(t)) {
                 return true;
             }
         }

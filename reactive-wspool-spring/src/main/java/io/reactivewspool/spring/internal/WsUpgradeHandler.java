@@ -16,6 +16,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.util.ClassUtils;
 import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
@@ -29,7 +30,7 @@ import reactor.core.publisher.Mono;
  */
 public final class WsUpgradeHandler implements WebHandler {
 
-    private static final boolean SPRING_SECURITY = org.springframework.util.ClassUtils.isPresent(
+    private static final boolean SPRING_SECURITY = ClassUtils.isPresent(
             "org.springframework.security.core.Authentication", WsUpgradeHandler.class.getClassLoader());
 
     private final WsHub hub;

@@ -1,6 +1,8 @@
 package io.reactivewspool.spring.internal;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.netty.buffer.ByteBuf;
@@ -9,6 +11,7 @@ import io.reactivewspool.server.OutboundFrame;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.buffer.NettyDataBuffer;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.HandshakeInfo;
 import org.springframework.web.reactive.socket.WebSocketMessage;
@@ -44,11 +47,11 @@ class SpringWsTransportTest {
 
     /** A session that records what it is asked to send, with Netty's buffer factory. */
     private static final class CapturingSession extends AbstractWebSocketSession<Object> {
-        final List<WebSocketMessage> sent = new java.util.ArrayList<>();
+        final List<WebSocketMessage> sent = new ArrayList<>();
 
         CapturingSession() {
-            super(new Object(), "s", new HandshakeInfo(java.net.URI.create("ws://x/ws"),
-                    new org.springframework.http.HttpHeaders(), Mono.empty(), null),
+            super(new Object(), "s", new HandshakeInfo(URI.create("ws://x/ws"),
+                    new HttpHeaders(), Mono.empty(), null),
                     new NettyDataBufferFactory(ByteBufAllocator.DEFAULT));
         }
 

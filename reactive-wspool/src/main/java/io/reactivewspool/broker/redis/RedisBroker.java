@@ -1,7 +1,10 @@
 package io.reactivewspool.broker.redis;
 
 import io.reactivewspool.broker.Broker;
+import io.reactivewspool.history.HistoryOptions;
+import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.internal.redis.LettuceRedisBroker;
+import io.reactivewspool.message.WsCodec;
 import reactor.core.publisher.Mono;
 
 /**
@@ -48,8 +51,8 @@ public interface RedisBroker extends Broker {
      * this broker's connection, shared by every node: offsets are ordered across the cluster.
      * Stored entries are the envelope without its offset, encoded with {@code codec}.
      */
-    io.reactivewspool.history.TopicHistory history(io.reactivewspool.history.HistoryOptions historyOptions,
-                                                    io.reactivewspool.message.WsCodec codec);
+    TopicHistory history(HistoryOptions historyOptions,
+                                                    WsCodec codec);
 
     /** The options this broker was built with. */
     RedisBrokerOptions options();

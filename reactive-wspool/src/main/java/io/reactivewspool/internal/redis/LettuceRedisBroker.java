@@ -1,10 +1,18 @@
 package io.reactivewspool.internal.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,6 +22,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -26,6 +35,9 @@ import io.reactivewspool.WsException;
 import io.reactivewspool.broker.BrokerMessage;
 import io.reactivewspool.broker.redis.RedisBroker;
 import io.reactivewspool.broker.redis.RedisBrokerOptions;
+import io.reactivewspool.history.HistoryOptions;
+import io.reactivewspool.history.TopicHistory;
+import io.reactivewspool.message.WsCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -34,6 +46,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SynchronousSink;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 /**
@@ -142,9 +155,9 @@ public final class LettuceRedisBroker implements RedisBroker {
         // Not on the event-bus thread: during activation Lettuce's endpoint may park the writer briefly.
         // The event may come a moment before the connection takes commands: retry briefly.
         Mono.defer(() -> sub.reactive().subscribe(channels))
-                .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic())
-                .retryWhen(reactor.util.retry.Retry.backoff(8, java.time.Duration.ofMillis(50))
-                        .maxBackoff(java.time.Duration.ofSeconds(2)).filter(e -> !closed.get()))
+                .subscribeOn(Schedulers.boundedElastic())
+                .retryWhen(Retry.backoff(8, Duration.ofMillis(50))
+                        .maxBackoff(Duration.ofSeconds(2)).filter(e -> !closed.get()))
                 .subscribe(null, e -> log.warn(
                 "redis broker could not restore topic channels node={} redis={} topics={} error={}",
                 options.nodeId(), where, channels.length, e.toString()),
@@ -178,7 +191,7 @@ public final class LettuceRedisBroker implements RedisBroker {
                                 .doOnSuccess(b -> log.info("redis broker started node={} redis={} prefix={}",
                                         options.nodeId(), where, options.channelPrefix()));
                     })
-                    .onErrorResume(e -> Mono.fromCompletionStage(client.shutdownAsync(QUIET_PERIOD_MS, SHUTDOWN_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS))
+                    .onErrorResume(e -> Mono.fromCompletionStage(client.shutdownAsync(QUIET_PERIOD_MS, SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS))
                             .onErrorResume(ignored -> Mono.empty())
                             .then(Mono.error(new WsException("redis broker could not connect to " + where
                                     + ": " + e.getMessage() + "; check that redis-server is running there", e))));
@@ -266,9 +279,9 @@ public final class LettuceRedisBroker implements RedisBroker {
     }
 
     @Override
-    public io.reactivewspool.history.TopicHistory history(io.reactivewspool.history.HistoryOptions historyOptions,
-                                                           io.reactivewspool.message.WsCodec codec) {
-        return new StreamTopicHistory(pub, options.channelPrefix(), historyOptions, codec, java.time.Clock.systemUTC());
+    public TopicHistory history(HistoryOptions historyOptions,
+                                                           WsCodec codec) {
+        return new StreamTopicHistory(pub, options.channelPrefix(), historyOptions, codec, Clock.systemUTC());
     }
 
     @Override
@@ -328,26 +341,26 @@ public final class LettuceRedisBroker implements RedisBroker {
     }
 
     /** How long the mark and the entries live: twice the heartbeat's TTL. */
-    private static long entryMillis(java.time.Duration ttl) {
+    private static long entryMillis(Duration ttl) {
         return 2 * Math.max(1, ttl.toMillis());
     }
 
     @Override
-    public Mono<Boolean> heartbeat(java.time.Duration ttl) {
+    public Mono<Boolean> heartbeat(Duration ttl) {
         return Mono.defer(() -> {
             long ms = Math.max(1, ttl.toMillis());
             long keep = entryMillis(ttl);
             byte[] node = bytes(options.nodeId());
             byte[] mark = markKey(options.nodeId());
             Mono<Void> beat = pub.reactive().set(heartbeatKey(options.nodeId()), node,
-                    io.lettuce.core.SetArgs.Builder.px(ms)).then();
+                    SetArgs.Builder.px(ms)).then();
             // SET … XX answers nil when the key is gone: the entries may be gone with it.
-            Mono<Boolean> intact = pub.reactive().set(mark, node, io.lettuce.core.SetArgs.Builder.px(keep).xx())
+            Mono<Boolean> intact = pub.reactive().set(mark, node, SetArgs.Builder.px(keep).xx())
                     .map(ok -> true)
                     .switchIfEmpty(Mono.defer(() -> pub.reactive().set(mark, node,
-                            io.lettuce.core.SetArgs.Builder.px(keep)).thenReturn(false)));
+                            SetArgs.Builder.px(keep)).thenReturn(false)));
             return beat.then(intact).flatMap(wasIntact -> {
-                java.util.List<Mono<?>> extend = new java.util.ArrayList<>();
+                List<Mono<?>> extend = new ArrayList<>();
                 extend.add(pub.reactive().sadd(nodeIndex(), node));
                 extend.add(pub.reactive().pexpire(nodeIndex(), keep)); // pushed forward by every live node
                 for (String name : stateNames) {
@@ -359,8 +372,8 @@ public final class LettuceRedisBroker implements RedisBroker {
     }
 
     @Override
-    public Mono<Void> putNodeState(String name, java.util.Map<String, String> entries,
-                                   java.util.Collection<String> removed, java.time.Duration ttl) {
+    public Mono<Void> putNodeState(String name, Map<String, String> entries,
+                                   Collection<String> removed, Duration ttl) {
         return Mono.defer(() -> {
             if (entries.isEmpty() && removed.isEmpty()) {
                 return Mono.empty();
@@ -368,19 +381,19 @@ public final class LettuceRedisBroker implements RedisBroker {
             stateNames.add(name);
             byte[] key = stateKey(name, options.nodeId());
             // Issued in this order on the one connection, so Redis applies them in this order.
-            java.util.List<Mono<?>> writes = new java.util.ArrayList<>();
-            java.util.Map<byte[], byte[]> batch = new java.util.LinkedHashMap<>();
-            for (java.util.Map.Entry<String, String> e : entries.entrySet()) {
+            List<Mono<?>> writes = new ArrayList<>();
+            Map<byte[], byte[]> batch = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : entries.entrySet()) {
                 batch.put(bytes(e.getKey()), bytes(e.getValue()));
                 if (batch.size() == STATE_BATCH) {
                     writes.add(pub.reactive().hset(key, batch));
-                    batch = new java.util.LinkedHashMap<>();
+                    batch = new LinkedHashMap<>();
                 }
             }
             if (!batch.isEmpty()) {
                 writes.add(pub.reactive().hset(key, batch));
             }
-            java.util.List<String> gone = java.util.List.copyOf(removed);
+            List<String> gone = List.copyOf(removed);
             for (int i = 0; i < gone.size(); i += STATE_BATCH) {
                 writes.add(pub.reactive().hdel(key, gone.subList(i, Math.min(gone.size(), i + STATE_BATCH)).stream()
                         .map(LettuceRedisBroker::bytes).toArray(byte[][]::new)));
@@ -391,7 +404,7 @@ public final class LettuceRedisBroker implements RedisBroker {
     }
 
     @Override
-    public Mono<Void> replaceNodeState(String name, java.util.Map<String, String> entries, java.time.Duration ttl) {
+    public Mono<Void> replaceNodeState(String name, Map<String, String> entries, Duration ttl) {
         return Mono.defer(() -> {
             stateNames.add(name);
             byte[] key = stateKey(name, options.nodeId());
@@ -401,19 +414,19 @@ public final class LettuceRedisBroker implements RedisBroker {
             byte[][] args = new byte[1 + 2 * entries.size()][];
             args[0] = bytes(Long.toString(entryMillis(ttl)));
             int i = 1;
-            for (java.util.Map.Entry<String, String> e : entries.entrySet()) {
+            for (Map.Entry<String, String> e : entries.entrySet()) {
                 args[i++] = bytes(e.getKey());
                 args[i++] = bytes(e.getValue());
             }
             // One script: readers see the old entries or the new ones, never a half-written state.
-            return pub.reactive().eval(REPLACE, io.lettuce.core.ScriptOutputType.INTEGER, new byte[][] {key}, args).then();
+            return pub.reactive().eval(REPLACE, ScriptOutputType.INTEGER, new byte[][] {key}, args).then();
         });
     }
 
     @Override
     public Mono<Void> removeNodeState() {
         return Mono.defer(() -> {
-            java.util.List<byte[]> keys = new java.util.ArrayList<>();
+            List<byte[]> keys = new ArrayList<>();
             keys.add(heartbeatKey(options.nodeId()));
             keys.add(markKey(options.nodeId()));
             stateNames.forEach(name -> keys.add(stateKey(name, options.nodeId())));
@@ -423,16 +436,16 @@ public final class LettuceRedisBroker implements RedisBroker {
     }
 
     @Override
-    public Mono<java.util.Map<String, String>> nodeStates(String name, String key) {
+    public Mono<Map<String, String>> nodeStates(String name, String key) {
         return Mono.defer(() -> pub.reactive().smembers(nodeIndex()).map(LettuceRedisBroker::string).collectList()
                 .flatMap(nodes -> {
                     if (nodes.isEmpty()) {
-                        return Mono.just(java.util.Map.<String, String>of());
+                        return Mono.just(Map.<String, String>of());
                     }
                     byte[][] beats = nodes.stream().map(this::heartbeatKey).toArray(byte[][]::new);
                     return pub.reactive().mget(beats).collectList().flatMap(values -> {
-                        java.util.List<String> live = new java.util.ArrayList<>();
-                        java.util.List<String> dead = new java.util.ArrayList<>();
+                        List<String> live = new ArrayList<>();
+                        List<String> dead = new ArrayList<>();
                         for (int i = 0; i < values.size() && i < nodes.size(); i++) {
                             (values.get(i).hasValue() ? live : dead).add(nodes.get(i));
                         }
@@ -440,15 +453,15 @@ public final class LettuceRedisBroker implements RedisBroker {
                         byte[] field = bytes(key);
                         return Flux.fromIterable(live)
                                 .flatMap(n -> pub.reactive().hget(stateKey(name, n), field)
-                                        .map(v -> java.util.Map.entry(n, string(v))))
-                                .collectMap(java.util.Map.Entry::getKey, java.util.Map.Entry::getValue,
-                                        java.util.TreeMap::new);
+                                        .map(v -> Map.entry(n, string(v))))
+                                .collectMap(Map.Entry::getKey, Map.Entry::getValue,
+                                        TreeMap::new);
                     });
                 }));
     }
 
     /** Drops dead nodes from the index; a node that beats again meanwhile keeps its place (the script checks). */
-    private void prune(java.util.List<String> dead) {
+    private void prune(List<String> dead) {
         if (dead.isEmpty()) {
             return;
         }
@@ -458,7 +471,7 @@ public final class LettuceRedisBroker implements RedisBroker {
             keys[i + 1] = heartbeatKey(dead.get(i));
         }
         byte[][] ids = dead.stream().map(LettuceRedisBroker::bytes).toArray(byte[][]::new);
-        pub.reactive().eval(PRUNE, io.lettuce.core.ScriptOutputType.INTEGER, keys, ids).subscribe(null, e -> { });
+        pub.reactive().eval(PRUNE, ScriptOutputType.INTEGER, keys, ids).subscribe(null, e -> { });
     }
 
     @Override
@@ -486,7 +499,7 @@ public final class LettuceRedisBroker implements RedisBroker {
                     .onErrorResume(e -> Mono.empty())
                     .then(Mono.fromCompletionStage(pub.closeAsync()).onErrorResume(e -> Mono.empty()))
                     .then(Mono.fromCompletionStage(client.shutdownAsync(QUIET_PERIOD_MS, SHUTDOWN_TIMEOUT_MS,
-                            java.util.concurrent.TimeUnit.MILLISECONDS)))
+                            TimeUnit.MILLISECONDS)))
                     .doOnSuccess(v -> log.info("redis broker closed node={} redis={}", options.nodeId(), where));
         });
     }

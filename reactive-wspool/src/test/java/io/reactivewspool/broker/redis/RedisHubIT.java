@@ -2,7 +2,10 @@ package io.reactivewspool.broker.redis;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.reactivewspool.client.WsTopicClient;
+import io.reactivewspool.client.WsTopicClientOptions;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.RawWsClient;
@@ -11,6 +14,7 @@ import io.reactivewspool.test.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -105,15 +109,14 @@ class RedisHubIT {
 
     @Test
     void topicClientFailsOverToAnotherNodeAndResumesFromItsLastOffsetWithoutAGap() {
-        io.reactivewspool.client.WsTopicClient client = io.reactivewspool.client.WsTopicClient.create(
-                io.reactivewspool.client.WsTopicClientOptions.builder(node(0).wsUrl(), node(1).wsUrl())
+        WsTopicClient client = WsTopicClient.create(WsTopicClientOptions.builder(node(0).wsUrl(), node(1).wsUrl())
                         .client(b -> b.bearerToken("tok-alice"))
                         .reconnectBackoffFirst(Duration.ofMillis(200)).reconnectBackoffMax(Duration.ofSeconds(1))
                         .build());
-        List<WsMessage> got = new java.util.concurrent.CopyOnWriteArrayList<>();
-        List<String> gaps = new java.util.concurrent.CopyOnWriteArrayList<>();
-        reactor.core.Disposable g = client.gaps().subscribe(gaps::add);
-        reactor.core.Disposable s = client.subscribe("news").subscribe(got::add);
+        List<WsMessage> got = new CopyOnWriteArrayList<>();
+        List<String> gaps = new CopyOnWriteArrayList<>();
+        Disposable g = client.gaps().subscribe(gaps::add);
+        Disposable s = client.subscribe("news").subscribe(got::add);
         try {
             await().atMost(T).until(() -> node(0).hub().stats().topicSubscribers().getOrDefault("news", 0) == 1);
             node(2).hub().broadcast("news", "story", 1);

@@ -1,6 +1,7 @@
 package io.reactivewspool.internal.netty;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 
 import io.netty.buffer.Unpooled;
@@ -151,8 +152,8 @@ class ChannelWsTransportTest {
     void closeSendsItsFrameOnceEndsReceiveAndTheChannelGoesWithThePeersAnswer() {
         TestSubscriber<InboundFrame> in = TestSubscriber.create();
         transport.receive().subscribe(in);
-        transport.close(WsCloseStatus.NORMAL.withReason("done")).block(java.time.Duration.ofSeconds(1));
-        transport.close(WsCloseStatus.GOING_AWAY).block(java.time.Duration.ofSeconds(1));
+        transport.close(WsCloseStatus.NORMAL.withReason("done")).block(Duration.ofSeconds(1));
+        transport.close(WsCloseStatus.GOING_AWAY).block(Duration.ofSeconds(1));
         CloseWebSocketFrame sent = writtenClose();
         assertThat(sent.statusCode()).isEqualTo(1000);
         assertThat(sent.reasonText()).isEqualTo("done");

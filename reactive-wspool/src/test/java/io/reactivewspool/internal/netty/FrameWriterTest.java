@@ -1,15 +1,30 @@
 package io.reactivewspool.internal.netty;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+import io.netty.channel.local.LocalServerChannel;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
@@ -18,10 +33,16 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.reactivewspool.server.OutboundFrame;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,7 +66,7 @@ class FrameWriterTest {
         return frames;
     }
 
-    private static void install(io.netty.channel.Channel ch, FrameWriter writer) {
+    private static void install(Channel ch, FrameWriter writer) {
         ch.pipeline().addLast(writer);
     }
 
@@ -134,8 +155,8 @@ class FrameWriterTest {
         }
         List<ByteBuf> a = drainOutbound(pre);
         List<ByteBuf> b = drainOutbound(viaEncoder);
-        assertThat(ByteBufUtil.getBytes(io.netty.buffer.Unpooled.wrappedBuffer(a.toArray(new ByteBuf[0]))))
-                .isEqualTo(ByteBufUtil.getBytes(io.netty.buffer.Unpooled.wrappedBuffer(b.toArray(new ByteBuf[0]))));
+        assertThat(ByteBufUtil.getBytes(Unpooled.wrappedBuffer(a.toArray(new ByteBuf[0]))))
+                .isEqualTo(ByteBufUtil.getBytes(Unpooled.wrappedBuffer(b.toArray(new ByteBuf[0]))));
         a.forEach(ByteBuf::release);
         b.forEach(ByteBuf::release);
         pre.finishAndReleaseAll();
@@ -146,10 +167,10 @@ class FrameWriterTest {
     void aPublisherThatIgnoresTheDemandFailsTheSendWithAnOverflowNamingTheDemand() {
         EmbeddedChannel ch = new EmbeddedChannel(new WebSocket13FrameEncoder(false));
         ChannelHandlerContext encoder = ch.pipeline().context(WebSocketFrameEncoder.class);
-        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         // Not a Reactor operator: pushes 100 frames whatever was requested.
-        org.reactivestreams.Publisher<OutboundFrame> rogue = s -> {
-            s.onSubscribe(new org.reactivestreams.Subscription() {
+        Publisher<OutboundFrame> rogue = s -> {
+            s.onSubscribe(new Subscription() {
                 @Override
                 public void request(long n) {
                 }
@@ -198,21 +219,21 @@ class FrameWriterTest {
      */
     @Test
     void framesFromAnotherThreadLeaveInOrderOverARealEventLoop() throws Exception {
-        io.netty.channel.EventLoopGroup group = new io.netty.channel.DefaultEventLoopGroup(1);
-        io.netty.channel.local.LocalAddress address = new io.netty.channel.local.LocalAddress("frame-writer-" + System.nanoTime());
+        EventLoopGroup group = new DefaultEventLoopGroup(1);
+        LocalAddress address = new LocalAddress("frame-writer-" + System.nanoTime());
         int total = 5_000;
-        java.util.concurrent.CopyOnWriteArrayList<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
-        io.netty.channel.Channel server = null;
-        io.netty.channel.Channel client = null;
-        reactor.core.scheduler.Scheduler foreign = reactor.core.scheduler.Schedulers.newSingle("not-the-loop");
+        CopyOnWriteArrayList<String> received = new CopyOnWriteArrayList<>();
+        Channel server = null;
+        Channel client = null;
+        Scheduler foreign = Schedulers.newSingle("not-the-loop");
         try {
-            server = new io.netty.bootstrap.ServerBootstrap().group(group).channel(io.netty.channel.local.LocalServerChannel.class)
-                    .childHandler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+            server = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
+                    .childHandler(new ChannelInitializer<Channel>() {
                         @Override
-                        protected void initChannel(io.netty.channel.Channel ch) {
+                        protected void initChannel(Channel ch) {
                             ch.pipeline().addLast(new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
                                     .expectMaskedFrames(false).build()));
-                            ch.pipeline().addLast(new io.netty.channel.SimpleChannelInboundHandler<TextWebSocketFrame>() {
+                            ch.pipeline().addLast(new SimpleChannelInboundHandler<TextWebSocketFrame>() {
                                 @Override
                                 protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame f) {
                                     received.add(f.text());
@@ -220,12 +241,12 @@ class FrameWriterTest {
                             });
                         }
                     }).bind(address).sync().channel();
-            client = new io.netty.bootstrap.Bootstrap().group(group).channel(io.netty.channel.local.LocalChannel.class)
+            client = new Bootstrap().group(group).channel(LocalChannel.class)
                     .handler(new WebSocket13FrameEncoder(false)).connect(address).sync().channel();
-            io.netty.channel.Channel ch = client;
+            Channel ch = client;
             ChannelHandlerContext encoder = ch.pipeline().context(WebSocketFrameEncoder.class);
-            java.util.concurrent.atomic.AtomicReference<String> offLoop = new java.util.concurrent.atomic.AtomicReference<>("none");
-            reactor.core.publisher.Sinks.Empty<Void> done = reactor.core.publisher.Sinks.empty();
+            AtomicReference<String> offLoop = new AtomicReference<>("none");
+            Sinks.Empty<Void> done = Sinks.empty();
             FrameWriter.send(ch, encoder, Flux.range(0, total)
                             .publishOn(foreign, 16)
                             .doOnNext(i -> {
@@ -235,8 +256,8 @@ class FrameWriterTest {
                             })
                             .map(FrameWriterTest::text), FrameWriterTest::install)
                     .subscribe(null, done::tryEmitError, done::tryEmitEmpty);
-            done.asMono().block(java.time.Duration.ofSeconds(20));
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> received.size() >= total);
+            done.asMono().block(Duration.ofSeconds(20));
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> received.size() >= total);
             assertThat(offLoop.get()).isEqualTo("none");
             assertThat(received).hasSize(total);
             for (int i = 0; i < total; i++) {
@@ -250,7 +271,7 @@ class FrameWriterTest {
             if (server != null) {
                 server.close().sync();
             }
-            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
 }

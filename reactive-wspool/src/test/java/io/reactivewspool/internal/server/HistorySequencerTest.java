@@ -1,14 +1,19 @@
 package io.reactivewspool.internal.server;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import io.reactivewspool.history.HistoryOptions;
 import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.message.WsMessage;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -82,7 +87,7 @@ class HistorySequencerTest {
      * offsets Redis assigns.
      */
     private static final class IoThreadHistory implements TopicHistory {
-        final java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor();
+        final ExecutorService io = Executors.newSingleThreadExecutor();
         final List<Integer> written = new CopyOnWriteArrayList<>();
         volatile Thread ioThread;
 
@@ -144,9 +149,9 @@ class HistorySequencerTest {
                 s.submit("t", WsMessage.data("t", i), Set.of());
                 spin(10_000); // a broadcaster's pace, so that submissions meet completions
             }
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> delivered.size() == n);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> delivered.size() == n);
             assertThat(h.written).as("the order appends reached the store (its offset order)")
-                    .isEqualTo(java.util.stream.IntStream.range(0, n).boxed().toList());
+                    .isEqualTo(IntStream.range(0, n).boxed().toList());
             assertThat(delivered).extracting(m -> m.data().asInt()).isEqualTo(h.written);
         } finally {
             h.close().block();

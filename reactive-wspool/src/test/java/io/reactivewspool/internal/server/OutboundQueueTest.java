@@ -1,14 +1,23 @@
 package io.reactivewspool.internal.server;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.OverflowPolicy;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
 import reactor.test.StepVerifier;
 import reactor.test.util.RaceTestUtils;
 
@@ -92,19 +101,19 @@ class OutboundQueueTest {
     void framesHandedOverDirectlyAndFramesQueuedKeepTheirOrderUnderBatchedDemand() throws Exception {
         OutboundQueue q = new OutboundQueue(100_000, OverflowPolicy.DROP_OLDEST, new LongAdder());
         int total = 50_000;
-        java.util.List<Integer> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        java.util.concurrent.atomic.AtomicReference<org.reactivestreams.Subscription> sub = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<Subscription> sub = new AtomicReference<>();
         AtomicLong requested = new AtomicLong();
         AtomicLong beyondDemand = new AtomicLong();
-        q.subscribe(new reactor.core.CoreSubscriber<OutboundFrame>() {
+        q.subscribe(new CoreSubscriber<OutboundFrame>() {
             int sinceRequest;
 
             @Override
-            public void onSubscribe(org.reactivestreams.Subscription s) {
-                org.reactivestreams.Subscription counting = new org.reactivestreams.Subscription() {
+            public void onSubscribe(Subscription s) {
+                Subscription counting = new Subscription() {
                     @Override
                     public void request(long n) {
-                        requested.accumulateAndGet(n, reactor.core.publisher.Operators::addCap);
+                        requested.accumulateAndGet(n, Operators::addCap);
                         s.request(n);
                     }
 
@@ -122,7 +131,7 @@ class OutboundQueueTest {
                 if (seen.size() + 1 > requested.get()) {
                     beyondDemand.incrementAndGet();
                 }
-                seen.add(java.nio.ByteBuffer.wrap(f.payload()).getInt());
+                seen.add(ByteBuffer.wrap(f.payload()).getInt());
                 // Like the Netty writer: more demand in small steps, sometimes from inside onNext.
                 if (++sinceRequest == 8) {
                     sinceRequest = 0;
@@ -140,7 +149,7 @@ class OutboundQueueTest {
         });
         Thread producer = new Thread(() -> {
             for (int i = 0; i < total; i++) {
-                q.offer(OutboundFrame.text(java.nio.ByteBuffer.allocate(4).putInt(i).array()));
+                q.offer(OutboundFrame.text(ByteBuffer.allocate(4).putInt(i).array()));
             }
         });
         producer.start();
@@ -150,7 +159,7 @@ class OutboundQueueTest {
         }
         producer.join();
         sub.get().request(Long.MAX_VALUE);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == total);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == total);
         for (int i = 0; i < total; i++) {
             assertThat(seen.get(i)).isEqualTo(i);
         }

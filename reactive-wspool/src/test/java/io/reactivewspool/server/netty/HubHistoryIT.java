@@ -7,7 +7,12 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
 
 import io.reactivewspool.history.HistoryOptions;
 import io.reactivewspool.history.TopicHistory;
@@ -17,6 +22,7 @@ import io.reactivewspool.server.TopicPolicy;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.RawWsClient;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -118,10 +124,10 @@ class HubHistoryIT {
         String since = first.next("tick").offset();
 
         CountDownLatch started = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger sent = new AtomicInteger();
         ExecutorService pool = Executors.newSingleThreadExecutor();
-        java.util.concurrent.Future<Integer> broadcaster = pool.submit(() -> {
+        Future<Integer> broadcaster = pool.submit(() -> {
             int i = 0;
             while (!stop.get() && i < 20_000) {
                 f.hub().broadcast("news", "tick", ++i);
@@ -129,7 +135,7 @@ class HubHistoryIT {
                 if (i == 50) {
                     started.countDown();
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                LockSupport.parkNanos(50_000);
             }
             return i;
         });
@@ -140,7 +146,7 @@ class HubHistoryIT {
         int beforeReply = (int) late.received().stream().filter(m -> m.is("tick")).count();
         // Keep the broadcaster going past the reply, so live messages really follow it.
         int atReply = sent.get();
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sent.get() >= atReply + 20);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sent.get() >= atReply + 20);
         stop.set(true);
         int last = broadcaster.get(10, TimeUnit.SECONDS);
         pool.shutdown();
@@ -148,7 +154,7 @@ class HubHistoryIT {
 
         List<WsMessage> ticks = late.received().stream().filter(m -> m.is("tick")).toList();
         assertThat(ticks).extracting(m -> m.data().asInt())
-                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, last).boxed().toList());
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, last).boxed().toList());
         assertThat(beforeReply).as("replayed before the reply").isPositive().isLessThan(last);
         WsMessage reply = late.received().stream().filter(m -> m.is("subscribed")).findFirst().orElseThrow();
         assertThat(reply.data().get("recovered").asBoolean()).isTrue();

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.reactivewspool.server.AdminHttpApi;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.RawSocketClient;
@@ -78,13 +79,13 @@ class ServerHttpIT {
     @EnumSource(WsServerOptions.Engine.class)
     void anAdminBodyOverTheLimitIsReadAndRefusedWith400(WsServerOptions.Engine engine) {
         try (HubFixture f = start(engine)) {
-            int size = io.reactivewspool.server.AdminHttpApi.MAX_BODY_BYTES + 4096;
+            int size = AdminHttpApi.MAX_BODY_BYTES + 4096;
             String body = "{\"topic\":\"t\",\"message_type\":\"x\",\"data\":\"" + "z".repeat(size) + "\"}";
             String answer = exchange(f, "POST /api/admin/websockets/broadcast HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer "
                     + ADMIN + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body
                     + "GET /nope HTTP/1.1\r\nHost: h\r\n\r\n");
             assertThat(statuses(answer)).isEqualTo("400 404");
-            assertThat(answer).contains("request body larger than " + io.reactivewspool.server.AdminHttpApi.MAX_BODY_BYTES);
+            assertThat(answer).contains("request body larger than " + AdminHttpApi.MAX_BODY_BYTES);
         }
     }
 

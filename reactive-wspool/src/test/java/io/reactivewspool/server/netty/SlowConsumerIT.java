@@ -3,6 +3,7 @@ package io.reactivewspool.server.netty;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.ConnectionInfo;
@@ -45,7 +46,7 @@ class SlowConsumerIT {
                         .until(() -> fast.received().stream().filter(m -> m.is("n")).count() == expected);
             }
             assertThat(fast.received().stream().filter(m -> m.is("n")).map(m -> m.data().get("i").asInt()))
-                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, batches * perBatch).boxed().toList());
+                    .containsExactlyElementsOf(IntStream.range(0, batches * perBatch).boxed().toList());
 
             ConnectionInfo slow = f.hub().admin().connections(null, "feed").stream()
                     .filter(i -> i.dropped() > 0).findFirst().orElseThrow();

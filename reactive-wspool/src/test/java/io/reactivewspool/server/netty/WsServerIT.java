@@ -1,5 +1,6 @@
 package io.reactivewspool.server.netty;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.server.Authenticator;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.Allocations;
@@ -17,6 +19,7 @@ import io.reactivewspool.test.Deflated;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.LiveHeap;
 import io.reactivewspool.test.RawWsClient;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -123,7 +126,7 @@ class WsServerIT {
             assertThat(c.closeReason()).isEqualTo("message larger than " + WsHubOptions.DEFAULT_MAX_FRAME_BYTES + " bytes");
             assertThat(allocations.since()).as("bytes allocated in the JVM while the server received the frame")
                     .isLessThan(16 * LiveHeap.MIB);
-            org.awaitility.Awaitility.await().atMost(RawWsClient.WAIT).until(() -> f.hub().stats().activeConnections() == 0);
+            Awaitility.await().atMost(RawWsClient.WAIT).until(() -> f.hub().stats().activeConnections() == 0);
         }
     }
 
@@ -136,7 +139,7 @@ class WsServerIT {
             c.sendFrame(Deflated.frame(new byte[] {(byte) 0xff, (byte) 0xff, 0x01, 0x02}));
             assertThat(c.awaitCloseCode()).isEqualTo(1007);
             assertThat(c.closeReason()).isEqualTo("message is not a valid permessage-deflate stream");
-            org.awaitility.Awaitility.await().atMost(RawWsClient.WAIT).until(() -> f.hub().stats().activeConnections() == 0);
+            Awaitility.await().atMost(RawWsClient.WAIT).until(() -> f.hub().stats().activeConnections() == 0);
         }
     }
 
@@ -152,7 +155,7 @@ class WsServerIT {
     @Test
     void sendToUserReachesOnlyThatUsersConnectionsOverSockets() {
         WsHubOptions o = WsHubOptions.builder()
-                .authenticator(io.reactivewspool.server.Authenticator.tokens(Map.of("TA", "alice", "TB", "bob"))).build();
+                .authenticator(Authenticator.tokens(Map.of("TA", "alice", "TB", "bob"))).build();
         try (HubFixture f = start(o)) {
             RawWsClient a1 = RawWsClient.connect(f.wsUrl() + "?token=TA");
             RawWsClient a2 = RawWsClient.connect(f.wsUrl() + "?token=TA");
@@ -187,7 +190,7 @@ class WsServerIT {
         assertThat(tookMs).isGreaterThanOrEqualTo(550);
         assertThat(hub.stats().activeConnections()).isZero();
         assertThat(hub.isAccepting()).isFalse();
-        assertThatThrownBy(() -> httpGet("http://127.0.0.1:" + URI.create(url).getPort() + "/ws")).isInstanceOf(java.io.IOException.class);
+        assertThatThrownBy(() -> httpGet("http://127.0.0.1:" + URI.create(url).getPort() + "/ws")).isInstanceOf(IOException.class);
     }
 
 }

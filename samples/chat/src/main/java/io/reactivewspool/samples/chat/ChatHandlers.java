@@ -2,6 +2,7 @@ package io.reactivewspool.samples.chat;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 import io.reactivewspool.message.WsMessage;
@@ -10,6 +11,7 @@ import io.reactivewspool.server.ConnectionListener;
 import io.reactivewspool.server.WsConnectionView;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.spring.WsMessageMapping;
+import org.springframework.context.annotation.Bean;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -36,7 +38,7 @@ class ChatHandlers {
             return Mono.error(new IllegalArgumentException("could not join " + room + ": the room or your connection is at its limit"));
         }
         List<String> members = members(hub, room);
-        hub.broadcast(room, "member_joined", Map.of("user", me.userId(), "members", members), java.util.Set.of(me.id()));
+        hub.broadcast(room, "member_joined", Map.of("user", me.userId(), "members", members), Set.of(me.id()));
         return Mono.just(WsMessage.builder("joined").topic(room).data(Map.of("members", members)).id(message.id()).build());
     }
 
@@ -90,7 +92,7 @@ class ChatHandlers {
     }
 
     /** Tells each room a closing connection was in that its user left. */
-    @org.springframework.context.annotation.Bean
+    @Bean
     static ConnectionListener chatMembership() {
         return new ConnectionListener() {
             @Override

@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.reactivewspool.broker.redis.RedisBrokerOptions;
 import io.reactivewspool.server.OverflowPolicy;
+import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.server.netty.WsServerOptions;
 
 /**
@@ -87,7 +89,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
         Map<String, String> tokens = new LinkedHashMap<>();
         int maxFrame = 65_536;
         int maxConnections = 10_000;
-        int maxPerTopic = io.reactivewspool.server.WsHubOptions.DEFAULT_MAX_CONNECTIONS_PER_TOPIC;
+        int maxPerTopic = WsHubOptions.DEFAULT_MAX_CONNECTIONS_PER_TOPIC;
         int rate = 0;
         long heartbeat = 30_000;
         long timeout = 300_000;
@@ -149,7 +151,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
                 case "--drain-ms" -> drain = intIn(name, value, 0, 600_000);
                 case "--redis" -> {
                     try {
-                        redis = io.reactivewspool.broker.redis.RedisBrokerOptions.builder(value).build().uri();
+                        redis = RedisBrokerOptions.builder(value).build().uri();
                     } catch (IllegalArgumentException e) {
                         throw new BadFlag("--redis: " + e.getMessage());
                     }

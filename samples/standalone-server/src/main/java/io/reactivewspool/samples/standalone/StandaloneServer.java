@@ -3,6 +3,7 @@ package io.reactivewspool.samples.standalone;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
+import io.reactivewspool.server.AdminAuthenticator;
 import io.reactivewspool.server.Authenticator;
 import io.reactivewspool.server.TopicPolicy;
 import io.reactivewspool.broker.redis.RedisBroker;
@@ -88,7 +89,7 @@ public final class StandaloneServer {
                 .path(c.path())
                 .ioThreads(c.ioThreads())
                 .engine(c.engine())
-                .adminAuthenticator(c.adminToken() == null ? null : io.reactivewspool.server.AdminAuthenticator.bearer(c.adminToken()))
+                .adminAuthenticator(c.adminToken() == null ? null : AdminAuthenticator.bearer(c.adminToken()))
                 .build())
                 .bindNow();
     }

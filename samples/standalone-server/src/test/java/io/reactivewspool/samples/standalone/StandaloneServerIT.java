@@ -1,11 +1,16 @@
 package io.reactivewspool.samples.standalone;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,7 +32,7 @@ class StandaloneServerIT {
     private static ProcessBuilder jar(String... flags) {
         File jar = new File(System.getProperty("basedir", "."), "target/standalone-server.jar");
         assertThat(jar).exists();
-        List<String> cmd = new java.util.ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java", "-jar", jar.getPath()));
+        List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java", "-jar", jar.getPath()));
         cmd.addAll(List.of(flags));
         return new ProcessBuilder(cmd);
     }
@@ -41,10 +46,10 @@ class StandaloneServerIT {
                 "--token=alice=ALICE_TOKEN", "--token=bob=BOB_TOKEN", "--max-frame-bytes=65536", "--drain-ms=0",
                 "--engine=" + engine)
                 .redirectErrorStream(true).redirectOutput(log).start();
-        java.util.function.Supplier<List<String>> lines = () -> {
+        Supplier<List<String>> lines = () -> {
             try {
-                return java.nio.file.Files.readAllLines(log.toPath(), StandardCharsets.UTF_8);
-            } catch (java.io.IOException e) {
+                return Files.readAllLines(log.toPath(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
                 throw new AssertionError(e);
             }
         };
@@ -78,7 +83,7 @@ class StandaloneServerIT {
             assertThat(bob.awaitCloseCode()).isEqualTo(1001);
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(String.join("\n", lines.get())).contains("connection opened").contains("hub closed")
-                    .contains("engine=" + engine.toUpperCase(java.util.Locale.ROOT).replace('-', '_'))
+                    .contains("engine=" + engine.toUpperCase(Locale.ROOT).replace('-', '_'))
                     .doesNotContain("ALICE_TOKEN").doesNotContain("BOB_TOKEN").doesNotContain("SECRET");
         } finally {
             p.destroyForcibly();

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -103,7 +104,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** {@code POST /broadcast}: the number of connections the hub reached. */
-    java.util.concurrent.CompletableFuture<Integer> broadcastAsync(String topic, String type, String dataJson) {
+    CompletableFuture<Integer> broadcastAsync(String topic, String type, String dataJson) {
         String body = "{\"topic\":\"" + topic + "\",\"message_type\":\"" + type + "\",\"data\":" + dataJson + "}";
         HttpRequest req = HttpRequest.newBuilder(adminUri("/broadcast"))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")

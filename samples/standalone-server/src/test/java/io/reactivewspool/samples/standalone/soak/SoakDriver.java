@@ -1,6 +1,7 @@
 package io.reactivewspool.samples.standalone.soak;
 
 import java.io.File;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -187,7 +188,7 @@ public final class SoakDriver {
                     + "; " + o.duration().toSeconds() + " s of load");
             SoakReport report = new SoakDriver(o, server).soak();
             if (report.passed()) {
-                java.nio.file.Files.deleteIfExists(server.log()); // kept when the run failed, for the post-mortem
+                Files.deleteIfExists(server.log()); // kept when the run failed, for the post-mortem
             }
             return report;
         }
@@ -249,7 +250,7 @@ public final class SoakDriver {
         ServerProcess.Memory end = server.memoryAfterFullGc();
         int exit = server.stop();
         long logErrors;
-        try (var lines = java.nio.file.Files.lines(server.log())) {
+        try (var lines = Files.lines(server.log())) {
             logErrors = lines.filter(l -> l.contains(" ERROR ")).count();
         }
         Map<String, Long> errorCounts = new TreeMap<>();
