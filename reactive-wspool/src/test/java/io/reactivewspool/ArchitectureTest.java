@@ -1,63 +1,52 @@
 package io.reactivewspool;
 
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.domain.JavaCodeUnit;
-import com.tngtech.archunit.core.domain.JavaField;
-import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.reactivewspool.test.PackageRules;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The package rules of STYLE.md, held by the build rather than by review. */
+/**
+ * The package rules of STYLE.md for the core module, held by the build rather than by review.
+ * The Spring module holds the same rules, and its own boundary, in {@code SpringArchitectureTest}.
+ */
 class ArchitectureTest {
 
     private static final JavaClasses MAIN = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("io.reactivewspool");
 
+    /** The packages whose API a Spring adapter or another engine reuses without Netty. */
+    private static final String[] ENGINE_NEUTRAL = {"io.reactivewspool.server", "io.reactivewspool.internal.server",
+            "io.reactivewspool.message", "io.reactivewspool.broker", "io.reactivewspool.history"};
+
     @Test
     void publicApiNeverNamesAnInternalType() {
-        List<String> leaks = new ArrayList<>();
-        for (JavaClass c : MAIN) {
-            if (isInternal(c) || !c.getModifiers().contains(JavaModifier.PUBLIC)) {
-                continue;
-            }
-            for (JavaCodeUnit unit : c.getCodeUnits()) {
-                if (!unit.getModifiers().contains(JavaModifier.PUBLIC) && !unit.getModifiers().contains(JavaModifier.PROTECTED)) {
-                    continue;
-                }
-                Set<JavaClass> named = new HashSet<>(unit.getParameterTypes().stream()
-                        .flatMap(t -> t.getAllInvolvedRawTypes().stream()).collect(Collectors.toSet()));
-                named.addAll(unit.getReturnType().getAllInvolvedRawTypes());
-                named.stream().filter(ArchitectureTest::isInternal)
-                        .forEach(t -> leaks.add(unit.getFullName() + " names " + t.getName()));
-            }
-            for (JavaField f : c.getFields()) {
-                if (f.getModifiers().contains(JavaModifier.PUBLIC)) {
-                    f.getType().getAllInvolvedRawTypes().stream().filter(ArchitectureTest::isInternal)
-                            .forEach(t -> leaks.add(f.getFullName() + " names " + t.getName()));
-                }
-            }
-            c.getRawSuperclass().filter(ArchitectureTest::isInternal)
-                    .ifPresent(t -> leaks.add(c.getName() + " extends " + t.getName()));
-        }
-        assertThat(leaks).as("public signatures that name internal types").isEmpty();
+        assertThat(PackageRules.signatureLeaks(MAIN, PackageRules::isPublicApi, PackageRules::isInternal))
+                .as("public signatures that name internal types").isEmpty();
     }
 
     @Test
-    void hubCoreDoesNotDependOnReactorNetty() {
-        noClasses().that().resideInAnyPackage("io.reactivewspool.server", "io.reactivewspool.message",
-                        "io.reactivewspool.broker", "io.reactivewspool.history")
+    void serverAndBrokerApiNameNettyOnlyInTheReactorNettyCustomizerOfServerNetty() {
+        List<String> leaks = PackageRules.signatureLeaks(MAIN,
+                c -> PackageRules.isPublicApi(c) && (c.getPackageName().equals("io.reactivewspool.server")
+                        || c.getPackageName().equals("io.reactivewspool.broker")),
+                t -> t.getPackageName().startsWith("io.netty") || t.getPackageName().startsWith("reactor.netty"));
+        leaks.addAll(PackageRules.signatureLeaks(MAIN,
+                c -> PackageRules.isPublicApi(c) && c.getPackageName().equals("io.reactivewspool.server.netty"),
+                t -> t.getPackageName().startsWith("io.netty")));
+        assertThat(leaks).as("public server signatures that name Netty types").isEmpty();
+    }
+
+    @Test
+    void hubCoreDoesNotDependOnReactorNettyOrNetty() {
+        noClasses().that().resideInAnyPackage(ENGINE_NEUTRAL)
                 .should().dependOnClassesThat().resideInAnyPackage("reactor.netty..", "io.netty..")
                 .because("the Spring adapter reuses the hub over WebFlux's WebSocketSession")
                 .check(MAIN);
@@ -73,13 +62,12 @@ class ArchitectureTest {
 
     @Test
     void noManagerHelperOrUtilNames() {
-        List<String> bad = MAIN.stream().map(JavaClass::getSimpleName)
-                .filter(n -> n.endsWith("Manager") || n.endsWith("Helper") || n.endsWith("Util") || n.endsWith("Utils"))
-                .toList();
-        assertThat(bad).isEmpty();
+        assertThat(PackageRules.vagueNames(MAIN)).isEmpty();
     }
 
-    private static boolean isInternal(JavaClass c) {
-        return c.getPackageName().startsWith("io.reactivewspool.internal");
+    @Test
+    void theRulesSeeTheWholeModule() {
+        assertThat(MAIN.stream().map(JavaClass::getPackageName))
+                .contains("io.reactivewspool.server", "io.reactivewspool.internal.server", "io.reactivewspool.client");
     }
 }

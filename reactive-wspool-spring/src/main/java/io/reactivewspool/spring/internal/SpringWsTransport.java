@@ -6,14 +6,13 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.Channel;
-import io.netty.handler.codec.TooLongFrameException;
-import io.reactivewspool.internal.netty.InflateBound;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.InboundFrame;
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.WsFrameTooLargeException;
 import io.reactivewspool.server.WsTransport;
+import io.reactivewspool.server.netty.NettyFrameLimit;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
@@ -98,7 +97,7 @@ public final class SpringWsTransport implements WsTransport {
         // Netty's TooLongFrameException, a deflated one that inflates past it with its bounded decoder's
         // DecompressionException: the hub answers both with 1009.
         return session.receive().map(message -> new InboundFrame(kind(message.getType()), copy(message.getPayload())))
-                .onErrorMap(SpringWsTransport::tooLong, e -> new WsFrameTooLargeException(
+                .onErrorMap(NettyFrameLimit::exceededBy, e -> new WsFrameTooLargeException(
                         "message larger than the maximum frame size", e));
     }
 
@@ -138,15 +137,6 @@ public final class SpringWsTransport implements WsTransport {
             case PING -> new WebSocketMessage(WebSocketMessage.Type.PING, payload);
             case PONG -> new WebSocketMessage(WebSocketMessage.Type.PONG, payload);
         };
-    }
-
-    private static boolean tooLong(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof TooLongFrameException || InflateBound.exceeded(t)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static InboundFrame.Kind kind(WebSocketMessage.Type type) {
