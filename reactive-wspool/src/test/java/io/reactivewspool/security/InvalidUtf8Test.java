@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 /**
  * Every ill-formed UTF-8 sequence in a text frame is malformed input (an {@code error} reply), not
  * only those Jackson's parser happens to notice: overlong forms ({@code C0 AF} is an overlong '/'),
- * surrogates, code points above U+10FFFF, truncated sequences. Found by {@link WireFuzzProperties}.
+ * surrogates, code points above U+10FFFF, truncated sequences. Found by {@link WireFuzzIT}.
  */
 class InvalidUtf8Test {
 

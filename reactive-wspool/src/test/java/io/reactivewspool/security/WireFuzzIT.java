@@ -49,7 +49,7 @@ import static org.awaitility.Awaitility.await;
  * {@code DecoderFuzzProperties} and {@code DispatcherFuzzProperties}; this class proves the same
  * and Netty's WebSocket decoder hold up together on the wire.
  */
-class WireFuzzProperties {
+class WireFuzzIT {
 
     private static final int MAX_FRAME = 8192;
     private static final WsCodec CODEC = WsCodec.json();
@@ -246,7 +246,7 @@ class WireFuzzProperties {
     }
 
     private static Arbitrary<Input> randomText() {
-        return Arbitraries.bytes().array(byte[].class).ofMaxSize(300).filter(WireFuzzProperties::undecodable)
+        return Arbitraries.bytes().array(byte[].class).ofMaxSize(300).filter(WireFuzzIT::undecodable)
                 .map(b -> one("random bytes " + Arrays.toString(b), frame(0x81, b), ERROR));
     }
 
