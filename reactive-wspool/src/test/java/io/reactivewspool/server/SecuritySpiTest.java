@@ -1,5 +1,6 @@
 package io.reactivewspool.server;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -8,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SecuritySpiTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private static HandshakeInfo hs(Map<String, List<String>> headers, Map<String, List<String>> query) {
         return new HandshakeInfo("/ws", headers, query, null, null);
@@ -42,7 +45,7 @@ class SecuritySpiTest {
     @Test
     void staticTokensMapTokensToUsers() {
         Authenticator a = Authenticator.tokens(Map.of("T1", "alice"));
-        assertThat(a.authenticate("T1", null).block()).isEqualTo("alice");
+        assertThat(a.authenticate("T1", null).block(TIMEOUT)).isEqualTo("alice");
         assertThat(a.authenticate("T2", null).blockOptional()).isEmpty();
         assertThat(a.authenticate(null, null).blockOptional()).isEmpty();
     }

@@ -2,6 +2,7 @@ package io.reactivewspool.spring.internal;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,6 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Encode once survives the WebFlux adapter: every session's frame wraps the broadcast's one array. */
 class SpringWsTransportTest {
 
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
     @Test
     void outboundFramesWrapTheSharedBytesWithoutCopying() {
         byte[] encodedOnce = "{\"type\":\"tick\",\"topic\":\"prices\"}".getBytes(StandardCharsets.UTF_8);
@@ -32,8 +35,8 @@ class SpringWsTransportTest {
         CapturingSession a = new CapturingSession();
         CapturingSession b = new CapturingSession();
 
-        new SpringWsTransport(a, null).send(Flux.just(frame)).block();
-        new SpringWsTransport(b, null).send(Flux.just(frame)).block();
+        new SpringWsTransport(a, null).send(Flux.just(frame)).block(TIMEOUT);
+        new SpringWsTransport(b, null).send(Flux.just(frame)).block(TIMEOUT);
 
         for (CapturingSession s : List.of(a, b)) {
             assertThat(s.sent).hasSize(1);

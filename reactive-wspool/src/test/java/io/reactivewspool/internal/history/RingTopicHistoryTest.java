@@ -18,12 +18,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RingTopicHistoryTest {
 
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
     private final MutableClock clock = new MutableClock();
     private final RingTopicHistory history = new RingTopicHistory(
             HistoryOptions.builder().size(3).ttl(Duration.ofSeconds(60)).build(), clock);
 
     private String append(String topic, int n) {
-        return history.append(topic, WsMessage.data(topic, n)).block().offset();
+        return history.append(topic, WsMessage.data(topic, n)).block(TIMEOUT).offset();
     }
 
     @Test
@@ -41,7 +43,7 @@ class RingTopicHistoryTest {
         append("a", 2);
         String third = append("a", 3);
 
-        Replay r = history.since("a", first).block();
+        Replay r = history.since("a", first).block(TIMEOUT);
 
         assertThat(r.recovered()).isTrue();
         assertThat(r.messages()).extracting(m -> m.data().asInt()).containsExactly(2, 3);
@@ -51,7 +53,7 @@ class RingTopicHistoryTest {
     @Test
     void upToDateOffsetRecoversNothingMissing() {
         String last = append("a", 1);
-        Replay r = history.since("a", last).block();
+        Replay r = history.since("a", last).block(TIMEOUT);
         assertThat(r.recovered()).isTrue();
         assertThat(r.messages()).isEmpty();
     }
@@ -62,7 +64,7 @@ class RingTopicHistoryTest {
         for (int i = 2; i <= 5; i++) {
             append("a", i); // ring of 3 keeps 3, 4, 5: message 2 is gone
         }
-        Replay r = history.since("a", first).block();
+        Replay r = history.since("a", first).block(TIMEOUT);
         assertThat(r.recovered()).isFalse();
         assertThat(r.messages()).isEmpty();
     }
@@ -72,24 +74,24 @@ class RingTopicHistoryTest {
         String first = append("a", 1);
         append("a", 2);
         clock.advance(Duration.ofSeconds(61));
-        Replay r = history.since("a", first).block();
+        Replay r = history.since("a", first).block(TIMEOUT);
         assertThat(r.recovered()).isFalse();
     }
 
     @Test
     void offsetFromAnotherEpochIsNotRecovered() {
         append("a", 1);
-        Replay r = history.since("a", "otherepoch:1").block();
+        Replay r = history.since("a", "otherepoch:1").block(TIMEOUT);
         assertThat(r.recovered()).isFalse();
     }
 
     @Test
     void malformedOffsetIsAProtocolErrorNamingTheField() {
-        assertThatThrownBy(() -> history.since("a", "garbage").block())
+        assertThatThrownBy(() -> history.since("a", "garbage").block(TIMEOUT))
                 .isInstanceOf(WsProtocolException.class)
                 .hasMessageContaining("data.since must be an offset");
-        assertThatThrownBy(() -> history.since("a", "e:-1").block()).isInstanceOf(WsProtocolException.class);
-        assertThatThrownBy(() -> history.since("a", "e:").block()).isInstanceOf(WsProtocolException.class);
+        assertThatThrownBy(() -> history.since("a", "e:-1").block(TIMEOUT)).isInstanceOf(WsProtocolException.class);
+        assertThatThrownBy(() -> history.since("a", "e:").block(TIMEOUT)).isInstanceOf(WsProtocolException.class);
     }
 
     @Test
@@ -111,7 +113,7 @@ class RingTopicHistoryTest {
         append("a", 3);
 
         assertThat(firstOfNewRing).as("an offset names one message only").isNotEqualTo(seenBeforeExpiry);
-        Replay r = history.since("a", seenBeforeExpiry).block();
+        Replay r = history.since("a", seenBeforeExpiry).block(TIMEOUT);
         assertThat(r.recovered()).as("message 2 was missed and must not be skipped: %s", r).isFalse();
         assertThat(r.messages()).isEmpty();
     }

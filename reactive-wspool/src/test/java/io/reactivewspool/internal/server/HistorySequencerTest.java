@@ -22,6 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class HistorySequencerTest {
 
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
     /** A history whose appends complete only when the test says so. */
     private static final class ManualHistory implements TopicHistory {
         final List<Sinks.One<WsMessage>> pending = new CopyOnWriteArrayList<>();
@@ -154,7 +156,7 @@ class HistorySequencerTest {
                     .isEqualTo(IntStream.range(0, n).boxed().toList());
             assertThat(delivered).extracting(m -> m.data().asInt()).isEqualTo(h.written);
         } finally {
-            h.close().block();
+            h.close().block(TIMEOUT);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.reactivewspool.internal.server;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -18,6 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Live delivery of a topic with a shared history: a jump in offsets is filled from the history or reported. */
 class TopicContinuityTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final TopicHistory history = new RingTopicHistory(HistoryOptions.builder().size(4).build(), Clock.systemUTC());
     /** What reached the subscribers, in order: "n" for message n, "gap>offset" for a gap report. */
@@ -38,7 +41,7 @@ class TopicContinuityTest {
 
     private void store(int n) {
         for (int i = 0; i < n; i++) {
-            stored.add(history.append("t", WsMessage.data("t", Integer.toString(stored.size() + 1))).block());
+            stored.add(history.append("t", WsMessage.data("t", Integer.toString(stored.size() + 1))).block(TIMEOUT));
         }
     }
 
@@ -83,7 +86,7 @@ class TopicContinuityTest {
         store(2);
         live(1);
         TopicHistory other = TopicHistory.inMemory(HistoryOptions.builder().build());
-        WsMessage reset = other.append("t", WsMessage.data("t", "x")).block();
+        WsMessage reset = other.append("t", WsMessage.data("t", "x")).block(TIMEOUT);
         continuity.accept("t", reset.offset(), () -> out.add("x"));
         assertThat(out).containsExactly("1", "gap>0", "x");
     }
@@ -126,7 +129,7 @@ class TopicContinuityTest {
         int n = 4_000;
         List<WsMessage> all = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
-            all.add(big.append("t", WsMessage.data("t", Integer.toString(i))).block());
+            all.add(big.append("t", WsMessage.data("t", Integer.toString(i))).block(TIMEOUT));
         }
         // The first message this node sees fixes where it starts (see the test below).
         c.accept("t", all.get(0).offset(), () -> out.add(all.get(0).data().asString()));
