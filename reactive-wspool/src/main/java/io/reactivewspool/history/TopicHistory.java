@@ -14,7 +14,7 @@ import reactor.core.publisher.Mono;
  *
  * <p>Two implementations: {@link #inMemory(HistoryOptions)} (a ring per topic, one node) and a
  * capped Redis Stream per topic for a cluster
- * ({@code io.reactivewspool.broker.redis.RedisTopicHistory}).
+ * ({@link io.reactivewspool.broker.redis.RedisBroker#history(HistoryOptions, io.reactivewspool.message.WsCodec)}).
  *
  * <pre>{@code
  * TopicHistory history = TopicHistory.inMemory(HistoryOptions.builder().size(500).ttl(Duration.ofMinutes(5)).build());

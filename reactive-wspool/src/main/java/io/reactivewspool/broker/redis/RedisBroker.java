@@ -47,12 +47,11 @@ public interface RedisBroker extends Broker {
     }
 
     /**
-     * A {@link io.reactivewspool.history.TopicHistory} kept in a capped Redis Stream per topic, on
+     * A {@link TopicHistory} kept in a capped Redis Stream per topic, on
      * this broker's connection, shared by every node: offsets are ordered across the cluster.
      * Stored entries are the envelope without its offset, encoded with {@code codec}.
      */
-    TopicHistory history(HistoryOptions historyOptions,
-                                                    WsCodec codec);
+    TopicHistory history(HistoryOptions historyOptions, WsCodec codec);
 
     /** The options this broker was built with. */
     RedisBrokerOptions options();
