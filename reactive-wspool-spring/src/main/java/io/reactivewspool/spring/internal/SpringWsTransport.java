@@ -115,7 +115,7 @@ public final class SpringWsTransport implements WsTransport {
         }
         // On Reactor Netty, close on the channel's event loop: there "still open" and "write the close
         // frame" cannot be separated by the channel closing, which would strand the frame's buffer
-        // (a leak PARANOID detection found when clients and the server close at the same moment).
+        // (PARANOID leak detection reports it when clients and the server close at the same moment).
         // A client that stopped reading would hold the close frame behind unwritten data forever, so
         // the channel is closed anyway after a grace period.
         return Mono.defer(() -> {
