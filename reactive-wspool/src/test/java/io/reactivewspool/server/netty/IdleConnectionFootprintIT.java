@@ -54,10 +54,9 @@ class IdleConnectionFootprintIT {
     }
 
     /**
-     * An idle connection that has had a heartbeat keeps no array queue: the writer's queue for
-     * frames from other threads (the heartbeat ping comes from the hub's timer thread) was an
-     * array of 64 slots, about 700 bytes that every connection kept for its whole life after its
-     * first heartbeat.
+     * An idle connection that has had a heartbeat keeps no array queue: the writer takes frames
+     * from other threads (the heartbeat ping comes from the hub's timer thread), and an array queue
+     * of 64 slots for them would cost every connection about 700 bytes for the rest of its life.
      */
     @Test
     void idleConnectionsKeepNoArrayQueueAfterTheirHeartbeat() throws Exception {
