@@ -13,24 +13,23 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The package rules of STYLE.md for the core module, held by the build rather than by review.
- * The Spring module holds the same rules, and its own boundary, in {@code SpringArchitectureTest}.
+ * The package rules of STYLE.md for the core module, held by the build rather than by review:
+ * those of every module ({@link PackageRules}) and the core's own. The Spring module holds the
+ * same common rules, and its own boundary, in {@code SpringArchitectureTest}.
  */
-class ArchitectureTest {
+class ArchitectureTest extends PackageRules {
 
     private static final JavaClasses MAIN = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("io.reactivewspool");
 
+    ArchitectureTest() {
+        super(MAIN);
+    }
+
     /** The packages whose API a Spring adapter or another engine reuses without Netty. */
     private static final String[] ENGINE_NEUTRAL = {"io.reactivewspool.server", "io.reactivewspool.internal.server",
             "io.reactivewspool.message", "io.reactivewspool.broker", "io.reactivewspool.history"};
-
-    @Test
-    void publicApiNeverNamesAnInternalType() {
-        assertThat(PackageRules.signatureLeaks(MAIN, PackageRules::isPublicApi, PackageRules::isInternal))
-                .as("public signatures that name internal types").isEmpty();
-    }
 
     @Test
     void serverAndBrokerApiNameNettyOnlyInTheReactorNettyCustomizerOfServerNetty() {
@@ -58,11 +57,6 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage("io.lettuce..")
                 .because("Lettuce is an optional dependency")
                 .check(MAIN);
-    }
-
-    @Test
-    void noManagerHelperOrUtilNames() {
-        assertThat(PackageRules.vagueNames(MAIN)).isEmpty();
     }
 
     @Test

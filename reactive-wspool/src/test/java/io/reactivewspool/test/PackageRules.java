@@ -11,18 +11,40 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaCodeUnit;
 import com.tngtech.archunit.core.domain.JavaField;
 import com.tngtech.archunit.core.domain.JavaModifier;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The package rules of STYLE.md that every module's ArchUnit test applies: what a public
- * signature may name, and which class names are banned.
+ * The package rules of STYLE.md that hold in every module: no public signature names an
+ * {@code internal} type, and no class is named Manager, Helper or Util. Each module's ArchUnit
+ * test extends this class (so it runs these rules on its own classes) and adds its own rules,
+ * using the scans below.
  *
  * <pre>{@code
- * assertThat(PackageRules.signatureLeaks(classes, PackageRules::isPublicApi, PackageRules::isInternal)).isEmpty();
+ * class SpringArchitectureTest extends PackageRules {
+ *     SpringArchitectureTest() { super(new ClassFileImporter().importPackages("io.reactivewspool.spring")); }
+ * }
  * }</pre>
  */
-public final class PackageRules {
+public abstract class PackageRules {
 
-    private PackageRules() {
+    /** The module's main classes. */
+    protected final JavaClasses main;
+
+    protected PackageRules(JavaClasses main) {
+        this.main = main;
+    }
+
+    @Test
+    protected void publicApiNeverNamesAnInternalType() {
+        assertThat(signatureLeaks(main, PackageRules::isPublicApi, PackageRules::isInternal))
+                .as("public signatures that name internal types").isEmpty();
+    }
+
+    @Test
+    protected void noManagerHelperOrUtilNames() {
+        assertThat(vagueNames(main)).isEmpty();
     }
 
     /** A class in an {@code internal} package of the core ({@code io.reactivewspool.internal..}) or of a module ({@code ..spring.internal..}). */
