@@ -55,7 +55,8 @@ export async function startServer({ port, heartbeatMs = 400, extra = [] } = {}) 
   const deadline = Date.now() + 60000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}:\n${log}`);
-    if (await canConnect(port)) break;
+    // The log line, not the bound port: connections accepted before it may be closed unanswered.
+    if (log.includes("standalone server listening") && await canConnect(port)) break;
     if (Date.now() > deadline) { proc.kill("SIGKILL"); throw new Error(`server did not listen on ${port} within 60 s:\n${log}`); }
     await new Promise((r) => setTimeout(r, 100));
   }
