@@ -52,6 +52,7 @@ const DEFAULTS = {
   backoffInitialMs: 500,
   backoffMaxMs: 15000,
   requestTimeoutMs: 10000,
+  connectTimeoutMs: 10000,
   bufferSize: 1024,
   reconnect: true,
   shouldReconnect: undefined,
@@ -64,7 +65,7 @@ const DEFAULTS = {
 const TOPIC = /^[A-Za-z0-9_.:\/-]{1,256}$/;
 
 function checkOptions(o) {
-  const positive = ["livenessFactor", "backoffInitialMs", "backoffMaxMs", "requestTimeoutMs", "bufferSize"];
+  const positive = ["livenessFactor", "backoffInitialMs", "backoffMaxMs", "requestTimeoutMs", "connectTimeoutMs", "bufferSize"];
   for (const name of positive) {
     if (typeof o[name] !== "number" || !(o[name] > 0) || !Number.isFinite(o[name])) {
       throw new RangeError(`option ${name} must be a finite number > 0, was ${o[name]}`);
@@ -88,6 +89,12 @@ function checkOptions(o) {
 export function backoffDelay(n, initialMs, maxMs, random = Math.random) {
   const ceiling = n >= 30 ? maxMs : Math.min(maxMs, initialMs * 2 ** n);
   return Math.floor(random() * ceiling);
+}
+
+/** Stops a socket's events; its late error (ws: "closed before the connection was established") goes nowhere. */
+function detach(socket) {
+  socket.onmessage = socket.onclose = socket.onopen = null;
+  socket.onerror = () => { };
 }
 
 async function resolveWebSocket(given) {
@@ -262,6 +269,7 @@ export class WsClient {
     this._open = false; // welcome received on _socket
     this._attempt = 0;
     this._timer = null; // reconnect backoff
+    this._connectTimer = null; // no welcome yet
     this._liveness = null;
     this._lastHeard = 0;
     this._closed = false;
@@ -342,7 +350,15 @@ export class WsClient {
     if (this._closed) return;
     let url = this.url;
     const o = this._options;
-    const token = typeof o.token === "function" ? await o.token() : o.token;
+    let token;
+    try {
+      token = typeof o.token === "function" ? await o.token() : o.token;
+    } catch (e) {
+      this._emit("error", { error: e, where: "token function" });
+      this._scheduleReconnect();
+      return;
+    }
+    if (this._closed) return;
     let socket;
     try {
       if (token && o.tokenIn === "query") {
@@ -369,6 +385,8 @@ export class WsClient {
     };
     socket.onclose = (ev) => this._lost(socket, ev.code, ev.reason || "", false);
     socket.onopen = () => { this._heard(); };
+    // A path that accepts TCP but never completes the upgrade or the welcome would hang forever.
+    this._connectTimer = setTimeout(() => this._lost(socket, 1006, `no welcome within ${o.connectTimeoutMs} ms`, true), o.connectTimeoutMs);
   }
 
   _heard() {
@@ -422,11 +440,12 @@ export class WsClient {
         for (const sub of [...s.listeners]) sub._deliver(m);
       }
     }
-    this._emit("message", m);
+    if (m.type !== "pong") this._emit("message", m); // pongs of the liveness pings
   }
 
   _onWelcome(socket, m) {
     const d = m.data || {};
+    clearTimeout(this._connectTimer);
     this._open = true;
     this._attempt = 0;
     this.connections++;
@@ -459,7 +478,7 @@ export class WsClient {
         this._lost(socket, 4000, `no frame within ${Math.round(deadAfter)} ms`, true);
       } else if (silent >= interval && Date.now() - pinged >= interval) {
         pinged = Date.now();
-        this._send(socket, { type: "ping", id: this._nextId() });
+        this._send(socket, { type: "ping" });
       }
     }, tick);
   }
@@ -469,9 +488,10 @@ export class WsClient {
     if (socket !== this._socket) return;
     this._socket = null;
     this._open = false;
+    clearTimeout(this._connectTimer);
     clearInterval(this._liveness);
     this._liveness = null;
-    socket.onmessage = socket.onclose = socket.onerror = socket.onopen = null;
+    detach(socket);
     if (local) {
       // A silent path may never answer a close frame: drop the socket now (ws can), do not wait.
       try {
@@ -524,6 +544,7 @@ export class WsClient {
     if (this._closed) return;
     this._closed = true;
     clearTimeout(this._timer);
+    clearTimeout(this._connectTimer);
     clearInterval(this._liveness);
     const socket = this._socket;
     this._socket = null;
@@ -534,8 +555,7 @@ export class WsClient {
     this._endTopics(closed);
     if (this._firstWelcome) this._firstWelcome.reject(closed);
     if (socket) {
-      socket.onmessage = socket.onerror = socket.onopen = null;
-      socket.onclose = null;
+      detach(socket);
       try { socket.close(code, reason); } catch (e) { /* not open yet */ }
     }
     this._emit("close", { code, reason, kind: closeKind(code), local: true, willReconnect: false });
@@ -584,7 +604,11 @@ export class WsClient {
       const msg = { type, id };
       if (topic !== undefined) msg.topic = topic;
       if (data !== undefined) msg.data = data;
-      this._send(socket, msg);
+      if (!this._send(socket, msg)) {
+        this._pending.delete(id);
+        clearTimeout(timer);
+        reject(new WsError("not_connected", `not connected: ${type} not sent`));
+      }
     });
   }
 

@@ -30,8 +30,8 @@ test("in Chromium: publish with ack, messages by iterator, admin disconnect, rec
   const first = await browser.run(`
     while (!window.loaded) await new Promise((r) => setTimeout(r, 20));
     const url = location.origin.replace(/^http/, "ws") + "/ws";
-    const reader = window.reader = new WsClient(url, { token: args[0], backoffInitialMs: 50, backoffMaxMs: 300 });
-    const writer = window.writer = new WsClient(url, { token: args[1] });
+    const reader = window.reader = new WsClient(url, { token: args[0], livenessFactor: 10, backoffInitialMs: 50, backoffMaxMs: 300 });
+    const writer = window.writer = new WsClient(url, { token: args[1], livenessFactor: 10 });
     const [w] = await Promise.all([reader.connect(), writer.connect()]);
     const sub = await reader.subscribe("pub.browser");
     const it = window.it = sub[Symbol.asyncIterator]();

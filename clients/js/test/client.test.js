@@ -17,7 +17,7 @@ after(async () => {
 });
 
 function client(url, options = {}) {
-  const c = new WsClient(url, { WebSocket, token: BOB_TOKEN, backoffInitialMs: 50, backoffMaxMs: 500, ...options });
+  const c = new WsClient(url, { WebSocket, token: BOB_TOKEN, livenessFactor: 10, backoffInitialMs: 50, backoffMaxMs: 500, ...options });
   clients.push(c);
   return c;
 }
@@ -40,7 +40,7 @@ async function take(iterator, n) {
   return out;
 }
 
-test("backoff: full jitter below min(cap, initial * 2^n)", { timeout: 40000 }, () => {
+test("backoff: full jitter below min(cap, initial * 2^n)", { timeout: 60000 }, () => {
   assert.deepEqual([0, 1, 2, 3, 4, 10, 40].map((n) => backoffDelay(n, 100, 1000, () => 0.999)), [99, 199, 399, 799, 999, 999, 999]);
   assert.equal(backoffDelay(3, 100, 1000, () => 0), 0);
   assert.equal(closeKind(4001), "slow_consumer");
@@ -48,7 +48,7 @@ test("backoff: full jitter below min(cap, initial * 2^n)", { timeout: 40000 }, (
   assert.throws(() => new WsClient("http://x/ws"), /url must be a ws:\/\/ or wss:\/\/ URL/);
 });
 
-test("welcome names the token's user, by query parameter and by Authorization header", { timeout: 40000 }, async () => {
+test("welcome names the token's user, by query parameter and by Authorization header", { timeout: 60000 }, async () => {
   const byQuery = client(server.url, { token: ALICE_TOKEN });
   const w1 = await byQuery.connect();
   assert.equal(w1.userId, "alice");
@@ -59,7 +59,7 @@ test("welcome names the token's user, by query parameter and by Authorization he
   assert.equal((await client(server.url).connect()).userId, "bob");
 });
 
-test("a bad token is refused in the upgrade: close events, no welcome", { timeout: 40000 }, async () => {
+test("a bad token is refused in the upgrade: close events, no welcome", { timeout: 60000 }, async () => {
   const c = client(server.url, { token: "wrong" });
   const closes = [];
   c.on("close", (e) => closes.push(e));
@@ -70,7 +70,7 @@ test("a bad token is refused in the upgrade: close events, no welcome", { timeou
   assert.equal(closes[0].willReconnect, true);
 });
 
-test("subscribe, publish with ack, callbacks and async iterators get every message in order", { timeout: 40000 }, async () => {
+test("subscribe, publish with ack, callbacks and async iterators get every message in order", { timeout: 60000 }, async () => {
   const reader = client(server.url);
   const writer = client(server.url);
   await Promise.all([reader.connect(), writer.connect()]);
@@ -87,7 +87,7 @@ test("subscribe, publish with ack, callbacks and async iterators get every messa
   assert.equal(sub.lastOffset, got[4].offset);
 });
 
-test("refusals reject with the hub's error: invalid topic, publish not allowed, unknown type; request times out", { timeout: 40000 }, async () => {
+test("refusals reject with the hub's error: invalid topic, publish not allowed, unknown type; request times out", { timeout: 60000 }, async () => {
   const c = client(server.url);
   await c.connect();
   await assert.rejects(c.subscribe("bad topic!"), (e) => e instanceof WsError && e.code === "bad_input");
@@ -97,7 +97,7 @@ test("refusals reject with the hub's error: invalid topic, publish not allowed, 
   assert.equal((await c.request("ping")).type, "pong");
 });
 
-test("unsubscribe settles on unsubscribed and stops delivery", { timeout: 40000 }, async () => {
+test("unsubscribe settles on unsubscribed and stops delivery", { timeout: 60000 }, async () => {
   const reader = client(server.url);
   const writer = client(server.url);
   await Promise.all([reader.connect(), writer.connect()]);
@@ -114,7 +114,7 @@ test("unsubscribe settles on unsubscribed and stops delivery", { timeout: 40000 
   assert.equal(gone.length, 1, "a message arrived after unsubscribed");
 });
 
-test("a slow async-iterator consumer loses the oldest messages, counted and reported", { timeout: 40000 }, async () => {
+test("a slow async-iterator consumer loses the oldest messages, counted and reported", { timeout: 60000 }, async () => {
   const reader = client(server.url, { bufferSize: 3 });
   const writer = client(server.url);
   await Promise.all([reader.connect(), writer.connect()]);
@@ -131,10 +131,10 @@ test("a slow async-iterator consumer loses the oldest messages, counted and repo
   assert.deepEqual((await take(it, 3)).map((m) => m.data), [7, 8, 9]);
 });
 
-test("a frozen TCP path is taken for dead; the reconnect replays what was missed (recovered, no gap)", { timeout: 40000 }, async () => {
+test("a frozen TCP path is taken for dead; the reconnect replays what was missed (recovered, no gap)", { timeout: 60000 }, async () => {
   const proxy = await startProxy(server.port);
   try {
-    const reader = client(`ws://127.0.0.1:${proxy.port}/ws`, { livenessFactor: 3 });
+    const reader = client(`ws://127.0.0.1:${proxy.port}/ws`, { livenessFactor: 5 });
     const writer = client(server.url);
     await Promise.all([reader.connect(), writer.connect()]);
     const sub = await reader.subscribe("pub.frozen");
@@ -162,7 +162,7 @@ test("a frozen TCP path is taken for dead; the reconnect replays what was missed
   }
 });
 
-test("server restart: 1001, reconnect with backoff, resubscribe, gap because the history was lost", { timeout: 40000 }, async () => {
+test("server restart: 1001, reconnect with backoff, resubscribe, gap because the history was lost", { timeout: 120000 }, async () => {
   const own = await startServer();
   let restarted;
   try {
@@ -206,7 +206,7 @@ test("server restart: 1001, reconnect with backoff, resubscribe, gap because the
   }
 });
 
-test("an admin disconnect (1000) reconnects and recovers without a gap", { timeout: 40000 }, async () => {
+test("an admin disconnect (1000) reconnects and recovers without a gap", { timeout: 60000 }, async () => {
   const reader = client(server.url, { token: ALICE_TOKEN });
   const writer = client(server.url);
   await Promise.all([reader.connect(), writer.connect()]);
@@ -214,12 +214,12 @@ test("an admin disconnect (1000) reconnects and recovers without a gap", { timeo
   const it = sub[Symbol.asyncIterator]();
   const gaps = [];
   reader.on("gap", (g) => gaps.push(g));
-  const closed = reader.once("close");
+  const closes = [];
+  reader.on("close", (e) => closes.push(e));
   const res = await server.admin("POST", "/disconnect", { user_id: "alice", reason: "maintenance" });
   assert.equal(res.status, 200);
-  const e = await closed;
-  assert.equal(e.code, 1000);
-  assert.equal(e.reason, "maintenance");
+  await until("the close", () => closes.length >= 1);
+  assert.deepEqual([closes[0].code, closes[0].reason, closes[0].kind, closes[0].local], [1000, "maintenance", "normal", false]);
   await until("reconnected", () => reader.connections === 2 && reader.connected);
   await writer.publish("pub.admin", "hello again");
   assert.equal((await take(it, 1))[0].data, "hello again");
@@ -228,7 +228,7 @@ test("an admin disconnect (1000) reconnects and recovers without a gap", { timeo
 
 // The hub cannot yet send a message that expects an acknowledgement (issue 20, item 2): this one
 // test stands in for it with a ws server that sends such a request and reads the answer.
-test("onRequest answers a hub request with the same id (hub side pending, issue 20)", { timeout: 40000 }, async () => {
+test("onRequest answers a hub request with the same id (hub side pending, issue 20)", { timeout: 60000 }, async () => {
   const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
   await new Promise((r) => wss.once("listening", r));
   const answers = [];

@@ -36,11 +36,12 @@ export function startPageServer(hubPort, pages) {
       if (head.length) upstream.write(head);
       socket.pipe(upstream).pipe(socket);
     });
-    const end = () => { socket.destroy(); upstream.destroy(); };
-    socket.on("error", end);
-    upstream.on("error", end);
-    socket.on("close", end);
-    upstream.on("close", end);
+    // end(), not destroy(), on a close: the hub's close frame may still be on its way through.
+    const fail = () => { socket.destroy(); upstream.destroy(); };
+    socket.on("error", fail);
+    upstream.on("error", fail);
+    socket.on("close", () => upstream.end());
+    upstream.on("close", () => socket.end());
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
     url: `http://127.0.0.1:${server.address().port}`,

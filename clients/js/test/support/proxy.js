@@ -11,11 +11,12 @@ export function startProxy(targetPort) {
     pairs.add(pair);
     client.on("data", (b) => { if (!pair.frozen) upstream.write(b); });
     upstream.on("data", (b) => { if (!pair.frozen) client.write(b); });
-    const end = () => { pairs.delete(pair); client.destroy(); upstream.destroy(); };
-    client.on("close", end);
-    upstream.on("close", end);
-    client.on("error", end);
-    upstream.on("error", end);
+    // end(), not destroy(), on a close: what one side sent last (a close frame) still goes through.
+    const fail = () => { pairs.delete(pair); client.destroy(); upstream.destroy(); };
+    client.on("close", () => { pairs.delete(pair); upstream.end(); });
+    upstream.on("close", () => { pairs.delete(pair); client.end(); });
+    client.on("error", fail);
+    upstream.on("error", fail);
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
     port: server.address().port,
