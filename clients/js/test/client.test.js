@@ -30,12 +30,20 @@ async function until(what, predicate, ms = WAIT_MS) {
   }
 }
 
-async function take(iterator, n) {
+async function take(iterator, n, ms = WAIT_MS) {
   const out = [];
-  for (let i = 0; i < n; i++) {
-    const r = await iterator.next();
-    assert.equal(r.done, false, `iterator ended after ${out.length} of ${n} messages`);
-    out.push(r.value);
+  let timer;
+  const late = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`got ${out.length} of ${n} messages within ${ms} ms: ${JSON.stringify(out.map((m) => m.data))}`)), ms);
+  });
+  try {
+    for (let i = 0; i < n; i++) {
+      const r = await Promise.race([iterator.next(), late]);
+      assert.equal(r.done, false, `iterator ended after ${out.length} of ${n} messages`);
+      out.push(r.value);
+    }
+  } finally {
+    clearTimeout(timer);
   }
   return out;
 }
