@@ -2,7 +2,7 @@
 // bundler, no dependency), against the real standalone server.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, ALICE_TOKEN, BOB_TOKEN } from "./support/server.js";
+import { startServer, stopAll, ALICE_TOKEN, BOB_TOKEN } from "./support/server.js";
 import { startPageServer } from "./support/page-server.js";
 import { startBrowser } from "./support/chromium.js";
 
@@ -22,7 +22,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await pages?.close();
-  await hub?.stop();
+  await stopAll();
 });
 
 test("in Chromium: publish with ack, messages by iterator, admin disconnect, reconnect and resubscribe", { timeout: 60000 }, async () => {

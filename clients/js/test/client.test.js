@@ -3,7 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { WebSocket, WebSocketServer } from "ws";
 import { WsClient, WsError, backoffDelay, closeKind } from "../src/index.js";
-import { startServer, ALICE_TOKEN, BOB_TOKEN } from "./support/server.js";
+import { startServer, stopAll, ALICE_TOKEN, BOB_TOKEN } from "./support/server.js";
 import { startProxy } from "./support/proxy.js";
 
 const WAIT_MS = 20000;
@@ -13,7 +13,7 @@ const clients = [];
 before(async () => { server = await startServer(); });
 after(async () => {
   for (const c of clients) c.close();
-  await server.stop();
+  await stopAll();
 });
 
 function client(url, options = {}) {

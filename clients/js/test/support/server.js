@@ -28,9 +28,18 @@ export function freePort() {
 function canConnect(port) {
   return new Promise((resolve) => {
     const c = net.connect(port, "127.0.0.1");
+    c.setTimeout(2000, () => { c.destroy(); resolve(false); });
     c.once("connect", () => { c.destroy(); resolve(true); });
     c.once("error", () => resolve(false));
   });
+}
+
+/** Every server started and not yet stopped: a test that timed out before its finally leaves one. */
+const running = new Set();
+
+/** Stops every server still running (an after hook's safety net, so the test process can exit). */
+export function stopAll() {
+  return Promise.all([...running].map((s) => s.stop()));
 }
 
 /**
@@ -60,7 +69,7 @@ export async function startServer({ port, heartbeatMs = 400, extra = [] } = {}) 
     if (Date.now() > deadline) { proc.kill("SIGKILL"); throw new Error(`server did not listen on ${port} within 60 s:\n${log}`); }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return {
+  const server = {
     port,
     url: `ws://127.0.0.1:${port}/ws`,
     log: () => log,
@@ -70,6 +79,7 @@ export async function startServer({ port, heartbeatMs = 400, extra = [] } = {}) 
       const t = setTimeout(() => proc.kill("SIGKILL"), 20000);
       await exited;
       clearTimeout(t);
+      running.delete(server);
     },
     async admin(method, p, body) {
       const res = await fetch(`http://127.0.0.1:${port}/api/admin/websockets${p}`, {
@@ -79,4 +89,6 @@ export async function startServer({ port, heartbeatMs = 400, extra = [] } = {}) 
       return { status: res.status, body: await res.json() };
     },
   };
+  running.add(server);
+  return server;
 }
