@@ -16,7 +16,24 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+# ---- JavaScript client (clients/js, docs/CLIENT-JS.md): node and npm for its tests ----
+# Debian's nodejs (18 on bookworm) has no global WebSocket: the tests use the `ws` package from npm ci.
+js_need=()
+command -v node >/dev/null 2>&1 || js_need+=(nodejs)
+command -v npm >/dev/null 2>&1 || js_need+=(npm)
+if [ ${#js_need[@]} -gt 0 ]; then
+  echo "test.sh: installing ${js_need[*]} (apt-get)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${js_need[@]}" >/dev/null
+fi
+# ---- end JavaScript client ----
+
 # Load tests open thousands of sockets; the hard limit here is 20,000.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-exec mvn -B -ntp verify "$@"
+mvn -B -ntp verify "$@"
+
+# ---- JavaScript client (clients/js): against the standalone server jar mvn verify just built ----
+(cd clients/js && npm ci --no-audit --no-fund && npm test)
+# ---- end JavaScript client ----

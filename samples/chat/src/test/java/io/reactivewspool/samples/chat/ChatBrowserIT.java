@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,9 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -27,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The demo in a real browser (Debian's headless Chromium): two people join a room and read each
  * other, a direct message lands in the notification panel, and the operator dashboard follows
- * the connection count. Screenshots go to {@code target/screenshots/}.
+ * the connection count. No page logs an error to the console (an invalid {@code pattern} attribute
+ * did on every load). Screenshots go to {@code target/screenshots/}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"wspool.admin.token=" + ChatBrowserIT.ADMIN_TOKEN, "chat.users.alice=" + ChatBrowserIT.ALICE_TOKEN})
@@ -77,11 +82,22 @@ class ChatBrowserIT {
         screenshot(bob, "chat-bob");
         screenshot(admin, "dashboard-two-connections");
 
+        assertNoConsoleErrors(alice, "alice");
+        assertNoConsoleErrors(bob, "bob");
         bob.quit();
         drivers.remove(bob);
         waitText(admin, By.id("active-connections"), "1");
         screenshot(admin, "dashboard-after-bob-left");
         assertThat(admin.findElement(By.id("topics")).getText()).contains("chat.lobby");
+        assertNoConsoleErrors(admin, "dashboard");
+    }
+
+    private static void assertNoConsoleErrors(WebDriver d, String page) {
+        List<String> errors = d.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(LogEntry::getMessage)
+                .toList();
+        assertThat(errors).as("console errors of the %s page", page).isEmpty();
     }
 
     private void signIn(WebDriver d, String name, String token) {
@@ -123,6 +139,9 @@ class ChatBrowserIT {
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--window-size=1280,800");
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(System.getProperty("chromedriver.binary", "/usr/bin/chromedriver")))
                 .usingAnyFreePort().build();
