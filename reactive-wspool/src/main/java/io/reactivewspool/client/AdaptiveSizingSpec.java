@@ -196,19 +196,19 @@ public final class AdaptiveSizingSpec {
             return this;
         }
 
-        /** Weight of the newest sample, > 0.0 and <= 1.0; default {@value #DEFAULT_SMOOTHING}. */
+        /** Weight of the newest sample, {@code > 0.0} and {@code <= 1.0}; default {@value #DEFAULT_SMOOTHING}. */
         public Builder smoothing(double weight) {
             this.smoothing = openFraction("smoothing", weight);
             return this;
         }
 
-        /** Utilisation the target is sized for, > 0.0 and <= 1.0; default {@value #DEFAULT_TARGET_UTILISATION}. */
+        /** Utilisation the target is sized for, {@code > 0.0} and {@code <= 1.0}; default {@value #DEFAULT_TARGET_UTILISATION}. */
         public Builder targetUtilisation(double utilisation) {
             this.targetUtilisation = openFraction("targetUtilisation", utilisation);
             return this;
         }
 
-        /** Utilisation below which the pool may shrink, > 0.0 and < targetUtilisation; default {@value #DEFAULT_SHRINK_UTILISATION}. */
+        /** Utilisation below which the pool may shrink, {@code > 0.0} and {@code < targetUtilisation}; default {@value #DEFAULT_SHRINK_UTILISATION}. */
         public Builder shrinkUtilisation(double utilisation) {
             this.shrinkUtilisation = openFraction("shrinkUtilisation", utilisation);
             return this;
@@ -253,7 +253,7 @@ public final class AdaptiveSizingSpec {
             return this;
         }
 
-        /** The immutable spec; checks that shrinkUtilisation < targetUtilisation (the hysteresis band). */
+        /** The immutable spec; checks that {@code shrinkUtilisation < targetUtilisation} (the hysteresis band). */
         public AdaptiveSizingSpec build() {
             if (shrinkUtilisation >= targetUtilisation) {
                 throw new IllegalArgumentException("shrinkUtilisation must be below targetUtilisation (" + targetUtilisation

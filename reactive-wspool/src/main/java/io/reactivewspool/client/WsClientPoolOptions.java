@@ -453,7 +453,7 @@ public final class WsClientPoolOptions {
             return this;
         }
 
-        /** The immutable options; checks that min <= max and backoff first <= max. */
+        /** The immutable options; checks that {@code min <= max} and backoff {@code first <= max}. */
         public WsClientPoolOptions build() {
             if (minConnections > maxConnections) {
                 throw new IllegalArgumentException("minConnections must be between 0 and maxConnections (" + maxConnections

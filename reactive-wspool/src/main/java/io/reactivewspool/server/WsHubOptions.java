@@ -45,7 +45,7 @@ import reactor.core.scheduler.Scheduler;
  * <tr><td>topicPolicy</td><td>{@link TopicPolicy#defaults()}</td><td></td></tr>
  * <tr><td>codec</td><td>{@link WsCodec#json()}</td><td></td></tr>
  * <tr><td>broker</td><td>a {@link LocalBroker}</td><td></td></tr>
- * <tr><td>history</td><td>none: topic messages carry no offset, {@code since} is never recovered</td><td>its size  * <tr><td>history</td><td>none: topic messages carry no offset, {@code since} is never recovered</td><td></td></tr>lt; outboundQueueSize</td></tr>
+ * <tr><td>history</td><td>none: topic messages carry no offset, {@code since} is never recovered</td><td>its size &lt; outboundQueueSize</td></tr>
  * <tr><td>scheduler</td><td>none: the hub creates and disposes its own</td><td></td></tr>
  * <tr><td>presenceTopics</td><td>none: {@link WsHub#presence(String)} only for presenceEvents topics</td><td>topic glob patterns</td></tr>
  * <tr><td>presenceEvents</td><td>none: no {@code join}/{@code leave} messages</td><td>topic glob patterns</td></tr>

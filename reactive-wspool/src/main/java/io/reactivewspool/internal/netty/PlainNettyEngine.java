@@ -38,6 +38,7 @@ import reactor.netty.resources.LoopResources;
 final class PlainNettyEngine implements ServerEngine {
 
     static final String DEFLATE = "wspool.deflate";
+    static final String TLS = "wspool.tls";
     private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator();
 
     private final WsServerOptions options;
@@ -105,6 +106,9 @@ final class PlainNettyEngine implements ServerEngine {
         @Override
         protected void initChannel(Channel ch) {
             ChannelPipeline p = ch.pipeline();
+            if (routes.options().tls() != null) {
+                p.addLast(TLS, routes.options().tls().newHandler(ch.alloc()));
+            }
             p.addLast(RequestRouter.CODEC, new HttpServerCodec());
             p.addLast(RequestDeadline.NAME, new RequestDeadline(routes.options().requestTimeout().toNanos(), routes.timedOutLog()));
             if (routes.options().compression()) {

@@ -43,6 +43,9 @@ final class ReactorNettyEngine implements ServerEngine {
             if (loops != null) {
                 server = server.runOn(loops);
             }
+            if (options.tls() != null) {
+                server = server.secure(spec -> spec.sslContext(options.tls()));
+            }
             return options.customizer().apply(server).bind().map(Bound::new);
         });
     }

@@ -101,7 +101,7 @@ public final class WsServer {
         if ("0.0.0.0".equals(h) || "::".equals(h)) {
             h = "localhost";
         }
-        return "ws://" + h + ":" + port() + options.path();
+        return (options.tls() == null ? "ws://" : "wss://") + h + ":" + port() + options.path();
     }
 
     /** The hub this server serves. */

@@ -1,9 +1,17 @@
 package io.reactivewspool.server.netty;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 
+import javax.net.ssl.SSLException;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.reactivewspool.server.AdminAuthenticator;
 import reactor.netty.http.server.HttpServer;
 
@@ -18,6 +26,8 @@ import reactor.netty.http.server.HttpServer;
  * <tr><td>path</td><td>{@value #DEFAULT_PATH}</td><td>starts with '/'</td></tr>
  * <tr><td>maxFrameBytes</td><td>0: the hub's {@code maxFrameBytes}</td><td>0, or 128 .. 16 MiB</td></tr>
  * <tr><td>compression (permessage-deflate)</td><td>false</td><td></td></tr>
+ * <tr><td>tls</td><td>none: {@code ws://}</td><td>a server {@code SslContext}, or PEM certificate and key files:
+ * {@code wss://} on both engines</td></tr>
  * <tr><td>adminEnabled</td><td>true</td><td>serve the admin API under {@value #ADMIN_PATH}</td></tr>
  * <tr><td>adminAuthenticator</td><td>{@link AdminAuthenticator#denyAll()}: every admin request gets 403</td><td></td></tr>
  * <tr><td>ioThreads</td><td>0: Reactor Netty's shared event loops (max(cores, 4))</td><td>0 .. 1024; n gives the
@@ -56,6 +66,7 @@ public final class WsServerOptions {
     private final Engine engine;
     private final Function<HttpServer, HttpServer> customizer;
     private final Duration requestTimeout;
+    private final SslContext tls;
 
     /**
      * What carries the server's connections. Both serve the same protocol, routes, refusals and
@@ -68,7 +79,7 @@ public final class WsServerOptions {
          * Plain Netty: an idle connection keeps only Netty's channel, WebSocket codec and one small
          * handler, none of Reactor Netty's per-connection objects (over 1 KB per connection), for
          * servers that hold many mostly idle connections. Takes no {@code customizer}, so nothing
-         * that needs one (TLS, Reactor Netty's metrics, wiretap).
+         * that needs one (Reactor Netty's metrics, wiretap); {@link Builder#tls TLS} it serves.
          */
         NETTY
     }
@@ -85,6 +96,7 @@ public final class WsServerOptions {
         engine = b.engine;
         customizer = b.customizer;
         requestTimeout = b.requestTimeout;
+        tls = b.tls;
     }
 
     public static WsServerOptions defaults() {
@@ -108,6 +120,7 @@ public final class WsServerOptions {
         b.engine = engine;
         b.customizer = customizer;
         b.requestTimeout = requestTimeout;
+        b.tls = tls;
         return b;
     }
 
@@ -164,6 +177,11 @@ public final class WsServerOptions {
         return requestTimeout;
     }
 
+    /** The server-side TLS context, or {@code null}: the server speaks {@code ws://}. */
+    public SslContext tls() {
+        return tls;
+    }
+
     /** Builds {@link WsServerOptions}. Not thread-safe. */
     public static final class Builder {
         private String host = DEFAULT_HOST;
@@ -178,6 +196,7 @@ public final class WsServerOptions {
         /** {@code null} until set: with the plain engine a customizer is an error, identity or not. */
         private Function<HttpServer, HttpServer> customizer;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private SslContext tls;
 
         private Builder() {
         }
@@ -276,6 +295,34 @@ public final class WsServerOptions {
             }
             requestTimeout = v;
             return this;
+        }
+
+        /**
+         * Serves {@code wss://} with this server context (for example from Netty's
+         * {@code SslContextBuilder.forServer(...)}); {@code null} serves plain {@code ws://}.
+         */
+        public Builder tls(SslContext v) {
+            if (v != null && v.isClient()) {
+                throw new IllegalArgumentException("tls must be a server SslContext, was a client one");
+            }
+            tls = v;
+            return this;
+        }
+
+        /**
+         * Serves {@code wss://} with a PEM certificate chain (the server's certificate first) and its
+         * PEM PKCS#8 private key; {@code keyPassword} is {@code null} for an unencrypted key.
+         */
+        public Builder tls(Path certificateChain, Path privateKey, String keyPassword) {
+            Objects.requireNonNull(certificateChain, "tls certificateChain");
+            Objects.requireNonNull(privateKey, "tls privateKey");
+            try (InputStream cert = Files.newInputStream(certificateChain); InputStream key = Files.newInputStream(privateKey)) {
+                return tls(SslContextBuilder.forServer(cert, key, keyPassword).build());
+            } catch (IOException | IllegalArgumentException e) {
+                String what = e instanceof SSLException ? "cannot use" : "cannot read";
+                throw new IllegalArgumentException("tls: " + what + " certificate " + certificateChain + " with key " + privateKey
+                        + ": " + e.getMessage(), e);
+            }
         }
 
         public WsServerOptions build() {

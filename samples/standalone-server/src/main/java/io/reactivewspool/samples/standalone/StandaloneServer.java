@@ -1,6 +1,7 @@
 package io.reactivewspool.samples.standalone;
 
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.concurrent.CountDownLatch;
 
 import io.reactivewspool.server.AdminAuthenticator;
@@ -19,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A WebSocket hub server without Spring: {@code java -jar standalone-server.jar --port=8080
- * --publish-topics='pub.*' --admin-token=SECRET --token=alice=ALICE_TOKEN}. See {@code --help}.
+ * A WebSocket hub server without Spring: {@code WSPOOL_ADMIN_TOKEN=SECRET java -jar standalone-server.jar
+ * --port=8080 --publish-topics='pub.*' --token-file=/run/secrets/tokens}. Settings come from flags,
+ * {@code WSPOOL_*} environment variables and an optional properties file; see {@code --help}.
  * SIGTERM closes every connection with 1001, then exits.
  */
 public final class StandaloneServer {
@@ -33,7 +35,7 @@ public final class StandaloneServer {
     public static void main(String[] args) throws InterruptedException {
         ServerConfig config;
         try {
-            config = ServerConfig.parse(args);
+            config = ServerConfig.load(args, System.getenv());
         } catch (ServerConfig.BadFlag e) {
             System.err.println("error: " + e.getMessage());
             System.err.println();
@@ -45,7 +47,15 @@ public final class StandaloneServer {
             System.out.print(ServerConfig.USAGE);
             return;
         }
-        WsServer server = start(config);
+        config.warnings().forEach(w -> log.warn("configuration: {}", w));
+        WsServer server;
+        try {
+            server = start(config);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         log.info("standalone server listening url={} admin_api=http://localhost:{}{} config={}", server.url(),
                 server.port(), WsServerOptions.ADMIN_PATH, config);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -74,6 +84,10 @@ public final class StandaloneServer {
                 .authenticator(c.userByToken().isEmpty() ? null : Authenticator.tokens(c.userByToken()))
                 .topicPolicy(TopicPolicy.publishTo(c.publishTopics()))
                 .maxConnections(c.maxConnections())
+                .maxConnectionsPerUser(c.maxPerUser())
+                .allowedOrigins(new LinkedHashSet<>(c.allowedOrigins()))
+                .presenceTopics(c.presenceTopics())
+                .presenceEvents(c.presenceEvents())
                 .maxConnectionsPerTopic(c.maxPerTopic())
                 .maxFrameBytes(c.maxFrameBytes())
                 .rateLimitPerSecond(c.rateLimit())
@@ -83,8 +97,13 @@ public final class StandaloneServer {
                 .overflowPolicy(c.overflow())
                 .closeDrainPeriod(Duration.ofMillis(c.drainMs()))
                 .build());
-        return WsServer.create(hub, WsServerOptions.builder()
+        WsServerOptions.Builder server = WsServerOptions.builder();
+        if (c.tls() != null) {
+            server.tls(c.tls().certificate(), c.tls().privateKey(), c.tls().keyPassword());
+        }
+        return WsServer.create(hub, server
                 .host(c.host())
+                .compression(c.compression())
                 .port(c.port())
                 .path(c.path())
                 .ioThreads(c.ioThreads())
