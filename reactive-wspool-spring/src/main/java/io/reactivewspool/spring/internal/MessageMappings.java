@@ -1,6 +1,5 @@
 package io.reactivewspool.spring.internal;
 
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,8 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.MessageContext;
 import io.reactivewspool.server.MessageHandler;
-import io.reactivewspool.server.WsConnectionView;
-import io.reactivewspool.server.WsHub;
 import io.reactivewspool.spring.WsEndpoint;
 import io.reactivewspool.spring.WsMessageMapping;
 import org.reactivestreams.Publisher;
@@ -23,19 +20,21 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Finds {@link WsMessageMapping} methods and {@link WsEndpoint} classes among the bean
  * definitions, without creating the beans: the hub registers one handler per mapped type when it
- * is built, and each handler looks its bean up once all singletons exist.
+ * is built, and each handler looks its bean up once all singletons exist. Each method's signature
+ * is checked here, at startup ({@link HandlerMethod}); the message's data binds with the
+ * application's {@code JsonMapper} bean when there is one.
  */
 public final class MessageMappings {
 
     /** One mapped method. */
-    public record Mapping(String type, String beanName, Method method) {
+    public record Mapping(String type, String beanName, Method method, HandlerMethod handler) {
     }
 
     /** One declared endpoint. */
@@ -49,6 +48,7 @@ public final class MessageMappings {
 
     public MessageMappings(ConfigurableListableBeanFactory beanFactory) {
         this.beanFactory = beanFactory;
+        ObjectMapper mapper = beanFactory.getBeanProvider(JsonMapper.class).getIfAvailable(JsonMapper::shared);
         Map<String, Mapping> found = new LinkedHashMap<>();
         List<Endpoint> eps = new ArrayList<>();
         for (String name : beanFactory.getBeanDefinitionNames()) {
@@ -66,12 +66,13 @@ public final class MessageMappings {
                             AnnotatedElementUtils.findMergedAnnotation(m, WsMessageMapping.class));
             for (Map.Entry<Method, WsMessageMapping> e : methods.entrySet()) {
                 String messageType = e.getValue().value();
-                Mapping previous = found.put(messageType, new Mapping(messageType, name, e.getKey()));
+                ReflectionUtils.makeAccessible(e.getKey());
+                HandlerMethod handler = new HandlerMethod(messageType, e.getValue().replyType(), e.getKey(), mapper);
+                Mapping previous = found.put(messageType, new Mapping(messageType, name, e.getKey(), handler));
                 if (previous != null) {
                     throw new IllegalStateException("@WsMessageMapping(\"" + messageType + "\") is declared twice: on "
                             + previous.method() + " and on " + e.getKey() + "; a message type has one handler");
                 }
-                ReflectionUtils.makeAccessible(e.getKey());
             }
         }
         this.mappings = Map.copyOf(found);
@@ -101,55 +102,6 @@ public final class MessageMappings {
         if (bean == null) {
             return Mono.error(new IllegalStateException("handler bean '" + mapping.beanName() + "' is not ready yet"));
         }
-        Method method = mapping.method();
-        Class<?>[] params = method.getParameterTypes();
-        Object[] args = new Object[params.length];
-        for (int i = 0; i < params.length; i++) {
-            args[i] = argument(params[i], context, method);
-        }
-        Object result;
-        try {
-            result = method.invoke(bean, args);
-        } catch (InvocationTargetException e) {
-            return Mono.error(e.getCause());
-        } catch (IllegalAccessException e) {
-            return Mono.error(e);
-        }
-        return toPublisher(result);
-    }
-
-    private static Object argument(Class<?> type, MessageContext context, Method method) {
-        if (type == WsMessage.class) {
-            return context.message();
-        }
-        if (type == WsConnectionView.class) {
-            return context.connection();
-        }
-        if (type == WsHub.class) {
-            return context.hub();
-        }
-        if (type == MessageContext.class) {
-            return context;
-        }
-        if (JsonNode.class.isAssignableFrom(type)) {
-            return context.message().data();
-        }
-        throw new IllegalStateException("@WsMessageMapping method " + method + " has a parameter of type "
-                + type.getName() + "; allowed: WsMessage, WsConnectionView, WsHub, MessageContext, JsonNode");
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Publisher<WsMessage> toPublisher(Object result) {
-        if (result == null) {
-            return Mono.empty();
-        }
-        if (result instanceof WsMessage m) {
-            return Mono.just(m);
-        }
-        if (result instanceof Publisher<?> p) {
-            return Flux.from(p).filter(WsMessage.class::isInstance).map(WsMessage.class::cast);
-        }
-        return Mono.error(new IllegalStateException("a @WsMessageMapping method returned " + result.getClass().getName()
-                + "; return WsMessage, a Publisher of WsMessage, or nothing"));
+        return mapping.handler().invoke(bean, context);
     }
 }
