@@ -19,4 +19,6 @@ fi
 # Load tests open thousands of sockets; the hard limit here is 20,000.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-exec mvn -B -ntp verify "$@"
+# -Pimage: also build the standalone server's container image (no Docker daemon needed), which
+# ContainerImageIT runs from its extracted layers (docs/DEPLOYMENT.md).
+exec mvn -B -ntp verify -Pimage "$@"
