@@ -23,6 +23,7 @@ import io.reactivewspool.test.RawWsClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -75,6 +76,7 @@ class ContainerImageIT {
     }
 
     @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // extracts 60 MB and starts a JVM: past the default 120 s on a loaded machine
     void theImageServesAsItsNonRootUserAndStopsOnSigterm() throws Exception {
         Path image = Files.createDirectories(work.resolve("image"));
         run("tar", "--warning=no-unknown-keyword", "-xf", IMAGE.toString(), "-C", image.toString());
