@@ -32,7 +32,9 @@ fi
 # Load tests open thousands of sockets; the hard limit here is 20,000.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-mvn -B -ntp verify "$@"
+# -Pimage: also build the standalone server's container image (no Docker daemon needed), which
+# ContainerImageIT runs from its extracted layers (docs/DEPLOYMENT.md).
+mvn -B -ntp verify -Pimage "$@"
 
 # ---- JavaScript client (clients/js): against the standalone server jar mvn verify just built ----
 (cd clients/js && npm ci --no-audit --no-fund && npm test)

@@ -15,6 +15,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -24,7 +25,8 @@ import org.springframework.core.env.Environment;
  * The Redis broker when {@code wspool.broker.redis.uri} is set, or the application's Spring Data
  * Redis connection ({@code spring.data.redis.url} or {@code host}) is (and Lettuce is on the class path),
  * and topic history when {@code wspool.history.size} is above 0: in the Redis broker's streams
- * when there is one, in memory otherwise.
+ * when there is one, in memory otherwise. {@code wspool.broker.redis.uri} without Lettuce
+ * ({@code io.lettuce:lettuce-core}) on the class path stops the startup.
  *
  * <pre>{@code
  * wspool.broker.redis.uri=redis://127.0.0.1:6379
@@ -74,6 +76,23 @@ public class WsBrokerAutoConfiguration {
                     : ":" + URLEncoder.encode(password, StandardCharsets.UTF_8) + "@";
             return "redis://" + auth + env.getProperty("spring.data.redis.host", "localhost") + ":"
                     + env.getProperty("spring.data.redis.port", "6379") + "/" + env.getProperty("spring.data.redis.database", "0");
+        }
+    }
+
+    /**
+     * {@code wspool.broker.redis.uri} without Lettuce: without this, each instance would run alone
+     * and clients on different instances would silently miss each other's messages.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingClass("io.lettuce.core.RedisClient")
+    @ConditionalOnExpression("'${wspool.broker.redis.uri:}' != ''")
+    static class RedisWithoutLettuceConfiguration {
+        static final String MESSAGE = "wspool.broker.redis.uri is set, but Lettuce, the Redis client of the hub's Redis broker, "
+                + "is not on the class path: add the dependency io.lettuce:lettuce-core, or remove wspool.broker.redis.uri "
+                + "to run each instance alone";
+
+        RedisWithoutLettuceConfiguration() {
+            throw new IllegalStateException(MESSAGE);
         }
     }
 

@@ -8,6 +8,7 @@ import io.reactivewspool.client.WsClientPool;
 import io.reactivewspool.metrics.ClientPoolMeterBinder;
 import io.reactivewspool.metrics.HubMeterBinder;
 import io.reactivewspool.server.WsHub;
+import io.reactivewspool.spring.internal.ReadinessMember;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -19,10 +20,13 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Actuator and Micrometer for the hub and the client pools: the {@code websockets} endpoint, the
- * {@code websockets} health indicator, and meter binders for the hub and for every
+ * {@code websockets} health indicator (a member of the {@code readiness} health group, never of
+ * {@code liveness}), and meter binders for the hub and for every
  * {@link WsClientPool} bean. Each part is on only when its library is present.
  */
-@AutoConfiguration(after = WsPoolAutoConfiguration.class)
+// After the availability probes: their readiness group must exist when ReadinessMember joins it.
+@AutoConfiguration(after = WsPoolAutoConfiguration.class,
+        afterName = "org.springframework.boot.health.autoconfigure.actuate.endpoint.AvailabilityProbesAutoConfiguration")
 @ConditionalOnClass(WsHub.class)
 public class WsPoolActuatorAutoConfiguration {
 
@@ -46,6 +50,14 @@ public class WsPoolActuatorAutoConfiguration {
         @ConditionalOnMissingBean(name = "websocketsHealthIndicator")
         WsHubHealthIndicator websocketsHealthIndicator(WsHub hub) {
             return new WsHubHealthIndicator(hub);
+        }
+
+        /** The hub's indicator in the readiness group only: a Redis outage must not restart every instance. */
+        @Bean(name = "websocketsReadinessMember")
+        @ConditionalOnMissingBean(name = "websocketsReadinessMember")
+        @ConditionalOnClass(name = "org.springframework.boot.health.actuate.endpoint.HealthEndpointGroupsPostProcessor")
+        ReadinessMember websocketsReadinessMember() {
+            return new ReadinessMember("websockets");
         }
     }
 

@@ -1,5 +1,10 @@
 package io.reactivewspool.spring;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import io.reactivewspool.broker.redis.RedisBroker;
@@ -19,9 +24,12 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The starter on a real redis-server: the broker and the Redis history come from the
- * application's Spring Data Redis settings, and health follows Redis down and back up.
+ * application's Spring Data Redis settings, health follows Redis down and back up, and a Redis
+ * outage takes readiness down but never liveness.
  */
 class SpringRedisBrokerIT {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private RedisServerProcess redis;
     private ConfigurableApplicationContext app;
@@ -39,15 +47,7 @@ class SpringRedisBrokerIT {
     @Test
     void springDataRedisSettingsGiveTheHubARedisBrokerAndHealthFollowsRedis() {
         redis = RedisServerProcess.start();
-        app = new SpringApplicationBuilder(App.class)
-                .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
-                        "wspool.server.close-drain-period=0s", "wspool.history.size=20",
-                        "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + redis.port(),
-                        "spring.autoconfigure.exclude="
-                                + "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration,"
-                                + "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration,"
-                                + "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration")
-                .run();
+        app = start("wspool.history.size=20", "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + redis.port());
         RedisBroker broker = app.getBean(RedisBroker.class);
         assertThat(broker.options().uri()).isEqualTo("redis://127.0.0.1:" + redis.port() + "/0");
         assertThat(app.getBean(WsHubOptions.class).broker()).isSameAs(broker);
@@ -62,6 +62,52 @@ class SpringRedisBrokerIT {
 
         redis.restart();
         await().atMost(Duration.ofSeconds(30)).until(() -> health.health().getStatus().equals(Status.UP));
+    }
+
+    /**
+     * Spring Boot's probes over HTTP: {@code /actuator/health/liveness} stays UP through the outage
+     * (an orchestrator must not restart every instance at once for it) while
+     * {@code /actuator/health/readiness} goes DOWN with 503 and comes back UP with Redis.
+     */
+    @Test
+    void aRedisOutageTakesReadinessDownAndLeavesLivenessUp() throws Exception {
+        redis = RedisServerProcess.start();
+        // The probe groups show no components (whatever show-components says): their statuses say it all.
+        app = start("wspool.broker.redis.uri=" + redis.uri(), "management.endpoint.health.show-components=always");
+        String base = "http://127.0.0.1:" + app.getEnvironment().getRequiredProperty("local.server.port") + "/actuator/health";
+        Duration t = Duration.ofSeconds(30);
+        String up = "{\"status\":\"UP\"}";
+
+        await().atMost(t).untilAsserted(() -> assertThat(get(base + "/readiness")).isEqualTo("200 " + up));
+        assertThat(get(base + "/liveness")).isEqualTo("200 " + up);
+
+        redis.kill();
+        await().atMost(t).untilAsserted(() -> assertThat(get(base + "/readiness")).isEqualTo("503 {\"status\":\"DOWN\"}"));
+        assertThat(get(base + "/liveness")).isEqualTo("200 " + up);
+        assertThat(get(base)).startsWith("503 ").contains("\"websockets\":{\"status\":\"DOWN\"");
+
+        redis.restart();
+        await().atMost(t).untilAsserted(() -> assertThat(get(base + "/readiness")).isEqualTo("200 " + up));
+        assertThat(get(base + "/liveness")).isEqualTo("200 " + up);
+    }
+
+    private static ConfigurableApplicationContext start(String... properties) {
+        return new SpringApplicationBuilder(App.class)
+                .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
+                        "wspool.server.close-drain-period=0s",
+                        "spring.autoconfigure.exclude="
+                                + "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration,"
+                                + "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration,"
+                                + "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration")
+                .properties(properties)
+                .run();
+    }
+
+    /** "STATUS BODY". */
+    private static String get(String url) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() + " " + r.body();
     }
 
     @SpringBootConfiguration

@@ -171,10 +171,29 @@ class WsPoolAutoConfigurationTest {
     }
 
     @Test
-    void withoutLettuceARedisUriIsIgnoredAndTheInProcessBrokerServes() {
+    void aRedisUriWithoutLettuceStopsTheStartupNamingTheDependency() {
         runner.withClassLoader(new FilteredClassLoader("io.lettuce"))
-                .withPropertyValues("wspool.broker.redis.uri=redis://127.0.0.1:1")
+                .withPropertyValues("wspool.broker.redis.uri=redis://:secret@127.0.0.1:1")
+                .run(ctx -> {
+                    assertThat(ctx).hasFailed();
+                    assertThat(ctx.getStartupFailure()).rootCause()
+                            .hasMessageContaining("wspool.broker.redis.uri is set")
+                            .hasMessageContaining("add the dependency io.lettuce:lettuce-core")
+                            .message().doesNotContain("secret");
+                });
+    }
+
+    @Test
+    void withoutLettuceAndWithoutARedisUriTheInProcessBrokerServes() {
+        runner.withClassLoader(new FilteredClassLoader("io.lettuce"))
                 .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean(Broker.class));
+    }
+
+    @Test
+    void theReadinessMemberComesWithTheHubHealthIndicator() {
+        runner.run(ctx -> assertThat(ctx).hasBean("websocketsReadinessMember"));
+        runner.withClassLoader(new FilteredClassLoader(org.springframework.boot.health.contributor.HealthIndicator.class))
+                .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean("websocketsReadinessMember"));
     }
 
     @Test

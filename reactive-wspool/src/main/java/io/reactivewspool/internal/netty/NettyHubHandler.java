@@ -53,6 +53,10 @@ public final class NettyHubHandler {
     }
 
     public Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
+        AdminHttpApi.Response health = HealthEndpoints.answer(hub, options, req.method().name(), req.uri());
+        if (health != null) {
+            return send(res, health);
+        }
         String path = new QueryStringDecoder(req.uri()).path();
         if (path.equals(options.path())) {
             return websocket(req, res);

@@ -165,6 +165,11 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         String path = new QueryStringDecoder(req.uri()).path();
         // As Reactor Netty: an HTTP/1.0 connection is not kept, even when the client asks for it.
         keepAlive = HttpUtil.isKeepAlive(req) && req.protocolVersion().isKeepAliveDefault();
+        AdminHttpApi.Response health = HealthEndpoints.answer(routes.hub(), routes.options(), req.method().name(), req.uri());
+        if (health != null) {
+            answer(adminResponse(health), DISCARDING);
+            return;
+        }
         if (path.equals(routes.options().path())) {
             websocket(req);
             return;
