@@ -55,7 +55,7 @@ public interface HubAdmin {
 
     /**
      * Every live node's stats by node id (this node's taken live; the others' as each node last
-     * wrote them, checked for a change every third of {@link WsHubOptions#clusterStateTtl()}; a
+     * wrote them, checked for a change every third of {@link ClusterSpec#stateTtl()}; a
      * node gone once its heartbeat is that long overdue). With a local broker: this node's only. Never errors (an unreachable broker gives this
      * node's only).
      */

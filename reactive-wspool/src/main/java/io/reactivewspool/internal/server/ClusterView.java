@@ -54,8 +54,8 @@ final class ClusterView {
         this.topics = topics;
         this.delivery = delivery;
         this.stats = stats;
-        this.clusterState = !broker.reachesOtherNodes() ? null : new ClusterState(broker, options.clusterStateTtl(),
-                this::localPresence, () -> topics.subscriberCounts().keySet().stream().filter(options::tracksPresence).toList(),
+        this.clusterState = !broker.reachesOtherNodes() ? null : new ClusterState(broker, options.cluster().stateTtl(),
+                this::localPresence, () -> topics.subscriberCounts().keySet().stream().filter(options.cluster()::tracksPresence).toList(),
                 stats, errorLog);
     }
 
@@ -72,7 +72,7 @@ final class ClusterView {
         timers.accept(Flux.interval(Duration.ZERO, PRESENCE_FLUSH, scheduler)
                 .subscribe(tick -> HubTimers.guarded("cluster state flush", clusterState::flush),
                         e -> log.error("cluster state pipeline failed", e)));
-        Duration refresh = options.clusterStateTtl().dividedBy(3);
+        Duration refresh = options.cluster().stateTtl().dividedBy(3);
         timers.accept(Flux.interval(Duration.ZERO, refresh, scheduler)
                 .subscribe(tick -> HubTimers.guarded("cluster heartbeat", clusterState::heartbeat),
                         e -> log.error("cluster heartbeat pipeline failed", e)));
@@ -80,10 +80,10 @@ final class ClusterView {
 
     /** A connection joined or left a topic here. */
     void onMembership(DefaultConnection c, String topic, boolean joined) {
-        if (clusterState != null && options.tracksPresence(topic)) {
+        if (clusterState != null && options.cluster().tracksPresence(topic)) {
             clusterState.changed(topic);
         }
-        if (options.presenceEvents(topic)) {
+        if (options.cluster().presenceEvents(topic)) {
             // A broadcast on the topic itself: it reaches the subscribers on every node; not the joiner.
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("user_id", c.userId);
@@ -109,10 +109,10 @@ final class ClusterView {
 
     Mono<Presence> presence(String topic) {
         TopicName.requireValid(topic);
-        if (!options.tracksPresence(topic)) {
+        if (!options.cluster().tracksPresence(topic)) {
             throw new IllegalArgumentException("presence of topic '" + topic + "' is not tracked: add a pattern that "
-                    + "matches it to WsHubOptions presenceTopics (now " + options.presenceTopics() + ") or presenceEvents (now "
-                    + options.presenceEvents() + ")");
+                    + "matches it to WsHubOptions presenceTopics (now " + options.cluster().presenceTopics() + ") or presenceEvents (now "
+                    + options.cluster().presenceEvents() + ")");
         }
         return clusterState != null ? clusterState.presence(topic) : Mono.fromSupplier(() -> localPresence(topic));
     }

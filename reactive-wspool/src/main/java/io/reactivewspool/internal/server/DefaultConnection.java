@@ -75,7 +75,7 @@ final class DefaultConnection implements WsConnectionView {
         this.createdAtMillis = nowMillis;
         this.lastActivityMillis = nowMillis;
         this.rateWindowStart = nowMillis;
-        this.queue = new OutboundQueue(host.options().outboundQueueSize(), host.options().overflowPolicy(), host.counters().sent);
+        this.queue = new OutboundQueue(host.options().limits().outboundQueueSize(), host.options().limits().overflowPolicy(), host.counters().sent);
     }
 
     /** Queues a frame and applies the overflow policy; {@code true} when the frame was queued. */

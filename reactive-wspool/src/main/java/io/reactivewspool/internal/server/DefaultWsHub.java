@@ -75,10 +75,10 @@ public final class DefaultWsHub implements WsHub {
     public DefaultWsHub(WsHubOptions options) {
         this.options = options;
         this.broker = options.broker();
-        this.topics = new Topics(options.maxConnectionsPerTopic(), options.maxTopicsPerConnection(),
+        this.topics = new Topics(options.limits().maxConnectionsPerTopic(), options.limits().maxTopicsPerConnection(),
                 this::interest, counters.failed::increment,
                 this::onMembership);
-        this.registry = new ConnectionRegistry(options.maxConnections(), options.maxConnectionsPerUser(), topics);
+        this.registry = new ConnectionRegistry(options.limits().maxConnections(), options.limits().maxConnectionsPerUser(), topics);
         this.timers = new HubTimers(options, registry, host);
         this.delivery = new HubDelivery(options.codec(), broker, options.history(), timers.scheduler(), topics, registry,
                 counters, errorLog, this::onControl);
@@ -108,8 +108,8 @@ public final class DefaultWsHub implements WsHub {
         cluster.start(timers.scheduler(), timers::add);
         timers.add(delivery.receive());
         log.info("hub started node={} heartbeat_ms={} connection_timeout_ms={} cleanup_ms={} max_connections={} queue={} overflow={}",
-                broker.nodeId(), options.heartbeatInterval().toMillis(), options.connectionTimeout().toMillis(),
-                options.cleanupInterval().toMillis(), options.maxConnections(), options.outboundQueueSize(), options.overflowPolicy());
+                broker.nodeId(), options.heartbeat().interval().toMillis(), options.heartbeat().connectionTimeout().toMillis(),
+                options.heartbeat().cleanupInterval().toMillis(), options.limits().maxConnections(), options.limits().outboundQueueSize(), options.limits().overflowPolicy());
     }
 
     /**
@@ -232,7 +232,7 @@ public final class DefaultWsHub implements WsHub {
         // to the transport, and a connection whose queue never backs up never allocates one.
         Session session = new Session(c, host, dispatcher);
         session.startSending();
-        c.offer(delivery.frameOf(WsMessage.welcome(c.id, c.userId, options.heartbeatInterval().toMillis())));
+        c.offer(delivery.frameOf(WsMessage.welcome(c.id, c.userId, options.heartbeat().interval().toMillis())));
         for (String topic : initialTopics) {
             dispatcher.onSubscribe(c, WsMessage.subscribe(topic));
         }
@@ -341,7 +341,7 @@ public final class DefaultWsHub implements WsHub {
     public Flux<WsMessage> topic(String topic) {
         TopicName.requireValid(topic);
         return topics.inProcess(topic)
-                .onBackpressureBuffer(options.outboundQueueSize(), dropped -> counters.dropped.increment(),
+                .onBackpressureBuffer(options.limits().outboundQueueSize(), dropped -> counters.dropped.increment(),
                         BufferOverflowStrategy.DROP_OLDEST)
                 .map(TopicEvent::message);
     }
@@ -463,14 +463,14 @@ public final class DefaultWsHub implements WsHub {
             long skipped = dropLog.acquire();
             if (skipped >= 0) {
                 log.warn("outbound queue full conn={} user={} policy={} queue={} dropped={} (similar lines suppressed={})",
-                        c.id, c.userId, options.overflowPolicy(), options.outboundQueueSize(), c.dropped, skipped);
+                        c.id, c.userId, options.limits().overflowPolicy(), options.limits().outboundQueueSize(), c.dropped, skipped);
             }
         }
 
         @Override
         public void onSlowConsumer(DefaultConnection c) {
             if (c.state() == ConnectionState.OPEN) {
-                log.info("slow consumer closed conn={} user={} code=4001 queue={}", c.id, c.userId, options.outboundQueueSize());
+                log.info("slow consumer closed conn={} user={} code=4001 queue={}", c.id, c.userId, options.limits().outboundQueueSize());
                 c.close(WsCloseStatus.SLOW_CONSUMER).subscribe();
             }
         }

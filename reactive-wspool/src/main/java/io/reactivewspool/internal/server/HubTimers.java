@@ -58,10 +58,10 @@ final class HubTimers {
 
     /** Starts the heartbeat and the sweep. */
     void start() {
-        Duration hb = options.heartbeatInterval();
+        Duration hb = options.heartbeat().interval();
         timers.add(Flux.interval(hb, hb, scheduler).subscribe(tick -> guarded("heartbeat", this::heartbeat),
                 e -> log.error("heartbeat pipeline failed", e)));
-        Duration ci = options.cleanupInterval();
+        Duration ci = options.heartbeat().cleanupInterval();
         timers.add(Flux.interval(ci, ci, scheduler).subscribe(tick -> guarded("cleanup", this::sweep),
                 e -> log.error("cleanup pipeline failed", e)));
     }
@@ -82,8 +82,8 @@ final class HubTimers {
 
     private void heartbeat() {
         long now = nowMillis();
-        long timeout = options.connectionTimeout().toMillis();
-        OutboundFrame heartbeatMessage = options.heartbeatMessages() ? host.frameOf(WsMessage.heartbeat()) : null;
+        long timeout = options.heartbeat().connectionTimeout().toMillis();
+        OutboundFrame heartbeatMessage = options.heartbeat().messages() ? host.frameOf(WsMessage.heartbeat()) : null;
         for (DefaultConnection c : registry.all()) {
             if (c.state() != ConnectionState.OPEN) {
                 continue;
@@ -103,7 +103,7 @@ final class HubTimers {
 
     CleanupReport sweep() {
         long now = nowMillis();
-        long timeout = options.connectionTimeout().toMillis();
+        long timeout = options.heartbeat().connectionTimeout().toMillis();
         int stale = 0;
         int failed = 0;
         int closed = 0;
@@ -114,7 +114,7 @@ final class HubTimers {
                 if (host.unregister(c, "cleanup_stale")) {
                     stale++;
                 }
-            } else if (c.failed >= options.failedSendThreshold()) {
+            } else if (c.failed >= options.limits().failedSendThreshold()) {
                 c.close(WsCloseStatus.INTERNAL_ERROR.withReason("too many failed sends")).subscribe();
                 if (host.unregister(c, "cleanup_failed")) {
                     failed++;
@@ -146,11 +146,11 @@ final class HubTimers {
      */
     Mono<Void> closeConnections() {
         List<DefaultConnection> all = new ArrayList<>(registry.all());
-        int batchSize = options.closeBatchSize();
+        int batchSize = options.shutdown().batchSize();
         int batches = (all.size() + batchSize - 1) / batchSize;
-        Duration spacing = batches <= 1 ? Duration.ZERO : options.closeDrainPeriod().dividedBy(batches);
+        Duration spacing = batches <= 1 ? Duration.ZERO : options.shutdown().drainPeriod().dividedBy(batches);
         log.info("hub closing node={} connections={} batches={} drain_ms={}", options.broker().nodeId(), all.size(), batches,
-                options.closeDrainPeriod().toMillis());
+                options.shutdown().drainPeriod().toMillis());
         Mono<Void> closeAll = Flux.range(0, batches)
                 .concatMap(i -> {
                     List<DefaultConnection> batch = all.subList(i * batchSize, Math.min(all.size(), (i + 1) * batchSize));
@@ -166,7 +166,7 @@ final class HubTimers {
         // from the executor's queue under a lock, which can park an event loop.
         Mono<Void> allGone = Mono.defer(() -> {
             Sinks.Empty<Void> gone = Sinks.empty();
-            long limit = options.closeDrainPeriod().plusSeconds(5).toMillis();
+            long limit = options.shutdown().drainPeriod().plusSeconds(5).toMillis();
             scheduler.schedule(() -> {
                 // Transports that never finished: drop them from the registry anyway.
                 for (DefaultConnection c : all) {

@@ -88,9 +88,9 @@ final class ProtocolDispatcher {
         }
         DefaultConnection.RECEIVED.incrementAndGet(c);
         host.counters().received.increment();
-        if (frame.payload().length > host.options().maxFrameBytes()) {
-            log.info("frame too large conn={} user={} bytes={} max={}", c.id, c.userId, frame.payload().length, host.options().maxFrameBytes());
-            c.close(WsCloseStatus.MESSAGE_TOO_BIG.withReason("frame larger than " + host.options().maxFrameBytes() + " bytes")).subscribe();
+        if (frame.payload().length > host.options().limits().maxFrameBytes()) {
+            log.info("frame too large conn={} user={} bytes={} max={}", c.id, c.userId, frame.payload().length, host.options().limits().maxFrameBytes());
+            c.close(WsCloseStatus.MESSAGE_TOO_BIG.withReason("frame larger than " + host.options().limits().maxFrameBytes() + " bytes")).subscribe();
             return;
         }
         if (frame.kind() == InboundFrame.Kind.BINARY) {
@@ -120,7 +120,7 @@ final class ProtocolDispatcher {
     }
 
     private boolean overRateLimit(DefaultConnection c, long now, String id) {
-        int limit = host.options().rateLimitPerSecond();
+        int limit = host.options().limits().rateLimitPerSecond();
         if (limit == 0) {
             return false;
         }
@@ -134,7 +134,7 @@ final class ProtocolDispatcher {
         if (++c.rateWindowCount <= limit) {
             return false;
         }
-        if (++c.rateViolations > host.options().maxRateLimitViolations()) {
+        if (++c.rateViolations > host.options().limits().maxRateLimitViolations()) {
             log.info("rate limit exceeded repeatedly conn={} user={} limit_per_s={}", c.id, c.userId, limit);
             c.close(WsCloseStatus.POLICY_VIOLATION.withReason("rate limit exceeded repeatedly")).subscribe();
         } else {
@@ -178,9 +178,9 @@ final class ProtocolDispatcher {
                 WsMessage reply = b.build();
                 whenTopicReady(topic, () -> reply(c, reply));
             }
-            case TOO_MANY_TOPICS -> error(c, "subscription limit reached: at most " + host.options().maxTopicsPerConnection()
+            case TOO_MANY_TOPICS -> error(c, "subscription limit reached: at most " + host.options().limits().maxTopicsPerConnection()
                     + " topics per connection", m.id());
-            case TOPIC_FULL -> error(c, "topic '" + topic + "' is full: at most " + host.options().maxConnectionsPerTopic()
+            case TOPIC_FULL -> error(c, "topic '" + topic + "' is full: at most " + host.options().limits().maxConnectionsPerTopic()
                     + " subscribers", m.id());
         }
     }
@@ -202,7 +202,7 @@ final class ProtocolDispatcher {
             badMessage(c, e.getMessage(), m.id());
             return;
         }
-        TopicRecovery recovery = new TopicRecovery(c, host.options().outboundQueueSize(), host.options().overflowPolicy());
+        TopicRecovery recovery = new TopicRecovery(c, host.options().limits().outboundQueueSize(), host.options().limits().overflowPolicy());
         Topics.Result r = topics.subscribe(c, topic, recovery);
         switch (r) {
             case SUBSCRIBED -> {
@@ -217,12 +217,12 @@ final class ProtocolDispatcher {
                 return;
             }
             case TOO_MANY_TOPICS -> {
-                error(c, "subscription limit reached: at most " + host.options().maxTopicsPerConnection()
+                error(c, "subscription limit reached: at most " + host.options().limits().maxTopicsPerConnection()
                         + " topics per connection", m.id());
                 return;
             }
             case TOPIC_FULL -> {
-                error(c, "topic '" + topic + "' is full: at most " + host.options().maxConnectionsPerTopic()
+                error(c, "topic '" + topic + "' is full: at most " + host.options().limits().maxConnectionsPerTopic()
                         + " subscribers", m.id());
                 return;
             }
@@ -324,7 +324,7 @@ final class ProtocolDispatcher {
 
     private void badMessage(DefaultConnection c, String reason, String id) {
         error(c, reason, id);
-        if (++c.badMessages > host.options().maxBadMessages()) {
+        if (++c.badMessages > host.options().limits().maxBadMessages()) {
             log.info("too many bad messages conn={} user={} count={}", c.id, c.userId, c.badMessages);
             c.close(WsCloseStatus.POLICY_VIOLATION.withReason("too many bad messages")).subscribe();
         }

@@ -92,7 +92,7 @@ final class Session extends Mono<Void> implements CoreSubscriber<InboundFrame>, 
             return;
         }
         if (e instanceof WsFrameTooLargeException) {
-            int max = host.options().maxFrameBytes();
+            int max = host.options().limits().maxFrameBytes();
             log.info("frame too large conn={} user={} max={}", connection.id, connection.userId, max);
             connection.close(WsCloseStatus.MESSAGE_TOO_BIG.withReason("message larger than " + max + " bytes"))
                     .subscribe(null, closeFailed -> finish(true), () -> finish(true));

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.reactivewspool.server.LimitSpec;
 import io.reactivewspool.server.OverflowPolicy;
 import io.reactivewspool.server.netty.WsServerOptions;
 
@@ -87,7 +88,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
         Map<String, String> tokens = new LinkedHashMap<>();
         int maxFrame = 65_536;
         int maxConnections = 10_000;
-        int maxPerTopic = io.reactivewspool.server.WsHubOptions.DEFAULT_MAX_CONNECTIONS_PER_TOPIC;
+        int maxPerTopic = LimitSpec.DEFAULT_MAX_CONNECTIONS_PER_TOPIC;
         int rate = 0;
         long heartbeat = 30_000;
         long timeout = 300_000;
