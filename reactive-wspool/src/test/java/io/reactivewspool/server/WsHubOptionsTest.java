@@ -1,6 +1,7 @@
 package io.reactivewspool.server;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -43,9 +44,9 @@ class WsHubOptionsTest {
                 .hasMessageContaining("allowedOrigins");
         assertThatThrownBy(() -> WsHubOptions.builder().clusterStateTtl(Duration.ofMillis(100)))
                 .hasMessage("clusterStateTtl must be between PT0.3S and PT10M, was PT0.1S");
-        assertThatThrownBy(() -> WsHubOptions.builder().presenceEvents(java.util.List.of("room/*", " ")))
+        assertThatThrownBy(() -> WsHubOptions.builder().presenceEvents(List.of("room/*", " ")))
                 .hasMessageContaining("presenceEvents");
-        assertThatThrownBy(() -> WsHubOptions.builder().presenceTopics(java.util.List.of("")))
+        assertThatThrownBy(() -> WsHubOptions.builder().presenceTopics(List.of("")))
                 .hasMessageContaining("presenceTopics must not contain blank patterns");
     }
 
@@ -53,7 +54,7 @@ class WsHubOptionsTest {
     void presenceEventsMatchTopicsByGlobAndNoneByDefault() {
         assertThat(WsHubOptions.defaults().cluster().presenceEvents("room/1")).isFalse();
         assertThat(WsHubOptions.defaults().cluster().stateTtl()).isEqualTo(Duration.ofSeconds(15));
-        WsHubOptions o = WsHubOptions.builder().presenceEvents(java.util.List.of("room/*")).build();
+        WsHubOptions o = WsHubOptions.builder().presenceEvents(List.of("room/*")).build();
         assertThat(o.cluster().presenceEvents("room/1")).isTrue();
         assertThat(o.cluster().presenceEvents("rooms")).isFalse();
         assertThat(o.mutate().build().cluster().presenceEvents()).containsExactly("room/*");
@@ -63,8 +64,8 @@ class WsHubOptionsTest {
     void presenceIsTrackedForPresenceTopicsAndPresenceEventsTopicsOnlyAndForNoneByDefault() {
         assertThat(WsHubOptions.defaults().cluster().tracksPresence("room/1")).isFalse();
         assertThat(WsHubOptions.defaults().cluster().presenceTopics()).isEmpty();
-        WsHubOptions o = WsHubOptions.builder().presenceTopics(java.util.List.of("doc/*"))
-                .presenceEvents(java.util.List.of("room/*")).build();
+        WsHubOptions o = WsHubOptions.builder().presenceTopics(List.of("doc/*"))
+                .presenceEvents(List.of("room/*")).build();
         assertThat(o.cluster().tracksPresence("doc/1")).isTrue();
         assertThat(o.cluster().tracksPresence("room/1")).as("join/leave topics keep their presence").isTrue();
         assertThat(o.cluster().tracksPresence("prices")).isFalse();

@@ -3,14 +3,13 @@ package io.reactivewspool.internal.server;
 import java.util.List;
 import java.util.Set;
 
+import io.reactivewspool.WsException;
 import io.reactivewspool.WsProtocolException;
 import io.reactivewspool.broker.BrokerMessage;
-import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.internal.history.HistoryOffset;
+import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.message.WsMessage;
-import reactor.core.Disposable;
-import tools.jackson.databind.JsonNode;
 import io.reactivewspool.server.ConnectionState;
 import io.reactivewspool.server.InboundFrame;
 import io.reactivewspool.server.MessageContext;
@@ -19,7 +18,9 @@ import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.WsHub;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -316,7 +317,7 @@ final class ProtocolDispatcher {
      * for anything else, which may carry internals, only that the handler failed (the cause is logged).
      */
     static String handlerFailure(String type, Throwable e) {
-        if ((e instanceof io.reactivewspool.WsException || e instanceof IllegalArgumentException) && e.getMessage() != null) {
+        if ((e instanceof WsException || e instanceof IllegalArgumentException) && e.getMessage() != null) {
             return e.getMessage();
         }
         return "handler for '" + type + "' failed";

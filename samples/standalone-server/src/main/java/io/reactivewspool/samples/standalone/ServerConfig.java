@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.reactivewspool.broker.redis.RedisBrokerOptions;
 import io.reactivewspool.server.LimitSpec;
 import io.reactivewspool.server.OverflowPolicy;
 import io.reactivewspool.server.netty.WsServerOptions;
@@ -150,7 +151,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
                 case "--drain-ms" -> drain = intIn(name, value, 0, 600_000);
                 case "--redis" -> {
                     try {
-                        redis = io.reactivewspool.broker.redis.RedisBrokerOptions.builder(value).build().uri();
+                        redis = RedisBrokerOptions.builder(value).build().uri();
                     } catch (IllegalArgumentException e) {
                         throw new BadFlag("--redis: " + e.getMessage());
                     }
