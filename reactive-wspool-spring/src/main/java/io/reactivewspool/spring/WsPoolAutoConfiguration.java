@@ -10,6 +10,7 @@ import io.reactivewspool.broker.Broker;
 import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.server.Authenticator;
 import io.reactivewspool.server.ConnectionListener;
+import io.reactivewspool.server.ShutdownSpec;
 import io.reactivewspool.server.TopicPolicy;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
@@ -102,7 +103,7 @@ public class WsPoolAutoConfiguration {
     @ConditionalOnMissingBean
     HubLifecycle wsHubLifecycle(WsHub hub, MessageMappings mappings, WsPoolProperties properties) {
         Duration drain = properties.getServer().getCloseDrainPeriod();
-        return new HubLifecycle(hub, mappings, drain == null ? WsHubOptions.DEFAULT_CLOSE_DRAIN_PERIOD : drain);
+        return new HubLifecycle(hub, mappings, drain == null ? ShutdownSpec.DEFAULT_DRAIN_PERIOD : drain);
     }
 
     @Bean
@@ -110,10 +111,10 @@ public class WsPoolAutoConfiguration {
     WebSocketService wsPoolWebSocketService(WsHubOptions options, WsPoolProperties properties) {
         WsHubOptions o = options;
         return new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(() -> WebsocketServerSpec.builder()
-                .maxFramePayloadLength(o.maxFrameBytes())
+                .maxFramePayloadLength(o.limits().maxFrameBytes())
                 .compress(properties.getServer().isCompression())
                 // A deflated frame is inflated only up to the limit: a small frame must not cost what it inflates to.
-                .maxDecompressionBufferSize(o.maxFrameBytes())
+                .maxDecompressionBufferSize(o.limits().maxFrameBytes())
                 .handlePing(true)));
     }
 

@@ -1,5 +1,6 @@
 package io.reactivewspool.spring;
 
+import io.reactivewspool.server.LimitSpec;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.Allocations;
 import io.reactivewspool.test.Deflated;
@@ -40,7 +41,7 @@ class SpringCompressionIT {
             Allocations allocations = Allocations.start();
             c.sendFrame(Deflated.frame(bomb));
             assertThat(c.awaitCloseCode()).isEqualTo(1009);
-            assertThat(c.closeReason()).isEqualTo("message larger than " + WsHubOptions.DEFAULT_MAX_FRAME_BYTES + " bytes");
+            assertThat(c.closeReason()).isEqualTo("message larger than " + LimitSpec.DEFAULT_MAX_FRAME_BYTES + " bytes");
             assertThat(allocations.since()).as("bytes allocated in the JVM while the server received the frame")
                     .isLessThan(16 * LiveHeap.MIB);
         }

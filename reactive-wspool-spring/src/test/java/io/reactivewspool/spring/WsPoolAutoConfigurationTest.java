@@ -8,6 +8,8 @@ import io.reactivewspool.client.AdaptiveSizingSpec;
 import io.reactivewspool.client.WsClientPool;
 import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.metrics.HubMeterBinder;
+import io.reactivewspool.server.HeartbeatSpec;
+import io.reactivewspool.server.LimitSpec;
 import io.reactivewspool.server.OverflowPolicy;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
@@ -37,8 +39,8 @@ class WsPoolAutoConfigurationTest {
             assertThat(ctx).hasSingleBean(WsHub.class).hasSingleBean(HubLifecycle.class)
                     .hasBean("wsPoolHandlerMapping").hasBean("wsPoolAdminRoutes");
             WsHubOptions o = ctx.getBean(WsHubOptions.class);
-            assertThat(o.heartbeatInterval()).isEqualTo(WsHubOptions.DEFAULT_HEARTBEAT_INTERVAL);
-            assertThat(o.maxConnections()).isEqualTo(WsHubOptions.DEFAULT_MAX_CONNECTIONS);
+            assertThat(o.heartbeat().interval()).isEqualTo(HeartbeatSpec.DEFAULT_INTERVAL);
+            assertThat(o.limits().maxConnections()).isEqualTo(LimitSpec.DEFAULT_MAX_CONNECTIONS);
             assertThat(ctx.getBean("wsPoolHandlerMapping", HandlerMapping.class)).isNotNull();
         });
     }
@@ -52,16 +54,16 @@ class WsPoolAutoConfigurationTest {
                         "wspool.server.publish-topics=pub.*", "wspool.server.presence-topics=room.*,doc.*")
                 .run(ctx -> {
                     WsHubOptions o = ctx.getBean(WsHubOptions.class);
-                    assertThat(o.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
-                    assertThat(o.connectionTimeout()).isEqualTo(Duration.ofMinutes(1));
-                    assertThat(o.maxConnections()).isEqualTo(123);
-                    assertThat(o.maxFrameBytes()).isEqualTo(16 * 1024);
-                    assertThat(o.outboundQueueSize()).isEqualTo(64);
-                    assertThat(o.overflowPolicy()).isEqualTo(OverflowPolicy.DISCONNECT);
+                    assertThat(o.heartbeat().interval()).isEqualTo(Duration.ofSeconds(5));
+                    assertThat(o.heartbeat().connectionTimeout()).isEqualTo(Duration.ofMinutes(1));
+                    assertThat(o.limits().maxConnections()).isEqualTo(123);
+                    assertThat(o.limits().maxFrameBytes()).isEqualTo(16 * 1024);
+                    assertThat(o.limits().outboundQueueSize()).isEqualTo(64);
+                    assertThat(o.limits().overflowPolicy()).isEqualTo(OverflowPolicy.DISCONNECT);
                     assertThat(o.allowedOrigins()).containsExactlyInAnyOrder("https://a.example", "https://b.example");
                     assertThat(o.topicPolicy().toString()).contains("pub.*");
-                    assertThat(o.presenceTopics()).containsExactly("room.*", "doc.*");
-                    assertThat(o.tracksPresence("room.1")).isTrue();
+                    assertThat(o.cluster().presenceTopics()).containsExactly("room.*", "doc.*");
+                    assertThat(o.cluster().tracksPresence("room.1")).isTrue();
                 });
     }
 

@@ -123,6 +123,15 @@ public interface Broker {
      */
     boolean isConnected();
 
+    /**
+     * Whether this broker reaches other nodes. A hub whose broker does not keeps no cluster state
+     * (presence, cluster stats) in it and answers those from its own connections. {@code true} by
+     * default; {@link LocalBroker} answers {@code false}.
+     */
+    default boolean reachesOtherNodes() {
+        return true;
+    }
+
     /** Releases the broker's resources; completes when they are released. */
     Mono<Void> close();
 }

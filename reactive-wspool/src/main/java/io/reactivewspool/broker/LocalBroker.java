@@ -45,6 +45,11 @@ public final class LocalBroker implements Broker {
     }
 
     @Override
+    public boolean reachesOtherNodes() {
+        return false;
+    }
+
+    @Override
     public boolean isConnected() {
         return true;
     }

@@ -3,6 +3,8 @@ package io.reactivewspool.client;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.reactivewspool.internal.OptionRange;
+
 /**
  * Opt-in adaptive sizing of a {@link WsClientPool}: every {@link #interval()} the pool measures
  * its load and moves a target size between its minConnections and maxConnections; the pool then
@@ -163,11 +165,7 @@ public final class AdaptiveSizingSpec {
     }
 
     private static Duration nonNegative(String field, Duration d) {
-        Objects.requireNonNull(d, field);
-        if (d.isNegative()) {
-            throw new IllegalArgumentException(field + " must be >= 0, was " + d);
-        }
-        return d;
+        return OptionRange.atLeast(field, d, Duration.ZERO);
     }
 
     /** Builds an {@link AdaptiveSizingSpec}. Not thread-safe. */

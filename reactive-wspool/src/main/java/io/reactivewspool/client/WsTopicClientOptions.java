@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 
+import io.reactivewspool.internal.OptionRange;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -188,10 +189,7 @@ public final class WsTopicClientOptions {
         }
 
         public Builder bufferSize(int v) {
-            if (v < 1 || v > 1 << 20) {
-                throw new IllegalArgumentException("bufferSize must be between 1 and 1048576, was " + v);
-            }
-            bufferSize = v;
+            bufferSize = OptionRange.between("bufferSize", v, 1, 1 << 20);
             return this;
         }
 

@@ -2,6 +2,8 @@ package io.reactivewspool.history;
 
 import java.time.Duration;
 
+import io.reactivewspool.internal.OptionRange;
+
 /**
  * Immutable settings of a {@link TopicHistory}: how many messages a topic keeps and for how long.
  *
@@ -56,10 +58,7 @@ public final class HistoryOptions {
         }
 
         public Builder size(int value) {
-            if (value < 1 || value > 1_000_000) {
-                throw new IllegalArgumentException("size must be between 1 and 1000000, was " + value);
-            }
-            this.size = value;
+            this.size = OptionRange.between("size", value, 1, 1_000_000);
             return this;
         }
 

@@ -2,6 +2,7 @@ package io.reactivewspool.server;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import reactor.core.publisher.Mono;
@@ -55,11 +56,11 @@ public interface HubAdmin {
 
     /**
      * Every live node's stats by node id (this node's taken live; the others' as each node last
-     * wrote them, checked for a change every third of {@link WsHubOptions#clusterStateTtl()}; a
+     * wrote them, checked for a change every third of {@link ClusterSpec#stateTtl()}; a
      * node gone once its heartbeat is that long overdue). With a local broker: this node's only. Never errors (an unreachable broker gives this
      * node's only).
      */
-    Mono<java.util.Map<String, HubStats>> clusterStats();
+    Mono<Map<String, HubStats>> clusterStats();
 
     /** Who is subscribed to a topic across the cluster; same as {@link WsHub#presence(String)}. */
     Mono<Presence> presence(String topic);

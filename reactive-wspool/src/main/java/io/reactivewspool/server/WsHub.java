@@ -124,10 +124,10 @@ public interface WsHub {
 
     /**
      * Who is subscribed to {@code topic}, a topic whose presence the hub tracks ({@link
-     * WsHubOptions#tracksPresence(String)}): on one node from the registry; with a cluster broker
+     * ClusterSpec#tracksPresence(String)}): on one node from the registry; with a cluster broker
      * (Redis), this node's share live with every other live node's, which each node writes when it
      * changes and which drops out when its node misses heartbeats for
-     * {@link WsHubOptions#clusterStateTtl()}. In-process {@link #topic(String)} subscribers are not
+     * {@link ClusterSpec#stateTtl()}. In-process {@link #topic(String)} subscribers are not
      * counted. Cold; never errors (an unreachable broker gives this node's share).
      *
      * @throws IllegalArgumentException when the topic name is invalid or its presence is not tracked
@@ -152,7 +152,7 @@ public interface WsHub {
 
     /**
      * Closes gracefully: stops accepting, closes every connection with 1001 in batches spread
-     * over {@link WsHubOptions#closeDrainPeriod()}, waits for them, then stops the timers and the
+     * over {@link ShutdownSpec#drainPeriod()}, waits for them, then stops the timers and the
      * broker subscription. The returned {@code Mono} is hot-started on first subscription and
      * completes when all of that is done; calling again returns the same completion.
      */

@@ -164,6 +164,6 @@ class HubRecoveryOverflowTest {
         assertThatThrownBy(b::build).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("outboundQueueSize").hasMessageContaining("history size")
                 .hasMessageContaining("100");
-        assertThat(b.outboundQueueSize(101).build().outboundQueueSize()).isEqualTo(101);
+        assertThat(b.outboundQueueSize(101).build().limits().outboundQueueSize()).isEqualTo(101);
     }
 }

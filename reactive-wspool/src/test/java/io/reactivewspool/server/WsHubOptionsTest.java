@@ -1,6 +1,7 @@
 package io.reactivewspool.server;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -14,15 +15,15 @@ class WsHubOptionsTest {
     @Test
     void defaultsAreTheDocumentedConstants() {
         WsHubOptions o = WsHubOptions.defaults();
-        assertThat(o.heartbeatInterval()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(o.connectionTimeout()).isEqualTo(Duration.ofSeconds(300));
-        assertThat(o.cleanupInterval()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(o.maxConnections()).isEqualTo(10_000);
-        assertThat(o.maxConnectionsPerTopic()).isEqualTo(1_000);
-        assertThat(o.maxFrameBytes()).isEqualTo(65_536);
-        assertThat(o.outboundQueueSize()).isEqualTo(1_024);
-        assertThat(o.overflowPolicy()).isEqualTo(OverflowPolicy.DROP_OLDEST);
-        assertThat(o.rateLimitPerSecond()).isZero();
+        assertThat(o.heartbeat().interval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(o.heartbeat().connectionTimeout()).isEqualTo(Duration.ofSeconds(300));
+        assertThat(o.heartbeat().cleanupInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(o.limits().maxConnections()).isEqualTo(10_000);
+        assertThat(o.limits().maxConnectionsPerTopic()).isEqualTo(1_000);
+        assertThat(o.limits().maxFrameBytes()).isEqualTo(65_536);
+        assertThat(o.limits().outboundQueueSize()).isEqualTo(1_024);
+        assertThat(o.limits().overflowPolicy()).isEqualTo(OverflowPolicy.DROP_OLDEST);
+        assertThat(o.limits().rateLimitPerSecond()).isZero();
         assertThat(o.authenticator()).isNull();
         assertThat(o.broker()).isNotNull();
     }
@@ -43,33 +44,33 @@ class WsHubOptionsTest {
                 .hasMessageContaining("allowedOrigins");
         assertThatThrownBy(() -> WsHubOptions.builder().clusterStateTtl(Duration.ofMillis(100)))
                 .hasMessage("clusterStateTtl must be between PT0.3S and PT10M, was PT0.1S");
-        assertThatThrownBy(() -> WsHubOptions.builder().presenceEvents(java.util.List.of("room/*", " ")))
+        assertThatThrownBy(() -> WsHubOptions.builder().presenceEvents(List.of("room/*", " ")))
                 .hasMessageContaining("presenceEvents");
-        assertThatThrownBy(() -> WsHubOptions.builder().presenceTopics(java.util.List.of("")))
+        assertThatThrownBy(() -> WsHubOptions.builder().presenceTopics(List.of("")))
                 .hasMessageContaining("presenceTopics must not contain blank patterns");
     }
 
     @Test
     void presenceEventsMatchTopicsByGlobAndNoneByDefault() {
-        assertThat(WsHubOptions.defaults().presenceEvents("room/1")).isFalse();
-        assertThat(WsHubOptions.defaults().clusterStateTtl()).isEqualTo(Duration.ofSeconds(15));
-        WsHubOptions o = WsHubOptions.builder().presenceEvents(java.util.List.of("room/*")).build();
-        assertThat(o.presenceEvents("room/1")).isTrue();
-        assertThat(o.presenceEvents("rooms")).isFalse();
-        assertThat(o.mutate().build().presenceEvents()).containsExactly("room/*");
+        assertThat(WsHubOptions.defaults().cluster().presenceEvents("room/1")).isFalse();
+        assertThat(WsHubOptions.defaults().cluster().stateTtl()).isEqualTo(Duration.ofSeconds(15));
+        WsHubOptions o = WsHubOptions.builder().presenceEvents(List.of("room/*")).build();
+        assertThat(o.cluster().presenceEvents("room/1")).isTrue();
+        assertThat(o.cluster().presenceEvents("rooms")).isFalse();
+        assertThat(o.mutate().build().cluster().presenceEvents()).containsExactly("room/*");
     }
 
     @Test
     void presenceIsTrackedForPresenceTopicsAndPresenceEventsTopicsOnlyAndForNoneByDefault() {
-        assertThat(WsHubOptions.defaults().tracksPresence("room/1")).isFalse();
-        assertThat(WsHubOptions.defaults().presenceTopics()).isEmpty();
-        WsHubOptions o = WsHubOptions.builder().presenceTopics(java.util.List.of("doc/*"))
-                .presenceEvents(java.util.List.of("room/*")).build();
-        assertThat(o.tracksPresence("doc/1")).isTrue();
-        assertThat(o.tracksPresence("room/1")).as("join/leave topics keep their presence").isTrue();
-        assertThat(o.tracksPresence("prices")).isFalse();
-        assertThat(o.presenceEvents("doc/1")).as("tracking alone sends no join/leave").isFalse();
-        assertThat(o.mutate().build().presenceTopics()).containsExactly("doc/*");
+        assertThat(WsHubOptions.defaults().cluster().tracksPresence("room/1")).isFalse();
+        assertThat(WsHubOptions.defaults().cluster().presenceTopics()).isEmpty();
+        WsHubOptions o = WsHubOptions.builder().presenceTopics(List.of("doc/*"))
+                .presenceEvents(List.of("room/*")).build();
+        assertThat(o.cluster().tracksPresence("doc/1")).isTrue();
+        assertThat(o.cluster().tracksPresence("room/1")).as("join/leave topics keep their presence").isTrue();
+        assertThat(o.cluster().tracksPresence("prices")).isFalse();
+        assertThat(o.cluster().presenceEvents("doc/1")).as("tracking alone sends no join/leave").isFalse();
+        assertThat(o.mutate().build().cluster().presenceTopics()).containsExactly("doc/*");
     }
 
     @Test
@@ -83,8 +84,8 @@ class WsHubOptionsTest {
     void mutateStartsFromTheExistingOptions() {
         WsHubOptions o = WsHubOptions.builder().maxConnections(7).build();
         WsHubOptions m = o.mutate().maxConnectionsPerUser(3).build();
-        assertThat(m.maxConnections()).isEqualTo(7);
-        assertThat(m.maxConnectionsPerUser()).isEqualTo(3);
+        assertThat(m.limits().maxConnections()).isEqualTo(7);
+        assertThat(m.limits().maxConnectionsPerUser()).isEqualTo(3);
         assertThat(m.broker()).isSameAs(o.broker());
     }
 

@@ -2,10 +2,8 @@ package io.reactivewspool.internal.netty;
 
 import java.nio.charset.StandardCharsets;
 
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.reactivewspool.server.AdminHttpApi.Response;
 import io.reactivewspool.server.WsHub;
-import io.reactivewspool.server.netty.WsServerOptions;
 
 /**
  * The unauthenticated probe endpoints of both server engines, for an orchestrator (Kubernetes
@@ -16,8 +14,8 @@ import io.reactivewspool.server.netty.WsServerOptions;
  * <li>{@value #READY}: 200 while the hub accepts connections and its broker is connected (always,
  * for a hub without one), else 503 with {@code "status":"DOWN"}; the body says which part failed.</li>
  * </ul>
- * Only GET; other methods get 405. The hub's own WebSocket path wins if it is configured to one of
- * these paths.
+ * Only GET; other methods get 405. {@link Route} sends these paths here; the hub's own WebSocket
+ * path wins if it is configured to one of them.
  */
 final class HealthEndpoints {
 
@@ -31,13 +29,9 @@ final class HealthEndpoints {
     private HealthEndpoints() {
     }
 
-    /** The answer for the request, or {@code null} when it is not for a health endpoint. */
-    static Response answer(WsHub hub, WsServerOptions options, String method, String uri) {
-        String path = new QueryStringDecoder(uri).path();
+    /** The answer to a request for {@code path}, {@link #LIVE} or {@link #READY}. */
+    static Response answer(WsHub hub, String method, String path) {
         boolean live = path.equals(LIVE);
-        if (!live && !path.equals(READY) || path.equals(options.path())) {
-            return null;
-        }
         if (!"GET".equals(method)) {
             return new Response(405, NOT_ALLOWED, "GET");
         }

@@ -1,10 +1,10 @@
 package io.reactivewspool.internal.netty;
 
+import java.io.ByteArrayOutputStream;
 import java.util.Optional;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.reactivewspool.server.AdminHttpApi;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.WsHub;
@@ -18,17 +18,10 @@ import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.WebsocketServerSpec;
 
 /**
- * Routes one Reactor Netty HTTP server: the hub's WebSocket path (admission before the upgrade)
- * and the admin HTTP API.
+ * Applies the {@link Route} to one Reactor Netty HTTP request: the hub's WebSocket path (admission
+ * before the upgrade), the admin HTTP API, or the route's refusal.
  */
 public final class NettyHubHandler {
-
-    /** The body of a 404, for both engines. */
-    static final String NOT_FOUND = "{\"error\":\"not found\"}";
-    /** The body of the 426 for a plain request on the WebSocket path, for both engines. */
-    static final String NOT_AN_UPGRADE = "expected a WebSocket upgrade request\n";
-    /** The content type of refusals. */
-    static final String TEXT = "text/plain; charset=utf-8";
 
     private static final Logger log = LoggerFactory.getLogger(NettyHubHandler.class);
     private final WsHub hub;
@@ -53,51 +46,35 @@ public final class NettyHubHandler {
     }
 
     public Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
-        AdminHttpApi.Response health = HealthEndpoints.answer(hub, options, req.method().name(), req.uri());
-        if (health != null) {
-            return send(res, health);
-        }
-        String path = new QueryStringDecoder(req.uri()).path();
-        if (path.equals(options.path())) {
-            return websocket(req, res);
-        }
-        String adminSub = adminSubPath(options, path);
-        if (adminSub != null) {
-            return admin(req, res, adminSub);
-        }
-        return res.status(404).header(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                .sendString(Mono.just(NOT_FOUND)).then();
+        Route route = Route.decide(options, req.method(), req.version(), req.uri(), req.requestHeaders());
+        return switch (route.kind()) {
+            case UPGRADE -> websocket(req, res);
+            case ADMIN -> admin(req, res, route.path());
+            case HEALTH -> send(res, HealthEndpoints.answer(hub, req.method().name(), route.path()));
+            case REFUSE -> refuse(req, res, route.refusal());
+        };
     }
 
-    /** The path below the admin API of a request path, or {@code null} when the admin API does not serve it. */
-    static String adminSubPath(WsServerOptions options, String path) {
-        if (options.adminEnabled() && (path.equals(WsServerOptions.ADMIN_PATH) || path.startsWith(WsServerOptions.ADMIN_PATH + "/"))) {
-            return path.substring(WsServerOptions.ADMIN_PATH.length());
+    private static Mono<Void> refuse(HttpServerRequest req, HttpServerResponse res, Route.Refusal r) {
+        if (r.close()) {
+            log.info("upgrade refused status={} reason=\"{}\" remote={}", r.status(), r.body().strip(), req.remoteAddress());
+            res.header(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        return null;
+        if (r.contentType() != null) {
+            res.header(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+        }
+        if (r.header() != null) {
+            res.header(r.header(), r.headerValue());
+        }
+        return res.status(r.status()).sendString(Mono.just(r.body())).then();
     }
 
     private Mono<Void> websocket(HttpServerRequest req, HttpServerResponse res) {
-        if (!Handshakes.asksForWebSocket(req.requestHeaders())) {
-            return res.status(426).header(HttpHeaderNames.UPGRADE, "websocket")
-                    .sendString(Mono.just(NOT_AN_UPGRADE)).then();
-        }
-        Handshakes.Refusal malformed = Handshakes.malformed(req.method(), req.version(), req.requestHeaders());
-        if (malformed != null) {
-            log.info("upgrade refused status={} reason=\"{}\" remote={}", malformed.status(), malformed.reason(), req.remoteAddress());
-            if (malformed.status() == 426) {
-                res.header(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
-            }
-            return res.status(malformed.status())
-                    .header(HttpHeaderNames.CONTENT_TYPE, TEXT)
-                    .header(HttpHeaderNames.CONNECTION, "close")
-                    .sendString(Mono.just(malformed.reason() + "\n")).then();
-        }
         HandshakeInfo hs = Handshakes.of(req.uri(), req.requestHeaders(), req.remoteAddress());
         return hub.admit(hs).flatMap(admission -> {
             if (!admission.isAccepted()) {
                 return res.status(admission.httpStatus())
-                        .header(HttpHeaderNames.CONTENT_TYPE, TEXT)
+                        .header(HttpHeaderNames.CONTENT_TYPE, Route.TEXT)
                         .header(HttpHeaderNames.CONNECTION, "close")
                         .sendString(Mono.just(admission.reason() + "\n")).then();
             }
@@ -147,12 +124,12 @@ public final class NettyHubHandler {
     private static Mono<byte[]> boundedBody(HttpServerRequest req) {
         int cap = AdminHttpApi.MAX_BODY_BYTES + 1;
         return req.receive().asByteArray()
-                .reduceWith(java.io.ByteArrayOutputStream::new, (acc, chunk) -> {
+                .reduceWith(ByteArrayOutputStream::new, (acc, chunk) -> {
                     int room = cap - acc.size();
                     acc.write(chunk, 0, Math.min(room, chunk.length));
                     return acc;
                 })
-                .map(java.io.ByteArrayOutputStream::toByteArray)
+                .map(ByteArrayOutputStream::toByteArray)
                 .defaultIfEmpty(new byte[0]);
     }
 }

@@ -28,11 +28,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import io.reactivewspool.server.AdminHttpApi;
 import io.reactivewspool.server.Admission;
 import io.reactivewspool.server.HandshakeInfo;
@@ -43,8 +43,8 @@ import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
 
 /**
- * The HTTP side of one plain-Netty connection, until it becomes a WebSocket: the same routes,
- * refusals and admin API as {@link NettyHubHandler}. One request at a time; HTTP keep-alive is
+ * The HTTP side of one plain-Netty connection, until it becomes a WebSocket: applies the same
+ * {@link Route} and admin API as {@link NettyHubHandler}. One request at a time; HTTP keep-alive is
  * honoured. On an accepted upgrade it answers the 101 with Netty's handshaker and puts a
  * {@link ChannelWsTransport} in its own place.
  *
@@ -162,60 +162,53 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     }
 
     private void request(HttpRequest req) {
-        String path = new QueryStringDecoder(req.uri()).path();
         // As Reactor Netty: an HTTP/1.0 connection is not kept, even when the client asks for it.
         keepAlive = HttpUtil.isKeepAlive(req) && req.protocolVersion().isKeepAliveDefault();
-        AdminHttpApi.Response health = HealthEndpoints.answer(routes.hub(), routes.options(), req.method().name(), req.uri());
-        if (health != null) {
-            answer(adminResponse(health), DISCARDING);
+        Route route = Route.decide(routes.options(), req.method(), req.protocolVersion(), req.uri(), req.headers());
+        switch (route.kind()) {
+            case UPGRADE -> websocket(req);
+            case ADMIN -> admin(req, route.path());
+            case HEALTH -> answer(adminResponse(HealthEndpoints.answer(routes.hub(), req.method().name(), route.path())), DISCARDING);
+            case REFUSE -> refuse(route.refusal());
+        }
+    }
+
+    private void refuse(Route.Refusal refusal) {
+        FullHttpResponse r = response(refusal.status(), refusal.contentType(), refusal.body());
+        if (refusal.header() != null) {
+            r.headers().set(refusal.header(), refusal.headerValue());
+        }
+        if (refusal.close()) {
+            log.info("upgrade refused status={} reason=\"{}\" remote={}", refusal.status(), refusal.body().strip(),
+                    channel.remoteAddress());
+            answerAndClose(r);
+        } else {
+            answer(r, DISCARDING);
+        }
+    }
+
+    private void admin(HttpRequest req, String sub) {
+        handshake = Handshakes.of(req.uri(), req.headers(), (InetSocketAddress) channel.remoteAddress());
+        Optional<AdminHttpApi.Response> refused = routes.adminApi().refusal(sub, handshake);
+        if (refused.isPresent()) {
+            // Before a byte of the body is read, and closed: what follows is dropped unread.
+            answerAndClose(adminResponse(refused.get()));
             return;
         }
-        if (path.equals(routes.options().path())) {
-            websocket(req);
-            return;
+        request = req;
+        adminPath = sub;
+        state = ADMIN_BODY;
+        if (HttpUtil.is100ContinueExpected(req)) {
+            // Past the deflate negotiation, when present: it counts one answer per request.
+            ChannelHandlerContext deflate = ctx.pipeline().context(PlainNettyEngine.DEFLATE);
+            (deflate != null ? deflate : ctx).writeAndFlush(
+                    new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
         }
-        String sub = NettyHubHandler.adminSubPath(routes.options(), path);
-        if (sub != null) {
-            handshake = Handshakes.of(req.uri(), req.headers(), (InetSocketAddress) channel.remoteAddress());
-            Optional<AdminHttpApi.Response> refused = routes.adminApi().refusal(sub, handshake);
-            if (refused.isPresent()) {
-                // Before a byte of the body is read, and closed: what follows is dropped unread.
-                answerAndClose(adminResponse(refused.get()));
-                return;
-            }
-            request = req;
-            adminPath = sub;
-            state = ADMIN_BODY;
-            if (HttpUtil.is100ContinueExpected(req)) {
-                // Past the deflate negotiation, when present: it counts one answer per request.
-                ChannelHandlerContext deflate = ctx.pipeline().context(PlainNettyEngine.DEFLATE);
-                (deflate != null ? deflate : ctx).writeAndFlush(
-                        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
-            }
-            return;
-        }
-        answer(response(404, "application/json", NettyHubHandler.NOT_FOUND), DISCARDING);
     }
 
     // ---------------------------------------------------------------- WebSocket upgrade
 
     private void websocket(HttpRequest req) {
-        if (!Handshakes.asksForWebSocket(req.headers())) {
-            FullHttpResponse r = response(426, null, NettyHubHandler.NOT_AN_UPGRADE);
-            r.headers().set(HttpHeaderNames.UPGRADE, "websocket");
-            answer(r, DISCARDING);
-            return;
-        }
-        Handshakes.Refusal malformed = Handshakes.malformed(req.method(), req.protocolVersion(), req.headers());
-        if (malformed != null) {
-            log.info("upgrade refused status={} reason=\"{}\" remote={}", malformed.status(), malformed.reason(), channel.remoteAddress());
-            FullHttpResponse r = response(malformed.status(), NettyHubHandler.TEXT, malformed.reason() + "\n");
-            if (malformed.status() == 426) {
-                r.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
-            }
-            answerAndClose(r);
-            return;
-        }
         request = req;
         handshake = Handshakes.of(req.uri(), req.headers(), (InetSocketAddress) channel.remoteAddress());
         state = UPGRADING;
@@ -228,7 +221,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!admission.isAccepted()) {
-            answerAndClose(response(admission.httpStatus(), NettyHubHandler.TEXT, admission.reason() + "\n"));
+            answerAndClose(response(admission.httpStatus(), Route.TEXT, admission.reason() + "\n"));
             return;
         }
         HttpRequest req = request;
@@ -248,7 +241,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     }
 
     /** The 101 is written and the HTTP codec gone: from here the connection is the hub's. */
-    private void upgraded(io.netty.util.concurrent.Future<?> handshakeDone, Admission admission) {
+    private void upgraded(Future<?> handshakeDone, Admission admission) {
         if (!handshakeDone.isSuccess() || state != UPGRADING || !channel.isActive()) {
             if (state != CLOSING) {
                 log.debug("upgrade failed remote={} error={}", channel.remoteAddress(), String.valueOf(handshakeDone.cause()));
@@ -362,7 +355,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         }
         // The class only: an authenticator's message may quote the credential it rejected.
         log.warn("request failed remote={} error={}", channel.remoteAddress(), error.getClass().getName());
-        answerAndClose(response(500, NettyHubHandler.TEXT, "internal server error\n"));
+        answerAndClose(response(500, Route.TEXT, "internal server error\n"));
     }
 
     private void closeNow() {

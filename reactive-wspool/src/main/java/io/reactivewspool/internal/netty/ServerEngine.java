@@ -18,7 +18,7 @@ public interface ServerEngine {
      * @param loops the server's own event loops, or {@code null} for Reactor Netty's shared ones
      */
     static ServerEngine of(WsHub hub, WsServerOptions options, LoopResources loops) {
-        int maxFrame = options.maxFrameBytes() > 0 ? options.maxFrameBytes() : hub.options().maxFrameBytes();
+        int maxFrame = options.maxFrameBytes() > 0 ? options.maxFrameBytes() : hub.options().limits().maxFrameBytes();
         return switch (options.engine()) {
             case REACTOR_NETTY -> new ReactorNettyEngine(hub, options, maxFrame, loops);
             case NETTY -> new PlainNettyEngine(hub, options, maxFrame, loops == null ? HttpResources.get() : loops);

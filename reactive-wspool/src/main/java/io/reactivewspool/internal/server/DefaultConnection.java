@@ -1,5 +1,6 @@
 package io.reactivewspool.internal.server;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -47,7 +48,7 @@ final class DefaultConnection implements WsConnectionView {
     /** Empties once, when the hub unregisters the connection (unregistering happens once). */
     final Sinks.Empty<Void> terminated = Sinks.unsafe().empty();
 
-    private final DefaultWsHub hub;
+    private final ConnectionHost host;
     // Created on first use: most connections never carry metadata, and an empty map costs 64 bytes each.
     private static final AtomicReferenceFieldUpdater<DefaultConnection, Map> METADATA =
             AtomicReferenceFieldUpdater.newUpdater(DefaultConnection.class, Map.class, "metadata");
@@ -65,16 +66,16 @@ final class DefaultConnection implements WsConnectionView {
     int rateViolations;
     int badMessages;
 
-    DefaultConnection(String id, String userId, WsTransport transport, DefaultWsHub hub, long nowMillis) {
+    DefaultConnection(String id, String userId, WsTransport transport, ConnectionHost host, long nowMillis) {
         this.id = id;
         this.idHash = id.hashCode();
         this.userId = userId;
         this.transport = transport;
-        this.hub = hub;
+        this.host = host;
         this.createdAtMillis = nowMillis;
         this.lastActivityMillis = nowMillis;
         this.rateWindowStart = nowMillis;
-        this.queue = new OutboundQueue(hub.options().outboundQueueSize(), hub.options().overflowPolicy(), hub.counters.sent);
+        this.queue = new OutboundQueue(host.options().limits().outboundQueueSize(), host.options().limits().overflowPolicy(), host.counters().sent);
     }
 
     /** Queues a frame and applies the overflow policy; {@code true} when the frame was queued. */
@@ -89,21 +90,21 @@ final class DefaultConnection implements WsConnectionView {
                 return true;
             }
             case DROPPED_OLDEST -> {
-                hub.onDropped(this);
+                host.onDropped(this);
                 return true;
             }
             case DROPPED_NEWEST -> {
-                hub.onDropped(this);
+                host.onDropped(this);
                 return false;
             }
             case OVERFLOW -> {
-                hub.onDropped(this);
-                hub.onSlowConsumer(this);
+                host.onDropped(this);
+                host.onSlowConsumer(this);
                 return false;
             }
             default -> {
                 FAILED.incrementAndGet(this);
-                hub.counters.failed.increment();
+                host.counters().failed.increment();
                 return false;
             }
         }
@@ -146,7 +147,7 @@ final class DefaultConnection implements WsConnectionView {
             }
         }
         closeStatus = status;
-        closingSinceMillis = hub.nowMillis();
+        closingSinceMillis = host.nowMillis();
         return transport.close(truncate(status)).onErrorResume(e -> Mono.empty());
     }
 
@@ -158,14 +159,14 @@ final class DefaultConnection implements WsConnectionView {
     private static WsCloseStatus truncate(WsCloseStatus status) {
         String r = status.reason();
         // A close frame carries at most 123 bytes of reason.
-        if (r.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 123) {
+        if (r.getBytes(StandardCharsets.UTF_8).length <= 123) {
             return status;
         }
         StringBuilder sb = new StringBuilder();
         int bytes = 0;
         for (int i = 0; i < r.length(); i++) {
             char c = r.charAt(i);
-            int len = String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            int len = String.valueOf(c).getBytes(StandardCharsets.UTF_8).length;
             if (bytes + len > 123 || Character.isSurrogate(c)) {
                 break;
             }
@@ -222,7 +223,7 @@ final class DefaultConnection implements WsConnectionView {
 
     @Override
     public boolean send(WsMessage message) {
-        return hub.sendTo(this, message);
+        return offer(host.frameOf(message));
     }
 
     @Override

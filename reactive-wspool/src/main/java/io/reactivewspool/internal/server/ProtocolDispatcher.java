@@ -3,14 +3,13 @@ package io.reactivewspool.internal.server;
 import java.util.List;
 import java.util.Set;
 
+import io.reactivewspool.WsException;
 import io.reactivewspool.WsProtocolException;
 import io.reactivewspool.broker.BrokerMessage;
-import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.internal.history.HistoryOffset;
+import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.message.WsMessage;
-import reactor.core.Disposable;
-import tools.jackson.databind.JsonNode;
 import io.reactivewspool.server.ConnectionState;
 import io.reactivewspool.server.InboundFrame;
 import io.reactivewspool.server.MessageContext;
@@ -19,7 +18,9 @@ import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.WsHub;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -33,26 +34,44 @@ final class ProtocolDispatcher {
     private static final Logger log = LoggerFactory.getLogger(WsHub.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private final DefaultWsHub hub;
+    private final ConnectionHost host;
     private final Topics topics;
+    private final HubDelivery delivery;
+    /** The hub as its message handlers see it. */
+    private final WsHub hub;
 
-    ProtocolDispatcher(DefaultWsHub hub, Topics topics) {
-        this.hub = hub;
+    ProtocolDispatcher(ConnectionHost host, Topics topics, HubDelivery delivery, WsHub hub) {
+        this.host = host;
         this.topics = topics;
+        this.delivery = delivery;
+        this.hub = hub;
+    }
+
+    private void reply(DefaultConnection c, WsMessage m) {
+        c.offer(host.frameOf(m));
+    }
+
+    /** Runs {@code reply} once the broker carries {@code topic} here (at once with a local broker). */
+    private void whenTopicReady(String topic, Runnable reply) {
+        if (topics.isReady(topic)) {
+            reply.run();
+        } else {
+            topics.ready(topic).subscribe(null, e -> reply.run(), reply);
+        }
     }
 
     void onFrame(DefaultConnection c, InboundFrame frame) {
         try {
             dispatch(c, frame);
         } catch (RuntimeException e) {
-            hub.counters.errors.increment();
+            host.counters().errors.increment();
             log.error("unexpected error handling a message conn={} user={} code=1011", c.id, c.userId, e);
             c.close(WsCloseStatus.INTERNAL_ERROR).subscribe();
         }
     }
 
     private void dispatch(DefaultConnection c, InboundFrame frame) {
-        long now = hub.nowMillis();
+        long now = host.nowMillis();
         c.touch(now);
         switch (frame.kind()) {
             case PING -> {
@@ -69,10 +88,10 @@ final class ProtocolDispatcher {
             return;
         }
         DefaultConnection.RECEIVED.incrementAndGet(c);
-        hub.counters.received.increment();
-        if (frame.payload().length > hub.options().maxFrameBytes()) {
-            log.info("frame too large conn={} user={} bytes={} max={}", c.id, c.userId, frame.payload().length, hub.options().maxFrameBytes());
-            c.close(WsCloseStatus.MESSAGE_TOO_BIG.withReason("frame larger than " + hub.options().maxFrameBytes() + " bytes")).subscribe();
+        host.counters().received.increment();
+        if (frame.payload().length > host.options().limits().maxFrameBytes()) {
+            log.info("frame too large conn={} user={} bytes={} max={}", c.id, c.userId, frame.payload().length, host.options().limits().maxFrameBytes());
+            c.close(WsCloseStatus.MESSAGE_TOO_BIG.withReason("frame larger than " + host.options().limits().maxFrameBytes() + " bytes")).subscribe();
             return;
         }
         if (frame.kind() == InboundFrame.Kind.BINARY) {
@@ -81,7 +100,7 @@ final class ProtocolDispatcher {
         }
         WsMessage m;
         try {
-            m = hub.options().codec().decode(frame.payload());
+            m = host.options().codec().decode(frame.payload());
         } catch (WsProtocolException e) {
             if (overRateLimit(c, now, e.messageId())) {
                 return;
@@ -96,13 +115,13 @@ final class ProtocolDispatcher {
             case WsMessage.SUBSCRIBE -> onSubscribe(c, m);
             case WsMessage.UNSUBSCRIBE -> onUnsubscribe(c, m);
             case WsMessage.PUBLISH -> onPublish(c, m);
-            case WsMessage.PING -> hub.reply(c, WsMessage.pong(m.id()));
+            case WsMessage.PING -> reply(c, WsMessage.pong(m.id()));
             default -> onApplicationMessage(c, m);
         }
     }
 
     private boolean overRateLimit(DefaultConnection c, long now, String id) {
-        int limit = hub.options().rateLimitPerSecond();
+        int limit = host.options().limits().rateLimitPerSecond();
         if (limit == 0) {
             return false;
         }
@@ -116,7 +135,7 @@ final class ProtocolDispatcher {
         if (++c.rateWindowCount <= limit) {
             return false;
         }
-        if (++c.rateViolations > hub.options().maxRateLimitViolations()) {
+        if (++c.rateViolations > host.options().limits().maxRateLimitViolations()) {
             log.info("rate limit exceeded repeatedly conn={} user={} limit_per_s={}", c.id, c.userId, limit);
             c.close(WsCloseStatus.POLICY_VIOLATION.withReason("rate limit exceeded repeatedly")).subscribe();
         } else {
@@ -131,12 +150,12 @@ final class ProtocolDispatcher {
             badMessage(c, "subscribe needs a \"topic\"", m.id());
             return;
         }
-        if (!hub.options().topicPolicy().canSubscribe(c, topic)) {
+        if (!host.options().topicPolicy().canSubscribe(c, topic)) {
             error(c, "not allowed to subscribe to topic '" + topic + "'", m.id());
             return;
         }
         boolean wantsReplay = m.data() != null && m.data().has("since");
-        if (wantsReplay && hub.history() != null) {
+        if (wantsReplay && host.options().history() != null) {
             onSubscribeSince(c, m);
             return;
         }
@@ -158,11 +177,11 @@ final class ProtocolDispatcher {
                     b.data(d);
                 }
                 WsMessage reply = b.build();
-                hub.whenTopicReady(topic, () -> hub.reply(c, reply));
+                whenTopicReady(topic, () -> reply(c, reply));
             }
-            case TOO_MANY_TOPICS -> error(c, "subscription limit reached: at most " + hub.options().maxTopicsPerConnection()
+            case TOO_MANY_TOPICS -> error(c, "subscription limit reached: at most " + host.options().limits().maxTopicsPerConnection()
                     + " topics per connection", m.id());
-            case TOPIC_FULL -> error(c, "topic '" + topic + "' is full: at most " + hub.options().maxConnectionsPerTopic()
+            case TOPIC_FULL -> error(c, "topic '" + topic + "' is full: at most " + host.options().limits().maxConnectionsPerTopic()
                     + " subscribers", m.id());
         }
     }
@@ -184,7 +203,7 @@ final class ProtocolDispatcher {
             badMessage(c, e.getMessage(), m.id());
             return;
         }
-        TopicRecovery recovery = new TopicRecovery(c, hub.options().outboundQueueSize(), hub.options().overflowPolicy());
+        TopicRecovery recovery = new TopicRecovery(c, host.options().limits().outboundQueueSize(), host.options().limits().overflowPolicy());
         Topics.Result r = topics.subscribe(c, topic, recovery);
         switch (r) {
             case SUBSCRIBED -> {
@@ -195,16 +214,16 @@ final class ProtocolDispatcher {
             }
             case ALREADY -> {
                 // Live messages already flow to this connection: a replay would duplicate them.
-                hub.reply(c, subscribedReply(topic, m.id(), false, null));
+                reply(c, subscribedReply(topic, m.id(), false, null));
                 return;
             }
             case TOO_MANY_TOPICS -> {
-                error(c, "subscription limit reached: at most " + hub.options().maxTopicsPerConnection()
+                error(c, "subscription limit reached: at most " + host.options().limits().maxTopicsPerConnection()
                         + " topics per connection", m.id());
                 return;
             }
             case TOPIC_FULL -> {
-                error(c, "topic '" + topic + "' is full: at most " + hub.options().maxConnectionsPerTopic()
+                error(c, "topic '" + topic + "' is full: at most " + host.options().limits().maxConnectionsPerTopic()
                         + " subscribers", m.id());
                 return;
             }
@@ -212,10 +231,10 @@ final class ProtocolDispatcher {
         Disposable attached = c.subscriptions.get(topic);
         // Read the history only once other nodes' messages reach this node: anything published
         // after the read then arrives live (held by the recovery), nothing falls in between.
-        hub.whenTopicReady(topic, () -> hub.history().since(topic, since.toString())
+        whenTopicReady(topic, () -> host.options().history().since(topic, since.toString())
                 .takeUntilOther(c.terminated.asMono())
                 .subscribe(replay -> finish(c, m, recovery, attached, replay, since), e -> {
-                    if (hub.errorLog.acquire() >= 0) {
+                    if (host.errorLog().acquire() >= 0) {
                         log.warn("history read failed conn={} user={} topic={} error={}", c.id, c.userId, topic, e.toString());
                     }
                     finish(c, m, recovery, attached, null, since);
@@ -228,7 +247,7 @@ final class ProtocolDispatcher {
             return; // unsubscribed (or closed) while the history was read
         }
         boolean recovered = recovery.complete(replay, since,
-                (ok, latest) -> hub.frameOf(subscribedReply(m.topic(), m.id(), ok, latest)), hub::frameOf);
+                (ok, latest) -> host.frameOf(subscribedReply(m.topic(), m.id(), ok, latest)), host::frameOf);
         log.debug("subscribed conn={} user={} topic={} since={} recovered={} replayed={}", c.id, c.userId, m.topic(),
                 since, recovered, replay == null ? 0 : replay.messages().size());
     }
@@ -250,7 +269,7 @@ final class ProtocolDispatcher {
         if (topics.unsubscribe(c, m.topic())) {
             log.debug("unsubscribed conn={} user={} topic={}", c.id, c.userId, m.topic());
         }
-        hub.reply(c, WsMessage.unsubscribed(m.topic(), m.id()));
+        reply(c, WsMessage.unsubscribed(m.topic(), m.id()));
     }
 
     private void onPublish(DefaultConnection c, WsMessage m) {
@@ -259,18 +278,18 @@ final class ProtocolDispatcher {
             badMessage(c, "publish needs a \"topic\"", m.id());
             return;
         }
-        if (!hub.options().topicPolicy().canPublish(c, topic)) {
+        if (!host.options().topicPolicy().canPublish(c, topic)) {
             error(c, "not allowed to publish to topic '" + topic + "'", m.id());
             return;
         }
-        hub.deliverAndPublish(BrokerMessage.Kind.TOPIC, List.of(topic), WsMessage.data(topic, m.data()), Set.of(c.id));
+        delivery.deliverAndPublish(BrokerMessage.Kind.TOPIC, List.of(topic), WsMessage.data(topic, m.data()), Set.of(c.id));
         if (m.id() != null) {
-            hub.reply(c, WsMessage.published(topic, m.id()));
+            reply(c, WsMessage.published(topic, m.id()));
         }
     }
 
     private void onApplicationMessage(DefaultConnection c, WsMessage m) {
-        MessageHandler handler = hub.options().handlers().get(m.type());
+        MessageHandler handler = host.options().handlers().get(m.type());
         if (handler == null) {
             badMessage(c, "unknown message type '" + m.type() + "'", m.id());
             return;
@@ -283,9 +302,9 @@ final class ProtocolDispatcher {
         }
         // A handler's replies stop with the connection.
         replies.takeUntilOther(c.terminated.asMono()).subscribe(
-                r -> hub.reply(c, r.id() == null && m.id() != null ? r.withId(m.id()) : r),
+                r -> reply(c, r.id() == null && m.id() != null ? r.withId(m.id()) : r),
                 e -> {
-                    if (hub.errorLog.acquire() >= 0) {
+                    if (host.errorLog().acquire() >= 0) {
                         log.warn("handler failed conn={} user={} type={} error={}", c.id, c.userId, m.type(), e.toString());
                     }
                     error(c, handlerFailure(m.type(), e), m.id());
@@ -298,7 +317,7 @@ final class ProtocolDispatcher {
      * for anything else, which may carry internals, only that the handler failed (the cause is logged).
      */
     static String handlerFailure(String type, Throwable e) {
-        if ((e instanceof io.reactivewspool.WsException || e instanceof IllegalArgumentException) && e.getMessage() != null) {
+        if ((e instanceof WsException || e instanceof IllegalArgumentException) && e.getMessage() != null) {
             return e.getMessage();
         }
         return "handler for '" + type + "' failed";
@@ -306,7 +325,7 @@ final class ProtocolDispatcher {
 
     private void badMessage(DefaultConnection c, String reason, String id) {
         error(c, reason, id);
-        if (++c.badMessages > hub.options().maxBadMessages()) {
+        if (++c.badMessages > host.options().limits().maxBadMessages()) {
             log.info("too many bad messages conn={} user={} count={}", c.id, c.userId, c.badMessages);
             c.close(WsCloseStatus.POLICY_VIOLATION.withReason("too many bad messages")).subscribe();
         }
@@ -314,7 +333,7 @@ final class ProtocolDispatcher {
 
     private void error(DefaultConnection c, String reason, String id) {
         DefaultConnection.ERRORS.incrementAndGet(c);
-        hub.counters.errors.increment();
-        hub.reply(c, WsMessage.error(reason, id));
+        host.counters().errors.increment();
+        reply(c, WsMessage.error(reason, id));
     }
 }

@@ -32,7 +32,7 @@ final class Session extends Mono<Void> implements CoreSubscriber<InboundFrame>, 
             AtomicIntegerFieldUpdater.newUpdater(Session.class, "subscribed");
 
     private final DefaultConnection connection;
-    private final DefaultWsHub hub;
+    private final ConnectionHost host;
     private final ProtocolDispatcher dispatcher;
     private final Sending sending;
     private volatile Subscription inbound;
@@ -40,11 +40,11 @@ final class Session extends Mono<Void> implements CoreSubscriber<InboundFrame>, 
     private volatile int subscribed;
     private CoreSubscriber<? super Void> actual;
 
-    Session(DefaultConnection connection, DefaultWsHub hub, ProtocolDispatcher dispatcher) {
+    Session(DefaultConnection connection, ConnectionHost host, ProtocolDispatcher dispatcher) {
         this.connection = connection;
-        this.hub = hub;
+        this.host = host;
         this.dispatcher = dispatcher;
-        this.sending = new Sending(connection, hub);
+        this.sending = new Sending(connection, host);
     }
 
     /** Starts writing the connection's queue to its transport. */
@@ -92,7 +92,7 @@ final class Session extends Mono<Void> implements CoreSubscriber<InboundFrame>, 
             return;
         }
         if (e instanceof WsFrameTooLargeException) {
-            int max = hub.options().maxFrameBytes();
+            int max = host.options().limits().maxFrameBytes();
             log.info("frame too large conn={} user={} max={}", connection.id, connection.userId, max);
             connection.close(WsCloseStatus.MESSAGE_TOO_BIG.withReason("message larger than " + max + " bytes"))
                     .subscribe(null, closeFailed -> finish(true), () -> finish(true));
@@ -125,7 +125,7 @@ final class Session extends Mono<Void> implements CoreSubscriber<InboundFrame>, 
             return;
         }
         try {
-            hub.unregister(connection, "transport_closed");
+            host.unregister(connection, "transport_closed");
         } finally {
             sending.dispose();
             if (signal) {
@@ -141,12 +141,12 @@ final class Session extends Mono<Void> implements CoreSubscriber<InboundFrame>, 
                 AtomicReferenceFieldUpdater.newUpdater(Sending.class, Subscription.class, "subscription");
 
         private final DefaultConnection connection;
-        private final DefaultWsHub hub;
+        private final ConnectionHost host;
         private volatile Subscription subscription;
 
-        Sending(DefaultConnection connection, DefaultWsHub hub) {
+        Sending(DefaultConnection connection, ConnectionHost host) {
             this.connection = connection;
-            this.hub = hub;
+            this.host = host;
         }
 
         @Override
@@ -163,8 +163,8 @@ final class Session extends Mono<Void> implements CoreSubscriber<InboundFrame>, 
         @Override
         public void onError(Throwable e) {
             DefaultConnection.FAILED.incrementAndGet(connection);
-            hub.counters.failed.increment();
-            if (hub.errorLog.acquire() >= 0) {
+            host.counters().failed.increment();
+            if (host.errorLog().acquire() >= 0) {
                 log.warn("send failed conn={} user={} error={}", connection.id, connection.userId, e.toString());
             }
         }

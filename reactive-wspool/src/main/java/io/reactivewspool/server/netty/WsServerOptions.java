@@ -12,7 +12,9 @@ import javax.net.ssl.SSLException;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.reactivewspool.internal.OptionRange;
 import io.reactivewspool.server.AdminAuthenticator;
+import io.reactivewspool.server.LimitSpec;
 import reactor.netty.http.server.HttpServer;
 
 /**
@@ -211,10 +213,7 @@ public final class WsServerOptions {
         }
 
         public Builder port(int v) {
-            if (v < 0 || v > 65535) {
-                throw new IllegalArgumentException("port must be between 0 and 65535, was " + v);
-            }
-            port = v;
+            port = OptionRange.between("port", v, 0, 65535);
             return this;
         }
 
@@ -228,8 +227,9 @@ public final class WsServerOptions {
         }
 
         public Builder maxFrameBytes(int v) {
-            if (v != 0 && (v < 128 || v > 16 * 1024 * 1024)) {
-                throw new IllegalArgumentException("maxFrameBytes must be 0 or between 128 and 16777216, was " + v);
+            if (v != 0 && (v < LimitSpec.MIN_FRAME_BYTES || v > LimitSpec.MAX_FRAME_BYTES)) {
+                throw new IllegalArgumentException("maxFrameBytes must be 0 or between " + LimitSpec.MIN_FRAME_BYTES + " and "
+                        + LimitSpec.MAX_FRAME_BYTES + ", was " + v);
             }
             maxFrameBytes = v;
             return this;
@@ -245,10 +245,7 @@ public final class WsServerOptions {
          * process may use avoids handing writes between loops that share a core.
          */
         public Builder ioThreads(int v) {
-            if (v < 0 || v > 1024) {
-                throw new IllegalArgumentException("ioThreads must be between 0 and 1024, was " + v);
-            }
-            ioThreads = v;
+            ioThreads = OptionRange.between("ioThreads", v, 0, 1024);
             return this;
         }
 
@@ -289,11 +286,7 @@ public final class WsServerOptions {
          * byte at a time, or nothing, is closed then, on both engines.
          */
         public Builder requestTimeout(Duration v) {
-            Objects.requireNonNull(v, "requestTimeout");
-            if (v.compareTo(Duration.ofMillis(10)) < 0 || v.compareTo(Duration.ofMinutes(10)) > 0) {
-                throw new IllegalArgumentException("requestTimeout must be between PT0.01S and PT10M, was " + v);
-            }
-            requestTimeout = v;
+            requestTimeout = OptionRange.between("requestTimeout", v, Duration.ofMillis(10), Duration.ofMinutes(10));
             return this;
         }
 

@@ -18,6 +18,7 @@ import io.reactivewspool.history.HistoryOptions;
 import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.internal.history.HistoryOffset;
 import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.server.LimitSpec;
 import io.reactivewspool.server.TopicPolicy;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.HubFixture;
@@ -41,7 +42,7 @@ class HubHistoryIT {
                 .topicPolicy(TopicPolicy.publishTo(List.of("*")))
                 .history(TopicHistory.inMemory(HistoryOptions.builder().size(historySize).build()))
                 // a full replay must fit a connection's queue (WsHubOptions.build checks it)
-                .outboundQueueSize(Math.max(WsHubOptions.DEFAULT_OUTBOUND_QUEUE_SIZE, historySize + 1))
+                .outboundQueueSize(Math.max(LimitSpec.DEFAULT_OUTBOUND_QUEUE_SIZE, historySize + 1))
                 .closeDrainPeriod(Duration.ZERO)
                 .build());
         resources.add(f);

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.Authenticator;
+import io.reactivewspool.server.LimitSpec;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.Allocations;
@@ -114,7 +115,7 @@ class WsServerIT {
     @Test
     void aDeflatedMessageIsInflatedOnlyUpToTheFrameLimitThenCloses1009() {
         byte[] bomb = Deflated.of(48 << 20);
-        assertThat(bomb.length).isLessThan(WsHubOptions.DEFAULT_MAX_FRAME_BYTES);
+        assertThat(bomb.length).isLessThan(LimitSpec.DEFAULT_MAX_FRAME_BYTES);
         try (HubFixture f = HubFixture.start(WsHubOptions.defaults(), serverOptions().compression(true).build())) {
             RawWsClient c = RawWsClient.connectCompressed(f.wsUrl());
             c.welcome();
@@ -123,7 +124,7 @@ class WsServerIT {
             // Behind it, before the close: dropped, not answered with a second close.
             c.sendFrame(Deflated.frame(Deflated.of(100)));
             assertThat(c.awaitCloseCode()).isEqualTo(1009);
-            assertThat(c.closeReason()).isEqualTo("message larger than " + WsHubOptions.DEFAULT_MAX_FRAME_BYTES + " bytes");
+            assertThat(c.closeReason()).isEqualTo("message larger than " + LimitSpec.DEFAULT_MAX_FRAME_BYTES + " bytes");
             assertThat(allocations.since()).as("bytes allocated in the JVM while the server received the frame")
                     .isLessThan(16 * LiveHeap.MIB);
             Awaitility.await().atMost(RawWsClient.WAIT).until(() -> f.hub().stats().activeConnections() == 0);

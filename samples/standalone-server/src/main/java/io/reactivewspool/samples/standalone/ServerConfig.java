@@ -16,7 +16,7 @@ import io.reactivewspool.broker.redis.RedisBrokerOptions;
 import io.reactivewspool.samples.standalone.ConfigSources.BadSetting;
 import io.reactivewspool.samples.standalone.ConfigSources.Value;
 import io.reactivewspool.server.OverflowPolicy;
-import io.reactivewspool.server.WsHubOptions;
+import io.reactivewspool.server.LimitSpec;
 import io.reactivewspool.server.netty.WsServerOptions;
 
 /**
@@ -177,9 +177,9 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
             }
         }
         int maxFrame = intIn(s, "max-frame-bytes", 128, 16 * 1024 * 1024, 65_536);
-        int maxConnections = intIn(s, "max-connections", 1, Integer.MAX_VALUE, WsHubOptions.DEFAULT_MAX_CONNECTIONS);
-        int maxPerUser = intIn(s, "max-connections-per-user", 1, Integer.MAX_VALUE, WsHubOptions.DEFAULT_MAX_CONNECTIONS_PER_USER);
-        int maxPerTopic = intIn(s, "max-per-topic", 1, Integer.MAX_VALUE, WsHubOptions.DEFAULT_MAX_CONNECTIONS_PER_TOPIC);
+        int maxConnections = intIn(s, "max-connections", 1, Integer.MAX_VALUE, LimitSpec.DEFAULT_MAX_CONNECTIONS);
+        int maxPerUser = intIn(s, "max-connections-per-user", 1, Integer.MAX_VALUE, LimitSpec.DEFAULT_MAX_CONNECTIONS_PER_USER);
+        int maxPerTopic = intIn(s, "max-per-topic", 1, Integer.MAX_VALUE, LimitSpec.DEFAULT_MAX_CONNECTIONS_PER_TOPIC);
         int rate = intIn(s, "rate-limit", 0, Integer.MAX_VALUE, 0);
         long heartbeat = intIn(s, "heartbeat-ms", 10, Integer.MAX_VALUE, 30_000);
         long timeout = intIn(s, "connection-timeout-ms", 10, Integer.MAX_VALUE, 300_000);

@@ -1,0 +1,36 @@
+package io.reactivewspool.internal.server;
+
+import io.reactivewspool.internal.LogLimiter;
+import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.server.OutboundFrame;
+import io.reactivewspool.server.WsHubOptions;
+
+/**
+ * What a {@link DefaultConnection}, its {@link Session} and the {@link ProtocolDispatcher} need of
+ * the hub, and nothing else of it: the options, the totals, the clock, encoding a reply, and the
+ * hub's answer to a full queue and to a finished transport.
+ */
+interface ConnectionHost {
+
+    WsHubOptions options();
+
+    HubCounters counters();
+
+    /** The rate limit of the hub's error and warning lines. */
+    LogLimiter errorLog();
+
+    /** The hub's clock, in milliseconds. */
+    long nowMillis();
+
+    /** Encodes a message for one connection, stamped with the time when it has none. */
+    OutboundFrame frameOf(WsMessage message);
+
+    /** Counts and logs a frame the connection's queue dropped. */
+    void onDropped(DefaultConnection c);
+
+    /** Closes a connection whose queue overflowed under {@code CLOSE}. */
+    void onSlowConsumer(DefaultConnection c);
+
+    /** Removes a connection from the hub; {@code false} when it already was. */
+    boolean unregister(DefaultConnection c, String why);
+}
