@@ -13,6 +13,7 @@ import io.reactivewspool.server.ConnectionState;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.WsAccessDeniedException;
 import io.reactivewspool.server.WsAuthenticationException;
+import io.reactivewspool.server.WsHub;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -31,7 +32,7 @@ import tools.jackson.databind.node.ObjectNode;
 final class ConnectionCredentials implements Runnable {
 
     // The hub's category: what a connection logs stays under one logger name for users' log configuration.
-    private static final Logger log = LoggerFactory.getLogger(DefaultWsHub.class);
+    private static final Logger log = LoggerFactory.getLogger(WsHub.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final AtomicIntegerFieldUpdater<ConnectionCredentials> REFRESHING =
             AtomicIntegerFieldUpdater.newUpdater(ConnectionCredentials.class, "refreshing");
