@@ -319,7 +319,7 @@ public abstract class HubConformanceSuite {
      * Tokens {@code USER@MILLIS}: the user, expiring MILLIS after they are checked ({@code never}:
      * no expiry; negative: already expired); anything else is invalid.
      */
-    protected static Authenticator expiringTokens() {
+    public static Authenticator expiringTokens() {
         return Authenticator.expiring((token, hs) -> {
             int at = token == null ? -1 : token.indexOf('@');
             if (at <= 0) {

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.message.WsMessage;
@@ -36,7 +37,11 @@ final class ConnectionCredentials implements Runnable {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final AtomicIntegerFieldUpdater<ConnectionCredentials> REFRESHING =
             AtomicIntegerFieldUpdater.newUpdater(ConnectionCredentials.class, "refreshing");
+    private static final AtomicLongFieldUpdater<ConnectionCredentials> EXPIRES_AT =
+            AtomicLongFieldUpdater.newUpdater(ConnectionCredentials.class, "expiresAtMillis");
     private static final long NEVER = Long.MAX_VALUE;
+    /** The timer closed the connection: no refresh may extend it any more. */
+    private static final long EXPIRED = Long.MIN_VALUE;
 
     private final DefaultConnection connection;
     private final DefaultWsHub hub;
@@ -86,11 +91,26 @@ final class ConnectionCredentials implements Runnable {
                 }), Schedulers.parallel());
     }
 
-    /** Closes the connection with 4002 at {@code expiresAt}, replacing any earlier deadline; {@code null}: never. */
-    void expireAt(Instant expiresAt) {
+    /**
+     * Closes the connection with 4002 at {@code expiresAt} ({@code null}: never), replacing any
+     * earlier deadline; {@code false} when the credentials have already expired and the
+     * connection is closing.
+     */
+    boolean expireAt(Instant expiresAt) {
         long at = expiresAt == null ? NEVER : expiresAt.toEpochMilli();
-        expiresAtMillis = at;
+        // One CAS decides between a refresh and the timer: either the timer sees the new deadline,
+        // or the refresh sees EXPIRED and does not answer `refreshed` on a connection that is closing.
+        for (;;) {
+            long current = expiresAtMillis;
+            if (current == EXPIRED) {
+                return false;
+            }
+            if (EXPIRES_AT.compareAndSet(this, current, at)) {
+                break;
+            }
+        }
         arm(at == NEVER ? -1 : Math.max(0, at - hub.nowMillis()));
+        return true;
     }
 
     private void arm(long delayMillis) {
@@ -105,18 +125,23 @@ final class ConnectionCredentials implements Runnable {
     /** The expiry timer. */
     @Override
     public void run() {
-        long at = expiresAtMillis;
-        long now = hub.nowMillis();
-        if (at == NEVER) {
-            return;
+        for (;;) {
+            long at = expiresAtMillis;
+            if (at == NEVER || at == EXPIRED) {
+                return;
+            }
+            long now = hub.nowMillis();
+            if (now < at) {
+                arm(at - now); // refreshed after this timer was armed
+                return;
+            }
+            if (EXPIRES_AT.compareAndSet(this, at, EXPIRED)) {
+                log.info("credentials expired conn={} user={} code={} expired_at={}", connection.id, connection.userId,
+                        WsCloseStatus.CREDENTIALS_EXPIRED.code(), Instant.ofEpochMilli(at));
+                connection.close(WsCloseStatus.CREDENTIALS_EXPIRED).subscribe();
+                return;
+            }
         }
-        if (now < at) {
-            arm(at - now); // refreshed after this timer was armed
-            return;
-        }
-        log.info("credentials expired conn={} user={} code={} expired_at={}", connection.id, connection.userId,
-                WsCloseStatus.CREDENTIALS_EXPIRED.code(), Instant.ofEpochMilli(at));
-        connection.close(WsCloseStatus.CREDENTIALS_EXPIRED).subscribe();
     }
 
     /** Handles a {@code refresh} with a non-empty token; answers {@code refreshed} or {@code error}. */
@@ -146,10 +171,9 @@ final class ConnectionCredentials implements Runnable {
             refused("the token is for another user", id);
             return;
         }
-        if (connection.state() != ConnectionState.OPEN) {
-            return;
+        if (connection.state() != ConnectionState.OPEN || !expireAt(admission.expiresAt())) {
+            return; // closing already (expired, or closed for another reason)
         }
-        expireAt(admission.expiresAt());
         log.info("credentials refreshed conn={} user={} expires_at={}", connection.id, connection.userId,
                 admission.expiresAt() == null ? "never" : admission.expiresAt());
         ObjectNode data = NODES.objectNode();
