@@ -71,6 +71,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheJwtPackagesUseNimbus() {
+        noClasses().that().resideOutsideOfPackages("io.reactivewspool.server.jwt..", "io.reactivewspool.internal.jwt..")
+                .should().dependOnClassesThat().resideInAPackage("com.nimbusds..")
+                .because("nimbus-jose-jwt is an optional dependency")
+                .check(MAIN);
+    }
+
+    @Test
     void noManagerHelperOrUtilNames() {
         List<String> bad = MAIN.stream().map(JavaClass::getSimpleName)
                 .filter(n -> n.endsWith("Manager") || n.endsWith("Helper") || n.endsWith("Util") || n.endsWith("Utils"))
