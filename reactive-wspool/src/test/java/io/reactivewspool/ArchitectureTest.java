@@ -60,6 +60,14 @@ class ArchitectureTest extends PackageRules {
     }
 
     @Test
+    void onlyTheJwtPackagesUseNimbus() {
+        noClasses().that().resideOutsideOfPackages("io.reactivewspool.server.jwt..", "io.reactivewspool.internal.jwt..")
+                .should().dependOnClassesThat().resideInAPackage("com.nimbusds..")
+                .because("nimbus-jose-jwt is an optional dependency")
+                .check(MAIN);
+    }
+
+    @Test
     void theRulesSeeTheWholeModule() {
         assertThat(MAIN.stream().map(JavaClass::getPackageName))
                 .contains("io.reactivewspool.server", "io.reactivewspool.internal.server", "io.reactivewspool.client");

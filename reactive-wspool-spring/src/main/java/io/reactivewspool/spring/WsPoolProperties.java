@@ -1,5 +1,6 @@
 package io.reactivewspool.spring;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,7 +9,9 @@ import java.util.Map;
 
 import io.reactivewspool.client.ReuseOrder;
 import io.reactivewspool.server.OverflowPolicy;
+import io.reactivewspool.server.jwt.JwtAlgorithm;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.core.io.Resource;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -99,6 +102,8 @@ public class WsPoolProperties {
         private Duration closeDrainPeriod;
         /** Whether to negotiate permessage-deflate. Default false. */
         private boolean compression;
+        /** How connections authenticate. */
+        private final Auth auth = new Auth();
 
         public boolean isEnabled() { return enabled; }
         public void setEnabled(boolean enabled) { this.enabled = enabled; }
@@ -138,6 +143,64 @@ public class WsPoolProperties {
         public void setCloseDrainPeriod(Duration closeDrainPeriod) { this.closeDrainPeriod = closeDrainPeriod; }
         public boolean isCompression() { return compression; }
         public void setCompression(boolean compression) { this.compression = compression; }
+        public Auth getAuth() { return auth; }
+    }
+
+    /** How connections authenticate, unless the application declares its own Authenticator bean. */
+    public static class Auth {
+        /** A JWT authenticator, created when a key is set (hmac-secret, public-key-location or jwks-uri). */
+        private final Jwt jwt = new Jwt();
+
+        public Jwt getJwt() { return jwt; }
+    }
+
+    /** The JWT authenticator (needs com.nimbusds:nimbus-jose-jwt). */
+    public static class Jwt {
+        /** Accepted algorithms: HS256, RS256, ES256; only these are accepted. Default: those the configured keys need (HS256 for hmac-secret, RS256 for jwks-uri or an RSA public key, ES256 for an EC public key). */
+        private List<JwtAlgorithm> algorithms = new ArrayList<>();
+        /** Shared secret for HS256, at least 32 bytes (UTF-8). Prefer an environment variable to a file in the repository. */
+        private String hmacSecret;
+        /** PEM file of an RSA or EC P-256 public key (-----BEGIN PUBLIC KEY-----), e.g. file:/etc/keys/jwt.pem. */
+        private Resource publicKeyLocation;
+        /** URL of the issuer's JWK set; read off the event loop, cached and read again on an unknown key id. */
+        private URI jwksUri;
+        /** How long a JWK set read is used before it is read again. Default 5m. */
+        private Duration jwksCacheTtl;
+        /** The exact 'iss' a token must carry; unset: any. */
+        private String issuer;
+        /** A token's 'aud' must contain one of these; empty: any. */
+        private List<String> audiences = new ArrayList<>();
+        /** Claims every token must carry. */
+        private List<String> requiredClaims = new ArrayList<>();
+        /** The string claim naming the user. Default sub. */
+        private String userIdClaim;
+        /** Whether a token must carry 'exp'. Default true. */
+        private Boolean requireExpiry;
+        /** Tolerance on 'exp' and 'nbf' for clocks that differ (0 to 10m). Default 60s. */
+        private Duration clockSkew;
+
+        public List<JwtAlgorithm> getAlgorithms() { return algorithms; }
+        public void setAlgorithms(List<JwtAlgorithm> algorithms) { this.algorithms = algorithms; }
+        public String getHmacSecret() { return hmacSecret; }
+        public void setHmacSecret(String hmacSecret) { this.hmacSecret = hmacSecret; }
+        public Resource getPublicKeyLocation() { return publicKeyLocation; }
+        public void setPublicKeyLocation(Resource publicKeyLocation) { this.publicKeyLocation = publicKeyLocation; }
+        public URI getJwksUri() { return jwksUri; }
+        public void setJwksUri(URI jwksUri) { this.jwksUri = jwksUri; }
+        public Duration getJwksCacheTtl() { return jwksCacheTtl; }
+        public void setJwksCacheTtl(Duration jwksCacheTtl) { this.jwksCacheTtl = jwksCacheTtl; }
+        public String getIssuer() { return issuer; }
+        public void setIssuer(String issuer) { this.issuer = issuer; }
+        public List<String> getAudiences() { return audiences; }
+        public void setAudiences(List<String> audiences) { this.audiences = audiences; }
+        public List<String> getRequiredClaims() { return requiredClaims; }
+        public void setRequiredClaims(List<String> requiredClaims) { this.requiredClaims = requiredClaims; }
+        public String getUserIdClaim() { return userIdClaim; }
+        public void setUserIdClaim(String userIdClaim) { this.userIdClaim = userIdClaim; }
+        public Boolean getRequireExpiry() { return requireExpiry; }
+        public void setRequireExpiry(Boolean requireExpiry) { this.requireExpiry = requireExpiry; }
+        public Duration getClockSkew() { return clockSkew; }
+        public void setClockSkew(Duration clockSkew) { this.clockSkew = clockSkew; }
     }
 
     /** The admin HTTP API of the hub. */

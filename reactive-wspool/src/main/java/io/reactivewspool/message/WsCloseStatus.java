@@ -31,6 +31,8 @@ public record WsCloseStatus(int code, String reason) {
     public static final WsCloseStatus HEARTBEAT_TIMEOUT = new WsCloseStatus(4000, "heartbeat timeout");
     /** 4001: the outbound queue overflowed (slow consumer). */
     public static final WsCloseStatus SLOW_CONSUMER = new WsCloseStatus(4001, "slow consumer: outbound queue overflowed");
+    /** 4002: the connection's credentials expired and no {@code refresh} replaced them in time. */
+    public static final WsCloseStatus CREDENTIALS_EXPIRED = new WsCloseStatus(4002, "credentials expired: reconnect or refresh with a new token");
 
     public WsCloseStatus {
         if (code < 1000 || code > 4999) {

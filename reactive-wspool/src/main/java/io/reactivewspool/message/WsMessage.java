@@ -32,6 +32,8 @@ public final class WsMessage {
     public static final String PUBLISH = "publish";
     /** Client to server: application-level ping. */
     public static final String PING = "ping";
+    /** Client to server: new credentials in {@code data.token} for the same user, before the old ones expire. */
+    public static final String REFRESH = "refresh";
     /** Server to client: first message after the upgrade. */
     public static final String WELCOME = "welcome";
     /** Server to client: a topic message published by a client. */
@@ -44,6 +46,8 @@ public final class WsMessage {
     public static final String PUBLISHED = "published";
     /** Server to client: reply to {@code ping}. */
     public static final String PONG = "pong";
+    /** Server to client: reply to an accepted {@code refresh}; {@code data.expires_at} is the new expiry or null. */
+    public static final String REFRESHED = "refreshed";
     /** Server to client: application-level heartbeat. */
     public static final String HEARTBEAT = "heartbeat";
     /** Server to client: bad input or refused request; the connection stays open. */

@@ -1,31 +1,47 @@
 package io.reactivewspool.server;
 
+import java.time.Instant;
+
 /**
  * The hub's answer to an upgrade request ({@link WsHub#admit(HandshakeInfo)}): accepted with the
  * authenticated user id, or refused with the HTTP status the transport must answer with INSTEAD
  * of upgrading (401 no or bad credentials, 403 origin or user not allowed, 503 shutting down).
+ * An accepted admission may carry when the user's credentials expire ({@link #expiresAt()}).
  *
  * <p>Immutable.
  */
 public final class Admission {
 
-    private static final Admission ANONYMOUS = new Admission(true, null, 101, "accepted");
+    private static final Admission ANONYMOUS = new Admission(true, null, null, 101, "accepted");
 
     private final boolean accepted;
     private final String userId;
+    private final Instant expiresAt;
     private final int httpStatus;
     private final String reason;
 
-    private Admission(boolean accepted, String userId, int httpStatus, String reason) {
+    private Admission(boolean accepted, String userId, Instant expiresAt, int httpStatus, String reason) {
         this.accepted = accepted;
         this.userId = userId;
+        this.expiresAt = expiresAt;
         this.httpStatus = httpStatus;
         this.reason = reason;
     }
 
     /** An accepted upgrade for the given user ({@code null}: anonymous). */
     public static Admission accepted(String userId) {
-        return userId == null ? ANONYMOUS : new Admission(true, userId, 101, "accepted");
+        return userId == null ? ANONYMOUS : new Admission(true, userId, null, 101, "accepted");
+    }
+
+    /**
+     * An accepted upgrade for a user whose credentials expire at {@code expiresAt}
+     * ({@code null}: never); the hub closes the connection with 4002 then unless it is refreshed.
+     */
+    public static Admission accepted(String userId, Instant expiresAt) {
+        if (expiresAt != null && userId == null) {
+            throw new IllegalArgumentException("expiresAt needs a userId: anonymous connections have no credentials to expire");
+        }
+        return expiresAt == null ? accepted(userId) : new Admission(true, userId, expiresAt, 101, "accepted");
     }
 
     /** A refused upgrade: the transport answers {@code httpStatus} with {@code reason} as body. */
@@ -33,7 +49,7 @@ public final class Admission {
         if (httpStatus < 400 || httpStatus > 599) {
             throw new IllegalArgumentException("httpStatus must be between 400 and 599, was " + httpStatus);
         }
-        return new Admission(false, null, httpStatus, reason == null ? "" : reason);
+        return new Admission(false, null, null, httpStatus, reason == null ? "" : reason);
     }
 
     /** Whether the upgrade may proceed. */
@@ -44,6 +60,11 @@ public final class Admission {
     /** The authenticated user id; {@code null} when anonymous or refused. */
     public String userId() {
         return userId;
+    }
+
+    /** When the user's credentials expire; {@code null} when they do not, or anonymous or refused. */
+    public Instant expiresAt() {
+        return expiresAt;
     }
 
     /** 101 when accepted, otherwise the HTTP status to answer with. */
@@ -58,6 +79,6 @@ public final class Admission {
 
     @Override
     public String toString() {
-        return accepted ? "Admission{accepted, user=" + userId + "}" : "Admission{refused " + httpStatus + ": " + reason + "}";
+        return accepted ? "Admission{accepted, user=" + userId + (expiresAt == null ? "" : ", expires_at=" + expiresAt) + "}" : "Admission{refused " + httpStatus + ": " + reason + "}";
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.server.AuthenticatedUser;
 import io.reactivewspool.server.Authenticator;
 import io.reactivewspool.server.OverflowPolicy;
 import io.reactivewspool.server.TopicPolicy;
@@ -314,6 +315,118 @@ public abstract class HubConformanceSuite {
         assertThat(r.type()).isEqualTo("error");
         assertThat(r.id()).isEqualTo("t1");
         assertThat(r.error()).contains("unknown message type");
+    }
+
+    // ------------------------------------------------------------ credentials that expire, refresh
+
+    /**
+     * Tokens {@code USER@MILLIS}: the user, expiring MILLIS after they are checked ({@code never}:
+     * no expiry; negative: already expired); anything else is invalid.
+     */
+    public static Authenticator expiringTokens() {
+        return Authenticator.expiring((token, hs) -> {
+            int at = token == null ? -1 : token.indexOf('@');
+            if (at <= 0) {
+                return Mono.empty();
+            }
+            String user = token.substring(0, at);
+            String ttl = token.substring(at + 1);
+            return Mono.just(ttl.equals("never") ? AuthenticatedUser.of(user)
+                    : AuthenticatedUser.until(user, Instant.now().plusMillis(Long.parseLong(ttl))));
+        });
+    }
+
+    private RawWsClient expiring(ServerUnderTest s, String token) {
+        RawWsClient c = client(s, s.wsUrl() + "?token=" + token, Map.of());
+        c.welcome();
+        return c;
+    }
+
+    private static WsMessage refresh(String token, String id) {
+        return WsMessage.builder(WsMessage.REFRESH).id(id).data(Map.of("token", token)).build();
+    }
+
+    @Test
+    void credentialsThatExpireCloseTheConnectionWith4002() {
+        ServerUnderTest s = server(base().authenticator(expiringTokens()).build());
+        RawWsClient c = expiring(s, "alice@1500");
+        assertThat(c.awaitCloseCode()).isEqualTo(4002);
+        assertThat(c.closeReason()).contains("credentials expired");
+    }
+
+    @Test
+    void upgradeWithCredentialsAlreadyExpiredIsRefusedWith401() {
+        ServerUnderTest s = server(base().authenticator(expiringTokens()).build());
+        assertThat(RawWsClient.start(s.wsUrl() + "?token=alice@-1000", Map.of()).handshakeStatus()).isEqualTo(401);
+        assertThat(s.hub().stats().totalConnections()).isZero();
+    }
+
+    @Test
+    void refreshForTheSameUserIsAnsweredRefreshedAndTheNewExpiryApplies() {
+        ServerUnderTest s = server(base().authenticator(expiringTokens()).build());
+        Instant oldExpiry = Instant.now().plusMillis(1500);
+        RawWsClient c = expiring(s, "alice@1500");
+        c.send(refresh("alice@3600000", "r1"));
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo(WsMessage.REFRESHED);
+        assertThat(r.id()).isEqualTo("r1");
+        assertThat(Instant.parse(r.data().get("expires_at").asString())).isAfter(Instant.now().plusSeconds(3000));
+        // Past the old expiry (with a second to spare), the connection still answers.
+        await().atMost(RawWsClient.WAIT).until(() -> Instant.now().isAfter(oldExpiry.plusSeconds(1)));
+        c.send(WsMessage.ping().withId("p1"));
+        assertThat(c.next().type()).isEqualTo("pong");
+        assertThat(c.isClosed()).isFalse();
+    }
+
+    @Test
+    void refreshWithAnotherUsersTokenIsRefusedAndTheOldExpiryStays() {
+        ServerUnderTest s = server(base().authenticator(expiringTokens()).build());
+        RawWsClient c = expiring(s, "alice@2000");
+        c.send(refresh("bob@3600000", "r2"));
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("error");
+        assertThat(r.id()).isEqualTo("r2");
+        assertThat(r.error()).contains("refresh refused").contains("another user");
+        assertThat(c.awaitCloseCode()).isEqualTo(4002);
+    }
+
+    @Test
+    void refreshWithAnInvalidOrExpiredTokenIsRefusedNamingWhyAndTheConnectionStays() {
+        ServerUnderTest s = server(base().authenticator(expiringTokens()).build());
+        RawWsClient c = expiring(s, "alice@never");
+        c.send(refresh("garbage", "r3"));
+        WsMessage invalid = c.next();
+        assertThat(invalid.type()).isEqualTo("error");
+        assertThat(invalid.id()).isEqualTo("r3");
+        assertThat(invalid.error()).contains("refresh refused: invalid credentials");
+        c.send(refresh("alice@-1000", "r4"));
+        WsMessage expired = c.next();
+        assertThat(expired.id()).isEqualTo("r4");
+        assertThat(expired.error()).contains("refresh refused: credentials expired");
+        c.send(WsMessage.ping().withId("p2"));
+        assertThat(c.next().type()).isEqualTo("pong");
+    }
+
+    @Test
+    void refreshWithoutATokenIsABadMessage() {
+        ServerUnderTest s = server(base().authenticator(expiringTokens()).build());
+        RawWsClient c = expiring(s, "alice@never");
+        c.send(WsMessage.builder(WsMessage.REFRESH).id("r5").build());
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("error");
+        assertThat(r.id()).isEqualTo("r5");
+        assertThat(r.error()).contains("data.token");
+    }
+
+    @Test
+    void refreshOnAnAnonymousConnectionIsRefused() {
+        ServerUnderTest s = server();
+        RawWsClient c = welcomed(s);
+        c.send(refresh("alice@never", "r6"));
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("error");
+        assertThat(r.id()).isEqualTo("r6");
+        assertThat(r.error()).contains("anonymous");
     }
 
     // ------------------------------------------------------------ server to client

@@ -2,6 +2,7 @@ package io.reactivewspool.test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -48,6 +49,7 @@ public final class RawWsClient implements AutoCloseable {
     private final Sinks.Many<WebSocketFrame> outbound = Sinks.many().unicast().onBackpressureBuffer();
     private final CompletableFuture<Void> opened = new CompletableFuture<>();
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    private final AtomicReference<Instant> closedAt = new AtomicReference<>();
     private final AtomicReference<String> closeReason = new AtomicReference<>();
     private final AtomicReference<Connection> connection = new AtomicReference<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -96,6 +98,7 @@ public final class RawWsClient implements AutoCloseable {
                     c.extensions.set(in.headers().get("sec-websocket-extensions"));
                     c.opened.complete(null);
                     in.receiveCloseStatus().subscribe(st -> {
+                        c.closedAt.set(Instant.now());
                         c.closeReason.set(st.reasonText());
                         c.closeCode.complete(st.code());
                     }, e -> c.closeCode.complete(-1), () -> c.closeCode.complete(-1));
@@ -262,6 +265,11 @@ public final class RawWsClient implements AutoCloseable {
 
     public String closeReason() {
         return closeReason.get();
+    }
+
+    /** When the server's close frame arrived, or {@code null}. */
+    public Instant closedAt() {
+        return closedAt.get();
     }
 
     public boolean isClosed() {

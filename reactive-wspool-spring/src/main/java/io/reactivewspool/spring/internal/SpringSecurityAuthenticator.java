@@ -2,6 +2,7 @@ package io.reactivewspool.spring.internal;
 
 import java.security.Principal;
 
+import io.reactivewspool.server.AuthenticatedUser;
 import io.reactivewspool.server.Authenticator;
 import io.reactivewspool.server.HandshakeInfo;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
@@ -27,6 +28,16 @@ public final class SpringSecurityAuthenticator implements Authenticator {
             return Mono.just(user);
         }
         return delegate == null ? Mono.empty() : delegate.authenticate(token, handshake);
+    }
+
+    /** The delegate's expiry passes through; a Spring Security principal does not expire here. */
+    @Override
+    public Mono<AuthenticatedUser> authenticateUser(String token, HandshakeInfo handshake) {
+        String user = userOf(handshake.principal());
+        if (user != null) {
+            return Mono.just(AuthenticatedUser.of(user));
+        }
+        return delegate == null ? Mono.empty() : delegate.authenticateUser(token, handshake);
     }
 
     /** The user name of an authenticated, non-anonymous Spring Security principal, else {@code null}. */

@@ -4,6 +4,7 @@ import io.reactivewspool.internal.LogLimiter;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.WsHubOptions;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * What a {@link DefaultConnection}, its {@link Session} and the {@link ProtocolDispatcher} need of
@@ -21,6 +22,9 @@ interface ConnectionHost {
 
     /** The hub's clock, in milliseconds. */
     long nowMillis();
+
+    /** The hub's timer scheduler, for per-connection deadlines (credentials expiry). */
+    Scheduler timerScheduler();
 
     /** Encodes a message for one connection, stamped with the time when it has none. */
     OutboundFrame frameOf(WsMessage message);

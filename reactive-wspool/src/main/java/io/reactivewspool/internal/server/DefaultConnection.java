@@ -56,6 +56,10 @@ final class DefaultConnection implements WsConnectionView {
     private static final AtomicReferenceFieldUpdater<DefaultConnection, ConnectionState> STATE =
             AtomicReferenceFieldUpdater.newUpdater(DefaultConnection.class, ConnectionState.class, "state");
     private volatile ConnectionState state = ConnectionState.CONNECTING;
+    private static final AtomicReferenceFieldUpdater<DefaultConnection, ConnectionCredentials> CREDENTIALS =
+            AtomicReferenceFieldUpdater.newUpdater(DefaultConnection.class, ConnectionCredentials.class, "credentials");
+    // Created on first use: only connections whose credentials expire or that refresh them need one.
+    private volatile ConnectionCredentials credentials;
     private volatile long lastActivityMillis;
     volatile long closingSinceMillis;
     volatile WsCloseStatus closeStatus;
@@ -118,6 +122,24 @@ final class DefaultConnection implements WsConnectionView {
     /** The connection's subscription to one topic, as the topic's sink delivers to it. */
     TopicSubscriber topicSubscriber() {
         return new TopicSubscriber(this, idHash);
+    }
+
+    /** The connection's credentials expiry and refresh, created on first use. */
+    ConnectionCredentials credentials() {
+        ConnectionCredentials cc = credentials;
+        if (cc == null) {
+            CREDENTIALS.compareAndSet(this, null, new ConnectionCredentials(this, host));
+            cc = credentials;
+        }
+        return cc;
+    }
+
+    /** Stops the credentials expiry timer, if any. */
+    void disposeCredentials() {
+        ConnectionCredentials cc = credentials;
+        if (cc != null) {
+            cc.dispose();
+        }
     }
 
     void touch(long nowMillis) {

@@ -26,7 +26,6 @@ import io.reactivewspool.server.HubAdmin;
 import io.reactivewspool.server.HubStats;
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.Presence;
-import io.reactivewspool.server.WsAccessDeniedException;
 import io.reactivewspool.server.WsConnectionView;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
@@ -38,6 +37,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -144,26 +144,7 @@ public final class DefaultWsHub implements WsHub {
             if (options.authenticator() == null) {
                 return Mono.just(Admission.accepted(null));
             }
-            String token = handshake.token();
-            return Mono.defer(() -> options.authenticator().authenticate(token, handshake))
-                    .map(Admission::accepted)
-                    .defaultIfEmpty(Admission.refused(401, token == null ? "missing credentials" : "invalid credentials"))
-                    .onErrorResume(e -> {
-                        if (e instanceof WsAccessDeniedException denied) {
-                            return Mono.just(Admission.refused(403, denied.getMessage() == null ? "forbidden" : denied.getMessage()));
-                        }
-                        log.warn("authenticator failed remote={} error={}", handshake.remoteAddress(), e.getClass().getName());
-                        return Mono.just(Admission.refused(401, "invalid credentials"));
-                    })
-                    // Cancels the authenticator: clients waiting on a hung one must not pile up.
-                    // Not on the hub's timer scheduler: its close disposes timers there and must not contend.
-                    .timeout(options.authenticationTimeout(), Mono.fromSupplier(() -> {
-                        if (errorLog.acquire() >= 0) {
-                            log.warn("authenticator timed out remote={} timeout_ms={}; upgrade refused with 503",
-                                    handshake.remoteAddress(), options.authenticationTimeout().toMillis());
-                        }
-                        return Admission.refused(503, "authentication timed out");
-                    }), Schedulers.parallel());
+            return ConnectionCredentials.authenticate(host, options.authenticator(), handshake.token(), handshake);
         }).doOnNext(a -> {
             if (!a.isAccepted()) {
                 counters.rejected.increment();
@@ -220,14 +201,17 @@ public final class DefaultWsHub implements WsHub {
                     admission.userId(), transport.handshake().remoteAddress());
             return transport.close(WsCloseStatus.TRY_AGAIN_LATER);
         }
-        return run(c, initialTopics);
+        return run(c, admission, initialTopics);
     }
 
-    private Mono<Void> run(DefaultConnection c, Set<String> initialTopics) {
+    private Mono<Void> run(DefaultConnection c, Admission admission, Set<String> initialTopics) {
         registry.add(c);
         counters.accepted.increment();
         c.open();
         log.info("connection opened conn={} user={} remote={}", c.id, c.userId, c.transport.handshake().remoteAddress());
+        if (admission.expiresAt() != null) {
+            c.credentials().expireAt(admission.expiresAt());
+        }
         // Sending starts first: with the transport's demand already there, the welcome goes straight
         // to the transport, and a connection whose queue never backs up never allocates one.
         Session session = new Session(c, host, dispatcher);
@@ -251,6 +235,7 @@ public final class DefaultWsHub implements WsHub {
             notifyListener(l, c, false);
         }
         c.markClosed();
+        c.disposeCredentials();
         topics.unsubscribeAll(c);
         c.queue.complete();
         WsCloseStatus st = c.closeStatus;
@@ -449,6 +434,11 @@ public final class DefaultWsHub implements WsHub {
         @Override
         public long nowMillis() {
             return timers.nowMillis();
+        }
+
+        @Override
+        public Scheduler timerScheduler() {
+            return timers.scheduler();
         }
 
         @Override

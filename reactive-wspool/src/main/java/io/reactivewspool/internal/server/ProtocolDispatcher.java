@@ -116,6 +116,7 @@ final class ProtocolDispatcher {
             case WsMessage.UNSUBSCRIBE -> onUnsubscribe(c, m);
             case WsMessage.PUBLISH -> onPublish(c, m);
             case WsMessage.PING -> reply(c, WsMessage.pong(m.id()));
+            case WsMessage.REFRESH -> onRefresh(c, m);
             default -> onApplicationMessage(c, m);
         }
     }
@@ -286,6 +287,15 @@ final class ProtocolDispatcher {
         if (m.id() != null) {
             reply(c, WsMessage.published(topic, m.id()));
         }
+    }
+
+    private void onRefresh(DefaultConnection c, WsMessage m) {
+        JsonNode token = m.data() == null ? null : m.data().get("token");
+        if (token == null || !token.isString() || token.asString().isEmpty()) {
+            badMessage(c, "refresh needs a non-empty string \"data.token\"", m.id());
+            return;
+        }
+        c.credentials().refresh(token.asString(), m.id());
     }
 
     private void onApplicationMessage(DefaultConnection c, WsMessage m) {
