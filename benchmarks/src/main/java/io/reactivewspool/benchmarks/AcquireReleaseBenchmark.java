@@ -23,7 +23,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import reactor.pool.InstrumentedPool;
 import reactor.pool.PoolBuilder;
 import reactor.pool.PooledRef;
@@ -55,7 +54,7 @@ public class AcquireReleaseBenchmark {
         raw = PoolBuilder.from(allocator).sizeBetween(8, 8).buildPool();
         raw.warmup().block(WAIT);
         pool = new DefaultWsClientPool(WsClientPoolOptions.builder(client).name("jmh").minConnections(8).maxConnections(8).build(),
-                () -> allocator, Schedulers.parallel());
+                () -> allocator);
         // take all 8 once so that the pool is warm
         reactor.core.publisher.Flux.range(0, 8).flatMap(i -> pool.acquire()).collectList().block(WAIT)
                 .forEach(p -> p.release().block(WAIT));

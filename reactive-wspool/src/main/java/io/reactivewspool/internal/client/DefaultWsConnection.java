@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.reactivewspool.WsClosedException;
 import io.reactivewspool.WsException;
+import io.reactivewspool.RequestNotSentException;
 import io.reactivewspool.WsProtocolException;
 import io.reactivewspool.WsRequestTimeoutException;
 import io.reactivewspool.client.WsClientOptions;
