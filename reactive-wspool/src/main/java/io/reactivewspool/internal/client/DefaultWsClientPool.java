@@ -2,20 +2,11 @@ package io.reactivewspool.internal.client;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -31,30 +22,21 @@ import io.reactivewspool.client.WsClientPoolMetrics;
 import io.reactivewspool.client.WsAcquireHook;
 import io.reactivewspool.client.WsClientPoolOptions;
 import io.reactivewspool.client.WsConnection;
-import io.reactivewspool.client.WsReleaseHook;
-import io.reactivewspool.internal.LogLimiter;
 import io.reactivewspool.message.WsMessage;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import reactor.pool.InstrumentedPool;
 import reactor.pool.PoolAcquirePendingLimitException;
 import reactor.pool.PoolAcquireTimeoutException;
 import reactor.pool.PoolBuilder;
 import reactor.pool.PoolShutdownException;
 import reactor.pool.PooledRef;
-import reactor.pool.PooledRefMetadata;
-import reactor.util.context.Context;
-import reactor.util.retry.Retry;
 
 /**
  * {@link WsClientPool} over a reactor-pool {@link InstrumentedPool}. reactor-pool does the
@@ -72,33 +54,26 @@ import reactor.util.retry.Retry;
 public final class DefaultWsClientPool implements WsClientPool, SlotSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultWsClientPool.class);
-    private static final Duration DRAIN_POLL = Duration.ofMillis(50);
 
     private final WsClientPoolOptions options;
     private final String name;
     private final String url;
-    private final Supplier<Mono<WsConnection>> connector;
     private final Scheduler scheduler;
     /** The pool's clock reads System.nanoTime (a scheduler's now() has millisecond resolution), or a virtual scheduler in tests. */
     private final boolean realTime;
     private final ResizableAllocationStrategy sizes;
     private final InstrumentedPool<PoolEntry> pool;
-    /** Every connection the pool holds, for request routing and health checks: copied on write, read per request. */
-    private final AtomicReference<PoolEntry[]> entries = new AtomicReference<>(new PoolEntry[0]);
-    private final LogLimiter connectFailureLog = new LogLimiter(5, TimeUnit.SECONDS);
+    private final PoolAllocator allocator;
     private final AtomicBoolean disposed = new AtomicBoolean();
     private final AtomicBoolean toppingUp = new AtomicBoolean();
     private final Disposable.Composite tasks = Disposables.composite();
     private final Disposable.Swap topUpRetry = Disposables.swap();
     private final Mono<Void> disposeMono;
 
-    private final AtomicLong created = new AtomicLong();
-    private final AtomicLong destroyed = new AtomicLong();
-    private final AtomicLong failedConnects = new AtomicLong();
+    private final PoolEviction eviction;
     private final LongAdder acquires = new LongAdder();
     private final LongAdder acquireNanosTotal = new LongAdder();
     private final AtomicLong acquireNanosMax = new AtomicLong();
-    private volatile Throwable lastConnectError;
     private final long validateAfterIdleNanos;
     private final long acquireTimeoutNanos;
     private final Mono<PooledWsConnection> acquireMono = Acquire.mono(this, true);
@@ -135,7 +110,6 @@ public final class DefaultWsClientPool implements WsClientPool, SlotSource {
         this.options = options;
         this.name = options.name();
         this.url = options.client().safeUrl();
-        this.connector = connector;
         this.scheduler = scheduler;
         this.realTime = realTime;
         this.validateAfterIdleNanos = options.validateAfterIdle().toNanos();
@@ -143,11 +117,13 @@ public final class DefaultWsClientPool implements WsClientPool, SlotSource {
         this.sizes = new ResizableAllocationStrategy(options.minConnections(), options.maxConnections());
         this.events = new PoolEvents(name);
 
-        PoolBuilder<PoolEntry, ?> builder = PoolBuilder.from(allocator())
+        this.allocator = new PoolAllocator(options, connector, scheduler, this::nanoTime, disposed::get, events);
+        this.eviction = new PoolEviction(options, sizes, scheduler, this::nanoTime, disposed::get, allocator, events, this::replace);
+        PoolBuilder<PoolEntry, ?> builder = PoolBuilder.from(allocator.allocate())
                 .allocationStrategy(sizes)
                 .maxPendingAcquire(options.maxPendingAcquires())
-                .destroyHandler(this::destroy)
-                .evictionPredicate(this::shouldEvict)
+                .destroyHandler(eviction::destroy)
+                .evictionPredicate(eviction::shouldEvict)
                 .clock(realTime ? Clock.systemUTC() : new SchedulerClock(scheduler))
                 .pendingAcquireTimer((task, delay) -> scheduler.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS))
                 .idleResourceReuseOrder(options.reuseOrder() == ReuseOrder.LEAST_RECENTLY_USED);
@@ -156,7 +132,7 @@ public final class DefaultWsClientPool implements WsClientPool, SlotSource {
         this.pool = builder.buildPool();
         this.lane = new IdleLane(options.reuseOrder() == ReuseOrder.MOST_RECENTLY_USED, options.maxPendingAcquires(), scheduler,
                 this::nanoTime, this::poolServesNow, () -> pool.metrics().pendingAcquireSize() > 0);
-        this.leases = new RequestLeases(name, options.maxRequestsPerConnection(), entries::get, Acquire.mono(this, false),
+        this.leases = new RequestLeases(name, options.maxRequestsPerConnection(), allocator::entries, Acquire.mono(this, false),
                 this::canGrow, this::giveBack, this::nanoTime, disposed::get);
         // Parked connections go back to reactor-pool after a sweep interval unused, for its idle eviction and sizing.
         long parkedFor = sweep.toNanos();
@@ -165,7 +141,7 @@ public final class DefaultWsClientPool implements WsClientPool, SlotSource {
         if (!options.healthCheckPeriod().isZero()) {
             tasks.add(Flux.interval(options.healthCheckPeriod(), options.healthCheckPeriod(), scheduler)
                     .onBackpressureDrop()
-                    .concatMap(tick -> healthCheckAll(), 1)
+                    .concatMap(tick -> eviction.healthCheckAll(), 1)
                     .subscribe());
         }
         this.adaptive = options.adaptiveSizing().map(spec -> new AdaptiveSizing(spec, name, options.minConnections(),
@@ -191,82 +167,12 @@ public final class DefaultWsClientPool implements WsClientPool, SlotSource {
         return d.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : d;
     }
 
-    // ---------------------------------------------------------------- allocation
-
-    private Mono<PoolEntry> allocator() {
-        Retry retry = Retry.backoff(options.connectMaxAttempts() - 1L, options.connectBackoffFirst())
-                .maxBackoff(options.connectBackoffMax())
-                .jitter(options.connectBackoffJitter())
-                .scheduler(scheduler)
-                .filter(e -> !disposed.get())
-                .onRetryExhaustedThrow((spec, signal) -> new WsConnectException(options.client().url(),
-                        (int) signal.totalRetries() + 1, rootCause(signal.failure())));
-        return Mono.defer(this::connectOnce)
-                .retryWhen(retry)
-                .map(conn -> {
-                    created.incrementAndGet();
-                    PoolEntry e = new PoolEntry(conn, expiry());
-                    if (e.scope != null) {
-                        // Nobody holds a pooled connection until the pool hands it out.
-                        e.scope.endBorrow();
-                    }
-                    addEntry(e);
-                    conn.onClose().subscribe(status -> LOG.info("connection closed pool={} conn={} code={} reason={}",
-                            name, conn.id(), status.code(), status.reason()));
-                    LOG.info("connected pool={} conn={} url={}", name, conn.id(), url);
-                    return e;
-                });
-    }
-
-    /**
-     * The pool keeps each connection's lifetime itself (not reactor-pool's maxLifeTime), so that
-     * request routing stops using a connection at the same moment eviction would take it.
-     * Each lifetime is shortened by a random part of up to maxLifetimeJitter, so that connections
-     * opened together are not all replaced together.
-     */
-    private long expiry() {
-        long life = options.maxLifetime().toNanos();
-        if (life == 0) {
-            return Long.MAX_VALUE;
+    /** reactor-pool returned a destroyed connection's permit: keep the minimum, and let an acquire waiting in the lane use the room. */
+    private void replace() {
+        if (!disposed.get()) {
+            scheduler.schedule(this::ensureMin);
+            lane.balance();
         }
-        double jitter = options.maxLifetimeJitter() * ThreadLocalRandom.current().nextDouble();
-        return nanoTime() + (long) (life * (1.0 - jitter));
-    }
-
-    private void addEntry(PoolEntry e) {
-        entries.updateAndGet(now -> {
-            PoolEntry[] next = Arrays.copyOf(now, now.length + 1);
-            next[now.length] = e;
-            return next;
-        });
-    }
-
-    private void removeEntry(PoolEntry e) {
-        entries.updateAndGet(now -> Arrays.stream(now).filter(x -> x != e).toArray(PoolEntry[]::new));
-    }
-
-    private Mono<WsConnection> connectOnce() {
-        long start = nanoTime();
-        return connector.get()
-                .flatMap(conn -> options.connectHook().afterConnect(conn).thenReturn(conn)
-                        .onErrorResume(e -> conn.close(1000, "connect hook failed").onErrorResume(x -> Mono.empty())
-                                .then(Mono.error(e))))
-                .doOnNext(conn -> events.connected(nanoTime() - start))
-                .doOnError(e -> {
-                    events.error(ErrorCause.CONNECT_FAILURE);
-                    failedConnects.incrementAndGet();
-                    lastConnectError = rootCause(e);
-                    connectFailureLog.warn(LOG, "connect failed pool={} url={} error={}", name, url,
-                            WsConnectException.describe(rootCause(e)));
-                });
-    }
-
-    private static Throwable rootCause(Throwable e) {
-        Throwable t = e;
-        while (t instanceof WsConnectException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     /** Opens connections one at a time until the pool holds its minimum; retries after the max backoff when a connect fails. */
@@ -301,70 +207,6 @@ public final class DefaultWsClientPool implements WsClientPool, SlotSource {
         lane.balance();
     }
 
-    // ---------------------------------------------------------------- eviction and destroy
-
-    /** The idle time counts from the pool's own release time, so that time parked in the {@link IdleLane} counts too. */
-    private boolean shouldEvict(PoolEntry e, PooledRefMetadata meta) {
-        long now = nanoTime();
-        if (e.unusable(now)) {
-            return true;
-        }
-        int granted = sizes.permitGranted();
-        if (granted > sizes.permitMaximum()) {
-            return true;
-        }
-        Duration maxIdle = options.maxIdleTime();
-        long idleNanos = e.released ? now - e.releasedAtNanos : TimeUnit.MILLISECONDS.toNanos(meta.idleTime());
-        return !maxIdle.isZero() && granted > sizes.permitMinimum() && idleNanos >= maxIdle.toNanos();
-    }
-
-    private Mono<Void> destroy(PoolEntry e) {
-        destroyed.incrementAndGet();
-        WsConnection conn = e.conn;
-        removeEntry(e);
-        // reactor-pool returned the permit before calling us: replace the connection while this one drains.
-        if (!disposed.get()) {
-            scheduler.schedule(this::ensureMin);
-            // an acquire waiting in the lane may now open a connection of its own
-            lane.balance();
-        }
-        if (!conn.isActive()) {
-            LOG.info("destroyed pool={} conn={} reason=closed", name, conn.id());
-            return Mono.empty();
-        }
-        String reason = disposed.get() ? "pool closed" : e.unhealthy ? "health check failed"
-                : e.expired(nanoTime()) ? "max lifetime" : "pool rotation";
-        e.draining = true;
-        LOG.info("destroying pool={} conn={} reason={} pending_requests={}", name, conn.id(), reason, conn.pendingRequests());
-        Mono<Void> drained = conn.pendingRequests() == 0 || disposed.get() ? Mono.empty()
-                : Flux.interval(DRAIN_POLL, DRAIN_POLL, scheduler)
-                        .filter(t -> conn.pendingRequests() == 0 || !conn.isActive())
-                        .next()
-                        .timeout(options.client().requestTimeout(), Mono.just(0L), scheduler)
-                        .then();
-        return drained.then(conn.close(1000, reason)).onErrorResume(x -> Mono.empty());
-    }
-
-    // ---------------------------------------------------------------- health checks
-
-    private Mono<Void> healthCheckAll() {
-        return Flux.fromArray(entries.get())
-                .filter(e -> !e.draining && !e.unhealthy && e.conn.isActive())
-                .flatMap(e -> check(e).filter(ok -> !ok).doOnNext(failed -> events.error(ErrorCause.VALIDATION_FAILURE)), 16)
-                .then();
-    }
-
-    private Mono<Boolean> check(PoolEntry e) {
-        return e.conn.ping()
-                .timeout(options.healthCheckTimeout(), scheduler)
-                .map(rtt -> Boolean.TRUE)
-                .onErrorResume(err -> {
-                    e.unhealthy = true;
-                    LOG.warn("health check failed pool={} conn={} error={}", name, e.conn.id(), WsConnectException.describe(err));
-                    return Mono.just(Boolean.FALSE);
-                });
-    }
-
     // ---------------------------------------------------------------- acquire
 
     @Override
@@ -375,7 +217,7 @@ public final class DefaultWsClientPool implements WsClientPool, SlotSource {
     @Override
     public Mono<Boolean> approve(PoolEntry e) {
         WsConnection conn = e.conn;
-        Mono<Boolean> alive = needsPing(e, nanoTime()) ? check(e) : Mono.just(Boolean.TRUE);
+        Mono<Boolean> alive = needsPing(e, nanoTime()) ? eviction.check(e) : Mono.just(Boolean.TRUE);
         return alive.flatMap(ok -> ok ? options.acquireHook().beforeAcquire(conn).defaultIfEmpty(Boolean.FALSE) : Mono.just(Boolean.FALSE))
                 .onErrorReturn(Boolean.FALSE);
     }
@@ -458,7 +300,7 @@ public final class DefaultWsClientPool implements WsClientPool, SlotSource {
 
     private Throwable mapAcquireError(Throwable e) {
         if (e instanceof TimeoutException || e instanceof PoolAcquireTimeoutException) {
-            Throwable last = lastConnectError;
+            Throwable last = allocator.lastConnectError();
             return new WsPoolException(name, WsPoolException.Reason.ACQUIRE_TIMEOUT, "pool '" + name + "' (" + url
                     + ") acquire timed out after " + options.acquireTimeout().toMillis() + "ms (" + state() + ")"
                     + (last == null ? "" : ", last connect error: " + WsConnectException.describe(last)), last);
@@ -597,7 +439,7 @@ public final class DefaultWsClientPool implements WsClientPool, SlotSource {
         int parked = lane.idle();
         return new WsClientPoolMetrics(m.allocatedSize(), Math.max(0, m.acquiredSize() - parked), m.idleSize() + parked,
                 m.pendingAcquireSize() + lane.waiting(),
-                sizes.permitMinimum(), sizes.permitMaximum(), created.get(), destroyed.get(), failedConnects.get(), n,
+                sizes.permitMinimum(), sizes.permitMaximum(), allocator.created(), eviction.destroyed(), allocator.failedConnects(), n,
                 Duration.ofNanos(n == 0 ? 0 : acquireNanosTotal.sum() / n), Duration.ofNanos(acquireNanosMax.get()));
     }
 
@@ -611,7 +453,7 @@ public final class DefaultWsClientPool implements WsClientPool, SlotSource {
         tasks.dispose();
         topUpRetry.dispose();
         lane.close();
-        PoolEntry[] open = entries.get();
+        PoolEntry[] open = allocator.entries();
         LOG.info("pool closing pool={} connections={}", name, open.length);
         return pool.disposeLater()
                 .then(Flux.fromArray(open).flatMap(e -> e.conn.close(1000, "pool closed").onErrorResume(x -> Mono.empty())).then())
