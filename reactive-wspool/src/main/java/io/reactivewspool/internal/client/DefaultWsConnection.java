@@ -13,11 +13,9 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -291,21 +289,8 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
 
     @Override
     public Mono<Duration> ping() {
-        return Mono.defer(() -> {
-            if (!isActive()) {
-                return Mono.error(closedError("ping failed: connection is closed"));
-            }
-            long seq = pings.next();
-            Sinks.One<Duration> sink = pings.start(seq);
-            if (terminated.get()) {
-                pings.forget(seq);
-                return Mono.error(closedError("ping failed: connection is closed"));
-            }
-            return out.sendObject(Mono.fromCallable(() -> new PingWebSocketFrame(Unpooled.wrappedBuffer(PendingPings.payload(seq)))))
-                    .then()
-                    .then(sink.asMono())
-                    .doFinally(s -> pings.forget(seq));
-        });
+        return Mono.defer(() -> isActive() ? pings.ping(out, terminated::get, () -> closedError("ping failed: connection is closed"))
+                : Mono.error(closedError("ping failed: connection is closed")));
     }
 
     @Override

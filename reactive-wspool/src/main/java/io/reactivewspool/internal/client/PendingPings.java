@@ -4,10 +4,15 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.netty.http.websocket.WebsocketOutbound;
 
 /**
  * The pings a connection has sent and waits for: each carries an 8-byte sequence number that its
@@ -21,19 +26,20 @@ final class PendingPings {
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
 
-    long next() {
-        return ids.incrementAndGet();
-    }
-
-    /** Waits for the pong of ping {@code seq}, from now. */
-    Sinks.One<Duration> start(long seq) {
+    /** Sends a ping on {@code out} and completes with its round trip; fails at once when the connection has ended. */
+    Mono<Duration> ping(WebsocketOutbound out, BooleanSupplier ended, Supplier<? extends Throwable> closedError) {
+        long seq = ids.incrementAndGet();
         Sinks.One<Duration> sink = Sinks.one();
         pending.put(seq, new Pending(sink, System.nanoTime()));
-        return sink;
-    }
-
-    void forget(long seq) {
-        pending.remove(seq);
+        // failAll() may have run before the put: this ping would wait for ever
+        if (ended.getAsBoolean()) {
+            pending.remove(seq);
+            return Mono.error(closedError.get());
+        }
+        return out.sendObject(Mono.fromCallable(() -> new PingWebSocketFrame(Unpooled.wrappedBuffer(payload(seq)))))
+                .then()
+                .then(sink.asMono())
+                .doFinally(s -> pending.remove(seq));
     }
 
     /** A pong frame's payload: completes its ping, if it is one of ours. */
@@ -57,7 +63,7 @@ final class PendingPings {
     }
 
     /** The ping frame's payload for {@code seq}, big-endian. */
-    static byte[] payload(long seq) {
+    private static byte[] payload(long seq) {
         byte[] b = new byte[8];
         long v = seq;
         for (int i = 7; i >= 0; i--) {
