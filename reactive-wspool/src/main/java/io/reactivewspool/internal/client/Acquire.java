@@ -182,6 +182,11 @@ final class Acquire<T> implements CoreSubscriber<PooledRef<PoolEntry>>, Subscrip
             return;
         }
         s.request(Long.MAX_VALUE);
+        // A lane waiter is promoted on another thread, so a cancel can run between the CAS above and the request: it
+        // cancelled a borrower that reactor-pool had not queued yet, and the request queued it after all. Cancel again.
+        if (upstream == Operators.cancelledSubscription()) {
+            s.cancel();
+        }
     }
 
     /** A slot, from the lane or from reactor-pool. */
