@@ -69,7 +69,7 @@ class IdleLaneStressTest {
         final AtomicBoolean stop = new AtomicBoolean();
     }
 
-    /** One caller's loop until {@code end}: acquire, then release inline, release from another thread, or invalidate; or cancel at once. */
+    /** One caller's loop until {@code end}: acquire, then release inline, release from another thread, or invalidate; or cancel, at once or from another thread. */
     private void caller(long end, Outcomes out) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         while (System.nanoTime() < end && !out.stop.get()) {
@@ -90,7 +90,12 @@ class IdleLaneStressTest {
                     }
                 };
                 pool.acquire().subscribe(giveBack);
-                giveBack.dispose();
+                if (dice < 5) {
+                    giveBack.dispose();
+                } else {
+                    // cancelled from another thread while it waits, racing the hand-over of a released connection
+                    Schedulers.parallel().schedule(giveBack::dispose);
+                }
                 out.cancelled.incrementAndGet();
                 continue;
             }
