@@ -6,6 +6,8 @@ import java.util.function.Supplier;
 
 import io.reactivewspool.message.WsMessage;
 import reactor.core.Scannable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
@@ -46,6 +48,12 @@ final class BorrowInbox {
             fresh.emitComplete(RETRY_BRIEFLY);
         }
         return fresh;
+    }
+
+    /** The next message through the buffer, its reader subscribed before {@code send}, so the answer cannot overtake it. */
+    Mono<WsMessage> exchangeThroughBuffer(Mono<Void> send, Supplier<? extends Throwable> endedError) {
+        Mono<WsMessage> answer = buffer().asFlux().next().switchIfEmpty(Mono.error(endedError));
+        return Flux.merge(answer, send.then(Mono.<WsMessage>empty())).next();
     }
 
     /** Messages waiting in the buffer for a reader. */

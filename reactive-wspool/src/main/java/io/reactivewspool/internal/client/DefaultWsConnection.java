@@ -242,10 +242,7 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
     }
 
     private Mono<WsMessage> sendAndReceiveBuffered(BorrowInbox h, WsMessage message) {
-        // Subscribed before the send, so the answer cannot overtake its reader.
-        Mono<WsMessage> answer = h.buffer().asFlux().next().switchIfEmpty(Mono.error(this::endedError));
-        return Flux.merge(answer, send(message).then(Mono.<WsMessage>empty()))
-                .next()
+        return h.exchangeThroughBuffer(send(message), this::endedError)
                 .timeout(requestTimeout, Mono.error(() -> timeoutError(message)), loopTimer);
     }
 
