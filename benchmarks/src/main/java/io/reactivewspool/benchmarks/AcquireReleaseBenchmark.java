@@ -24,7 +24,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import reactor.pool.InstrumentedPool;
 import reactor.pool.PoolBuilder;
 import reactor.pool.PooledRef;
@@ -56,7 +55,7 @@ public class AcquireReleaseBenchmark {
         raw = PoolBuilder.from(allocator).sizeBetween(8, 8).buildPool();
         raw.warmup().block(WAIT);
         pool = new DefaultWsClientPool(WsClientPoolOptions.builder(client).name("jmh").minConnections(8).maxConnections(8).build(),
-                () -> allocator, Schedulers.parallel());
+                () -> allocator);
         // take all 8 once so that the pool is warm
         Flux.range(0, 8).flatMap(i -> pool.acquire()).collectList().block(WAIT)
                 .forEach(p -> p.release().block(WAIT));

@@ -265,6 +265,8 @@ public class WsPoolProperties {
         private Double connectBackoffJitter;
         /** Connect attempts per allocation. Default 5. */
         private Integer connectMaxAttempts;
+        /** pool.request() calls in flight on one connection before the pool opens another (below max-connections). Default 100. */
+        private Integer maxRequestsPerConnection;
         /** Which idle connection is reused first: MOST_RECENTLY_USED or LEAST_RECENTLY_USED. */
         private ReuseOrder reuseOrder;
         /** Whether to open the minimum number of connections at startup. Default true. */
@@ -318,6 +320,8 @@ public class WsPoolProperties {
         public void setConnectBackoffJitter(Double connectBackoffJitter) { this.connectBackoffJitter = connectBackoffJitter; }
         public Integer getConnectMaxAttempts() { return connectMaxAttempts; }
         public void setConnectMaxAttempts(Integer connectMaxAttempts) { this.connectMaxAttempts = connectMaxAttempts; }
+        public Integer getMaxRequestsPerConnection() { return maxRequestsPerConnection; }
+        public void setMaxRequestsPerConnection(Integer maxRequestsPerConnection) { this.maxRequestsPerConnection = maxRequestsPerConnection; }
         public ReuseOrder getReuseOrder() { return reuseOrder; }
         public void setReuseOrder(ReuseOrder reuseOrder) { this.reuseOrder = reuseOrder; }
         public Boolean getWarmup() { return warmup; }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.reactivewspool.broker.Broker;
 import io.reactivewspool.client.AdaptiveSizingSpec;
 import io.reactivewspool.client.WsClientPool;
+import io.reactivewspool.client.WsClientPoolOptions;
 import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.metrics.HubMeterBinder;
 import io.reactivewspool.server.HeartbeatSpec;
@@ -105,6 +106,25 @@ class WsPoolAutoConfigurationTest {
                     WsClientPool prices = ctx.getBean("pricesWsClientPool", WsClientPool.class);
                     assertThat(prices.name()).isEqualTo("prices");
                     assertThat(prices.options().maxConnections()).isEqualTo(4);
+                });
+    }
+
+    @Test
+    void maxRequestsPerConnectionIsBoundAndItsRangeNamesTheProperty() {
+        runner.withPropertyValues("wspool.client.pools.rpc.url=ws://127.0.0.1:1/ws", "wspool.client.pools.rpc.warmup=false",
+                        "wspool.client.pools.rpc.min-connections=0", "wspool.client.pools.rpc.max-requests-per-connection=16",
+                        "wspool.client.pools.plain.url=ws://127.0.0.1:1/ws", "wspool.client.pools.plain.warmup=false",
+                        "wspool.client.pools.plain.min-connections=0")
+                .run(ctx -> {
+                    assertThat(ctx).hasNotFailed();
+                    assertThat(ctx.getBean("rpcWsClientPool", WsClientPool.class).options().maxRequestsPerConnection()).isEqualTo(16);
+                    assertThat(ctx.getBean("plainWsClientPool", WsClientPool.class).options().maxRequestsPerConnection())
+                            .isEqualTo(WsClientPoolOptions.DEFAULT_MAX_REQUESTS_PER_CONNECTION);
+                });
+        runner.withPropertyValues("wspool.client.pools.rpc.url=ws://127.0.0.1:1/ws", "wspool.client.pools.rpc.max-requests-per-connection=0")
+                .run(ctx -> {
+                    assertThat(ctx).hasFailed();
+                    assertThat(ctx.getStartupFailure()).hasStackTraceContaining("wspool.client.pools.rpc.max-requests-per-connection=0");
                 });
     }
 

@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
 /**
  * Immutable configuration of a {@link WsClientPool}. Built with {@link #builder(String)} or
  * {@link #builder(WsClientOptions)}; {@link #mutate()} gives a pre-filled builder. Setters check
@@ -36,6 +39,7 @@ import java.util.Optional;
  * <li>reuseOrder {@link ReuseOrder#MOST_RECENTLY_USED}, warmup on</li>
  * <li>hooks: none</li>
  * <li>adaptiveSizing: off (see {@link AdaptiveSizingSpec})</li>
+ * <li>timerScheduler: {@link Schedulers#parallel()}</li>
  * </ul>
  */
 public final class WsClientPoolOptions {
@@ -102,6 +106,7 @@ public final class WsClientPoolOptions {
     private final WsAcquireHook acquireHook;
     private final WsReleaseHook releaseHook;
     private final AdaptiveSizingSpec adaptiveSizing;
+    private final Scheduler timerScheduler;
 
     private WsClientPoolOptions(Builder b) {
         this.client = b.client;
@@ -127,6 +132,7 @@ public final class WsClientPoolOptions {
         this.acquireHook = b.acquireHook;
         this.releaseHook = b.releaseHook;
         this.adaptiveSizing = b.adaptiveSizing;
+        this.timerScheduler = b.timerScheduler;
     }
 
     /** A builder for a pool of connections to the URL, with default client options. */
@@ -164,6 +170,7 @@ public final class WsClientPoolOptions {
         b.acquireHook = acquireHook;
         b.releaseHook = releaseHook;
         b.adaptiveSizing = adaptiveSizing;
+        b.timerScheduler = timerScheduler;
         return b;
     }
 
@@ -241,6 +248,9 @@ public final class WsClientPoolOptions {
     /** Adaptive sizing between minConnections and maxConnections, if switched on. */
     public Optional<AdaptiveSizingSpec> adaptiveSizing() { return Optional.ofNullable(adaptiveSizing); }
 
+    /** The scheduler of the pool's timers: acquire deadlines, connect backoff, health checks, eviction, adaptive sizing. */
+    public Scheduler timerScheduler() { return timerScheduler; }
+
     @Override
     public String toString() {
         return "WsClientPoolOptions{name=" + name + ", client=" + client + ", min=" + minConnections + ", max=" + maxConnections
@@ -299,6 +309,7 @@ public final class WsClientPoolOptions {
         private WsAcquireHook acquireHook = WsAcquireHook.NONE;
         private WsReleaseHook releaseHook = WsReleaseHook.NONE;
         private AdaptiveSizingSpec adaptiveSizing;
+        private Scheduler timerScheduler = Schedulers.parallel();
 
         private Builder(WsClientOptions client) {
             this.client = client;
@@ -450,6 +461,16 @@ public final class WsClientPoolOptions {
          */
         public Builder adaptiveSizing(AdaptiveSizingSpec spec) {
             this.adaptiveSizing = spec;
+            return this;
+        }
+
+        /**
+         * The scheduler the pool's timers run on (acquire deadlines, connect backoff, health checks,
+         * eviction, adaptive sizing); {@link Schedulers#parallel()} by default. The pool does not
+         * dispose it. Its tasks are short and never block.
+         */
+        public Builder timerScheduler(Scheduler scheduler) {
+            this.timerScheduler = Objects.requireNonNull(scheduler, "timerScheduler must not be null");
             return this;
         }
 

@@ -46,7 +46,9 @@ public interface WsConnection {
      * Sends {@code message} and completes with the reply carrying the same {@code id}. A message
      * without an id gets a fresh one. Fails with {@code WsRequestTimeoutException} after the
      * client's request timeout (only this request fails), with {@code WsClosedException} when
-     * the connection closes first. Cancelling forgets the request; a late reply is dropped.
+     * the connection closes first, or with its subclass {@code RequestNotSentException} when the
+     * request never reached the wire (safe to send again elsewhere). Cancelling forgets the
+     * request; a late reply is dropped.
      */
     Mono<WsMessage> request(WsMessage message);
 

@@ -84,6 +84,7 @@ public final class PropertyMapper {
         set(p + "connect-backoff-max", pool.getConnectBackoffMax(), b::connectBackoffMax);
         set(p + "connect-backoff-jitter", pool.getConnectBackoffJitter(), b::connectBackoffJitter);
         set(p + "connect-max-attempts", pool.getConnectMaxAttempts(), b::connectMaxAttempts);
+        set(p + "max-requests-per-connection", pool.getMaxRequestsPerConnection(), b::maxRequestsPerConnection);
         set(p + "reuse-order", pool.getReuseOrder(), b::reuseOrder);
         set(p + "warmup", pool.getWarmup(), b::warmup);
         if (Boolean.TRUE.equals(pool.getAdaptiveSizing().getEnabled())) {

@@ -17,13 +17,13 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.reactivewspool.WsClosedException;
 import io.reactivewspool.WsException;
+import io.reactivewspool.RequestNotSentException;
 import io.reactivewspool.WsProtocolException;
 import io.reactivewspool.WsRequestTimeoutException;
 import io.reactivewspool.client.WsClientOptions;
@@ -36,7 +36,6 @@ import io.reactivewspool.message.WsMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
-import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -52,7 +51,7 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * returns, so nothing here retains a buffer. Outbound frames wrap heap arrays (no pooled
  * buffer to release) and are written with {@code writeAndFlush}, which Netty orders per channel.
  *
- * <p>Messages that are not replies go to the current {@link Holder}: to its waiting
+ * <p>Messages that are not replies go to the current holder's {@link BorrowInbox}: to its waiting
  * {@code sendAndReceive} directly, else into its receive buffer (a multicast sink over a bounded
  * queue), so that a message arriving before its reader subscribes waits for it and a released
  * borrow takes its unread messages with it. The buffer is made only when a message finds no
@@ -77,10 +76,9 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
     private final Scheduler timer;
 
     private final Map<String, Sinks.One<WsMessage>> pending = new ConcurrentHashMap<>();
-    private final Map<Long, PendingPing> pings = new ConcurrentHashMap<>();
-    private static final AtomicReferenceFieldUpdater<DefaultWsConnection, Holder> HOLDER =
-            AtomicReferenceFieldUpdater.newUpdater(DefaultWsConnection.class, Holder.class, "holder");
-    private static final Sinks.EmitFailureHandler RETRY_BRIEFLY = Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100));
+    private final PendingPings pings = new PendingPings();
+    private static final AtomicReferenceFieldUpdater<DefaultWsConnection, BorrowInbox> HOLDER =
+            AtomicReferenceFieldUpdater.newUpdater(DefaultWsConnection.class, BorrowInbox.class, "holder");
 
     private final int receiveBufferSize;
     private final Scheduler loopTimer;
@@ -88,13 +86,12 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
     private final EventLoop loop;
     private final Flux<WsMessage> received = Flux.defer(this::holderFlux);
     /** Whoever holds the connection now; {@code null} while nobody does (idle in a pool, or shared for requests). */
-    private volatile Holder holder;
+    private volatile BorrowInbox holder;
     private final Sinks.Many<String> raw = Sinks.many().multicast().directBestEffort();
     private final Sinks.One<WsCloseStatus> closed = Sinks.one();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean terminated = new AtomicBoolean();
     private final AtomicLong requestIds = new AtomicLong();
-    private final AtomicLong pingIds = new AtomicLong();
     private final AtomicLong undecodable = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong overflowed = new AtomicLong();
@@ -103,9 +100,6 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
     private volatile WsCloseStatus remoteStatus;
     private volatile WsCloseStatus localStatus;
     private volatile Disposable forceClose;
-
-    private record PendingPing(Sinks.One<Duration> sink, long startNanos) {
-    }
 
     DefaultWsConnection(WebsocketInbound in, WebsocketOutbound out, WsClientOptions options, String label, Scheduler timer) {
         this.id = "c" + IDS.incrementAndGet();
@@ -123,7 +117,7 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
         this.loop = c != null ? c.channel().eventLoop() : null;
         this.loopTimer = c != null ? Schedulers.fromExecutorService(c.channel().eventLoop(), "wspool-" + id) : timer;
         // Whoever opened the connection holds it until a pool takes it over.
-        this.holder = new Holder(receiveBufferSize);
+        this.holder = new BorrowInbox(receiveBufferSize);
         in.receiveCloseStatus().subscribe(this::onCloseStatus, e -> { });
     }
 
@@ -211,47 +205,44 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
     }
 
     private Flux<WsMessage> holderFlux() {
-        Holder h = holder;
+        BorrowInbox h = holder;
         return h == null ? Flux.empty() : h.buffer().asFlux();
     }
 
     @Override
     public Mono<WsMessage> sendAndReceive(WsMessage message) {
         return Mono.defer(() -> {
-            Holder h = holder;
+            BorrowInbox h = holder;
             if (h == null) {
                 return Mono.error(new IllegalStateException(where() + ": sendAndReceive needs the connection's holder;"
                         + " borrow it with acquire() or withConnection(), or use request()"));
             }
             Sinks.One<WsMessage> slot = Sinks.one();
             // Unread messages come first, and a second exchange at the same time reads through the buffer too, as before.
-            if (h.unread() > 0 || !Holder.WAITER.compareAndSet(h, null, slot)) {
+            if (h.unread() > 0 || !BorrowInbox.WAITER.compareAndSet(h, null, slot)) {
                 return sendAndReceiveBuffered(h, message);
             }
             // end() may have run just before our slot was in place: it cannot answer it then, and nothing is sent.
             if (h.ended) {
-                Holder.WAITER.compareAndSet(h, slot, null);
+                BorrowInbox.WAITER.compareAndSet(h, slot, null);
                 return Mono.error(endedError());
             }
             // Set before the send, so the answer cannot overtake its reader; the timer runs on the event loop, as request()'s.
             Disposable expiry = schedule(() -> {
-                Holder.WAITER.compareAndSet(h, slot, null);
+                BorrowInbox.WAITER.compareAndSet(h, slot, null);
                 slot.tryEmitError(timeoutError(message));
             }, requestTimeout);
             return send(message)
                     .then(slot.asMono())
                     .doFinally(s -> {
                         expiry.dispose();
-                        Holder.WAITER.compareAndSet(h, slot, null);
+                        BorrowInbox.WAITER.compareAndSet(h, slot, null);
                     });
         });
     }
 
-    private Mono<WsMessage> sendAndReceiveBuffered(Holder h, WsMessage message) {
-        // Subscribed before the send, so the answer cannot overtake its reader.
-        Mono<WsMessage> answer = h.buffer().asFlux().next().switchIfEmpty(Mono.error(this::endedError));
-        return Flux.merge(answer, send(message).then(Mono.<WsMessage>empty()))
-                .next()
+    private Mono<WsMessage> sendAndReceiveBuffered(BorrowInbox h, WsMessage message) {
+        return h.exchangeThroughBuffer(send(message), this::endedError)
                 .timeout(requestTimeout, Mono.error(() -> timeoutError(message)), loopTimer);
     }
 
@@ -266,10 +257,10 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
 
     @Override
     public void beginBorrow() {
-        Holder fresh = new Holder(receiveBufferSize);
+        BorrowInbox fresh = new BorrowInbox(receiveBufferSize);
         end(HOLDER.getAndSet(this, fresh));
         if (terminated.get()) {
-            fresh.end(this);
+            fresh.end(this::endedError);
         }
     }
 
@@ -278,97 +269,14 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
         end(HOLDER.getAndSet(this, null));
     }
 
-    private void end(Holder old) {
+    private void end(BorrowInbox old) {
         if (old == null) {
             return;
         }
-        int unread = old.end(this);
+        int unread = old.end(this::endedError);
         if (unread > 0) {
             dropped.addAndGet(unread);
             LOG.debug("unread messages discarded at release conn={} client={} count={}", id, label, unread);
-        }
-    }
-
-    /**
-     * One holder's inbound messages: a waiting {@code sendAndReceive}, and a receive buffer made
-     * on first need. The event loop delivers; the holder's threads wait and end it.
-     */
-    private static final class Holder {
-        @SuppressWarnings("rawtypes")
-        static final AtomicReferenceFieldUpdater<Holder, Sinks.One> WAITER =
-                AtomicReferenceFieldUpdater.newUpdater(Holder.class, Sinks.One.class, "waiter");
-        @SuppressWarnings("rawtypes")
-        static final AtomicReferenceFieldUpdater<Holder, Sinks.Many> BUFFER =
-                AtomicReferenceFieldUpdater.newUpdater(Holder.class, Sinks.Many.class, "buffer");
-
-        final int size;
-        volatile Sinks.One<WsMessage> waiter;
-        volatile Sinks.Many<WsMessage> buffer;
-        volatile boolean ended;
-
-        Holder(int size) {
-            this.size = size;
-        }
-
-        @SuppressWarnings("unchecked")
-        Sinks.Many<WsMessage> buffer() {
-            Sinks.Many<WsMessage> b = buffer;
-            if (b != null) {
-                return b;
-            }
-            Sinks.Many<WsMessage> fresh = Sinks.many().multicast().onBackpressureBuffer(size, false);
-            if (!BUFFER.compareAndSet(this, null, fresh)) {
-                return buffer;
-            }
-            // end() may have looked for a buffer just before this one was in place: complete it then.
-            if (ended) {
-                fresh.emitComplete(RETRY_BRIEFLY);
-            }
-            return fresh;
-        }
-
-        /** Messages waiting in the buffer for a reader. */
-        int unread() {
-            Sinks.Many<WsMessage> b = buffer;
-            if (b == null || b.currentSubscriberCount() > 0) {
-                return 0;
-            }
-            Integer n = b.scan(Scannable.Attr.BUFFERED);
-            return n == null ? 0 : n;
-        }
-
-        /** Ends this holder: a waiting exchange fails, readers complete; returns the messages nobody read. */
-        @SuppressWarnings("unchecked")
-        int end(DefaultWsConnection owner) {
-            ended = true;
-            Sinks.One<WsMessage> w = WAITER.getAndSet(this, null);
-            if (w != null) {
-                // made only for a waiting exchange: an exception per release was a fifth of a borrow's allocation
-                w.tryEmitError(owner.endedError());
-            }
-            Sinks.Many<WsMessage> b = buffer;
-            if (b == null) {
-                return 0;
-            }
-            int unread = unread();
-            b.emitComplete(RETRY_BRIEFLY);
-            return unread;
-        }
-
-        /** Hands a message to the waiting exchange, or to the buffer; the buffer's result, or OK when the exchange took it alone. */
-        @SuppressWarnings("unchecked")
-        Sinks.EmitResult deliver(WsMessage msg) {
-            Sinks.One<WsMessage> w = waiter;
-            // A reader that timed out or was cancelled just now gives the message to the buffer.
-            if (w != null && WAITER.compareAndSet(this, w, null) && w.tryEmitValue(msg).isSuccess()) {
-                Sinks.Many<WsMessage> b = buffer;
-                // receive() subscribers see every message, as they did when sendAndReceive read through them
-                if (b == null || b.currentSubscriberCount() == 0) {
-                    return Sinks.EmitResult.OK;
-                }
-                return b.tryEmitNext(msg);
-            }
-            return buffer().tryEmitNext(msg);
         }
     }
 
@@ -379,22 +287,8 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
 
     @Override
     public Mono<Duration> ping() {
-        return Mono.defer(() -> {
-            if (!isActive()) {
-                return Mono.error(closedError("ping failed: connection is closed"));
-            }
-            long seq = pingIds.incrementAndGet();
-            Sinks.One<Duration> sink = Sinks.one();
-            pings.put(seq, new PendingPing(sink, System.nanoTime()));
-            if (terminated.get()) {
-                pings.remove(seq);
-                return Mono.error(closedError("ping failed: connection is closed"));
-            }
-            return out.sendObject(Mono.fromCallable(() -> new PingWebSocketFrame(Unpooled.wrappedBuffer(longBytes(seq)))))
-                    .then()
-                    .then(sink.asMono())
-                    .doFinally(s -> pings.remove(seq));
-        });
+        return Mono.defer(() -> isActive() ? pings.ping(out, terminated::get, () -> closedError("ping failed: connection is closed"))
+                : Mono.error(closedError("ping failed: connection is closed")));
     }
 
     @Override
@@ -496,13 +390,7 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
             }
             onMessage(msg);
         } else if (frame instanceof PongWebSocketFrame) {
-            ByteBuf content = frame.content();
-            if (content.readableBytes() == 8) {
-                PendingPing p = pings.remove(content.getLong(content.readerIndex()));
-                if (p != null) {
-                    p.sink.tryEmitValue(Duration.ofNanos(System.nanoTime() - p.startNanos));
-                }
-            }
+            pings.pong(frame.content());
         }
     }
 
@@ -515,7 +403,7 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
                 return;
             }
         }
-        Holder h = holder;
+        BorrowInbox h = holder;
         if (h == null) {
             dropped.incrementAndGet();
             return;
@@ -562,16 +450,11 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
                         status.code(), status.reason()));
             }
         }
-        for (Long seq : pings.keySet()) {
-            PendingPing p = pings.remove(seq);
-            if (p != null) {
-                p.sink.tryEmitError(new WsClosedException(where() + ": connection closed before the pong arrived", status.code(), status.reason()));
-            }
-        }
-        Holder h = holder;
+        pings.failAll(() -> new WsClosedException(where() + ": connection closed before the pong arrived", status.code(), status.reason()));
+        BorrowInbox h = holder;
         if (h != null) {
             // unread messages stay counted by the release that ends this holder
-            h.end(this);
+            h.end(this::endedError);
         }
         raw.emitComplete(Sinks.EmitFailureHandler.busyLooping(Duration.ofMillis(100)));
         closed.tryEmitValue(status);
@@ -600,15 +483,6 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
         int code = st == null ? 1006 : st.code();
         String reason = st == null ? "connection lost" : st.reason();
         return new RequestNotSentException(where() + ": request not sent, " + what, code, reason, cause);
-    }
-
-    private static byte[] longBytes(long v) {
-        byte[] b = new byte[8];
-        for (int i = 7; i >= 0; i--) {
-            b[i] = (byte) v;
-            v >>>= 8;
-        }
-        return b;
     }
 
     private static String truncate(String reason) {

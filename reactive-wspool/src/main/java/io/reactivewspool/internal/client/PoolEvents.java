@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
+import io.reactivewspool.RequestNotSentException;
 import io.reactivewspool.WsClosedException;
 import io.reactivewspool.WsConnectException;
 import io.reactivewspool.WsPoolException;
@@ -103,7 +104,7 @@ final class PoolEvents {
         if (e instanceof WsRequestTimeoutException) {
             return ErrorCause.REQUEST_TIMEOUT;
         }
-        if (e instanceof WsClosedException || e instanceof RequestNotSentException) {
+        if (e instanceof WsClosedException) {
             return ErrorCause.CONNECTION_CLOSED;
         }
         return ErrorCause.OTHER;

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import io.reactivewspool.RequestNotSentException;
 import io.reactivewspool.WsClosedException;
 import io.reactivewspool.WsPoolException;
 import io.reactivewspool.client.PooledWsConnection;

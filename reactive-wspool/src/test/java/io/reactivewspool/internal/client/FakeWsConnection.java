@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.reactivewspool.RequestNotSentException;
 import io.reactivewspool.WsClosedException;
 import io.reactivewspool.client.WsConnection;
 import io.reactivewspool.message.WsCloseStatus;
