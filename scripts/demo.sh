@@ -24,7 +24,7 @@ cat <<MSG
   reactive-wspool chat demo
   ─────────────────────────
   Chat:       http://localhost:${PORT}/            (pick any name, or sign in with token alice-token / bob-token)
-  Dashboard:  http://localhost:${PORT}/admin.html  (admin token: ${ADMIN_TOKEN})
+  Dashboard:  http://localhost:${PORT}/api/admin/websockets/dashboard/  (admin token: ${ADMIN_TOKEN})
   Protocol:   ws://localhost:${PORT}/ws            (docs/PROTOCOL.md)
 
 MSG

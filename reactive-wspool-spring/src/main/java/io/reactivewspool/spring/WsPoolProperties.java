@@ -213,6 +213,8 @@ public class WsPoolProperties {
         private String token;
         /** Role (authority without the ROLE_ prefix) required when Spring Security is present. */
         private String role = "WSPOOL_ADMIN";
+        /** The operator dashboard, served at the admin path + /dashboard/. */
+        private final Dashboard dashboard = new Dashboard();
 
         public boolean isEnabled() { return enabled; }
         public void setEnabled(boolean enabled) { this.enabled = enabled; }
@@ -222,6 +224,16 @@ public class WsPoolProperties {
         public void setToken(String token) { this.token = token; }
         public String getRole() { return role; }
         public void setRole(String role) { this.role = role; }
+        public Dashboard getDashboard() { return dashboard; }
+    }
+
+    /** The operator dashboard: its data comes from the admin API, under the admin API's access rules. */
+    public static class Dashboard {
+        /** Whether to serve the operator dashboard at the admin path + /dashboard/. */
+        private boolean enabled;
+
+        public boolean isEnabled() { return enabled; }
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
     }
 
     /** Outbound client pools, one {@code WsClientPool} bean per name. */

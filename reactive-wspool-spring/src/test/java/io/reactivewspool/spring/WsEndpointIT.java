@@ -1,5 +1,10 @@
 package io.reactivewspool.spring;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 
 import io.reactivewspool.message.WsMessage;
@@ -66,6 +71,15 @@ class WsEndpointIT {
         assertThat(c.next("pong").id()).isEqualTo("p");
         assertThat(c.received()).noneMatch(m -> m.is(WsMessage.SUBSCRIBED));
         c.close();
+    }
+
+    @Test
+    void theDashboardIsOffUnlessAPropertyTurnsItOn() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/api/admin/websockets/dashboard/")).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isNotEqualTo(200);
+        assertThat(r.body()).doesNotContain("Operator dashboard");
     }
 
     @SpringBootConfiguration

@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import io.reactivewspool.server.AdminAuthenticator;
 import io.reactivewspool.server.AdminHttpApi;
+import io.reactivewspool.server.Dashboard;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.spring.WsPoolProperties;
@@ -35,13 +36,23 @@ public final class SpringAdminRoutes {
     public static RouterFunction<ServerResponse> routes(WsHub hub, WsPoolProperties.Admin properties, boolean springSecurity) {
         AdminHttpApi api = new AdminHttpApi(hub.admin(), authenticator(properties, springSecurity));
         String base = properties.getPath();
-        return RouterFunctions.route(RequestPredicates.path(base).or(RequestPredicates.path(base + "/**")), request -> {
+        RouterFunction<ServerResponse> adminApi = RouterFunctions.route(RequestPredicates.path(base).or(RequestPredicates.path(base + "/**")), request -> {
             String sub = request.path().substring(base.length());
             return request.principal().map(Optional::of).defaultIfEmpty(Optional.empty())
                     .flatMap(principal -> api.handle(request.method().name(), sub, handshake(request, principal.orElse(null)),
                             body(request)))
                     .flatMap(SpringAdminRoutes::toResponse);
         });
+        if (!properties.getDashboard().isEnabled()) {
+            return adminApi;
+        }
+        // Read now, while the application starts: a request must not read the class path on an event loop.
+        Dashboard dashboard = Dashboard.load();
+        String page = base + Dashboard.SUB_PATH;
+        return RouterFunctions.route(RequestPredicates.path(page).or(RequestPredicates.path(page + "/**")), request -> {
+            Dashboard.Asset a = dashboard.serve(request.method().name(), request.path().substring(page.length()), page);
+            return ServerResponse.status(a.status()).headers(h -> a.headers().forEach(h::set)).bodyValue(a.body());
+        }).and(adminApi);
     }
 
     private static AdminAuthenticator authenticator(WsPoolProperties.Admin properties, boolean springSecurity) {

@@ -6,6 +6,7 @@ import java.util.Optional;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.reactivewspool.server.AdminHttpApi;
+import io.reactivewspool.server.Dashboard;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.netty.WsServerOptions;
@@ -29,9 +30,12 @@ public final class NettyHubHandler {
     private final WsServerOptions options;
     private final WebsocketServerSpec spec;
     private final int maxFrameBytes;
+    private final Dashboard dashboard;
 
-    public NettyHubHandler(WsHub hub, WsServerOptions options, int maxFrameBytes) {
+    /** {@code dashboard}: loaded when {@code options.dashboard()}, else {@code null}. */
+    public NettyHubHandler(WsHub hub, WsServerOptions options, int maxFrameBytes, Dashboard dashboard) {
         this.hub = hub;
+        this.dashboard = dashboard;
         this.adminApi = new AdminHttpApi(hub.admin(), options.adminAuthenticator());
         this.options = options;
         this.maxFrameBytes = maxFrameBytes;
@@ -51,6 +55,8 @@ public final class NettyHubHandler {
             case UPGRADE -> websocket(req, res);
             case ADMIN -> admin(req, res, route.path());
             case HEALTH -> send(res, HealthEndpoints.answer(hub, req.method().name(), route.path()));
+            case DASHBOARD -> send(res, dashboard.serve(req.method().name(), route.path(),
+                    WsServerOptions.ADMIN_PATH + Dashboard.SUB_PATH));
             case REFUSE -> refuse(req, res, route.refusal());
         };
     }
@@ -104,6 +110,12 @@ public final class NettyHubHandler {
         return boundedBody(req)
                 .flatMap(body -> adminApi.handle(req.method().name(), sub, hs, Mono.just(body)))
                 .flatMap(r -> send(res, r));
+    }
+
+    private static Mono<Void> send(HttpServerResponse res, Dashboard.Asset a) {
+        res.status(a.status());
+        a.headers().forEach(res::header);
+        return res.sendByteArray(Mono.just(a.body())).then();
     }
 
     private static Mono<Void> send(HttpServerResponse res, AdminHttpApi.Response r) {

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
 import io.reactivewspool.internal.LogLimiter;
 import io.reactivewspool.server.AdminHttpApi;
+import io.reactivewspool.server.Dashboard;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.netty.WsServerOptions;
 import reactor.core.publisher.Mono;
@@ -56,12 +57,12 @@ final class PlainNettyEngine implements ServerEngine {
                 .build();
         this.routes = new Routes(hub, new AdminHttpApi(hub.admin(), options.adminAuthenticator()), options,
                 maxFrameBytes, new WebSocketServerHandshakerFactory(options.path(), null, decoder),
-                new LogLimiter(10, TimeUnit.SECONDS));
+                new LogLimiter(10, TimeUnit.SECONDS), options.dashboard() ? Dashboard.load() : null);
     }
 
     /** What every connection of this server shares. */
     record Routes(WsHub hub, AdminHttpApi adminApi, WsServerOptions options, int maxFrameBytes,
-                  WebSocketServerHandshakerFactory handshakers, LogLimiter timedOutLog) {
+                  WebSocketServerHandshakerFactory handshakers, LogLimiter timedOutLog, Dashboard dashboard) {
     }
 
     @Override

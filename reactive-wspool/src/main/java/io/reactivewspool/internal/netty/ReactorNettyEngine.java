@@ -3,6 +3,7 @@ package io.reactivewspool.internal.netty;
 import java.util.concurrent.TimeUnit;
 
 import io.reactivewspool.internal.LogLimiter;
+import io.reactivewspool.server.Dashboard;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.netty.WsServerOptions;
 import reactor.core.publisher.Mono;
@@ -18,6 +19,7 @@ final class ReactorNettyEngine implements ServerEngine {
     private final int maxFrameBytes;
     private final LoopResources loops;
     private final long requestTimeoutNanos;
+    private final Dashboard dashboard;
     private final LogLimiter timedOutLog = new LogLimiter(10, TimeUnit.SECONDS);
 
     ReactorNettyEngine(WsHub hub, WsServerOptions options, int maxFrameBytes, LoopResources loops) {
@@ -26,12 +28,14 @@ final class ReactorNettyEngine implements ServerEngine {
         this.maxFrameBytes = maxFrameBytes;
         this.loops = loops;
         this.requestTimeoutNanos = options.requestTimeout().toNanos();
+        // Read here, on the thread that builds the server: bind() may run on an event loop.
+        this.dashboard = options.dashboard() ? Dashboard.load() : null;
     }
 
     @Override
     public Mono<Listening> bind() {
         return Mono.defer(() -> {
-            NettyHubHandler handler = new NettyHubHandler(hub, options, maxFrameBytes);
+            NettyHubHandler handler = new NettyHubHandler(hub, options, maxFrameBytes, dashboard);
             HttpServer server = HttpServer.create()
                     .host(options.host())
                     .port(options.port())

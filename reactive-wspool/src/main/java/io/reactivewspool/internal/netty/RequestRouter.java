@@ -35,7 +35,9 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.reactivewspool.server.AdminHttpApi;
 import io.reactivewspool.server.Admission;
+import io.reactivewspool.server.Dashboard;
 import io.reactivewspool.server.HandshakeInfo;
+import io.reactivewspool.server.netty.WsServerOptions;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -169,6 +171,8 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
             case UPGRADE -> websocket(req);
             case ADMIN -> admin(req, route.path());
             case HEALTH -> answer(adminResponse(HealthEndpoints.answer(routes.hub(), req.method().name(), route.path())), DISCARDING);
+            case DASHBOARD -> answer(assetResponse(routes.dashboard().serve(req.method().name(), route.path(),
+                    WsServerOptions.ADMIN_PATH + Dashboard.SUB_PATH)), DISCARDING);
             case REFUSE -> refuse(route.refusal());
         }
     }
@@ -292,6 +296,12 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
         if (state == READY) {
             resume();
         }
+    }
+
+    private static FullHttpResponse assetResponse(Dashboard.Asset a) {
+        FullHttpResponse res = response(a.status(), null, a.body());
+        a.headers().forEach((name, value) -> res.headers().set(name, value));
+        return res;
     }
 
     private static FullHttpResponse adminResponse(AdminHttpApi.Response r) {

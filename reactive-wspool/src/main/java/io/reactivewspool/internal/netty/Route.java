@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.reactivewspool.server.Dashboard;
 import io.reactivewspool.server.netty.WsServerOptions;
 
 /**
@@ -15,7 +16,8 @@ import io.reactivewspool.server.netty.WsServerOptions;
  * everything else gets its HTTP answer here.
  *
  * @param kind what to do
- * @param path the path below the admin API ({@link Kind#ADMIN}) or the probe's path ({@link Kind#HEALTH})
+ * @param path the path below the admin API ({@link Kind#ADMIN}), below the dashboard ({@link Kind#DASHBOARD}), or
+ *             the probe's path ({@link Kind#HEALTH})
  * @param refusal the answer ({@link Kind#REFUSE} only)
  */
 record Route(Kind kind, String path, Refusal refusal) {
@@ -35,6 +37,8 @@ record Route(Kind kind, String path, Refusal refusal) {
         ADMIN,
         /** A liveness or readiness probe: {@link HealthEndpoints}. */
         HEALTH,
+        /** The operator dashboard's files, when it is on: {@link io.reactivewspool.server.Dashboard}. */
+        DASHBOARD,
         /** Answered here: {@link Route#refusal()}. */
         REFUSE
     }
@@ -70,6 +74,10 @@ record Route(Kind kind, String path, Refusal refusal) {
             return new Route(Kind.HEALTH, path, null);
         }
         String admin = WsServerOptions.ADMIN_PATH;
+        String dashboard = admin + Dashboard.SUB_PATH;
+        if (options.dashboard() && (path.equals(dashboard) || path.startsWith(dashboard + "/"))) {
+            return new Route(Kind.DASHBOARD, path.substring(dashboard.length()), null);
+        }
         if (options.adminEnabled() && (path.equals(admin) || path.startsWith(admin + "/"))) {
             return new Route(Kind.ADMIN, path.substring(admin.length()), null);
         }

@@ -31,6 +31,8 @@ import reactor.netty.http.server.HttpServer;
  * <tr><td>tls</td><td>none: {@code ws://}</td><td>a server {@code SslContext}, or PEM certificate and key files:
  * {@code wss://} on both engines</td></tr>
  * <tr><td>adminEnabled</td><td>true</td><td>serve the admin API under {@value #ADMIN_PATH}</td></tr>
+ * <tr><td>dashboard</td><td>false</td><td>serve the operator {@link io.reactivewspool.server.Dashboard} at
+ * {@value #ADMIN_PATH}/dashboard/; needs adminEnabled</td></tr>
  * <tr><td>adminAuthenticator</td><td>{@link AdminAuthenticator#denyAll()}: every admin request gets 403</td><td></td></tr>
  * <tr><td>ioThreads</td><td>0: Reactor Netty's shared event loops (max(cores, 4))</td><td>0 .. 1024; n gives the
  * server n event loops of its own, closed with it (one per core the process may use is the fastest)</td></tr>
@@ -69,6 +71,7 @@ public final class WsServerOptions {
     private final Function<HttpServer, HttpServer> customizer;
     private final Duration requestTimeout;
     private final SslContext tls;
+    private final boolean dashboard;
 
     /**
      * What carries the server's connections. Both serve the same protocol, routes, refusals and
@@ -99,6 +102,7 @@ public final class WsServerOptions {
         customizer = b.customizer;
         requestTimeout = b.requestTimeout;
         tls = b.tls;
+        dashboard = b.dashboard;
     }
 
     public static WsServerOptions defaults() {
@@ -123,6 +127,7 @@ public final class WsServerOptions {
         b.customizer = customizer;
         b.requestTimeout = requestTimeout;
         b.tls = tls;
+        b.dashboard = dashboard;
         return b;
     }
 
@@ -184,6 +189,11 @@ public final class WsServerOptions {
         return tls;
     }
 
+    /** Whether the operator dashboard is served at {@value #ADMIN_PATH}/dashboard/. */
+    public boolean dashboard() {
+        return dashboard;
+    }
+
     /** Builds {@link WsServerOptions}. Not thread-safe. */
     public static final class Builder {
         private String host = DEFAULT_HOST;
@@ -199,6 +209,7 @@ public final class WsServerOptions {
         private Function<HttpServer, HttpServer> customizer;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private SslContext tls;
+        private boolean dashboard;
 
         private Builder() {
         }
@@ -318,7 +329,20 @@ public final class WsServerOptions {
             }
         }
 
+        /**
+         * Serves the operator dashboard (default false) at {@value WsServerOptions#ADMIN_PATH}/dashboard/;
+         * its data comes from the admin API, under the admin authenticator.
+         */
+        public Builder dashboard(boolean v) {
+            dashboard = v;
+            return this;
+        }
+
         public WsServerOptions build() {
+            if (dashboard && !adminEnabled) {
+                throw new IllegalArgumentException("dashboard needs adminEnabled: the admin API is where its data comes from;"
+                        + " enable the admin API or turn the dashboard off");
+            }
             if (adminEnabled && path.startsWith(ADMIN_PATH)) {
                 throw new IllegalArgumentException("path must not be under the admin API " + ADMIN_PATH + ", was '" + path + "'");
             }

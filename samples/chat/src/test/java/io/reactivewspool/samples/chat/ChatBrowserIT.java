@@ -7,7 +7,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
+
+import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.test.RawWsClient;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -55,7 +59,7 @@ class ChatBrowserIT {
     @Test
     void twoPeopleChatInARoomAndTheDashboardFollowsConnections() throws IOException {
         WebDriver admin = browser();
-        admin.get(url("/admin.html"));
+        admin.get(url("/api/admin/websockets/dashboard/"));
         admin.findElement(By.id("admin-token")).sendKeys(ADMIN_TOKEN);
         admin.findElement(By.id("admin-connect")).click();
         waitText(admin, By.id("active-connections"), "0");
@@ -89,6 +93,35 @@ class ChatBrowserIT {
         waitText(admin, By.id("active-connections"), "1");
         screenshot(admin, "dashboard-after-bob-left");
         assertThat(admin.findElement(By.id("topics")).getText()).contains("chat.lobby");
+        assertNoConsoleErrors(admin, "dashboard");
+    }
+
+    @Test
+    void theDashboardsBroadcastAndDisconnectControlsReachRealConnections() throws IOException {
+        RawWsClient listener = RawWsClient.connect("ws://127.0.0.1:" + port + "/ws?token=" + ALICE_TOKEN);
+        String connectionId = listener.welcome().data().get("connection_id").asString();
+        listener.send(WsMessage.subscribe("announcements").withId("s"));
+        listener.next("subscribed");
+
+        WebDriver admin = browser();
+        admin.get(url("/api/admin/websockets/dashboard/"));
+        admin.findElement(By.id("admin-token")).sendKeys(ADMIN_TOKEN);
+        admin.findElement(By.id("admin-connect")).click();
+        waitText(admin, By.id("active-connections"), "1");
+
+        admin.findElement(By.id("bc-text")).sendKeys("maintenance at five");
+        admin.findElement(By.id("bc-send")).click();
+        WsMessage announcement = listener.next("system_announcement");
+        assertThat(announcement.topic()).isEqualTo("announcements");
+        assertThat(announcement.data().get("message").asString()).isEqualTo("maintenance at five");
+        waitContains(admin, By.id("bc-result"), "reached 1 connection");
+
+        By disconnect = By.cssSelector("button[data-connection-id='" + connectionId + "']");
+        new WebDriverWait(admin, WAIT).until(ExpectedConditions.elementToBeClickable(disconnect)).click();
+        assertThat(listener.awaitCloseCode()).isEqualTo(1000);
+        assertThat(listener.closeReason()).isEqualTo("disconnected by operator");
+        waitText(admin, By.id("active-connections"), "0");
+        screenshot(admin, "dashboard-after-disconnect");
         assertNoConsoleErrors(admin, "dashboard");
     }
 

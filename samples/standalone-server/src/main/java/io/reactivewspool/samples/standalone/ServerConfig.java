@@ -49,6 +49,7 @@ import io.reactivewspool.server.netty.WsServerOptions;
  * @param presenceTopics    topics whose members {@code WsHub.presence} reports
  * @param presenceEvents    topics whose members get {@code join}/{@code leave} messages
  * @param tls               the certificate and key to serve {@code wss://} with, or {@code null}
+ * @param dashboard         serve the operator dashboard
  * @param warnings          lines to log at startup (secrets on the command line, unknown variables)
  * @param help              print usage and exit
  */
@@ -57,7 +58,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
                     int rateLimit, long heartbeatMs, long connectionTimeoutMs, int queueSize, OverflowPolicy overflow,
                     long drainMs, String redisUri, int historySize, int ioThreads, WsServerOptions.Engine engine,
                     List<String> allowedOrigins, boolean compression, List<String> presenceTopics,
-                    List<String> presenceEvents, Tls tls, List<String> warnings, boolean help) {
+                    List<String> presenceEvents, Tls tls, boolean dashboard, List<String> warnings, boolean help) {
 
     /**
      * The files {@code wss://} is served with.
@@ -112,6 +113,8 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
               --tls-cert=FILE               serve wss:// with this PEM certificate chain (needs --tls-key)
               --tls-key=FILE                the PEM (PKCS#8) private key of --tls-cert
             * --tls-key-password=SECRET     the key's password when it is encrypted
+              --dashboard=true|false        serve the operator dashboard at /api/admin/websockets/dashboard/ (default false);
+                                            it signs in with the admin token
               --io-threads=N                event loops, 0 = Reactor Netty's shared max(cores, 4)
                                             (default: the cores this process may use)
               --engine=ENGINE               reactor-netty | netty (default reactor-netty); netty serves the same
@@ -126,7 +129,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
             "allowed-origins", "compression", "max-frame-bytes", "max-connections", "max-connections-per-user",
             "max-per-topic", "rate-limit", "heartbeat-ms", "connection-timeout-ms", "queue-size", "overflow", "drain-ms",
             "presence-topics", "presence-events", "redis", "redis-password", "history-size", "tls-cert", "tls-key",
-            "tls-key-password", "io-threads", "engine");
+            "tls-key-password", "io-threads", "engine", "dashboard");
 
     /** The keys that may be given as {@code KEY-file}, and that warn when they are flags. */
     static final Set<String> SECRETS = Set.of("admin-token", "token", "redis-password", "tls-key-password");
@@ -201,7 +204,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
         return new ServerConfig(host, port, path, list(s, "publish-topics"), adminToken, Map.copyOf(tokens), maxFrame,
                 maxConnections, maxPerUser, maxPerTopic, rate, heartbeat, timeout, queue, overflow, drain, redis, history,
                 loops, engine, list(s, "allowed-origins"), compression, list(s, "presence-topics"),
-                list(s, "presence-events"), tls(s), s.warnings(), s.help());
+                list(s, "presence-events"), tls(s), bool(s, "dashboard", false), s.warnings(), s.help());
     }
 
     private static Tls tls(ConfigSources s) {
@@ -340,7 +343,7 @@ record ServerConfig(String host, int port, String path, List<String> publishTopi
                 + ", rateLimit=" + rateLimit + ", heartbeatMs=" + heartbeatMs + ", connectionTimeoutMs=" + connectionTimeoutMs
                 + ", queueSize=" + queueSize + ", overflow=" + overflow + ", redis=" + (redisUri == null ? null : redactedUri(redisUri))
                 + ", historySize=" + historySize + ", allowedOrigins=" + allowedOrigins + ", compression=" + compression
-                + ", presenceTopics=" + presenceTopics + ", presenceEvents=" + presenceEvents + ", tls=" + tls
+                + ", presenceTopics=" + presenceTopics + ", presenceEvents=" + presenceEvents + ", tls=" + tls + ", dashboard=" + dashboard
                 + ", ioThreads=" + ioThreads + ", engine=" + engine + "}";
     }
 }

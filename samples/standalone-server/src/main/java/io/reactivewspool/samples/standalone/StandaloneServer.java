@@ -104,6 +104,7 @@ public final class StandaloneServer {
         return WsServer.create(hub, server
                 .host(c.host())
                 .compression(c.compression())
+                .dashboard(c.dashboard())
                 .port(c.port())
                 .path(c.path())
                 .ioThreads(c.ioThreads())

@@ -1,10 +1,11 @@
 // Operator dashboard over the hub's admin API (docs/PROTOCOL.md, "Admin HTTP API"): polls
 // GET /stats and GET /connections every second with the admin bearer token, draws the send rate,
-// and posts /broadcast and /disconnect.
+// and posts /broadcast and /disconnect. It is served at ADMIN_API/dashboard/, so the API is the
+// path above it, whatever base path the server gives the admin API.
 (() => {
   "use strict";
   const $ = (id) => document.getElementById(id);
-  const API = "/api/admin/websockets";
+  const API = location.pathname.replace(/\/dashboard(\/.*)?$/, "");
   const HISTORY = 60;
   const state = { token: null, timer: null, lastSent: null, lastAt: null, rates: [] };
 
