@@ -45,7 +45,7 @@ import reactor.util.retry.Retry;
  * script call: Redis runs a script without interleaving other commands, so a node subscribed to
  * several of those channels receives the copies back to back on its one connection and keeps the
  * first. In a cluster the copies come from several shards, interleaved with other traffic: a node
- * keeps the ids of the last {@value #RECENT_MULTI_TOPIC} multi-topic messages it delivered and
+ * keeps the ids of the last 4,096 multi-topic messages it delivered and
  * drops a copy it has already seen. Every node with interest in any of the topics so gets the
  * message once, whatever its subscriptions did meanwhile.
  *

@@ -31,8 +31,9 @@ import reactor.core.publisher.Mono;
  * messages, which a subscriber that saw the lost ones would take for duplicates. So each append
  * compares the server's replication id ({@code INFO replication}, {@code master_replid}: a
  * promoted replica takes a new one) with the one that made the previous append, and on a
- * change starts a new epoch: every offset given before the failover is then answered "not
- * recovered" (and a live gap is told), never silently renumbered. The keys of a topic share a
+ * change starts a new epoch, numbered from 1 in an emptied stream, as after a restart that lost
+ * everything: every offset given before the failover is then answered "not recovered" (and a
+ * live gap is told), never silently renumbered, and nothing of the old epoch is replayed as new. The keys of a topic share a
  * slot in a cluster ({@link RedisKeys}), so one script reaches all of them.
  */
 public final class StreamTopicHistory implements TopicHistory {
@@ -40,16 +41,11 @@ public final class StreamTopicHistory implements TopicHistory {
     private static final String APPEND = """
             local replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)') or ''
             local epoch = redis.call('GET', KEYS[3])
-            if not epoch then
+            local before = redis.call('GET', KEYS[4])
+            if not epoch or (before and before ~= replid) then
               epoch = ARGV[3]
               redis.call('SET', KEYS[3], epoch)
               redis.call('DEL', KEYS[1], KEYS[2])
-            else
-              local before = redis.call('GET', KEYS[4])
-              if before and before ~= replid then
-                epoch = ARGV[3]
-                redis.call('SET', KEYS[3], epoch)
-              end
             end
             local seq = redis.call('INCR', KEYS[2])
             redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], seq .. '-0', 'p', ARGV[1], 't', ARGV[5])
