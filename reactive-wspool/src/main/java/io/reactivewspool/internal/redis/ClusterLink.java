@@ -145,8 +145,6 @@ final class ClusterLink implements RedisLink {
 
     @Override
     public Mono<Void> close() {
-        return Mono.fromCompletionStage(sub.closeAsync()).onErrorResume(e -> Mono.empty())
-                .then(Mono.fromCompletionStage(pub.closeAsync()).onErrorResume(e -> Mono.empty()))
-                .then(RedisLink.shutdown(client));
+        return RedisLink.close(sub, pub, client);
     }
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import io.lettuce.core.event.Event;
 import io.lettuce.core.pubsub.api.reactive.ChannelMessage;
@@ -62,6 +63,17 @@ interface RedisLink {
                 .pingBeforeActivateConnection(true)
                 .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()));
         return builder;
+    }
+
+    /**
+     * Connections first, then the client's event loops with a short quiet period: a reconnect
+     * attempt's channel still being torn down must be unregistered (Lettuce releases its read
+     * buffer there) before the loops stop, or PARANOID reports a leak.
+     */
+    static Mono<Void> close(StatefulConnection<?, ?> sub, StatefulConnection<?, ?> pub, AbstractRedisClient client) {
+        return Mono.fromCompletionStage(sub.closeAsync()).onErrorResume(e -> Mono.empty())
+                .then(Mono.fromCompletionStage(pub.closeAsync()).onErrorResume(e -> Mono.empty()))
+                .then(shutdown(client));
     }
 
     static Mono<Void> shutdown(AbstractRedisClient client) {

@@ -123,11 +123,6 @@ final class ServerLink implements RedisLink {
 
     @Override
     public Mono<Void> close() {
-        // Connections first, then the client's event loops with a short quiet period: a
-        // reconnect attempt's channel still being torn down must be unregistered (Lettuce
-        // releases its read buffer there) before the loops stop, or PARANOID reports a leak.
-        return Mono.fromCompletionStage(sub.closeAsync()).onErrorResume(e -> Mono.empty())
-                .then(Mono.fromCompletionStage(pub.closeAsync()).onErrorResume(e -> Mono.empty()))
-                .then(RedisLink.shutdown(client));
+        return RedisLink.close(sub, pub, client);
     }
 }
