@@ -3,6 +3,8 @@ package io.reactivewspool.spring;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
 
 import io.reactivewspool.broker.Broker;
 import io.reactivewspool.broker.redis.RedisBroker;
@@ -30,6 +32,8 @@ import org.springframework.core.env.Environment;
  *
  * <pre>{@code
  * wspool.broker.redis.uri=redis://127.0.0.1:6379
+ * # or: wspool.broker.redis.sentinel.master=mymaster + wspool.broker.redis.sentinel.nodes=10.0.0.1:26379,10.0.0.2:26379
+ * # or: wspool.broker.redis.cluster.nodes=10.0.0.1:7000,10.0.0.2:7000
  * wspool.history.size=500
  * }</pre>
  */
@@ -39,7 +43,9 @@ public class WsBrokerAutoConfiguration {
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.lettuce.core.RedisClient")
-    @ConditionalOnExpression("'${wspool.broker.redis.uri:}' != '' or '${spring.data.redis.url:}' != '' or '${spring.data.redis.host:}' != ''")
+    @ConditionalOnExpression("'${wspool.broker.redis.uri:}' != '' or '${wspool.broker.redis.sentinel.master:}' != ''"
+            + " or '${wspool.broker.redis.cluster.nodes:}' != '' or '${wspool.broker.redis.cluster.nodes[0]:}' != ''"
+            + " or '${spring.data.redis.url:}' != '' or '${spring.data.redis.host:}' != ''")
     static class RedisBrokerConfiguration {
 
         @Bean(destroyMethod = "close") // close() returns a Mono, which Spring awaits
@@ -48,7 +54,7 @@ public class WsBrokerAutoConfiguration {
             WsPoolProperties.Redis redis = properties.getBroker().getRedis();
             RedisBrokerOptions.Builder b;
             try {
-                b = RedisBrokerOptions.builder(redisUri(redis, env));
+                b = topology(redis, env);
                 if (redis.getChannelPrefix() != null) {
                     b.channelPrefix(redis.getChannelPrefix());
                 }
@@ -57,6 +63,38 @@ public class WsBrokerAutoConfiguration {
             }
             // Startup runs on the main thread: waiting for the connection here is intended.
             return RedisBroker.connect(b.build()).block(Duration.ofSeconds(30));
+        }
+
+        /**
+         * A cluster when {@code cluster.nodes} is set, the Sentinels' master when {@code sentinel.master}
+         * is, else one server ({@link #redisUri}); two of them at once is an error naming both.
+         */
+        static RedisBrokerOptions.Builder topology(WsPoolProperties.Redis redis, org.springframework.core.env.Environment env) {
+            List<String> clusterNodes = redis.getCluster().getNodes();
+            WsPoolProperties.Sentinel sentinel = redis.getSentinel();
+            boolean cluster = clusterNodes != null && !clusterNodes.isEmpty();
+            boolean sentinels = sentinel.getMaster() != null && !sentinel.getMaster().isBlank();
+            boolean uri = redis.getUri() != null && !redis.getUri().isBlank();
+            if ((cluster ? 1 : 0) + (sentinels ? 1 : 0) + (uri ? 1 : 0) > 1) {
+                throw new IllegalArgumentException("set only one of uri, sentinel.master and cluster.nodes, was uri="
+                        + (uri ? "(set)" : "(unset)") + " sentinel.master=" + sentinel.getMaster() + " cluster.nodes=" + clusterNodes);
+            }
+            if (cluster) {
+                return RedisBrokerOptions.cluster(clusterNodes.stream()
+                        .map(n -> n.contains("://") ? n.trim() : "redis://" + n.trim()).toList());
+            }
+            if (sentinels) {
+                if (sentinel.getNodes() == null || sentinel.getNodes().isEmpty()) {
+                    throw new IllegalArgumentException("sentinel.nodes must name the Sentinels (HOST:PORT, ...) of master '"
+                            + sentinel.getMaster() + "', was empty");
+                }
+                String password = sentinel.getPassword();
+                String auth = password == null || password.isEmpty() ? ""
+                        : ":" + java.net.URLEncoder.encode(password, java.nio.charset.StandardCharsets.UTF_8) + "@";
+                return RedisBrokerOptions.builder("redis-sentinel://" + auth + sentinel.getNodes().stream().map(String::trim)
+                        .collect(Collectors.joining(",")) + "#" + sentinel.getMaster().trim());
+            }
+            return RedisBrokerOptions.builder(redisUri(redis, env));
         }
 
         /**

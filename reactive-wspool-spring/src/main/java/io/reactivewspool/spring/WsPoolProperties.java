@@ -414,17 +414,50 @@ public class WsPoolProperties {
         public Redis getRedis() { return redis; }
     }
 
-    /** The Redis broker; off unless {@code uri} is set. */
+    /** The Redis broker; off unless {@code uri}, {@code sentinel.master} or {@code cluster.nodes} is set. */
     public static class Redis {
-        /** redis://HOST:PORT of the Redis server; unset: in-process broker (one instance). */
+        /**
+         * redis://HOST:PORT of the Redis server, or redis-sentinel://HOST:PORT[,HOST:PORT]#MASTER; unset (and no
+         * sentinel or cluster): in-process broker (one instance).
+         */
         private String uri;
         /** Prefix of the Redis channels and keys, to share one Redis between applications. */
         private String channelPrefix;
+        private final Sentinel sentinel = new Sentinel();
+        private final Cluster cluster = new Cluster();
 
         public String getUri() { return uri; }
         public void setUri(String uri) { this.uri = uri; }
         public String getChannelPrefix() { return channelPrefix; }
         public void setChannelPrefix(String channelPrefix) { this.channelPrefix = channelPrefix; }
+        public Sentinel getSentinel() { return sentinel; }
+        public Cluster getCluster() { return cluster; }
+    }
+
+    /** The master that Redis Sentinel watches; the broker follows it through failovers. */
+    public static class Sentinel {
+        /** Name of the master the Sentinels watch (their "sentinel monitor NAME ..."). */
+        private String master;
+        /** The Sentinels, HOST:PORT each (26379 is theirs by default). */
+        private List<String> nodes = new ArrayList<>();
+        /** Password of the Redis master and replicas (not of the Sentinels); unset: none. */
+        private String password;
+
+        public String getMaster() { return master; }
+        public void setMaster(String master) { this.master = master; }
+        public List<String> getNodes() { return nodes; }
+        public void setNodes(List<String> nodes) { this.nodes = nodes; }
+        public String getPassword() { return password; }
+        public void setPassword(String password) { this.password = password; }
+    }
+
+    /** A Redis Cluster: sharded pub/sub, each topic and its history on its slot's shard. */
+    public static class Cluster {
+        /** Seed nodes, HOST:PORT or redis://HOST:PORT each; the rest of the cluster is discovered. */
+        private List<String> nodes = new ArrayList<>();
+
+        public List<String> getNodes() { return nodes; }
+        public void setNodes(List<String> nodes) { this.nodes = nodes; }
     }
 
     /** Topic history for recovery after reconnects. */

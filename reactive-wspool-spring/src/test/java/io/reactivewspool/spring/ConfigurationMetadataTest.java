@@ -30,7 +30,8 @@ class ConfigurationMetadataTest {
         assertThat(names).contains("wspool.server.path", "wspool.server.publish-topics", "wspool.server.presence-topics", "wspool.server.max-frame-size",
                 "wspool.server.allowed-origins", "wspool.server.heartbeat-interval", "wspool.server.connection-timeout",
                 "wspool.server.max-connections", "wspool.admin.token", "wspool.client.pools",
-                "wspool.broker.redis.uri", "wspool.history.size", "wspool.server.auth.jwt.jwks-uri",
+                "wspool.broker.redis.uri", "wspool.broker.redis.sentinel.master", "wspool.broker.redis.sentinel.nodes",
+                "wspool.broker.redis.cluster.nodes", "wspool.history.size", "wspool.server.auth.jwt.jwks-uri",
                 "wspool.server.auth.jwt.hmac-secret", "wspool.server.auth.jwt.clock-skew");
     }
 }

@@ -63,11 +63,11 @@ class RedisCrashIT {
         redis.close();
     }
 
-    private static int n(WsMessage m) {
+    static int n(WsMessage m) {
         return m.data().asInt();
     }
 
-    private static List<WsMessage> ticks(RawWsClient c) {
+    static List<WsMessage> ticks(RawWsClient c) {
         return c.received().stream().filter(m -> m.is("tick")).toList();
     }
 
@@ -170,11 +170,11 @@ class RedisCrashIT {
         assertThat(recovered.data().get("offset").asString()).isEqualTo(replayed.get(replayed.size() - 1).offset());
     }
 
-    private static List<Integer> numbers(RawWsClient c) {
+    static List<Integer> numbers(RawWsClient c) {
         return ticks(c).stream().map(RedisCrashIT::n).toList();
     }
 
-    private static int lastNumber(RawWsClient c) {
+    static int lastNumber(RawWsClient c) {
         List<Integer> t = numbers(c);
         return t.isEmpty() ? 0 : t.get(t.size() - 1);
     }
@@ -228,7 +228,7 @@ class RedisCrashIT {
     }
 
     /** Whether a gap message sits in B's stream after the last tick below {@code n} and before the first above it. */
-    private static boolean gapReportedAround(List<WsMessage> stream, int n) {
+    static boolean gapReportedAround(List<WsMessage> stream, int n) {
         int after = -1;
         int before = stream.size();
         for (int i = 0; i < stream.size(); i++) {

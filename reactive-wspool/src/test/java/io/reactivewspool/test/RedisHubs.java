@@ -43,9 +43,15 @@ public final class RedisHubs implements AutoCloseable {
     /** The same, with the admin API open to {@code adminToken} (a bearer token; {@code null}: closed). */
     public static RedisHubs start(RedisServerProcess redis, List<String> nodeIds, String adminToken,
                                   BiFunction<RedisBroker, WsHubOptions.Builder, WsHubOptions.Builder> customize) {
+        return start(redis.uri(), nodeIds, adminToken, customize);
+    }
+
+    /** The same on any broker URI ({@code redis-sentinel://…} included). */
+    public static RedisHubs start(String uri, List<String> nodeIds, String adminToken,
+                                  BiFunction<RedisBroker, WsHubOptions.Builder, WsHubOptions.Builder> customize) {
         RedisHubs hubs = new RedisHubs();
         for (String name : nodeIds) {
-            RedisBroker broker = RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId(name)
+            RedisBroker broker = RedisBroker.connect(RedisBrokerOptions.builder(uri).nodeId(name)
                     .commandTimeout(Duration.ofSeconds(1)).build()).block(T);
             hubs.brokers.add(broker);
             hubs.nodes.add(HubFixture.start(customize.apply(broker, WsHubOptions.builder()

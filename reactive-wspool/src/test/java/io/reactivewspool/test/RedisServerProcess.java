@@ -12,10 +12,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A real {@code redis-server} process on a random loopback port, for tests. A missing binary is
@@ -36,22 +39,44 @@ public final class RedisServerProcess implements AutoCloseable {
     private final String binary;
     private final int port;
     private final Path dir;
+    /** Arguments after the common ones: a config file and {@code --sentinel}, cluster flags, replication. */
+    private final List<String> extraArgs;
+    private final String sentinelConfig;
     private Process process;
 
-    private RedisServerProcess(String binary, int port, Path dir) {
+    private RedisServerProcess(String binary, int port, Path dir, List<String> extraArgs, String sentinelConfig) {
         this.binary = binary;
         this.port = port;
         this.dir = dir;
+        this.extraArgs = List.copyOf(extraArgs);
+        this.sentinelConfig = sentinelConfig;
     }
 
     /** Starts a server on a free loopback port and waits until it answers PING. */
     public static RedisServerProcess start() {
+        return start(List.of());
+    }
+
+    /** The same, with more {@code redis-server} arguments ({@code --cluster-enabled yes}, {@code --replicaof …}). */
+    public static RedisServerProcess start(List<String> extraArgs) {
+        return start(extraArgs, null);
+    }
+
+    /**
+     * A Sentinel ({@code redis-server sentinel.conf --sentinel}) whose config file holds
+     * {@code config} (the {@code sentinel monitor …} lines); the Sentinel rewrites it as it learns.
+     */
+    public static RedisServerProcess startSentinel(String config) {
+        return start(List.of(), config);
+    }
+
+    private static RedisServerProcess start(List<String> extraArgs, String sentinelConfig) {
         String binary = findBinary();
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
             try {
                 Path dir = Files.createTempDirectory("wspool-redis");
-                RedisServerProcess redis = new RedisServerProcess(binary, freePort(), dir);
+                RedisServerProcess redis = new RedisServerProcess(binary, freePort(), dir, extraArgs, sentinelConfig);
                 redis.launch();
                 return redis;
             } catch (IOException e) {
@@ -105,12 +130,73 @@ public final class RedisServerProcess implements AutoCloseable {
     @Override
     public void close() {
         kill();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a temp dir left behind is harmless
+        }
+    }
+
+    /** Runs {@code redis-cli -p PORT args…} against this server and returns its output (empty when it fails). */
+    public String command(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(cli(), "-h", "127.0.0.1", "-p", Integer.toString(port)));
+        cmd.addAll(List.of(args));
+        try {
+            return run(cmd, Duration.ofSeconds(10));
+        } catch (IllegalStateException e) {
+            return "";
+        }
+    }
+
+    /** The {@code redis-cli} beside the {@code redis-server} binary. */
+    public static String cli() {
+        File cli = new File(new File(findBinary()).getParentFile(), "redis-cli");
+        if (!cli.canExecute()) {
+            throw new IllegalStateException("redis-cli is not installed beside " + findBinary()
+                    + ": `sudo apt-get install redis-tools`");
+        }
+        return cli.getPath();
+    }
+
+    /** Runs a command, waits at most {@code timeout} and returns its output (stdout and stderr). */
+    public static String run(List<String> cmd, Duration timeout) {
+        try {
+            Path out = Files.createTempFile("wspool-redis-cli", ".out");
+            try {
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException(cmd + " did not finish within " + timeout);
+                }
+                String text = Files.readString(out);
+                if (p.exitValue() != 0) {
+                    throw new IllegalStateException(cmd + " exited with " + p.exitValue() + ": " + text);
+                }
+                return text;
+            } finally {
+                Files.deleteIfExists(out);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("could not run " + cmd, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted running " + cmd, e);
+        }
     }
 
     private void launch() throws IOException {
-        List<String> cmd = List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        List<String> cmd = new ArrayList<>(List.of(binary));
+        if (sentinelConfig != null) {
+            Path conf = dir.resolve("sentinel.conf");
+            if (!Files.exists(conf)) {
+                Files.writeString(conf, sentinelConfig);
+            }
+            cmd.addAll(List.of(conf.toString(), "--sentinel"));
+        }
+        cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no",
-                "--dir", dir.toString(), "--loglevel", "warning");
+                "--dir", dir.toString(), "--loglevel", "warning"));
+        cmd.addAll(extraArgs);
         Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("redis.log").toFile())

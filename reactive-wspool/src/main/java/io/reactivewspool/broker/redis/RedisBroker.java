@@ -9,7 +9,10 @@ import reactor.core.publisher.Mono;
 
 /**
  * A {@link Broker} over Redis pub/sub (Lettuce's reactive API), so that several hub instances
- * share topics, direct user messages and control messages.
+ * share topics, direct user messages and control messages. It runs on one server, on the master
+ * that Redis Sentinel names ({@code redis-sentinel://}, followed through failovers) or on a Redis
+ * Cluster ({@link RedisBrokerOptions#cluster}: sharded pub/sub, each topic's channel and history
+ * on its slot's shard); see {@link RedisBrokerOptions.Topology}.
  *
  * <ul>
  * <li>The encoded envelope crosses Redis as it is; a receiving node never decodes and re-encodes it.</li>

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import io.reactivewspool.WsException;
 import io.reactivewspool.history.HistoryOptions;
 import io.reactivewspool.history.TopicHistory;
@@ -25,21 +25,35 @@ import reactor.core.publisher.Mono;
  * whose messages expired keeps numbering on, so a subscriber that saw its last message is told
  * that nothing was missed, not that its history was reset.
  * The stored entry is the envelope without its offset, and replay sets the offset again.
+ *
+ * <p>Redis replicates asynchronously: when a master dies, the replica that takes over (Sentinel,
+ * Cluster) may lack its last appends, and its counter would hand their offsets out again to other
+ * messages, which a subscriber that saw the lost ones would take for duplicates. So each append
+ * compares the server's replication id ({@code INFO replication}, {@code master_replid}: a
+ * promoted replica takes a new one) with the one that made the previous append, and on a
+ * change starts a new epoch, numbered from 1 in an emptied stream, as after a restart that lost
+ * everything: every offset given before the failover is then answered "not recovered" (and a
+ * live gap is told), never silently renumbered, and nothing of the old epoch is replayed as new. The keys of a topic share a
+ * slot in a cluster ({@link RedisKeys}), so one script reaches all of them.
  */
 public final class StreamTopicHistory implements TopicHistory {
 
     private static final String APPEND = """
+            local replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)') or ''
             local epoch = redis.call('GET', KEYS[3])
-            if not epoch then
+            local before = redis.call('GET', KEYS[4])
+            if not epoch or (before and before ~= replid) then
               epoch = ARGV[3]
               redis.call('SET', KEYS[3], epoch)
               redis.call('DEL', KEYS[1], KEYS[2])
             end
             local seq = redis.call('INCR', KEYS[2])
             redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[2], seq .. '-0', 'p', ARGV[1], 't', ARGV[5])
+            redis.call('SET', KEYS[4], replid)
             redis.call('PEXPIRE', KEYS[1], ARGV[4])
             redis.call('PEXPIRE', KEYS[2], ARGV[6])
             redis.call('PEXPIRE', KEYS[3], ARGV[6])
+            redis.call('PEXPIRE', KEYS[4], ARGV[6])
             return {epoch, seq}
             """;
 
@@ -54,23 +68,19 @@ public final class StreamTopicHistory implements TopicHistory {
     /** How long a topic's counter and epoch outlive its last append (unless the ttl is longer). */
     static final Duration META_TTL = Duration.ofHours(24);
 
-    private final StatefulRedisConnection<byte[], byte[]> connection;
-    private final String prefix;
+    private final RedisClusterReactiveCommands<byte[], byte[]> commands;
+    private final RedisKeys keys;
     private final HistoryOptions options;
     private final WsCodec codec;
     private final Clock clock;
 
-    public StreamTopicHistory(StatefulRedisConnection<byte[], byte[]> connection, String prefix,
-                              HistoryOptions options, WsCodec codec, Clock clock) {
-        this.connection = connection;
-        this.prefix = prefix;
+    StreamTopicHistory(RedisClusterReactiveCommands<byte[], byte[]> commands, RedisKeys keys,
+                       HistoryOptions options, WsCodec codec, Clock clock) {
+        this.commands = commands;
+        this.keys = keys;
         this.options = options;
         this.codec = codec;
         this.clock = clock;
-    }
-
-    private byte[][] keys(String topic) {
-        return new byte[][] {bytes(prefix + ":h:" + topic), bytes(prefix + ":hs:" + topic), bytes(prefix + ":he:" + topic)};
     }
 
     @Override
@@ -78,7 +88,7 @@ public final class StreamTopicHistory implements TopicHistory {
         return Mono.defer(() -> {
             byte[] payload = codec.encode(message.withOffset(null));
             String epochCandidate = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
-            return connection.reactive().<List<Object>>eval(APPEND, ScriptOutputType.MULTI, keys(topic),
+            return commands.<List<Object>>eval(APPEND, ScriptOutputType.MULTI, keys.history(topic),
                     payload, bytes(Integer.toString(options.size())), bytes(epochCandidate),
                     bytes(Long.toString(options.ttl().toMillis())), bytes(Long.toString(clock.millis())),
                     bytes(Long.toString(Math.max(options.ttl().toMillis(), META_TTL.toMillis()))))
@@ -92,7 +102,7 @@ public final class StreamTopicHistory implements TopicHistory {
     public Mono<Replay> since(String topic, String offset) {
         return Mono.defer(() -> {
             HistoryOffset since = HistoryOffset.parse(offset);
-            return connection.reactive().<List<Object>>eval(SINCE, ScriptOutputType.MULTI, keys(topic),
+            return commands.<List<Object>>eval(SINCE, ScriptOutputType.MULTI, keys.history(topic),
                             bytes((since.seq() + 1) + "-0"), bytes(Integer.toString(options.size())))
                     .next()
                     .map(reply -> replay(since, reply));
@@ -155,7 +165,7 @@ public final class StreamTopicHistory implements TopicHistory {
 
     @Override
     public Mono<Void> close() {
-        return Mono.empty(); // the connection belongs to the broker
+        return Mono.empty(); // the connections belong to the broker
     }
 
     private static String text(Object o) {

@@ -1,0 +1,82 @@
+package io.reactivewspool.internal.redis;
+
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
+import io.lettuce.core.event.Event;
+import io.lettuce.core.pubsub.api.reactive.ChannelMessage;
+import io.reactivewspool.broker.redis.RedisBrokerOptions;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The broker's two connections to Redis, whatever its topology: one that listens to channels and
+ * one for commands. {@link ServerLink} is one server or the master Sentinel names (PUBLISH,
+ * SUBSCRIBE); {@link ClusterLink} a Redis Cluster (SPUBLISH, SSUBSCRIBE, each channel on its
+ * slot's shard). Lettuce reconnects both and restores the subscriptions Redis confirmed.
+ */
+interface RedisLink {
+
+    long QUIET_PERIOD_MS = 100;
+    long SHUTDOWN_TIMEOUT_MS = 2_000;
+
+    /** Where Redis is, for logs and errors; never the password. */
+    String where();
+
+    /** Key commands (history, node state); in a cluster each goes to its key's shard. */
+    RedisClusterReactiveCommands<byte[], byte[]> commands();
+
+    /** What arrives on the channels listened to; cold, each subscriber adds a listener until it cancels. */
+    Flux<ChannelMessage<byte[], byte[]>> messages();
+
+    Mono<Void> listen(byte[]... channels);
+
+    Mono<Void> unlisten(byte[]... channels);
+
+    Mono<Void> publish(byte[] channel, byte[] frame);
+
+    /** Publishes one frame on several channels. */
+    Mono<Void> publishEach(byte[][] channels, byte[] frame);
+
+    /**
+     * Whether the copies of one {@link #publishEach} reach a listener back to back (one server runs
+     * them in one script, on the listener's one connection); in a cluster they come from several
+     * shards, interleaved with other messages.
+     */
+    boolean copiesBackToBack();
+
+    boolean isOpen();
+
+    /** Lettuce's connection events (connected, activated, disconnected). */
+    Flux<Event> events();
+
+    /** Closes both connections, then the client. */
+    Mono<Void> close();
+
+    /** What both topologies set: reconnect, time out, never queue without bound. */
+    static <B extends ClientOptions.Builder> B configure(B builder, RedisBrokerOptions options) {
+        builder.autoReconnect(true)
+                .pingBeforeActivateConnection(true)
+                .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()));
+        return builder;
+    }
+
+    /**
+     * Connections first, then the client's event loops with a short quiet period: a reconnect
+     * attempt's channel still being torn down must be unregistered (Lettuce releases its read
+     * buffer there) before the loops stop, or PARANOID reports a leak.
+     */
+    static Mono<Void> close(StatefulConnection<?, ?> sub, StatefulConnection<?, ?> pub, AbstractRedisClient client) {
+        return Mono.fromCompletionStage(sub.closeAsync()).onErrorResume(e -> Mono.empty())
+                .then(Mono.fromCompletionStage(pub.closeAsync()).onErrorResume(e -> Mono.empty()))
+                .then(shutdown(client));
+    }
+
+    static Mono<Void> shutdown(AbstractRedisClient client) {
+        return Mono.fromCompletionStage(client.shutdownAsync(QUIET_PERIOD_MS, SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+    }
+}
