@@ -21,16 +21,16 @@ import reactor.netty.http.server.WebsocketServerSpec;
  * Applies the {@link Route} to one Reactor Netty HTTP request: the hub's WebSocket path (admission
  * before the upgrade), the admin HTTP API, or the route's refusal.
  */
-public final class NettyHubHandler {
+public final class ReactorNettyHttpHandler {
 
-    private static final Logger log = LoggerFactory.getLogger(NettyHubHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(ReactorNettyHttpHandler.class);
     private final WsHub hub;
     private final AdminHttpApi adminApi;
     private final WsServerOptions options;
     private final WebsocketServerSpec spec;
     private final int maxFrameBytes;
 
-    public NettyHubHandler(WsHub hub, WsServerOptions options, int maxFrameBytes) {
+    public ReactorNettyHttpHandler(WsHub hub, WsServerOptions options, int maxFrameBytes) {
         this.hub = hub;
         this.adminApi = new AdminHttpApi(hub.admin(), options.adminAuthenticator());
         this.options = options;
@@ -87,7 +87,7 @@ public final class NettyHubHandler {
                 if (out instanceof HttpServerResponse upgraded) {
                     upgraded.responseHeaders().clear();
                 }
-                return hub.serve(new NettyWsTransport(hs.afterUpgrade(), in, out, maxFrameBytes), admission);
+                return hub.serve(new ReactorNettyWsTransport(hs.afterUpgrade(), in, out, maxFrameBytes), admission);
             }, spec);
         });
     }
