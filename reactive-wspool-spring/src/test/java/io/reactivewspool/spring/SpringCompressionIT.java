@@ -5,7 +5,7 @@ import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.Allocations;
 import io.reactivewspool.test.Deflated;
 import io.reactivewspool.test.LiveHeap;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -35,7 +35,7 @@ class SpringCompressionIT {
     void aDeflatedMessageIsInflatedOnlyUpToTheFrameLimitThenCloses1009() {
         byte[] bomb = Deflated.of(48 << 20);
         try (ConfigurableApplicationContext ctx = start()) {
-            RawWsClient c = RawWsClient.connectCompressed(wsUrl(ctx));
+            ReactorNettyTestClient c = ReactorNettyTestClient.connectCompressed(wsUrl(ctx));
             assertThat(c.extensions()).contains("permessage-deflate");
             assertThat(c.welcome().type()).isEqualTo("welcome");
             Allocations allocations = Allocations.start();

@@ -10,7 +10,7 @@ import java.util.Base64;
 import java.util.Map;
 
 import io.reactivewspool.message.WsMessage;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,7 +67,7 @@ class SpringSecurityIT {
 
     @Test
     void authenticatedPrincipalBecomesTheConnectionsUser() {
-        RawWsClient carol = RawWsClient.connect("ws://127.0.0.1:" + port + "/ws", Map.of("Authorization", basic("carol", "carol-pw")));
+        ReactorNettyTestClient carol = ReactorNettyTestClient.connect("ws://127.0.0.1:" + port + "/ws", Map.of("Authorization", basic("carol", "carol-pw")));
         WsMessage welcome = carol.welcome();
         assertThat(welcome.data().get("user_id").asString()).isEqualTo("carol");
         carol.close();
@@ -75,7 +75,7 @@ class SpringSecurityIT {
 
     @Test
     void anonymousUpgradeIsAnonymousWithoutAnApplicationAuthenticator() {
-        RawWsClient anon = RawWsClient.connect("ws://127.0.0.1:" + port + "/ws");
+        ReactorNettyTestClient anon = ReactorNettyTestClient.connect("ws://127.0.0.1:" + port + "/ws");
         assertThat(anon.welcome().data().get("user_id").isNull()).isTrue();
         anon.close();
     }

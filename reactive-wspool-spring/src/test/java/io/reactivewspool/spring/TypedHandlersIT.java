@@ -11,7 +11,7 @@ import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.MessageContext;
 import io.reactivewspool.server.WsConnectionView;
 import io.reactivewspool.server.WsHub;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,7 +73,7 @@ class TypedHandlersIT {
 
         @WsMessageMapping("context")
         Map<String, Object> context(MessageContext context, WsHub hub) {
-            return Map.of("connection", context.connection().id(), "active", hub.stats().activeConnections());
+            return Map.of("connection", context.connection().id(), "active", hub.admin().stats().activeConnections());
         }
 
         @WsMessageMapping("whoami")
@@ -104,16 +104,16 @@ class TypedHandlersIT {
         app.close();
     }
 
-    private static RawWsClient carol() {
+    private static ReactorNettyTestClient carol() {
         String basic = "Basic " + Base64.getEncoder().encodeToString("carol:carol-pw".getBytes(StandardCharsets.UTF_8));
-        RawWsClient c = RawWsClient.connect(url, Map.of("Authorization", basic));
+        ReactorNettyTestClient c = ReactorNettyTestClient.connect(url, Map.of("Authorization", basic));
         c.welcome();
         return c;
     }
 
     @Test
     void dataBindsToTheApplicationsTypeAndTheReplyIsItsOwnTypeUnderTheReplyType() {
-        RawWsClient c = carol();
+        ReactorNettyTestClient c = carol();
         c.send(WsMessage.of("order", null, Map.of("sku", "A-1", "quantity", 3)).withId("o1"));
         WsMessage reply = c.next("order_accepted");
         assertThat(reply.id()).isEqualTo("o1");
@@ -123,7 +123,7 @@ class TypedHandlersIT {
 
     @Test
     void genericDataBindsAndAFluxOfOwnTypesGivesOneReplyEach() {
-        RawWsClient c = carol();
+        ReactorNettyTestClient c = carol();
         c.send(WsMessage.of("batch", null, List.of(Map.of("sku", "A", "quantity", 1), Map.of("sku", "B", "quantity", 2))).withId("b1"));
         WsMessage first = c.next("batch");
         WsMessage second = c.next("batch");
@@ -135,7 +135,7 @@ class TypedHandlersIT {
 
     @Test
     void aCompletionStageIsAReplyToo() {
-        RawWsClient c = carol();
+        ReactorNettyTestClient c = carol();
         c.send(WsMessage.of("later", null, Map.of("sku", "Z", "quantity", 1)).withId("l1"));
         assertThat(c.next("later").data().get("orderId").asString()).isEqualTo("later-Z");
         c.close();
@@ -143,7 +143,7 @@ class TypedHandlersIT {
 
     @Test
     void theMessageAndItsDataAsJsonNode() {
-        RawWsClient c = carol();
+        ReactorNettyTestClient c = carol();
         c.send(WsMessage.of("raw", null, Map.of("n", 7)).withId("r1"));
         WsMessage reply = c.next("raw_echo");
         assertThat(reply.data().get("type").asString()).isEqualTo("raw");
@@ -154,7 +154,7 @@ class TypedHandlersIT {
 
     @Test
     void theContextAndTheHub() {
-        RawWsClient c = carol();
+        ReactorNettyTestClient c = carol();
         c.send(WsMessage.of("context").withId("c1"));
         WsMessage reply = c.next("context");
         assertThat(reply.data().get("connection").asString()).isNotBlank();
@@ -164,14 +164,14 @@ class TypedHandlersIT {
 
     @Test
     void thePrincipalAndItsSpringSecuritySubtypeOrNullWhenAnonymous() {
-        RawWsClient c = carol();
+        ReactorNettyTestClient c = carol();
         c.send(WsMessage.of("whoami").withId("w1"));
         assertThat(c.next("whoami").data().asString()).isEqualTo("carol");
         c.send(WsMessage.of("roles").withId("w2"));
         assertThat(c.next("roles").data().get(0).asString()).isEqualTo("ROLE_USER");
         c.close();
 
-        RawWsClient anonymous = RawWsClient.connect(url);
+        ReactorNettyTestClient anonymous = ReactorNettyTestClient.connect(url);
         anonymous.welcome();
         anonymous.send(WsMessage.of("whoami").withId("w3"));
         // Spring Security may hand an anonymous connection its AnonymousAuthenticationToken.
@@ -181,7 +181,7 @@ class TypedHandlersIT {
 
     @Test
     void dataThatDoesNotFitIsAnsweredWithWhatWasWrongAndTheConnectionStaysOpen() {
-        RawWsClient c = carol();
+        ReactorNettyTestClient c = carol();
         c.send(WsMessage.of("order", null, Map.of("sku", "A", "quantity", "many")).withId("bad"));
         WsMessage error = c.next("error");
         assertThat(error.id()).isEqualTo("bad");

@@ -9,7 +9,7 @@ import java.util.Map;
 
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.WsHub;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +48,7 @@ class WsEndpointIT {
 
     @Test
     void endpointSubscribesItsConnectionsToItsTopics() {
-        RawWsClient c = RawWsClient.connect("ws://127.0.0.1:" + port + "/ws/notifications");
+        ReactorNettyTestClient c = ReactorNettyTestClient.connect("ws://127.0.0.1:" + port + "/ws/notifications");
         c.welcome();
         assertThat(c.next("subscribed").topic()).isEqualTo("notifications");
         WsHub hub = app.getBean(WsHub.class);
@@ -60,12 +60,12 @@ class WsEndpointIT {
     @Test
     void endpointThatRequiresAuthenticationRefusesAnonymousUpgradesWith401() {
         // /ws/private requires a user; with no Authenticator every connection is anonymous.
-        assertThat(RawWsClient.start("ws://127.0.0.1:" + port + "/ws/private", Map.of()).handshakeStatus()).isEqualTo(401);
+        assertThat(ReactorNettyTestClient.start("ws://127.0.0.1:" + port + "/ws/private", Map.of()).handshakeStatus()).isEqualTo(401);
     }
 
     @Test
     void defaultEndpointStillServesWithoutTheTopics() {
-        RawWsClient c = RawWsClient.connect("ws://127.0.0.1:" + port + "/ws");
+        ReactorNettyTestClient c = ReactorNettyTestClient.connect("ws://127.0.0.1:" + port + "/ws");
         c.welcome();
         c.send(WsMessage.ping().withId("p"));
         assertThat(c.next("pong").id()).isEqualTo("p");

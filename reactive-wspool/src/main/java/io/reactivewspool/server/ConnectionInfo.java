@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A snapshot of one connection, as the admin API shows it.
+ * A snapshot of one connection, as the admin API shows it: the immutable counterpart of the live
+ * {@link WsConnectionView}, with the counters and queue sizes the view does not expose.
  *
  * @param connectionId   the connection id
  * @param userId         the user id, or {@code null} when anonymous

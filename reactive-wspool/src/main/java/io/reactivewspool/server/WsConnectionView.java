@@ -7,7 +7,9 @@ import java.util.Set;
 import io.reactivewspool.message.WsMessage;
 
 /**
- * A live view of one hub connection, for message handlers, topic policies and admin code.
+ * A live view of one hub connection, for message handlers, topic policies and admin code. The
+ * admin API shows the same connection as an immutable {@link ConnectionInfo} snapshot; the socket
+ * under it is its {@link WsTransport}.
  * Everything is read-only except {@link #metadata()}, a concurrent map the application may use
  * to keep its own attributes (shown by the admin API). Thread-safe.
  */

@@ -138,14 +138,8 @@ public interface WsHub {
     /** One connection's live view. */
     Optional<WsConnectionView> connection(String connectionId);
 
-    /** The operator operations. */
+    /** The operator operations: connections, disconnects, stats and the stale-connection sweep. */
     HubAdmin admin();
-
-    /** The counters; same as {@code admin().stats()}. */
-    HubStats stats();
-
-    /** Runs the stale-connection sweep now; same as {@code admin().cleanup()}. */
-    Mono<CleanupReport> cleanup();
 
     /** Whether the hub accepts new connections ({@code false} once {@link #close()} started). */
     boolean isAccepting();

@@ -9,9 +9,11 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * One accepted WebSocket connection as the hub sees it, whatever server carries it. The Reactor
- * Netty transport of {@code WsServer} implements it, and so can an adapter over Spring WebFlux's
- * {@code WebSocketSession}; the whole hub works on this interface only.
+ * The socket of one accepted WebSocket connection, whatever server carries it: what the hub reads
+ * frames from and writes frames to. Both engines of {@code WsServer} implement it (Reactor Netty
+ * and plain Netty), and so can an adapter over Spring WebFlux's {@code WebSocketSession}; the
+ * whole hub works on this interface only. The same connection is, to handlers and policies, a
+ * live {@link WsConnectionView}, and to the admin API a {@link ConnectionInfo} snapshot.
  *
  * <p>Contract for implementers:
  * <ul>

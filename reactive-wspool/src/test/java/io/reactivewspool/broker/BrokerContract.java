@@ -24,7 +24,7 @@ import io.reactivewspool.server.Authenticator;
 import io.reactivewspool.server.TopicPolicy;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.HubFixture;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
@@ -55,7 +55,7 @@ public abstract class BrokerContract {
 
     private final List<Broker> brokers = new ArrayList<>();
     private final List<HubFixture> hubs = new ArrayList<>();
-    private final List<RawWsClient> clients = new ArrayList<>();
+    private final List<ReactorNettyTestClient> clients = new ArrayList<>();
     private final List<Disposable> subscriptions = new ArrayList<>();
 
     /** A new broker for {@code nodeId} in the same cluster as every other broker of this test. */
@@ -92,7 +92,7 @@ public abstract class BrokerContract {
     @AfterEach
     void stopEverything() {
         subscriptions.forEach(Disposable::dispose);
-        clients.forEach(RawWsClient::close);
+        clients.forEach(ReactorNettyTestClient::close);
         hubs.forEach(HubFixture::close); // each hub closes its broker
         for (Broker b : brokers) {
             b.close().block(T);
@@ -126,15 +126,15 @@ public abstract class BrokerContract {
         return hubs;
     }
 
-    private RawWsClient client(HubFixture hub, String token) {
-        RawWsClient c = RawWsClient.connect(hub.wsUrl() + "?token=" + token);
+    private ReactorNettyTestClient client(HubFixture hub, String token) {
+        ReactorNettyTestClient c = ReactorNettyTestClient.connect(hub.wsUrl() + "?token=" + token);
         clients.add(c);
         c.welcome();
         return c;
     }
 
-    private RawWsClient subscriber(HubFixture hub, String token, String... topics) {
-        RawWsClient c = client(hub, token);
+    private ReactorNettyTestClient subscriber(HubFixture hub, String token, String... topics) {
+        ReactorNettyTestClient c = client(hub, token);
         for (String topic : topics) {
             c.send(WsMessage.subscribe(topic).withId("s-" + topic));
             c.next(m -> m.is(WsMessage.SUBSCRIBED) && ("s-" + topic).equals(m.id()));
@@ -142,7 +142,7 @@ public abstract class BrokerContract {
         return c;
     }
 
-    private static long count(RawWsClient c, String type) {
+    private static long count(ReactorNettyTestClient c, String type) {
         return c.received().stream().filter(m -> m.is(type)).count();
     }
 
@@ -153,12 +153,12 @@ public abstract class BrokerContract {
     }
 
     /** Waits until {@code c} has a marker on {@code topic} from each of {@code origins} nodes (sent after what is checked). */
-    private static void awaitMarkers(RawWsClient c, String topic, int origins) {
+    private static void awaitMarkers(ReactorNettyTestClient c, String topic, int origins) {
         await().atMost(T).until(() -> c.received().stream()
                 .filter(m -> m.is("marker") && topic.equals(m.topic())).count() == origins);
     }
 
-    private static String connectionId(RawWsClient c) {
+    private static String connectionId(ReactorNettyTestClient c) {
         return c.received().get(0).data().get("connection_id").asString();
     }
 
@@ -171,16 +171,16 @@ public abstract class BrokerContract {
     @Test
     void broadcastReachesEverySubscriberOfTheTopicOnEveryNodeWithTheSameBytes() {
         List<HubFixture> nodes = hubs(2, false);
-        List<RawWsClient> subs = new ArrayList<>();
+        List<ReactorNettyTestClient> subs = new ArrayList<>();
         for (HubFixture n : nodes) {
             subs.add(subscriber(n, "tok-ann", "prices"));
         }
-        RawWsClient other = subscriber(nodes.get(nodes.size() - 1), "tok-ops", "other");
+        ReactorNettyTestClient other = subscriber(nodes.get(nodes.size() - 1), "tok-ops", "other");
 
         assertThat(nodes.get(0).hub().broadcast("prices", "tick", Map.of("p", 42))).isEqualTo(1);
 
         WsMessage first = subs.get(0).next("tick");
-        for (RawWsClient s : subs) {
+        for (ReactorNettyTestClient s : subs) {
             // Same timestamp: the envelope crossed the broker as it was encoded on the origin.
             assertThat(s == subs.get(0) ? first : s.next("tick")).isEqualTo(first);
         }
@@ -193,14 +193,14 @@ public abstract class BrokerContract {
     void broadcastToSeveralTopicsReachesSubscribersOfAnyOfThemOnEveryNodeEachConnectionOnce() {
         List<HubFixture> nodes = hubs(2, false);
         List<String> topics = List.of("multi/a", "multi/b", "multi/c");
-        Map<RawWsClient, String> watchers = new LinkedHashMap<>();
+        Map<ReactorNettyTestClient, String> watchers = new LinkedHashMap<>();
         for (HubFixture n : nodes) {
             watchers.put(subscriber(n, "tok-ann", "multi/a"), "multi/a");
             watchers.put(subscriber(n, "tok-ann", "multi/b"), "multi/b");
             watchers.put(subscriber(n, "tok-ann", "multi/a", "multi/b", "multi/c"), "multi/c");
             watchers.put(subscriber(n, "tok-ann", "multi/c", "multi/b"), "multi/c");
         }
-        RawWsClient bystander = subscriber(nodes.get(nodes.size() - 1), "tok-ops", "multi/z");
+        ReactorNettyTestClient bystander = subscriber(nodes.get(nodes.size() - 1), "tok-ops", "multi/z");
 
         // Every node is a publisher in turn: the promise holds whichever node the call is made on.
         // One at a time: two threads emitting to one topic of one node is the topic registry's promise.
@@ -209,13 +209,13 @@ public abstract class BrokerContract {
             for (String t : List.of("multi/a", "multi/b", "multi/c", "multi/z")) {
                 nodes.get(origin).hub().broadcast(t, "marker", origin); // after it, on every channel
             }
-            for (Map.Entry<RawWsClient, String> w : watchers.entrySet()) {
+            for (Map.Entry<ReactorNettyTestClient, String> w : watchers.entrySet()) {
                 awaitMarkers(w.getKey(), w.getValue(), origin + 1);
             }
             awaitMarkers(bystander, "multi/z", origin + 1);
         }
         List<Integer> origins = IntStream.range(0, nodes.size()).boxed().toList();
-        for (Map.Entry<RawWsClient, String> w : watchers.entrySet()) {
+        for (Map.Entry<ReactorNettyTestClient, String> w : watchers.entrySet()) {
             assertThat(w.getKey().received()).filteredOn(m -> m.is("multi"))
                     .as("each node's multi-topic broadcast exactly once")
                     .extracting(m -> m.data().asInt()).containsExactlyInAnyOrderElementsOf(origins);
@@ -227,8 +227,8 @@ public abstract class BrokerContract {
     void multiTopicBroadcastsWhileNodesInterestChurnsReachEachConnectionExactlyOnce() throws Exception {
         List<HubFixture> nodes = hubs(2, false);
         Set<String> topics = new LinkedHashSet<>(List.of("stress/a", "stress/b", "stress/c", "stress/d"));
-        List<RawWsClient> stable = new ArrayList<>();
-        List<RawWsClient> churning = new ArrayList<>();
+        List<ReactorNettyTestClient> stable = new ArrayList<>();
+        List<ReactorNettyTestClient> churning = new ArrayList<>();
         for (HubFixture n : nodes) {
             stable.add(subscriber(n, "tok-ann", "stress/a", "stress/end"));
             stable.add(subscriber(n, "tok-ann", "stress/b", "stress/c", "stress/end"));
@@ -239,7 +239,7 @@ public abstract class BrokerContract {
         // One sender, on the first node: several threads emitting to one topic on one node (a
         // sender and the broker's delivery) is a promise of the topic registry, not of the broker.
         int sent = 300;
-        long failedBefore = nodes.get(0).hub().stats().messagesFailed();
+        long failedBefore = nodes.get(0).hub().admin().stats().messagesFailed();
         AtomicBoolean done = new AtomicBoolean();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
@@ -265,28 +265,28 @@ public abstract class BrokerContract {
         nodes.get(0).hub().broadcast("stress/end", "marker", 0);
 
         int expected = sent;
-        List<RawWsClient> all = new ArrayList<>(stable);
+        List<ReactorNettyTestClient> all = new ArrayList<>(stable);
         all.addAll(churning);
-        for (RawWsClient c : all) {
+        for (ReactorNettyTestClient c : all) {
             // The marker comes after every broadcast; the wait says how far each node got.
             await().atMost(T.multipliedBy(3)).untilAsserted(() -> assertThat(c.received())
                     .as("marker after %d of %d broadcasts; hubs failed/dropped %s", count(c, "multi"), expected,
-                            nodes.stream().map(n -> n.hub().stats().messagesFailed() + "/"
-                                    + n.hub().stats().messagesDropped()).toList())
+                            nodes.stream().map(n -> n.hub().admin().stats().messagesFailed() + "/"
+                                    + n.hub().admin().stats().messagesDropped()).toList())
                     .anyMatch(m -> m.is("marker") && "stress/end".equals(m.topic())));
         }
         // A publish the broker could not take (a command timeout on a starved machine) is lost for
         // the other nodes, and counted: at most that many may be missing there, none locally.
-        long unpublished = nodes.get(0).hub().stats().messagesFailed() - failedBefore;
-        for (RawWsClient c : stable) {
+        long unpublished = nodes.get(0).hub().admin().stats().messagesFailed() - failedBefore;
+        for (ReactorNettyTestClient c : stable) {
             List<Integer> got = c.received().stream().filter(m -> m.is("multi")).map(m -> m.data().asInt()).toList();
             assertThat(got).as("every broadcast at most once").doesNotHaveDuplicates();
             assertThat(got.size()).as("every broadcast once, but for %d counted publish failures (hubs failed/dropped %s)",
-                    unpublished, nodes.stream().map(n -> n.hub().stats().messagesFailed() + "/"
-                            + n.hub().stats().messagesDropped()).toList())
+                    unpublished, nodes.stream().map(n -> n.hub().admin().stats().messagesFailed() + "/"
+                            + n.hub().admin().stats().messagesDropped()).toList())
                     .isBetween((int) Math.max(0, (stable.indexOf(c) < 3 ? expected : expected - unpublished)), expected);
         }
-        for (RawWsClient c : churning) {
+        for (ReactorNettyTestClient c : churning) {
             assertThat(c.received().stream().filter(m -> m.is("multi")).map(m -> m.data().asInt()).toList())
                     .as("at most once while subscribing and unsubscribing").doesNotHaveDuplicates();
         }
@@ -298,9 +298,9 @@ public abstract class BrokerContract {
         String all = "AZaz09_.:/-";
         String longest = "L".repeat(TopicName.MAX_LENGTH - all.length()) + all;
         HubFixture last = nodes.get(nodes.size() - 1);
-        RawWsClient s1 = subscriber(last, "tok-ann", all);
-        RawWsClient s2 = subscriber(last, "tok-ann", longest);
-        RawWsClient both = subscriber(last, "tok-ann", all, longest);
+        ReactorNettyTestClient s1 = subscriber(last, "tok-ann", all);
+        ReactorNettyTestClient s2 = subscriber(last, "tok-ann", longest);
+        ReactorNettyTestClient both = subscriber(last, "tok-ann", all, longest);
 
         nodes.get(0).hub().broadcast(all, "one", 1);
         nodes.get(0).hub().broadcast(longest, "one", 2);
@@ -322,10 +322,10 @@ public abstract class BrokerContract {
     @Test
     void directMessageReachesExactlyTheUserItNamesOnEveryNodeWhateverItsCharacters() {
         List<HubFixture> nodes = hubs(2, false);
-        Map<String, List<RawWsClient>> byUser = new LinkedHashMap<>();
+        Map<String, List<ReactorNettyTestClient>> byUser = new LinkedHashMap<>();
         for (HubFixture n : nodes) {
             for (Map.Entry<String, String> u : USERS.entrySet()) {
-                RawWsClient c = client(n, u.getKey());
+                ReactorNettyTestClient c = client(n, u.getKey());
                 assertThat(c.received().get(0).data().get("user_id").asString()).isEqualTo(u.getValue());
                 byUser.computeIfAbsent(u.getValue(), k -> new ArrayList<>()).add(c);
             }
@@ -338,8 +338,8 @@ public abstract class BrokerContract {
             nodes.get(0).hub().sendToUser(user, "end", null); // after every dm, on the same path
         }
 
-        for (Map.Entry<String, List<RawWsClient>> u : byUser.entrySet()) {
-            for (RawWsClient c : u.getValue()) {
+        for (Map.Entry<String, List<ReactorNettyTestClient>> u : byUser.entrySet()) {
+            for (ReactorNettyTestClient c : u.getValue()) {
                 c.next("end");
                 assertThat(c.received()).filteredOn(m -> m.is("dm"))
                         .as("direct messages of user %.40s", u.getKey())
@@ -354,9 +354,9 @@ public abstract class BrokerContract {
     void excludedConnectionsGetNothingOnAnyNodeAndAClientPublishSkipsItsSender() {
         List<HubFixture> nodes = hubs(2, false);
         HubFixture last = nodes.get(nodes.size() - 1);
-        RawWsClient publisher = subscriber(nodes.get(0), "tok-ann", "chat");
-        RawWsClient excluded = subscriber(last, "tok-ann", "chat");
-        RawWsClient included = subscriber(last, "tok-ops", "chat");
+        ReactorNettyTestClient publisher = subscriber(nodes.get(0), "tok-ann", "chat");
+        ReactorNettyTestClient excluded = subscriber(last, "tok-ann", "chat");
+        ReactorNettyTestClient included = subscriber(last, "tok-ops", "chat");
 
         nodes.get(0).hub().broadcast("chat", "note", 1, Set.of(connectionId(excluded), connectionId(publisher)));
         publisher.send(WsMessage.publish("chat", Map.of("text", "hi")).withId("p1"));
@@ -378,8 +378,8 @@ public abstract class BrokerContract {
     @Test
     void disconnectingAUserClosesItsConnectionsOnEveryNodeAndNoOneElses() {
         List<HubFixture> nodes = hubs(2, false);
-        List<RawWsClient> target = new ArrayList<>();
-        List<RawWsClient> others = new ArrayList<>();
+        List<ReactorNettyTestClient> target = new ArrayList<>();
+        List<ReactorNettyTestClient> others = new ArrayList<>();
         for (HubFixture n : nodes) {
             target.add(client(n, "tok-ann-ops"));
             others.add(client(n, "tok-ann"));
@@ -388,14 +388,14 @@ public abstract class BrokerContract {
 
         nodes.get(0).hub().admin().disconnectUser("cn=ann,ou=ops", "suspended").block(T);
 
-        for (RawWsClient c : target) {
+        for (ReactorNettyTestClient c : target) {
             assertThat(c.awaitCloseCode()).isEqualTo(1000);
             assertThat(c.closeReason()).isEqualTo("suspended");
         }
         for (String user : List.of("cn=ann", "ou=ops")) {
             nodes.get(0).hub().sendToUser(user, "still_here", 1);
         }
-        for (RawWsClient c : others) {
+        for (ReactorNettyTestClient c : others) {
             c.next("still_here");
             assertThat(c.isClosed()).isFalse();
         }
@@ -517,9 +517,9 @@ public abstract class BrokerContract {
         HubFixture receiver = HubFixture.start(WsHubOptions.builder().broker(failing)
                 .authenticator(Authenticator.tokens(USERS)).closeDrainPeriod(Duration.ZERO).build());
         hubs.add(receiver);
-        RawWsClient sub = subscriber(receiver, "tok-ann", "alerts");
+        ReactorNettyTestClient sub = subscriber(receiver, "tok-ann", "alerts");
         await().atMost(T).until(real::isConnected);
-        long failedBefore = receiver.hub().stats().messagesFailed();
+        long failedBefore = receiver.hub().admin().stats().messagesFailed();
 
         sender.publish(topicMessage("alerts", 1, "node-sender")).block(T);
         assertThat(sub.next("alert").data().asInt()).isEqualTo(1);
@@ -533,7 +533,7 @@ public abstract class BrokerContract {
             return count(sub, "alert") >= 2;
         });
         await().atMost(T).until(real::isConnected);
-        assertThat(receiver.hub().stats().messagesFailed()).as("the restart is counted").isGreaterThan(failedBefore);
+        assertThat(receiver.hub().admin().stats().messagesFailed()).as("the restart is counted").isGreaterThan(failedBefore);
     }
 
     private static BrokerMessage topicMessage(String topic, int n, String origin) {
@@ -546,7 +546,7 @@ public abstract class BrokerContract {
     @Test
     void historyReplaysWhatCameAfterAnOffsetGivenByAnyNode() {
         List<HubFixture> nodes = hubs(2, true);
-        RawWsClient first = subscriber(nodes.get(0), "tok-ann", "news");
+        ReactorNettyTestClient first = subscriber(nodes.get(0), "tok-ann", "news");
         for (int i = 1; i <= 4; i++) {
             nodes.get(0).hub().broadcast("news", "story", i);
         }
@@ -556,7 +556,7 @@ public abstract class BrokerContract {
         }
         first.next(m -> m.is("story") && m.data().asInt() == 4);
 
-        RawWsClient later = client(nodes.get(nodes.size() - 1), "tok-ops");
+        ReactorNettyTestClient later = client(nodes.get(nodes.size() - 1), "tok-ops");
         later.send(WsMessage.subscribe("news", seen).withId("r"));
         WsMessage reply = later.next("subscribed");
         assertThat(reply.data().get("recovered").asBoolean()).isTrue();
@@ -572,12 +572,12 @@ public abstract class BrokerContract {
     @Test
     void anOffsetOfAnotherEpochIsNeverReportedRecovered() {
         List<HubFixture> nodes = hubs(2, true);
-        RawWsClient first = subscriber(nodes.get(0), "tok-ann", "news");
+        ReactorNettyTestClient first = subscriber(nodes.get(0), "tok-ann", "news");
         nodes.get(0).hub().broadcast("news", "story", 1);
         String offset = first.next("story").offset();
         String otherEpoch = "other-epoch" + offset.substring(offset.lastIndexOf(':'));
 
-        RawWsClient later = client(nodes.get(nodes.size() - 1), "tok-ops");
+        ReactorNettyTestClient later = client(nodes.get(nodes.size() - 1), "tok-ops");
         later.send(WsMessage.subscribe("news", otherEpoch).withId("r"));
         assertThat(later.next("subscribed").data().get("recovered").asBoolean()).isFalse();
     }
@@ -588,8 +588,8 @@ public abstract class BrokerContract {
     void whileTheClusterIsUnreachablePublishesFailAndAfterItReturnsDeliveryResumes() {
         assumeThat(maxNodes()).as("needs a second node").isGreaterThan(1);
         List<HubFixture> nodes = hubs(2, false);
-        RawWsClient onA = subscriber(nodes.get(0), "tok-ann", "prices");
-        RawWsClient onB = subscriber(nodes.get(1), "tok-ann", "prices");
+        ReactorNettyTestClient onA = subscriber(nodes.get(0), "tok-ann", "prices");
+        ReactorNettyTestClient onB = subscriber(nodes.get(1), "tok-ann", "prices");
         Broker a = connect("node-direct");
         brokers.add(a);
         subscriptions.add(a.inbound().subscribe());

@@ -58,7 +58,7 @@ class WsTopicClientIT {
     }
 
     private static void awaitSubscribed(HubFixture h, String topic, int n) {
-        await().atMost(T).until(() -> h.hub().stats().topicSubscribers().getOrDefault(topic, 0) == n);
+        await().atMost(T).until(() -> h.hub().admin().stats().topicSubscribers().getOrDefault(topic, 0) == n);
     }
 
     /** Drops the hub side of every connection subscribed to {@code topic}. */
@@ -159,13 +159,13 @@ class WsTopicClientIT {
         Disposable one = c.subscribe("news").subscribe();
         Disposable two = c.subscribe("news").subscribe();
         awaitSubscribed(h, "news", 1);
-        assertThat(h.hub().stats().activeConnections()).isEqualTo(1); // one shared connection
+        assertThat(h.hub().admin().stats().activeConnections()).isEqualTo(1); // one shared connection
 
         one.dispose();
         h.hub().broadcast("news", "story", 1);
-        assertThat(h.hub().stats().topicSubscribers()).containsEntry("news", 1);
+        assertThat(h.hub().admin().stats().topicSubscribers()).containsEntry("news", 1);
         two.dispose();
-        await().atMost(T).until(() -> !h.hub().stats().topicSubscribers().containsKey("news"));
+        await().atMost(T).until(() -> !h.hub().admin().stats().topicSubscribers().containsKey("news"));
     }
 
     @Test
@@ -178,7 +178,7 @@ class WsTopicClientIT {
         awaitSubscribed(h, "other", 1);
 
         c.disposeLater().block(T);
-        await().atMost(T).until(() -> h.hub().stats().activeConnections() == 0);
+        await().atMost(T).until(() -> h.hub().admin().stats().activeConnections() == 0);
         assertThat(completed[0]).isTrue();
         assertThat(got).isEmpty();
         assertThatThrownBy(() -> c.subscribe("news").blockFirst(T)).isInstanceOf(IllegalStateException.class);

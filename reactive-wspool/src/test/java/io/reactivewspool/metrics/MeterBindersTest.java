@@ -24,7 +24,7 @@ class MeterBindersTest {
             assertThat(registry.get("wspool.hub.topics").gauge().value()).isZero();
             assertThat(registry.get("wspool.hub.messages").tag("direction", "sent").functionCounter().count()).isZero();
             assertThat(registry.get("wspool.hub.cleanup.runs").functionCounter().count()).isZero();
-            hub.cleanup().block(Duration.ofSeconds(5));
+            hub.admin().cleanup().block(Duration.ofSeconds(5));
             // One snapshot serves a scrape for up to a second; a later scrape sees the sweep.
             Awaitility.await().atMost(Duration.ofSeconds(5))
                     .until(() -> registry.get("wspool.hub.cleanup.runs").functionCounter().count() == 1.0);

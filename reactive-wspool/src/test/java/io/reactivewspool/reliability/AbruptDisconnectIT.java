@@ -73,7 +73,7 @@ class AbruptDisconnectIT {
             long baseline = LiveHeap.bytes();
             List<RawSocketClient> clients = connectAndSubscribe(f, CLIENTS);
             int total = WARM_UP_CLIENTS + CLIENTS;
-            HubStats up = f.hub().stats();
+            HubStats up = f.hub().admin().stats();
             assertThat(up.activeConnections()).isEqualTo(CLIENTS);
             assertThat(up.users()).isEqualTo(CLIENTS / CONNECTIONS_PER_USER);
             assertThat(up.topicSubscribers()).hasSize(TOPICS).allSatisfy((t, n) -> assertThat(n).isEqualTo(2 * CLIENTS / TOPICS));
@@ -89,7 +89,7 @@ class AbruptDisconnectIT {
             // is 60 s away), so everything below was removed on the reset.
             awaitEmpty(f.hub());
 
-            HubStats after = f.hub().stats();
+            HubStats after = f.hub().admin().stats();
             assertThat(after.activeConnections()).isZero();
             assertThat(after.users()).isZero();
             assertThat(after.topicSubscribers()).isEmpty();
@@ -131,14 +131,14 @@ class AbruptDisconnectIT {
             clients.get(i).sendText(WsMessage.subscribe("t" + (i % TOPICS)));
             clients.get(i).sendText(WsMessage.subscribe("t" + ((i + 1) % TOPICS)));
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> f.hub().stats().topicSubscribers().values().stream()
+        await().atMost(Duration.ofSeconds(30)).until(() -> f.hub().admin().stats().topicSubscribers().values().stream()
                 .mapToInt(Integer::intValue).sum() == 2 * n);
         return clients;
     }
 
     private static void awaitEmpty(WsHub hub) {
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            HubStats s = hub.stats();
+            HubStats s = hub.admin().stats();
             return s.activeConnections() == 0 && s.users() == 0 && s.topicSubscribers().isEmpty()
                     && s.connectionStates().getOrDefault(ConnectionState.CLOSING, 0) == 0;
         });

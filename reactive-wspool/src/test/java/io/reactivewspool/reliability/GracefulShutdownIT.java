@@ -88,10 +88,10 @@ class GracefulShutdownIT {
                     return new Ending(code, end, System.nanoTime());
                 }));
             }
-            await().atMost(Duration.ofSeconds(20)).until(() -> f.hub().stats().topicSubscribers().getOrDefault("feed", 0) == CLIENTS);
+            await().atMost(Duration.ofSeconds(20)).until(() -> f.hub().admin().stats().topicSubscribers().getOrDefault("feed", 0) == CLIENTS);
             publisher.start();
-            long sentBefore = f.hub().stats().messagesSent();
-            await().atMost(Duration.ofSeconds(20)).until(() -> f.hub().stats().messagesSent() > sentBefore + 20L * CLIENTS);
+            long sentBefore = f.hub().admin().stats().messagesSent();
+            await().atMost(Duration.ofSeconds(20)).until(() -> f.hub().admin().stats().messagesSent() > sentBefore + 20L * CLIENTS);
 
             long start = System.nanoTime();
             f.server().close().block(DRAIN.plus(GRACE).plusSeconds(10));
@@ -108,7 +108,7 @@ class GracefulShutdownIT {
             long lastEndMillis = TimeUnit.NANOSECONDS.toMillis(lastEnd - start);
             long lastServerCloseMillis = TimeUnit.NANOSECONDS.toMillis(lastServerClose.get() - start);
             System.out.printf("GracefulShutdownIT clients=%d close_1001=%d end_of_stream=%d last_server_close_ms=%d last_end_of_stream_ms=%d close_ms=%d messages_sent=%d%n",
-                    CLIENTS, going, ended, lastServerCloseMillis, lastEndMillis, closeMillis, f.hub().stats().messagesSent());
+                    CLIENTS, going, ended, lastServerCloseMillis, lastEndMillis, closeMillis, f.hub().admin().stats().messagesSent());
             assertThat(going).as("clients that got a 1001 close frame").isEqualTo(CLIENTS);
             assertThat(ended).as("clients whose stream then ended (FIN, not a reset)").isEqualTo(CLIENTS);
             // The hub's own deadline is drain + 5 s; what is still open then is closed by the server at
@@ -117,7 +117,7 @@ class GracefulShutdownIT {
                     .isLessThanOrEqualTo(DRAIN.plus(GRACE).plus(DEADLINE_SLACK));
 
             assertThat(serverChannels).as("server channels still open").noneMatch(Channel::isActive);
-            HubStats s = f.hub().stats();
+            HubStats s = f.hub().admin().stats();
             assertThat(s.activeConnections()).isZero();
             assertThat(s.topicSubscribers()).isEmpty();
             assertThat(f.hub().isAccepting()).isFalse();

@@ -21,7 +21,7 @@ import io.reactivewspool.server.ConnectionInfo;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.HubFixture;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,7 +59,7 @@ class HalfOpenIT {
     private HubFixture hub;
     private FreezableTcpProxy proxy;
     private WsClientPool pool;
-    private final List<RawWsClient> clients = new ArrayList<>();
+    private final List<ReactorNettyTestClient> clients = new ArrayList<>();
     private final ListAppender<ILoggingEvent> hubLog = new ListAppender<>();
     private Logger hubLogger;
     private Level hubLogLevel;
@@ -84,7 +84,7 @@ class HalfOpenIT {
 
     @AfterEach
     void stop() {
-        clients.forEach(RawWsClient::close);
+        clients.forEach(ReactorNettyTestClient::close);
         if (pool != null) {
             pool.disposeLater().block(WAIT);
         }
@@ -113,7 +113,7 @@ class HalfOpenIT {
 
     @Test
     void serverHeartbeatClosesAHalfOpenConnectionWith4000WithinTheConnectionTimeoutAndReleasesTheSocket() {
-        RawWsClient client = RawWsClient.connect(proxiedUrl());
+        ReactorNettyTestClient client = ReactorNettyTestClient.connect(proxiedUrl());
         clients.add(client);
         String id = client.welcome().data().get("connection_id").asString();
         client.send(WsMessage.ping().withId("p1"));
@@ -122,8 +122,8 @@ class HalfOpenIT {
 
         assertThat(proxy.freeze()).isEqualTo(1);
 
-        await().atMost(SERVER_DETECTS).until(() -> hub.hub().stats().heartbeatTimeouts() == 1);
-        await().atMost(WAIT).until(() -> hub.hub().stats().activeConnections() == 0);
+        await().atMost(SERVER_DETECTS).until(() -> hub.hub().admin().stats().heartbeatTimeouts() == 1);
+        await().atMost(WAIT).until(() -> hub.hub().admin().stats().activeConnections() == 0);
         await().atMost(WAIT).until(() -> !closeCodesLogged(id).isEmpty());
         assertThat(closeCodesLogged(id)).containsExactly("4000");
         // The peer never answers the close frame; the hub drops the socket after its close grace anyway.
@@ -146,7 +146,7 @@ class HalfOpenIT {
                 .maxIdleTime(Duration.ofSeconds(1))
                 .connectBackoffFirst(Duration.ofMillis(50)).connectBackoffMax(Duration.ofMillis(300))
                 .build());
-        await().atMost(WAIT).until(() -> pool.metrics().allocated() == 2 && hub.hub().stats().activeConnections() == 2);
+        await().atMost(WAIT).until(() -> pool.metrics().allocated() == 2 && hub.hub().admin().stats().activeConnections() == 2);
         assertThat(pool.request(WsMessage.of("echo", null, Map.of("n", 0))).block(WAIT).data().get("n").asInt()).isZero();
         Set<String> dead = hubConnectionIds();
         assertThat(dead).hasSize(2);
@@ -181,6 +181,6 @@ class HalfOpenIT {
                 .flatMap(i -> pool.request(WsMessage.of("echo", null, Map.of("n", i))), 4)
                 .collectList().block(WAIT);
         assertThat(replies).hasSize(50).allMatch(r -> r.is("echo"));
-        await().atMost(WAIT).until(() -> pool.metrics().allocated() == 2 && hub.hub().stats().activeConnections() == 2);
+        await().atMost(WAIT).until(() -> pool.metrics().allocated() == 2 && hub.hub().admin().stats().activeConnections() == 2);
     }
 }

@@ -13,7 +13,7 @@ import java.util.stream.LongStream;
 import io.reactivewspool.broker.redis.RedisBroker;
 import io.reactivewspool.broker.redis.RedisBrokerOptions;
 import io.reactivewspool.message.WsMessage;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.RedisHubs;
 import io.reactivewspool.test.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
@@ -67,11 +67,11 @@ class RedisCrashIT {
         return m.data().asInt();
     }
 
-    static List<WsMessage> ticks(RawWsClient c) {
+    static List<WsMessage> ticks(ReactorNettyTestClient c) {
         return c.received().stream().filter(m -> m.is("tick")).toList();
     }
 
-    private static WsMessage lastTick(RawWsClient c) {
+    private static WsMessage lastTick(ReactorNettyTestClient c) {
         List<WsMessage> t = ticks(c);
         return t.get(t.size() - 1);
     }
@@ -82,7 +82,7 @@ class RedisCrashIT {
 
     /** A new connection to the hub is accepted, welcomed, and answers a ping. */
     private void assertServes(int node) {
-        RawWsClient c = hubs.client(node, "tok-bob");
+        ReactorNettyTestClient c = hubs.client(node, "tok-bob");
         c.send(WsMessage.ping().withId("alive"));
         assertThat(c.next("pong").id()).isEqualTo("alive");
         c.close();
@@ -90,17 +90,17 @@ class RedisCrashIT {
     }
 
     /** Subscribes with {@code since} on node B and returns the client, its {@code subscribed} not yet taken. */
-    private RawWsClient resubscribe(String since) {
-        RawWsClient c = hubs.client(1, "tok-alice");
+    private ReactorNettyTestClient resubscribe(String since) {
+        ReactorNettyTestClient c = hubs.client(1, "tok-alice");
         c.send(WsMessage.subscribe(TOPIC, since).withId("r"));
         return c;
     }
 
     @Test
     void hubsSurviveARedisCrashUnderLoadDeliveryResumesAndRecoveryReplaysWhatTheHistoryHoldsOrSaysItCannot() {
-        RawWsClient localOnA = hubs.subscriber(0, TOPIC);
-        RawWsClient steadyOnB = hubs.subscriber(1, TOPIC);
-        RawWsClient leavesBeforeCrash = hubs.subscriber(1, TOPIC);
+        ReactorNettyTestClient localOnA = hubs.subscriber(0, TOPIC);
+        ReactorNettyTestClient steadyOnB = hubs.subscriber(1, TOPIC);
+        ReactorNettyTestClient leavesBeforeCrash = hubs.subscriber(1, TOPIC);
         publisher = Flux.interval(Duration.ofMillis(5))
                 .subscribe(i -> hubs.node(0).hub().broadcast(TOPIC, "tick", published.incrementAndGet()));
 
@@ -110,10 +110,10 @@ class RedisCrashIT {
         assertThat(offsetBeforeCrash).isNotNull();
 
         redis.kill();
-        long failedAtKill = hubs.node(0).hub().stats().messagesFailed();
+        long failedAtKill = hubs.node(0).hub().admin().stats().messagesFailed();
         // With a shared history a message is delivered only once stored: while Redis is down none is
         // delivered anywhere (other nodes could neither get nor recover it), and each is counted on A.
-        await().atMost(WAIT).until(() -> hubs.node(0).hub().stats().messagesFailed() > failedAtKill + 50);
+        await().atMost(WAIT).until(() -> hubs.node(0).hub().admin().stats().messagesFailed() > failedAtKill + 50);
         assertThat(ticks(localOnA)).allMatch(m -> m.offset() != null);
         assertServes(0);
         assertServes(1);
@@ -129,7 +129,7 @@ class RedisCrashIT {
 
         // The history died with Redis (no persistence): an offset from before the crash cannot be
         // served, and the hub says so instead of replaying a partial gap as complete.
-        RawWsClient fromOldEpoch = resubscribe(offsetBeforeCrash);
+        ReactorNettyTestClient fromOldEpoch = resubscribe(offsetBeforeCrash);
         WsMessage reset = fromOldEpoch.next("subscribed");
         assertThat(reset.data().get("recovered").asBoolean()).isFalse();
         String latest = reset.data().get("offset").asString();
@@ -140,13 +140,13 @@ class RedisCrashIT {
         // A gap inside the new history is replayed exactly: every missed message once, in offset
         // order without a gap, then live. (A message whose append failed, e.g. timed out on a loaded
         // machine, is not stored and delivered nowhere: A's own subscriber did not get it either.)
-        RawWsClient leavesAfterRestart = hubs.subscriber(1, TOPIC);
+        ReactorNettyTestClient leavesAfterRestart = hubs.subscriber(1, TOPIC);
         await().atMost(WAIT).until(() -> ticks(leavesAfterRestart).stream().filter(m -> m.offset() != null).count() >= 20);
         leavesAfterRestart.close();
         WsMessage lastSeen = ticks(leavesAfterRestart).stream().filter(m -> m.offset() != null).reduce((a, b) -> b).orElseThrow();
         int missedFrom = n(lastSeen) + 1;
         await().atMost(WAIT).until(() -> published.get() >= missedFrom + 100);
-        RawWsClient returning = resubscribe(lastSeen.offset());
+        ReactorNettyTestClient returning = resubscribe(lastSeen.offset());
         WsMessage recovered = returning.next("subscribed");
         assertThat(recovered.data().get("recovered").asBoolean()).isTrue();
         await().atMost(WAIT).until(() -> ticks(returning).size() >= 150);
@@ -170,19 +170,19 @@ class RedisCrashIT {
         assertThat(recovered.data().get("offset").asString()).isEqualTo(replayed.get(replayed.size() - 1).offset());
     }
 
-    static List<Integer> numbers(RawWsClient c) {
+    static List<Integer> numbers(ReactorNettyTestClient c) {
         return ticks(c).stream().map(RedisCrashIT::n).toList();
     }
 
-    static int lastNumber(RawWsClient c) {
+    static int lastNumber(ReactorNettyTestClient c) {
         List<Integer> t = numbers(c);
         return t.isEmpty() ? 0 : t.get(t.size() - 1);
     }
 
     @Test
     void messagesPublishedWhileRedisIsDownOrRestartingAreRecoveredOrReportedOnTheOtherNode() {
-        RawWsClient onA = hubs.subscriber(0, TOPIC);
-        RawWsClient onB = hubs.subscriber(1, TOPIC);
+        ReactorNettyTestClient onA = hubs.subscriber(0, TOPIC);
+        ReactorNettyTestClient onB = hubs.subscriber(1, TOPIC);
         publisher = Flux.interval(Duration.ofMillis(5))
                 .subscribe(i -> hubs.node(0).hub().broadcast(TOPIC, "tick", published.incrementAndGet()));
         await().atMost(WAIT).until(() -> numbers(onB).size() >= 20);
@@ -218,7 +218,7 @@ class RedisCrashIT {
         delivered.addAll(gotB);
         long nowhere = IntStream.rangeClosed(1, last).filter(x -> !delivered.contains(x)).count();
         assertThat(nowhere).as("Redis was down long enough to refuse some").isPositive();
-        assertThat(hubs.node(0).hub().stats().messagesFailed()).as("messages delivered nowhere are counted on A")
+        assertThat(hubs.node(0).hub().admin().stats().messagesFailed()).as("messages delivered nowhere are counted on A")
                 .isGreaterThanOrEqualTo(nowhere);
         assertThat(streamB.stream().filter(m -> m.is("gap")))
                 .allSatisfy(g -> {

@@ -12,7 +12,7 @@ import io.reactivewspool.broker.redis.RedisBrokerOptions;
 import io.reactivewspool.history.HistoryOptions;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.RedisHubs;
 import io.reactivewspool.test.RedisSentinelProcesses;
 import org.junit.jupiter.api.AfterEach;
@@ -70,15 +70,15 @@ class SentinelFailoverIT {
 
     @Test
     void hubsFollowASentinelFailoverWithoutARestartAndNothingIsLostSilently() {
-        RawWsClient onA = hubs.subscriber(0, TOPIC);
-        RawWsClient onB = hubs.subscriber(1, TOPIC);
-        RawWsClient leavesBeforeKill = hubs.subscriber(1, TOPIC);
+        ReactorNettyTestClient onA = hubs.subscriber(0, TOPIC);
+        ReactorNettyTestClient onB = hubs.subscriber(1, TOPIC);
+        ReactorNettyTestClient leavesBeforeKill = hubs.subscriber(1, TOPIC);
         publisher = Flux.interval(Duration.ofMillis(5))
                 .subscribe(i -> hubs.node(0).hub().broadcast(TOPIC, "tick", published.incrementAndGet()));
         await().atMost(WAIT).until(() -> ticks(leavesBeforeKill).size() >= 50);
         leavesBeforeKill.close();
         String offsetBeforeKill = ticks(leavesBeforeKill).get(ticks(leavesBeforeKill).size() - 1).offset();
-        long failedBefore = hubs.node(0).hub().stats().messagesFailed();
+        long failedBefore = hubs.node(0).hub().admin().stats().messagesFailed();
 
         long killedAt = System.nanoTime();
         redis.killMaster();
@@ -117,9 +117,9 @@ class SentinelFailoverIT {
         assertThat(numbers(onB)).as("B's messages in publishing order, each once").isSorted().doesNotHaveDuplicates();
         assertThat(streamB).as("the promoted master has another replication history: B is told that what came "
                 + "before may be incomplete").anyMatch(m -> m.is("gap"));
-        long refused = hubs.node(0).hub().stats().messagesFailed() - failedBefore;
+        long refused = hubs.node(0).hub().admin().stats().messagesFailed() - failedBefore;
 
-        RawWsClient returning = hubs.client(1, "tok-alice");
+        ReactorNettyTestClient returning = hubs.client(1, "tok-alice");
         returning.send(WsMessage.subscribe(TOPIC, offsetBeforeKill).withId("r"));
         assertThat(returning.next("subscribed").data().get("recovered").asBoolean())
                 .as("an offset of the old master is never replayed as complete").isFalse();

@@ -97,7 +97,7 @@ class ShutdownStragglersTest {
                         + "(%d served in all)", round, served.get()).doesNotContain(t);
             }
         }
-        assertThat(hub.stats().activeConnections()).as("round %d: registered connections after close()", round).isZero();
+        assertThat(hub.admin().stats().activeConnections()).as("round %d: registered connections after close()", round).isZero();
         return accepted;
     }
 }

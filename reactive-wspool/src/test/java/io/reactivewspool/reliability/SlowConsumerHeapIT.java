@@ -115,7 +115,7 @@ class SlowConsumerHeapIT {
             });
             long dropped = slow.stream().mapToLong(ConnectionInfo::dropped).sum();
             // Only the stalled ones dropped, and every drop is counted.
-            assertThat(f.hub().stats().messagesDropped()).isEqualTo(dropped);
+            assertThat(f.hub().admin().stats().messagesDropped()).isEqualTo(dropped);
             assertThat(maxQueued).isLessThanOrEqualTo(SLOW * queueBound);
             assertThat(maxPending).as("bytes in Netty's outbound buffers of all server channels").isLessThanOrEqualTo(nettyBound);
             assertThat(maxHeap).as("live heap growth over the baseline").isLessThanOrEqualTo(heapBound);
@@ -167,9 +167,9 @@ class SlowConsumerHeapIT {
             } finally {
                 pool.shutdownNow();
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> f.hub().stats().activeConnections() == fast);
-            assertThat(f.hub().stats().topicSubscribers()).containsEntry("feed", fast);
-            assertThat(f.hub().stats().messagesDropped()).isGreaterThanOrEqualTo(SLOW);
+            await().atMost(Duration.ofSeconds(10)).until(() -> f.hub().admin().stats().activeConnections() == fast);
+            assertThat(f.hub().admin().stats().topicSubscribers()).containsEntry("feed", fast);
+            assertThat(f.hub().admin().stats().messagesDropped()).isGreaterThanOrEqualTo(SLOW);
             await().atMost(Duration.ofSeconds(10)).until(() -> pendingNettyBytes(serverChannels) == 0);
             closeAll(readers);
         }
@@ -178,7 +178,7 @@ class SlowConsumerHeapIT {
 
     /** Connections still OPEN: the readers once every stalled client has been closed. */
     private static int open(HubFixture f) {
-        return f.hub().stats().connectionStates().getOrDefault(ConnectionState.OPEN, 0);
+        return f.hub().admin().stats().connectionStates().getOrDefault(ConnectionState.OPEN, 0);
     }
 
     private static HubFixture start(OverflowPolicy policy, Set<Channel> serverChannels) {
@@ -219,7 +219,7 @@ class SlowConsumerHeapIT {
     }
 
     private static int subscribers(HubFixture f) {
-        return f.hub().stats().topicSubscribers().getOrDefault("feed", 0);
+        return f.hub().admin().stats().topicSubscribers().getOrDefault("feed", 0);
     }
 
     private static long stalledQueuedBytes(HubFixture f) {

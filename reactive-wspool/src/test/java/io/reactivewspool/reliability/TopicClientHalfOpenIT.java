@@ -67,7 +67,7 @@ class TopicClientHalfOpenIT {
     }
 
     private void awaitSubscribers(String topic, int n) {
-        await().atMost(WAIT).until(() -> hub.hub().stats().topicSubscribers().getOrDefault(topic, 0) == n);
+        await().atMost(WAIT).until(() -> hub.hub().admin().stats().topicSubscribers().getOrDefault(topic, 0) == n);
     }
 
     private static List<Integer> numbers(List<WsMessage> got) {

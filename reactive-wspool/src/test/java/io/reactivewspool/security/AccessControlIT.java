@@ -12,7 +12,7 @@ import io.reactivewspool.server.WsConnectionView;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.AdminHttp;
 import io.reactivewspool.test.HubFixture;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -36,8 +36,8 @@ class AccessControlIT {
         return WsHubOptions.builder().authenticator(Authenticator.tokens(TOKENS)).closeDrainPeriod(Duration.ZERO);
     }
 
-    private static RawWsClient as(HubFixture f, String token) {
-        RawWsClient c = RawWsClient.connect(f.wsUrl() + "?token=" + token);
+    private static ReactorNettyTestClient as(HubFixture f, String token) {
+        ReactorNettyTestClient c = ReactorNettyTestClient.connect(f.wsUrl() + "?token=" + token);
         c.welcome();
         return c;
     }
@@ -51,11 +51,11 @@ class AccessControlIT {
         "https://app.example@evil.com"})
     void nearMissOriginIsRefusedWith403BeforeAuthentication(String origin) {
         try (HubFixture f = HubFixture.start(base().allowedOrigins(Set.of("https://app.example")).build())) {
-            RawWsClient c = RawWsClient.start(f.wsUrl() + "?token=T-ALICE", Map.of("Origin", origin));
+            ReactorNettyTestClient c = ReactorNettyTestClient.start(f.wsUrl() + "?token=T-ALICE", Map.of("Origin", origin));
             assertThat(c.handshakeStatus()).isEqualTo(403);
-            assertThat(f.hub().stats().totalConnections()).isZero();
+            assertThat(f.hub().admin().stats().totalConnections()).isZero();
             // The same valid token from the allowed origin is accepted: the refusal was the origin's.
-            RawWsClient ok = RawWsClient.start(f.wsUrl() + "?token=T-ALICE", Map.of("Origin", "https://app.example"));
+            ReactorNettyTestClient ok = ReactorNettyTestClient.start(f.wsUrl() + "?token=T-ALICE", Map.of("Origin", "https://app.example"));
             assertThat(ok.handshakeStatus()).isEqualTo(101);
             ok.close();
         }
@@ -67,10 +67,10 @@ class AccessControlIT {
             String port = String.valueOf(f.server().port());
             for (String origin : List.of("https://evil.example", "http://127.0.0.1:" + port + ".evil.example",
                     "http://127.0.0.2:" + port, "http://127.0.0.1:1" + port)) {
-                assertThat(RawWsClient.start(f.wsUrl() + "?token=T-ALICE", Map.of("Origin", origin)).handshakeStatus())
+                assertThat(ReactorNettyTestClient.start(f.wsUrl() + "?token=T-ALICE", Map.of("Origin", origin)).handshakeStatus())
                         .as(origin).isEqualTo(403);
             }
-            assertThat(f.hub().stats().totalConnections()).isZero();
+            assertThat(f.hub().admin().stats().totalConnections()).isZero();
         }
     }
 
@@ -80,7 +80,7 @@ class AccessControlIT {
     @Test
     void refusedAdminCallsAreRefusedOnEveryRouteAndChangeNothing() {
         try (HubFixture f = HubFixture.start(base().build(), ADMIN)) {
-            RawWsClient alice = as(f, "T-ALICE");
+            ReactorNettyTestClient alice = as(f, "T-ALICE");
             alice.send(WsMessage.subscribe("news"));
             alice.next("subscribed");
             String api = f.adminUrl();
@@ -100,7 +100,7 @@ class AccessControlIT {
             alice.send(WsMessage.ping().withId("still-here"));
             assertThat(alice.next().id()).isEqualTo("still-here");
             assertThat(alice.received()).noneMatch(m -> m.is("forged"));
-            assertThat(f.hub().stats().activeConnections()).isEqualTo(1);
+            assertThat(f.hub().admin().stats().activeConnections()).isEqualTo(1);
             // And the right token works on the same routes.
             assertThat(AdminHttp.get(api + "/stats", ADMIN).status()).isEqualTo(200);
             alice.close();
@@ -117,12 +117,12 @@ class AccessControlIT {
     @Test
     void directMessagesReachOnlyTheirAddresseeEvenWhenUsersShareTopics() {
         try (HubFixture f = HubFixture.start(base().build())) {
-            RawWsClient a1 = as(f, "T-ALICE");
-            RawWsClient a2 = as(f, "T-ALICE");
-            RawWsClient b1 = as(f, "T-BOB");
-            RawWsClient b2 = as(f, "T-BOB");
-            List<RawWsClient> all = List.of(a1, a2, b1, b2);
-            for (RawWsClient c : all) {
+            ReactorNettyTestClient a1 = as(f, "T-ALICE");
+            ReactorNettyTestClient a2 = as(f, "T-ALICE");
+            ReactorNettyTestClient b1 = as(f, "T-BOB");
+            ReactorNettyTestClient b2 = as(f, "T-BOB");
+            List<ReactorNettyTestClient> all = List.of(a1, a2, b1, b2);
+            for (ReactorNettyTestClient c : all) {
                 c.send(WsMessage.subscribe("room"));
                 c.next("subscribed");
                 c.send(WsMessage.subscribe("user.alice"));   // a topic named after the other user gives no access either
@@ -136,18 +136,18 @@ class AccessControlIT {
             }
             assertThat(f.hub().sendTo(a1Id, WsMessage.of("dm", null, Map.of("to", "a1", "n", -1)))).isTrue();
             assertThat(f.hub().broadcast("room", "marker", null)).isEqualTo(4);
-            for (RawWsClient c : all) {
+            for (ReactorNettyTestClient c : all) {
                 c.next("marker"); // the broadcast comes after every direct send above: all of them have arrived
             }
             assertThat(dms(a1)).hasSize(rounds + 1).allMatch(to -> to.equals("alice") || to.equals("a1"));
             assertThat(dms(a2)).hasSize(rounds).allMatch("alice"::equals);
             assertThat(dms(b1)).hasSize(rounds).allMatch("bob"::equals);
             assertThat(dms(b2)).hasSize(rounds).allMatch("bob"::equals);
-            all.forEach(RawWsClient::close);
+            all.forEach(ReactorNettyTestClient::close);
         }
     }
 
-    private static List<String> dms(RawWsClient c) {
+    private static List<String> dms(ReactorNettyTestClient c) {
         return c.received().stream().filter(m -> m.is("dm")).map(m -> m.data().get("to").asString()).toList();
     }
 
@@ -169,8 +169,8 @@ class AccessControlIT {
     @Test
     void perUserTopicPolicyIsEnforcedForSubscribeAndPublishWithoutSideEffects() {
         try (HubFixture f = HubFixture.start(base().topicPolicy(OWN_TOPICS).build())) {
-            RawWsClient alice = as(f, "T-ALICE");
-            RawWsClient bob = as(f, "T-BOB");
+            ReactorNettyTestClient alice = as(f, "T-ALICE");
+            ReactorNettyTestClient bob = as(f, "T-BOB");
             bob.send(WsMessage.subscribe("user.bob.outbox"));
             bob.next("subscribed");
             bob.send(WsMessage.subscribe("public.board"));
@@ -182,7 +182,7 @@ class AccessControlIT {
             assertThat(refused.type()).isEqualTo("error");
             assertThat(refused.id()).isEqualTo("s1");
             assertThat(refused.error()).contains("not allowed to subscribe");
-            assertThat(f.hub().stats().topicSubscribers()).containsEntry("user.bob.outbox", 1);
+            assertThat(f.hub().admin().stats().topicSubscribers()).containsEntry("user.bob.outbox", 1);
             assertThat(f.hub().broadcast("user.bob.outbox", "private", Map.of("for", "bob"))).isEqualTo(1);
             assertThat(bob.next("private").data().get("for").asString()).isEqualTo("bob");
 

@@ -14,7 +14,7 @@ import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.AdminHttp;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.RawSocketClient;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,9 +45,9 @@ class FloodIT {
                 .maxFrameBytes(4096)
                 .closeDrainPeriod(Duration.ZERO).build();
         try (HubFixture f = HubFixture.start(options)) {
-            List<RawWsClient> subscribers = new ArrayList<>();
+            List<ReactorNettyTestClient> subscribers = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                RawWsClient s = f.client();
+                ReactorNettyTestClient s = f.client();
                 s.welcome();
                 s.send(WsMessage.subscribe("feed"));
                 s.next("subscribed");
@@ -55,9 +55,9 @@ class FloodIT {
                 s.next("subscribed");
                 subscribers.add(s);
             }
-            RawWsClient polite = f.client();
+            ReactorNettyTestClient polite = f.client();
             polite.welcome();
-            RawWsClient flooder = f.client();
+            ReactorNettyTestClient flooder = f.client();
             flooder.welcome();
             RawSocketClient oversized = RawSocketClient.connect(f.wsUrl());
             assertThat(oversized.readMessage().type()).isEqualTo("welcome");
@@ -81,7 +81,7 @@ class FloodIT {
             for (int i = 0; i < 23; i++) {
                 flooder.send(WsMessage.publish("pub.chat", Map.of("spam", i)).withId("b" + i));
             }
-            await().atMost(RawWsClient.WAIT).until(() -> flooder.received().stream().filter(m -> m.is("error")).count() == 3);
+            await().atMost(ReactorNettyTestClient.WAIT).until(() -> flooder.received().stream().filter(m -> m.is("error")).count() == 3);
             assertThat(flooder.received()).filteredOn(m -> m.is("error"))
                     .allSatisfy(m -> assertThat(m.error()).contains("rate limit"));
             assertThat(flooder.isClosed()).isFalse();
@@ -104,8 +104,8 @@ class FloodIT {
             feeder.join(Duration.ofSeconds(30).toMillis());
             assertThat(fed.get()).isEqualTo(feedSize);
 
-            for (RawWsClient s : subscribers) {
-                await().atMost(RawWsClient.WAIT).until(() -> s.received().stream().filter(m -> m.is("tick")).count() == feedSize);
+            for (ReactorNettyTestClient s : subscribers) {
+                await().atMost(ReactorNettyTestClient.WAIT).until(() -> s.received().stream().filter(m -> m.is("tick")).count() == feedSize);
                 List<Integer> ticks = s.received().stream().filter(m -> m.is("tick")).map(m -> m.data().get("n").asInt()).toList();
                 assertThat(ticks).as("the feed, in order, without a gap").isEqualTo(IntStream.range(0, feedSize).boxed().toList());
                 long politeSeen = s.received().stream().filter(m -> m.is("data") && m.data().has("polite")).count();
@@ -117,8 +117,8 @@ class FloodIT {
             }
             assertThat(polite.received()).noneMatch(m -> m.is("error"));
             assertThat(polite.isClosed()).isFalse();
-            assertThat(f.hub().stats().activeConnections()).isEqualTo(subscribers.size() + 1);
-            subscribers.forEach(RawWsClient::close);
+            assertThat(f.hub().admin().stats().activeConnections()).isEqualTo(subscribers.size() + 1);
+            subscribers.forEach(ReactorNettyTestClient::close);
             polite.close();
         }
     }
@@ -132,17 +132,17 @@ class FloodIT {
     void connectionFloodOverTheLimitGets1013WhileTheServerStaysResponsive() {
         int limit = 20;
         try (HubFixture f = HubFixture.start(WsHubOptions.builder().maxConnections(limit).closeDrainPeriod(Duration.ZERO).build(), ADMIN)) {
-            List<RawWsClient> admitted = new ArrayList<>();
+            List<ReactorNettyTestClient> admitted = new ArrayList<>();
             for (int i = 0; i < limit; i++) {
-                RawWsClient c = f.client();
+                ReactorNettyTestClient c = f.client();
                 c.welcome();
                 admitted.add(c);
             }
-            List<RawWsClient> flood = new ArrayList<>();
+            List<ReactorNettyTestClient> flood = new ArrayList<>();
             for (int i = 0; i < 10 * limit; i++) {
-                flood.add(RawWsClient.start(f.wsUrl(), Map.of()));
+                flood.add(ReactorNettyTestClient.start(f.wsUrl(), Map.of()));
                 if (i % 40 == 0) {
-                    RawWsClient probe = admitted.get(i % limit);
+                    ReactorNettyTestClient probe = admitted.get(i % limit);
                     probe.send(WsMessage.ping().withId("during-" + i));
                     assertThat(probe.next("pong").id()).isEqualTo("during-" + i);
                     AdminHttp.Response stats = AdminHttp.get(f.adminUrl() + "/stats", ADMIN);
@@ -150,23 +150,23 @@ class FloodIT {
                     assertThat(stats.json().get("active_connections").asInt()).isLessThanOrEqualTo(limit);
                 }
             }
-            for (RawWsClient c : flood) {
+            for (ReactorNettyTestClient c : flood) {
                 assertThat(c.awaitCloseCode()).isEqualTo(1013);
                 assertThat(c.received()).noneMatch(m -> m.is("welcome"));
             }
-            assertThat(f.hub().stats().activeConnections()).isEqualTo(limit);
-            assertThat(f.hub().stats().rejectedConnections()).isEqualTo(10L * limit);
-            for (RawWsClient c : admitted) {
+            assertThat(f.hub().admin().stats().activeConnections()).isEqualTo(limit);
+            assertThat(f.hub().admin().stats().rejectedConnections()).isEqualTo(10L * limit);
+            for (ReactorNettyTestClient c : admitted) {
                 c.send(WsMessage.ping().withId("after"));
                 assertThat(c.next("pong").id()).isEqualTo("after");
                 assertThat(c.isClosed()).isFalse();
             }
             admitted.get(0).close();
-            await().atMost(RawWsClient.WAIT).until(() -> f.hub().stats().activeConnections() == limit - 1);
-            RawWsClient late = f.client();
+            await().atMost(ReactorNettyTestClient.WAIT).until(() -> f.hub().admin().stats().activeConnections() == limit - 1);
+            ReactorNettyTestClient late = f.client();
             assertThat(late.welcome().type()).isEqualTo("welcome");
             late.close();
-            admitted.forEach(RawWsClient::close);
+            admitted.forEach(ReactorNettyTestClient::close);
         }
     }
 }

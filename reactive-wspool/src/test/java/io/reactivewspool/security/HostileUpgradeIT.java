@@ -110,13 +110,13 @@ class HostileUpgradeIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("hostileRequests")
     void hostileUpgradeIsRefusedAndNeverSwitchesProtocols(String what, String request) {
-        long servedBefore = fixture.hub().stats().totalConnections();
+        long servedBefore = fixture.hub().admin().stats().totalConnections();
         String answer = RawSocketClient.exchangeRaw(fixture.wsUrl(),
                 request.replace("HOST", host()).getBytes(StandardCharsets.ISO_8859_1), QUIET_MS);
         answers.add(what + " -> " + answer.lines().findFirst().orElse("(closed)"));
         assertThat(answer).as(what).doesNotContain(" 101 ");
         assertThat(answer).as(what).matches("(?s)HTTP/1\\.[01] 4\\d\\d .*");
-        assertThat(fixture.hub().stats().totalConnections()).as("connections served after " + what).isEqualTo(servedBefore);
+        assertThat(fixture.hub().admin().stats().totalConnections()).as("connections served after " + what).isEqualTo(servedBefore);
         // The server lives on: a well-formed client still gets its pong.
         try (RawSocketClient c = RawSocketClient.connect(fixture.wsUrl())) {
             c.readMessage();
@@ -160,6 +160,6 @@ class HostileUpgradeIT {
         String answer = RawSocketClient.exchangeRaw(fixture.wsUrl(), both, QUIET_MS);
         assertThat(answer).doesNotContain("early");
         Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> fixture.hub().stats().activeConnections() == 0);
+                .until(() -> fixture.hub().admin().stats().activeConnections() == 0);
     }
 }

@@ -25,7 +25,7 @@ import io.reactivewspool.server.netty.WsServerOptions;
 import io.reactivewspool.test.AdminHttp;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.RawSocketClient;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,17 +104,17 @@ class TokenLoggingIT {
         HubFixture f = HubFixture.start(WsHubOptions.builder().authenticator(auth).closeDrainPeriod(Duration.ZERO).build(),
                 WsServerOptions.builder().host("127.0.0.1").port(0).adminAuthenticator(admin).build());
         try {
-            RawWsClient byQuery = RawWsClient.connect(f.wsUrl() + "?token=" + userToken);
+            ReactorNettyTestClient byQuery = ReactorNettyTestClient.connect(f.wsUrl() + "?token=" + userToken);
             String connectionId = byQuery.welcome().data().get("connection_id").asString();
-            RawWsClient byHeader = RawWsClient.connect(f.wsUrl(), Map.of("Authorization", "Bearer " + userToken));
+            ReactorNettyTestClient byHeader = ReactorNettyTestClient.connect(f.wsUrl(), Map.of("Authorization", "Bearer " + userToken));
             byHeader.welcome();
             byHeader.send(WsMessage.ping().withId(userToken)); // a token where a client should not put one: echoed, not logged
             byHeader.next("pong");
 
-            assertThat(RawWsClient.start(f.wsUrl() + "?token=" + wrongToken, Map.of()).handshakeStatus()).isEqualTo(401);
-            assertThat(RawWsClient.start(f.wsUrl(), Map.of("Authorization", "Bearer " + wrongToken)).handshakeStatus()).isEqualTo(401);
-            assertThat(RawWsClient.start(f.wsUrl() + "?token=" + thrownToken, Map.of()).handshakeStatus()).isEqualTo(401);
-            assertThat(RawWsClient.start(f.wsUrl() + "?token=" + userToken, Map.of("Origin", "https://evil.example"))
+            assertThat(ReactorNettyTestClient.start(f.wsUrl() + "?token=" + wrongToken, Map.of()).handshakeStatus()).isEqualTo(401);
+            assertThat(ReactorNettyTestClient.start(f.wsUrl(), Map.of("Authorization", "Bearer " + wrongToken)).handshakeStatus()).isEqualTo(401);
+            assertThat(ReactorNettyTestClient.start(f.wsUrl() + "?token=" + thrownToken, Map.of()).handshakeStatus()).isEqualTo(401);
+            assertThat(ReactorNettyTestClient.start(f.wsUrl() + "?token=" + userToken, Map.of("Origin", "https://evil.example"))
                     .handshakeStatus()).isEqualTo(403);
             String host = "127.0.0.1:" + f.server().port();
             for (String broken : List.of("Content-Length: x\r\n", "Sec-WebSocket-Version: 8\r\n")) {

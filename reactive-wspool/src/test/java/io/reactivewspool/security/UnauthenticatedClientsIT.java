@@ -32,7 +32,7 @@ import io.reactivewspool.test.AdminHttp;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.LiveHeap;
 import io.reactivewspool.test.RawSocketClient;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
@@ -68,7 +68,7 @@ class UnauthenticatedClientsIT {
 
     /** Declares a 1 MiB body, sends 16 KiB of it and waits: the answer must come without the rest. */
     private static void assertRefusedBeforeTheBody(HubFixture f, String credentials, int status) {
-        String head = "POST " + WsServerOptions.ADMIN_PATH + "/broadcast HTTP/1.1\r\nHost: h\r\n" + credentials
+        String head = "POST " + AdminHttpApi.BASE_PATH + "/broadcast HTTP/1.1\r\nHost: h\r\n" + credentials
                 + "Content-Type: application/json\r\nContent-Length: " + AdminHttpApi.MAX_BODY_BYTES + "\r\n\r\n";
         byte[] part = ("{\"topic\":\"t\",\"message_type\":\"x\",\"data\":\"" + "z".repeat(16 * 1024)).getBytes(StandardCharsets.US_ASCII);
         URI u = URI.create(f.wsUrl());
@@ -126,10 +126,10 @@ class UnauthenticatedClientsIT {
                 .build();
         try (HubFixture f = HubFixture.start(hub, HubFixture.serverOptions(engine).build())) {
             for (int i = 0; i < 3; i++) {
-                RawWsClient refused = RawWsClient.start(f.wsUrl() + "?token=" + token, Map.of());
+                ReactorNettyTestClient refused = ReactorNettyTestClient.start(f.wsUrl() + "?token=" + token, Map.of());
                 assertThat(refused.handshakeStatus()).as("upgrade while the authenticator hangs").isEqualTo(503);
             }
-            assertThat(f.hub().stats().rejectedConnections()).isEqualTo(3);
+            assertThat(f.hub().admin().stats().rejectedConnections()).isEqualTo(3);
         } finally {
             hubLog.detachAppender(captured);
         }

@@ -123,7 +123,7 @@ class WireFuzzIT {
         } finally {
             opened.forEach(RawSocketClient::close);
             await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2))
-                    .until(() -> fixture.hub().stats().activeConnections() == 0);
+                    .until(() -> fixture.hub().admin().stats().activeConnections() == 0);
             TRIES.incrementAndGet();
             BUSY_NANOS.addAndGet(System.nanoTime() - start);
         }

@@ -92,7 +92,7 @@ class BrokerDeliveryTest {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> seqs(t).size() == n);
         assertThat(seqs(t)).isSorted().doesNotHaveDuplicates().hasSize(n);
-        assertThat(hub.stats().messagesFailed()).isZero();
+        assertThat(hub.admin().stats().messagesFailed()).isZero();
     }
 
     @Test
@@ -112,7 +112,7 @@ class BrokerDeliveryTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> seqs(live).size() == 1);
         assertThat(seqs(shutDown)).containsExactly(1, 2);
         assertThat(lastThread(shutDown)).isEqualTo("fake-loop");
-        assertThat(hub.stats().messagesFailed()).isZero();
+        assertThat(hub.admin().stats().messagesFailed()).isZero();
     }
 
     @Test
@@ -140,7 +140,7 @@ class BrokerDeliveryTest {
         busy.countDown();
 
         await().atMost(Duration.ofSeconds(5)).until(() -> subscriptions.get() == 2);
-        assertThat(hub.stats().messagesFailed()).isEqualTo(1);
+        assertThat(hub.admin().stats().messagesFailed()).isEqualTo(1);
         sink.get().next(remote("t", 5_000));
         await().atMost(Duration.ofSeconds(5)).until(() -> seqs(t).contains(5_000));
         assertThat(seqs(t)).isSorted().hasSizeLessThan(1_001);

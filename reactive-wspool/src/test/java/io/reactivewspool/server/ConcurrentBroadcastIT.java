@@ -9,7 +9,7 @@ import java.util.concurrent.CyclicBarrier;
 
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.test.HubFixture;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
@@ -30,13 +30,13 @@ class ConcurrentBroadcastIT {
     private static final int TOTAL = SENDERS * PER_SENDER;
 
     private HubFixture node;
-    private final List<RawWsClient> clients = new ArrayList<>();
+    private final List<ReactorNettyTestClient> clients = new ArrayList<>();
     private final List<Disposable> inProcess = new ArrayList<>();
 
     @AfterEach
     void stop() {
         inProcess.forEach(Disposable::dispose);
-        clients.forEach(RawWsClient::close);
+        clients.forEach(ReactorNettyTestClient::close);
         node.close();
     }
 
@@ -45,7 +45,7 @@ class ConcurrentBroadcastIT {
         // Queues that hold the whole run: this test is about the topic hand-off, not overflow policies.
         node = HubFixture.start(WsHubOptions.builder().outboundQueueSize(TOTAL + 16).closeDrainPeriod(Duration.ZERO).build());
         WsHub hub = node.hub();
-        RawWsClient socket = RawWsClient.connect(node.wsUrl());
+        ReactorNettyTestClient socket = ReactorNettyTestClient.connect(node.wsUrl());
         clients.add(socket);
         socket.welcome();
         socket.send(WsMessage.subscribe("feed"));
@@ -84,13 +84,13 @@ class ConcurrentBroadcastIT {
         }
         // The client decodes every message; polled slowly, as each poll copies what it received.
         await().atMost(T).pollInterval(Duration.ofSeconds(1))
-                .until(() -> socket.received().size() >= TOTAL + 2 || hub.stats().messagesDropped() > 0);
+                .until(() -> socket.received().size() >= TOTAL + 2 || hub.admin().stats().messagesDropped() > 0);
         assertInSendersOrder("the connection", broadcasts(socket));
-        assertThat(hub.stats().messagesFailed()).as("failed emissions").isZero();
-        assertThat(hub.stats().messagesDropped()).as("dropped messages").isZero();
+        assertThat(hub.admin().stats().messagesFailed()).as("failed emissions").isZero();
+        assertThat(hub.admin().stats().messagesDropped()).as("dropped messages").isZero();
     }
 
-    private static List<WsMessage> broadcasts(RawWsClient c) {
+    private static List<WsMessage> broadcasts(ReactorNettyTestClient c) {
         return c.received().stream().filter(m -> m.is("m")).toList();
     }
 

@@ -104,7 +104,7 @@ class HubRecoveryOverflowTest {
         assertThat(reply.data().get("recovered").asBoolean()).isTrue();
         assertThat(slow.messages("n")).extracting(m -> m.data().asInt()).containsExactly(1, 2, 3, 4, 5, 6, 7);
         assertThat(slow.messages("b")).extracting(m -> m.data().asInt()).containsExactly(3, 4);
-        assertThat(hub.stats().messagesDropped()).isEqualTo(4);
+        assertThat(hub.admin().stats().messagesDropped()).isEqualTo(4);
     }
 
     @ParameterizedTest

@@ -58,7 +58,7 @@ class InProcessTopicTest {
         assertThat(conn.messages().stream().filter(m -> m.is("question") || m.is("answer"))
                 .map(m -> m.type() + m.data().asInt()))
                 .containsExactly("question0", "answer0", "question1", "answer1", "question2", "answer2");
-        assertThat(hub.stats().messagesFailed()).as("failed emissions").isZero();
+        assertThat(hub.admin().stats().messagesFailed()).as("failed emissions").isZero();
     }
 
     @Test

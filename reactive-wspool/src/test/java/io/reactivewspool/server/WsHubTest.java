@@ -64,8 +64,8 @@ class WsHubTest {
         assertThat(t.closeStatus()).isNull();
         time.advanceTimeBy(Duration.ofSeconds(2));
         assertThat(t.closeStatus().code()).isEqualTo(4000);
-        assertThat(hub.stats().heartbeatTimeouts()).isEqualTo(1);
-        assertThat(hub.stats().activeConnections()).isZero();
+        assertThat(hub.admin().stats().heartbeatTimeouts()).isEqualTo(1);
+        assertThat(hub.admin().stats().activeConnections()).isZero();
     }
 
     @Test
@@ -77,7 +77,7 @@ class WsHubTest {
             t.clientSendsFrame(new InboundFrame(InboundFrame.Kind.PONG, new byte[0]));
         }
         assertThat(t.closeStatus()).isNull();
-        assertThat(hub.stats().activeConnections()).isEqualTo(1);
+        assertThat(hub.admin().stats().activeConnections()).isEqualTo(1);
     }
 
     @Test
@@ -100,8 +100,8 @@ class WsHubTest {
                 .cleanupInterval(Duration.ofSeconds(101)));
         FakeTransport t = connect(hub, null, new FakeTransport().deadPeer());
         time.advanceTimeBy(Duration.ofSeconds(101));
-        assertThat(hub.stats().cleanupRemovedStale()).isEqualTo(1);
-        assertThat(hub.stats().activeConnections()).isZero();
+        assertThat(hub.admin().stats().cleanupRemovedStale()).isEqualTo(1);
+        assertThat(hub.admin().stats().activeConnections()).isZero();
         assertThat(t.closeStatus().code()).isEqualTo(4000);
     }
 
@@ -110,7 +110,7 @@ class WsHubTest {
         WsHub hub = hub(WsHubOptions.builder().failedSendThreshold(1));
         connect(hub, null, new FakeTransport().failSends().deadPeer());
         FakeTransport healthy = connect(hub, null);
-        StepVerifier.create(hub.cleanup())
+        StepVerifier.create(hub.admin().cleanup())
                 .assertNext(r -> {
                     assertThat(r.removedFailed()).isEqualTo(1);
                     assertThat(r.remaining()).isEqualTo(1);
@@ -118,7 +118,7 @@ class WsHubTest {
                 .expectComplete()
                 .verify(Duration.ofSeconds(5));
         assertThat(healthy.closeStatus()).isNull();
-        assertThat(hub.stats().cleanupRemovedFailed()).isEqualTo(1);
+        assertThat(hub.admin().stats().cleanupRemovedFailed()).isEqualTo(1);
     }
 
     @Test
@@ -126,13 +126,13 @@ class WsHubTest {
         WsHub hub = hub(WsHubOptions.builder());
         FakeTransport t = connect(hub, null, new FakeTransport().deadPeer());
         hub.admin().disconnect(List.of(idOf(t)), "bye").block(Duration.ofSeconds(5));
-        assertThat(hub.stats().connectionStates()).containsEntry(ConnectionState.CLOSING, 1);
+        assertThat(hub.admin().stats().connectionStates()).containsEntry(ConnectionState.CLOSING, 1);
         time.advanceTimeBy(Duration.ofSeconds(11));
-        StepVerifier.create(hub.cleanup())
+        StepVerifier.create(hub.admin().cleanup())
                 .assertNext(r -> assertThat(r.removedClosed()).isEqualTo(1))
                 .expectComplete()
                 .verify(Duration.ofSeconds(5));
-        assertThat(hub.stats().activeConnections()).isZero();
+        assertThat(hub.admin().stats().activeConnections()).isZero();
     }
 
     @Test
@@ -224,7 +224,7 @@ class WsHubTest {
         assertThat(alice2.messages("notification")).hasSize(1);
         assertThat(bob.messages("notification")).isEmpty();
         assertThat(anon.messages("notification")).isEmpty();
-        assertThat(hub.stats().users()).isEqualTo(2);
+        assertThat(hub.admin().stats().users()).isEqualTo(2);
     }
 
     @Test
@@ -242,7 +242,7 @@ class WsHubTest {
         ConnectionInfo slowInfo = hub.admin().connections(null, "t").stream().filter(i -> i.sent() == 0).findFirst().orElseThrow();
         assertThat(slowInfo.queuedMessages()).isEqualTo(10);
         assertThat(slowInfo.dropped()).isEqualTo(991); // welcome + 1000 broadcasts into 10 slots
-        assertThat(hub.stats().messagesDropped()).isEqualTo(991);
+        assertThat(hub.admin().stats().messagesDropped()).isEqualTo(991);
         slow.request(Long.MAX_VALUE);
         // drop-oldest: the slow client sees the newest ten
         assertThat(slow.messages("n")).extracting(m -> m.data().asInt()).containsExactly(990, 991, 992, 993, 994, 995, 996, 997, 998, 999);
@@ -283,7 +283,7 @@ class WsHubTest {
                     () -> hub.broadcast("t", "n", 3), () -> hub.broadcast("t", "n", 4));
         }
         assertThat(t.messages("n")).hasSize(800);
-        assertThat(hub.stats().messagesFailed()).isZero();
+        assertThat(hub.admin().stats().messagesFailed()).isZero();
     }
 
     @Test
@@ -297,7 +297,7 @@ class WsHubTest {
         assertThat(got).extracting(WsMessage::type).containsExactly("tick");
         d.dispose();
         assertThat(broker.interest).containsExactly("+prices", "-prices");
-        assertThat(hub.stats().topicSubscribers()).doesNotContainKey("prices");
+        assertThat(hub.admin().stats().topicSubscribers()).doesNotContainKey("prices");
     }
 
     @Test
@@ -308,12 +308,12 @@ class WsHubTest {
         FakeTransport b = connect(hub, null);
         a.clientSends(WsMessage.subscribe("room"));
         b.clientSends(WsMessage.subscribe("room"));
-        assertThat(hub.stats().topicSubscribers()).containsEntry("room", 2);
+        assertThat(hub.admin().stats().topicSubscribers()).containsEntry("room", 2);
         a.clientSends(WsMessage.unsubscribe("room"));
         assertThat(broker.interest).containsExactly("+room");
         b.drop();
         assertThat(broker.interest).containsExactly("+room", "-room");
-        assertThat(hub.stats().topicSubscribers()).isEmpty();
+        assertThat(hub.admin().stats().topicSubscribers()).isEmpty();
     }
 
     @Test

@@ -35,7 +35,7 @@ public abstract class HubConformanceSuite {
     protected static final String ADMIN = "ADMIN-SECRET";
 
     private final List<ServerUnderTest> servers = new ArrayList<>();
-    private final List<RawWsClient> clients = new ArrayList<>();
+    private final List<ReactorNettyTestClient> clients = new ArrayList<>();
 
     /** How this transport starts a server. */
     protected abstract ServerFactory factory();
@@ -59,26 +59,26 @@ public abstract class HubConformanceSuite {
         return server(base().build());
     }
 
-    protected RawWsClient client(ServerUnderTest s) {
+    protected ReactorNettyTestClient client(ServerUnderTest s) {
         return client(s, s.wsUrl(), Map.of());
     }
 
-    protected RawWsClient client(ServerUnderTest s, String url, Map<String, String> headers) {
-        RawWsClient c = RawWsClient.connect(url, headers);
+    protected ReactorNettyTestClient client(ServerUnderTest s, String url, Map<String, String> headers) {
+        ReactorNettyTestClient c = ReactorNettyTestClient.connect(url, headers);
         clients.add(c);
         return c;
     }
 
     /** A client that has read its welcome. */
-    protected RawWsClient welcomed(ServerUnderTest s) {
-        RawWsClient c = client(s);
+    protected ReactorNettyTestClient welcomed(ServerUnderTest s) {
+        ReactorNettyTestClient c = client(s);
         c.welcome();
         return c;
     }
 
     @AfterEach
     void closeAll() {
-        clients.forEach(RawWsClient::close);
+        clients.forEach(ReactorNettyTestClient::close);
         servers.forEach(ServerUnderTest::close);
     }
 
@@ -113,31 +113,31 @@ public abstract class HubConformanceSuite {
     @Test
     void upgradeWithoutTokenIsRefusedWith401BeforeAnyConnectionExists() {
         ServerUnderTest s = server(base().authenticator(Authenticator.tokens(Map.of("T-ALICE", "alice"))).build());
-        RawWsClient c = RawWsClient.start(s.wsUrl(), Map.of());
+        ReactorNettyTestClient c = ReactorNettyTestClient.start(s.wsUrl(), Map.of());
         assertThat(c.handshakeStatus()).isEqualTo(401);
-        assertThat(s.hub().stats().totalConnections()).isZero();
-        assertThat(s.hub().stats().rejectedConnections()).isEqualTo(1);
+        assertThat(s.hub().admin().stats().totalConnections()).isZero();
+        assertThat(s.hub().admin().stats().rejectedConnections()).isEqualTo(1);
     }
 
     @Test
     void upgradeWithWrongTokenIsRefusedWith401() {
         ServerUnderTest s = server(base().authenticator(Authenticator.tokens(Map.of("T-ALICE", "alice"))).build());
-        assertThat(RawWsClient.start(s.wsUrl() + "?token=WRONG", Map.of()).handshakeStatus()).isEqualTo(401);
-        assertThat(RawWsClient.start(s.wsUrl(), Map.of("Authorization", "Bearer WRONG")).handshakeStatus()).isEqualTo(401);
+        assertThat(ReactorNettyTestClient.start(s.wsUrl() + "?token=WRONG", Map.of()).handshakeStatus()).isEqualTo(401);
+        assertThat(ReactorNettyTestClient.start(s.wsUrl(), Map.of("Authorization", "Bearer WRONG")).handshakeStatus()).isEqualTo(401);
     }
 
     @Test
     void foreignOriginIsRefusedWith403() {
         ServerUnderTest s = server();
-        assertThat(RawWsClient.start(s.wsUrl(), Map.of("Origin", "https://evil.example")).handshakeStatus()).isEqualTo(403);
-        assertThat(s.hub().stats().totalConnections()).isZero();
+        assertThat(ReactorNettyTestClient.start(s.wsUrl(), Map.of("Origin", "https://evil.example")).handshakeStatus()).isEqualTo(403);
+        assertThat(s.hub().admin().stats().totalConnections()).isZero();
     }
 
     @Test
     void configuredOriginIsAccepted() {
         ServerUnderTest s = server(base().allowedOrigins(Set.of("https://app.example")).build());
-        assertThat(RawWsClient.start(s.wsUrl(), Map.of("Origin", "https://app.example")).handshakeStatus()).isEqualTo(101);
-        assertThat(RawWsClient.start(s.wsUrl(), Map.of("Origin", "https://other.example")).handshakeStatus()).isEqualTo(403);
+        assertThat(ReactorNettyTestClient.start(s.wsUrl(), Map.of("Origin", "https://app.example")).handshakeStatus()).isEqualTo(101);
+        assertThat(ReactorNettyTestClient.start(s.wsUrl(), Map.of("Origin", "https://other.example")).handshakeStatus()).isEqualTo(403);
     }
 
     @Test
@@ -149,7 +149,7 @@ public abstract class HubConformanceSuite {
     @Test
     void binaryFrameAnswersErrorAndKeepsTheConnection() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.sendBinary(new byte[] {1, 2, 3});
         assertThat(c.next().error()).contains("binary");
         c.send(WsMessage.ping().withId("p1"));
@@ -161,7 +161,7 @@ public abstract class HubConformanceSuite {
     @Test
     void unknownFieldsAreIgnored() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send("{\"type\": \"ping\", \"id\": \"u1\", \"colour\": \"blue\", \"nested\": {\"a\": [1, 2]}}");
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("pong");
@@ -171,7 +171,7 @@ public abstract class HubConformanceSuite {
     @Test
     void everyServerMessageCarriesAnIsoTimestamp() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send(WsMessage.subscribe("t").withId("1"));
         c.send(WsMessage.ping().withId("2"));
         c.send(WsMessage.builder("nope").id("3").build());
@@ -185,7 +185,7 @@ public abstract class HubConformanceSuite {
     @Test
     void errorMessagesCarryTheReasonInTheErrorField() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send(WsMessage.builder("nope").id("e9").build());
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
@@ -198,19 +198,19 @@ public abstract class HubConformanceSuite {
     @Test
     void subscribeAnswersSubscribedCarryingTheRequestId() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send(WsMessage.subscribe("news").withId("s1"));
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("subscribed");
         assertThat(r.topic()).isEqualTo("news");
         assertThat(r.id()).isEqualTo("s1");
-        assertThat(s.hub().stats().topicSubscribers()).containsEntry("news", 1);
+        assertThat(s.hub().admin().stats().topicSubscribers()).containsEntry("news", 1);
     }
 
     @Test
     void subscribeWithSinceAnswersSubscribedWithRecoveredFlag() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send(WsMessage.subscribe("news", "42").withId("s2"));
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("subscribed");
@@ -221,7 +221,7 @@ public abstract class HubConformanceSuite {
     @Test
     void unsubscribeAnswersUnsubscribedAndStopsDelivery() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send(WsMessage.subscribe("news"));
         c.next("subscribed");
         c.send(WsMessage.unsubscribe("news").withId("u1"));
@@ -236,8 +236,8 @@ public abstract class HubConformanceSuite {
     @Test
     void publishReachesOtherSubscribersAsDataButNotTheSender() {
         ServerUnderTest s = server();
-        RawWsClient sender = welcomed(s);
-        RawWsClient other = welcomed(s);
+        ReactorNettyTestClient sender = welcomed(s);
+        ReactorNettyTestClient other = welcomed(s);
         sender.send(WsMessage.subscribe("pub.room"));
         sender.next("subscribed");
         other.send(WsMessage.subscribe("pub.room"));
@@ -254,7 +254,7 @@ public abstract class HubConformanceSuite {
     @Test
     void publishWithIdIsAcknowledgedWithPublished() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send(WsMessage.publish("pub.x", Map.of("n", 1)).withId("p7"));
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("published");
@@ -265,7 +265,7 @@ public abstract class HubConformanceSuite {
     @Test
     void publishToATopicOutsideThePolicyAnswersError() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send(WsMessage.publish("private", Map.of()).withId("p8"));
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
@@ -276,7 +276,7 @@ public abstract class HubConformanceSuite {
     @Test
     void pingAnswersPongCarryingTheRequestId() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send(WsMessage.ping().withId("k1"));
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("pong");
@@ -286,7 +286,7 @@ public abstract class HubConformanceSuite {
     @Test
     void applicationTypeGoesToItsHandlerAndTheReplyCarriesTheId() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send(WsMessage.builder("echo").data(Map.of("v", "x")).id("e1").build());
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("echo");
@@ -297,7 +297,7 @@ public abstract class HubConformanceSuite {
     @Test
     void failingHandlerAnswersErrorAndKeepsTheConnection() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send(WsMessage.builder("boom").id("b1").build());
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
@@ -309,7 +309,7 @@ public abstract class HubConformanceSuite {
     @Test
     void unknownTypeWithoutHandlerAnswersErrorUnknownMessageType() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send(WsMessage.builder("teleport").id("t1").build());
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
@@ -336,8 +336,8 @@ public abstract class HubConformanceSuite {
         });
     }
 
-    private RawWsClient expiring(ServerUnderTest s, String token) {
-        RawWsClient c = client(s, s.wsUrl() + "?token=" + token, Map.of());
+    private ReactorNettyTestClient expiring(ServerUnderTest s, String token) {
+        ReactorNettyTestClient c = client(s, s.wsUrl() + "?token=" + token, Map.of());
         c.welcome();
         return c;
     }
@@ -349,7 +349,7 @@ public abstract class HubConformanceSuite {
     @Test
     void credentialsThatExpireCloseTheConnectionWith4002() {
         ServerUnderTest s = server(base().authenticator(expiringTokens()).build());
-        RawWsClient c = expiring(s, "alice@1500");
+        ReactorNettyTestClient c = expiring(s, "alice@1500");
         assertThat(c.awaitCloseCode()).isEqualTo(4002);
         assertThat(c.closeReason()).contains("credentials expired");
     }
@@ -357,22 +357,22 @@ public abstract class HubConformanceSuite {
     @Test
     void upgradeWithCredentialsAlreadyExpiredIsRefusedWith401() {
         ServerUnderTest s = server(base().authenticator(expiringTokens()).build());
-        assertThat(RawWsClient.start(s.wsUrl() + "?token=alice@-1000", Map.of()).handshakeStatus()).isEqualTo(401);
-        assertThat(s.hub().stats().totalConnections()).isZero();
+        assertThat(ReactorNettyTestClient.start(s.wsUrl() + "?token=alice@-1000", Map.of()).handshakeStatus()).isEqualTo(401);
+        assertThat(s.hub().admin().stats().totalConnections()).isZero();
     }
 
     @Test
     void refreshForTheSameUserIsAnsweredRefreshedAndTheNewExpiryApplies() {
         ServerUnderTest s = server(base().authenticator(expiringTokens()).build());
         Instant oldExpiry = Instant.now().plusMillis(1500);
-        RawWsClient c = expiring(s, "alice@1500");
+        ReactorNettyTestClient c = expiring(s, "alice@1500");
         c.send(refresh("alice@3600000", "r1"));
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo(WsMessage.REFRESHED);
         assertThat(r.id()).isEqualTo("r1");
         assertThat(Instant.parse(r.data().get("expires_at").asString())).isAfter(Instant.now().plusSeconds(3000));
         // Past the old expiry (with a second to spare), the connection still answers.
-        await().atMost(RawWsClient.WAIT).until(() -> Instant.now().isAfter(oldExpiry.plusSeconds(1)));
+        await().atMost(ReactorNettyTestClient.WAIT).until(() -> Instant.now().isAfter(oldExpiry.plusSeconds(1)));
         c.send(WsMessage.ping().withId("p1"));
         assertThat(c.next().type()).isEqualTo("pong");
         assertThat(c.isClosed()).isFalse();
@@ -381,7 +381,7 @@ public abstract class HubConformanceSuite {
     @Test
     void refreshWithAnotherUsersTokenIsRefusedAndTheOldExpiryStays() {
         ServerUnderTest s = server(base().authenticator(expiringTokens()).build());
-        RawWsClient c = expiring(s, "alice@2000");
+        ReactorNettyTestClient c = expiring(s, "alice@2000");
         c.send(refresh("bob@3600000", "r2"));
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
@@ -393,7 +393,7 @@ public abstract class HubConformanceSuite {
     @Test
     void refreshWithAnInvalidOrExpiredTokenIsRefusedNamingWhyAndTheConnectionStays() {
         ServerUnderTest s = server(base().authenticator(expiringTokens()).build());
-        RawWsClient c = expiring(s, "alice@never");
+        ReactorNettyTestClient c = expiring(s, "alice@never");
         c.send(refresh("garbage", "r3"));
         WsMessage invalid = c.next();
         assertThat(invalid.type()).isEqualTo("error");
@@ -410,7 +410,7 @@ public abstract class HubConformanceSuite {
     @Test
     void refreshWithoutATokenIsABadMessage() {
         ServerUnderTest s = server(base().authenticator(expiringTokens()).build());
-        RawWsClient c = expiring(s, "alice@never");
+        ReactorNettyTestClient c = expiring(s, "alice@never");
         c.send(WsMessage.builder(WsMessage.REFRESH).id("r5").build());
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
@@ -421,7 +421,7 @@ public abstract class HubConformanceSuite {
     @Test
     void refreshOnAnAnonymousConnectionIsRefused() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send(refresh("alice@never", "r6"));
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
@@ -434,7 +434,7 @@ public abstract class HubConformanceSuite {
     @Test
     void applicationBroadcastArrivesWithTheSendersMessageType() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send(WsMessage.subscribe("announcements"));
         c.next("subscribed");
         assertThat(s.hub().broadcast("announcements", "system_announcement", Map.of("message", "hello"))).isEqualTo(1);
@@ -448,7 +448,7 @@ public abstract class HubConformanceSuite {
     @Test
     void directSendToAConnectionArrives() {
         ServerUnderTest s = server();
-        RawWsClient c = client(s);
+        ReactorNettyTestClient c = client(s);
         String id = c.welcome().data().get("connection_id").asString();
         assertThat(s.hub().sendTo(id, WsMessage.of("notice", null, Map.of("n", 1)))).isTrue();
         assertThat(c.next().type()).isEqualTo("notice");
@@ -457,18 +457,18 @@ public abstract class HubConformanceSuite {
     @Test
     void heartbeatMessagesAndPingFramesArriveEveryInterval() {
         ServerUnderTest s = server(base().heartbeatInterval(Duration.ofMillis(100)).heartbeatMessages(true).build());
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         assertThat(c.next("heartbeat").timestamp()).isNotNull();
-        await().atMost(RawWsClient.WAIT).until(() -> c.pingFrames() >= 2);
+        await().atMost(ReactorNettyTestClient.WAIT).until(() -> c.pingFrames() >= 2);
     }
 
     @Test
     void pongFramesCountAsActivity() {
         ServerUnderTest s = server(base().heartbeatInterval(Duration.ofMillis(100)).connectionTimeout(Duration.ofMillis(600)).build());
-        RawWsClient c = client(s);
+        ReactorNettyTestClient c = client(s);
         String id = c.welcome().data().get("connection_id").asString();
         // The test client answers ping frames with pongs and sends nothing else.
-        await().atMost(RawWsClient.WAIT).until(() -> c.pingFrames() >= 10);
+        await().atMost(ReactorNettyTestClient.WAIT).until(() -> c.pingFrames() >= 10);
         assertThat(c.isClosed()).isFalse();
         assertThat(s.hub().connection(id)).isPresent();
     }
@@ -476,9 +476,9 @@ public abstract class HubConformanceSuite {
     @Test
     void clientPingFrameIsAnsweredWithAPongFrame() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.sendPingFrame();
-        await().atMost(RawWsClient.WAIT).until(() -> c.pongFrames() == 1);
+        await().atMost(ReactorNettyTestClient.WAIT).until(() -> c.pongFrames() == 1);
     }
 
     @Test
@@ -487,7 +487,7 @@ public abstract class HubConformanceSuite {
                 ? Mono.error(new WsAccessDeniedException("user blocked"))
                 : Mono.justOrEmpty(token == null ? null : "u-" + token);
         ServerUnderTest s = server(base().authenticator(blocking).build());
-        assertThat(RawWsClient.start(s.wsUrl() + "?token=BLOCKED", Map.of()).handshakeStatus()).isEqualTo(403);
+        assertThat(ReactorNettyTestClient.start(s.wsUrl() + "?token=BLOCKED", Map.of()).handshakeStatus()).isEqualTo(403);
         assertThat(client(s, s.wsUrl() + "?token=OK", Map.of()).welcome().data().get("user_id").asString()).isEqualTo("u-OK");
     }
 
@@ -496,7 +496,7 @@ public abstract class HubConformanceSuite {
     @Test
     void malformedJsonAnswersErrorAndKeepsTheConnection() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send("{\"type\": \"ping\", \"id\": \"m1\"");
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
@@ -508,7 +508,7 @@ public abstract class HubConformanceSuite {
     @Test
     void missingTypeAnswersErrorWithTheId() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send("{\"id\": \"m2\", \"topic\": \"x\"}");
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
@@ -519,7 +519,7 @@ public abstract class HubConformanceSuite {
     @Test
     void nonStringTypeAnswersErrorWithTheId() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send("{\"type\": 42, \"id\": \"m3\"}");
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
@@ -529,7 +529,7 @@ public abstract class HubConformanceSuite {
     @Test
     void missingTopicAnswersError() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send("{\"type\": \"subscribe\", \"id\": \"m4\"}");
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
@@ -554,7 +554,7 @@ public abstract class HubConformanceSuite {
 
     private void assertInvalidTopic(String topic) {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send("{\"type\": \"subscribe\", \"topic\": \"" + topic + "\", \"id\": \"bad\"}");
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
@@ -578,7 +578,7 @@ public abstract class HubConformanceSuite {
             }
         };
         ServerUnderTest s = server(base().topicPolicy(denyAdmin).build());
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send(WsMessage.subscribe("admin.audit").withId("d1"));
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
@@ -589,7 +589,7 @@ public abstract class HubConformanceSuite {
     @Test
     void subscriptionOverThePerConnectionLimitAnswersError() {
         ServerUnderTest s = server(base().maxTopicsPerConnection(2).build());
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send(WsMessage.subscribe("a"));
         c.send(WsMessage.subscribe("b"));
         c.send(WsMessage.subscribe("c").withId("l3"));
@@ -604,8 +604,8 @@ public abstract class HubConformanceSuite {
     @Test
     void subscriptionOverThePerTopicLimitAnswersError() {
         ServerUnderTest s = server(base().maxConnectionsPerTopic(1).build());
-        RawWsClient a = welcomed(s);
-        RawWsClient b = welcomed(s);
+        ReactorNettyTestClient a = welcomed(s);
+        ReactorNettyTestClient b = welcomed(s);
         a.send(WsMessage.subscribe("full"));
         a.next("subscribed");
         b.send(WsMessage.subscribe("full").withId("f2"));
@@ -619,7 +619,7 @@ public abstract class HubConformanceSuite {
     @Test
     void adminDisconnectClosesWith1000AndTheReason() {
         ServerUnderTest s = server();
-        RawWsClient c = client(s);
+        ReactorNettyTestClient c = client(s);
         String id = c.welcome().data().get("connection_id").asString();
         AdminHttp.Response r = AdminHttp.post(s.adminUrl() + "/disconnect", ADMIN,
                 "{\"connection_ids\": [\"" + id + "\"], \"reason\": \"maintenance\"}");
@@ -632,7 +632,7 @@ public abstract class HubConformanceSuite {
     @Test
     void serverShutdownClosesWith1001() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         s.close();
         assertThat(c.awaitCloseCode()).isEqualTo(1001);
     }
@@ -640,7 +640,7 @@ public abstract class HubConformanceSuite {
     @Test
     void repeatedRateLimitViolationsCloseWith1008() {
         ServerUnderTest s = server(base().rateLimitPerSecond(5).maxRateLimitViolations(3).build());
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         for (int i = 0; i < 20; i++) {
             c.send(WsMessage.ping().withId("r" + i));
         }
@@ -651,7 +651,7 @@ public abstract class HubConformanceSuite {
     @Test
     void tooManyBadMessagesCloseWith1008() {
         ServerUnderTest s = server(base().maxBadMessages(3).build());
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         for (int i = 0; i < 5; i++) {
             c.send("not json");
         }
@@ -661,7 +661,7 @@ public abstract class HubConformanceSuite {
     @Test
     void frameLargerThanTheMaximumClosesWith1009() {
         ServerUnderTest s = server(base().maxFrameBytes(1024).build());
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send("{\"type\":\"ping\",\"data\":\"" + "x".repeat(2000) + "\"}");
         assertThat(c.awaitCloseCode()).isEqualTo(1009);
     }
@@ -701,7 +701,7 @@ public abstract class HubConformanceSuite {
             }
         };
         ServerUnderTest s = server(base().topicPolicy(broken).build());
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send(WsMessage.subscribe("x"));
         assertThat(c.awaitCloseCode()).isEqualTo(1011);
     }
@@ -710,9 +710,9 @@ public abstract class HubConformanceSuite {
     void connectionOverTheLimitIsClosedWith1013() {
         ServerUnderTest s = server(base().maxConnections(1).build());
         welcomed(s);
-        RawWsClient second = client(s);
+        ReactorNettyTestClient second = client(s);
         assertThat(second.awaitCloseCode()).isEqualTo(1013);
-        assertThat(s.hub().stats().activeConnections()).isEqualTo(1);
+        assertThat(s.hub().admin().stats().activeConnections()).isEqualTo(1);
     }
 
     @Test
@@ -720,7 +720,7 @@ public abstract class HubConformanceSuite {
         ServerUnderTest s = server(base().maxConnectionsPerUser(1)
                 .authenticator(Authenticator.tokens(Map.of("T-ALICE", "alice"))).build());
         client(s, s.wsUrl() + "?token=T-ALICE", Map.of()).welcome();
-        RawWsClient second = client(s, s.wsUrl() + "?token=T-ALICE", Map.of());
+        ReactorNettyTestClient second = client(s, s.wsUrl() + "?token=T-ALICE", Map.of());
         assertThat(second.awaitCloseCode()).isEqualTo(1013);
     }
 
@@ -731,7 +731,7 @@ public abstract class HubConformanceSuite {
         RawSocketClient idle = RawSocketClient.connect(s.wsUrl());
         assertThat(idle.readMessage().type()).isEqualTo("welcome");
         assertThat(idle.readUntilCloseCode()).isEqualTo(4000);
-        assertThat(s.hub().stats().heartbeatTimeouts()).isEqualTo(1);
+        assertThat(s.hub().admin().stats().heartbeatTimeouts()).isEqualTo(1);
     }
 
     @Test
@@ -740,17 +740,17 @@ public abstract class HubConformanceSuite {
                 .overflowPolicy(OverflowPolicy.DISCONNECT).build());
         RawSocketClient stalled = RawSocketClient.connect(s.wsUrl(), 4096);
         stalled.sendText(WsMessage.subscribe("flood"));
-        await().atMost(RawWsClient.WAIT).until(() -> s.hub().stats().topicSubscribers().getOrDefault("flood", 0) == 1);
+        await().atMost(ReactorNettyTestClient.WAIT).until(() -> s.hub().admin().stats().topicSubscribers().getOrDefault("flood", 0) == 1);
         byte[] big = new byte[16 * 1024];
         Arrays.fill(big, (byte) 'x');
         String payload = new String(big, StandardCharsets.US_ASCII);
-        await().atMost(RawWsClient.WAIT).pollInterval(Duration.ofMillis(10)).until(() -> {
+        await().atMost(ReactorNettyTestClient.WAIT).pollInterval(Duration.ofMillis(10)).until(() -> {
             for (int i = 0; i < 20; i++) {
                 s.hub().broadcast("flood", "bulk", payload);
             }
-            return s.hub().stats().activeConnections() == 0;
+            return s.hub().admin().stats().activeConnections() == 0;
         });
-        assertThat(s.hub().stats().messagesDropped()).isPositive();
+        assertThat(s.hub().admin().stats().messagesDropped()).isPositive();
         assertThat(stalled.readUntilCloseCode()).isEqualTo(4001);
         stalled.close();
     }
@@ -778,7 +778,7 @@ public abstract class HubConformanceSuite {
     @Test
     void adminStatsShowsTotalsTopicsStatesAndCleanupCounters() {
         ServerUnderTest s = server();
-        RawWsClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed(s);
         c.send(WsMessage.subscribe("news"));
         c.next("subscribed");
         AdminHttp.Response r = AdminHttp.get(s.adminUrl() + "/stats", ADMIN);
@@ -795,9 +795,9 @@ public abstract class HubConformanceSuite {
     @Test
     void adminConnectionsAreFilteredByUserAndTopic() {
         ServerUnderTest s = server(base().authenticator(Authenticator.tokens(Map.of("TA", "alice", "TB", "bob"))).build());
-        RawWsClient alice = client(s, s.wsUrl() + "?token=TA", Map.of());
+        ReactorNettyTestClient alice = client(s, s.wsUrl() + "?token=TA", Map.of());
         alice.welcome();
-        RawWsClient bob = client(s, s.wsUrl() + "?token=TB", Map.of());
+        ReactorNettyTestClient bob = client(s, s.wsUrl() + "?token=TB", Map.of());
         bob.welcome();
         bob.send(WsMessage.subscribe("orders"));
         bob.next("subscribed");
@@ -826,9 +826,9 @@ public abstract class HubConformanceSuite {
     @Test
     void adminDisconnectByUserAndByTopicClosesThoseConnections() {
         ServerUnderTest s = server(base().authenticator(Authenticator.tokens(Map.of("TA", "alice", "TB", "bob"))).build());
-        RawWsClient alice = client(s, s.wsUrl() + "?token=TA", Map.of());
+        ReactorNettyTestClient alice = client(s, s.wsUrl() + "?token=TA", Map.of());
         alice.welcome();
-        RawWsClient bob = client(s, s.wsUrl() + "?token=TB", Map.of());
+        ReactorNettyTestClient bob = client(s, s.wsUrl() + "?token=TB", Map.of());
         bob.welcome();
         bob.send(WsMessage.subscribe("orders"));
         bob.next("subscribed");
@@ -855,8 +855,8 @@ public abstract class HubConformanceSuite {
     @Test
     void adminBroadcastAnswersHowManyConnectionsItReached() {
         ServerUnderTest s = server();
-        RawWsClient a = welcomed(s);
-        RawWsClient b = welcomed(s);
+        ReactorNettyTestClient a = welcomed(s);
+        ReactorNettyTestClient b = welcomed(s);
         a.send(WsMessage.subscribe("announcements"));
         a.next("subscribed");
         b.send(WsMessage.subscribe("announcements"));

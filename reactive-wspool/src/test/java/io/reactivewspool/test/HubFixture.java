@@ -3,6 +3,7 @@ package io.reactivewspool.test;
 import java.time.Duration;
 
 import io.reactivewspool.server.AdminAuthenticator;
+import io.reactivewspool.server.AdminHttpApi;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.server.netty.WsServer;
@@ -70,7 +71,7 @@ public final class HubFixture implements ServerUnderTest {
 
     @Override
     public String adminUrl() {
-        return "http://127.0.0.1:" + server.port() + WsServerOptions.ADMIN_PATH;
+        return "http://127.0.0.1:" + server.port() + AdminHttpApi.BASE_PATH;
     }
 
     @Override
@@ -78,8 +79,8 @@ public final class HubFixture implements ServerUnderTest {
         return server.hub();
     }
 
-    public RawWsClient client() {
-        return RawWsClient.connect(wsUrl());
+    public ReactorNettyTestClient client() {
+        return ReactorNettyTestClient.connect(wsUrl());
     }
 
     @Override

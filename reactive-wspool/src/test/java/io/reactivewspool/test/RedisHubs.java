@@ -29,7 +29,7 @@ public final class RedisHubs implements AutoCloseable {
 
     private final List<RedisBroker> brokers = new ArrayList<>();
     private final List<HubFixture> nodes = new ArrayList<>();
-    private final List<RawWsClient> clients = new ArrayList<>();
+    private final List<ReactorNettyTestClient> clients = new ArrayList<>();
 
     private RedisHubs() {
     }
@@ -78,21 +78,21 @@ public final class RedisHubs implements AutoCloseable {
     }
 
     /** A client of node {@code node} with a token of {@link #TOKENS}, its welcome taken. */
-    public RawWsClient client(int node, String token) {
-        RawWsClient c = RawWsClient.connect(node(node).wsUrl() + "?token=" + token);
+    public ReactorNettyTestClient client(int node, String token) {
+        ReactorNettyTestClient c = ReactorNettyTestClient.connect(node(node).wsUrl() + "?token=" + token);
         clients.add(c);
         c.welcome();
         return c;
     }
 
     /** Alice on node {@code node}, subscribed to {@code topic} (its {@code subscribed} taken). */
-    public RawWsClient subscriber(int node, String topic) {
+    public ReactorNettyTestClient subscriber(int node, String topic) {
         return subscriber(node, "tok-alice", topic);
     }
 
     /** The user of {@code token} on node {@code node}, subscribed to {@code topic} (its {@code subscribed} taken). */
-    public RawWsClient subscriber(int node, String token, String topic) {
-        RawWsClient c = client(node, token);
+    public ReactorNettyTestClient subscriber(int node, String token, String topic) {
+        ReactorNettyTestClient c = client(node, token);
         c.send(WsMessage.subscribe(topic).withId("s"));
         WsMessage reply = c.next("subscribed");
         if (!"s".equals(reply.id())) {
@@ -103,7 +103,7 @@ public final class RedisHubs implements AutoCloseable {
 
     @Override
     public void close() {
-        clients.forEach(RawWsClient::close);
+        clients.forEach(ReactorNettyTestClient::close);
         nodes.forEach(HubFixture::close);
     }
 }

@@ -27,13 +27,13 @@ import reactor.netty.resources.LoopResources;
 
 /**
  * The {@link ServerEngine} on plain Netty: what a connection keeps is Netty's channel and
- * WebSocket codec, one {@link ChannelWsTransport} and the {@link FrameWriter}, nothing of Reactor
- * Netty. Serves what {@link NettyHubHandler} serves ({@link RequestRouter} has the routes), on
+ * WebSocket codec, one {@link PlainNettyWsTransport} and the {@link FrameWriter}, nothing of Reactor
+ * Netty. Serves what {@link ReactorNettyHttpHandler} serves ({@link PlainNettyHttpHandler} has the routes), on
  * Reactor Netty's event loops, so both engines share threads and the native transport choice.
  *
  * <p>Pipeline of a new connection: {@code HttpServerCodec}, {@link RequestDeadline}, (with
- * compression) Netty's permessage-deflate negotiation, {@link RequestRouter}. After the 101: {@code wsencoder},
- * {@code wsdecoder}, (with compression) the deflate encoder and decoder, {@link ChannelWsTransport},
+ * compression) Netty's permessage-deflate negotiation, {@link PlainNettyHttpHandler}. After the 101: {@code wsencoder},
+ * {@code wsdecoder}, (with compression) the deflate encoder and decoder, {@link PlainNettyWsTransport},
  * {@link FrameWriter}.
  */
 final class PlainNettyEngine implements ServerEngine {
@@ -52,7 +52,7 @@ final class PlainNettyEngine implements ServerEngine {
         WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(maxFrameBytes)
                 // Without a negotiated extension a frame with RSV bits is a protocol error the decoder
-                // answers with 1002; with compression on, ChannelWsTransport checks what deflate leaves.
+                // answers with 1002; with compression on, PlainNettyWsTransport checks what deflate leaves.
                 .allowExtensions(options.compression())
                 .build();
         this.routes = new Routes(hub, new AdminHttpApi(hub.admin(), options.adminAuthenticator()), options,
@@ -110,7 +110,7 @@ final class PlainNettyEngine implements ServerEngine {
             if (routes.options().tls() != null) {
                 p.addLast(TLS, routes.options().tls().newHandler(ch.alloc()));
             }
-            p.addLast(RequestRouter.CODEC, new HttpServerCodec());
+            p.addLast(PlainNettyHttpHandler.CODEC, new HttpServerCodec());
             p.addLast(RequestDeadline.NAME, new RequestDeadline(routes.options().requestTimeout().toNanos(), routes.timedOutLog()));
             if (routes.options().compression()) {
                 // Sees the upgrade request on its way to the router and answers the negotiation in the 101;
@@ -118,7 +118,7 @@ final class PlainNettyEngine implements ServerEngine {
                 // only up to the frame limit: a small frame must not cost what it inflates to.
                 p.addLast(DEFLATE, new WebSocketServerCompressionHandler(routes.maxFrameBytes()));
             }
-            p.addLast(RequestRouter.NAME, new RequestRouter(routes, ch));
+            p.addLast(PlainNettyHttpHandler.NAME, new PlainNettyHttpHandler(routes, ch));
         }
     }
 

@@ -11,7 +11,7 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.LoopResources;
 
-/** The {@link ServerEngine} on Reactor Netty's {@code HttpServer}, routed by {@link NettyHubHandler}. */
+/** The {@link ServerEngine} on Reactor Netty's {@code HttpServer}, routed by {@link ReactorNettyHttpHandler}. */
 final class ReactorNettyEngine implements ServerEngine {
 
     private final WsHub hub;
@@ -35,7 +35,7 @@ final class ReactorNettyEngine implements ServerEngine {
     @Override
     public Mono<Listening> bind() {
         return Mono.defer(() -> {
-            NettyHubHandler handler = new NettyHubHandler(hub, options, maxFrameBytes, dashboard);
+            ReactorNettyHttpHandler handler = new ReactorNettyHttpHandler(hub, options, maxFrameBytes, dashboard);
             HttpServer server = HttpServer.create()
                     .host(options.host())
                     .port(options.port())

@@ -5,12 +5,13 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.reactivewspool.server.AdminHttpApi;
 import io.reactivewspool.server.Dashboard;
 import io.reactivewspool.server.netty.WsServerOptions;
 
 /**
  * The one routing decision of both server engines: what a request's method, path and headers ask
- * for. An engine applies it ({@link NettyHubHandler} on Reactor Netty, {@link RequestRouter} on
+ * for. An engine applies it ({@link ReactorNettyHttpHandler} on Reactor Netty, {@link PlainNettyHttpHandler} on
  * plain Netty) and decides nothing of its own: the hub's path with a well-formed upgrade goes to
  * admission, the admin API's paths to the admin API, the probe paths to {@link HealthEndpoints},
  * everything else gets its HTTP answer here.
@@ -73,7 +74,7 @@ record Route(Kind kind, String path, Refusal refusal) {
         if (path.equals(HealthEndpoints.LIVE) || path.equals(HealthEndpoints.READY)) {
             return new Route(Kind.HEALTH, path, null);
         }
-        String admin = WsServerOptions.ADMIN_PATH;
+        String admin = AdminHttpApi.BASE_PATH;
         String dashboard = admin + Dashboard.SUB_PATH;
         if (options.dashboard() && (path.equals(dashboard) || path.startsWith(dashboard + "/"))) {
             return new Route(Kind.DASHBOARD, path.substring(dashboard.length()), null);

@@ -79,7 +79,7 @@ final class ClusterView {
     }
 
     /** A connection joined or left a topic here. */
-    void onMembership(DefaultConnection c, String topic, boolean joined) {
+    void onMembership(HubConnection c, String topic, boolean joined) {
         if (clusterState != null && options.cluster().tracksPresence(topic)) {
             clusterState.changed(topic);
         }
@@ -98,7 +98,7 @@ final class ClusterView {
     private Presence localPresence(String topic) {
         Map<String, Integer> users = new TreeMap<>();
         int n = 0;
-        for (DefaultConnection c : topics.connections(topic)) {
+        for (HubConnection c : topics.connections(topic)) {
             n++;
             if (c.userId != null) {
                 users.merge(c.userId, 1, Integer::sum);

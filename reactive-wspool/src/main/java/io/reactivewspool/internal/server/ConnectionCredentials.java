@@ -43,14 +43,14 @@ final class ConnectionCredentials implements Runnable {
     /** The timer closed the connection: no refresh may extend it any more. */
     private static final long EXPIRED = Long.MIN_VALUE;
 
-    private final DefaultConnection connection;
+    private final HubConnection connection;
     private final ConnectionHost hub;
     private final Disposable.Swap timer = Disposables.swap();
     private volatile long expiresAtMillis = NEVER;
     /** 1 while a refresh is being authenticated: one at a time per connection, so a client cannot pile them up. */
     private volatile int refreshing;
 
-    ConnectionCredentials(DefaultConnection connection, ConnectionHost hub) {
+    ConnectionCredentials(HubConnection connection, ConnectionHost hub) {
         this.connection = connection;
         this.hub = hub;
     }
@@ -186,7 +186,7 @@ final class ConnectionCredentials implements Runnable {
     }
 
     private void refused(String reason, String id) {
-        DefaultConnection.ERRORS.incrementAndGet(connection);
+        HubConnection.ERRORS.incrementAndGet(connection);
         hub.counters().errors.increment();
         log.info("refresh refused conn={} user={} reason=\"{}\"", connection.id, connection.userId, reason);
         connection.offer(hub.frameOf(WsMessage.error("refresh refused: " + reason + "; the connection keeps its credentials", id)));

@@ -7,7 +7,7 @@ import io.reactivewspool.server.WsHubOptions;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * What a {@link DefaultConnection}, its {@link Session} and the {@link ProtocolDispatcher} need of
+ * What a {@link HubConnection}, its {@link TransportPump} and the {@link ProtocolDispatcher} need of
  * the hub, and nothing else of it: the options, the totals, the clock, encoding a reply, and the
  * hub's answer to a full queue and to a finished transport.
  */
@@ -30,11 +30,11 @@ interface ConnectionHost {
     OutboundFrame frameOf(WsMessage message);
 
     /** Counts and logs a frame the connection's queue dropped. */
-    void onDropped(DefaultConnection c);
+    void onDropped(HubConnection c);
 
     /** Closes a connection whose queue overflowed under {@code CLOSE}. */
-    void onSlowConsumer(DefaultConnection c);
+    void onSlowConsumer(HubConnection c);
 
     /** Removes a connection from the hub; {@code false} when it already was. */
-    boolean unregister(DefaultConnection c, String why);
+    boolean unregister(HubConnection c, String why);
 }

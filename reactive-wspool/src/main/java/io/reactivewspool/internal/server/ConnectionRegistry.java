@@ -20,8 +20,8 @@ import io.reactivewspool.server.ConnectionInfo;
  */
 final class ConnectionRegistry {
 
-    private final ConcurrentHashMap<String, DefaultConnection> connections = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Set<DefaultConnection>> byUser = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, HubConnection> connections = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<HubConnection>> byUser = new ConcurrentHashMap<>();
     private final AtomicInteger slots = new AtomicInteger();
     private final int maxConnections;
     private final int maxConnectionsPerUser;
@@ -46,7 +46,7 @@ final class ConnectionRegistry {
      * Gives a new connection of a user (who has a slot) its place among the user's connections;
      * returns the limit that refused it (its slot is given back), or {@code null}.
      */
-    String joinUser(DefaultConnection c) {
+    String joinUser(HubConnection c) {
         if (c.userId != null && !addToUser(c)) {
             slots.decrementAndGet();
             return "max_connections_per_user=" + maxConnectionsPerUser;
@@ -54,14 +54,14 @@ final class ConnectionRegistry {
         return null;
     }
 
-    void add(DefaultConnection c) {
+    void add(HubConnection c) {
         connections.put(c.id, c);
     }
 
-    private boolean addToUser(DefaultConnection c) {
+    private boolean addToUser(HubConnection c) {
         boolean[] added = {false};
         byUser.compute(c.userId, (k, set) -> {
-            Set<DefaultConnection> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+            Set<HubConnection> s = set == null ? ConcurrentHashMap.newKeySet() : set;
             if (s.size() < maxConnectionsPerUser) {
                 s.add(c);
                 added[0] = true;
@@ -72,7 +72,7 @@ final class ConnectionRegistry {
     }
 
     /** Removes a connection from every index; {@code false} when it was not registered. */
-    boolean remove(DefaultConnection c) {
+    boolean remove(HubConnection c) {
         if (!connections.remove(c.id, c)) {
             return false;
         }
@@ -86,12 +86,12 @@ final class ConnectionRegistry {
         return true;
     }
 
-    DefaultConnection get(String id) {
+    HubConnection get(String id) {
         return connections.get(id);
     }
 
     /** The live view of every registered connection. */
-    Collection<DefaultConnection> all() {
+    Collection<HubConnection> all() {
         return connections.values();
     }
 
@@ -105,14 +105,14 @@ final class ConnectionRegistry {
     }
 
     /** The user's connections here (live view; empty when none). */
-    Set<DefaultConnection> ofUser(String userId) {
+    Set<HubConnection> ofUser(String userId) {
         return byUser.getOrDefault(userId, Set.of());
     }
 
-    List<DefaultConnection> byIds(Collection<String> ids) {
-        List<DefaultConnection> targets = new ArrayList<>();
+    List<HubConnection> byIds(Collection<String> ids) {
+        List<HubConnection> targets = new ArrayList<>();
         for (String id : new HashSet<>(ids)) {
-            DefaultConnection c = connections.get(id);
+            HubConnection c = connections.get(id);
             if (c != null) {
                 targets.add(c);
             }
@@ -121,9 +121,9 @@ final class ConnectionRegistry {
     }
 
     /** The connections of a user and/or subscribed to a topic ({@code null}: any). */
-    List<DefaultConnection> select(String userId, String topic) {
-        List<DefaultConnection> out = new ArrayList<>();
-        for (DefaultConnection c : connections.values()) {
+    List<HubConnection> select(String userId, String topic) {
+        List<HubConnection> out = new ArrayList<>();
+        for (HubConnection c : connections.values()) {
             if ((userId == null || userId.equals(c.userId)) && (topic == null || c.subscriptions.contains(topic))) {
                 out.add(c);
             }
@@ -133,7 +133,7 @@ final class ConnectionRegistry {
 
     /** What the admin API lists: the matching connections, oldest first. */
     List<ConnectionInfo> infos(String userId, String topic) {
-        Collection<DefaultConnection> base;
+        Collection<HubConnection> base;
         if (userId != null) {
             base = byUser.getOrDefault(userId, Set.of());
         } else if (topic != null) {
@@ -142,7 +142,7 @@ final class ConnectionRegistry {
             base = connections.values();
         }
         List<ConnectionInfo> out = new ArrayList<>();
-        for (DefaultConnection c : base) {
+        for (HubConnection c : base) {
             if ((userId == null || userId.equals(c.userId)) && (topic == null || c.subscriptions.contains(topic))) {
                 out.add(c.info());
             }

@@ -29,12 +29,12 @@ final class DefaultHubAdmin implements HubAdmin {
 
     private static final Logger log = LoggerFactory.getLogger(WsHub.class);
 
-    private final WsHub hub;
+    private final DefaultWsHub hub;
     private final ConnectionRegistry registry;
     private final HubDelivery delivery;
     private final ClusterView cluster;
 
-    DefaultHubAdmin(WsHub hub, ConnectionRegistry registry, HubDelivery delivery, ClusterView cluster) {
+    DefaultHubAdmin(DefaultWsHub hub, ConnectionRegistry registry, HubDelivery delivery, ClusterView cluster) {
         this.hub = hub;
         this.registry = registry;
         this.delivery = delivery;
@@ -53,7 +53,7 @@ final class DefaultHubAdmin implements HubAdmin {
 
     @Override
     public Optional<ConnectionInfo> connection(String connectionId) {
-        return Optional.ofNullable(registry.get(connectionId)).map(DefaultConnection::info);
+        return Optional.ofNullable(registry.get(connectionId)).map(HubConnection::info);
     }
 
     @Override
@@ -69,7 +69,7 @@ final class DefaultHubAdmin implements HubAdmin {
     public Mono<Integer> disconnect(Collection<String> connectionIds, String reason) {
         Objects.requireNonNull(connectionIds, "connectionIds");
         return Mono.defer(() -> {
-            List<DefaultConnection> targets = registry.byIds(connectionIds);
+            List<HubConnection> targets = registry.byIds(connectionIds);
             if (targets.size() < new HashSet<>(connectionIds).size()) {
                 // Some ids are not here: they may live on another node.
                 delivery.publishControl(ControlOp.disconnectIds(connectionIds, reason));
@@ -119,7 +119,7 @@ final class DefaultHubAdmin implements HubAdmin {
             log.debug("broker control message ignored node={} verb={}", m.originNodeId(), m.targets().get(0));
             return;
         }
-        List<DefaultConnection> targets;
+        List<HubConnection> targets;
         String by;
         if (op.userId() != null) {
             targets = registry.select(op.userId(), null);
@@ -140,7 +140,7 @@ final class DefaultHubAdmin implements HubAdmin {
         }, e -> log.warn("cluster disconnect failed origin={} by={} error={}", m.originNodeId(), by, e.toString()));
     }
 
-    private static Mono<Integer> disconnectAll(List<DefaultConnection> targets, String reason, String by) {
+    private static Mono<Integer> disconnectAll(List<HubConnection> targets, String reason, String by) {
         WsCloseStatus status = WsCloseStatus.NORMAL.withReason(reason == null || reason.isBlank() ? "disconnected by administrator" : reason);
         return Flux.fromIterable(targets)
                 .filter(c -> c.state() == ConnectionState.OPEN)

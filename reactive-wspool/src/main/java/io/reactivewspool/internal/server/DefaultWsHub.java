@@ -45,7 +45,7 @@ import reactor.core.scheduler.Schedulers;
  * {@link WsHub} operations, over its parts: the {@link ConnectionRegistry}, {@link Topics},
  * {@link HubDelivery} (local fan-out, broker fan-in and fan-out), the {@link ClusterView}
  * (presence, cluster stats), {@link HubTimers} (heartbeat, sweep, close) and the
- * {@link DefaultHubAdmin admin operations}. A connection, its {@link Session} and the
+ * {@link DefaultHubAdmin admin operations}. A connection, its {@link TransportPump} and the
  * {@link ProtocolDispatcher} see the hub only as a {@link ConnectionHost}.
  */
 public final class DefaultWsHub implements WsHub {
@@ -94,7 +94,7 @@ public final class DefaultWsHub implements WsHub {
         return delivery.interest(topic, on);
     }
 
-    private void onMembership(DefaultConnection c, String topic, boolean joined) {
+    private void onMembership(HubConnection c, String topic, boolean joined) {
         cluster.onMembership(c, topic, joined);
     }
 
@@ -186,9 +186,9 @@ public final class DefaultWsHub implements WsHub {
             return transport.close(WsCloseStatus.GOING_AWAY);
         }
         String limit = registry.takeSlot();
-        DefaultConnection c = null;
+        HubConnection c = null;
         if (limit == null) {
-            c = new DefaultConnection(ConnectionRegistry.newId(), admission.userId(), transport, host, timers.nowMillis());
+            c = new HubConnection(ConnectionRegistry.newId(), admission.userId(), transport, host, timers.nowMillis());
             delivery.learn(transport);
             limit = registry.joinUser(c);
             if (limit != null) {
@@ -204,7 +204,7 @@ public final class DefaultWsHub implements WsHub {
         return run(c, admission, initialTopics);
     }
 
-    private Mono<Void> run(DefaultConnection c, Admission admission, Set<String> initialTopics) {
+    private Mono<Void> run(HubConnection c, Admission admission, Set<String> initialTopics) {
         registry.add(c);
         counters.accepted.increment();
         c.open();
@@ -214,7 +214,7 @@ public final class DefaultWsHub implements WsHub {
         }
         // Sending starts first: with the transport's demand already there, the welcome goes straight
         // to the transport, and a connection whose queue never backs up never allocates one.
-        Session session = new Session(c, host, dispatcher);
+        TransportPump session = new TransportPump(c, host, dispatcher);
         session.startSending();
         c.offer(delivery.frameOf(WsMessage.welcome(c.id, c.userId, options.heartbeat().interval().toMillis())));
         for (String topic : initialTopics) {
@@ -227,7 +227,7 @@ public final class DefaultWsHub implements WsHub {
     }
 
     /** Removes a connection from every index; idempotent. */
-    private boolean unregister(DefaultConnection c, String why) {
+    private boolean unregister(HubConnection c, String why) {
         if (!registry.remove(c)) {
             return false;
         }
@@ -246,7 +246,7 @@ public final class DefaultWsHub implements WsHub {
         return true;
     }
 
-    private void notifyListener(ConnectionListener l, DefaultConnection c, boolean open) {
+    private void notifyListener(ConnectionListener l, HubConnection c, boolean open) {
         try {
             if (open) {
                 l.onOpen(c, this);
@@ -297,14 +297,14 @@ public final class DefaultWsHub implements WsHub {
 
     @Override
     public boolean sendTo(String connectionId, WsMessage message) {
-        DefaultConnection c = registry.get(connectionId);
+        HubConnection c = registry.get(connectionId);
         return c != null && c.offer(delivery.frameOf(message));
     }
 
     @Override
     public boolean subscribe(String connectionId, String topic) {
         TopicName.requireValid(topic);
-        DefaultConnection c = registry.get(connectionId);
+        HubConnection c = registry.get(connectionId);
         if (c == null) {
             return false;
         }
@@ -318,7 +318,7 @@ public final class DefaultWsHub implements WsHub {
 
     @Override
     public boolean unsubscribe(String connectionId, String topic) {
-        DefaultConnection c = registry.get(connectionId);
+        HubConnection c = registry.get(connectionId);
         return c != null && topics.unsubscribe(c, topic);
     }
 
@@ -348,13 +348,13 @@ public final class DefaultWsHub implements WsHub {
         return admin;
     }
 
-    @Override
-    public HubStats stats() {
+    /** The counters behind {@link HubAdmin#stats()}. */
+    HubStats stats() {
         Map<ConnectionState, Integer> states = new EnumMap<>(ConnectionState.class);
         for (ConnectionState s : ConnectionState.values()) {
             states.put(s, 0);
         }
-        for (DefaultConnection c : registry.all()) {
+        for (HubConnection c : registry.all()) {
             states.merge(c.state(), 1, Integer::sum);
         }
         return new HubStats(registry.size(), counters.accepted.sum(), counters.rejected.sum(), registry.users(),
@@ -364,8 +364,8 @@ public final class DefaultWsHub implements WsHub {
                 counters.removedClosed.sum(), counters.heartbeatTimeouts.sum(), broker.isConnected());
     }
 
-    @Override
-    public Mono<CleanupReport> cleanup() {
+    /** The sweep behind {@link HubAdmin#cleanup()}. */
+    Mono<CleanupReport> cleanup() {
         return Mono.fromCallable(timers::sweep);
     }
 
@@ -447,8 +447,8 @@ public final class DefaultWsHub implements WsHub {
         }
 
         @Override
-        public void onDropped(DefaultConnection c) {
-            DefaultConnection.DROPPED.incrementAndGet(c);
+        public void onDropped(HubConnection c) {
+            HubConnection.DROPPED.incrementAndGet(c);
             counters.dropped.increment();
             long skipped = dropLog.acquire();
             if (skipped >= 0) {
@@ -458,7 +458,7 @@ public final class DefaultWsHub implements WsHub {
         }
 
         @Override
-        public void onSlowConsumer(DefaultConnection c) {
+        public void onSlowConsumer(HubConnection c) {
             if (c.state() == ConnectionState.OPEN) {
                 log.info("slow consumer closed conn={} user={} code=4001 queue={}", c.id, c.userId, options.limits().outboundQueueSize());
                 c.close(WsCloseStatus.SLOW_CONSUMER).subscribe();
@@ -466,7 +466,7 @@ public final class DefaultWsHub implements WsHub {
         }
 
         @Override
-        public boolean unregister(DefaultConnection c, String why) {
+        public boolean unregister(HubConnection c, String why) {
             return DefaultWsHub.this.unregister(c, why);
         }
     }

@@ -194,7 +194,7 @@ final class HubDelivery {
     /** The reach of a delivery that has not run yet: the topic's local subscribers, less the excluded. */
     private int subscribersExcept(String topic, Set<String> excluded) {
         int n = 0;
-        for (DefaultConnection c : topics.connections(topic)) {
+        for (HubConnection c : topics.connections(topic)) {
             if (!excluded.contains(c.id)) {
                 n++;
             }
@@ -231,7 +231,7 @@ final class HubDelivery {
         }
         int reached = 0;
         for (String user : targets) {
-            for (DefaultConnection c : registry.ofUser(user)) {
+            for (HubConnection c : registry.ofUser(user)) {
                 if (!excluded.contains(c.id) && c.offer(frame)) {
                     reached++;
                 }

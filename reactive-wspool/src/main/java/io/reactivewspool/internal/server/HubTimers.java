@@ -84,7 +84,7 @@ final class HubTimers {
         long now = nowMillis();
         long timeout = options.heartbeat().connectionTimeout().toMillis();
         OutboundFrame heartbeatMessage = options.heartbeat().messages() ? host.frameOf(WsMessage.heartbeat()) : null;
-        for (DefaultConnection c : registry.all()) {
+        for (HubConnection c : registry.all()) {
             if (c.state() != ConnectionState.OPEN) {
                 continue;
             }
@@ -107,7 +107,7 @@ final class HubTimers {
         int stale = 0;
         int failed = 0;
         int closed = 0;
-        for (DefaultConnection c : registry.all()) {
+        for (HubConnection c : registry.all()) {
             ConnectionState s = c.state();
             if (s == ConnectionState.OPEN && now - c.lastActivityMillis() > timeout) {
                 c.close(WsCloseStatus.HEARTBEAT_TIMEOUT).subscribe();
@@ -145,7 +145,7 @@ final class HubTimers {
      * once all are unregistered, or at the drain period plus 5 s, when the rest are dropped.
      */
     Mono<Void> closeConnections() {
-        List<DefaultConnection> all = new ArrayList<>(registry.all());
+        List<HubConnection> all = new ArrayList<>(registry.all());
         int batchSize = options.shutdown().batchSize();
         int batches = (all.size() + batchSize - 1) / batchSize;
         Duration spacing = batches <= 1 ? Duration.ZERO : options.shutdown().drainPeriod().dividedBy(batches);
@@ -153,7 +153,7 @@ final class HubTimers {
                 options.shutdown().drainPeriod().toMillis());
         Mono<Void> closeAll = Flux.range(0, batches)
                 .concatMap(i -> {
-                    List<DefaultConnection> batch = all.subList(i * batchSize, Math.min(all.size(), (i + 1) * batchSize));
+                    List<HubConnection> batch = all.subList(i * batchSize, Math.min(all.size(), (i + 1) * batchSize));
                     Mono<Void> wait = i == 0 ? Mono.empty() : Mono.delay(spacing, scheduler).then();
                     // A batch starts its closes and does not wait for them: a close frame queued
                     // behind a slow reader must not delay the next batch (each transport drops
@@ -169,7 +169,7 @@ final class HubTimers {
             long limit = options.shutdown().drainPeriod().plusSeconds(5).toMillis();
             scheduler.schedule(() -> {
                 // Transports that never finished: drop them from the registry anyway.
-                for (DefaultConnection c : all) {
+                for (HubConnection c : all) {
                     host.unregister(c, "hub_closed");
                 }
                 gone.tryEmitEmpty();

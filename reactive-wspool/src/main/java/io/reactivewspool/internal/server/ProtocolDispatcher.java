@@ -47,7 +47,7 @@ final class ProtocolDispatcher {
         this.hub = hub;
     }
 
-    private void reply(DefaultConnection c, WsMessage m) {
+    private void reply(HubConnection c, WsMessage m) {
         c.offer(host.frameOf(m));
     }
 
@@ -60,7 +60,7 @@ final class ProtocolDispatcher {
         }
     }
 
-    void onFrame(DefaultConnection c, InboundFrame frame) {
+    void onFrame(HubConnection c, InboundFrame frame) {
         try {
             dispatch(c, frame);
         } catch (RuntimeException e) {
@@ -70,7 +70,7 @@ final class ProtocolDispatcher {
         }
     }
 
-    private void dispatch(DefaultConnection c, InboundFrame frame) {
+    private void dispatch(HubConnection c, InboundFrame frame) {
         long now = host.nowMillis();
         c.touch(now);
         switch (frame.kind()) {
@@ -87,7 +87,7 @@ final class ProtocolDispatcher {
         if (c.state() != ConnectionState.OPEN) {
             return;
         }
-        DefaultConnection.RECEIVED.incrementAndGet(c);
+        HubConnection.RECEIVED.incrementAndGet(c);
         host.counters().received.increment();
         if (frame.payload().length > host.options().limits().maxFrameBytes()) {
             log.info("frame too large conn={} user={} bytes={} max={}", c.id, c.userId, frame.payload().length, host.options().limits().maxFrameBytes());
@@ -121,7 +121,7 @@ final class ProtocolDispatcher {
         }
     }
 
-    private boolean overRateLimit(DefaultConnection c, long now, String id) {
+    private boolean overRateLimit(HubConnection c, long now, String id) {
         int limit = host.options().limits().rateLimitPerSecond();
         if (limit == 0) {
             return false;
@@ -145,7 +145,7 @@ final class ProtocolDispatcher {
         return true;
     }
 
-    void onSubscribe(DefaultConnection c, WsMessage m) {
+    void onSubscribe(HubConnection c, WsMessage m) {
         String topic = m.topic();
         if (topic == null) {
             badMessage(c, "subscribe needs a \"topic\"", m.id());
@@ -191,7 +191,7 @@ final class ProtocolDispatcher {
      * {@code subscribe} with {@code data.since} on a hub with history: attach first (live events
      * held by a {@link TopicRecovery}), read the history, then replay, reply and release.
      */
-    private void onSubscribeSince(DefaultConnection c, WsMessage m) {
+    private void onSubscribeSince(HubConnection c, WsMessage m) {
         String topic = m.topic();
         JsonNode sinceNode = m.data().get("since");
         HistoryOffset since;
@@ -242,7 +242,7 @@ final class ProtocolDispatcher {
                 }));
     }
 
-    private void finish(DefaultConnection c, WsMessage m, TopicRecovery recovery, Disposable attached,
+    private void finish(HubConnection c, WsMessage m, TopicRecovery recovery, Disposable attached,
                         TopicHistory.Replay replay, HistoryOffset since) {
         if (c.subscriptions.get(m.topic()) != attached) {
             return; // unsubscribed (or closed) while the history was read
@@ -262,7 +262,7 @@ final class ProtocolDispatcher {
         return WsMessage.builder(WsMessage.SUBSCRIBED).topic(topic).id(id).data(d).build();
     }
 
-    private void onUnsubscribe(DefaultConnection c, WsMessage m) {
+    private void onUnsubscribe(HubConnection c, WsMessage m) {
         if (m.topic() == null) {
             badMessage(c, "unsubscribe needs a \"topic\"", m.id());
             return;
@@ -273,7 +273,7 @@ final class ProtocolDispatcher {
         reply(c, WsMessage.unsubscribed(m.topic(), m.id()));
     }
 
-    private void onPublish(DefaultConnection c, WsMessage m) {
+    private void onPublish(HubConnection c, WsMessage m) {
         String topic = m.topic();
         if (topic == null) {
             badMessage(c, "publish needs a \"topic\"", m.id());
@@ -289,7 +289,7 @@ final class ProtocolDispatcher {
         }
     }
 
-    private void onRefresh(DefaultConnection c, WsMessage m) {
+    private void onRefresh(HubConnection c, WsMessage m) {
         JsonNode token = m.data() == null ? null : m.data().get("token");
         if (token == null || !token.isString() || token.asString().isEmpty()) {
             badMessage(c, "refresh needs a non-empty string \"data.token\"", m.id());
@@ -298,7 +298,7 @@ final class ProtocolDispatcher {
         c.credentials().refresh(token.asString(), m.id());
     }
 
-    private void onApplicationMessage(DefaultConnection c, WsMessage m) {
+    private void onApplicationMessage(HubConnection c, WsMessage m) {
         MessageHandler handler = host.options().handlers().get(m.type());
         if (handler == null) {
             badMessage(c, "unknown message type '" + m.type() + "'", m.id());
@@ -333,7 +333,7 @@ final class ProtocolDispatcher {
         return "handler for '" + type + "' failed";
     }
 
-    private void badMessage(DefaultConnection c, String reason, String id) {
+    private void badMessage(HubConnection c, String reason, String id) {
         error(c, reason, id);
         if (++c.badMessages > host.options().limits().maxBadMessages()) {
             log.info("too many bad messages conn={} user={} count={}", c.id, c.userId, c.badMessages);
@@ -341,8 +341,8 @@ final class ProtocolDispatcher {
         }
     }
 
-    private void error(DefaultConnection c, String reason, String id) {
-        DefaultConnection.ERRORS.incrementAndGet(c);
+    private void error(HubConnection c, String reason, String id) {
+        HubConnection.ERRORS.incrementAndGet(c);
         host.counters().errors.increment();
         reply(c, WsMessage.error(reason, id));
     }

@@ -31,7 +31,7 @@ import io.reactivewspool.server.OverflowPolicy;
  */
 final class TopicRecovery implements Consumer<TopicEvent> {
 
-    private final DefaultConnection connection;
+    private final HubConnection connection;
     private final int limit;
     private final OverflowPolicy policy;
     private List<TopicEvent> held = new ArrayList<>(); // guarded by this until live
@@ -43,7 +43,7 @@ final class TopicRecovery implements Consumer<TopicEvent> {
      * @param limit  the connection's queue capacity: at most this many live events are held
      * @param policy the connection's overflow policy
      */
-    TopicRecovery(DefaultConnection connection, int limit, OverflowPolicy policy) {
+    TopicRecovery(HubConnection connection, int limit, OverflowPolicy policy) {
         this.connection = connection;
         this.limit = limit;
         this.policy = policy;

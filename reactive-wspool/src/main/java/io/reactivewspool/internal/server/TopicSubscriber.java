@@ -19,13 +19,13 @@ final class TopicSubscriber implements CoreSubscriber<TopicEvent>, Disposable {
     private static final AtomicReferenceFieldUpdater<TopicSubscriber, Subscription> SUBSCRIPTION =
             AtomicReferenceFieldUpdater.newUpdater(TopicSubscriber.class, Subscription.class, "subscription");
 
-    private final DefaultConnection connection;
+    private final HubConnection connection;
     private final OutboundQueue queue;
     private final String id;
     private final int idHash;
     private volatile Subscription subscription;
 
-    TopicSubscriber(DefaultConnection connection, int idHash) {
+    TopicSubscriber(HubConnection connection, int idHash) {
         this.connection = connection;
         this.queue = connection.queue;
         this.id = connection.id;

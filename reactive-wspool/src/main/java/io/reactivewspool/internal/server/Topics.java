@@ -42,7 +42,7 @@ final class Topics {
         // push into their own bounded queue; in-process subscribers buffer on their side.
         // Unsafe (no serialization check of its own): only the thread holding `wip` emits to it.
         final Sinks.Many<TopicEvent> sink = Sinks.unsafe().many().multicast().directBestEffort();
-        final Set<DefaultConnection> connections = ConcurrentHashMap.newKeySet();
+        final Set<HubConnection> connections = ConcurrentHashMap.newKeySet();
         int refs; // guarded by the map's compute
         /** Completes once the broker has taken this node's interest in the topic (or failed to). */
         final Sinks.Empty<Void> interested = Sinks.empty();
@@ -88,7 +88,7 @@ final class Topics {
 
     /** Told after a connection joined ({@code true}) or left a topic. */
     interface Membership {
-        void changed(DefaultConnection c, String topic, boolean joined);
+        void changed(HubConnection c, String topic, boolean joined);
     }
 
     Topics(int maxPerTopic, int maxTopicsPerConnection, BiFunction<String, Boolean, Mono<Void>> interest,
@@ -105,15 +105,15 @@ final class Topics {
         this.onEmitFailure = onEmitFailure;
     }
 
-    Result subscribe(DefaultConnection c, String name) {
+    Result subscribe(HubConnection c, String name) {
         return subscribe(c, name, null);
     }
 
     /**
-     * As {@link #subscribe(DefaultConnection, String)}, the topic's events going to {@code onEvent}
+     * As {@link #subscribe(HubConnection, String)}, the topic's events going to {@code onEvent}
      * ({@code null}: straight to the connection's queue).
      */
-    Result subscribe(DefaultConnection c, String name, Consumer<TopicEvent> onEvent) {
+    Result subscribe(HubConnection c, String name, Consumer<TopicEvent> onEvent) {
         if (c.subscriptions.contains(name)) {
             return Result.ALREADY;
         }
@@ -160,7 +160,7 @@ final class Topics {
         return Result.SUBSCRIBED;
     }
 
-    boolean unsubscribe(DefaultConnection c, String name) {
+    boolean unsubscribe(HubConnection c, String name) {
         Disposable d = c.subscriptions.remove(name);
         if (d == null) {
             return false;
@@ -171,7 +171,7 @@ final class Topics {
         return true;
     }
 
-    void unsubscribeAll(DefaultConnection c) {
+    void unsubscribeAll(HubConnection c) {
         for (String name : c.subscriptions.topics()) {
             unsubscribe(c, name);
         }
@@ -230,7 +230,7 @@ final class Topics {
         return t == null || t.ready;
     }
 
-    private void release(String name, DefaultConnection c) {
+    private void release(String name, HubConnection c) {
         boolean[] removed = {false};
         Topic[] gone = {null};
         topics.computeIfPresent(name, (k, topic) -> {
@@ -334,7 +334,7 @@ final class Topics {
         }
         Set<String> ids = new HashSet<>();
         for (String name : names) {
-            for (DefaultConnection c : connections(name)) {
+            for (HubConnection c : connections(name)) {
                 if (!event.excluded.contains(c.id)) {
                     ids.add(c.id);
                 }
@@ -343,7 +343,7 @@ final class Topics {
         return ids.size();
     }
 
-    Set<DefaultConnection> connections(String name) {
+    Set<HubConnection> connections(String name) {
         Topic t = topics.get(name);
         return t == null ? Set.of() : t.connections;
     }

@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.reactivewspool.internal.netty.ServerEngine;
+import io.reactivewspool.server.AdminHttpApi;
 import io.reactivewspool.server.WsHub;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +15,7 @@ import reactor.netty.resources.LoopResources;
 /**
  * An HTTP server for a {@link WsHub}: the hub's WebSocket endpoint at
  * {@link WsServerOptions#path()} and, when enabled, the admin HTTP API under
- * {@value WsServerOptions#ADMIN_PATH}. Upgrades are authenticated and origin-checked by the hub
+ * {@value AdminHttpApi#BASE_PATH}. Upgrades are authenticated and origin-checked by the hub
  * BEFORE the upgrade; a refusal is a plain HTTP 401/403/503 response. Runs on Reactor Netty's
  * {@code HttpServer} or, with {@link WsServerOptions.Engine#NETTY}, on plain Netty.
  *
@@ -75,7 +76,7 @@ public final class WsServer {
                     });
         }).map(listening -> {
             log.info("wsserver listening url={} engine={} admin={}", url(), options.engine(),
-                    options.adminEnabled() ? options.adminEnabled() + " path=" + WsServerOptions.ADMIN_PATH : "off");
+                    options.adminEnabled() ? options.adminEnabled() + " path=" + AdminHttpApi.BASE_PATH : "off");
             return this;
         });
     }

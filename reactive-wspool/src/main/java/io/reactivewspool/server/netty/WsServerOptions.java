@@ -14,6 +14,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.reactivewspool.internal.OptionRange;
 import io.reactivewspool.server.AdminAuthenticator;
+import io.reactivewspool.server.AdminHttpApi;
 import io.reactivewspool.server.LimitSpec;
 import reactor.netty.http.server.HttpServer;
 
@@ -30,9 +31,9 @@ import reactor.netty.http.server.HttpServer;
  * <tr><td>compression (permessage-deflate)</td><td>false</td><td></td></tr>
  * <tr><td>tls</td><td>none: {@code ws://}</td><td>a server {@code SslContext}, or PEM certificate and key files:
  * {@code wss://} on both engines</td></tr>
- * <tr><td>adminEnabled</td><td>true</td><td>serve the admin API under {@value #ADMIN_PATH}</td></tr>
+ * <tr><td>adminEnabled</td><td>true</td><td>serve the admin API under {@value AdminHttpApi#BASE_PATH}</td></tr>
  * <tr><td>dashboard</td><td>false</td><td>serve the operator {@link io.reactivewspool.server.Dashboard} at
- * {@value #ADMIN_PATH}/dashboard/; needs adminEnabled</td></tr>
+ * {@value AdminHttpApi#BASE_PATH}/dashboard/; needs adminEnabled</td></tr>
  * <tr><td>adminAuthenticator</td><td>{@link AdminAuthenticator#denyAll()}: every admin request gets 403</td><td></td></tr>
  * <tr><td>ioThreads</td><td>0: Reactor Netty's shared event loops (max(cores, 4))</td><td>0 .. 1024; n gives the
  * server n event loops of its own, closed with it (one per core the process may use is the fastest)</td></tr>
@@ -54,8 +55,6 @@ public final class WsServerOptions {
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_PATH = "/ws";
-    /** Where the admin HTTP API lives. */
-    public static final String ADMIN_PATH = "/api/admin/websockets";
     /** Default {@code requestTimeout}: 10 s. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
@@ -189,7 +188,7 @@ public final class WsServerOptions {
         return tls;
     }
 
-    /** Whether the operator dashboard is served at {@value #ADMIN_PATH}/dashboard/. */
+    /** Whether the operator dashboard is served at {@value AdminHttpApi#BASE_PATH}/dashboard/. */
     public boolean dashboard() {
         return dashboard;
     }
@@ -330,7 +329,7 @@ public final class WsServerOptions {
         }
 
         /**
-         * Serves the operator dashboard (default false) at {@value WsServerOptions#ADMIN_PATH}/dashboard/;
+         * Serves the operator dashboard (default false) at {@value AdminHttpApi#BASE_PATH}/dashboard/;
          * its data comes from the admin API, under the admin authenticator.
          */
         public Builder dashboard(boolean v) {
@@ -343,8 +342,8 @@ public final class WsServerOptions {
                 throw new IllegalArgumentException("dashboard needs adminEnabled: the admin API is where its data comes from;"
                         + " enable the admin API or turn the dashboard off");
             }
-            if (adminEnabled && path.startsWith(ADMIN_PATH)) {
-                throw new IllegalArgumentException("path must not be under the admin API " + ADMIN_PATH + ", was '" + path + "'");
+            if (adminEnabled && path.startsWith(AdminHttpApi.BASE_PATH)) {
+                throw new IllegalArgumentException("path must not be under the admin API " + AdminHttpApi.BASE_PATH + ", was '" + path + "'");
             }
             if (engine == Engine.NETTY && customizer != null) {
                 throw new IllegalArgumentException("customizer cannot be combined with engine NETTY: customizer applies to the"

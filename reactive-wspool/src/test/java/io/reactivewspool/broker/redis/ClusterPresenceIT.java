@@ -17,7 +17,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.Presence;
 import io.reactivewspool.server.WsHub;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.RedisHubs;
 import io.reactivewspool.test.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
@@ -81,14 +81,14 @@ class ClusterPresenceIT {
         return "wspool:nh:" + node;
     }
 
-    private static String idOf(RawWsClient c) {
+    private static String idOf(ReactorNettyTestClient c) {
         return c.received().get(0).data().get("connection_id").asString();
     }
 
     @Test
     void joinAndLeaveOnEitherNodeShowOnBothAndAnEmptiedTopicLeavesNoEntry() {
         hubs.subscriber(0, "tok-alice", "room/1");
-        RawWsClient bob = hubs.subscriber(1, "tok-bob", "room/1");
+        ReactorNettyTestClient bob = hubs.subscriber(1, "tok-bob", "room/1");
 
         for (int node = 0; node < 2; node++) {
             int n = node;
@@ -154,7 +154,7 @@ class ClusterPresenceIT {
 
     @Test
     void untrackedTopicsWriteNothingToRedisAndAskingTheirPresenceIsAnError() {
-        RawWsClient alice = hubs.subscriber(0, "tok-alice", "room/5");
+        ReactorNettyTestClient alice = hubs.subscriber(0, "tok-alice", "room/5");
         for (int i = 0; i < 50; i++) {
             assertThat(hub(0).subscribe(idOf(alice), "plain/" + i)).isTrue();
         }

@@ -10,7 +10,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.reactivewspool.server.Authenticator;
 import io.reactivewspool.server.WsHubOptions;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
@@ -41,7 +41,7 @@ class PresenceWriteLoadIT {
 
     private RedisServerProcess redis;
     private HubFixture node;
-    private final List<RawWsClient> clients = new ArrayList<>();
+    private final List<ReactorNettyTestClient> clients = new ArrayList<>();
     private RedisClient probe;
     private StatefulRedisConnection<String, String> conn;
 
@@ -71,7 +71,7 @@ class PresenceWriteLoadIT {
         if (probe != null) {
             probe.shutdown();
         }
-        clients.forEach(RawWsClient::close);
+        clients.forEach(ReactorNettyTestClient::close);
         if (node != null) {
             node.close();
         }
@@ -125,7 +125,7 @@ class PresenceWriteLoadIT {
     void tenThousandIdleTopicsCostRedisABoundedNumberOfCommandsPerSecond() {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < CONNECTIONS; i++) {
-            RawWsClient c = RawWsClient.connect(node.wsUrl() + "?token=tok-alice");
+            ReactorNettyTestClient c = ReactorNettyTestClient.connect(node.wsUrl() + "?token=tok-alice");
             clients.add(c);
             c.welcome();
             ids.add(c.received().get(0).data().get("connection_id").asString());

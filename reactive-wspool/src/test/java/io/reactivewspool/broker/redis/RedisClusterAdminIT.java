@@ -9,7 +9,7 @@ import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.Presence;
 import io.reactivewspool.test.AdminHttp;
 import io.reactivewspool.test.HubFixture;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.RedisHubs;
 import io.reactivewspool.test.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
@@ -49,19 +49,19 @@ class RedisClusterAdminIT {
         return hubs.node(i);
     }
 
-    private RawWsClient client(int node, String token) {
+    private ReactorNettyTestClient client(int node, String token) {
         return hubs.client(node, token);
     }
 
-    private RawWsClient subscriber(int node, String token, String topic) {
+    private ReactorNettyTestClient subscriber(int node, String token, String topic) {
         return hubs.subscriber(node, token, topic);
     }
 
     @Test
     void disconnectUserOnOneNodeClosesTheUsersConnectionsOnTheOtherWith1000AndTheReason() {
-        RawWsClient aliceA = client(0, "tok-alice");
-        RawWsClient aliceB = client(1, "tok-alice");
-        RawWsClient bobB = client(1, "tok-bob");
+        ReactorNettyTestClient aliceA = client(0, "tok-alice");
+        ReactorNettyTestClient aliceB = client(1, "tok-alice");
+        ReactorNettyTestClient bobB = client(1, "tok-bob");
 
         AdminHttp.Response r = AdminHttp.post(node(0).adminUrl() + "/disconnect", ADMIN,
                 "{\"user_id\":\"alice\",\"reason\":\"account suspended\"}");
@@ -79,9 +79,9 @@ class RedisClusterAdminIT {
 
     @Test
     void disconnectTopicOnOneNodeClosesTheTopicsSubscribersOnTheOther() {
-        RawWsClient onA = subscriber(0, "tok-alice", "orders");
-        RawWsClient onB = subscriber(1, "tok-bob", "orders");
-        RawWsClient otherB = subscriber(1, "tok-bob", "prices");
+        ReactorNettyTestClient onA = subscriber(0, "tok-alice", "orders");
+        ReactorNettyTestClient onB = subscriber(1, "tok-bob", "orders");
+        ReactorNettyTestClient otherB = subscriber(1, "tok-bob", "prices");
 
         assertThat(node(0).hub().admin().disconnectTopic("orders", "orders closed").block(T)).isEqualTo(1);
 
@@ -95,8 +95,8 @@ class RedisClusterAdminIT {
 
     @Test
     void disconnectByIdsOnOneNodeClosesTheNamedConnectionsOnTheOther() {
-        RawWsClient named = client(1, "tok-alice");
-        RawWsClient kept = client(1, "tok-alice");
+        ReactorNettyTestClient named = client(1, "tok-alice");
+        ReactorNettyTestClient kept = client(1, "tok-alice");
 
         assertThat(node(0).hub().admin().disconnect(List.of(idOf(named), "unknown-id"), "bye").block(T)).isZero();
 
@@ -107,7 +107,7 @@ class RedisClusterAdminIT {
         assertThat(kept.isClosed()).isFalse();
     }
 
-    private static String idOf(RawWsClient c) {
+    private static String idOf(ReactorNettyTestClient c) {
         return c.received().get(0).data().get("connection_id").asString();
     }
 
@@ -119,7 +119,7 @@ class RedisClusterAdminIT {
     void presenceListsTheUsersAndConnectionsSubscribedOnEveryNode() {
         subscriber(0, "tok-alice", "room/1");
         subscriber(1, "tok-alice", "room/1");
-        RawWsClient bob = subscriber(1, "tok-bob", "room/1");
+        ReactorNettyTestClient bob = subscriber(1, "tok-bob", "room/1");
         subscriber(1, "tok-bob", "room/other");
 
         await().atMost(T).untilAsserted(() -> {
@@ -155,11 +155,11 @@ class RedisClusterAdminIT {
 
     @Test
     void joinAndLeaveReachSubscribersOnEveryNodeForEnabledTopicsOnly() {
-        RawWsClient watcher = subscriber(0, "tok-alice", "room/3");
+        ReactorNettyTestClient watcher = subscriber(0, "tok-alice", "room/3");
         watcher.send(WsMessage.subscribe("plain").withId("p"));
         watcher.next("subscribed");
 
-        RawWsClient bob = subscriber(1, "tok-bob", "room/3");
+        ReactorNettyTestClient bob = subscriber(1, "tok-bob", "room/3");
         String bobId = idOf(bob);
         WsMessage join = watcher.next("join");
         assertThat(join.topic()).isEqualTo("room/3");
@@ -167,7 +167,7 @@ class RedisClusterAdminIT {
         assertThat(join.data().get("connection_id").asString()).isEqualTo(bobId);
         assertThat(bob.received()).noneMatch(m -> m.is("join"));
 
-        RawWsClient plain = subscriber(1, "tok-bob", "plain");
+        ReactorNettyTestClient plain = subscriber(1, "tok-bob", "plain");
         bob.close();
         WsMessage leave = watcher.next("leave");
         assertThat(leave.topic()).isEqualTo("room/3");

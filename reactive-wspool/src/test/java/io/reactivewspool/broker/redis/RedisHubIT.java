@@ -8,7 +8,7 @@ import io.reactivewspool.client.WsTopicClient;
 import io.reactivewspool.client.WsTopicClientOptions;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.test.HubFixture;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.RedisHubs;
 import io.reactivewspool.test.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
@@ -48,32 +48,32 @@ class RedisHubIT {
         return hubs.node(i);
     }
 
-    private RawWsClient client(int node, String token) {
+    private ReactorNettyTestClient client(int node, String token) {
         return hubs.client(node, token);
     }
 
-    private RawWsClient subscriber(int node, String topic) {
+    private ReactorNettyTestClient subscriber(int node, String topic) {
         return hubs.subscriber(node, topic);
     }
 
-    private static long count(RawWsClient c, String type) {
+    private static long count(ReactorNettyTestClient c, String type) {
         return c.received().stream().filter(m -> m.is(type)).count();
     }
 
     @Test
     void redisOutageWithHistoryDeliversNothingItCannotStoreCountsItAndCrossNodeDeliveryResumesAfterRestart() {
-        RawWsClient onA = subscriber(0, "prices");
-        RawWsClient onB = subscriber(1, "prices");
+        ReactorNettyTestClient onA = subscriber(0, "prices");
+        ReactorNettyTestClient onB = subscriber(1, "prices");
         node(0).hub().broadcast("prices", "tick", 0);
         onB.next("tick");
 
         redis.kill();
-        long failedBefore = node(0).hub().stats().messagesFailed();
+        long failedBefore = node(0).hub().admin().stats().messagesFailed();
         for (int i = 1; i <= 5; i++) {
             node(0).hub().broadcast("prices", "tick", i);
         }
         // Not storable, so delivered nowhere: B could neither receive nor replay what A delivered.
-        await().atMost(T).until(() -> node(0).hub().stats().messagesFailed() >= failedBefore + 5);
+        await().atMost(T).until(() -> node(0).hub().admin().stats().messagesFailed() >= failedBefore + 5);
         assertThat(count(onA, "tick")).isEqualTo(1);
         assertThat(count(onB, "tick")).isEqualTo(1);
         assertThat(node(0).hub().isAccepting()).isTrue();
@@ -91,11 +91,11 @@ class RedisHubIT {
     @Test
     void topicFirstSubscribedWhileRedisIsDownIsCarriedOnceRedisIsBack() {
         redis.kill();
-        RawWsClient onB = subscriber(1, "late"); // the broker cannot take the interest now: answered anyway
-        RawWsClient onA = subscriber(0, "late");
-        long failedBefore = node(1).hub().stats().messagesFailed();
+        ReactorNettyTestClient onB = subscriber(1, "late"); // the broker cannot take the interest now: answered anyway
+        ReactorNettyTestClient onA = subscriber(0, "late");
+        long failedBefore = node(1).hub().admin().stats().messagesFailed();
         node(1).hub().broadcast("late", "tick", 0); // not storable while Redis is down: delivered nowhere, counted
-        await().atMost(T).until(() -> node(1).hub().stats().messagesFailed() > failedBefore);
+        await().atMost(T).until(() -> node(1).hub().admin().stats().messagesFailed() > failedBefore);
         assertThat(onB.received()).noneMatch(m -> m.is("tick"));
 
         redis.restart();
@@ -118,7 +118,7 @@ class RedisHubIT {
         Disposable g = client.gaps().subscribe(gaps::add);
         Disposable s = client.subscribe("news").subscribe(got::add);
         try {
-            await().atMost(T).until(() -> node(0).hub().stats().topicSubscribers().getOrDefault("news", 0) == 1);
+            await().atMost(T).until(() -> node(0).hub().admin().stats().topicSubscribers().getOrDefault("news", 0) == 1);
             node(2).hub().broadcast("news", "story", 1);
             await().atMost(T).until(() -> got.size() == 1);
 
@@ -126,7 +126,7 @@ class RedisHubIT {
             for (int i = 2; i <= 4; i++) {
                 node(2).hub().broadcast("news", "story", i); // while the client fails over: replayed by node B
             }
-            await().atMost(T).until(() -> node(1).hub().stats().topicSubscribers().getOrDefault("news", 0) == 1);
+            await().atMost(T).until(() -> node(1).hub().admin().stats().topicSubscribers().getOrDefault("news", 0) == 1);
             node(2).hub().broadcast("news", "story", 5);
             await().atMost(T).until(() -> got.size() == 5);
             assertThat(got).extracting(m -> m.data().asInt()).containsExactly(1, 2, 3, 4, 5);

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import io.reactivewspool.server.AdminHttpApi;
 import io.reactivewspool.server.netty.WsServerOptions;
 import org.junit.jupiter.api.Test;
 
@@ -56,13 +57,13 @@ class RouteTest {
 
     @Test
     void adminPathsGoToTheAdminApiOnlyWhenItIsOn() {
-        Route admin = get(WsServerOptions.ADMIN_PATH + "/stats?x=1", new DefaultHttpHeaders());
+        Route admin = get(AdminHttpApi.BASE_PATH + "/stats?x=1", new DefaultHttpHeaders());
         assertThat(admin.kind()).isEqualTo(Route.Kind.ADMIN);
         assertThat(admin.path()).isEqualTo("/stats");
-        assertThat(get(WsServerOptions.ADMIN_PATH, new DefaultHttpHeaders()).path()).isEmpty();
-        assertThat(get(WsServerOptions.ADMIN_PATH + "x", new DefaultHttpHeaders()).refusal().status()).isEqualTo(404);
+        assertThat(get(AdminHttpApi.BASE_PATH, new DefaultHttpHeaders()).path()).isEmpty();
+        assertThat(get(AdminHttpApi.BASE_PATH + "x", new DefaultHttpHeaders()).refusal().status()).isEqualTo(404);
         WsServerOptions off = WsServerOptions.builder().adminEnabled(false).build();
-        assertThat(Route.decide(off, HttpMethod.GET, HttpVersion.HTTP_1_1, WsServerOptions.ADMIN_PATH + "/stats",
+        assertThat(Route.decide(off, HttpMethod.GET, HttpVersion.HTTP_1_1, AdminHttpApi.BASE_PATH + "/stats",
                 new DefaultHttpHeaders()).refusal().status()).isEqualTo(404);
     }
 

@@ -32,7 +32,7 @@ import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.LogCapture;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -137,11 +137,11 @@ class JwtAuthenticatorIT {
     }
 
     private int upgrade(String token) {
-        return RawWsClient.start(hub.wsUrl() + "?token=" + token, Map.of()).handshakeStatus();
+        return ReactorNettyTestClient.start(hub.wsUrl() + "?token=" + token, Map.of()).handshakeStatus();
     }
 
     private String userOf(String token) {
-        RawWsClient c = RawWsClient.connect(hub.wsUrl(), Map.of("Authorization", "Bearer " + token));
+        ReactorNettyTestClient c = ReactorNettyTestClient.connect(hub.wsUrl(), Map.of("Authorization", "Bearer " + token));
         try {
             return c.welcome().data().get("user_id").asString();
         } finally {
@@ -153,7 +153,7 @@ class JwtAuthenticatorIT {
     private void refusedWith(String token, String reason) {
         assertThat(upgrade(token)).isEqualTo(401);
         String line = "upgrade refused status=401 reason=\"" + reason;
-        await().atMost(RawWsClient.WAIT).until(() -> log.lines().stream().anyMatch(l -> l.startsWith(line)));
+        await().atMost(ReactorNettyTestClient.WAIT).until(() -> log.lines().stream().anyMatch(l -> l.startsWith(line)));
         assertThat(log.lines()).noneMatch(l -> l.contains(token));
     }
 
@@ -163,7 +163,7 @@ class JwtAuthenticatorIT {
         assertThat(userOf(hs256(claims("alice").build()))).isEqualTo("alice");
         assertThat(userOf(rs256(rsa, null, claims("bob").build()))).isEqualTo("bob");
         assertThat(userOf(es256(claims("carol").build()))).isEqualTo("carol");
-        assertThat(hub.hub().stats().rejectedConnections()).isZero();
+        assertThat(hub.hub().admin().stats().rejectedConnections()).isZero();
     }
 
     @Test
@@ -276,11 +276,11 @@ class JwtAuthenticatorIT {
     void tokenExpiryClosesTheConnectionWith4002() throws Exception {
         start(inline().build());
         String token = hs256(claims("alice").expirationTime(Date.from(Instant.now().plusSeconds(2))).build());
-        RawWsClient c = RawWsClient.connect(hub.wsUrl() + "?token=" + token);
+        ReactorNettyTestClient c = ReactorNettyTestClient.connect(hub.wsUrl() + "?token=" + token);
         try {
             c.welcome();
             assertThat(c.awaitCloseCode()).isEqualTo(4002);
-            await().atMost(RawWsClient.WAIT).until(() -> log.lines().stream()
+            await().atMost(ReactorNettyTestClient.WAIT).until(() -> log.lines().stream()
                     .anyMatch(l -> l.startsWith("credentials expired conn=") && l.contains("user=alice code=4002")));
         } finally {
             c.close();
@@ -292,7 +292,7 @@ class JwtAuthenticatorIT {
         start(inline().build());
         Instant shortExpiry = Instant.now().plusSeconds(2);
         String token = hs256(claims("alice").expirationTime(Date.from(shortExpiry)).build());
-        RawWsClient c = RawWsClient.connect(hub.wsUrl() + "?token=" + token);
+        ReactorNettyTestClient c = ReactorNettyTestClient.connect(hub.wsUrl() + "?token=" + token);
         try {
             c.welcome();
             // A token for another user and a token with a bad signature are refused, naming why.
@@ -305,7 +305,7 @@ class JwtAuthenticatorIT {
             WsMessage r = c.next();
             assertThat(r.type()).isEqualTo(WsMessage.REFRESHED);
             assertThat(r.id()).isEqualTo("r");
-            await().atMost(RawWsClient.WAIT).until(() -> Instant.now().isAfter(shortExpiry.plusSeconds(1)));
+            await().atMost(ReactorNettyTestClient.WAIT).until(() -> Instant.now().isAfter(shortExpiry.plusSeconds(1)));
             c.send(WsMessage.ping().withId("p"));
             assertThat(c.next().type()).isEqualTo("pong");
             assertThat(c.isClosed()).isFalse();

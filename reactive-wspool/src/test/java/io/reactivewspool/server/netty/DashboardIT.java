@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import io.reactivewspool.server.AdminHttpApi;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DashboardIT {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    private static final String PAGE = WsServerOptions.ADMIN_PATH + "/dashboard";
+    private static final String PAGE = AdminHttpApi.BASE_PATH + "/dashboard";
 
     private static HttpResponse<String> request(WsServer server, String method, String path) throws Exception {
         HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
@@ -66,7 +67,7 @@ class DashboardIT {
             assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
 
             // The page holds no data: the API it calls still wants the admin token.
-            assertThat(request(server, "GET", WsServerOptions.ADMIN_PATH + "/stats").statusCode()).isEqualTo(401);
+            assertThat(request(server, "GET", AdminHttpApi.BASE_PATH + "/stats").statusCode()).isEqualTo(401);
         } finally {
             server.close().block(Duration.ofSeconds(30));
         }

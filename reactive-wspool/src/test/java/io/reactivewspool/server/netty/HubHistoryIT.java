@@ -22,7 +22,7 @@ import io.reactivewspool.server.LimitSpec;
 import io.reactivewspool.server.TopicPolicy;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.HubFixture;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,8 +49,8 @@ class HubHistoryIT {
         return f;
     }
 
-    private RawWsClient client(HubFixture f) {
-        RawWsClient c = f.client();
+    private ReactorNettyTestClient client(HubFixture f) {
+        ReactorNettyTestClient c = f.client();
         resources.add(0, c);
         c.welcome();
         return c;
@@ -70,8 +70,8 @@ class HubHistoryIT {
     @Test
     void broadcastsAndClientPublishesCarryIncreasingOffsets() {
         HubFixture f = hub(100);
-        RawWsClient sub = client(f);
-        RawWsClient pub = client(f);
+        ReactorNettyTestClient sub = client(f);
+        ReactorNettyTestClient pub = client(f);
         sub.send(WsMessage.subscribe("news").withId("s"));
         sub.next("subscribed");
 
@@ -91,7 +91,7 @@ class HubHistoryIT {
     @Test
     void subscribeWithSinceReplaysMissedMessagesInOrderThenRepliesThenGoesLive() {
         HubFixture f = hub(100);
-        RawWsClient first = client(f);
+        ReactorNettyTestClient first = client(f);
         first.send(WsMessage.subscribe("news"));
         first.next("subscribed");
         for (int i = 1; i <= 5; i++) {
@@ -102,7 +102,7 @@ class HubHistoryIT {
             seen = first.next("tick").offset();
         }
 
-        RawWsClient late = client(f);
+        ReactorNettyTestClient late = client(f);
         late.send(WsMessage.subscribe("news", seen).withId("r1"));
         WsMessage reply = late.next("subscribed");
         f.hub().broadcast("news", "tick", 6);
@@ -118,7 +118,7 @@ class HubHistoryIT {
     @Test
     void liveMessagesDuringRecoveryAreNeitherLostNorDuplicated() throws Exception {
         HubFixture f = hub(10_000);
-        RawWsClient first = client(f);
+        ReactorNettyTestClient first = client(f);
         first.send(WsMessage.subscribe("news"));
         first.next("subscribed");
         f.hub().broadcast("news", "tick", 0);
@@ -141,7 +141,7 @@ class HubHistoryIT {
             return i;
         });
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-        RawWsClient late = client(f);
+        ReactorNettyTestClient late = client(f);
         late.send(WsMessage.subscribe("news", since).withId("r"));
         late.next("subscribed");
         int beforeReply = (int) late.received().stream().filter(m -> m.is("tick")).count();
@@ -164,7 +164,7 @@ class HubHistoryIT {
     @Test
     void gapBeyondTheRingAnswersRecoveredFalseWithoutReplay() {
         HubFixture f = hub(3);
-        RawWsClient first = client(f);
+        ReactorNettyTestClient first = client(f);
         first.send(WsMessage.subscribe("news"));
         first.next("subscribed");
         f.hub().broadcast("news", "tick", 0);
@@ -173,7 +173,7 @@ class HubHistoryIT {
             f.hub().broadcast("news", "tick", i);
         }
 
-        RawWsClient late = client(f);
+        ReactorNettyTestClient late = client(f);
         late.send(WsMessage.subscribe("news", since).withId("g"));
         WsMessage reply = late.next("subscribed");
         assertThat(reply.data().get("recovered").asBoolean()).isFalse();
@@ -186,23 +186,23 @@ class HubHistoryIT {
     @Test
     void malformedSinceAnswersErrorAndDoesNotSubscribe() {
         HubFixture f = hub(10);
-        RawWsClient c = client(f);
+        ReactorNettyTestClient c = client(f);
         c.send(WsMessage.subscribe("news", "not-an-offset").withId("bad"));
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
         assertThat(r.id()).isEqualTo("bad");
         assertThat(r.error()).contains("data.since");
-        assertThat(f.hub().stats().topicSubscribers()).doesNotContainKey("news");
+        assertThat(f.hub().admin().stats().topicSubscribers()).doesNotContainKey("news");
         assertThat(f.hub().broadcast("news", "tick", 1)).isZero();
     }
 
     @Test
     void concurrentPublishersKeepOffsetOrder() throws Exception {
         HubFixture f = hub(100);
-        RawWsClient sub = client(f);
+        ReactorNettyTestClient sub = client(f);
         sub.send(WsMessage.subscribe("news"));
         sub.next("subscribed");
-        List<RawWsClient> publishers = new ArrayList<>();
+        List<ReactorNettyTestClient> publishers = new ArrayList<>();
         for (int p = 0; p < 3; p++) {
             publishers.add(client(f));
         }
@@ -215,7 +215,7 @@ class HubHistoryIT {
                 }
             });
         }
-        for (RawWsClient p : publishers) {
+        for (ReactorNettyTestClient p : publishers) {
             for (int i = 0; i < perPublisher; i++) {
                 p.send(WsMessage.publish("news", i));
             }

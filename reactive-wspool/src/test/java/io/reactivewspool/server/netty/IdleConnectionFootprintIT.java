@@ -39,7 +39,7 @@ class IdleConnectionFootprintIT {
             long before = liveInstances(HEADER_ENTRY);
             List<RawSocketClient> clients = RawSocketClient.connectMany(CLIENTS, i -> f.wsUrl());
             try {
-                await().atMost(Duration.ofSeconds(30)).until(() -> f.hub().stats().activeConnections() == CLIENTS);
+                await().atMost(Duration.ofSeconds(30)).until(() -> f.hub().admin().stats().activeConnections() == CLIENTS);
                 long added = liveInstances(HEADER_ENTRY) - before;
                 System.out.printf("IdleConnectionFootprintIT live %s added=%d by %d open connections%n", HEADER_ENTRY, added, CLIENTS);
                 assertThat(added).as("header entries held by %d open connections (7 each before, 2 now)", CLIENTS)
@@ -69,7 +69,7 @@ class IdleConnectionFootprintIT {
                     c.sendText("{\"type\":\"subscribe\",\"topic\":\"idle.t" + (c.hashCode() % 7) + "\",\"id\":\"s\"}");
                 }
                 await().atMost(Duration.ofSeconds(30)).until(() ->
-                        f.hub().stats().topicSubscribers().values().stream().mapToInt(Integer::intValue).sum() == CLIENTS);
+                        f.hub().admin().stats().topicSubscribers().values().stream().mapToInt(Integer::intValue).sum() == CLIENTS);
                 for (RawSocketClient c : clients) {
                     // welcome, subscribed and (from the timer thread) at least one ping, in some order
                     boolean pinged = false;

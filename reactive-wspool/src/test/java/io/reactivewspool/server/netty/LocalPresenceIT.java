@@ -10,7 +10,7 @@ import io.reactivewspool.server.Presence;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.AdminHttp;
 import io.reactivewspool.test.HubFixture;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,8 +40,8 @@ class LocalPresenceIT {
         node.close();
     }
 
-    private RawWsClient subscriber(String token, String topic) {
-        RawWsClient c = RawWsClient.connect(node.wsUrl() + "?token=" + token);
+    private ReactorNettyTestClient subscriber(String token, String topic) {
+        ReactorNettyTestClient c = ReactorNettyTestClient.connect(node.wsUrl() + "?token=" + token);
         c.welcome();
         c.send(WsMessage.subscribe(topic).withId("s"));
         c.next("subscribed");
@@ -50,10 +50,10 @@ class LocalPresenceIT {
 
     @Test
     void presenceAndStatsCountThisHubOnlyAndTheAdminApiAnswersWithoutClusterScope() {
-        try (RawWsClient a1 = subscriber("tok-alice", "room/1");
-             RawWsClient a2 = subscriber("tok-alice", "room/1");
-             RawWsClient b = subscriber("tok-bob", "room/1");
-             RawWsClient anonymousLike = subscriber("tok-bob", "other")) {
+        try (ReactorNettyTestClient a1 = subscriber("tok-alice", "room/1");
+             ReactorNettyTestClient a2 = subscriber("tok-alice", "room/1");
+             ReactorNettyTestClient b = subscriber("tok-bob", "room/1");
+             ReactorNettyTestClient anonymousLike = subscriber("tok-bob", "other")) {
             Presence p = node.hub().presence("room/1").block(T);
             assertThat(p.users()).isEqualTo(Map.of("alice", 2, "bob", 1));
             assertThat(p.connections()).isEqualTo(3);
@@ -88,17 +88,17 @@ class LocalPresenceIT {
 
     @Test
     void joinAndLeaveReachTheOtherSubscribersOfAnEnabledTopicOnly() {
-        try (RawWsClient watcher = subscriber("tok-alice", "room/1")) {
+        try (ReactorNettyTestClient watcher = subscriber("tok-alice", "room/1")) {
             watcher.send(WsMessage.subscribe("plain").withId("p"));
             watcher.next("subscribed");
-            RawWsClient bob = subscriber("tok-bob", "room/1");
+            ReactorNettyTestClient bob = subscriber("tok-bob", "room/1");
             WsMessage join = watcher.next("join");
             assertThat(join.topic()).isEqualTo("room/1");
             assertThat(join.data().get("user_id").asString()).isEqualTo("bob");
             bob.close();
             assertThat(watcher.next("leave").data().get("user_id").asString()).isEqualTo("bob");
 
-            try (RawWsClient plain = subscriber("tok-bob", "plain")) {
+            try (ReactorNettyTestClient plain = subscriber("tok-bob", "plain")) {
                 node.hub().broadcast("plain", "marker", 1);
                 watcher.next("marker");
                 assertThat(watcher.received()).filteredOn(m -> "plain".equals(m.topic()))

@@ -20,17 +20,17 @@ class ManyConnectionsIT {
         int n = 5000;
         try (HubFixture f = HubFixture.start(WsHubOptions.builder().build())) {
             List<RawSocketClient> clients = RawSocketClient.connectMany(n, i -> f.wsUrl());
-            await().atMost(Duration.ofSeconds(30)).until(() -> f.hub().stats().activeConnections() == n);
-            assertThat(f.hub().stats().totalConnections()).isEqualTo(n);
+            await().atMost(Duration.ofSeconds(30)).until(() -> f.hub().admin().stats().activeConnections() == n);
+            assertThat(f.hub().admin().stats().totalConnections()).isEqualTo(n);
             // TCP reset, no close frame
             clients.forEach(RawSocketClient::abort);
             await().atMost(Duration.ofSeconds(30)).until(() -> {
-                CleanupReport r = f.hub().cleanup().block(Duration.ofSeconds(5));
+                CleanupReport r = f.hub().admin().cleanup().block(Duration.ofSeconds(5));
                 return r != null && r.remaining() == 0;
             });
-            assertThat(f.hub().stats().activeConnections()).isZero();
+            assertThat(f.hub().admin().stats().activeConnections()).isZero();
             assertThat(f.hub().admin().connections(null, null)).isEmpty();
-            assertThat(f.hub().stats().users()).isZero();
+            assertThat(f.hub().admin().stats().users()).isZero();
         }
     }
 }

@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
 class PlainNettyFootprintIT {
 
     private static final int CLIENTS = 300;
-    /** Netty's WebSocket encoder and decoder, ChannelWsTransport, FrameWriter. */
+    /** Netty's WebSocket encoder and decoder, PlainNettyWsTransport, FrameWriter. */
     private static final int HANDLERS_PER_CONNECTION = 4;
     /** Room for what the server and the JVM allocate meanwhile, far below one object per connection. */
     private static final long SLACK = CLIENTS / 10;
@@ -54,14 +54,14 @@ class PlainNettyFootprintIT {
                 // The slack goes both ways: contexts of channels still closing when the baseline is taken
                 // can be gone by the second histogram (seen: 1,195 for 300 connections).
                 .isBetween((long) HANDLERS_PER_CONNECTION * CLIENTS - SLACK, (long) HANDLERS_PER_CONNECTION * CLIENTS + SLACK);
-        assertThat(plain.instances("io.reactivewspool.internal.netty.ChannelWsTransport")).isEqualTo(CLIENTS);
-        assertThat(plain.instances("io.reactivewspool.internal.netty.RequestRouter")).as("routers left").isLessThan(SLACK);
+        assertThat(plain.instances("io.reactivewspool.internal.netty.PlainNettyWsTransport")).isEqualTo(CLIENTS);
+        assertThat(plain.instances("io.reactivewspool.internal.netty.PlainNettyHttpHandler")).as("routers left").isLessThan(SLACK);
         assertThat(plain.instances("io.netty.handler.codec.http.HttpServerCodec")).as("HTTP codecs left").isLessThan(SLACK);
         assertThat(plain.instances("io.netty.handler.codec.DefaultHeaders$HeaderEntry"))
                 .as("Netty header entries kept of the upgrades").isLessThan(SLACK);
         Map<String, Long> engineLambdas = plain.byClass().entrySet().stream()
-                .filter(e -> (e.getKey().startsWith("io.reactivewspool.internal.netty.ChannelWsTransport$$Lambda")
-                        || e.getKey().startsWith("io.reactivewspool.internal.netty.RequestRouter$$Lambda"))
+                .filter(e -> (e.getKey().startsWith("io.reactivewspool.internal.netty.PlainNettyWsTransport$$Lambda")
+                        || e.getKey().startsWith("io.reactivewspool.internal.netty.PlainNettyHttpHandler$$Lambda"))
                         && e.getValue().instances() > SLACK)
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().instances()));
         assertThat(engineLambdas).as("lambdas of the plain engine kept by idle connections").isEmpty();
@@ -87,7 +87,7 @@ class PlainNettyFootprintIT {
                     clients.get(i).sendText("{\"type\":\"subscribe\",\"topic\":\"idle." + (i % 7) + "\",\"id\":\"s\"}");
                 }
                 await().atMost(Duration.ofSeconds(30)).until(() ->
-                        f.hub().stats().topicSubscribers().values().stream().mapToInt(Integer::intValue).sum() == CLIENTS);
+                        f.hub().admin().stats().topicSubscribers().values().stream().mapToInt(Integer::intValue).sum() == CLIENTS);
                 ClassHistogram added = ClassHistogram.now(SERVER_CLASSES).minus(before);
                 report(engine, added);
                 return added;

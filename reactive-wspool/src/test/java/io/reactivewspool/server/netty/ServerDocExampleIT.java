@@ -6,13 +6,14 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.server.AdminHttpApi;
 import io.reactivewspool.server.Authenticator;
 import io.reactivewspool.server.OverflowPolicy;
 import io.reactivewspool.server.TopicPolicy;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.AdminHttp;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
@@ -44,7 +45,7 @@ class ServerDocExampleIT {
         hub.topic("pub.chat").subscribe(chat::add);
         // ---
         try {
-            RawWsClient alice = RawWsClient.connect(server.url().replace("localhost", "127.0.0.1") + "?token=ALICE_TOKEN");
+            ReactorNettyTestClient alice = ReactorNettyTestClient.connect(server.url().replace("localhost", "127.0.0.1") + "?token=ALICE_TOKEN");
             alice.welcome();
             alice.send(WsMessage.subscribe("announcements"));
             alice.next("subscribed");
@@ -54,7 +55,7 @@ class ServerDocExampleIT {
             assertThat(alice.next().id()).isEqualTo("1");
             alice.send(WsMessage.publish("pub.chat", Map.of("text", "hi")));
             await().atMost(Duration.ofSeconds(10)).until(() -> chat.size() == 1);
-            String admin = "http://127.0.0.1:" + server.port() + WsServerOptions.ADMIN_PATH + "/stats";
+            String admin = "http://127.0.0.1:" + server.port() + AdminHttpApi.BASE_PATH + "/stats";
             assertThat(AdminHttp.get(admin, "SECRET").status()).isEqualTo(200);
             alice.close();
         } finally {

@@ -10,7 +10,7 @@ import io.reactivewspool.server.ConnectionInfo;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.RawSocketClient;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,13 +23,13 @@ class SlowConsumerIT {
     void slowSubscriberDoesNotDelayOthersAndItsQueuedBytesStayBounded() {
         int queue = 64;
         try (HubFixture f = HubFixture.start(WsHubOptions.builder().outboundQueueSize(queue).build())) {
-            RawWsClient fast = f.client();
+            ReactorNettyTestClient fast = f.client();
             fast.welcome();
             fast.send(WsMessage.subscribe("feed"));
             fast.next("subscribed");
             RawSocketClient stalled = RawSocketClient.connect(f.wsUrl(), 4096);
             stalled.sendText(WsMessage.subscribe("feed"));
-            await().atMost(Duration.ofSeconds(10)).until(() -> f.hub().stats().topicSubscribers().getOrDefault("feed", 0) == 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> f.hub().admin().stats().topicSubscribers().getOrDefault("feed", 0) == 2);
 
             char[] filler = new char[1024];
             Arrays.fill(filler, 'x');
@@ -54,7 +54,7 @@ class SlowConsumerIT {
             assertThat(slow.queuedBytes()).isLessThanOrEqualTo(queue * 1200L);
             // The kernel's socket buffers absorb the first megabytes; everything after overflows the queue.
             assertThat(slow.dropped()).isPositive();
-            assertThat(f.hub().stats().messagesDropped()).isEqualTo(slow.dropped());
+            assertThat(f.hub().admin().stats().messagesDropped()).isEqualTo(slow.dropped());
             stalled.abort();
         }
     }
@@ -65,18 +65,18 @@ class SlowConsumerIT {
         RawSocketClient stalled = RawSocketClient.connect(f.wsUrl(), 4096);
         try {
             stalled.sendText(WsMessage.subscribe("feed"));
-            await().atMost(Duration.ofSeconds(10)).until(() -> f.hub().stats().topicSubscribers().getOrDefault("feed", 0) == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> f.hub().admin().stats().topicSubscribers().getOrDefault("feed", 0) == 1);
             String payload = "y".repeat(4096);
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> {
                 for (int i = 0; i < 50; i++) {
                     f.hub().broadcast("feed", "n", payload);
                 }
-                return f.hub().stats().messagesDropped() > 0;
+                return f.hub().admin().stats().messagesDropped() > 0;
             });
             long start = System.nanoTime();
             f.close();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
-            assertThat(f.hub().stats().activeConnections()).isZero();
+            assertThat(f.hub().admin().stats().activeConnections()).isZero();
         } finally {
             stalled.abort();
         }

@@ -19,7 +19,7 @@ import io.reactivewspool.test.Allocations;
 import io.reactivewspool.test.Deflated;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.LiveHeap;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -94,7 +94,7 @@ class WsServerIT {
         try (HubFixture f = HubFixture.start(WsHubOptions.defaults(),
                 serverOptions().path("/live").compression(true).build())) {
             assertThat(f.wsUrl()).endsWith("/live");
-            RawWsClient c = RawWsClient.connectCompressed(f.wsUrl());
+            ReactorNettyTestClient c = ReactorNettyTestClient.connectCompressed(f.wsUrl());
             assertThat(c.extensions()).contains("permessage-deflate");
             assertThat(c.welcome().type()).isEqualTo("welcome");
             c.send(WsMessage.ping().withId("z"));
@@ -102,7 +102,7 @@ class WsServerIT {
             c.close();
         }
         try (HubFixture off = start(WsHubOptions.defaults())) {
-            RawWsClient plain = RawWsClient.connectCompressed(off.wsUrl());
+            ReactorNettyTestClient plain = ReactorNettyTestClient.connectCompressed(off.wsUrl());
             assertThat(plain.extensions()).isNull();
             plain.close();
         }
@@ -117,7 +117,7 @@ class WsServerIT {
         byte[] bomb = Deflated.of(48 << 20);
         assertThat(bomb.length).isLessThan(LimitSpec.DEFAULT_MAX_FRAME_BYTES);
         try (HubFixture f = HubFixture.start(WsHubOptions.defaults(), serverOptions().compression(true).build())) {
-            RawWsClient c = RawWsClient.connectCompressed(f.wsUrl());
+            ReactorNettyTestClient c = ReactorNettyTestClient.connectCompressed(f.wsUrl());
             c.welcome();
             Allocations allocations = Allocations.start();
             c.sendFrame(Deflated.frame(bomb));
@@ -127,27 +127,27 @@ class WsServerIT {
             assertThat(c.closeReason()).isEqualTo("message larger than " + LimitSpec.DEFAULT_MAX_FRAME_BYTES + " bytes");
             assertThat(allocations.since()).as("bytes allocated in the JVM while the server received the frame")
                     .isLessThan(16 * LiveHeap.MIB);
-            Awaitility.await().atMost(RawWsClient.WAIT).until(() -> f.hub().stats().activeConnections() == 0);
+            Awaitility.await().atMost(ReactorNettyTestClient.WAIT).until(() -> f.hub().admin().stats().activeConnections() == 0);
         }
     }
 
     @Test
     void aDeflatedMessageThatDoesNotInflateCloses1007() {
         try (HubFixture f = HubFixture.start(WsHubOptions.defaults(), serverOptions().compression(true).build())) {
-            RawWsClient c = RawWsClient.connectCompressed(f.wsUrl());
+            ReactorNettyTestClient c = ReactorNettyTestClient.connectCompressed(f.wsUrl());
             c.welcome();
             // Block type 3 does not exist in DEFLATE (RFC 1951, 3.2.3).
             c.sendFrame(Deflated.frame(new byte[] {(byte) 0xff, (byte) 0xff, 0x01, 0x02}));
             assertThat(c.awaitCloseCode()).isEqualTo(1007);
             assertThat(c.closeReason()).isEqualTo("message is not a valid permessage-deflate stream");
-            Awaitility.await().atMost(RawWsClient.WAIT).until(() -> f.hub().stats().activeConnections() == 0);
+            Awaitility.await().atMost(ReactorNettyTestClient.WAIT).until(() -> f.hub().admin().stats().activeConnections() == 0);
         }
     }
 
     @Test
     void sameOriginIsAcceptedWithoutConfiguration() {
         try (HubFixture f = start(WsHubOptions.defaults())) {
-            RawWsClient c = RawWsClient.connect(f.wsUrl(), Map.of("Origin", "http://127.0.0.1:" + f.server().port()));
+            ReactorNettyTestClient c = ReactorNettyTestClient.connect(f.wsUrl(), Map.of("Origin", "http://127.0.0.1:" + f.server().port()));
             assertThat(c.welcome().type()).isEqualTo("welcome");
             c.close();
         }
@@ -158,9 +158,9 @@ class WsServerIT {
         WsHubOptions o = WsHubOptions.builder()
                 .authenticator(Authenticator.tokens(Map.of("TA", "alice", "TB", "bob"))).build();
         try (HubFixture f = start(o)) {
-            RawWsClient a1 = RawWsClient.connect(f.wsUrl() + "?token=TA");
-            RawWsClient a2 = RawWsClient.connect(f.wsUrl() + "?token=TA");
-            RawWsClient b = RawWsClient.connect(f.wsUrl() + "?token=TB");
+            ReactorNettyTestClient a1 = ReactorNettyTestClient.connect(f.wsUrl() + "?token=TA");
+            ReactorNettyTestClient a2 = ReactorNettyTestClient.connect(f.wsUrl() + "?token=TA");
+            ReactorNettyTestClient b = ReactorNettyTestClient.connect(f.wsUrl() + "?token=TB");
             a1.welcome();
             a2.welcome();
             b.welcome();
@@ -169,7 +169,7 @@ class WsServerIT {
             assertThat(a2.next().type()).isEqualTo("private");
             assertThat(f.hub().sendToUser("bob", "marker", null)).isEqualTo(1);
             assertThat(b.next().type()).isEqualTo("marker"); // nothing for alice arrived before bob's marker
-            List.of(a1, a2, b).forEach(RawWsClient::close);
+            List.of(a1, a2, b).forEach(ReactorNettyTestClient::close);
         }
     }
 
@@ -178,18 +178,18 @@ class WsServerIT {
         WsHub hub = WsHub.create(WsHubOptions.builder().closeBatchSize(50).closeDrainPeriod(Duration.ofMillis(900)).build());
         WsServer server = WsServer.create(hub, serverOptions().build()).bindNow();
         String url = server.url();
-        List<RawWsClient> clients = new ArrayList<>();
+        List<ReactorNettyTestClient> clients = new ArrayList<>();
         for (int i = 0; i < 150; i++) {
-            clients.add(RawWsClient.connect(url));
+            clients.add(ReactorNettyTestClient.connect(url));
         }
-        clients.forEach(RawWsClient::welcome);
+        clients.forEach(ReactorNettyTestClient::welcome);
         long start = System.nanoTime();
         server.close().block(Duration.ofSeconds(30));
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertThat(clients).allSatisfy(c -> assertThat(c.awaitCloseCode()).isEqualTo(1001));
         // three batches, 300 ms apart: the last one leaves about 600 ms after the first
         assertThat(tookMs).isGreaterThanOrEqualTo(550);
-        assertThat(hub.stats().activeConnections()).isZero();
+        assertThat(hub.admin().stats().activeConnections()).isZero();
         assertThat(hub.isAccepting()).isFalse();
         assertThatThrownBy(() -> httpGet("http://127.0.0.1:" + URI.create(url).getPort() + "/ws")).isInstanceOf(IOException.class);
     }

@@ -5,7 +5,7 @@ import java.util.Map;
 
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.test.AdminHttp;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -40,8 +40,8 @@ class ChatApplicationIT {
         }
     }
 
-    private RawWsClient connect(String query) {
-        RawWsClient c = RawWsClient.connect("ws://127.0.0.1:" + port + "/ws?" + query);
+    private ReactorNettyTestClient connect(String query) {
+        ReactorNettyTestClient c = ReactorNettyTestClient.connect("ws://127.0.0.1:" + port + "/ws?" + query);
         c.welcome();
         return c;
     }
@@ -49,8 +49,8 @@ class ChatApplicationIT {
     @Test
     void roomsChatAndDirectMessagesFollowTheChatProtocol() {
         start();
-        RawWsClient alice = connect("token=alice-token");
-        RawWsClient bob = connect("name=bob");
+        ReactorNettyTestClient alice = connect("token=alice-token");
+        ReactorNettyTestClient bob = connect("name=bob");
 
         alice.send(WsMessage.builder("join").topic("chat.lobby").id("j1").build());
         WsMessage joined = alice.next("joined");
@@ -78,7 +78,7 @@ class ChatApplicationIT {
     @Test
     void chatMistakesAreAnsweredWithWhatWasWrong() {
         start();
-        RawWsClient guest = connect("name=carol");
+        ReactorNettyTestClient guest = connect("name=carol");
         guest.send(WsMessage.builder("chat").topic("chat.lobby").data(Map.of("text", "x")).id("c1").build());
         WsMessage notJoined = guest.next("error");
         assertThat(notJoined.id()).isEqualTo("c1");
@@ -92,9 +92,9 @@ class ChatApplicationIT {
     @Test
     void guestCannotTakeAConfiguredUsersNameNorConnectWithoutOne() {
         start();
-        assertThat(RawWsClient.start("ws://127.0.0.1:" + port + "/ws?name=alice", Map.of()).handshakeStatus()).isEqualTo(401);
-        assertThat(RawWsClient.start("ws://127.0.0.1:" + port + "/ws", Map.of()).handshakeStatus()).isEqualTo(401);
-        assertThat(RawWsClient.start("ws://127.0.0.1:" + port + "/ws?token=wrong", Map.of()).handshakeStatus()).isEqualTo(401);
+        assertThat(ReactorNettyTestClient.start("ws://127.0.0.1:" + port + "/ws?name=alice", Map.of()).handshakeStatus()).isEqualTo(401);
+        assertThat(ReactorNettyTestClient.start("ws://127.0.0.1:" + port + "/ws", Map.of()).handshakeStatus()).isEqualTo(401);
+        assertThat(ReactorNettyTestClient.start("ws://127.0.0.1:" + port + "/ws?token=wrong", Map.of()).handshakeStatus()).isEqualTo(401);
     }
 
     @Test
@@ -115,7 +115,7 @@ class ChatApplicationIT {
     @Test
     void actuatorEndpointHealthAndMetersReflectTraffic() {
         start();
-        RawWsClient alice = connect("token=alice-token");
+        ReactorNettyTestClient alice = connect("token=alice-token");
         alice.send(WsMessage.builder("join").topic("chat.metrics").id("j").build());
         alice.next("joined");
         alice.send(WsMessage.builder("chat").topic("chat.metrics").data(Map.of("text", "count me")).build());
@@ -141,8 +141,8 @@ class ChatApplicationIT {
     @Test
     void shutdownClosesClientsWith1001BeforeTheServerStops() {
         start();
-        RawWsClient alice = connect("token=alice-token");
-        RawWsClient bob = connect("name=bob");
+        ReactorNettyTestClient alice = connect("token=alice-token");
+        ReactorNettyTestClient bob = connect("name=bob");
         app.close();
         app = null;
         assertThat(alice.awaitCloseCode()).isEqualTo(1001);

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.logging.Level;
 
 import io.reactivewspool.message.WsMessage;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -98,7 +98,7 @@ class ChatBrowserIT {
 
     @Test
     void theDashboardsBroadcastAndDisconnectControlsReachRealConnections() throws IOException {
-        RawWsClient listener = RawWsClient.connect("ws://127.0.0.1:" + port + "/ws?token=" + ALICE_TOKEN);
+        ReactorNettyTestClient listener = ReactorNettyTestClient.connect("ws://127.0.0.1:" + port + "/ws?token=" + ALICE_TOKEN);
         String connectionId = listener.welcome().data().get("connection_id").asString();
         listener.send(WsMessage.subscribe("announcements").withId("s"));
         listener.next("subscribed");

@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.concurrent.CountDownLatch;
 
 import io.reactivewspool.server.AdminAuthenticator;
+import io.reactivewspool.server.AdminHttpApi;
 import io.reactivewspool.server.Authenticator;
 import io.reactivewspool.server.TopicPolicy;
 import io.reactivewspool.broker.redis.RedisBroker;
@@ -57,7 +58,7 @@ public final class StandaloneServer {
             return;
         }
         log.info("standalone server listening url={} admin_api=http://localhost:{}{} config={}", server.url(),
-                server.port(), WsServerOptions.ADMIN_PATH, config);
+                server.port(), AdminHttpApi.BASE_PATH, config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutdown requested: closing connections with 1001");

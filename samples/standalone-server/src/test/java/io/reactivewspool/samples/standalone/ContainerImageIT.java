@@ -19,7 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -133,7 +133,7 @@ class ContainerImageIT {
         await().atMost(T).ignoreExceptions().untilAsserted(() ->
                 assertThat(get(http + "/health/live")).isEqualTo("200 {\"status\":\"UP\"}"));
         assertThat(get(http + "/health/ready")).startsWith("200 {\"status\":\"UP\"");
-        RawWsClient client = RawWsClient.connect("ws://127.0.0.1:" + m.group(1) + "/ws");
+        ReactorNettyTestClient client = ReactorNettyTestClient.connect("ws://127.0.0.1:" + m.group(1) + "/ws");
         assertThat(client.welcome().data().get("connection_id").asString()).isNotBlank();
 
         server.destroy(); // SIGTERM

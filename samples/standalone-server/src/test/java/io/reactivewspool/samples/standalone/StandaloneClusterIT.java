@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.reactivewspool.message.WsMessage;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -68,12 +68,12 @@ class StandaloneClusterIT {
         String a = start(flags);
         String b = start(flags);
 
-        RawWsClient onA = RawWsClient.connect(a);
+        ReactorNettyTestClient onA = ReactorNettyTestClient.connect(a);
         onA.welcome();
         onA.send(WsMessage.subscribe("pub.room").withId("s"));
         onA.next("subscribed");
 
-        RawWsClient onB = RawWsClient.connect(b);
+        ReactorNettyTestClient onB = ReactorNettyTestClient.connect(b);
         onB.welcome();
         onB.send(WsMessage.publish("pub.room", Map.of("n", 1)).withId("p1"));
         onB.next("published");
@@ -87,7 +87,7 @@ class StandaloneClusterIT {
         assertThat(onA.next("data").data().get("n").asInt()).isEqualTo(2);
 
         // A late subscriber on B recovers what came after the first message from the shared history.
-        RawWsClient late = RawWsClient.connect(b);
+        ReactorNettyTestClient late = ReactorNettyTestClient.connect(b);
         late.welcome();
         late.send(WsMessage.subscribe("pub.room", first.offset()).withId("r"));
         WsMessage replayed = late.next("data");

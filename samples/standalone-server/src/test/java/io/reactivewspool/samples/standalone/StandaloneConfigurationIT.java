@@ -30,7 +30,7 @@ import javax.net.ssl.TrustManagerFactory;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.netty.WsServer;
 import io.reactivewspool.test.AdminHttp;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,9 +76,9 @@ class StandaloneConfigurationIT {
             String cmdline = Files.readString(Path.of("/proc/" + p.pid() + "/cmdline"), StandardCharsets.UTF_8);
             assertThat(cmdline).doesNotContain("ADMIN_FROM_FILE").doesNotContain("ALICE_FROM_FILE").doesNotContain("p@ss");
 
-            RawWsClient alice = RawWsClient.connect(url + "?token=ALICE_FROM_FILE");
+            ReactorNettyTestClient alice = ReactorNettyTestClient.connect(url + "?token=ALICE_FROM_FILE");
             assertThat(alice.welcome().data().get("user_id").asString()).isEqualTo("alice");
-            RawWsClient bob = RawWsClient.connect(url + "?token=BOB_FROM_FILE");
+            ReactorNettyTestClient bob = ReactorNettyTestClient.connect(url + "?token=BOB_FROM_FILE");
             bob.welcome();
             bob.send(WsMessage.subscribe("pub.news"));
             bob.next("subscribed");

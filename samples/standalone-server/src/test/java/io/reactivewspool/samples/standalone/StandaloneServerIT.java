@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.test.AdminHttp;
-import io.reactivewspool.test.RawWsClient;
+import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -60,9 +60,9 @@ class StandaloneServerIT {
             String url = m.group(1).replace("localhost", "127.0.0.1");
             String http = url.replace("ws://", "http://").replace("/ws", "");
 
-            RawWsClient alice = RawWsClient.connect(url + "?token=ALICE_TOKEN");
+            ReactorNettyTestClient alice = ReactorNettyTestClient.connect(url + "?token=ALICE_TOKEN");
             assertThat(alice.welcome().data().get("user_id").asString()).isEqualTo("alice");
-            RawWsClient bob = RawWsClient.connect(url, Map.of("Authorization", "Bearer BOB_TOKEN"));
+            ReactorNettyTestClient bob = ReactorNettyTestClient.connect(url, Map.of("Authorization", "Bearer BOB_TOKEN"));
             bob.welcome();
             bob.send(WsMessage.subscribe("pub.chat"));
             bob.next("subscribed");
@@ -71,7 +71,7 @@ class StandaloneServerIT {
             assertThat(bob.next().data().get("text").asString()).isEqualTo("hi");
             alice.send(WsMessage.publish("private", Map.of()).withId("p2"));
             assertThat(alice.next().type()).isEqualTo("error");
-            assertThat(RawWsClient.start(url + "?token=WRONG", Map.of()).handshakeStatus()).isEqualTo(401);
+            assertThat(ReactorNettyTestClient.start(url + "?token=WRONG", Map.of()).handshakeStatus()).isEqualTo(401);
 
             assertThat(AdminHttp.get(http + "/api/admin/websockets/stats", "SECRET").json().get("active_connections").asInt())
                     .isEqualTo(2);

@@ -35,9 +35,10 @@ import static org.awaitility.Awaitility.await;
 /**
  * The hub's test WebSocket client over Reactor Netty's {@code HttpClient}: connects without a
  * connection pool, records every text message and ping frame, sends text, binary and ping frames,
- * and reports the close code the server sent. Blocking helpers are for test threads only.
+ * and reports the close code the server sent. Blocking helpers are for test threads only. For what
+ * a well-behaved client cannot do (never read, never answer pings, reset), see {@link RawSocketClient}.
  */
-public final class RawWsClient implements AutoCloseable {
+public final class ReactorNettyTestClient implements AutoCloseable {
 
     public static final Duration WAIT = Duration.ofSeconds(10);
     private static final WsCodec CODEC = WsCodec.json();
@@ -60,34 +61,34 @@ public final class RawWsClient implements AutoCloseable {
         CODEC.decode("{\"type\":\"prime\",\"data\":{\"a\":[1,1.5,\"s\",true,null,{}]}}");
     }
 
-    private RawWsClient() {
+    private ReactorNettyTestClient() {
     }
 
     /** Connects to {@code url} (ws://...) with extra headers; waits for the upgrade. */
-    public static RawWsClient connect(String url, Map<String, String> headers) {
-        RawWsClient c = start(url, headers);
+    public static ReactorNettyTestClient connect(String url, Map<String, String> headers) {
+        ReactorNettyTestClient c = start(url, headers);
         c.awaitOpen();
         return c;
     }
 
-    public static RawWsClient connect(String url) {
+    public static ReactorNettyTestClient connect(String url) {
         return connect(url, Map.of());
     }
 
     /** Starts connecting without waiting; see {@link #handshakeStatus()}. */
-    public static RawWsClient start(String url, Map<String, String> headers) {
+    public static ReactorNettyTestClient start(String url, Map<String, String> headers) {
         return start(url, headers, false);
     }
 
     /** Connects offering permessage-deflate; waits for the upgrade. */
-    public static RawWsClient connectCompressed(String url) {
-        RawWsClient c = start(url, Map.of(), true);
+    public static ReactorNettyTestClient connectCompressed(String url) {
+        ReactorNettyTestClient c = start(url, Map.of(), true);
         c.awaitOpen();
         return c;
     }
 
-    private static RawWsClient start(String url, Map<String, String> headers, boolean compress) {
-        RawWsClient c = new RawWsClient();
+    private static ReactorNettyTestClient start(String url, Map<String, String> headers, boolean compress) {
+        ReactorNettyTestClient c = new ReactorNettyTestClient();
         HttpClient.newConnection()
                 .headers(h -> headers.forEach(h::set))
                 .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(16 * 1024 * 1024).handlePing(true)
@@ -151,27 +152,27 @@ public final class RawWsClient implements AutoCloseable {
         }
     }
 
-    public RawWsClient send(String text) {
+    public ReactorNettyTestClient send(String text) {
         emit(new TextWebSocketFrame(text));
         return this;
     }
 
-    public RawWsClient send(WsMessage m) {
+    public ReactorNettyTestClient send(WsMessage m) {
         return send(new String(CODEC.encode(m), StandardCharsets.UTF_8));
     }
 
-    public RawWsClient sendBinary(byte[] bytes) {
+    public ReactorNettyTestClient sendBinary(byte[] bytes) {
         emit(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes)));
         return this;
     }
 
     /** Sends a frame as it is; one with RSV1 set passes a negotiated permessage-deflate encoder untouched. */
-    public RawWsClient sendFrame(WebSocketFrame f) {
+    public ReactorNettyTestClient sendFrame(WebSocketFrame f) {
         emit(f);
         return this;
     }
 
-    public RawWsClient sendPingFrame() {
+    public ReactorNettyTestClient sendPingFrame() {
         emit(new PingWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {1, 2})));
         return this;
     }

@@ -14,24 +14,24 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 
 /**
- * One served connection while it runs: the hub's subscriber to the transport's frames and to its
- * send, and the {@code Mono} that {@code serve} returns, which completes once the connection is
+ * Runs one served {@link HubConnection} over its transport: the hub's subscriber to the
+ * transport's frames and to its send, and the {@code Mono} that {@code serve} returns, which completes once the connection is
  * unregistered. One object instead of an operator chain ({@code doOnNext}, {@code then},
  * {@code onErrorResume}, {@code doFinally} and a lambda subscriber for the send): an idle
  * connection keeps it for its whole life, and each operator is one more object per connection.
  */
-final class Session extends Mono<Void> implements CoreSubscriber<InboundFrame>, Subscription {
+final class TransportPump extends Mono<Void> implements CoreSubscriber<InboundFrame>, Subscription {
 
     // The hub's category: what a connection logs stays under one logger name for users' log configuration.
     private static final Logger log = LoggerFactory.getLogger(DefaultWsHub.class);
-    private static final AtomicReferenceFieldUpdater<Session, Subscription> INBOUND =
-            AtomicReferenceFieldUpdater.newUpdater(Session.class, Subscription.class, "inbound");
-    private static final AtomicIntegerFieldUpdater<Session> FINISHED =
-            AtomicIntegerFieldUpdater.newUpdater(Session.class, "finished");
-    private static final AtomicIntegerFieldUpdater<Session> SUBSCRIBED =
-            AtomicIntegerFieldUpdater.newUpdater(Session.class, "subscribed");
+    private static final AtomicReferenceFieldUpdater<TransportPump, Subscription> INBOUND =
+            AtomicReferenceFieldUpdater.newUpdater(TransportPump.class, Subscription.class, "inbound");
+    private static final AtomicIntegerFieldUpdater<TransportPump> FINISHED =
+            AtomicIntegerFieldUpdater.newUpdater(TransportPump.class, "finished");
+    private static final AtomicIntegerFieldUpdater<TransportPump> SUBSCRIBED =
+            AtomicIntegerFieldUpdater.newUpdater(TransportPump.class, "subscribed");
 
-    private final DefaultConnection connection;
+    private final HubConnection connection;
     private final ConnectionHost host;
     private final ProtocolDispatcher dispatcher;
     private final Sending sending;
@@ -40,7 +40,7 @@ final class Session extends Mono<Void> implements CoreSubscriber<InboundFrame>, 
     private volatile int subscribed;
     private CoreSubscriber<? super Void> actual;
 
-    Session(DefaultConnection connection, ConnectionHost host, ProtocolDispatcher dispatcher) {
+    TransportPump(HubConnection connection, ConnectionHost host, ProtocolDispatcher dispatcher) {
         this.connection = connection;
         this.host = host;
         this.dispatcher = dispatcher;
@@ -140,11 +140,11 @@ final class Session extends Mono<Void> implements CoreSubscriber<InboundFrame>, 
         private static final AtomicReferenceFieldUpdater<Sending, Subscription> SUBSCRIPTION =
                 AtomicReferenceFieldUpdater.newUpdater(Sending.class, Subscription.class, "subscription");
 
-        private final DefaultConnection connection;
+        private final HubConnection connection;
         private final ConnectionHost host;
         private volatile Subscription subscription;
 
-        Sending(DefaultConnection connection, ConnectionHost host) {
+        Sending(HubConnection connection, ConnectionHost host) {
             this.connection = connection;
             this.host = host;
         }
@@ -162,7 +162,7 @@ final class Session extends Mono<Void> implements CoreSubscriber<InboundFrame>, 
 
         @Override
         public void onError(Throwable e) {
-            DefaultConnection.FAILED.incrementAndGet(connection);
+            HubConnection.FAILED.incrementAndGet(connection);
             host.counters().failed.increment();
             if (host.errorLog().acquire() >= 0) {
                 log.warn("send failed conn={} user={} error={}", connection.id, connection.userId, e.toString());

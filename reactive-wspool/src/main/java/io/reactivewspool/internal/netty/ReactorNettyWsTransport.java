@@ -18,8 +18,8 @@ import reactor.netty.Connection;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
-/** {@link WsTransport} over a Reactor Netty WebSocket. */
-final class NettyWsTransport implements WsTransport {
+/** {@link WsTransport} over a Reactor Netty WebSocket: the Reactor Netty engine's transport. */
+final class ReactorNettyWsTransport implements WsTransport {
 
     private final HandshakeInfo handshake;
     private final WebsocketInbound in;
@@ -29,7 +29,7 @@ final class NettyWsTransport implements WsTransport {
     private final Connection connection;
     private static final long CLOSE_GRACE_MILLIS = 3_000;
 
-    NettyWsTransport(HandshakeInfo handshake, WebsocketInbound in, WebsocketOutbound out, int maxFrameBytes) {
+    ReactorNettyWsTransport(HandshakeInfo handshake, WebsocketInbound in, WebsocketOutbound out, int maxFrameBytes) {
         Connection[] conn = {null};
         in.withConnection(c -> conn[0] = c);
         this.connection = conn[0];

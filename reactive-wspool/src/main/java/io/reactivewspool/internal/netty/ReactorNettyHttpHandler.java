@@ -22,9 +22,9 @@ import reactor.netty.http.server.WebsocketServerSpec;
  * Applies the {@link Route} to one Reactor Netty HTTP request: the hub's WebSocket path (admission
  * before the upgrade), the admin HTTP API, or the route's refusal.
  */
-public final class NettyHubHandler {
+public final class ReactorNettyHttpHandler {
 
-    private static final Logger log = LoggerFactory.getLogger(NettyHubHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(ReactorNettyHttpHandler.class);
     private final WsHub hub;
     private final AdminHttpApi adminApi;
     private final WsServerOptions options;
@@ -33,7 +33,7 @@ public final class NettyHubHandler {
     private final Dashboard dashboard;
 
     /** {@code dashboard}: loaded when {@code options.dashboard()}, else {@code null}. */
-    public NettyHubHandler(WsHub hub, WsServerOptions options, int maxFrameBytes, Dashboard dashboard) {
+    public ReactorNettyHttpHandler(WsHub hub, WsServerOptions options, int maxFrameBytes, Dashboard dashboard) {
         this.hub = hub;
         this.dashboard = dashboard;
         this.adminApi = new AdminHttpApi(hub.admin(), options.adminAuthenticator());
@@ -56,7 +56,7 @@ public final class NettyHubHandler {
             case ADMIN -> admin(req, res, route.path());
             case HEALTH -> send(res, HealthEndpoints.answer(hub, req.method().name(), route.path()));
             case DASHBOARD -> send(res, dashboard.serve(req.method().name(), route.path(),
-                    WsServerOptions.ADMIN_PATH + Dashboard.SUB_PATH));
+                    AdminHttpApi.BASE_PATH + Dashboard.SUB_PATH));
             case REFUSE -> refuse(req, res, route.refusal());
         };
     }
@@ -93,7 +93,7 @@ public final class NettyHubHandler {
                 if (out instanceof HttpServerResponse upgraded) {
                     upgraded.responseHeaders().clear();
                 }
-                return hub.serve(new NettyWsTransport(hs.afterUpgrade(), in, out, maxFrameBytes), admission);
+                return hub.serve(new ReactorNettyWsTransport(hs.afterUpgrade(), in, out, maxFrameBytes), admission);
             }, spec);
         });
     }

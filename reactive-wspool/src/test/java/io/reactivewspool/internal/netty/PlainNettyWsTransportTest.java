@@ -23,16 +23,16 @@ import reactor.test.subscriber.TestSubscriber;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The plain engine's transport on an {@link EmbeddedChannel}: demand, reassembly, limits, closes, and every frame released once. */
-class ChannelWsTransportTest {
+class PlainNettyWsTransportTest {
 
     private static final int MAX = 128;
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
-    private final ChannelWsTransport transport = new ChannelWsTransport(channel,
+    private final PlainNettyWsTransport transport = new PlainNettyWsTransport(channel,
             new HandshakeInfo("/ws", Map.of(), Map.of(), null, null), MAX);
 
-    ChannelWsTransportTest() {
-        channel.pipeline().addLast(ChannelWsTransport.NAME, transport);
+    PlainNettyWsTransportTest() {
+        channel.pipeline().addLast(PlainNettyWsTransport.NAME, transport);
     }
 
     @AfterEach
@@ -69,10 +69,10 @@ class ChannelWsTransportTest {
         assertThat(in.getReceivedOnNext()).isEmpty();
         assertThat(channel.config().isAutoRead()).isFalse();
         in.request(1);
-        assertThat(in.getReceivedOnNext()).extracting(ChannelWsTransportTest::text).containsExactly("a");
+        assertThat(in.getReceivedOnNext()).extracting(PlainNettyWsTransportTest::text).containsExactly("a");
         assertThat(channel.config().isAutoRead()).isFalse();
         in.request(5);
-        assertThat(in.getReceivedOnNext()).extracting(ChannelWsTransportTest::text).containsExactly("a", "b");
+        assertThat(in.getReceivedOnNext()).extracting(PlainNettyWsTransportTest::text).containsExactly("a", "b");
         assertThat(channel.config().isAutoRead()).isTrue();
         read(text(true, "c"));
         assertThat(in.getReceivedOnNext()).hasSize(3);

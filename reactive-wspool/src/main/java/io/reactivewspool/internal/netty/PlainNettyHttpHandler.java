@@ -46,20 +46,20 @@ import reactor.core.publisher.Mono;
 
 /**
  * The HTTP side of one plain-Netty connection, until it becomes a WebSocket: applies the same
- * {@link Route} and admin API as {@link NettyHubHandler}. One request at a time; HTTP keep-alive is
+ * {@link Route} and admin API as {@link ReactorNettyHttpHandler}. One request at a time; HTTP keep-alive is
  * honoured. On an accepted upgrade it answers the 101 with Netty's handshaker and puts a
- * {@link ChannelWsTransport} in its own place.
+ * {@link PlainNettyWsTransport} in its own place.
  *
  * <p>Reading stops while the hub admits an upgrade or answers an admin request; requests the
  * client pipelined meanwhile wait in a backlog (at most what one read decoded). Anything behind an
  * upgrade request before its 101 closes the connection (RFC 6455 4.1).
  */
-final class RequestRouter extends ChannelInboundHandlerAdapter {
+final class PlainNettyHttpHandler extends ChannelInboundHandlerAdapter {
 
     static final String CODEC = "wspool.http";
     static final String NAME = "wspool.router";
 
-    private static final Logger log = LoggerFactory.getLogger(RequestRouter.class);
+    private static final Logger log = LoggerFactory.getLogger(PlainNettyHttpHandler.class);
     private static final int MAX_BODY = AdminHttpApi.MAX_BODY_BYTES + 1;
     private static final byte[] NO_BODY = new byte[0];
 
@@ -89,7 +89,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
     private boolean upgradeRequestEnded;
     private ArrayDeque<Object> backlog;
 
-    RequestRouter(PlainNettyEngine.Routes routes, Channel channel) {
+    PlainNettyHttpHandler(PlainNettyEngine.Routes routes, Channel channel) {
         this.routes = routes;
         this.channel = channel;
     }
@@ -172,7 +172,7 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
             case ADMIN -> admin(req, route.path());
             case HEALTH -> answer(adminResponse(HealthEndpoints.answer(routes.hub(), req.method().name(), route.path())), DISCARDING);
             case DASHBOARD -> answer(assetResponse(routes.dashboard().serve(req.method().name(), route.path(),
-                    WsServerOptions.ADMIN_PATH + Dashboard.SUB_PATH)), DISCARDING);
+                    AdminHttpApi.BASE_PATH + Dashboard.SUB_PATH)), DISCARDING);
             case REFUSE -> refuse(route.refusal());
         }
     }
@@ -253,9 +253,9 @@ final class RequestRouter extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        ChannelWsTransport transport = new ChannelWsTransport(channel, handshake.afterUpgrade(), routes.maxFrameBytes());
+        PlainNettyWsTransport transport = new PlainNettyWsTransport(channel, handshake.afterUpgrade(), routes.maxFrameBytes());
         handshake = null;
-        ctx.pipeline().replace(this, ChannelWsTransport.NAME, transport);
+        ctx.pipeline().replace(this, PlainNettyWsTransport.NAME, transport);
         routes.hub().serve(transport, admission).subscribe(transport);
         channel.config().setAutoRead(true);
     }

@@ -54,12 +54,12 @@ import reactor.core.publisher.Operators;
  * <p>State is touched on the channel's event loop only; {@code subscribe}, {@code request},
  * {@code cancel} and {@code close} from other threads hop there.
  */
-final class ChannelWsTransport extends Flux<InboundFrame>
+final class PlainNettyWsTransport extends Flux<InboundFrame>
         implements ChannelInboundHandler, WsTransport, Subscription, CoreSubscriber<Void> {
 
     static final String NAME = "wspool.transport";
     private static final long CLOSE_GRACE_MILLIS = 3_000;
-    private static final Logger log = LoggerFactory.getLogger(ChannelWsTransport.class);
+    private static final Logger log = LoggerFactory.getLogger(PlainNettyWsTransport.class);
 
     private final Channel channel;
     private final HandshakeInfo handshake;
@@ -78,7 +78,7 @@ final class ChannelWsTransport extends Flux<InboundFrame>
     /** The message being reassembled from fragments, or {@code null}. */
     private Fragments fragments;
 
-    ChannelWsTransport(Channel channel, HandshakeInfo handshake, int maxFrameBytes) {
+    PlainNettyWsTransport(Channel channel, HandshakeInfo handshake, int maxFrameBytes) {
         this.channel = channel;
         this.handshake = handshake;
         this.maxFrameBytes = maxFrameBytes;
@@ -460,6 +460,6 @@ final class ChannelWsTransport extends Flux<InboundFrame>
 
     @Override
     public String toString() {
-        return "ChannelWsTransport{remote=" + handshake.remoteAddress() + "}";
+        return "PlainNettyWsTransport{remote=" + handshake.remoteAddress() + "}";
     }
 }

@@ -5,7 +5,7 @@ import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.ServerFactory;
 
 /** The protocol conformance suite against the Reactor Netty {@link WsServer}. */
-class NettyHubConformanceIT extends HubConformanceSuite {
+class ReactorNettyHubConformanceIT extends HubConformanceSuite {
 
     @Override
     protected ServerFactory factory() {

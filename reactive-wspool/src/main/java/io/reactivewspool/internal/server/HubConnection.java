@@ -24,8 +24,13 @@ import io.reactivewspool.server.WsTransport;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
-/** One registered connection: its state, counters, subscriptions and outbound queue. */
-final class DefaultConnection implements WsConnectionView {
+/**
+ * The hub's record of one registered connection: its state, counters, subscriptions and outbound
+ * queue. Handlers see it as the {@link WsConnectionView} it implements, the admin API as the
+ * {@link ConnectionInfo} snapshot it makes; it writes to its {@link WsTransport}, and a
+ * {@link TransportPump} runs it while it is served.
+ */
+final class HubConnection implements WsConnectionView {
 
     final String id;
     private final int idHash;
@@ -36,10 +41,10 @@ final class DefaultConnection implements WsConnectionView {
     final Subscriptions subscriptions = new Subscriptions();
     // Counters as fields of this object rather than atomics of their own: a broadcast to 10,000
     // connections touches each connection once, and every separate object is one more cache miss.
-    static final AtomicLongFieldUpdater<DefaultConnection> RECEIVED = AtomicLongFieldUpdater.newUpdater(DefaultConnection.class, "received");
-    static final AtomicLongFieldUpdater<DefaultConnection> DROPPED = AtomicLongFieldUpdater.newUpdater(DefaultConnection.class, "dropped");
-    static final AtomicLongFieldUpdater<DefaultConnection> FAILED = AtomicLongFieldUpdater.newUpdater(DefaultConnection.class, "failed");
-    static final AtomicLongFieldUpdater<DefaultConnection> ERRORS = AtomicLongFieldUpdater.newUpdater(DefaultConnection.class, "errors");
+    static final AtomicLongFieldUpdater<HubConnection> RECEIVED = AtomicLongFieldUpdater.newUpdater(HubConnection.class, "received");
+    static final AtomicLongFieldUpdater<HubConnection> DROPPED = AtomicLongFieldUpdater.newUpdater(HubConnection.class, "dropped");
+    static final AtomicLongFieldUpdater<HubConnection> FAILED = AtomicLongFieldUpdater.newUpdater(HubConnection.class, "failed");
+    static final AtomicLongFieldUpdater<HubConnection> ERRORS = AtomicLongFieldUpdater.newUpdater(HubConnection.class, "errors");
     volatile long received;
     volatile long dropped;
     volatile long failed;
@@ -50,14 +55,14 @@ final class DefaultConnection implements WsConnectionView {
 
     private final ConnectionHost host;
     // Created on first use: most connections never carry metadata, and an empty map costs 64 bytes each.
-    private static final AtomicReferenceFieldUpdater<DefaultConnection, Map> METADATA =
-            AtomicReferenceFieldUpdater.newUpdater(DefaultConnection.class, Map.class, "metadata");
+    private static final AtomicReferenceFieldUpdater<HubConnection, Map> METADATA =
+            AtomicReferenceFieldUpdater.newUpdater(HubConnection.class, Map.class, "metadata");
     private volatile Map<String, Object> metadata;
-    private static final AtomicReferenceFieldUpdater<DefaultConnection, ConnectionState> STATE =
-            AtomicReferenceFieldUpdater.newUpdater(DefaultConnection.class, ConnectionState.class, "state");
+    private static final AtomicReferenceFieldUpdater<HubConnection, ConnectionState> STATE =
+            AtomicReferenceFieldUpdater.newUpdater(HubConnection.class, ConnectionState.class, "state");
     private volatile ConnectionState state = ConnectionState.CONNECTING;
-    private static final AtomicReferenceFieldUpdater<DefaultConnection, ConnectionCredentials> CREDENTIALS =
-            AtomicReferenceFieldUpdater.newUpdater(DefaultConnection.class, ConnectionCredentials.class, "credentials");
+    private static final AtomicReferenceFieldUpdater<HubConnection, ConnectionCredentials> CREDENTIALS =
+            AtomicReferenceFieldUpdater.newUpdater(HubConnection.class, ConnectionCredentials.class, "credentials");
     // Created on first use: only connections whose credentials expire or that refresh them need one.
     private volatile ConnectionCredentials credentials;
     private volatile long lastActivityMillis;
@@ -70,7 +75,7 @@ final class DefaultConnection implements WsConnectionView {
     int rateViolations;
     int badMessages;
 
-    DefaultConnection(String id, String userId, WsTransport transport, ConnectionHost host, long nowMillis) {
+    HubConnection(String id, String userId, WsTransport transport, ConnectionHost host, long nowMillis) {
         this.id = id;
         this.idHash = id.hashCode();
         this.userId = userId;
