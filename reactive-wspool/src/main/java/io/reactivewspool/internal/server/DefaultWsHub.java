@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import io.reactivewspool.broker.Broker;
 import io.reactivewspool.broker.BrokerMessage;
@@ -438,12 +439,22 @@ public final class DefaultWsHub implements WsHub {
      */
     int deliverAndPublish(BrokerMessage.Kind kind, Collection<String> targets, WsMessage message,
                                   Set<String> excluded) {
+        return deliverAndPublish(kind, targets, message, excluded, null);
+    }
+
+    /**
+     * As above; {@code outcome} (may be {@code null}) gets the message once it is delivered here and
+     * handed to the broker (with its offset when stored in the history), or {@code null} when the
+     * history could not store it and it went nowhere.
+     */
+    int deliverAndPublish(BrokerMessage.Kind kind, Collection<String> targets, WsMessage message,
+                          Set<String> excluded, Consumer<WsMessage> outcome) {
         WsMessage stamped = stamp(message);
         Set<String> ex = excluded == null || excluded.isEmpty() ? Set.of() : Set.copyOf(excluded);
         if (sequencer != null && kind == BrokerMessage.Kind.TOPIC && targets.size() == 1) {
             // Stored first, then encoded once with its offset and delivered in offset order.
             String topic = targets.iterator().next();
-            int reached = sequencer.submit(topic, stamped, ex);
+            int reached = sequencer.submit(topic, stamped, ex, outcome);
             if (reached >= 0) {
                 return reached;
             }
@@ -456,7 +467,11 @@ public final class DefaultWsHub implements WsHub {
             }
             return n;
         }
-        return encodeAndDeliver(kind, targets, stamped, ex);
+        int reached = encodeAndDeliver(kind, targets, stamped, ex);
+        if (outcome != null) {
+            outcome.accept(stamped);
+        }
+        return reached;
     }
 
     /** Delivery of a message the history has stored: encode once, fan out (here in offset order). */
