@@ -9,8 +9,8 @@ import java.util.Random;
 /**
  * The faults of one campaign, drawn from its seed alone: the same seed, duration and cast give
  * the same list (times, kinds, targets, lengths). The first faults are every kind once, in a seeded
- * order, so that even a one-minute run meets each; then kinds are drawn at random, one every 2 to 8
- * seconds. Every fault has ended (its length is over) by {@code faultsEndMillis}.
+ * order, one every 1 to 3 seconds, so that even a one-minute run meets each; then kinds are drawn at
+ * random, one every 2 to 8 seconds. Every fault has ended (its length is over) by {@code faultsEndMillis}.
  *
  * <pre>{@code
  * List<FaultSchedule.Fault> faults = FaultSchedule.draw(42L, 40_000, 3, 6, 3);
@@ -70,7 +70,8 @@ final class FaultSchedule {
                 continue;
             }
             out.add(f);
-            t += 2_000 + r.nextInt(6_001);
+            // every kind once, close together (they overlap), then one every 2 to 8 s
+            t += i < first.size() ? 1_000 + r.nextInt(2_001) : 2_000 + r.nextInt(6_001);
         }
         return out;
     }
