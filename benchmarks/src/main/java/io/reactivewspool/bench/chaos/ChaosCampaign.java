@@ -185,16 +185,24 @@ final class ChaosCampaign {
             problems.add("not every subscriber was connected and subscribed to each of its topics 120 s after the end");
         }
         awaitQuiet(Duration.ofSeconds(3), Duration.ofSeconds(30));
+        // jcmd takes seconds on a loaded machine: the three hubs at once.
+        Map<ChildProcess, Future<Long>> heaps = new LinkedHashMap<>();
+        ExecutorService jcmd = Executors.newFixedThreadPool(HUBS);
         for (ChildProcess h : hubs.values()) {
             if (h.isAlive()) {
-                long heap = ProcStats.heapUsedAfterGc(h.pid());
-                say("%s (pid %d, started %d times): heap after full GC %.1f MiB, RSS %.1f MiB", h.name(), h.pid(), h.starts(),
-                        heap / 1048576.0, ProcStats.rssBytes(h.pid()) / 1048576.0);
-                if (heap > HEAP_AFTER_GC_BOUND_MIB * 1048576) {
-                    problems.add(h.name() + " heap after full GC " + heap / 1048576 + " MiB > bound " + HEAP_AFTER_GC_BOUND_MIB + " MiB");
-                }
+                heaps.put(h, jcmd.submit(() -> ProcStats.heapUsedAfterGc(h.pid())));
             }
         }
+        for (Map.Entry<ChildProcess, Future<Long>> e : heaps.entrySet()) {
+            ChildProcess h = e.getKey();
+            long heap = e.getValue().get(120, TimeUnit.SECONDS);
+            say("%s (pid %d, started %d times): heap after full GC %.1f MiB, RSS %.1f MiB", h.name(), h.pid(), h.starts(),
+                    heap / 1048576.0, ProcStats.rssBytes(h.pid()) / 1048576.0);
+            if (heap > HEAP_AFTER_GC_BOUND_MIB * 1048576) {
+                problems.add(h.name() + " heap after full GC " + heap / 1048576 + " MiB > bound " + HEAP_AFTER_GC_BOUND_MIB + " MiB");
+            }
+        }
+        jcmd.shutdown();
         return report(schedule);
     }
 
