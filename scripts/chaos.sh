@@ -11,7 +11,9 @@
 #   scripts/chaos.sh 30m 20261206
 #
 # The same seed draws the same fault schedule (times, kinds, targets). CHAOS_SKIP_BUILD=1 reuses the
-# jars of the last build (scripts/test.sh does, after `mvn verify`). Logs: benchmarks/target/chaos-SEED/.
+# jars of the last build (scripts/test.sh does, after `mvn verify`); CHAOS_JARS=DIR takes benchmarks.jar and
+# standalone-server.jar from DIR instead (a long run that a rebuild must not change). Logs:
+# benchmarks/target/chaos-SEED/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,5 +39,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-java -Xmx512m -Dlogback.configurationFile=chaos-logback.xml -Dchaos.dir="$dir" -jar benchmarks/target/benchmarks.jar chaos "$duration" "$seed" \
-  --server-jar=samples/standalone-server/target/standalone-server.jar --dir="$dir"
+bench_jar="${CHAOS_JARS:-benchmarks/target}/benchmarks.jar"
+server_jar="${CHAOS_JARS:-samples/standalone-server/target}/standalone-server.jar"
+java -Xmx512m -Dlogback.configurationFile=chaos-logback.xml -Dchaos.dir="$dir" -jar "$bench_jar" chaos "$duration" "$seed" \
+  --server-jar="$server_jar" --dir="$dir"
