@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -260,7 +261,7 @@ final class ChaosCampaign {
     /** What every party saw, for a failing run's post-mortem: publishes.log and one file per subscriber. */
     private void writeLogs(Map<String, List<ChaosChecker.Entry>> logs) throws IOException {
         List<String> lines = new ArrayList<>();
-        publishes.values().stream().sorted(java.util.Comparator.comparingLong(ChaosChecker.Publish::sentNanos))
+        publishes.values().stream().sorted(Comparator.comparingLong(ChaosChecker.Publish::sentNanos))
                 .forEach(p -> lines.add(String.format(Locale.ROOT, "%.3f %s %s via=%s ack=%s", (p.sentNanos() - startNanos) / 1e9,
                         p.id(), p.topic(), p.via(), p.acked() ? String.format(Locale.ROOT, "%.3f", (p.ackNanos() - startNanos) / 1e9) : "none")));
         Files.write(config.dir().resolve("publishes.log"), lines);

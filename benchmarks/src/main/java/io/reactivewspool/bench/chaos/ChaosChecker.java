@@ -186,8 +186,6 @@ final class ChaosChecker {
                             break;
                         }
                     }
-                    // Nothing known to come after it: the end of the log, where a gap reported after the
-                    // last earlier delivery still tells it.
                     if (told) {
                         covered++;
                     } else {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -43,7 +44,7 @@ final class FaultSchedule {
     record Fault(long atMillis, Kind kind, String target, long lengthMillis, long param) {
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "t=%6.1fs %-13s %-11s length=%5d ms%s", atMillis / 1000.0, kind,
+            return String.format(Locale.ROOT, "t=%6.1fs %-13s %-11s length=%5d ms%s", atMillis / 1000.0, kind,
                     target, lengthMillis, kind == Kind.DELAY ? " delay=" + param + " ms" : "");
         }
     }
