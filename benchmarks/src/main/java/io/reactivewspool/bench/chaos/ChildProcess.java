@@ -2,6 +2,7 @@ package io.reactivewspool.bench.chaos;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 /**
  * A hub or the redis-server of the campaign as a real child process on a fixed loopback port, so
@@ -40,15 +42,18 @@ final class ChildProcess {
     private final List<String> command;
     private final Path log;
     private final BooleanSupplier ready;
+    /** A line the process logs once ready (with its port), or {@code null}: then {@link #ready} alone decides. */
+    private final String readyLine;
     private volatile Process process;
     private volatile int starts;
 
-    private ChildProcess(String name, int port, List<String> command, Path log, BooleanSupplier ready) {
+    private ChildProcess(String name, int port, List<String> command, Path log, BooleanSupplier ready, String readyLine) {
         this.name = name;
         this.port = port;
         this.command = List.copyOf(command);
         this.log = log;
         this.ready = ready;
+        this.readyLine = readyLine;
     }
 
     /** Where the pids of started processes are appended (one a line), for the script's trap. */
@@ -61,10 +66,15 @@ final class ChildProcess {
         List<String> cmd = List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no",
                 "--dir", dir.toString(), "--loglevel", "warning");
-        return new ChildProcess("redis", port, cmd, dir.resolve("redis.log"), () -> answersPing(port));
+        return new ChildProcess("redis", port, cmd, dir.resolve("redis.log"), () -> answersPing(port), null);
     }
 
-    /** The standalone server jar with these flags (port included); ready when its admin port answers. */
+    /**
+     * The standalone server jar with these flags (port included); ready when it has logged that it
+     * listens on its port (its log is appended across restarts: one more such line than before the
+     * start) and the port answers. The log, not the port alone: another process of a busy machine may
+     * have taken the port while this one still connects to Redis.
+     */
     static ChildProcess hub(String name, Path dir, int port, List<String> jvmOptions, Path jar, List<String> flags) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -72,7 +82,8 @@ final class ChildProcess {
         cmd.add("-jar");
         cmd.add(jar.toString());
         cmd.addAll(flags);
-        return new ChildProcess(name, port, cmd, dir.resolve(name + ".log"), () -> accepts(port));
+        return new ChildProcess(name, port, cmd, dir.resolve(name + ".log"), () -> accepts(port),
+                "standalone server listening url=ws://127.0.0.1:" + port + "/");
     }
 
     String name() {
@@ -110,15 +121,16 @@ final class ChildProcess {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         String lastFailure = "";
         while (System.nanoTime() < deadline) {
+            long linesBefore = readyLines();
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             Process p = pb.start();
             ALL.add(p);
             recordPid(p.pid());
-            while (System.nanoTime() < deadline && p.isAlive() && !ready.getAsBoolean()) {
+            while (System.nanoTime() < deadline && p.isAlive() && !isReady(linesBefore)) {
                 Thread.sleep(50);
             }
-            if (p.isAlive() && ready.getAsBoolean()) {
+            if (p.isAlive() && isReady(linesBefore)) {
                 process = p;
                 starts++;
                 return;
@@ -130,6 +142,21 @@ final class ChildProcess {
         }
         throw new IOException(name + " did not start on port " + port + " within " + timeoutMillis + " ms ("
                 + lastFailure + "), see " + log);
+    }
+
+    private boolean isReady(long readyLinesBefore) {
+        return (readyLine == null || readyLines() > readyLinesBefore) && ready.getAsBoolean();
+    }
+
+    private long readyLines() {
+        if (readyLine == null || !Files.exists(log)) {
+            return 0;
+        }
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.contains(readyLine)).count();
+        } catch (IOException | UncheckedIOException e) {
+            return 0;
+        }
     }
 
     /** SIGKILL, and waits until the process is gone. */
