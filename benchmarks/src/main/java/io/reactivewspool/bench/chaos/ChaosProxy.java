@@ -1,6 +1,7 @@
 package io.reactivewspool.bench.chaos;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -66,18 +67,29 @@ final class ChaosProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Chunks of one direction waiting for their time, written strictly in arrival order: one FIFO and
+     * one timer for its head, never a timer per chunk (timers due at nearly the same time may run in
+     * either order, and a reordered TCP stream is garbage to the peer).
+     */
+    private static final class Delayed {
+        final ArrayDeque<Object> chunks = new ArrayDeque<>();
+        final ArrayDeque<Long> dues = new ArrayDeque<>();
+        boolean timerArmed;
+        /** The sender closed: close the peer once the queue is written. */
+        boolean closeWhenDrained;
+        long lastDue;
+    }
+
     /** One accepted socket and its socket to the target. */
     private static final class Link {
         final Route route;
         final Channel client;
         volatile Channel target;
         volatile boolean frozen;
-        /** Per direction, the time (nanoTime) the last delayed chunk is due: later chunks never overtake it. */
-        long clientToTargetDue;
-        long targetToClientDue;
-        /** Per direction, delayed chunks not yet written: while any is, later chunks queue behind it. */
-        int clientToTargetPending;
-        int targetToClientPending;
+        /** Per direction, delayed chunks in arrival order; only the link's event loop touches them. */
+        final Delayed toTarget = new Delayed();
+        final Delayed toClient = new Delayed();
 
         Link(Route route, Channel client) {
             this.route = route;
@@ -234,51 +246,52 @@ final class ChaosProxy implements AutoCloseable {
                 ReferenceCountUtil.release(msg);
                 return;
             }
+            Delayed q = fromClient ? link.toTarget : link.toClient;
             long delay = link.route.delayNow();
-            long now = System.nanoTime();
-            long lastDue = fromClient ? link.clientToTargetDue : link.targetToClientDue;
-            int pending = fromClient ? link.clientToTargetPending : link.targetToClientPending;
-            if (delay == 0 && pending == 0) {
+            if (delay == 0 && q.chunks.isEmpty()) {
                 peer.writeAndFlush(msg);
                 return;
             }
-            // Both channels of a link share one event loop: the due times need no lock.
-            long due = Math.max(lastDue, now + TimeUnit.MILLISECONDS.toNanos(delay));
-            if (fromClient) {
-                link.clientToTargetDue = due;
-                link.clientToTargetPending++;
-            } else {
-                link.targetToClientDue = due;
-                link.targetToClientPending++;
+            long due = Math.max(q.lastDue, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay));
+            q.lastDue = due;
+            q.chunks.add(msg);
+            q.dues.add(due);
+            arm(ctx, q, peer);
+        }
+
+        /** Writes every chunk that is due, in order, then waits for the next head. */
+        private void arm(ChannelHandlerContext ctx, Delayed q, Channel peer) {
+            if (q.timerArmed || q.dues.isEmpty()) {
+                return;
             }
-            // Same event loop, deadlines never decreasing: Netty runs these in submission order.
+            q.timerArmed = true;
             ctx.executor().schedule(() -> {
-                if (fromClient) {
-                    link.clientToTargetPending--;
-                } else {
-                    link.targetToClientPending--;
+                q.timerArmed = false;
+                while (!q.dues.isEmpty() && q.dues.peek() <= System.nanoTime()) {
+                    q.dues.poll();
+                    Object chunk = q.chunks.poll();
+                    if (link.frozen || !peer.isActive()) {
+                        ReferenceCountUtil.release(chunk);
+                    } else {
+                        peer.writeAndFlush(chunk);
+                    }
                 }
-                if (link.frozen || !peer.isActive()) {
-                    ReferenceCountUtil.release(msg);
-                } else {
-                    peer.writeAndFlush(msg);
+                if (q.dues.isEmpty() && q.closeWhenDrained) {
+                    peer.close();
                 }
-            }, due - now, TimeUnit.NANOSECONDS);
+                arm(ctx, q, peer);
+            }, Math.max(0, q.dues.peek() - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             Channel peer = peer();
             if (!link.frozen && peer != null) {
-                long lastDue = fromClient ? link.clientToTargetDue : link.targetToClientDue;
-                long wait = lastDue - System.nanoTime();
-                if (wait > 0) {
-                    // The close follows the delayed bytes, as it would on a slow path.
-                    ctx.executor().schedule(() -> {
-                        peer.close();
-                    }, wait, TimeUnit.NANOSECONDS);
-                } else {
+                Delayed q = fromClient ? link.toTarget : link.toClient;
+                if (q.chunks.isEmpty()) {
                     peer.close();
+                } else {
+                    q.closeWhenDrained = true; // the close follows the delayed bytes, as on a slow path
                 }
             }
         }
