@@ -184,11 +184,6 @@ final class ChaosProxy implements AutoCloseable {
         return n;
     }
 
-    /** Open links of the matching routes. */
-    int openLinks(String prefix) {
-        return links(prefix).size();
-    }
-
     private List<Link> links(String prefix) {
         List<Link> out = new ArrayList<>();
         for (Route r : routes.values()) {
