@@ -83,6 +83,9 @@ final class ChaosCampaign {
     private final ReentrantLock redisLock = new ReentrantLock();
     private ChildProcess redis;
     private List<String> probeUrls;
+    /** Subscribers with a probe on each of their topics in the last probe round, as "n/6". */
+    private volatile String resubscribed = "not checked";
+    private volatile boolean tornDown;
 
     ChaosCampaign(Config config) {
         this.config = config;
@@ -255,8 +258,6 @@ final class ChaosCampaign {
                 v.unackedDelivered(), peakRssBytes.get() / 1048576, RSS_BOUND_MIB, resubscribed, passed ? "PASS" : "FAIL");
         return passed ? 0 : 1;
     }
-
-    private volatile String resubscribed = "not checked";
 
     /** What every party saw, for a failing run's post-mortem: publishes.log and one file per subscriber. */
     private void writeLogs(Map<String, List<ChaosChecker.Entry>> logs) throws IOException {
@@ -444,8 +445,6 @@ final class ChaosCampaign {
                 + String.format(Locale.ROOT, format, args);
         System.out.println(line);
     }
-
-    private volatile boolean tornDown;
 
     private synchronized void tearDown() {
         if (tornDown) {
