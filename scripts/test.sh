@@ -2,7 +2,9 @@
 # The project's one test command (README "Run the tests"; .ci/run calls exactly this).
 # On a fresh Debian machine with only Java and Maven it first installs what the suites need
 # (redis-server for the broker tests, chromium and chromium-driver for the browser test),
-# then runs every unit test (Surefire) and every *IT test on real loopback sockets (Failsafe).
+# then runs every unit test (Surefire) and every *IT test on real loopback sockets (Failsafe), and
+# then a 60-second chaos campaign with a fixed seed on the jars that build made (scripts/chaos.sh;
+# CHAOS_DURATION=0 skips it, CHAOS_SEED / CHAOS_DURATION choose another run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,3 +41,10 @@ mvn -B -ntp verify -Pimage "$@"
 # ---- JavaScript client (clients/js): against the standalone server jar mvn verify just built ----
 (cd clients/js && npm ci --no-audit --no-fund && npm test)
 # ---- end JavaScript client ----
+
+# ---- chaos campaign (docs/RELIABILITY.md, "Chaos campaign"): 60 s, seeded, against the jars just built ----
+chaos_duration="${CHAOS_DURATION:-60s}"
+if [ "$chaos_duration" != "0" ]; then
+  CHAOS_SKIP_BUILD=1 scripts/chaos.sh "$chaos_duration" "${CHAOS_SEED:-2406}"
+fi
+# ---- end chaos campaign ----

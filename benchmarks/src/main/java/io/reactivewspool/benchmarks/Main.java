@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Locale;
 
+import io.reactivewspool.bench.chaos.ChaosMain;
 import io.reactivewspool.bench.fanout.FanoutMain;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -26,6 +27,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * <li>{@code jmh}: codec, broadcast and client-pool-jmh in a row</li>
  * <li>{@code echo-round-trips [--url U] [--mode borrow|request] [--callers C] [--seconds 15] [--warmup-seconds 2] [--echo-pid P]}:
  * one run of {@link EchoRoundTrips} against an echo server, one JSON line (for {@code benchmarks/pool-vs-go.sh})</li>
+ * <li>{@code chaos [DURATION] [SEED] --server-jar=PATH}: the seeded chaos campaign against three standalone
+ * servers and Redis ({@code scripts/chaos.sh}, {@link ChaosMain})</li>
  * <li>{@code pool-vs-go-report FILE}: the table of one {@code pool-vs-go.sh} run, {@link PoolVsGoReport}</li>
  * </ul>
  */
@@ -54,6 +57,14 @@ public final class Main {
                 System.out.print("\n" + codec + "\n" + broadcast);
             }
             case "echo-round-trips" -> EchoRoundTrips.main(rest);
+            case "chaos" -> {
+                // exits with the campaign's verdict
+                try {
+                    ChaosMain.main(rest);
+                } catch (Exception e) {
+                    throw new IllegalStateException("chaos campaign failed", e);
+                }
+            }
             case "pool-vs-go-report" -> {
                 try {
                     PoolVsGoReport.main(rest);
@@ -72,7 +83,7 @@ public final class Main {
             }
             default -> {
                 System.err.println("unknown scenario '" + scenario + "': use client-pool, client-pool-loopback, client-pool-jmh, "
-                        + "codec, broadcast, jmh, echo-round-trips, pool-vs-go-report, bare-server, handwritten-server, loadgen or report");
+                        + "codec, broadcast, jmh, echo-round-trips, chaos, pool-vs-go-report, bare-server, handwritten-server, loadgen or report");
                 System.exit(2);
             }
         }

@@ -61,7 +61,8 @@ public final class ProcStats {
         }
     }
 
-    static long rssBytes(long pid) {
+    /** Resident set size of the process in bytes, from {@code /proc/<pid>/status}. */
+    public static long rssBytes(long pid) {
         try {
             Matcher m = VM_RSS.matcher(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
             return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
@@ -71,7 +72,7 @@ public final class ProcStats {
     }
 
     /** Runs a full GC in the target JVM, then returns its used heap in bytes. */
-    static long heapUsedAfterGc(long pid) {
+    public static long heapUsedAfterGc(long pid) {
         if (run(List.of("jcmd", Long.toString(pid), "GC.run")) == null) {
             return -1;
         }

@@ -109,8 +109,13 @@ public final class DefaultWsTopicClient implements WsTopicClient {
                             return Mono.empty();
                         }), 0)
                 .next();
+        // The attempt's slot is pending before the attempt starts: an attempt that fails at once (or
+        // on another thread before this one goes on) schedules the next one into pending, replacing
+        // this slot, and must not have that next attempt cancelled by this slot being stored after it.
+        Disposable.Swap slot = Disposables.swap();
+        pending.update(slot);
         // Not "current is null" at completion: a connection lost that fast has already scheduled the next attempt.
-        pending.update(attempt.hasElement().subscribe(connected -> {
+        slot.update(attempt.hasElement().subscribe(connected -> {
             if (!connected) {
                 scheduleReconnect("no hub answered");
             }

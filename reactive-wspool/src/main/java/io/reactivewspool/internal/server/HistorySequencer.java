@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.message.WsMessage;
@@ -59,6 +60,15 @@ final class HistorySequencer {
      * when it was delivered (or refused: 0) before this call returned, otherwise -1.
      */
     int submit(String topic, WsMessage stamped, Set<String> excluded) {
+        return submit(topic, stamped, excluded, null);
+    }
+
+    /**
+     * As {@link #submit(String, WsMessage, Set)}; {@code outcome} (may be {@code null}) gets the
+     * stored message once it is delivered, or {@code null} when it was not stored (refused or the
+     * append failed) and so delivered nowhere.
+     */
+    int submit(String topic, WsMessage stamped, Set<String> excluded, Consumer<WsMessage> outcome) {
         boolean[] full = {false};
         Sequence s = sequences.compute(topic, (k, v) -> {
             Sequence seq = v == null ? new Sequence(k) : v;
@@ -71,9 +81,12 @@ final class HistorySequencer {
         });
         if (full[0]) {
             onBypassed.accept(topic);
+            if (outcome != null) {
+                outcome.accept(null);
+            }
             return 0;
         }
-        Slot slot = new Slot(stamped, excluded);
+        Slot slot = new Slot(stamped, excluded, outcome);
         s.toIssue.offer(slot);
         s.issueAll();
         s.deliverCompleted();
@@ -87,14 +100,16 @@ final class HistorySequencer {
     private static final class Slot {
         final WsMessage message;
         final Set<String> excluded;
+        final Consumer<WsMessage> outcome;
         volatile WsMessage stored;
         volatile boolean done;
         volatile boolean delivered;
         int reached; // written before delivered
 
-        Slot(WsMessage message, Set<String> excluded) {
+        Slot(WsMessage message, Set<String> excluded, Consumer<WsMessage> outcome) {
             this.message = message;
             this.excluded = excluded;
+            this.outcome = outcome;
         }
     }
 
@@ -146,6 +161,9 @@ final class HistorySequencer {
                     } finally {
                         head.delivered = true;
                         sequences.computeIfPresent(topic, (k, v) -> --v.count <= 0 ? null : v);
+                    }
+                    if (head.outcome != null) {
+                        head.outcome.accept(head.stored);
                     }
                 }
                 missed = delivering.addAndGet(-missed);

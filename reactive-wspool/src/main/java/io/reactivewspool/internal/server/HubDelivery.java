@@ -164,16 +164,30 @@ final class HubDelivery {
      */
     int deliverAndPublish(BrokerMessage.Kind kind, Collection<String> targets, WsMessage message,
                           Set<String> excluded) {
+        return deliverAndPublish(kind, targets, message, excluded, null);
+    }
+
+    /**
+     * As above; {@code outcome} (may be {@code null}) gets the message once it is delivered here and
+     * handed to the broker (with its offset when stored in the history), or {@code null} when the
+     * history could not store it and it went nowhere.
+     */
+    int deliverAndPublish(BrokerMessage.Kind kind, Collection<String> targets, WsMessage message,
+                          Set<String> excluded, Consumer<WsMessage> outcome) {
         WsMessage stamped = stamp(message);
         Set<String> ex = excluded == null || excluded.isEmpty() ? Set.of() : Set.copyOf(excluded);
         if (sequencer != null && kind == BrokerMessage.Kind.TOPIC && targets.size() == 1) {
             // Stored first, then encoded once with its offset and delivered in offset order.
             String topic = targets.iterator().next();
-            int reached = sequencer.submit(topic, stamped, ex);
+            int reached = sequencer.submit(topic, stamped, ex, outcome);
             // Delivery is still pending on another thread or on the history: what it will reach.
             return reached >= 0 ? reached : subscribersExcept(topic, ex);
         }
-        return encodeAndDeliver(kind, targets, stamped, ex);
+        int reached = encodeAndDeliver(kind, targets, stamped, ex);
+        if (outcome != null) {
+            outcome.accept(stamped);
+        }
+        return reached;
     }
 
     /** Delivery of a message the history has stored: encode once, fan out (here in offset order). */

@@ -283,10 +283,16 @@ final class ProtocolDispatcher {
             error(c, "not allowed to publish to topic '" + topic + "'", m.id());
             return;
         }
-        delivery.deliverAndPublish(BrokerMessage.Kind.TOPIC, List.of(topic), WsMessage.data(topic, m.data()), Set.of(c.id));
-        if (m.id() != null) {
-            reply(c, WsMessage.published(topic, m.id()));
-        }
+        String id = m.id();
+        // With a history, only a stored message is delivered: acknowledge it once stored, never before.
+        delivery.deliverAndPublish(BrokerMessage.Kind.TOPIC, List.of(topic), WsMessage.data(topic, m.data()), Set.of(c.id),
+                id == null ? null : stored -> {
+                    if (stored != null) {
+                        reply(c, WsMessage.published(topic, id));
+                    } else {
+                        error(c, "message not stored (topic history unavailable) and not delivered to anyone: publish it again", id);
+                    }
+                });
     }
 
     private void onRefresh(HubConnection c, WsMessage m) {
