@@ -69,7 +69,7 @@ public class WsBrokerAutoConfiguration {
          * A cluster when {@code cluster.nodes} is set, the Sentinels' master when {@code sentinel.master}
          * is, else one server ({@link #redisUri}); two of them at once is an error naming both.
          */
-        static RedisBrokerOptions.Builder topology(WsPoolProperties.Redis redis, org.springframework.core.env.Environment env) {
+        static RedisBrokerOptions.Builder topology(WsPoolProperties.Redis redis, Environment env) {
             List<String> clusterNodes = redis.getCluster().getNodes();
             WsPoolProperties.Sentinel sentinel = redis.getSentinel();
             boolean cluster = clusterNodes != null && !clusterNodes.isEmpty();
@@ -90,7 +90,7 @@ public class WsBrokerAutoConfiguration {
                 }
                 String password = sentinel.getPassword();
                 String auth = password == null || password.isEmpty() ? ""
-                        : ":" + java.net.URLEncoder.encode(password, java.nio.charset.StandardCharsets.UTF_8) + "@";
+                        : ":" + URLEncoder.encode(password, StandardCharsets.UTF_8) + "@";
                 return RedisBrokerOptions.builder("redis-sentinel://" + auth + sentinel.getNodes().stream().map(String::trim)
                         .collect(Collectors.joining(",")) + "#" + sentinel.getMaster().trim());
             }

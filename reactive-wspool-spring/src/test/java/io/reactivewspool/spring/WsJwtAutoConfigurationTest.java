@@ -9,6 +9,7 @@ import java.security.interfaces.ECPrivateKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Date;
 import java.util.Map;
@@ -69,7 +70,7 @@ class WsJwtAutoConfigurationTest {
                     assertThat(jwt.options().algorithms()).containsExactly(JwtAlgorithm.HS256);
                     assertThat(jwt.options().clockSkew()).isEqualTo(Duration.ofSeconds(5));
                     Authenticator hubs = ctx.getBean(WsHubOptions.class).authenticator();
-                    Instant exp = Instant.now().plusSeconds(600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+                    Instant exp = Instant.now().plusSeconds(600).truncatedTo(ChronoUnit.SECONDS);
                     AuthenticatedUser user = hubs.authenticateUser(sign(JWSAlgorithm.HS256,
                             new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)), claims(exp).build()), HANDSHAKE)
                             .block(Duration.ofSeconds(10));

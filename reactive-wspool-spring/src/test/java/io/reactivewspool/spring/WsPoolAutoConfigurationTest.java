@@ -214,7 +214,7 @@ class WsPoolAutoConfigurationTest {
     @Test
     void theReadinessMemberComesWithTheHubHealthIndicator() {
         runner.run(ctx -> assertThat(ctx).hasBean("websocketsReadinessMember"));
-        runner.withClassLoader(new FilteredClassLoader(org.springframework.boot.health.contributor.HealthIndicator.class))
+        runner.withClassLoader(new FilteredClassLoader(HealthIndicator.class))
                 .run(ctx -> assertThat(ctx).hasNotFailed().doesNotHaveBean("websocketsReadinessMember"));
     }
 

@@ -1,17 +1,21 @@
 package io.reactivewspool.server;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import io.reactivewspool.message.TopicName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,8 +47,8 @@ public final class AdminHttpApi {
     private static final JsonMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .build();
-    private static final tools.jackson.core.type.TypeReference<LinkedHashMap<String, Object>> MAP =
-            new tools.jackson.core.type.TypeReference<>() { };
+    private static final TypeReference<LinkedHashMap<String, Object>> MAP =
+            new TypeReference<>() { };
 
     static {
         // Jackson creates (de)serializers lazily under a lock; build them here, not on an event loop.
@@ -53,15 +57,15 @@ public final class AdminHttpApi {
         JSON.writeValueAsBytes(Map.of("error", "x"));
         JSON.writeValueAsBytes(Map.of("a", 1, "b", "c"));
         JSON.writeValueAsBytes(new LinkedHashMap<>(Map.of("n", 1)));
-        JSON.writeValueAsBytes(new LinkedHashMap<>(Map.of("users", java.util.Collections.unmodifiableMap(
-                new java.util.TreeMap<>(Map.of("u", 1))))));
+        JSON.writeValueAsBytes(new LinkedHashMap<>(Map.of("users", Collections.unmodifiableMap(
+                new TreeMap<>(Map.of("u", 1))))));
         HubStats primer = new HubStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                 Map.of(ConnectionState.OPEN, 0, ConnectionState.CLOSED, 0),
-                new java.util.TreeMap<>(Map.of("t", 0)), 0, 0, 0, 0, 0, true);
+                new TreeMap<>(Map.of("t", 0)), 0, 0, 0, 0, 0, true);
         JSON.writeValueAsBytes(primer);
         JSON.writeValueAsBytes(clusterSection(Map.of("n", primer)));
         JSON.writeValueAsBytes(Map.of("connections", List.of(new ConnectionInfo("c", null,
-                ConnectionState.OPEN, null, java.time.Instant.EPOCH, java.time.Instant.EPOCH,
+                ConnectionState.OPEN, null, Instant.EPOCH, Instant.EPOCH,
                 List.of(), Map.of(), 0, 0, 0, 0, 0, 0, 0)), "count", 1));
     }
 
@@ -215,7 +219,7 @@ public final class AdminHttpApi {
     private static Map<String, Object> clusterSection(Map<String, HubStats> byNode) {
         long active = 0, total = 0, rejected = 0, users = 0, received = 0, sent = 0, dropped = 0, failed = 0,
                 errors = 0, broadcasts = 0;
-        Map<String, Integer> topicSubscribers = new java.util.TreeMap<>();
+        Map<String, Integer> topicSubscribers = new TreeMap<>();
         List<Map<String, Object>> nodes = new ArrayList<>();
         for (Map.Entry<String, HubStats> e : byNode.entrySet()) {
             HubStats s = e.getValue();

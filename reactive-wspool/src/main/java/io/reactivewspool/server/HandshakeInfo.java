@@ -2,6 +2,7 @@ package io.reactivewspool.server;
 
 import java.net.InetSocketAddress;
 import java.security.Principal;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +32,7 @@ public record HandshakeInfo(String path, Map<String, List<String>> headers, Map<
         path = path == null ? "/" : path;
         Map<String, List<String>> h = new LinkedHashMap<>();
         if (headers != null) {
-            headers.forEach((k, v) -> h.computeIfAbsent(k.toLowerCase(Locale.ROOT), x -> new java.util.ArrayList<>()).addAll(v));
+            headers.forEach((k, v) -> h.computeIfAbsent(k.toLowerCase(Locale.ROOT), x -> new ArrayList<>()).addAll(v));
         }
         h.replaceAll((k, v) -> List.copyOf(v));
         headers = Map.copyOf(h);

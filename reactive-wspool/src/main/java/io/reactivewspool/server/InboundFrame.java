@@ -1,5 +1,6 @@
 package io.reactivewspool.server;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -36,6 +37,6 @@ public record InboundFrame(Kind kind, byte[] payload) {
 
     /** A text frame with the given content. */
     public static InboundFrame text(String text) {
-        return new InboundFrame(Kind.TEXT, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new InboundFrame(Kind.TEXT, text.getBytes(StandardCharsets.UTF_8));
     }
 }

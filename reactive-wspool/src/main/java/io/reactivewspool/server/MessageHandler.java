@@ -1,5 +1,6 @@
 package io.reactivewspool.server;
 
+import io.reactivewspool.message.WsMessage;
 import org.reactivestreams.Publisher;
 
 /**
@@ -24,5 +25,5 @@ import org.reactivestreams.Publisher;
 public interface MessageHandler {
 
     /** Handles one message; the publisher's elements are replies. */
-    Publisher<io.reactivewspool.message.WsMessage> handle(MessageContext context);
+    Publisher<WsMessage> handle(MessageContext context);
 }

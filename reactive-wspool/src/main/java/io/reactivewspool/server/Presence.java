@@ -1,5 +1,6 @@
 package io.reactivewspool.server;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -23,7 +24,7 @@ public record Presence(String topic, Map<String, Integer> users, int connections
 
     public Presence {
         Objects.requireNonNull(topic, "topic");
-        users = java.util.Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(users, "users")));
+        users = Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(users, "users")));
         if (connections < 0) {
             throw new IllegalArgumentException("connections must be >= 0, was " + connections);
         }

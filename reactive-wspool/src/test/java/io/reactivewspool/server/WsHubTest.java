@@ -17,6 +17,7 @@ import io.reactivewspool.test.RecordingBroker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 import reactor.test.util.RaceTestUtils;
@@ -364,7 +365,7 @@ class WsHubTest {
     void handlerCanBroadcastThroughTheHubAndReply() {
         WsHub hub = hub(WsHubOptions.builder().handler("chat", ctx -> {
             ctx.hub().broadcast(ctx.message().topic(), "chat", ctx.message().data(), Set.of(ctx.connection().id()));
-            return reactor.core.publisher.Mono.just(WsMessage.of("chat_ack"));
+            return Mono.just(WsMessage.of("chat_ack"));
         }));
         FakeTransport a = connect(hub, null);
         FakeTransport b = connect(hub, null);

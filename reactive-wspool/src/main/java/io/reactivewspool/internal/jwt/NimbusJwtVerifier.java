@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Date;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,7 +64,7 @@ public final class NimbusJwtVerifier {
     public NimbusJwtVerifier(JwtOptions options) {
         this.options = options;
         EnumSet<JwtAlgorithm> algs = EnumSet.copyOf(options.algorithms());
-        Set<JWSAlgorithm> acc = new java.util.HashSet<>();
+        Set<JWSAlgorithm> acc = new HashSet<>();
         algs.forEach(a -> acc.add(JWSAlgorithm.parse(a.name())));
         this.accepted = Collections.unmodifiableSet(acc);
         try {

@@ -20,6 +20,7 @@ import io.reactivewspool.internal.LogLimiter;
 import io.reactivewspool.server.ConnectionState;
 import io.reactivewspool.server.HubStats;
 import io.reactivewspool.server.Presence;
+import io.reactivewspool.server.WsHub;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -54,7 +55,7 @@ final class ClusterState {
     /** The longest a write round may take before the next one writes everything again. */
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
 
-    private static final Logger log = LoggerFactory.getLogger(io.reactivewspool.server.WsHub.class);
+    private static final Logger log = LoggerFactory.getLogger(WsHub.class);
     private static final JsonMapper JSON = JsonMapper.shared();
     private static final JsonMapper SNAKE = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

@@ -44,11 +44,11 @@ final class HistorySequencer {
     private final TopicHistory history;
     private final Delivery delivery;
     private final BiConsumer<String, Throwable> onAppendFailed;
-    private final java.util.function.Consumer<String> onBypassed;
+    private final Consumer<String> onBypassed;
     private final ConcurrentHashMap<String, Sequence> sequences = new ConcurrentHashMap<>();
 
     HistorySequencer(TopicHistory history, Delivery delivery, BiConsumer<String, Throwable> onAppendFailed,
-                     java.util.function.Consumer<String> onBypassed) {
+                     Consumer<String> onBypassed) {
         this.history = history;
         this.delivery = delivery;
         this.onAppendFailed = onAppendFailed;

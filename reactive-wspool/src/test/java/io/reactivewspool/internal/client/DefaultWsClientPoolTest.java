@@ -19,6 +19,7 @@ import io.reactivewspool.client.WsConnection;
 import io.reactivewspool.message.WsMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
@@ -193,7 +194,7 @@ class DefaultWsClientPoolTest {
         silent.answersPings = false;
         vts.advanceTimeBy(Duration.ofSeconds(6));
         PooledWsConnection[] out = new PooledWsConnection[1];
-        reactor.core.Disposable pending = pool.acquire().subscribe(x -> out[0] = x);
+        Disposable pending = pool.acquire().subscribe(x -> out[0] = x);
         vts.advanceTimeBy(Duration.ofMillis(100));
         assertThat(pool.metrics().acquired()).as("held while the ping is out").isEqualTo(1);
         pending.dispose();

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
+import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.ECGenParameterSpec;
@@ -133,7 +134,7 @@ class JwtAuthenticatorIT {
     }
 
     private static String es256(JWTClaimsSet claims) throws JOSEException {
-        return sign(JWSAlgorithm.ES256, new ECDSASigner((java.security.interfaces.ECPrivateKey) ec.getPrivate()), null, claims);
+        return sign(JWSAlgorithm.ES256, new ECDSASigner((ECPrivateKey) ec.getPrivate()), null, claims);
     }
 
     private int upgrade(String token) {

@@ -5,6 +5,7 @@ import java.util.function.Function;
 
 import io.reactivewspool.server.netty.WsServerOptions.Engine;
 import org.junit.jupiter.api.Test;
+import reactor.netty.http.server.HttpServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,7 +33,7 @@ class WsServerOptionsTest {
 
     @Test
     void mutateKeepsTheEngineAndTheCustomizer() {
-        Function<reactor.netty.http.server.HttpServer, reactor.netty.http.server.HttpServer> wiretap = s -> s.wiretap(true);
+        Function<HttpServer, HttpServer> wiretap = s -> s.wiretap(true);
         WsServerOptions plain = WsServerOptions.builder().engine(Engine.NETTY).port(0).build();
         assertThat(plain.mutate().build().engine()).isEqualTo(Engine.NETTY);
         WsServerOptions customized = WsServerOptions.builder().customizer(wiretap).build();
