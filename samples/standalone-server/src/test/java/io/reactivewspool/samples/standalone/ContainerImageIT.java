@@ -59,6 +59,9 @@ class ContainerImageIT {
         assumeTrue("0".equals(run("id", "-u").strip()), "running a container's root needs root (chroot, mount namespaces)");
         assumeTrue(new ProcessBuilder("sh", "-c", "command -v unshare && command -v chroot && command -v tar").start().waitFor() == 0,
                 "unshare, chroot and tar are needed");
+        // A container without CAP_SYS_ADMIN (many CI runners) refuses new namespaces even to root.
+        assumeTrue(new ProcessBuilder("unshare", "--mount", "--pid", "--fork", "true").start().waitFor() == 0,
+                "this machine refuses new mount and pid namespaces (unshare --mount --pid), so no container can run here");
         work = Files.createTempDirectory("wspool-image");
     }
 
