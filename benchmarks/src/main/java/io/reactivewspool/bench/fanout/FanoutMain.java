@@ -98,8 +98,8 @@ public final class FanoutMain {
                 break;
             }
         }
-        LoadGenerator.Config config = LoadGenerator.Config.parse(forConfig);
-        System.out.println("loadgen: " + LoadGenerator.describe(config));
+        FanoutConfig config = FanoutConfig.parse(forConfig);
+        System.out.println("loadgen: " + config.describe());
         FanoutResult result = LoadGenerator.run(config);
         System.out.print(result.toHuman());
         String json = result.toJson();

@@ -98,7 +98,7 @@ public final class FanoutResult {
         b.append(String.format(Locale.ROOT, "  loss          %s lost of %s expected, %s out of order, %s unexpected frames, %s stopped readers, %s disconnected%n",
                 get("lost"), get("expectedDeliveries"), get("outOfOrder"), get("unexpectedFrames"), get("stoppedReaders"), get("disconnected")));
         b.append(String.format(Locale.ROOT, "  stalls        %s messages sent past a window blocked for %d ms%n",
-                get("publisherProbes"), LoadGenerator.STALL_PROBE_MILLIS));
+                get("publisherProbes"), LoadPublisher.STALL_PROBE_MILLIS));
         if (get("heapAfterDrainBytes") != null) {
             b.append(String.format(Locale.ROOT, "  server heap   %s bytes before publishing, %s after the drain; bound of the stopped readers' queues %s bytes (%s B frames)%n",
                     get("heapBeforePublishBytes"), get("heapAfterDrainBytes"), get("queueBoundBytes"), get("deliveryFrameBytes")));

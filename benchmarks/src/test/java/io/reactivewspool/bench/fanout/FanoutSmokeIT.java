@@ -100,7 +100,7 @@ class FanoutSmokeIT {
     @Test
     void idleModeReportsHeapAndRssPerConnection() throws Exception {
         try (FanoutServer server = bare()) {
-            FanoutResult r = LoadGenerator.run(LoadGenerator.Config.parse("--server=bare", "--scenario=idle",
+            FanoutResult r = LoadGenerator.run(FanoutConfig.parse("--server=bare", "--scenario=idle",
                     "--port=" + server.port(), "--subscribers=" + SUBSCRIBERS, "--idle", "--idle-wait=200ms",
                     "--source-addresses=3", "--server-pid=" + SELF));
             assertThat(r.getLong("subscribed")).isEqualTo(SUBSCRIBERS);
@@ -157,12 +157,12 @@ class FanoutSmokeIT {
         assertThat(r.toHuman()).contains((String) r.get("server"));
     }
 
-    private static LoadGenerator.Config config(FanoutServer server, String name, String scenario, String... extra) {
+    private static FanoutConfig config(FanoutServer server, String name, String scenario, String... extra) {
         List<String> args = new ArrayList<>(List.of("--server=" + name, "--scenario=" + scenario,
                 "--port=" + server.port(), "--subscribers=" + SUBSCRIBERS, "--publishers=2",
                 "--warmup=500ms", "--duration=1s", "--drain=5s", "--source-addresses=3", "--server-pid=" + SELF));
         args.addAll(List.of(extra));
-        return LoadGenerator.Config.parse(args.toArray(String[]::new));
+        return FanoutConfig.parse(args.toArray(String[]::new));
     }
 
     private static boolean jcmdOnPath() {
