@@ -1,13 +1,6 @@
 package io.reactivewspool.broker.redis;
 
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import io.reactivewspool.broker.Broker;
 import io.reactivewspool.broker.BrokerContract;
-import io.reactivewspool.history.HistoryOptions;
-import io.reactivewspool.history.TopicHistory;
-import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.test.RedisClusterProcesses;
 import io.reactivewspool.test.RedisServerProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -19,12 +12,13 @@ import org.junit.jupiter.api.BeforeAll;
  * each topic's history on its channel's shard. The outage test stops every master and starts them
  * again (each rejoins from its nodes.conf).
  */
-class ClusterBrokerContractIT extends BrokerContract {
+class ClusterBrokerContractIT extends RedisBrokerContract {
 
-    private static final AtomicInteger PREFIXES = new AtomicInteger();
     private static RedisClusterProcesses cluster;
 
-    private final String prefix = "cluster" + PREFIXES.incrementAndGet();
+    ClusterBrokerContractIT() {
+        super("cluster");
+    }
 
     @BeforeAll
     static void startCluster() {
@@ -37,19 +31,8 @@ class ClusterBrokerContractIT extends BrokerContract {
     }
 
     @Override
-    protected Broker connect(String nodeId) {
-        return RedisBroker.connect(RedisBrokerOptions.cluster(cluster.uris()).nodeId(nodeId).channelPrefix(prefix)
-                .commandTimeout(Duration.ofSeconds(3)).build()).block(T);
-    }
-
-    @Override
-    protected int maxNodes() {
-        return Integer.MAX_VALUE;
-    }
-
-    @Override
-    protected TopicHistory history(Broker broker, HistoryOptions options) {
-        return ((RedisBroker) broker).history(options, WsCodec.json());
+    protected RedisBrokerOptions.Builder options() {
+        return RedisBrokerOptions.cluster(cluster.uris());
     }
 
     @Override

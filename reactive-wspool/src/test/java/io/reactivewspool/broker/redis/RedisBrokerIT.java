@@ -6,19 +6,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.reactivewspool.WsException;
-import io.reactivewspool.broker.Broker;
 import io.reactivewspool.broker.BrokerContract;
 import io.reactivewspool.broker.BrokerMessage;
 import io.reactivewspool.broker.BrokerMessage.Kind;
-import io.reactivewspool.history.HistoryOptions;
-import io.reactivewspool.history.TopicHistory;
-import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.test.RedisServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,12 +29,13 @@ import static org.awaitility.Awaitility.await;
  * own channel prefix), and what only the Redis broker promises: its frame, its counters, its
  * connect errors and options.
  */
-class RedisBrokerIT extends BrokerContract {
+class RedisBrokerIT extends RedisBrokerContract {
 
-    private static final AtomicInteger PREFIXES = new AtomicInteger();
     private static RedisServerProcess redis;
 
-    private final String prefix = "contract" + PREFIXES.incrementAndGet();
+    RedisBrokerIT() {
+        super("contract");
+    }
 
     @BeforeAll
     static void startRedis() {
@@ -52,19 +48,8 @@ class RedisBrokerIT extends BrokerContract {
     }
 
     @Override
-    protected Broker connect(String nodeId) {
-        return RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId(nodeId).channelPrefix(prefix)
-                .commandTimeout(Duration.ofSeconds(3)).build()).block(T);
-    }
-
-    @Override
-    protected int maxNodes() {
-        return Integer.MAX_VALUE;
-    }
-
-    @Override
-    protected TopicHistory history(Broker broker, HistoryOptions options) {
-        return ((RedisBroker) broker).history(options, WsCodec.json());
+    protected RedisBrokerOptions.Builder options() {
+        return RedisBrokerOptions.builder(redis.uri());
     }
 
     @Override
