@@ -127,11 +127,14 @@ class RedisClusterAdminIT {
             assertThat(p.users()).isEqualTo(Map.of("alice", 2, "bob", 1));
             assertThat(p.connections()).isEqualTo(3);
         });
-        AdminHttp.Response r = AdminHttp.get(node(1).adminUrl() + "/presence?topic=room/1", ADMIN);
-        assertThat(r.status()).isEqualTo(200);
-        assertThat(r.json().get("connections").asInt()).isEqualTo(3);
-        assertThat(r.json().get("users").get("bob").asInt()).isEqualTo(1);
-        assertThat(r.json().get("scope").asString()).isEqualTo("cluster");
+        // Each node writes its share every 100 ms: node B may not have read node A's yet.
+        await().atMost(T).untilAsserted(() -> {
+            AdminHttp.Response r = AdminHttp.get(node(1).adminUrl() + "/presence?topic=room/1", ADMIN);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.json().get("scope").asString()).isEqualTo("cluster");
+            assertThat(r.json().get("connections").asInt()).isEqualTo(3);
+            assertThat(r.json().get("users").get("bob").asInt()).isEqualTo(1);
+        });
 
         bob.send(WsMessage.unsubscribe("room/1").withId("u"));
         bob.next("unsubscribed");
