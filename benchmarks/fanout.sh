@@ -7,15 +7,25 @@
 #                                            through Redis (against one), tiny, with
 #                                            sub-second windows, library only by default: what
 #                                            FanoutScriptSmokeIT runs in the build
-#   benchmarks/fanout.sh quick [server...]   tiny sizes, a few minutes: a sanity check
+#   benchmarks/fanout.sh quick [server...]   tiny sizes, a few minutes: a sanity check (SCENARIOS picks groups too)
 #   benchmarks/fanout.sh full  [server...]   the issue's scenarios: 1k/10k subscribers x 64/512 B at saturation
 #                                            and at 50% of the bare baseline's saturation rate, 1% of
 #                                            subscribers not reading (each run paired with one just before it
 #                                            without them), 19,500 idle subscribed connections, two
 #                                            library hubs through a local redis-server against one hub
 #
+#   SCENARIOS="churn storm" benchmarks/fanout.sh full ws-node library library-netty spring
+#                                            the connection scenarios: churn (connect, upgrade, welcome, subscribe,
+#                                            close, CHURN_CONCURRENCY (50) at a time, cycles per second) and storm
+#                                            (STORM_SUBS (19500) clients connecting and subscribing at once to a
+#                                            server just started: seconds until all are subscribed), each beside
+#                                            the Node ws server (quick mode runs them small)
+#
 # Servers: bare, handwritten, library (the hub's standalone server on its default Reactor Netty engine, included by
-# default when its jar exists), library-netty (the same server with --engine=netty, the plain-Netty engine).
+# default when its jar exists), library-netty (the same server with --engine=netty, the plain-Netty engine),
+# spring (benchmarks/spring-server: a WebFlux application with the starter and nothing else, on Boot's default
+# Reactor Netty server; SPRING_JAR) and ws-node (benchmarks/ws-node/server.mjs: Node's ws, each publish encoded
+# once into one Buffer for every subscriber; NODE (node), its ws package installed by npm ci on first use).
 # The first server of the list sets the 50% rate; keep bare first. When the list has library, the two-hub
 # scenario runs `library` (one process) and `library-redis` (two processes sharing topics through
 # redis-server, subscribers split evenly over both, publishers on the first); every server process and
@@ -27,7 +37,8 @@
 # two-hub scenario, whose two JVMs share one core), DURATION (6s), REPEAT (3 in
 # full, else 1: every scenario but idle runs that often per server, the servers taking turns, and the report
 # keeps each server's median run), and for re-measuring a part of full: SCENARIOS (a subset of "small-64
-# small-512 large-64 large-512 slow-small slow-large idle redis"; default all) and HALF=0 (saturation only).
+# small-512 large-64 large-512 slow-small slow-large idle redis churn storm"; default all but churn and storm)
+# and HALF=0 (saturation only); CHURN_CONCURRENCY (50), STORM_SUBS (19500).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -36,11 +47,13 @@ MODE="${1:-quick}"
 shift || true
 case "$MODE" in
   smoke|quick|full) ;;
-  *) echo "usage: $0 smoke|quick|full [bare] [handwritten] [library]" >&2; exit 2 ;;
+  *) echo "usage: $0 smoke|quick|full [bare] [handwritten] [library] [library-netty] [spring] [ws-node]" >&2; exit 2 ;;
 esac
 
 JAR="$HERE/target/benchmarks.jar"
 LIB_JAR="${LIB_JAR:-$ROOT/samples/standalone-server/target/standalone-server.jar}"
+SPRING_JAR="${SPRING_JAR:-$HERE/spring-server/target/spring-server.jar}"
+NODE="${NODE:-node}"
 SERVER_CPU="${SERVER_CPU:-0}"
 LOADGEN_CPU="${LOADGEN_CPU:-1}"
 PORT_BASE="${PORT_BASE:-18480}"
@@ -64,6 +77,15 @@ fi
 if [ ! -f "$JAR" ] || [ -n "$(find "$HERE/src/main" "$HERE/pom.xml" -newer "$JAR" -print -quit)" ]; then
   echo "building $JAR"
   (cd "$ROOT" && mvn -B -q -pl benchmarks -am package -DskipTests)
+fi
+
+if [[ " ${SERVERS[*]} " == *" spring "* ]] && [ ! -f "$SPRING_JAR" ]; then
+  echo "building $SPRING_JAR"
+  (cd "$ROOT" && mvn -B -q -pl benchmarks/spring-server -am package -DskipTests)
+fi
+if [[ " ${SERVERS[*]} " == *" ws-node "* ]] && [ ! -d "$HERE/ws-node/node_modules/ws" ]; then
+  echo "installing the ws package for the ws-node server"
+  (cd "$HERE/ws-node" && npm ci --no-audit --no-fund)
 fi
 
 # The load generator holds one descriptor per connection: lift the soft limit to the hard one.
@@ -166,6 +188,11 @@ start_server() { # start_server NAME [EXTRA-FLAG...]: one more server process of
       (pin "$SERVER_CPU" java $SERVER_JVM_OPTS -jar "$LIB_JAR" --port="$port" --publish-topics='bench*' \
         --queue-size="$LIB_QUEUE_SIZE" --overflow="$LIB_OVERFLOW" --max-connections=25000 --max-per-topic=25000 \
         --drain-ms=0 --engine="$engine" "$@") > "$log" 2>&1 & ;;
+    spring)
+      if [ ! -f "$SPRING_JAR" ]; then echo "no $SPRING_JAR" >&2; return 1; fi
+      (pin "$SERVER_CPU" java $SERVER_JVM_OPTS -jar "$SPRING_JAR" --server.port="$port" \
+        --wspool.server.queue-size="$LIB_QUEUE_SIZE" --wspool.server.overflow="$LIB_OVERFLOW" "$@") > "$log" 2>&1 & ;;
+    ws-node) (pin "$SERVER_CPU" "$NODE" "$HERE/ws-node/server.mjs" --port="$port" --max-lifetime=1800) > "$log" 2>&1 & ;;
     *) echo "unknown server $name" >&2; return 1 ;;
   esac
   pid=$! # pin and taskset exec, so this is the JVM's pid
@@ -274,8 +301,27 @@ idle() { # idle SUBSCRIBERS
   done
 }
 
-# wanted GROUP: whether SCENARIOS (full only; default: all) names this group of scenarios.
-wanted() { [ -z "${SCENARIOS:-}" ] || [[ " $SCENARIOS " == *" $1 "* ]]; }
+# churn SECONDS: whole connect … close cycles, CHURN_CONCURRENCY at a time, for every server, the servers taking turns.
+churn() {
+  local n="${CHURN_CONCURRENCY:-50}"
+  rounds "${SERVERS[*]}" "churn-$n" --churn --connect-concurrency="$n" --warmup="${CHURN_WARMUP:-5s}" \
+    --duration="$1" --connect-timeout=30s
+}
+
+# storm SUBSCRIBERS: every client connecting and subscribing at once to a server just started (no warm-up).
+storm() {
+  local i s
+  for i in $(seq 1 "$REPEAT"); do
+    for s in "${SERVERS[@]}"; do
+      run_one "$s" "storm-$(label "$1")" --subscribers="$1" --idle --idle-wait=0s --connect-concurrency="$1"
+    done
+  done
+}
+
+# wanted GROUP: whether SCENARIOS (default: all but churn and storm) names this group of scenarios.
+wanted() {
+  if [ -z "${SCENARIOS:-}" ]; then [ "$1" != churn ] && [ "$1" != storm ]; else [[ " $SCENARIOS " == *" $1 "* ]]; fi
+}
 
 label() { # 10000 -> 10k, 19500 -> 19.5k, 50 -> 50
   awk -v n="$1" 'BEGIN { if (n >= 1000) { s = sprintf("%.1fk", n / 1000); sub(/\.0k$/, "k", s); print s } else print n }'
@@ -299,10 +345,12 @@ if [ "$MODE" = smoke ]; then
   redis 20
 elif [ "$MODE" = quick ]; then
   COMMON="--publishers=2 --warmup=1s --duration=3s --drain=3s"
-  throughput 50 64
-  slow 50 0.02
-  idle 100
-  redis 50
+  if wanted small-64; then throughput 50 64; fi
+  if wanted slow-small; then slow 50 0.02; fi
+  if wanted idle; then idle 100; fi
+  if wanted redis; then redis 50; fi
+  if wanted churn; then churn 3s; fi
+  if wanted storm; then storm 500; fi
 else
   COMMON="--publishers=2 --warmup=${WARMUP:-10s} --duration=${DURATION:-6s} --drain=5s"
   # Two server JVMs share the server core, so each JIT-compiles at half speed: after 10 s the two-hub runs
@@ -318,6 +366,8 @@ else
   if wanted slow-large; then slow "$LARGE" 0.01; fi
   if wanted idle; then idle "${IDLE_SUBS:-19500}"; fi
   if wanted redis; then redis "$SMALL"; fi
+  if wanted churn; then churn "${DURATION:-6s}"; fi
+  if wanted storm; then storm "${STORM_SUBS:-19500}"; fi
 fi
 
 echo

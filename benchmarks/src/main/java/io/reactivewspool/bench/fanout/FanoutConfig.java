@@ -20,13 +20,15 @@ import java.util.Locale;
  * @param heapCheck read the servers' heap after a full GC before publishing and after the drain
  * @param queueSize the server's outbound queue bound in messages, for the heap bound of stopped readers;
  *                  0 when unknown
+ * @param churn run {@link ChurnRun} (connect, welcome, subscribe, close, {@code connectConcurrency} at a
+ *              time) instead of a fan-out
  */
 public record FanoutConfig(String server, String scenario, String host, List<Integer> ports, String path,
                            int subscribers, int publishers, String topic, int payloadBytes, double rate,
                            int window, Duration warmup, Duration duration, Duration drain,
                            int sourceAddresses, double stopReadingFraction, boolean idle, Duration idleWait,
                            List<Long> serverPids, long brokerPid, boolean heapCheck, int queueSize,
-                           int threads, int connectConcurrency, Duration connectTimeout) {
+                           int threads, int connectConcurrency, Duration connectTimeout, boolean churn) {
 
     public FanoutConfig {
         ports = List.copyOf(ports);
@@ -75,7 +77,8 @@ public record FanoutConfig(String server, String scenario, String host, List<Int
                 o.integer("queue-size", 0),
                 o.integer("threads", 1),
                 o.integer("connect-concurrency", 256),
-                o.duration("connect-timeout", Duration.ofSeconds(120)));
+                o.duration("connect-timeout", Duration.ofSeconds(120)),
+                o.flag("churn"));
         o.rejectUnknown();
         return c;
     }
@@ -84,6 +87,6 @@ public record FanoutConfig(String server, String scenario, String host, List<Int
     String describe() {
         return String.format(Locale.ROOT, "%s %s: %d subscribers, %d publishers, %d B, %s",
                 server, scenario, subscribers, publishers, payloadBytes,
-                idle ? "idle" : rate > 0 ? rate + " msg/s" : "saturation");
+                churn ? "churn, " + connectConcurrency + " at a time" : idle ? "idle" : rate > 0 ? rate + " msg/s" : "saturation");
     }
 }

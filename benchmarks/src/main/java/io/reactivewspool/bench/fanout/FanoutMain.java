@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
  *      [--stop-reading-fraction=0] [--idle] [--idle-wait=3s] [--server-pid=PID[,PID...]] [--broker-pid=PID]
  *      [--heap-check] [--queue-size=N] [--threads=1]
  *      [--connect-concurrency=256] [--connect-timeout=120s] [--json-file=PATH (appends the JSON line)]
+ *      [--churn (connect, welcome, subscribe, close, connect-concurrency at a time, for warmup + duration)]
  * java -jar benchmarks.jar report --json-file=PATH
  * </pre>
  *
@@ -100,7 +101,7 @@ public final class FanoutMain {
         }
         FanoutConfig config = FanoutConfig.parse(forConfig);
         System.out.println("loadgen: " + config.describe());
-        FanoutResult result = LoadGenerator.run(config);
+        FanoutResult result = config.churn() ? ChurnRun.run(config) : LoadGenerator.run(config);
         System.out.print(result.toHuman());
         String json = result.toJson();
         System.out.println(json);
@@ -108,7 +109,7 @@ public final class FanoutMain {
             Files.writeString(Path.of(jsonFile), json + System.lineSeparator(), StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
-        System.exit(result.getLong("subscribeFailures") == 0 ? 0 : 3);
+        System.exit(config.churn() ? (result.getLong("cycles") > 0 ? 0 : 3) : result.getLong("subscribeFailures") == 0 ? 0 : 3);
     }
 
     private static void report(String[] args) throws IOException {

@@ -22,6 +22,8 @@ final class FanoutReport {
     static final String FLOOR = "handwritten";
     /** The library's standalone server, one process: the baseline of the two-hub run. */
     static final String ONE_HUB = "library";
+    /** The minimal WebFlux application with the starter (benchmarks/spring-server). */
+    static final String SPRING = "spring";
     /** Two standalone server processes sharing topics through one redis-server. */
     static final String TWO_HUBS = "library-redis";
 
@@ -118,6 +120,19 @@ final class FanoutReport {
                     }
                     continue;
                 }
+                if (scenario.startsWith("churn-")) {
+                    if (!server.equals(ConnectionReport.NODE_WS)) {
+                        target(rows, server, scenario, "churn cycles/s ≥ 1.0× ws-node",
+                                r, find(list, ConnectionReport.NODE_WS), "cyclesPerSecond", 1.0, true);
+                    }
+                    continue;
+                }
+                if (scenario.startsWith("storm-")) {
+                    continue;
+                }
+                if (server.equals(SPRING)) {
+                    springTargets(rows, scenario, r, list);
+                }
                 if (scenario.startsWith("redis-")) {
                     if (server.equals(TWO_HUBS)) {
                         target(rows, server, scenario, "deliveries per server CPU-s ≥ 0.5× one hub",
@@ -148,6 +163,24 @@ final class FanoutReport {
         if (rows.length() > 0) {
             b.append("\n### Targets (ratios to the baselines of this run)\n\n");
             b.append("| server | scenario | target | ratio | met |\n|---|---|---|---:|---|\n").append(rows);
+        }
+    }
+
+    /**
+     * The Spring adapter against the standalone server of the same run: server CPU per delivery ≤ 1.25× the
+     * Reactor Netty engine's at saturation, p99 at the 50% rate ≤ 1.5× it, heap per idle subscribed
+     * connection ≤ 1.3× the plain-Netty engine's.
+     */
+    private static void springTargets(StringBuilder rows, String scenario, JsonNode r, List<JsonNode> list) {
+        JsonNode standalone = find(list, ONE_HUB);
+        if (scenario.startsWith("sat-")) {
+            target(rows, SPRING, scenario, "server CPU per delivery ≤ 1.25× library",
+                    r, standalone, "serverCpuSecondsPerMillionDeliveries", 1.25, false);
+        } else if (scenario.startsWith("half-")) {
+            target(rows, SPRING, scenario, "p99 ≤ 1.5× library", r, standalone, "latencyP99Us", 1.5, false);
+        } else if (scenario.startsWith("idle-")) {
+            target(rows, SPRING, scenario, "heap per idle connection ≤ 1.3× library-netty",
+                    r, find(list, "library-netty"), "heapPerConnectionBytes", 1.3, false);
         }
     }
 
@@ -207,7 +240,8 @@ final class FanoutReport {
      * ratio. The row says how many runs it is the median of.
      */
     static List<JsonNode> medianPerServer(String scenario, List<JsonNode> rows) {
-        String key = scenario.startsWith("half-") ? "latencyP99Us"
+        String key = ConnectionReport.isConnectionScenario(scenario) ? ConnectionReport.rankedBy(scenario)
+                : scenario.startsWith("half-") ? "latencyP99Us"
                 : scenario.startsWith("slow-") ? "deliveriesPerSecond"
                 : scenario.startsWith("idle-") ? "heapPerConnectionBytes"
                 : "deliveriesPerServerCpuSecond";
@@ -238,6 +272,10 @@ final class FanoutReport {
                 b.append(" (median of ").append(runs).append(" runs per server)");
             }
             b.append(": ");
+            if (ConnectionReport.isConnectionScenario(e.getKey())) {
+                ConnectionReport.table(e.getKey(), rows, b);
+                continue;
+            }
             if ("idle".equals(first.path("mode").asString())) {
                 b.append(first.path("subscribersRequested").asLong()).append(" idle subscribed connections\n\n");
                 b.append("| server | subscribed | heap/conn (B) | RSS/conn (B) | heap ×bare | RSS ×bare |\n");
@@ -308,7 +346,7 @@ final class FanoutReport {
         }
     }
 
-    private static JsonNode find(List<JsonNode> rows, String server) {
+    static JsonNode find(List<JsonNode> rows, String server) {
         for (JsonNode r : rows) {
             if (server.equals(r.path("server").asString())) {
                 return r;
@@ -317,7 +355,7 @@ final class FanoutReport {
         return null;
     }
 
-    private static String num(JsonNode r, String field) {
+    static String num(JsonNode r, String field) {
         JsonNode v = r.path(field);
         if (!v.isNumber()) {
             return "–";
@@ -329,7 +367,7 @@ final class FanoutReport {
         return Math.abs(d) >= 100 ? String.format(Locale.ROOT, "%,.0f", d) : String.format(Locale.ROOT, "%.3g", d);
     }
 
-    private static String ratio(JsonNode r, JsonNode base, String field) {
+    static String ratio(JsonNode r, JsonNode base, String field) {
         return fixed(ratioValue(r, base, field));
     }
 

@@ -26,7 +26,9 @@ public final class FanoutResult {
             "expectedDeliveries", "lost", "outOfOrder", "unexpectedFrames", "stoppedReaders", "disconnected", "publisherProbes",
             "heapBeforeBytes", "heapAfterBytes", "rssBeforeBytes", "rssAfterBytes",
             "heapPerConnectionBytes", "rssPerConnectionBytes",
-            "heapBeforePublishBytes", "heapAfterDrainBytes", "deliveryFrameBytes", "queueBoundBytes");
+            "heapBeforePublishBytes", "heapAfterDrainBytes", "deliveryFrameBytes", "queueBoundBytes",
+            "concurrency", "cycles", "cyclesPerSecond", "failedCycles", "totalCycles", "serverCpuMsPerCycle",
+            "cycleP50Ms", "cycleP99Ms", "cycleMaxMs", "drained", "firstError");
 
     private final Map<String, Object> values = new LinkedHashMap<>();
 
@@ -68,6 +70,16 @@ public final class FanoutResult {
     public String toHuman() {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "== %s / %s (%s) ==%n", get("server"), get("scenario"), get("mode")));
+        if ("churn".equals(get("mode"))) {
+            b.append(String.format(Locale.ROOT, "  cycles        %s in %s s = %s /s, %s failed (first error: %s), %s at a time%n",
+                    get("cycles"), get("windowSeconds"), get("cyclesPerSecond"), get("failedCycles"), get("firstError"),
+                    get("concurrency")));
+            b.append(String.format(Locale.ROOT, "  cycle ms      p50 %s  p99 %s  max %s%n",
+                    get("cycleP50Ms"), get("cycleP99Ms"), get("cycleMaxMs")));
+            b.append(String.format(Locale.ROOT, "  server CPU    %s s = %s ms per cycle%n",
+                    get("serverCpuSeconds"), get("serverCpuMsPerCycle")));
+            return b.toString();
+        }
         b.append(String.format(Locale.ROOT, "  connections   %s/%s subscribed, %s failed, in %s s%n",
                 get("subscribed"), get("subscribersRequested"), get("subscribeFailures"), get("connectSeconds")));
         if ("idle".equals(get("mode"))) {

@@ -5,19 +5,10 @@ import static io.reactivewspool.bench.fanout.ServerFigures.heapUsedAfterGc;
 import static io.reactivewspool.bench.fanout.ServerFigures.observe;
 import static io.reactivewspool.bench.fanout.ServerFigures.sumOf;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.util.concurrent.EventExecutor;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -277,28 +268,9 @@ public final class LoadGenerator {
 
     /** Connects {@code handler} to the server process {@code server} (an index into the ports). */
     private void connect(int index, int server, LoadConnection handler) {
-        WebSocketClientProtocolConfig ws = WebSocketClientProtocolConfig.newBuilder()
-                .webSocketUri(uris.get(server))
-                .generateOriginHeader(false)
-                .maxFramePayloadLength(MAX_FRAME)
-                .handshakeTimeoutMillis(config.connectTimeout().toMillis())
-                .build();
-        Bootstrap b = new Bootstrap()
-                .group(group)
-                .channel(Transports.clientChannel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
-                                new WebSocketClientProtocolHandler(ws), handler);
-                    }
-                });
-        InetSocketAddress remote = new InetSocketAddress(config.host(), config.ports().get(server));
-        ChannelFuture f = config.sourceAddresses() > 1
-                ? b.connect(remote, new InetSocketAddress("127.0.0." + (1 + index % config.sourceAddresses()), 0))
-                : b.connect(remote);
+        ChannelFuture f = Transports.connectWebSocket(group, uris.get(server), config.host(), config.ports().get(server),
+                config.sourceAddresses() > 1 ? "127.0.0." + (1 + index % config.sourceAddresses()) : null,
+                config.connectTimeout(), MAX_FRAME, handler);
         synchronized (channels) {
             channels.add(f.channel());
         }

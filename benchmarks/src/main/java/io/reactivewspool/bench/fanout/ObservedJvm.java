@@ -46,6 +46,9 @@ final class ObservedJvm implements AutoCloseable {
             return new ObservedJvm(ManagementFactory.getPlatformMXBean(ThreadMXBean.class),
                     ManagementFactory.getMemoryMXBean(), null);
         }
+        if (!ProcStats.isJvm(pid)) {
+            throw new IOException("process " + pid + " is not a JVM");
+        }
         String url;
         try {
             VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));

@@ -71,9 +71,22 @@ public final class ProcStats {
         }
     }
 
-    /** Runs a full GC in the target JVM, then returns its used heap in bytes. */
+    /**
+     * Whether the process runs a {@code java} executable. {@code jcmd} and the attach API wake their target with
+     * SIGQUIT, which terminates a process that is not a JVM (the Node server), so they ask this first.
+     */
+    public static boolean isJvm(long pid) {
+        try {
+            Path exe = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "exe"));
+            return exe.getFileName() != null && exe.getFileName().toString().equals("java");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Runs a full GC in the target JVM, then returns its used heap in bytes; -1 for a process that is no JVM. */
     public static long heapUsedAfterGc(long pid) {
-        if (run(List.of("jcmd", Long.toString(pid), "GC.run")) == null) {
+        if (!isJvm(pid) || run(List.of("jcmd", Long.toString(pid), "GC.run")) == null) {
             return -1;
         }
         String info = run(List.of("jcmd", Long.toString(pid), "GC.heap_info"));

@@ -106,4 +106,41 @@ class FanoutReportTest {
         assertThat(md).contains("| library-redis | redis-1k-64 | deliveries per server CPU-s ≥ 0.5× one hub | 0.60 | yes |");
         assertThat(md).contains("| 2 | 0.60 | 0.500 |");
     }
+
+    @Test
+    void churnIsComparedWithTheNodeWsServerAndStormIsReportedBesideIt() {
+        String md = FanoutReport.markdown(List.of(
+                new FanoutResult().put("server", "ws-node").put("scenario", "churn-50").put("mode", "churn")
+                        .put("concurrency", 50).put("cyclesPerSecond", 1000.0).put("serverCpuMsPerCycle", 0.4).toJson(),
+                new FanoutResult().put("server", "library").put("scenario", "churn-50").put("mode", "churn")
+                        .put("concurrency", 50).put("cyclesPerSecond", 1100.0).put("serverCpuMsPerCycle", 0.5).toJson(),
+                new FanoutResult().put("server", "spring").put("scenario", "churn-50").put("mode", "churn")
+                        .put("concurrency", 50).put("cyclesPerSecond", 250.0).put("serverCpuMsPerCycle", 4.0).toJson(),
+                new FanoutResult().put("server", "ws-node").put("scenario", "storm-19.5k").put("mode", "idle")
+                        .put("subscribersRequested", 19500).put("subscribed", 19500).put("connectSeconds", 4.0).toJson(),
+                new FanoutResult().put("server", "library").put("scenario", "storm-19.5k").put("mode", "idle")
+                        .put("subscribersRequested", 19500).put("subscribed", 19500).put("connectSeconds", 5.0).toJson()));
+
+        assertThat(md).contains("| library | 1,100 | 1.10 | – |");
+        assertThat(md).contains("| library | churn-50 | churn cycles/s ≥ 1.0× ws-node | 1.10 | yes |");
+        assertThat(md).contains("| spring | churn-50 | churn cycles/s ≥ 1.0× ws-node | 0.25 | **no** |");
+        assertThat(md).doesNotContain("| ws-node | churn-50 | churn");
+        assertThat(md).contains("| library | 19,500 | – | 5 | 1.25 | – |");
+        assertThat(md).doesNotContain("storm-19.5k | churn");
+    }
+
+    @Test
+    void theSpringAdapterIsComparedWithTheStandaloneServer() {
+        String md = FanoutReport.markdown(List.of(
+                run("library", "sat-1k-64", 1e6, 1e6).put("serverCpuSecondsPerMillionDeliveries", 1.0).toJson(),
+                run("spring", "sat-1k-64", 1e6, 0.5e6).put("serverCpuSecondsPerMillionDeliveries", 2.0).toJson(),
+                line("library", "half-1k-64", "rate", 0, 1000, null),
+                line("spring", "half-1k-64", "rate", 0, 1400, null),
+                line("library-netty", "idle-19.5k", "idle", 0, 0, 4000L),
+                line("spring", "idle-19.5k", "idle", 0, 0, 12000L)));
+
+        assertThat(md).contains("| spring | sat-1k-64 | server CPU per delivery ≤ 1.25× library | 2.00 | **no** |");
+        assertThat(md).contains("| spring | half-1k-64 | p99 ≤ 1.5× library | 1.40 | yes |");
+        assertThat(md).contains("| spring | idle-19.5k | heap per idle connection ≤ 1.3× library-netty | 3.00 | **no** |");
+    }
 }

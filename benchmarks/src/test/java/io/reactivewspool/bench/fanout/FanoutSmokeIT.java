@@ -116,6 +116,22 @@ class FanoutSmokeIT {
         }
     }
 
+    @Test
+    void churnCompletesWholeCyclesAndLeavesNoConnectionBehind() throws Exception {
+        try (FanoutServer server = bare()) {
+            FanoutResult r = ChurnRun.run(FanoutConfig.parse("--server=bare", "--scenario=churn-8",
+                    "--port=" + server.port(), "--churn", "--connect-concurrency=8", "--warmup=300ms",
+                    "--duration=700ms", "--connect-timeout=10s", "--source-addresses=3", "--server-pid=" + SELF));
+            assertThat(r.getLong("cycles")).isPositive();
+            assertThat(r.getLong("failedCycles")).as("first error: %s", r.get("firstError")).isZero();
+            assertThat(r.get("drained")).isEqualTo(true);
+            assertThat(r.get("cycleP99Ms")).isNotNull();
+            assertThat(r.get("serverCpuMsPerCycle")).isNotNull();
+            assertThat(r.toHuman()).contains("cycles");
+            assertEveryField(r);
+        }
+    }
+
     private void saturation(Supplier<FanoutServer> start, String name, int lostPerDrop) throws Exception {
         FanoutResult r;
         long dropped;

@@ -1,7 +1,13 @@
 package io.reactivewspool.bench.fanout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class ProcStatsTest {
@@ -40,5 +46,26 @@ class ProcStatsTest {
     void cpuSecondsOfThisProcessAreReadFromProc() {
         assertThat(ProcStats.cpuSeconds(ProcessHandle.current().pid())).isPositive();
         assertThat(ProcStats.cpuSeconds(Long.MAX_VALUE)).isEqualTo(-1);
+    }
+
+    @Test
+    void theHeapOfAProcessThatIsNoJvmIsUnknownAndTheProcessLivesOn() throws Exception {
+        // jcmd wakes its target with SIGQUIT, which ends a process that is not a JVM, such as the Node ws server:
+        // Node sets SIGQUIT back to its default action even when its parent ignored it.
+        assumeTrue(onPath("node"), "node is not on the PATH");
+        Process node = new ProcessBuilder("node", "-e", "setTimeout(() => {}, 30000)").start();
+        try {
+            assertThat(ProcStats.isJvm(node.pid())).isFalse();
+            assertThat(ProcStats.isJvm(ProcessHandle.current().pid())).isTrue();
+            assertThat(ProcStats.heapUsedAfterGc(node.pid())).isEqualTo(-1);
+            assertThat(node.waitFor(500, TimeUnit.MILLISECONDS)).as("node ended by a signal").isFalse();
+        } finally {
+            node.destroyForcibly();
+        }
+    }
+
+    private static boolean onPath(String command) {
+        return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
     }
 }
