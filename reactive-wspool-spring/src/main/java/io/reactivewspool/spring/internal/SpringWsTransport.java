@@ -13,6 +13,7 @@ import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.WsFrameTooLargeException;
 import io.reactivewspool.server.WsTransport;
 import io.reactivewspool.server.netty.NettyFrameLimit;
+import io.reactivewspool.server.netty.ReactorNettyTransport;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
@@ -27,9 +28,11 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The hub's transport over a WebFlux {@link WebSocketSession}. Outbound payloads are wrapped, not
- * copied: on Reactor Netty, {@link DataBufferFactory#wrap(byte[])} shares the array, so a broadcast
- * encoded once stays one array for every recipient.
+ * The hub's transport over a WebFlux {@link WebSocketSession}, for the servers other than Reactor Netty:
+ * on Reactor Netty, {@link #over} hands the session's own Reactor Netty inbound and outbound to the
+ * standalone engine's transport ({@link ReactorNettyTransport}). Outbound payloads are wrapped, not copied:
+ * {@link DataBufferFactory#wrap(byte[])} shares the array, so a broadcast encoded once stays one array
+ * for every recipient.
  */
 public final class SpringWsTransport implements WsTransport {
 
@@ -58,26 +61,41 @@ public final class SpringWsTransport implements WsTransport {
     }
 
     /**
-     * The Netty channel under a Reactor Netty session. Spring keeps the connection behind a
-     * protected accessor; without it (another Spring version or server) closes simply go through
-     * the session.
+     * The Reactor Netty connection under a Reactor Netty session. Spring keeps it behind a protected
+     * accessor; without it (another Spring version) this is {@code null} and the session's own API is used.
      */
-    private static Channel channelOf(WebSocketSession session) {
-        if (GET_DELEGATE == null
-                || !(session instanceof ReactorNettyWebSocketSession)) {
+    private static ReactorNettyWebSocketSession.WebSocketConnection reactorNettyConnection(WebSocketSession session) {
+        if (GET_DELEGATE == null || !(session instanceof ReactorNettyWebSocketSession)) {
             return null;
         }
         try {
-            Object delegate = GET_DELEGATE.invoke(session);
-            if (delegate instanceof ReactorNettyWebSocketSession.WebSocketConnection wc) {
-                Channel[] found = new Channel[1];
-                wc.getInbound().withConnection(c -> found[0] = c.channel());
-                return found[0];
-            }
+            return GET_DELEGATE.invoke(session) instanceof ReactorNettyWebSocketSession.WebSocketConnection wc ? wc : null;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
-        return null;
+    }
+
+    /** The Netty channel under a Reactor Netty session; {@code null} on any other server. */
+    private static Channel channelOf(WebSocketSession session) {
+        ReactorNettyWebSocketSession.WebSocketConnection wc = reactorNettyConnection(session);
+        if (wc == null) {
+            return null;
+        }
+        Channel[] found = new Channel[1];
+        wc.getInbound().withConnection(c -> found[0] = c.channel());
+        return found[0];
+    }
+
+    /**
+     * The transport for an upgraded session: on Reactor Netty the engine's own, which writes pre-framed
+     * broadcasts through its per-event-loop batching and aggregates inbound frames up to
+     * {@code maxFrameBytes} itself; on any other server this class.
+     */
+    public static WsTransport over(WebSocketSession session, HandshakeInfo handshake, int maxFrameBytes) {
+        ReactorNettyWebSocketSession.WebSocketConnection connection = reactorNettyConnection(session);
+        return connection != null
+                ? ReactorNettyTransport.of(handshake, connection.getInbound(), connection.getOutbound(), maxFrameBytes)
+                : new SpringWsTransport(session, handshake);
     }
 
     @Override

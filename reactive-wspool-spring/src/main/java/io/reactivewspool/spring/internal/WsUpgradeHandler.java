@@ -59,7 +59,8 @@ public final class WsUpgradeHandler implements WebHandler {
                                     "this endpoint requires authentication: pass a token in the 'token' query parameter or an 'Authorization: Bearer' header");
                         }
                         return webSocketService.handleRequest(exchange,
-                                session -> hub.serve(new SpringWsTransport(session, handshake.afterUpgrade()), admission, topics));
+                                session -> hub.serve(SpringWsTransport.over(session, handshake.afterUpgrade(),
+                                        hub.options().limits().maxFrameBytes()), admission, topics));
                     });
                 });
     }

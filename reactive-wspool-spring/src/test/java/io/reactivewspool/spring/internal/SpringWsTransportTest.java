@@ -48,6 +48,11 @@ class SpringWsTransportTest {
         }
     }
 
+    @Test
+    void aSessionOfAnotherServerIsServedThroughTheSessionApi() {
+        assertThat(SpringWsTransport.over(new CapturingSession(), null, 65_536)).isInstanceOf(SpringWsTransport.class);
+    }
+
     /** A session that records what it is asked to send, with Netty's buffer factory. */
     private static final class CapturingSession extends AbstractWebSocketSession<Object> {
         final List<WebSocketMessage> sent = new ArrayList<>();

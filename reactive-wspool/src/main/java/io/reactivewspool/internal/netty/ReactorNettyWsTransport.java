@@ -18,8 +18,12 @@ import reactor.netty.Connection;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
-/** {@link WsTransport} over a Reactor Netty WebSocket: the Reactor Netty engine's transport. */
-final class ReactorNettyWsTransport implements WsTransport {
+/**
+ * {@link WsTransport} over a Reactor Netty WebSocket: the Reactor Netty engine's transport, and the Spring
+ * adapter's when WebFlux runs on Reactor Netty, so that both write pre-framed broadcasts through the same
+ * per-event-loop batching.
+ */
+public final class ReactorNettyWsTransport implements WsTransport {
 
     private final HandshakeInfo handshake;
     private final WebsocketInbound in;
@@ -29,7 +33,7 @@ final class ReactorNettyWsTransport implements WsTransport {
     private final Connection connection;
     private static final long CLOSE_GRACE_MILLIS = 3_000;
 
-    ReactorNettyWsTransport(HandshakeInfo handshake, WebsocketInbound in, WebsocketOutbound out, int maxFrameBytes) {
+    public ReactorNettyWsTransport(HandshakeInfo handshake, WebsocketInbound in, WebsocketOutbound out, int maxFrameBytes) {
         Connection[] conn = {null};
         in.withConnection(c -> conn[0] = c);
         this.connection = conn[0];
