@@ -79,7 +79,9 @@ if [ ! -f "$JAR" ] || [ -n "$(find "$HERE/src/main" "$HERE/pom.xml" -newer "$JAR
   (cd "$ROOT" && mvn -B -q -pl benchmarks -am package -DskipTests)
 fi
 
-if [[ " ${SERVERS[*]} " == *" spring "* ]] && [ ! -f "$SPRING_JAR" ]; then
+if [[ " ${SERVERS[*]} " == *" spring "* ]] && { [ ! -f "$SPRING_JAR" ] \
+    || [ -n "$(find "$ROOT/reactive-wspool/src/main" "$ROOT/reactive-wspool-spring/src/main" "$HERE/spring-server/src" \
+      -newer "$SPRING_JAR" -print -quit)" ]; }; then
   echo "building $SPRING_JAR"
   (cd "$ROOT" && mvn -B -q -pl benchmarks/spring-server -am package -DskipTests)
 fi
