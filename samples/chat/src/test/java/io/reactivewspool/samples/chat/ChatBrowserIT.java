@@ -66,6 +66,8 @@ class ChatBrowserIT {
 
         WebDriver alice = browser();
         signIn(alice, "", ALICE_TOKEN);
+        // The chat's palette is the dashboard's stylesheet, served by the core: a page without it is white.
+        assertThat(alice.findElement(By.tagName("body")).getCssValue("background-color")).isEqualTo("rgba(15, 23, 42, 1)");
         WebDriver bob = browser();
         signIn(bob, "bob", "");
         join(alice, "lobby");
