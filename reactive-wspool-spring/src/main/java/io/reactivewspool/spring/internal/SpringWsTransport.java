@@ -1,17 +1,17 @@
 package io.reactivewspool.spring.internal;
 
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 
-import io.netty.channel.Channel;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.InboundFrame;
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.WsFrameTooLargeException;
 import io.reactivewspool.server.WsTransport;
+import io.reactivewspool.server.netty.NettyClose;
 import io.reactivewspool.server.netty.NettyFrameLimit;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -24,7 +24,7 @@ import org.springframework.web.reactive.socket.adapter.AbstractWebSocketSession;
 import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
+import reactor.netty.Connection;
 
 /**
  * The hub's transport over a WebFlux {@link WebSocketSession}. Outbound payloads are wrapped, not
@@ -35,16 +35,16 @@ public final class SpringWsTransport implements WsTransport {
 
     private final WebSocketSession session;
     private final HandshakeInfo handshake;
-    private static final long CLOSE_GRACE_MILLIS = 5_000;
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     private final DataBufferFactory buffers;
-    private final Channel channel;
+    private final Connection connection;
 
     public SpringWsTransport(WebSocketSession session, HandshakeInfo handshake) {
         this.session = session;
         this.handshake = handshake;
         this.buffers = session.bufferFactory();
-        this.channel = channelOf(session);
+        this.connection = connectionOf(session);
     }
 
     private static final Method GET_DELEGATE = delegateAccessor();
@@ -58,11 +58,11 @@ public final class SpringWsTransport implements WsTransport {
     }
 
     /**
-     * The Netty channel under a Reactor Netty session. Spring keeps the connection behind a
+     * The Reactor Netty connection under a Reactor Netty session. Spring keeps the connection behind a
      * protected accessor; without it (another Spring version or server) closes simply go through
      * the session.
      */
-    private static Channel channelOf(WebSocketSession session) {
+    private static Connection connectionOf(WebSocketSession session) {
         if (GET_DELEGATE == null
                 || !(session instanceof ReactorNettyWebSocketSession)) {
             return null;
@@ -70,8 +70,8 @@ public final class SpringWsTransport implements WsTransport {
         try {
             Object delegate = GET_DELEGATE.invoke(session);
             if (delegate instanceof ReactorNettyWebSocketSession.WebSocketConnection wc) {
-                Channel[] found = new Channel[1];
-                wc.getInbound().withConnection(c -> found[0] = c.channel());
+                Connection[] found = new Connection[1];
+                wc.getInbound().withConnection(c -> found[0] = c);
                 return found[0];
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
@@ -87,7 +87,7 @@ public final class SpringWsTransport implements WsTransport {
 
     @Override
     public Optional<Executor> executor() {
-        return channel == null ? Optional.empty() : Optional.of(channel.eventLoop());
+        return connection == null ? Optional.empty() : Optional.of(connection.channel().eventLoop());
     }
 
     @Override
@@ -110,23 +110,7 @@ public final class SpringWsTransport implements WsTransport {
     public Mono<Void> close(WsCloseStatus status) {
         Mono<Void> close = Mono.defer(() -> session.isOpen()
                 ? session.close(new CloseStatus(status.code(), status.reason())) : Mono.<Void>empty());
-        if (channel == null) {
-            return close;
-        }
-        // On Reactor Netty, close on the channel's event loop: there "still open" and "write the close
-        // frame" cannot be separated by the channel closing, which would strand the frame's buffer
-        // (PARANOID leak detection reports it when clients and the server close at the same moment).
-        // A client that stopped reading would hold the close frame behind unwritten data forever, so
-        // the channel is closed anyway after a grace period.
-        return Mono.defer(() -> {
-            if (!channel.isActive()) {
-                return Mono.<Void>empty();
-            }
-            channel.eventLoop().schedule(() -> {
-                channel.close();
-            }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-            return close;
-        }).subscribeOn(Schedulers.fromExecutor(channel.eventLoop()));
+        return connection == null ? close : NettyClose.withGrace(connection, CLOSE_GRACE, () -> close);
     }
 
     private WebSocketMessage toMessage(OutboundFrame frame) {
