@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.function.Function;
 
 import io.reactivewspool.WsConnectException;
+import io.reactivewspool.internal.OptionRange;
 import io.reactivewspool.message.WsCodec;
 import reactor.netty.http.client.HttpClient;
 
@@ -213,13 +214,6 @@ public final class WsClientOptions {
         return url;
     }
 
-    static Duration positive(String field, Duration value) {
-        Objects.requireNonNull(value, field);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(field + " must be > 0, was " + value);
-        }
-        return value;
-    }
 
     /** Builds {@link WsClientOptions}. Not thread-safe. */
     public static final class Builder {
@@ -271,7 +265,7 @@ public final class WsClientOptions {
 
         /** TCP connect timeout, > 0; default {@value #DEFAULT_CONNECT_TIMEOUT_MS} ms. */
         public Builder connectTimeout(Duration timeout) {
-            Duration d = positive("connectTimeout", timeout);
+            Duration d = OptionRange.positive("connectTimeout", timeout);
             if (d.toMillis() > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("connectTimeout must be <= " + Integer.MAX_VALUE + "ms, was " + d);
             }
@@ -281,28 +275,25 @@ public final class WsClientOptions {
 
         /** Time from the start of the connect to a completed upgrade, > 0; default {@value #DEFAULT_HANDSHAKE_TIMEOUT_MS} ms. */
         public Builder handshakeTimeout(Duration timeout) {
-            this.handshakeTimeout = positive("handshakeTimeout", timeout);
+            this.handshakeTimeout = OptionRange.positive("handshakeTimeout", timeout);
             return this;
         }
 
         /** Default reply timeout of requests, > 0; default {@value #DEFAULT_REQUEST_TIMEOUT_MS} ms. */
         public Builder requestTimeout(Duration timeout) {
-            this.requestTimeout = positive("requestTimeout", timeout);
+            this.requestTimeout = OptionRange.positive("requestTimeout", timeout);
             return this;
         }
 
         /** Time close waits for the peer's close frame, > 0; default {@value #DEFAULT_CLOSE_TIMEOUT_MS} ms. */
         public Builder closeTimeout(Duration timeout) {
-            this.closeTimeout = positive("closeTimeout", timeout);
+            this.closeTimeout = OptionRange.positive("closeTimeout", timeout);
             return this;
         }
 
         /** Maximum inbound frame payload in bytes, 125 to {@value #MAX_FRAME_SIZE_LIMIT}; default {@value #DEFAULT_MAX_FRAME_SIZE}. */
         public Builder maxFrameSize(int bytes) {
-            if (bytes < 125 || bytes > MAX_FRAME_SIZE_LIMIT) {
-                throw new IllegalArgumentException("maxFrameSize must be between 125 and " + MAX_FRAME_SIZE_LIMIT + ", was " + bytes);
-            }
-            this.maxFrameSize = bytes;
+            this.maxFrameSize = OptionRange.between("maxFrameSize", bytes, 125, MAX_FRAME_SIZE_LIMIT);
             return this;
         }
 
@@ -313,11 +304,7 @@ public final class WsClientOptions {
          * and counted in {@link WsConnection#overflowedMessages()}.
          */
         public Builder receiveBufferSize(int messages) {
-            if (messages < RECEIVE_BUFFER_SIZE_MIN || messages > RECEIVE_BUFFER_SIZE_LIMIT) {
-                throw new IllegalArgumentException("receiveBufferSize must be between " + RECEIVE_BUFFER_SIZE_MIN + " and "
-                        + RECEIVE_BUFFER_SIZE_LIMIT
-                        + ", was " + messages);
-            }
+            OptionRange.between("receiveBufferSize", messages, RECEIVE_BUFFER_SIZE_MIN, RECEIVE_BUFFER_SIZE_LIMIT);
             this.receiveBufferSize = messages;
             return this;
         }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
+import io.reactivewspool.internal.OptionRange;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -365,7 +366,7 @@ public final class WsClientPoolOptions {
 
         /** Time a health-check ping waits for its pong, > 0; default {@value #DEFAULT_HEALTH_CHECK_TIMEOUT_MS} ms. */
         public Builder healthCheckTimeout(Duration timeout) {
-            this.healthCheckTimeout = WsClientOptions.positive("healthCheckTimeout", timeout);
+            this.healthCheckTimeout = OptionRange.positive("healthCheckTimeout", timeout);
             return this;
         }
 
@@ -377,7 +378,7 @@ public final class WsClientPoolOptions {
 
         /** Time an acquire may take, connecting included, > 0; default {@value #DEFAULT_ACQUIRE_TIMEOUT_MS} ms. */
         public Builder acquireTimeout(Duration timeout) {
-            this.acquireTimeout = WsClientOptions.positive("acquireTimeout", timeout);
+            this.acquireTimeout = OptionRange.positive("acquireTimeout", timeout);
             return this;
         }
 
@@ -390,13 +391,13 @@ public final class WsClientPoolOptions {
 
         /** First connect retry delay, > 0; default {@value #DEFAULT_CONNECT_BACKOFF_FIRST_MS} ms. */
         public Builder connectBackoffFirst(Duration first) {
-            this.connectBackoffFirst = WsClientOptions.positive("connectBackoffFirst", first);
+            this.connectBackoffFirst = OptionRange.positive("connectBackoffFirst", first);
             return this;
         }
 
         /** Largest connect retry delay, >= connectBackoffFirst; default {@value #DEFAULT_CONNECT_BACKOFF_MAX_MS} ms. */
         public Builder connectBackoffMax(Duration max) {
-            this.connectBackoffMax = WsClientOptions.positive("connectBackoffMax", max);
+            this.connectBackoffMax = OptionRange.positive("connectBackoffMax", max);
             return this;
         }
 

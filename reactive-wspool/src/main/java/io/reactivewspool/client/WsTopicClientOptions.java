@@ -171,12 +171,12 @@ public final class WsTopicClientOptions {
         }
 
         public Builder reconnectBackoffFirst(Duration v) {
-            reconnectBackoffFirst = positive("reconnectBackoffFirst", v);
+            reconnectBackoffFirst = OptionRange.positive("reconnectBackoffFirst", v);
             return this;
         }
 
         public Builder reconnectBackoffMax(Duration v) {
-            reconnectBackoffMax = positive("reconnectBackoffMax", v);
+            reconnectBackoffMax = OptionRange.positive("reconnectBackoffMax", v);
             return this;
         }
 
@@ -211,7 +211,7 @@ public final class WsTopicClientOptions {
          * taken for dead and replaced, > 0; default {@value #DEFAULT_PING_TIMEOUT_MS} ms.
          */
         public Builder pingTimeout(Duration v) {
-            pingTimeout = positive("pingTimeout", v);
+            pingTimeout = OptionRange.positive("pingTimeout", v);
             return this;
         }
 
@@ -227,14 +227,6 @@ public final class WsTopicClientOptions {
                         + reconnectBackoffFirst + "), was " + reconnectBackoffMax);
             }
             return new WsTopicClientOptions(this);
-        }
-
-        private static Duration positive(String field, Duration v) {
-            Objects.requireNonNull(v, field);
-            if (v.isZero() || v.isNegative()) {
-                throw new IllegalArgumentException(field + " must be > 0, was " + v);
-            }
-            return v;
         }
     }
 }

@@ -63,10 +63,7 @@ public final class HistoryOptions {
         }
 
         public Builder ttl(Duration value) {
-            if (value == null || value.isZero() || value.isNegative()) {
-                throw new IllegalArgumentException("ttl must be > 0, was " + value);
-            }
-            this.ttl = value;
+            this.ttl = OptionRange.positive("ttl", value);
             return this;
         }
 

@@ -38,6 +38,15 @@ public final class OptionRange {
         return v;
     }
 
+    /** {@code v}, or a {@link NullPointerException} naming the field, or an {@link IllegalArgumentException} unless it is above zero. */
+    public static Duration positive(String field, Duration v) {
+        Objects.requireNonNull(v, field);
+        if (v.isZero() || v.isNegative()) {
+            throw new IllegalArgumentException(field + " must be > 0, was " + v);
+        }
+        return v;
+    }
+
     /** {@code v}, or a {@link NullPointerException} naming the field, or an {@link IllegalArgumentException} outside {@code min .. max}. */
     public static Duration between(String field, Duration v, Duration min, Duration max) {
         Objects.requireNonNull(v, field);

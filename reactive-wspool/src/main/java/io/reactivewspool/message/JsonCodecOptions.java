@@ -1,5 +1,7 @@
 package io.reactivewspool.message;
 
+import io.reactivewspool.internal.OptionRange;
+
 /**
  * Limits the JSON codec applies while reading a frame, so that a hostile frame cannot cost
  * unbounded CPU or memory. Immutable; build with {@link #builder()}.
@@ -100,22 +102,22 @@ public final class JsonCodecOptions {
         }
 
         public Builder maxNestingDepth(int value) {
-            this.maxNestingDepth = check("maxNestingDepth", value, 1, 1000);
+            this.maxNestingDepth = OptionRange.between("maxNestingDepth", value, 1, 1000);
             return this;
         }
 
         public Builder maxStringLength(int value) {
-            this.maxStringLength = check("maxStringLength", value, 1, Integer.MAX_VALUE);
+            this.maxStringLength = OptionRange.between("maxStringLength", value, 1, Integer.MAX_VALUE);
             return this;
         }
 
         public Builder maxNumberLength(int value) {
-            this.maxNumberLength = check("maxNumberLength", value, 1, 10_000);
+            this.maxNumberLength = OptionRange.between("maxNumberLength", value, 1, 10_000);
             return this;
         }
 
         public Builder maxNameLength(int value) {
-            this.maxNameLength = check("maxNameLength", value, 1, Integer.MAX_VALUE);
+            this.maxNameLength = OptionRange.between("maxNameLength", value, 1, Integer.MAX_VALUE);
             return this;
         }
 
@@ -137,13 +139,6 @@ public final class JsonCodecOptions {
 
         public JsonCodecOptions build() {
             return new JsonCodecOptions(this);
-        }
-
-        private static int check(String field, int value, int min, int max) {
-            if (value < min || value > max) {
-                throw new IllegalArgumentException(field + " must be between " + min + " and " + max + ", was " + value);
-            }
-            return value;
         }
     }
 }

@@ -2,6 +2,8 @@ package io.reactivewspool.server;
 
 import java.time.Instant;
 
+import io.reactivewspool.internal.OptionRange;
+
 /**
  * The hub's answer to an upgrade request ({@link WsHub#admit(HandshakeInfo)}): accepted with the
  * authenticated user id, or refused with the HTTP status the transport must answer with INSTEAD
@@ -46,9 +48,7 @@ public final class Admission {
 
     /** A refused upgrade: the transport answers {@code httpStatus} with {@code reason} as body. */
     public static Admission refused(int httpStatus, String reason) {
-        if (httpStatus < 400 || httpStatus > 599) {
-            throw new IllegalArgumentException("httpStatus must be between 400 and 599, was " + httpStatus);
-        }
+        OptionRange.between("httpStatus", httpStatus, 400, 599);
         return new Admission(false, null, null, httpStatus, reason == null ? "" : reason);
     }
 

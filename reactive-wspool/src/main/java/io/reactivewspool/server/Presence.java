@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
+import io.reactivewspool.internal.OptionRange;
+
 /**
  * Who is subscribed to a topic, across the cluster ({@link WsHub#presence(String)}): the users with
  * how many of their connections are subscribed, and the total number of subscribed connections
@@ -25,8 +27,6 @@ public record Presence(String topic, Map<String, Integer> users, int connections
     public Presence {
         Objects.requireNonNull(topic, "topic");
         users = Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(users, "users")));
-        if (connections < 0) {
-            throw new IllegalArgumentException("connections must be >= 0, was " + connections);
-        }
+        OptionRange.atLeast("connections", connections, 0);
     }
 }

@@ -1,17 +1,17 @@
 package io.reactivewspool.spring.internal;
 
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 
-import io.netty.channel.Channel;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.InboundFrame;
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.WsFrameTooLargeException;
 import io.reactivewspool.server.WsTransport;
+import io.reactivewspool.server.netty.NettyClose;
 import io.reactivewspool.server.netty.NettyFrameLimit;
 import io.reactivewspool.server.netty.ReactorNettyTransport;
 import org.reactivestreams.Publisher;
@@ -25,7 +25,7 @@ import org.springframework.web.reactive.socket.adapter.AbstractWebSocketSession;
 import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
+import reactor.netty.Connection;
 
 /**
  * The hub's transport over a WebFlux {@link WebSocketSession}, for the servers other than Reactor Netty:
@@ -38,16 +38,16 @@ public final class SpringWsTransport implements WsTransport {
 
     private final WebSocketSession session;
     private final HandshakeInfo handshake;
-    private static final long CLOSE_GRACE_MILLIS = 5_000;
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     private final DataBufferFactory buffers;
-    private final Channel channel;
+    private final Connection connection;
 
     public SpringWsTransport(WebSocketSession session, HandshakeInfo handshake) {
         this.session = session;
         this.handshake = handshake;
         this.buffers = session.bufferFactory();
-        this.channel = channelOf(session);
+        this.connection = connectionOf(session);
     }
 
     private static final Method GET_DELEGATE = delegateAccessor();
@@ -62,7 +62,8 @@ public final class SpringWsTransport implements WsTransport {
 
     /**
      * The Reactor Netty connection under a Reactor Netty session. Spring keeps it behind a protected
-     * accessor; without it (another Spring version) this is {@code null} and the session's own API is used.
+     * accessor; without it (another Spring version or server) this is {@code null} and the session's own
+     * API is used.
      */
     private static ReactorNettyWebSocketSession.WebSocketConnection reactorNettyConnection(WebSocketSession session) {
         if (GET_DELEGATE == null || !(session instanceof ReactorNettyWebSocketSession)) {
@@ -75,14 +76,14 @@ public final class SpringWsTransport implements WsTransport {
         }
     }
 
-    /** The Netty channel under a Reactor Netty session; {@code null} on any other server. */
-    private static Channel channelOf(WebSocketSession session) {
+    /** The Netty connection under a Reactor Netty session, for closes; {@code null} on any other server. */
+    private static Connection connectionOf(WebSocketSession session) {
         ReactorNettyWebSocketSession.WebSocketConnection wc = reactorNettyConnection(session);
         if (wc == null) {
             return null;
         }
-        Channel[] found = new Channel[1];
-        wc.getInbound().withConnection(c -> found[0] = c.channel());
+        Connection[] found = new Connection[1];
+        wc.getInbound().withConnection(c -> found[0] = c);
         return found[0];
     }
 
@@ -105,7 +106,7 @@ public final class SpringWsTransport implements WsTransport {
 
     @Override
     public Optional<Executor> executor() {
-        return channel == null ? Optional.empty() : Optional.of(channel.eventLoop());
+        return connection == null ? Optional.empty() : Optional.of(connection.channel().eventLoop());
     }
 
     @Override
@@ -128,23 +129,7 @@ public final class SpringWsTransport implements WsTransport {
     public Mono<Void> close(WsCloseStatus status) {
         Mono<Void> close = Mono.defer(() -> session.isOpen()
                 ? session.close(new CloseStatus(status.code(), status.reason())) : Mono.<Void>empty());
-        if (channel == null) {
-            return close;
-        }
-        // On Reactor Netty, close on the channel's event loop: there "still open" and "write the close
-        // frame" cannot be separated by the channel closing, which would strand the frame's buffer
-        // (PARANOID leak detection reports it when clients and the server close at the same moment).
-        // A client that stopped reading would hold the close frame behind unwritten data forever, so
-        // the channel is closed anyway after a grace period.
-        return Mono.defer(() -> {
-            if (!channel.isActive()) {
-                return Mono.<Void>empty();
-            }
-            channel.eventLoop().schedule(() -> {
-                channel.close();
-            }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-            return close;
-        }).subscribeOn(Schedulers.fromExecutor(channel.eventLoop()));
+        return connection == null ? close : NettyClose.withGrace(connection, CLOSE_GRACE, () -> close);
     }
 
     private WebSocketMessage toMessage(OutboundFrame frame) {

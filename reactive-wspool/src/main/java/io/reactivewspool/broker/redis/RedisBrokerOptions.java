@@ -7,6 +7,8 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import io.reactivewspool.internal.OptionRange;
+
 /**
  * Immutable settings of a {@link RedisBroker}. Build with {@link #builder(String)} for one server
  * or a Sentinel-watched master, or with {@link #cluster(List)} for a Redis Cluster.
@@ -203,18 +205,12 @@ public final class RedisBrokerOptions {
         }
 
         public Builder commandTimeout(Duration value) {
-            if (value == null || value.isZero() || value.isNegative()) {
-                throw new IllegalArgumentException("commandTimeout must be > 0, was " + value);
-            }
-            this.commandTimeout = value;
+            this.commandTimeout = OptionRange.positive("commandTimeout", value);
             return this;
         }
 
         public Builder inboundBufferSize(int value) {
-            if (value < 16 || value > 1_048_576) {
-                throw new IllegalArgumentException("inboundBufferSize must be between 16 and 1048576, was " + value);
-            }
-            this.inboundBufferSize = value;
+            this.inboundBufferSize = OptionRange.between("inboundBufferSize", value, 16, 1_048_576);
             return this;
         }
 

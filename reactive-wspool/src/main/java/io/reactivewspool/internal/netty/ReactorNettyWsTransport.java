@@ -1,8 +1,8 @@
 package io.reactivewspool.internal.netty;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.Channel;
 import io.reactivewspool.message.WsCloseStatus;
@@ -10,10 +10,10 @@ import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.InboundFrame;
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.WsTransport;
+import io.reactivewspool.server.netty.NettyClose;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
@@ -31,7 +31,7 @@ public final class ReactorNettyWsTransport implements WsTransport {
     private final int maxFrameBytes;
     private final Channel channel;
     private final Connection connection;
-    private static final long CLOSE_GRACE_MILLIS = 3_000;
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(3);
 
     public ReactorNettyWsTransport(HandshakeInfo handshake, WebsocketInbound in, WebsocketOutbound out, int maxFrameBytes) {
         Connection[] conn = {null};
@@ -69,18 +69,6 @@ public final class ReactorNettyWsTransport implements WsTransport {
 
     @Override
     public Mono<Void> close(WsCloseStatus status) {
-        // On the channel's event loop: there "still active" and "write the close frame" cannot be
-        // separated by the channel closing, which would strand the close frame's buffer.
-        return Mono.defer(() -> {
-            if (!channel.isActive()) {
-                return Mono.<Void>empty();
-            }
-            // The close frame queues behind unwritten data; a client that stopped reading would
-            // keep the channel open forever, so close it anyway after a grace period.
-            channel.eventLoop().schedule(() -> {
-                channel.close();
-            }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-            return out.sendClose(status.code(), status.reason());
-        }).subscribeOn(Schedulers.fromExecutor(channel.eventLoop()));
+        return NettyClose.withGrace(connection, CLOSE_GRACE, () -> out.sendClose(status.code(), status.reason()));
     }
 }

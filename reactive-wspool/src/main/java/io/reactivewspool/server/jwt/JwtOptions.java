@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
+import io.reactivewspool.internal.OptionRange;
+
 /**
  * Immutable settings of a {@link JwtAuthenticator}. Build with {@link #builder()}; every setter
  * checks its value at once and {@link Builder#build()} checks that each accepted algorithm has a
@@ -269,19 +271,19 @@ public final class JwtOptions {
 
         /** How long a JWK set read is used before it is read again; greater than jwksTimeout, at most 24 h. */
         public Builder jwksCacheTtl(Duration v) {
-            jwksCacheTtl = range("jwksCacheTtl", v, Duration.ofSeconds(1), Duration.ofHours(24));
+            jwksCacheTtl = OptionRange.between("jwksCacheTtl", v, Duration.ofSeconds(1), Duration.ofHours(24));
             return this;
         }
 
         /** At most two JWK set reads per this interval (a new key id forces one); 0: no limit; at most 1 h. */
         public Builder jwksMinRefreshInterval(Duration v) {
-            jwksMinRefreshInterval = range("jwksMinRefreshInterval", v, Duration.ZERO, Duration.ofHours(1));
+            jwksMinRefreshInterval = OptionRange.between("jwksMinRefreshInterval", v, Duration.ZERO, Duration.ofHours(1));
             return this;
         }
 
         /** Connect and read timeout of a JWK set read, 100 ms .. 1 min. */
         public Builder jwksTimeout(Duration v) {
-            jwksTimeout = range("jwksTimeout", v, Duration.ofMillis(100), Duration.ofMinutes(1));
+            jwksTimeout = OptionRange.between("jwksTimeout", v, Duration.ofMillis(100), Duration.ofMinutes(1));
             return this;
         }
 
@@ -341,7 +343,7 @@ public final class JwtOptions {
 
         /** Tolerance on {@code exp} and {@code nbf} for clocks that differ, 0 .. 10 min. */
         public Builder clockSkew(Duration v) {
-            clockSkew = range("clockSkew", v, Duration.ZERO, Duration.ofMinutes(10));
+            clockSkew = OptionRange.between("clockSkew", v, Duration.ZERO, Duration.ofMinutes(10));
             return this;
         }
 
@@ -384,14 +386,6 @@ public final class JwtOptions {
                         + "), was " + jwksCacheTtl);
             }
             return new JwtOptions(this);
-        }
-
-        private static Duration range(String field, Duration v, Duration min, Duration max) {
-            Objects.requireNonNull(v, field);
-            if (v.compareTo(min) < 0 || v.compareTo(max) > 0) {
-                throw new IllegalArgumentException(field + " must be between " + min + " and " + max + ", was " + v);
-            }
-            return v;
         }
     }
 }

@@ -5,7 +5,8 @@
  * {@code HttpServer} (the default, open to a customizer) or plain Netty (less memory per idle
  * connection). Both engines live in {@code internal.netty} behind its {@code ServerEngine}
  * interface; a third Netty engine is a new {@code ServerEngine}, a new {@code Engine} constant and
- * a new {@code HubConformanceSuite} subclass. {@link io.reactivewspool.server.netty.NettyFrameLimit}
- * recognises Netty's frame-limit failures for a transport on Netty outside this package.
+ * a new {@code HubConformanceSuite} subclass. For a transport on Netty outside this package,
+ * {@link io.reactivewspool.server.netty.NettyFrameLimit} recognises Netty's frame-limit failures and
+ * {@link io.reactivewspool.server.netty.NettyClose} closes a Reactor Netty connection with a grace period.
  */
 package io.reactivewspool.server.netty;

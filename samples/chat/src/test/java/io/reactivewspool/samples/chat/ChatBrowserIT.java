@@ -16,7 +16,9 @@ import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.ElementNotInteractableException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -66,6 +68,8 @@ class ChatBrowserIT {
 
         WebDriver alice = browser();
         signIn(alice, "", ALICE_TOKEN);
+        // The chat's palette is the dashboard's stylesheet, served by the core: a page without it is white.
+        assertThat(alice.findElement(By.tagName("body")).getCssValue("background-color")).isEqualTo("rgba(15, 23, 42, 1)");
         WebDriver bob = browser();
         signIn(bob, "bob", "");
         join(alice, "lobby");
@@ -117,7 +121,14 @@ class ChatBrowserIT {
         waitContains(admin, By.id("bc-result"), "reached 1 connection");
 
         By disconnect = By.cssSelector("button[data-connection-id='" + connectionId + "']");
-        new WebDriverWait(admin, WAIT).until(ExpectedConditions.elementToBeClickable(disconnect)).click();
+        // The dashboard redraws its table every second: a button found just before a redraw is stale by the click.
+        new WebDriverWait(admin, WAIT)
+                .ignoring(StaleElementReferenceException.class)
+                .ignoring(ElementNotInteractableException.class)
+                .until(d -> {
+                    d.findElement(disconnect).click();
+                    return true;
+                });
         assertThat(listener.awaitCloseCode()).isEqualTo(1000);
         assertThat(listener.closeReason()).isEqualTo("disconnected by operator");
         waitText(admin, By.id("active-connections"), "0");
