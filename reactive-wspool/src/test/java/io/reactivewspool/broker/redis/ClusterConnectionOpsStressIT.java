@@ -34,9 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Four threads send to, subscribe and unsubscribe 24 connections spread over two hubs sharing one
+ * Four threads send to, subscribe and unsubscribe 16 connections spread over two hubs sharing one
  * real redis-server, each operation issued from either hub (so both the local and the remote path
- * run), while a third of the clients disconnect. At quiescence, on every hub: the registry holds
+ * run), while half of the clients disconnect. At quiescence, on every hub: the registry holds
  * exactly the open clients, the topic subscriber counts are those of the connections' topics, no
  * closed connection is found or subscribed again, every confirmed send arrived exactly once, and
  * each client's view of its server-side subscriptions (its {@code subscribed}/{@code unsubscribed}
@@ -45,9 +45,9 @@ import static org.awaitility.Awaitility.await;
 class ClusterConnectionOpsStressIT {
 
     private static final Duration T = Duration.ofSeconds(30);
-    private static final int CLIENTS_PER_NODE = 12;
+    private static final int CLIENTS_PER_NODE = 8;
     private static final int THREADS = 4;
-    private static final int OPS_PER_THREAD = 60;
+    private static final int OPS_PER_THREAD = 50;
     private static final List<String> TOPICS = List.of("s/0", "s/1", "s/2", "s/3");
 
     private RedisServerProcess redis;
@@ -79,9 +79,9 @@ class ClusterConnectionOpsStressIT {
                 clients.add(new Client(c, c.received().get(0).data().get("connection_id").asString(), node));
             }
         }
-        // Every third client leaves during the run, two per thread.
+        // Every other client leaves during the run, two per thread.
         List<Client> leavers = new ArrayList<>();
-        for (int i = 0; i < clients.size(); i += 3) {
+        for (int i = 0; i < clients.size(); i += 2) {
             leavers.add(clients.get(i));
         }
         Map<String, Set<Long>> confirmed = new ConcurrentHashMap<>();
