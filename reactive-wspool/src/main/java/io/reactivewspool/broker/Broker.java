@@ -3,6 +3,7 @@ package io.reactivewspool.broker;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -115,6 +116,15 @@ public interface Broker {
      */
     default Mono<Map<String, String>> nodeStates(String name, String key) {
         return Mono.just(Map.of());
+    }
+
+    /**
+     * The ids of the nodes whose heartbeat lives, this node's included once it has beaten: who must
+     * answer a cluster-wide request before "nobody has it" can be said. Empty (the default) when
+     * the broker cannot tell; the hub then waits for an answer until its request timeout.
+     */
+    default Mono<Set<String>> liveNodes() {
+        return Mono.empty();
     }
 
     /**

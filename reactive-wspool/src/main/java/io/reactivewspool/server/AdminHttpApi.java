@@ -40,6 +40,8 @@ public final class AdminHttpApi {
 
     /** Where the API lives under an HTTP server's root. */
     public static final String BASE_PATH = "/api/admin/websockets";
+    /** The page size of {@code GET /connections} without {@code limit}. */
+    public static final int DEFAULT_LIMIT = 100;
     /** The largest request body accepted. */
     public static final int MAX_BODY_BYTES = 1024 * 1024;
 
@@ -66,7 +68,7 @@ public final class AdminHttpApi {
         JSON.writeValueAsBytes(clusterSection(Map.of("n", primer)));
         JSON.writeValueAsBytes(Map.of("connections", List.of(new ConnectionInfo("c", null,
                 ConnectionState.OPEN, null, Instant.EPOCH, Instant.EPOCH,
-                List.of(), Map.of(), 0, 0, 0, 0, 0, 0, 0)), "count", 1));
+                List.of(), Map.of(), 0, 0, 0, 0, 0, 0, 0, "n")), "count", 1));
     }
 
     private final HubAdmin admin;
@@ -154,12 +156,30 @@ public final class AdminHttpApi {
                 if (!"GET".equals(method)) {
                     return notAllowed("GET");
                 }
-                List<ConnectionInfo> list = admin.connections(blankToNull(request.queryParam("user_id")),
-                        blankToNull(request.queryParam("topic")));
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("count", list.size());
-                out.put("connections", list);
-                return Mono.just(json(200, out));
+                int page = intParam(request, "page", 1);
+                int limit = intParam(request, "limit", DEFAULT_LIMIT);
+                Mono<ConnectionPage> listed;
+                try {
+                    listed = admin.clusterConnections(blankToNull(request.queryParam("user_id")),
+                            blankToNull(request.queryParam("topic")), page, limit);
+                } catch (IllegalArgumentException e) { // page or limit out of range
+                    throw new BadRequest(e.getMessage());
+                }
+                return listed.map(p -> {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("count", p.connections().size());
+                    out.put("total", p.total());
+                    out.put("page", p.page());
+                    out.put("limit", p.limit());
+                    out.put("has_more", p.hasMore());
+                    if (admin.isClustered()) {
+                        out.put("scope", "cluster");
+                        out.put("answered_nodes", p.answeredNodes());
+                        out.put("unanswered_nodes", p.unansweredNodes());
+                    }
+                    out.put("connections", p.connections());
+                    return json(200, out);
+                });
             }
             case "/cleanup":
                 return "POST".equals(method) ? admin.cleanup().map(r -> {
@@ -207,8 +227,12 @@ public final class AdminHttpApi {
                         return notAllowed("GET");
                     }
                     String id = sub.substring("/connections/".length());
-                    return Mono.just(admin.connection(id).map(info -> json(200, info))
-                            .orElseGet(() -> json(404, Map.of("error", "no connection '" + id + "'"))));
+                    return admin.clusterConnection(id).map(o -> switch (o.status()) {
+                        case NOT_FOUND -> json(404, Map.of("error", "no connection '" + id + "'"));
+                        case NO_ANSWER -> json(504, Map.of("error", "connection '" + id + "' not found on the nodes that "
+                                + "answered: " + o.detail()));
+                        default -> json(200, o.info());
+                    });
                 }
                 return Mono.just(json(404, Map.of("error", "not found: the admin API has /stats, /connections, "
                         + "/connections/{id}, /presence, /disconnect, /cleanup and /broadcast")));
@@ -338,6 +362,18 @@ public final class AdminHttpApi {
     private static String text(JsonNode b, String field) {
         JsonNode n = b.get(field);
         return n == null || n.isNull() ? null : n.asString();
+    }
+
+    private static int intParam(HandshakeInfo request, String name, int defaultValue) {
+        String v = blankToNull(request.queryParam(name));
+        if (v == null) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new BadRequest("\"" + name + "\" must be a whole number, was '" + v + "'");
+        }
     }
 
     private static String blankToNull(String s) {

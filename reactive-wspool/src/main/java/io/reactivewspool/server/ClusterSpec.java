@@ -19,6 +19,7 @@ import io.reactivewspool.internal.OptionRange;
  * <tr><td>presenceTopics</td><td>none: {@link WsHub#presence(String)} only for presenceEvents topics</td><td>topic glob patterns</td></tr>
  * <tr><td>presenceEvents</td><td>none: no {@code join}/{@code leave} messages</td><td>topic glob patterns</td></tr>
  * <tr><td>stateTtl</td><td>{@link #DEFAULT_STATE_TTL} (15 s)</td><td>300 ms .. 10 min; refreshed every third of it</td></tr>
+ * <tr><td>requestTimeout</td><td>{@link #DEFAULT_REQUEST_TIMEOUT} (3 s)</td><td>50 ms .. 1 min</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -30,6 +31,9 @@ public final class ClusterSpec {
     /** Default {@code stateTtl}: 15 s. */
     public static final Duration DEFAULT_STATE_TTL = Duration.ofSeconds(15);
 
+    /** Default {@code requestTimeout}: 3 s. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(3);
+
     private static final ClusterSpec DEFAULTS = builder().build();
 
     private final List<String> presenceTopics;
@@ -37,6 +41,7 @@ public final class ClusterSpec {
     private final List<String> presenceEvents;
     private final List<Pattern> presenceEventPatterns;
     private final Duration stateTtl;
+    private final Duration requestTimeout;
 
     private ClusterSpec(Builder b) {
         presenceTopics = b.presenceTopics;
@@ -44,6 +49,7 @@ public final class ClusterSpec {
         presenceEvents = b.presenceEvents;
         presenceEventPatterns = presenceEvents.stream().map(TopicPolicy::glob).toList();
         stateTtl = b.stateTtl;
+        requestTimeout = b.requestTimeout;
     }
 
     /** The default cluster settings. */
@@ -58,7 +64,8 @@ public final class ClusterSpec {
 
     /** A builder pre-filled with these settings. */
     public Builder mutate() {
-        return new Builder().presenceTopics(presenceTopics).presenceEvents(presenceEvents).stateTtl(stateTtl);
+        return new Builder().presenceTopics(presenceTopics).presenceEvents(presenceEvents).stateTtl(stateTtl)
+                .requestTimeout(requestTimeout);
     }
 
     /** The topic glob patterns whose subscribers receive {@code join} and {@code leave} messages. */
@@ -94,6 +101,16 @@ public final class ClusterSpec {
         return stateTtl;
     }
 
+    /**
+     * How long a cluster-wide operation on one connection ({@link WsHub#sendToConnection},
+     * {@link WsHub#subscribeConnection}, {@link HubAdmin#clusterConnection} …) waits for the other
+     * live nodes to answer; past it, the answer says which nodes stayed silent
+     * ({@link ConnectionOutcome.Status#NO_ANSWER}, {@link ConnectionPage#unansweredNodes()}).
+     */
+    public Duration requestTimeout() {
+        return requestTimeout;
+    }
+
     private static boolean matches(List<Pattern> patterns, String topic) {
         for (Pattern p : patterns) {
             if (p.matcher(topic).matches()) {
@@ -108,6 +125,7 @@ public final class ClusterSpec {
         private List<String> presenceTopics = List.of();
         private List<String> presenceEvents = List.of();
         private Duration stateTtl = DEFAULT_STATE_TTL;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
 
         private Builder() {
         }
@@ -138,6 +156,12 @@ public final class ClusterSpec {
         /** See {@link ClusterSpec#stateTtl()}; 300 ms .. 10 min. */
         public Builder stateTtl(Duration v) {
             stateTtl = OptionRange.between("clusterStateTtl", v, Duration.ofMillis(300), Duration.ofMinutes(10));
+            return this;
+        }
+
+        /** See {@link ClusterSpec#requestTimeout()}; 50 ms .. 1 min. */
+        public Builder requestTimeout(Duration v) {
+            requestTimeout = OptionRange.between("clusterRequestTimeout", v, Duration.ofMillis(50), Duration.ofMinutes(1));
             return this;
         }
 

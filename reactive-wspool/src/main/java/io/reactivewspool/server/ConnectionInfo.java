@@ -23,9 +23,10 @@ import java.util.Map;
  * @param errors         {@code error} replies sent to the client
  * @param queuedMessages frames waiting in the outbound queue
  * @param queuedBytes    payload bytes waiting in the outbound queue
+ * @param nodeId         the node that holds the connection (its broker's {@code nodeId})
  */
 public record ConnectionInfo(String connectionId, String userId, ConnectionState state, String remoteAddress,
                              Instant createdAt, Instant lastActivity, List<String> topics,
                              Map<String, String> metadata, long received, long sent, long dropped, long failed,
-                             long errors, int queuedMessages, long queuedBytes) {
+                             long errors, int queuedMessages, long queuedBytes, String nodeId) {
 }

@@ -25,11 +25,35 @@ public interface HubAdmin {
     /** The hub's counters. */
     HubStats stats();
 
-    /** Connections, filtered by user and topic ({@code null}: no filter). */
+    /**
+     * This node's connections, filtered by user and topic ({@code null}: no filter), oldest first.
+     * For every node's, a page at a time, see {@link #clusterConnections}.
+     */
     List<ConnectionInfo> connections(String userId, String topic);
 
-    /** One connection. */
+    /** One connection of this node; for any node see {@link #clusterConnection}. */
     Optional<ConnectionInfo> connection(String connectionId);
+
+    /**
+     * One page of the connections of every live node, filtered by user and topic ({@code null}: no
+     * filter), oldest first, each with its node id; with a local broker, this node's. Each node
+     * answers with at most {@code page * limit} of its connections, so a page is bounded whatever
+     * the cluster's size; a node silent for {@link ClusterSpec#requestTimeout()} is named in
+     * {@link ConnectionPage#unansweredNodes()}. Cold.
+     *
+     * @param page  from 1
+     * @param limit 1..{@value ConnectionPage#MAX_LIMIT}, and {@code page * limit} at most {@value ConnectionPage#MAX_WINDOW}
+     * @throws IllegalArgumentException when {@code page} or {@code limit} is out of range
+     */
+    Mono<ConnectionPage> clusterConnections(String userId, String topic, int page, int limit);
+
+    /**
+     * One connection, wherever it lives: {@link ConnectionOutcome.Status#DONE} with its
+     * {@link ConnectionOutcome#info()} and node, {@code NOT_FOUND} once every live node answered
+     * that it has none, {@code NO_ANSWER} when some node stayed silent. Cold; fails with a
+     * {@link io.reactivewspool.WsException} when the broker cannot carry the request.
+     */
+    Mono<ConnectionOutcome> clusterConnection(String connectionId);
 
     /**
      * Closes every connection of a user, on every node of a cluster; emits how many LOCAL

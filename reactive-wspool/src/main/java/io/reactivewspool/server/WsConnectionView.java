@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.reactivewspool.message.WsMessage;
+import reactor.core.publisher.Mono;
 
 /**
  * A live view of one hub connection, for message handlers, topic policies and admin code. The
@@ -46,6 +47,24 @@ public interface WsConnectionView {
      *         overflow policy
      */
     boolean send(WsMessage message);
+
+    /**
+     * Closes the connection with a close code and reason, as its client sees them. Cold: nothing
+     * happens until subscribed; completes when the close frame is sent (at once when the connection
+     * is already closing: the first close wins).
+     *
+     * <pre>{@code
+     * view.close(4100, "moved to another room").subscribe();
+     * }</pre>
+     *
+     * @param code   a code a server may send (RFC 6455 section 7.4): 1000, 1001, 1002, 1003,
+     *               1007, 1008, 1009, 1011, 1012, 1013, 1014, or 3000..4999 (3000..3999 registered
+     *               with IANA, 4000..4999 private; the hub itself uses 4000..4002, see PROTOCOL.md)
+     * @param reason at most 123 bytes in UTF-8 ({@code null}: none)
+     * @throws IllegalArgumentException when the code may not be sent (1004, 1005, 1006, 1010, 1015,
+     *                                  below 1000, 1016..2999, 5000 and up) or the reason is too long
+     */
+    Mono<Void> close(int code, String reason);
 
     /** A snapshot with the connection's counters. */
     ConnectionInfo info();

@@ -30,7 +30,8 @@ import reactor.core.publisher.Mono;
  *
  * <p>Thread-safe. Sending methods are non-blocking and may be called from any thread, event loops
  * included; they return the number of LOCAL connections reached (a broker carries the message to
- * other nodes).
+ * other nodes). The {@code …Connection} methods act on one connection wherever it lives in the
+ * cluster and answer with a {@link ConnectionOutcome} saying where and what happened.
  */
 public interface WsHub {
 
@@ -100,17 +101,74 @@ public interface WsHub {
      */
     int sendToUser(String userId, String type, Object data);
 
-    /** Sends to one connection; {@code false} when it is unknown, closing, or the message was dropped. */
+    /**
+     * Sends to one connection of THIS node; {@code false} when it is not here, closing, or the
+     * message was dropped. For a connection on any node, with an answer that says which, see
+     * {@link #sendToConnection}.
+     */
     boolean sendTo(String connectionId, WsMessage message);
 
     /**
-     * Subscribes a connection to a topic on the application's behalf (the topic policy is not
-     * consulted; the limits are). {@code false} when the connection is unknown or a limit is hit.
+     * Subscribes a connection of THIS node to a topic on the application's behalf (the topic policy
+     * is not consulted; the limits are); the client is not told. {@code false} when the connection
+     * is not here or a limit is hit. For a connection on any node, see {@link #subscribeConnection}.
      */
     boolean subscribe(String connectionId, String topic);
 
-    /** Unsubscribes a connection from a topic; {@code false} when it was not subscribed. */
+    /**
+     * Unsubscribes a connection of THIS node from a topic; the client is not told. {@code false}
+     * when it was not subscribed or is not here. For any node, see {@link #unsubscribeConnection}.
+     */
     boolean unsubscribe(String connectionId, String topic);
+
+    /**
+     * As {@link #sendToUser(String, String, Object)}, skipping the given connections (for example
+     * the sender's own), on every node of a cluster.
+     */
+    int sendToUser(String userId, String type, Object data, Set<String> excludedConnectionIds);
+
+    /**
+     * Sends to one connection, on whichever node of the cluster holds it (the hub sets the
+     * timestamp). A connection of this node is served at once; for any other id every node is
+     * asked over the broker, and the answer comes from the node that holds it, or says that no
+     * live node does once every live node has answered, or that some node stayed silent for
+     * {@link ClusterSpec#requestTimeout()}. Cold: nothing is sent until subscribed; cancelling
+     * after the request left does not recall it.
+     *
+     * <pre>{@code
+     * hub.sendToConnection(id, WsMessage.of("notice", null, Map.of("text", "hi")))
+     *    .filter(o -> o.status() == ConnectionOutcome.Status.NOT_FOUND)
+     *    .subscribe(o -> forget(id));
+     * }</pre>
+     *
+     * @return {@link ConnectionOutcome.Status#DONE} with the node when queued there;
+     *         {@code REFUSED} (closing, outbound queue full), {@code NOT_FOUND} or {@code NO_ANSWER}
+     *         otherwise; fails with a {@link io.reactivewspool.WsException} when the broker cannot
+     *         carry the request
+     */
+    Mono<ConnectionOutcome> sendToConnection(String connectionId, WsMessage message);
+
+    /**
+     * Subscribes a connection, on whichever node holds it, to a topic on the application's behalf
+     * (the topic policy is not consulted; the limits are), and tells its client with a
+     * {@code subscribed} message without {@code id} whose {@code data.by} is {@code "server"}.
+     * Emits {@code DONE} once the connection's node receives the topic's messages from every node,
+     * {@code UNCHANGED} when it already was subscribed, {@code REFUSED} when a limit is hit or the
+     * connection is closing; otherwise as {@link #sendToConnection}.
+     *
+     * @throws IllegalArgumentException when the topic name is invalid
+     */
+    Mono<ConnectionOutcome> subscribeConnection(String connectionId, String topic);
+
+    /**
+     * Unsubscribes a connection, on whichever node holds it, from a topic, and tells its client with
+     * an {@code unsubscribed} message without {@code id} whose {@code data.by} is {@code "server"}.
+     * Emits {@code DONE}, or {@code UNCHANGED} when it was not subscribed; otherwise as
+     * {@link #sendToConnection}.
+     *
+     * @throws IllegalArgumentException when the topic name is invalid
+     */
+    Mono<ConnectionOutcome> unsubscribeConnection(String connectionId, String topic);
 
     /**
      * The messages broadcast to a topic from now on, for in-process subscribers. Hot: each

@@ -314,6 +314,11 @@ public final class LettuceRedisBroker implements RedisBroker {
     }
 
     @Override
+    public Mono<Set<String>> liveNodes() {
+        return nodeState.liveNodes();
+    }
+
+    @Override
     public boolean isConnected() {
         return !closed.get() && link.isOpen() && inboundConsumers.get() > 0 && !inboundFailed;
     }

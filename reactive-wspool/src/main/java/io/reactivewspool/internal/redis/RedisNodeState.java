@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.lettuce.core.ScriptOutputType;
@@ -147,28 +148,38 @@ final class RedisNodeState {
         });
     }
 
-    Mono<Map<String, String>> nodeStates(String name, String key) {
+    /** The nodes of the index whose heartbeat lives (the dead ones are pruned from it). */
+    Mono<Set<String>> liveNodes() {
         return Mono.defer(() -> commands.smembers(keys.nodeIndex()).map(RedisNodeState::string).collectList()
                 .flatMap(nodes -> {
                     if (nodes.isEmpty()) {
-                        return Mono.just(Map.<String, String>of());
+                        return Mono.just(Set.<String>of());
                     }
                     byte[][] beats = nodes.stream().map(keys::heartbeat).toArray(byte[][]::new);
-                    return commands.mget(beats).collectList().flatMap(values -> {
-                        List<String> live = new ArrayList<>();
+                    return commands.mget(beats).collectList().map(values -> {
+                        Set<String> live = new TreeSet<>();
                         List<String> dead = new ArrayList<>();
                         for (int i = 0; i < values.size() && i < nodes.size(); i++) {
-                            (values.get(i).hasValue() ? live : dead).add(nodes.get(i));
+                            if (values.get(i).hasValue()) {
+                                live.add(nodes.get(i));
+                            } else {
+                                dead.add(nodes.get(i));
+                            }
                         }
                         prune(dead);
-                        byte[] field = RedisKeys.bytes(key);
-                        return Flux.fromIterable(live)
-                                .flatMap(n -> commands.hget(keys.state(name, n), field)
-                                        .map(v -> Map.entry(n, string(v))))
-                                .collectMap(Map.Entry::getKey, Map.Entry::getValue,
-                                        TreeMap::new);
+                        return live;
                     });
                 }));
+    }
+
+    Mono<Map<String, String>> nodeStates(String name, String key) {
+        return liveNodes().flatMap(live -> {
+            byte[] field = RedisKeys.bytes(key);
+            return Flux.fromIterable(live)
+                    .flatMap(n -> commands.hget(keys.state(name, n), field)
+                            .map(v -> Map.entry(n, string(v))))
+                    .collectMap(Map.Entry::getKey, Map.Entry::getValue, TreeMap::new);
+        });
     }
 
     /** Drops dead nodes from the index; a node that beats again meanwhile keeps its place (the script checks). */

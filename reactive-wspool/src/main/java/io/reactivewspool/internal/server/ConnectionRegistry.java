@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -133,6 +134,20 @@ final class ConnectionRegistry {
 
     /** What the admin API lists: the matching connections, oldest first. */
     List<ConnectionInfo> infos(String userId, String topic) {
+        return window(userId, topic, Integer.MAX_VALUE).connections();
+    }
+
+    /**
+     * The first {@code max} matching connections, oldest first, and how many match
+     * ({@code null} filters: any).
+     */
+    record Window(List<ConnectionInfo> connections, int total) {
+    }
+
+    private static final Comparator<HubConnection> OLDEST_FIRST =
+            Comparator.<HubConnection>comparingLong(c -> c.createdAtMillis).thenComparing(c -> c.id);
+
+    Window window(String userId, String topic, int max) {
         Collection<HubConnection> base;
         if (userId != null) {
             base = byUser.getOrDefault(userId, Set.of());
@@ -141,14 +156,25 @@ final class ConnectionRegistry {
         } else {
             base = connections.values();
         }
-        List<ConnectionInfo> out = new ArrayList<>();
+        // The newest of the kept ones on top: a listing of the first page never sorts them all.
+        PriorityQueue<HubConnection> kept = new PriorityQueue<>(OLDEST_FIRST.reversed());
+        int total = 0;
         for (HubConnection c : base) {
             if ((userId == null || userId.equals(c.userId)) && (topic == null || c.subscriptions.contains(topic))) {
-                out.add(c.info());
+                total++;
+                kept.add(c);
+                if (kept.size() > max) {
+                    kept.poll();
+                }
             }
         }
-        out.sort(Comparator.comparing(ConnectionInfo::createdAt).thenComparing(ConnectionInfo::connectionId));
-        return out;
+        List<HubConnection> sorted = new ArrayList<>(kept);
+        sorted.sort(OLDEST_FIRST);
+        List<ConnectionInfo> out = new ArrayList<>(sorted.size());
+        for (HubConnection c : sorted) {
+            out.add(c.info());
+        }
+        return new Window(out, total);
     }
 
     static String newId() {

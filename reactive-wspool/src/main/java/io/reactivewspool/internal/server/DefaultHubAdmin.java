@@ -11,6 +11,8 @@ import io.reactivewspool.broker.BrokerMessage;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.server.CleanupReport;
 import io.reactivewspool.server.ConnectionInfo;
+import io.reactivewspool.server.ConnectionOutcome;
+import io.reactivewspool.server.ConnectionPage;
 import io.reactivewspool.server.ConnectionState;
 import io.reactivewspool.server.HubAdmin;
 import io.reactivewspool.server.HubStats;
@@ -33,9 +35,12 @@ final class DefaultHubAdmin implements HubAdmin {
     private final ConnectionRegistry registry;
     private final HubDelivery delivery;
     private final ClusterView cluster;
+    private final ClusterConnections clusterConnections;
 
-    DefaultHubAdmin(DefaultWsHub hub, ConnectionRegistry registry, HubDelivery delivery, ClusterView cluster) {
+    DefaultHubAdmin(DefaultWsHub hub, ConnectionRegistry registry, HubDelivery delivery, ClusterView cluster,
+                    ClusterConnections clusterConnections) {
         this.hub = hub;
+        this.clusterConnections = clusterConnections;
         this.registry = registry;
         this.delivery = delivery;
         this.cluster = cluster;
@@ -54,6 +59,16 @@ final class DefaultHubAdmin implements HubAdmin {
     @Override
     public Optional<ConnectionInfo> connection(String connectionId) {
         return Optional.ofNullable(registry.get(connectionId)).map(HubConnection::info);
+    }
+
+    @Override
+    public Mono<ConnectionPage> clusterConnections(String userId, String topic, int page, int limit) {
+        return clusterConnections.list(userId, topic, page, limit);
+    }
+
+    @Override
+    public Mono<ConnectionOutcome> clusterConnection(String connectionId) {
+        return clusterConnections.find(connectionId);
     }
 
     @Override

@@ -20,6 +20,7 @@ import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.Admission;
 import io.reactivewspool.server.CleanupReport;
 import io.reactivewspool.server.ConnectionListener;
+import io.reactivewspool.server.ConnectionOutcome;
 import io.reactivewspool.server.ConnectionState;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.HubAdmin;
@@ -60,6 +61,7 @@ public final class DefaultWsHub implements WsHub {
     private final HubTimers timers;
     private final HubDelivery delivery;
     private final ClusterView cluster;
+    private final ClusterConnections clusterConnections;
     private final DefaultHubAdmin admin;
     private final ProtocolDispatcher dispatcher;
     private final ConnectionHost host = new Host();
@@ -83,7 +85,8 @@ public final class DefaultWsHub implements WsHub {
         this.delivery = new HubDelivery(options.codec(), broker, options.history(), timers.scheduler(), topics, registry,
                 counters, errorLog, this::onControl);
         this.cluster = new ClusterView(options, topics, delivery, this::stats, errorLog);
-        this.admin = new DefaultHubAdmin(this, registry, delivery, cluster);
+        this.clusterConnections = new ClusterConnections(options, registry, topics, counters, errorLog);
+        this.admin = new DefaultHubAdmin(this, registry, delivery, cluster, clusterConnections);
         this.dispatcher = new ProtocolDispatcher(host, topics, delivery, this);
         this.closeMono = Mono.defer(this::doClose).cache();
         start();
@@ -99,7 +102,9 @@ public final class DefaultWsHub implements WsHub {
     }
 
     private void onControl(BrokerMessage m) {
-        admin.onControl(m);
+        if (!clusterConnections.onControl(m)) {
+            admin.onControl(m);
+        }
     }
 
     private void start() {
@@ -291,8 +296,7 @@ public final class DefaultWsHub implements WsHub {
 
     @Override
     public int sendToUser(String userId, String type, Object data) {
-        Objects.requireNonNull(userId, "userId");
-        return delivery.deliverAndPublish(BrokerMessage.Kind.USER, List.of(userId), WsMessage.of(type, null, data), Set.of());
+        return sendToUser(userId, type, data, Set.of());
     }
 
     @Override
@@ -303,23 +307,34 @@ public final class DefaultWsHub implements WsHub {
 
     @Override
     public boolean subscribe(String connectionId, String topic) {
-        TopicName.requireValid(topic);
-        HubConnection c = registry.get(connectionId);
-        if (c == null) {
-            return false;
-        }
-        Topics.Result r = topics.subscribe(c, topic);
-        if (r == Topics.Result.SUBSCRIBED && c.state() == ConnectionState.CLOSED) {
-            topics.unsubscribe(c, topic);
-            return false;
-        }
-        return r == Topics.Result.SUBSCRIBED || r == Topics.Result.ALREADY;
+        return clusterConnections.subscribeQuietly(connectionId, topic);
     }
 
     @Override
     public boolean unsubscribe(String connectionId, String topic) {
         HubConnection c = registry.get(connectionId);
         return c != null && topics.unsubscribe(c, topic);
+    }
+
+    @Override
+    public int sendToUser(String userId, String type, Object data, Set<String> excludedConnectionIds) {
+        Objects.requireNonNull(userId, "userId");
+        return delivery.deliverAndPublish(BrokerMessage.Kind.USER, List.of(userId), WsMessage.of(type, null, data), excludedConnectionIds);
+    }
+
+    @Override
+    public Mono<ConnectionOutcome> sendToConnection(String connectionId, WsMessage message) {
+        return clusterConnections.send(connectionId, message);
+    }
+
+    @Override
+    public Mono<ConnectionOutcome> subscribeConnection(String connectionId, String topic) {
+        return clusterConnections.subscribe(connectionId, topic);
+    }
+
+    @Override
+    public Mono<ConnectionOutcome> unsubscribeConnection(String connectionId, String topic) {
+        return clusterConnections.unsubscribe(connectionId, topic);
     }
 
     @Override

@@ -254,6 +254,12 @@ final class HubConnection implements WsConnectionView {
     }
 
     @Override
+    public Mono<Void> close(int code, String reason) {
+        WsCloseStatus status = SendableClose.of(code, reason);
+        return Mono.defer(() -> close(status));
+    }
+
+    @Override
     public ConnectionInfo info() {
         Map<String, String> meta = new TreeMap<>();
         Map<String, Object> md = metadata;
@@ -266,7 +272,7 @@ final class HubConnection implements WsConnectionView {
                 : hs.remoteAddress().getHostString() + ":" + hs.remoteAddress().getPort();
         return new ConnectionInfo(id, userId, state, remote, createdAt(), lastActivity(), List.copyOf(topics),
                 Collections.unmodifiableMap(meta), received, queue.sent(), dropped, failed,
-                errors, queue.size(), queue.bytes());
+                errors, queue.size(), queue.bytes(), host.options().broker().nodeId());
     }
 
     @Override
