@@ -1,5 +1,6 @@
 package io.reactivewspool.internal.server;
 
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -62,6 +63,7 @@ public final class DefaultWsHub implements WsHub {
     private final ClusterView cluster;
     private final DefaultHubAdmin admin;
     private final ProtocolDispatcher dispatcher;
+    private final HubRequests requests;
     private final ConnectionHost host = new Host();
     private final LogLimiter dropLog = new LogLimiter(10, TimeUnit.SECONDS);
     private final LogLimiter errorLog = new LogLimiter(10, TimeUnit.SECONDS);
@@ -84,7 +86,9 @@ public final class DefaultWsHub implements WsHub {
                 counters, errorLog, this::onControl);
         this.cluster = new ClusterView(options, topics, delivery, this::stats, errorLog);
         this.admin = new DefaultHubAdmin(this, registry, delivery, cluster);
-        this.dispatcher = new ProtocolDispatcher(host, topics, delivery, this);
+        this.requests = new HubRequests(registry, broker, options.codec(), delivery::frameOf,
+                options.limits().maxPendingRequestsPerConnection(), counters, errorLog);
+        this.dispatcher = new ProtocolDispatcher(host, topics, delivery, requests, this);
         this.closeMono = Mono.defer(this::doClose).cache();
         start();
     }
@@ -99,7 +103,11 @@ public final class DefaultWsHub implements WsHub {
     }
 
     private void onControl(BrokerMessage m) {
-        admin.onControl(m);
+        if (m.kind() == BrokerMessage.Kind.REQUEST || m.kind() == BrokerMessage.Kind.REPLY) {
+            requests.onBrokerMessage(m);
+        } else {
+            admin.onControl(m);
+        }
     }
 
     private void start() {
@@ -320,6 +328,16 @@ public final class DefaultWsHub implements WsHub {
     public boolean unsubscribe(String connectionId, String topic) {
         HubConnection c = registry.get(connectionId);
         return c != null && topics.unsubscribe(c, topic);
+    }
+
+    @Override
+    public Mono<WsMessage> request(String connectionId, WsMessage message, Duration timeout) {
+        return requests.request(connectionId, message, timeout);
+    }
+
+    /** The hub's requests to clients, for tests that check what waits. */
+    HubRequests requests() {
+        return requests;
     }
 
     @Override
