@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import io.reactivewspool.WsClosedException;
 import io.reactivewspool.WsRequestTimeoutException;
@@ -162,21 +163,31 @@ class HubRequestsIT {
                 .verify(T);
     }
 
-    @Test
-    void javaClientAnswersTheHubsRequestsFromReceive() {
-        HubFixture f = hub(WsHubOptions.builder());
-        WsConnection conn = WsClient.create(WsClientOptions.builder(f.wsUrl()).build()).connect().block(T);
+    /** A Java client connection of the hub and its connection id. */
+    private record Answering(WsConnection connection, String id) {
+    }
+
+    /** A Java client that answers every request of the hub from {@code receive()} with what {@code answer} makes of it. */
+    private Answering answering(HubFixture f, Function<WsMessage, WsMessage> answer) {
+        WsConnection conn = WsClient.create(WsClientOptions.builder(f.wsUrl()).receiveBufferSize(4096).build()).connect().block(T);
         connections.add(conn);
         ConcurrentHashMap<String, String> welcome = new ConcurrentHashMap<>();
         conn.receive().subscribe(m -> {
             if (m.is(WsMessage.WELCOME)) {
                 welcome.put("id", m.data().get("connection_id").asString());
             } else if (m.isHubRequest()) {
-                conn.send(WsMessage.ack(m.id(), Map.of("seen", m.data().get("n").asInt()))).subscribe();
+                conn.send(answer.apply(m)).subscribe(null, e -> { });
             }
         });
         await().atMost(T).until(() -> welcome.containsKey("id"));
-        WsMessage ack = f.hub().request(welcome.get("id"), WsMessage.of("confirm", null, Map.of("n", 7)), T).block(T);
+        return new Answering(conn, welcome.get("id"));
+    }
+
+    @Test
+    void javaClientAnswersTheHubsRequestsFromReceive() {
+        HubFixture f = hub(WsHubOptions.builder());
+        Answering a = answering(f, m -> WsMessage.ack(m.id(), Map.of("seen", m.data().get("n").asInt())));
+        WsMessage ack = f.hub().request(a.id(), WsMessage.of("confirm", null, Map.of("n", 7)), T).block(T);
         assertThat(ack.data().get("seen").asInt()).isEqualTo(7);
     }
 
@@ -190,21 +201,12 @@ class HubRequestsIT {
         List<String> ids = new ArrayList<>();
         List<WsConnection> conns = new ArrayList<>();
         for (int i = 0; i < connectionsCount; i++) {
-            WsConnection conn = WsClient.create(WsClientOptions.builder(f.wsUrl()).receiveBufferSize(4096).build()).connect().block(T);
-            connections.add(conn);
-            conns.add(conn);
-            ConcurrentHashMap<String, String> welcome = new ConcurrentHashMap<>();
-            conn.receive().subscribe(m -> {
-                if (m.is(WsMessage.WELCOME)) {
-                    welcome.put("id", m.data().get("connection_id").asString());
-                } else if (m.isHubRequest()) {
-                    int n = m.data().get("n").asInt();
-                    conn.send(n % 7 == 0 ? WsMessage.ackError(m.id(), "refused " + n) : WsMessage.ack(m.id(), n))
-                            .subscribe(null, e -> { });
-                }
+            Answering a = answering(f, m -> {
+                int n = m.data().get("n").asInt();
+                return n % 7 == 0 ? WsMessage.ackError(m.id(), "refused " + n) : WsMessage.ack(m.id(), n);
             });
-            await().atMost(T).until(() -> welcome.containsKey("id"));
-            ids.add(welcome.get("id"));
+            conns.add(a.connection());
+            ids.add(a.id());
         }
         AtomicInteger acked = new AtomicInteger();
         AtomicInteger wrongAnswer = new AtomicInteger();

@@ -8,8 +8,6 @@ import java.util.concurrent.TimeUnit;
 
 import io.reactivewspool.WsClosedException;
 import io.reactivewspool.WsRequestTimeoutException;
-import io.reactivewspool.broker.redis.RedisBroker;
-import io.reactivewspool.broker.redis.RedisBrokerOptions;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubRequestException;
@@ -39,9 +37,7 @@ class RedisHubRequestsIT {
     @BeforeEach
     void start() {
         redis = RedisServerProcess.start();
-        // A first connection in a cold JVM on a loaded machine can take longer than the hubs' 1 s.
-        RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId("warm-up").commandTimeout(Duration.ofSeconds(20))
-                .build()).flatMap(RedisBroker::close).block(Duration.ofSeconds(30));
+        RedisHubs.warmUp(redis);
         hubs = RedisHubs.start(redis, List.of("node-a", "node-b"), (broker, b) -> b);
     }
 
