@@ -1,5 +1,6 @@
 package io.reactivewspool.server;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
@@ -169,6 +170,35 @@ public interface WsHub {
      * @throws IllegalArgumentException when the topic name is invalid
      */
     Mono<ConnectionOutcome> unsubscribeConnection(String connectionId, String topic);
+
+    /**
+     * Sends {@code message} to one connection as a request and completes with the client's
+     * {@code ack} (docs/PROTOCOL.md, Requests of the hub): the hub gives the message a fresh
+     * {@code id} beginning with {@link WsMessage#HUB_REQUEST_ID_PREFIX} (replacing any id it had)
+     * and the client answers {@code {"type":"ack","id":…,"data":…}}. The connection may be on
+     * another node of a cluster: the request goes through the broker to the node holding it, and
+     * the outcome comes back here.
+     *
+     * <pre>{@code
+     * hub.request(connectionId, WsMessage.of("confirm_order", null, Map.of("order", 42)), Duration.ofSeconds(10))
+     *    .map(ack -> ack.data().get("accepted").asBoolean())
+     *    .subscribe(accepted -> log.info("order 42 accepted={}", accepted));
+     * }</pre>
+     *
+     * <p>Fails with {@link io.reactivewspool.WsRequestTimeoutException} when no {@code ack} comes
+     * within {@code timeout} (on a cluster, also when no node holds the connection or its node is
+     * unreachable); with {@link io.reactivewspool.WsClosedException} (code and reason) when the
+     * connection closes first; with {@link WsHubRequestException} when the client answers with an
+     * {@code error} ({@code REFUSED}), when {@link LimitSpec#maxPendingRequestsPerConnection()}
+     * requests already wait on the connection ({@code TOO_MANY_PENDING}), when the connection is
+     * unknown to a hub without a cluster broker ({@code UNKNOWN_CONNECTION}), or when the request
+     * could not be sent ({@code NOT_SENT}). Cold: each subscription sends one request; cancelling
+     * forgets it, and an {@code ack} that comes after is answered with an {@code error} and counted.
+     *
+     * @throws IllegalArgumentException when {@code timeout} is not positive, or the message's type
+     *                                  is {@code ack} or {@code error}
+     */
+    Mono<WsMessage> request(String connectionId, WsMessage message, Duration timeout);
 
     /**
      * The messages broadcast to a topic from now on, for in-process subscribers. Hot: each

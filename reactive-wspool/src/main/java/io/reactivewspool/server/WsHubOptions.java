@@ -335,6 +335,12 @@ public final class WsHubOptions {
             return this;
         }
 
+        /** {@link LimitSpec.Builder#maxPendingRequestsPerConnection}. */
+        public Builder maxPendingRequestsPerConnection(int v) {
+            limits.maxPendingRequestsPerConnection(v);
+            return this;
+        }
+
         /** {@link LimitSpec.Builder#failedSendThreshold}. */
         public Builder failedSendThreshold(int v) {
             limits.failedSendThreshold(v);

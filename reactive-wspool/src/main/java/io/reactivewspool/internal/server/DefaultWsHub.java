@@ -1,5 +1,6 @@
 package io.reactivewspool.internal.server;
 
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -64,6 +65,7 @@ public final class DefaultWsHub implements WsHub {
     private final ClusterConnections clusterConnections;
     private final DefaultHubAdmin admin;
     private final ProtocolDispatcher dispatcher;
+    private final HubRequests requests;
     private final ConnectionHost host = new Host();
     private final LogLimiter dropLog = new LogLimiter(10, TimeUnit.SECONDS);
     private final LogLimiter errorLog = new LogLimiter(10, TimeUnit.SECONDS);
@@ -87,7 +89,9 @@ public final class DefaultWsHub implements WsHub {
         this.cluster = new ClusterView(options, topics, delivery, this::stats, errorLog);
         this.clusterConnections = new ClusterConnections(options, registry, topics, counters, errorLog);
         this.admin = new DefaultHubAdmin(this, registry, delivery, cluster, clusterConnections);
-        this.dispatcher = new ProtocolDispatcher(host, topics, delivery, this);
+        this.requests = new HubRequests(registry, broker, options.codec(), delivery::frameOf,
+                options.limits().maxPendingRequestsPerConnection(), counters, errorLog);
+        this.dispatcher = new ProtocolDispatcher(host, topics, delivery, requests, this);
         this.closeMono = Mono.defer(this::doClose).cache();
         start();
     }
@@ -102,7 +106,9 @@ public final class DefaultWsHub implements WsHub {
     }
 
     private void onControl(BrokerMessage m) {
-        if (!clusterConnections.onControl(m)) {
+        if (m.kind() == BrokerMessage.Kind.REQUEST || m.kind() == BrokerMessage.Kind.REPLY) {
+            requests.onBrokerMessage(m);
+        } else if (!clusterConnections.onControl(m)) {
             admin.onControl(m);
         }
     }
@@ -335,6 +341,16 @@ public final class DefaultWsHub implements WsHub {
     @Override
     public Mono<ConnectionOutcome> unsubscribeConnection(String connectionId, String topic) {
         return clusterConnections.unsubscribe(connectionId, topic);
+    }
+
+    @Override
+    public Mono<WsMessage> request(String connectionId, WsMessage message, Duration timeout) {
+        return requests.request(connectionId, message, timeout);
+    }
+
+    /** The hub's requests to clients, for tests that check what waits. */
+    HubRequests requests() {
+        return requests;
     }
 
     @Override

@@ -55,7 +55,7 @@ final class HubDelivery {
     private final ConnectionRegistry registry;
     private final HubCounters counters;
     private final LogLimiter errorLog;
-    /** Applies another node's cluster-wide operation. */
+    /** Applies another node's cluster-wide operation, or its request for a connection here, or its reply. */
     private final Consumer<BrokerMessage> onControl;
     private final BrokerDelivery brokerDelivery = new BrokerDelivery();
     private final HistorySequencer sequencer;
@@ -272,7 +272,7 @@ final class HubDelivery {
                 // Targets arrive as the list the origin sent: a user id or topic is never split.
                 case TOPIC, USER -> deliverLocally(m.kind(), m.targets(), OutboundFrame.text(m.payload()),
                         null, m.excludedConnectionIds());
-                case CONTROL -> onControl.accept(m);
+                case CONTROL, REQUEST, REPLY -> onControl.accept(m);
             }
         } catch (RuntimeException e) {
             counters.failed.increment();

@@ -37,13 +37,15 @@ final class ProtocolDispatcher {
     private final ConnectionHost host;
     private final Topics topics;
     private final HubDelivery delivery;
+    private final HubRequests requests;
     /** The hub as its message handlers see it. */
     private final WsHub hub;
 
-    ProtocolDispatcher(ConnectionHost host, Topics topics, HubDelivery delivery, WsHub hub) {
+    ProtocolDispatcher(ConnectionHost host, Topics topics, HubDelivery delivery, HubRequests requests, WsHub hub) {
         this.host = host;
         this.topics = topics;
         this.delivery = delivery;
+        this.requests = requests;
         this.hub = hub;
     }
 
@@ -111,12 +113,18 @@ final class ProtocolDispatcher {
         if (overRateLimit(c, now, m.id())) {
             return;
         }
+        if (m.id() != null && m.id().startsWith(WsMessage.HUB_REQUEST_ID_PREFIX) && !m.is(WsMessage.ACK)) {
+            badMessage(c, "ids beginning with \"" + WsMessage.HUB_REQUEST_ID_PREFIX + "\" are reserved for the hub's requests: "
+                    + "choose another id", m.id());
+            return;
+        }
         switch (m.type()) {
             case WsMessage.SUBSCRIBE -> onSubscribe(c, m);
             case WsMessage.UNSUBSCRIBE -> onUnsubscribe(c, m);
             case WsMessage.PUBLISH -> onPublish(c, m);
             case WsMessage.PING -> reply(c, WsMessage.pong(m.id()));
             case WsMessage.REFRESH -> onRefresh(c, m);
+            case WsMessage.ACK -> onAck(c, m);
             default -> onApplicationMessage(c, m);
         }
     }
@@ -302,6 +310,22 @@ final class ProtocolDispatcher {
             return;
         }
         c.credentials().refresh(token.asString(), m.id());
+    }
+
+    /** A client's answer to a request of the hub; one that answers nothing is told so (PROTOCOL.md, Requests of the hub). */
+    private void onAck(HubConnection c, WsMessage m) {
+        if (m.id() == null) {
+            badMessage(c, "ack needs the \"id\" of the hub's request it answers", null);
+            return;
+        }
+        switch (requests.onAck(c, m)) {
+            case ANSWERED -> {
+            }
+            case LATE -> error(c, "ack for " + m.id() + " came too late: the request timed out, was cancelled or was "
+                    + "answered already; it is ignored", m.id());
+            case UNKNOWN -> badMessage(c, "ack for an unknown request id '" + m.id() + "': the hub sent no such "
+                    + "request on this connection", m.id());
+        }
     }
 
     private void onApplicationMessage(HubConnection c, WsMessage m) {
