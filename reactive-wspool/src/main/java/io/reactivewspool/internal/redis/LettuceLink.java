@@ -94,8 +94,9 @@ abstract class LettuceLink<S extends StatefulConnection<byte[], byte[]>, P exten
     static Mono<Void> release(String where, AbstractRedisClient client, ClientResources resources) {
         return bounded(() -> client.shutdownAsync(QUIET_PERIOD_MS, SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS),
                 "the client of " + where)
+                // Off the event loops: stopping the resources' timer joins its thread.
                 .then(Mono.<Void>create(sink -> resources.shutdown(QUIET_PERIOD_MS, SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-                        .addListener(f -> sink.success())));
+                        .addListener(f -> sink.success())).subscribeOn(Schedulers.boundedElastic()));
     }
 
     /** Waits at most {@link #CLOSE_STEP} for a Lettuce close, without cancelling it (Lettuce shares those futures). */
