@@ -14,7 +14,7 @@ package io.reactivewspool.server;
  * }</pre>
  *
  * <p>{@code localRecipients} counts the connections whose outbound queue took the message here
- * (each connection once, in-process {@link WsHub#topic(String)} subscribers included); it says
+ * (each connection once; in-process {@link WsHub#topic(String)} subscribers are not counted); it says
  * nothing about other nodes, whose share a broker does not report. With a history that the nodes
  * share (Redis), a message held behind another node's message that has not arrived yet counts the
  * topic's local subscribers at the time of the call instead.
