@@ -9,6 +9,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 
 import io.reactivewspool.broker.redis.RedisBroker;
@@ -37,6 +38,7 @@ class PublishOutcomeStressIT {
     private static final Duration T = Duration.ofSeconds(120);
     private static final String TOPIC = "stress";
     private static final int THREADS = 4;
+    private static final int IN_FLIGHT = 32;
 
     private final List<AutoCloseable> resources = new ArrayList<>();
 
@@ -67,13 +69,13 @@ class PublishOutcomeStressIT {
 
     @Test
     void concurrentPublishersOnTwoNodesSharingARedisHistoryGetUniqueGapFreeOffsetsEachDeliveredOnce() throws Exception {
-        int perThread = 500;
+        int perThread = 100;
         RedisServerProcess redis = RedisServerProcess.start();
         resources.add(redis);
         // A first connection in a cold JVM on a loaded machine can take longer than the hubs' 1 s.
         RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId("warm-up").commandTimeout(Duration.ofSeconds(20))
                 .build()).flatMap(RedisBroker::close).block(Duration.ofSeconds(30));
-        RedisHubs hubs = RedisHubs.start(redis, List.of("node-a", "node-b"), (broker, b) -> b
+        RedisHubs hubs = RedisHubs.start(redis.uri(), Duration.ofSeconds(15), List.of("node-a", "node-b"), null, (broker, b) -> b
                 .history(broker.history(HistoryOptions.builder().size(100).build(), WsCodec.json()))
                 .outboundQueueSize(THREADS * perThread + 16));
         resources.add(0, hubs);
@@ -82,7 +84,7 @@ class PublishOutcomeStressIT {
         run(perThread, i -> hubs.node(i % 2).hub(), subs);
     }
 
-    /** Thread {@code i} publishes {@code perThread} messages on {@code hubOf(i)}, not waiting for outcomes. */
+    /** Thread {@code i} publishes {@code perThread} messages on {@code hubOf(i)}, {@link #IN_FLIGHT} at a time. */
     private static void run(int perThread, Function<Integer, WsHub> hubOf, List<ReactorNettyTestClient> subs)
             throws Exception {
         int total = THREADS * perThread;
@@ -99,8 +101,13 @@ class PublishOutcomeStressIT {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
+                // Each thread keeps a bounded number of publishes waiting for their outcome, so that a
+                // loaded machine does not run into the broker's command timeout.
+                Semaphore inFlight = new Semaphore(IN_FLIGHT);
                 for (int i = 0; i < perThread; i++) {
-                    hub.publish(TOPIC, "tick", Map.of("t", thread, "i", i)).subscribe(results::add, errors::add);
+                    inFlight.acquireUninterruptibly();
+                    hub.publish(TOPIC, "tick", Map.of("t", thread, "i", i)).doFinally(signal -> inFlight.release())
+                            .subscribe(results::add, errors::add);
                 }
             }, "publisher-" + t);
             publisher.start();
@@ -126,7 +133,8 @@ class PublishOutcomeStressIT {
         assertThat(max - min + 1).as("sequences %d..%d for %d messages", min, max, total).isEqualTo(total);
 
         for (ReactorNettyTestClient sub : subs) {
-            await().atMost(T).until(() -> sub.received().stream().filter(m -> m.is("tick")).count() >= total);
+            await().atMost(T).alias("ticks delivered to a subscriber, of " + total)
+                    .until(() -> sub.received().stream().filter(m -> m.is("tick")).count(), n -> n >= total);
             List<String> delivered = sub.received().stream().filter(m -> m.is("tick")).map(WsMessage::offset).toList();
             assertThat(delivered).as("offsets delivered to a subscriber").hasSize(total)
                     .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(offsets);

@@ -49,10 +49,16 @@ public final class RedisHubs implements AutoCloseable {
     /** The same on any broker URI ({@code redis-sentinel://…} included). */
     public static RedisHubs start(String uri, List<String> nodeIds, String adminToken,
                                   BiFunction<RedisBroker, WsHubOptions.Builder, WsHubOptions.Builder> customize) {
+        return start(uri, Duration.ofSeconds(1), nodeIds, adminToken, customize);
+    }
+
+    /** The same with another command timeout (a test that loads Redis on a busy machine needs more than 1 s). */
+    public static RedisHubs start(String uri, Duration commandTimeout, List<String> nodeIds, String adminToken,
+                                  BiFunction<RedisBroker, WsHubOptions.Builder, WsHubOptions.Builder> customize) {
         RedisHubs hubs = new RedisHubs();
         for (String name : nodeIds) {
             RedisBroker broker = RedisBroker.connect(RedisBrokerOptions.builder(uri).nodeId(name)
-                    .commandTimeout(Duration.ofSeconds(1)).build()).block(T);
+                    .commandTimeout(commandTimeout).build()).block(T);
             hubs.brokers.add(broker);
             hubs.nodes.add(HubFixture.start(customize.apply(broker, WsHubOptions.builder()
                     .broker(broker)

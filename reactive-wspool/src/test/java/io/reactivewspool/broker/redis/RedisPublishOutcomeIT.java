@@ -30,6 +30,8 @@ class RedisPublishOutcomeIT {
 
     private static final Duration T = Duration.ofSeconds(30);
     private static final String TOPIC = "orders";
+    /** Command timeout: the fixture's 1 s times out on a loaded machine; a stopped Redis fails at once anyway. */
+    private static final Duration LOADED = Duration.ofSeconds(10);
 
     private RedisServerProcess redis;
     private RedisHubs hubs;
@@ -52,7 +54,8 @@ class RedisPublishOutcomeIT {
 
     @Test
     void theOffsetOfTheOutcomeIsTheOneSubscribersOnEveryNodeReceive() {
-        hubs = RedisHubs.withHistory(redis, 100, "node-a", "node-b");
+        hubs = RedisHubs.start(redis.uri(), LOADED, List.of("node-a", "node-b"), null, (broker, b) ->
+                b.history(broker.history(HistoryOptions.builder().size(100).build(), WsCodec.json())));
         ReactorNettyTestClient here = hubs.subscriber(0, TOPIC);
         ReactorNettyTestClient there = hubs.subscriber(1, TOPIC);
 
@@ -72,7 +75,7 @@ class RedisPublishOutcomeIT {
     @Test
     void aStreamPublishedOnRedisKeepsItsOrderInOffsetsAndOnEveryNode() {
         int n = 3_000;
-        hubs = RedisHubs.start(redis, List.of("node-a", "node-b"), (broker, b) -> b
+        hubs = RedisHubs.start(redis.uri(), LOADED, List.of("node-a", "node-b"), null, (broker, b) -> b
                 .history(broker.history(HistoryOptions.builder().size(100).build(), WsCodec.json()))
                 .outboundQueueSize(n + 16));
         ReactorNettyTestClient there = hubs.subscriber(1, TOPIC);
@@ -91,7 +94,7 @@ class RedisPublishOutcomeIT {
 
     @Test
     void aStoppedRedisFailsThePublishWithTheBrokersCauseAfterLocalDelivery() {
-        hubs = RedisHubs.start(redis, List.of("node-a"), (broker, b) -> b);
+        hubs = RedisHubs.start(redis.uri(), LOADED, List.of("node-a"), null, (broker, b) -> b);
         ReactorNettyTestClient sub = hubs.subscriber(0, TOPIC);
         StepVerifier.create(hubs.node(0).hub().publish(TOPIC, "order_created", 1))
                 .assertNext(r -> assertThat(r.localRecipients()).isEqualTo(1))
@@ -115,7 +118,7 @@ class RedisPublishOutcomeIT {
 
     @Test
     void aStoppedRedisWithHistoryFailsNotStoredAndNobodyGetsIt() {
-        hubs = RedisHubs.start(redis, List.of("node-a"), (broker, b) ->
+        hubs = RedisHubs.start(redis.uri(), LOADED, List.of("node-a"), null, (broker, b) ->
                 b.history(broker.history(HistoryOptions.builder().size(100).build(), WsCodec.json())));
         ReactorNettyTestClient sub = hubs.subscriber(0, TOPIC);
         hubs.node(0).hub().publish(TOPIC, "order_created", 1).block(T);
