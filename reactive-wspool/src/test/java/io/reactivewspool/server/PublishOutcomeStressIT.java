@@ -12,8 +12,6 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 
-import io.reactivewspool.broker.redis.RedisBroker;
-import io.reactivewspool.broker.redis.RedisBrokerOptions;
 import io.reactivewspool.history.HistoryOptions;
 import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.message.WsCodec;
@@ -72,9 +70,7 @@ class PublishOutcomeStressIT {
         int perThread = 100;
         RedisServerProcess redis = RedisServerProcess.start();
         resources.add(redis);
-        // A first connection in a cold JVM on a loaded machine can take longer than the hubs' 1 s.
-        RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId("warm-up").commandTimeout(Duration.ofSeconds(20))
-                .build()).flatMap(RedisBroker::close).block(Duration.ofSeconds(30));
+        RedisHubs.warmUp(redis);
         RedisHubs hubs = RedisHubs.start(redis.uri(), Duration.ofSeconds(15), List.of("node-a", "node-b"), null, (broker, b) -> b
                 .history(broker.history(HistoryOptions.builder().size(100).build(), WsCodec.json()))
                 .outboundQueueSize(THREADS * perThread + 16));

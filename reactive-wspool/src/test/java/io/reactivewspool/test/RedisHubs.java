@@ -69,6 +69,15 @@ public final class RedisHubs implements AutoCloseable {
         return hubs;
     }
 
+    /**
+     * Opens and closes one broker connection with a long timeout: a first connection in a cold JVM
+     * on a loaded machine can take longer than the hubs' 1 s.
+     */
+    public static void warmUp(RedisServerProcess redis) {
+        RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId("warm-up").commandTimeout(Duration.ofSeconds(20))
+                .build()).flatMap(RedisBroker::close).block(Duration.ofSeconds(30));
+    }
+
     /** Hubs with the Redis stream history, {@code historySize} messages per topic. */
     public static RedisHubs withHistory(RedisServerProcess redis, int historySize, String... nodeIds) {
         return start(redis, List.of(nodeIds), (broker, b) ->

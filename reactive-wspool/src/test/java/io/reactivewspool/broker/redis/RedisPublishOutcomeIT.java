@@ -39,9 +39,7 @@ class RedisPublishOutcomeIT {
     @BeforeEach
     void start() {
         redis = RedisServerProcess.start();
-        // A first connection in a cold JVM on a loaded machine can take longer than the hubs' 1 s.
-        RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId("warm-up").commandTimeout(Duration.ofSeconds(20))
-                .build()).flatMap(RedisBroker::close).block(Duration.ofSeconds(30));
+        RedisHubs.warmUp(redis);
     }
 
     @AfterEach
