@@ -63,14 +63,20 @@ public final class RedisHubs implements AutoCloseable {
     /** The same on any broker URI ({@code redis-sentinel://…} included). */
     public static RedisHubs start(String uri, List<String> nodeIds, String adminToken,
                                   BiFunction<RedisBroker, WsHubOptions.Builder, WsHubOptions.Builder> customize) {
+        return start(uri, COMMAND_TIMEOUT, nodeIds, adminToken, customize);
+    }
+
+    /** The same with another command timeout than {@link #COMMAND_TIMEOUT}. */
+    public static RedisHubs start(String uri, Duration commandTimeout, List<String> nodeIds, String adminToken,
+                                  BiFunction<RedisBroker, WsHubOptions.Builder, WsHubOptions.Builder> customize) {
         RedisHubs hubs = new RedisHubs();
         for (String name : nodeIds) {
             RedisBroker broker = RedisBroker.connect(RedisBrokerOptions.builder(uri).nodeId(name)
-                            .commandTimeout(COMMAND_TIMEOUT).build())
+                            .commandTimeout(commandTimeout).build())
                     .retryWhen(Retry.max(CONNECT_ATTEMPTS - 1).filter(RedisHubs::timedOut)
                             .doBeforeRetry(r -> System.out.println("RedisHubs: connect of " + name + " timed out, trying again: "
                                     + r.failure())))
-                    .block(COMMAND_TIMEOUT.plus(T).multipliedBy(CONNECT_ATTEMPTS));
+                    .block(commandTimeout.plus(T).multipliedBy(CONNECT_ATTEMPTS));
             hubs.brokers.add(broker);
             hubs.nodes.add(HubFixture.start(customize.apply(broker, WsHubOptions.builder()
                     .broker(broker)
@@ -83,7 +89,7 @@ public final class RedisHubs implements AutoCloseable {
 
     /**
      * Opens and closes one connection to {@code redis} with a generous timeout: a first connection in
-     * a cold JVM on a loaded machine can take longer than the hubs' 1 s.
+     * a cold JVM on a loaded machine can take longer than the hubs' command timeout.
      */
     public static void warmUp(RedisServerProcess redis) {
         RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId("warm-up").commandTimeout(Duration.ofSeconds(20))

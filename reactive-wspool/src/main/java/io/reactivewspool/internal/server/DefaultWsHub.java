@@ -28,10 +28,12 @@ import io.reactivewspool.server.HubAdmin;
 import io.reactivewspool.server.HubStats;
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.Presence;
+import io.reactivewspool.server.PublishResult;
 import io.reactivewspool.server.WsConnectionView;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.server.WsTransport;
+import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.BufferOverflowStrategy;
@@ -66,6 +68,7 @@ public final class DefaultWsHub implements WsHub {
     private final DefaultHubAdmin admin;
     private final ProtocolDispatcher dispatcher;
     private final HubRequests requests;
+    private final HubPublishing publishing;
     private final ConnectionHost host = new Host();
     private final LogLimiter dropLog = new LogLimiter(10, TimeUnit.SECONDS);
     private final LogLimiter errorLog = new LogLimiter(10, TimeUnit.SECONDS);
@@ -92,6 +95,7 @@ public final class DefaultWsHub implements WsHub {
         this.requests = new HubRequests(registry, broker, options.codec(), delivery::frameOf,
                 options.limits().maxPendingRequestsPerConnection(), counters, errorLog);
         this.dispatcher = new ProtocolDispatcher(host, topics, delivery, requests, this);
+        this.publishing = new HubPublishing(delivery, options.topicPolicy());
         this.closeMono = Mono.defer(this::doClose).cache();
         start();
     }
@@ -139,6 +143,33 @@ public final class DefaultWsHub implements WsHub {
     @Override
     public WsHubOptions options() {
         return options;
+    }
+
+    // ---------------------------------------------------------------- publishing with an outcome
+
+    @Override
+    public Mono<PublishResult> publish(String topic, String type, Object data) {
+        return publishing.toTopic(topic, type, data);
+    }
+
+    @Override
+    public Mono<PublishResult> publish(Set<String> topicNames, String type, Object data) {
+        return publishing.toTopics(topicNames, type, data);
+    }
+
+    @Override
+    public Mono<PublishResult> publishToUser(String userId, String type, Object data) {
+        return publishing.toUser(userId, type, data);
+    }
+
+    @Override
+    public Mono<PublishResult> publishAs(WsConnectionView sender, String topic, String type, Object data) {
+        return publishing.as(sender, topic, type, data);
+    }
+
+    @Override
+    public Flux<PublishResult> publishAll(String topic, String type, Publisher<?> data, int maxInFlight) {
+        return publishing.all(topic, type, data, maxInFlight);
     }
 
     // ---------------------------------------------------------------- admission and registry

@@ -164,7 +164,7 @@ final class HubDelivery {
      */
     int deliverAndPublish(BrokerMessage.Kind kind, Collection<String> targets, WsMessage message,
                           Set<String> excluded) {
-        return deliverAndPublish(kind, targets, message, excluded, null);
+        return deliverAndPublish(kind, targets, message, excluded, (PublishOutcome) null);
     }
 
     /**
@@ -174,6 +174,15 @@ final class HubDelivery {
      */
     int deliverAndPublish(BrokerMessage.Kind kind, Collection<String> targets, WsMessage message,
                           Set<String> excluded, Consumer<WsMessage> outcome) {
+        return deliverAndPublish(kind, targets, message, excluded, outcome == null ? null : PublishOutcome.ofDelivery(outcome));
+    }
+
+    /**
+     * As above; {@code outcome} (may be {@code null}) is told the local delivery (the message with
+     * its offset when stored) and the broker's answer, or that the history refused the message.
+     */
+    int deliverAndPublish(BrokerMessage.Kind kind, Collection<String> targets, WsMessage message,
+                          Set<String> excluded, PublishOutcome outcome) {
         WsMessage stamped = stamp(message);
         Set<String> ex = excluded == null || excluded.isEmpty() ? Set.of() : Set.copyOf(excluded);
         if (sequencer != null && kind == BrokerMessage.Kind.TOPIC && targets.size() == 1) {
@@ -183,24 +192,24 @@ final class HubDelivery {
             // Delivery is still pending on another thread or on the history: what it will reach.
             return reached >= 0 ? reached : subscribersExcept(topic, ex);
         }
-        int reached = encodeAndDeliver(kind, targets, stamped, ex);
+        int reached = encodeAndDeliver(kind, targets, stamped, ex, outcome);
         if (outcome != null) {
-            outcome.accept(stamped);
+            outcome.delivered(stamped, reached);
         }
         return reached;
     }
 
     /** Delivery of a message the history has stored: encode once, fan out (here in offset order). */
-    private int deliverStored(String topic, WsMessage stored, Set<String> excluded) {
+    private int deliverStored(String topic, WsMessage stored, Set<String> excluded, PublishOutcome outcome) {
         if (continuity == null) {
-            return encodeAndDeliver(BrokerMessage.Kind.TOPIC, List.of(topic), stored, excluded);
+            return encodeAndDeliver(BrokerMessage.Kind.TOPIC, List.of(topic), stored, excluded, outcome);
         }
         byte[] payload = codec.encode(stored);
         OutboundFrame frame = OutboundFrame.text(payload);
         int[] reached = {-1};
         continuity.accept(topic, stored.offset(), () -> reached[0] = deliverLocally(BrokerMessage.Kind.TOPIC,
                 List.of(topic), frame, stored, excluded));
-        publish(BrokerMessage.Kind.TOPIC, List.of(topic), payload, excluded);
+        publish(BrokerMessage.Kind.TOPIC, List.of(topic), payload, excluded, outcome);
         // Held behind messages missing before it: what it will reach once they are delivered.
         return reached[0] >= 0 ? reached[0] : subscribersExcept(topic, excluded);
     }
@@ -216,15 +225,18 @@ final class HubDelivery {
         return n;
     }
 
-    private int encodeAndDeliver(BrokerMessage.Kind kind, Collection<String> targets, WsMessage stamped, Set<String> ex) {
+    private int encodeAndDeliver(BrokerMessage.Kind kind, Collection<String> targets, WsMessage stamped, Set<String> ex,
+                                 PublishOutcome outcome) {
         byte[] payload = codec.encode(stamped);
         OutboundFrame frame = OutboundFrame.text(payload);
         int reached = deliverLocally(kind, targets, frame, stamped, ex);
-        publish(kind, targets, payload, ex);
+        publish(kind, targets, payload, ex, outcome);
         return reached;
     }
 
-    private void publish(BrokerMessage.Kind kind, Collection<String> targets, byte[] payload, Set<String> ex) {
+    /** Hands the bytes to the broker; {@code outcome} (may be {@code null}) hears its answer. */
+    private void publish(BrokerMessage.Kind kind, Collection<String> targets, byte[] payload, Set<String> ex,
+                         PublishOutcome outcome) {
         counters.broadcasts.increment();
         // Several topics travel as ONE broker message with the list, so that a remote connection
         // subscribed to more than one of them receives it once.
@@ -235,7 +247,10 @@ final class HubDelivery {
                     if (errorLog.acquire() >= 0) {
                         log.warn("broker publish failed kind={} targets={} error={}", kind, out.targets(), e.toString());
                     }
-                });
+                    if (outcome != null) {
+                        outcome.brokerAnswered(e);
+                    }
+                }, outcome == null ? null : () -> outcome.brokerAnswered(null));
     }
 
     private int deliverLocally(BrokerMessage.Kind kind, Collection<String> targets, OutboundFrame frame,
