@@ -17,6 +17,8 @@ import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.util.ClassUtils;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
@@ -58,8 +60,18 @@ public final class WsUpgradeHandler implements WebHandler {
                             return refuse(exchange.getResponse(), 401,
                                     "this endpoint requires authentication: pass a token in the 'token' query parameter or an 'Authorization: Bearer' header");
                         }
-                        return webSocketService.handleRequest(exchange,
-                                session -> hub.serve(new SpringWsTransport(session, handshake.afterUpgrade()), admission, topics));
+                        return webSocketService.handleRequest(exchange, new WebSocketHandler() {
+                            @Override
+                            public List<String> getSubProtocols() {
+                                // Spring answers the one name the hub chose in admit (none: no header).
+                                return admission.subprotocol() == null ? List.of() : List.of(admission.subprotocol());
+                            }
+
+                            @Override
+                            public Mono<Void> handle(WebSocketSession session) {
+                                return hub.serve(new SpringWsTransport(session, handshake.afterUpgrade()), admission, topics);
+                            }
+                        });
                     });
                 });
     }
@@ -72,7 +84,7 @@ public final class WsUpgradeHandler implements WebHandler {
         if (SPRING_SECURITY && admission.isAccepted() && admission.userId() == null) {
             String user = SpringSecurityAuthenticator.userOf(principal);
             if (user != null) {
-                return Admission.accepted(user);
+                return Admission.accepted(user).withSubprotocol(admission.subprotocol());
             }
         }
         return admission;
