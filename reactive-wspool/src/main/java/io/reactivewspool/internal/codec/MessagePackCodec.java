@@ -5,7 +5,9 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 import io.reactivewspool.WsProtocolException;
 import io.reactivewspool.WsProtocolException.Problem;
@@ -214,10 +216,10 @@ public final class MessagePackCodec implements WsCodec {
             String msgOffset = null;
             String error = null;
             String fieldProblem = null;
-            ObjectNode seen = NODES.objectNode();
+            Set<String> seen = new HashSet<>(8);
             for (int i = 0; i < n; i++) {
                 String name = key();
-                if (seen.set(name, NODES.nullNode()) != null) {
+                if (!seen.add(name)) {
                     throw duplicate(name);
                 }
                 MessageFormat f = in.getNextFormat();
@@ -344,7 +346,7 @@ public final class MessagePackCodec implements WsCodec {
                     ObjectNode o = NODES.objectNode();
                     for (int i = 0; i < n; i++) {
                         String name = key();
-                        if (o.set(name, value(depth + 1)) != null) {
+                        if (o.replace(name, value(depth + 1)) != null) {
                             throw duplicate(name);
                         }
                     }
