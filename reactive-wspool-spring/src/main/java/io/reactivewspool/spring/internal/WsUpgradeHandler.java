@@ -2,6 +2,7 @@ package io.reactivewspool.spring.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.security.Principal;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,11 +61,11 @@ public final class WsUpgradeHandler implements WebHandler {
                             return refuse(exchange.getResponse(), 401,
                                     "this endpoint requires authentication: pass a token in the 'token' query parameter or an 'Authorization: Bearer' header");
                         }
+                        List<String> subprotocols = subprotocols(exchange.getRequest(), admission.subprotocol());
                         return webSocketService.handleRequest(exchange, new WebSocketHandler() {
                             @Override
                             public List<String> getSubProtocols() {
-                                // Spring answers the one name the hub chose in admit (none: no header).
-                                return admission.subprotocol() == null ? List.of() : List.of(admission.subprotocol());
+                                return subprotocols;
                             }
 
                             @Override
@@ -88,6 +89,27 @@ public final class WsUpgradeHandler implements WebHandler {
             }
         }
         return admission;
+    }
+
+    /**
+     * What the handler offers so that Spring answers exactly the name the hub chose in admit (none:
+     * no header). Spring matches the header's comma-separated names untrimmed ("a, b" offers " b"),
+     * so the chosen name is offered as the client spelled it too; Reactor Netty trims it again.
+     */
+    private static List<String> subprotocols(ServerHttpRequest request, String chosen) {
+        if (chosen == null) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>(List.of(chosen));
+        String header = request.getHeaders().getFirst("Sec-WebSocket-Protocol");
+        if (header != null) {
+            for (String raw : header.split(",")) {
+                if (!raw.equals(chosen) && raw.trim().equals(chosen)) {
+                    names.add(raw);
+                }
+            }
+        }
+        return List.copyOf(names);
     }
 
     static HandshakeInfo handshake(ServerHttpRequest request, Principal principal) {
