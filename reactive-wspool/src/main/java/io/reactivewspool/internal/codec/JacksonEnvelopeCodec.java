@@ -14,7 +14,6 @@ import java.util.Set;
 import io.reactivewspool.WsProtocolException;
 import io.reactivewspool.WsProtocolException.Problem;
 import io.reactivewspool.message.JsonCodecOptions;
-import io.reactivewspool.message.TopicName;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
 import tools.jackson.core.JacksonException;
@@ -255,26 +254,7 @@ abstract class JacksonEnvelopeCodec implements WsCodec {
             throw new WsProtocolException(Problem.MALFORMED_JSON, "malformed " + format + at(e.getLocation()) + ": "
                     + e.getOriginalMessage() + "; " + framing(), id, e);
         }
-        if (typeProblem != null) {
-            throw new WsProtocolException(Problem.INVALID_TYPE, typeProblem, id);
-        }
-        if (!typeSeen || type.isEmpty()) {
-            throw new WsProtocolException(Problem.MISSING_TYPE,
-                    "message must have a non-empty string field \"type\" (for example \"subscribe\")", id);
-        }
-        if (idProblem != null) {
-            throw new WsProtocolException(Problem.INVALID_FIELD, idProblem, id);
-        }
-        if (fieldProblem != null) {
-            Problem problem = fieldProblem.startsWith("field \"topic\"") ? Problem.INVALID_TOPIC : Problem.INVALID_FIELD;
-            throw new WsProtocolException(problem, fieldProblem, id);
-        }
-        if (topicSeen) {
-            String topicProblem = TopicName.problem(topic);
-            if (topicProblem != null) {
-                throw new WsProtocolException(Problem.INVALID_TOPIC, "invalid topic: " + topicProblem, id);
-            }
-        }
+        EnvelopeChecks.check(type, typeSeen, typeProblem, id, idProblem, fieldProblem, topicSeen, topic);
         return WsMessage.builder(type).topic(topic).data(data).id(id).timestamp(timestamp)
                 .offset(msgOffset).error(error).build();
     }

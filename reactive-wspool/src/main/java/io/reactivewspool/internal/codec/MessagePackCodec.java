@@ -12,7 +12,6 @@ import java.util.Set;
 import io.reactivewspool.WsProtocolException;
 import io.reactivewspool.WsProtocolException.Problem;
 import io.reactivewspool.message.JsonCodecOptions;
-import io.reactivewspool.message.TopicName;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
 import org.msgpack.core.MessageBufferPacker;
@@ -291,26 +290,7 @@ public final class MessagePackCodec implements WsCodec {
                 }
             }
             ensureEnd(id);
-            if (typeProblem != null) {
-                throw new WsProtocolException(Problem.INVALID_TYPE, typeProblem, id);
-            }
-            if (!typeSeen || type.isEmpty()) {
-                throw new WsProtocolException(Problem.MISSING_TYPE,
-                        "message must have a non-empty string field \"type\" (for example \"subscribe\")", id);
-            }
-            if (idProblem != null) {
-                throw new WsProtocolException(Problem.INVALID_FIELD, idProblem, id);
-            }
-            if (fieldProblem != null) {
-                Problem problem = fieldProblem.startsWith("field \"topic\"") ? Problem.INVALID_TOPIC : Problem.INVALID_FIELD;
-                throw new WsProtocolException(problem, fieldProblem, id);
-            }
-            if (topicSeen) {
-                String topicProblem = TopicName.problem(topic);
-                if (topicProblem != null) {
-                    throw new WsProtocolException(Problem.INVALID_TOPIC, "invalid topic: " + topicProblem, id);
-                }
-            }
+            EnvelopeChecks.check(type, typeSeen, typeProblem, id, idProblem, fieldProblem, topicSeen, topic);
             return WsMessage.builder(type).topic(topic).data(data).id(id).timestamp(timestamp)
                     .offset(msgOffset).error(error).build();
         }
