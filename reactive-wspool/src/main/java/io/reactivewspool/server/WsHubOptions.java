@@ -39,7 +39,10 @@ import reactor.core.scheduler.Scheduler;
  * <tr><td>authenticationTimeout</td><td>{@link #DEFAULT_AUTHENTICATION_TIMEOUT} (10 s)</td><td>10 ms .. 10 min; an
  * authenticator still undecided then: the upgrade is refused with 503</td></tr>
  * <tr><td>topicPolicy</td><td>{@link TopicPolicy#defaults()}</td><td></td></tr>
- * <tr><td>codec</td><td>{@link WsCodec#json()}</td><td></td></tr>
+ * <tr><td>codec</td><td>{@link WsCodec#json()}</td><td>what a client gets that asks for no subprotocol, or
+ * only for unknown ones; also the encoding of the broker's and the history's bytes</td></tr>
+ * <tr><td>codecs</td><td>none besides {@code codec}</td><td>codecs a client may ask for by
+ * {@code Sec-WebSocket-Protocol}, each under its {@link WsCodec#subprotocol()}; names unique</td></tr>
  * <tr><td>broker</td><td>a {@link LocalBroker}</td><td></td></tr>
  * <tr><td>history</td><td>none: topic messages carry no offset, {@code since} is never recovered</td><td>its size &lt; outboundQueueSize</td></tr>
  * <tr><td>scheduler</td><td>none: the hub creates and disposes its own</td><td></td></tr>
@@ -73,6 +76,7 @@ public final class WsHubOptions {
     private final Duration authenticationTimeout;
     private final TopicPolicy topicPolicy;
     private final WsCodec codec;
+    private final List<WsCodec> codecs;
     private final Broker broker;
     private final TopicHistory history;
     private final Scheduler scheduler;
@@ -90,6 +94,7 @@ public final class WsHubOptions {
         this.authenticationTimeout = b.authenticationTimeout;
         this.topicPolicy = b.topicPolicy;
         this.codec = b.codec;
+        this.codecs = negotiable(b.codec, b.codecs);
         this.broker = b.broker != null ? b.broker : new LocalBroker();
         this.history = b.history;
         this.scheduler = b.scheduler;
@@ -157,6 +162,28 @@ public final class WsHubOptions {
         return codec;
     }
 
+    /**
+     * The codecs a client may ask for by subprotocol: those of {@link Builder#codecs}, then
+     * {@link #codec()} when it has a subprotocol no other listed codec has. Immutable.
+     */
+    public List<WsCodec> codecs() {
+        return codecs;
+    }
+
+    /** A character of an RFC 7230 token, the syntax of a subprotocol name. */
+    private static boolean tokenChar(int ch) {
+        return ch > 0x20 && ch < 0x7f && "()<>@,;:\\\"/[]?={}".indexOf(ch) < 0;
+    }
+
+    private static List<WsCodec> negotiable(WsCodec codec, List<WsCodec> listed) {
+        List<WsCodec> all = new ArrayList<>(listed);
+        String name = codec.subprotocol();
+        if (name != null && listed.stream().noneMatch(c -> name.equals(c.subprotocol()))) {
+            all.add(codec);
+        }
+        return List.copyOf(all);
+    }
+
     /** The broker. */
     public Broker broker() {
         return broker;
@@ -201,6 +228,7 @@ public final class WsHubOptions {
         private Duration authenticationTimeout = DEFAULT_AUTHENTICATION_TIMEOUT;
         private TopicPolicy topicPolicy = TopicPolicy.defaults();
         private WsCodec codec = WsCodec.json();
+        private List<WsCodec> codecs = List.of();
         private Broker broker;
         private TopicHistory history;
         private Scheduler scheduler;
@@ -220,6 +248,7 @@ public final class WsHubOptions {
             authenticationTimeout = o.authenticationTimeout;
             topicPolicy = o.topicPolicy;
             codec = o.codec;
+            codecs = o.codecs.stream().filter(c -> c != o.codec).toList();
             broker = o.broker;
             history = o.history;
             scheduler = o.scheduler;
@@ -411,6 +440,39 @@ public final class WsHubOptions {
 
         public Builder codec(WsCodec v) {
             codec = Objects.requireNonNull(v, "codec");
+            return this;
+        }
+
+        /**
+         * The codecs a client may choose per connection with {@code Sec-WebSocket-Protocol}, each under
+         * its {@link WsCodec#subprotocol()} (replaces any set before). {@link #codec} is offered too,
+         * under its own name. The hub answers the first subprotocol the client lists that it knows; a
+         * client that lists none it knows gets {@link #codec} and no subprotocol in the answer.
+         *
+         * <pre>{@code
+         * builder.codecs(WsCodec.cbor(), WsCodec.messagePack());   // wspool.json, wspool.cbor, wspool.msgpack
+         * }</pre>
+         *
+         * @throws IllegalArgumentException when a codec has no subprotocol, an invalid one, or one
+         *                                  another listed codec has
+         */
+        public Builder codecs(WsCodec... v) {
+            Objects.requireNonNull(v, "codecs");
+            Set<String> names = new LinkedHashSet<>();
+            for (WsCodec c : v) {
+                Objects.requireNonNull(c, "codecs element");
+                String name = c.subprotocol();
+                if (name == null || name.isEmpty() || !name.chars().allMatch(WsHubOptions::tokenChar)) {
+                    throw new IllegalArgumentException("codecs: each codec needs a subprotocol of token characters "
+                            + "(letters, digits, !#$%&'*+-.^_`|~), was '" + name + "' for " + c.getClass().getName()
+                            + "; override WsCodec.subprotocol()");
+                }
+                if (!names.add(name)) {
+                    throw new IllegalArgumentException("codecs: subprotocol '" + name + "' is named by two codecs; "
+                            + "each subprotocol selects one codec");
+                }
+            }
+            codecs = List.of(v);
             return this;
         }
 

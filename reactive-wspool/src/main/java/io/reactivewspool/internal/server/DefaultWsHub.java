@@ -1,5 +1,6 @@
 package io.reactivewspool.internal.server;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
@@ -70,6 +71,7 @@ public final class DefaultWsHub implements WsHub {
     private final HubRequests requests;
     private final HubPublishing publishing;
     private final ConnectionHost host = new Host();
+    private final Subprotocols subprotocols;
     private final LogLimiter dropLog = new LogLimiter(10, TimeUnit.SECONDS);
     private final LogLimiter errorLog = new LogLimiter(10, TimeUnit.SECONDS);
     private final Mono<Void> closeMono;
@@ -81,6 +83,7 @@ public final class DefaultWsHub implements WsHub {
 
     public DefaultWsHub(WsHubOptions options) {
         this.options = options;
+        this.subprotocols = new Subprotocols(options);
         this.broker = options.broker();
         this.topics = new Topics(options.limits().maxConnectionsPerTopic(), options.limits().maxTopicsPerConnection(),
                 this::interest, counters.failed::increment,
@@ -119,6 +122,7 @@ public final class DefaultWsHub implements WsHub {
 
     private void start() {
         primeCodec(options.codec());
+        options.codecs().forEach(DefaultWsHub::primeCodec);
         timers.start();
         cluster.start(timers.scheduler(), timers::add);
         timers.add(delivery.receive());
@@ -134,7 +138,8 @@ public final class DefaultWsHub implements WsHub {
      */
     static void primeCodec(WsCodec codec) {
         try {
-            codec.decode("{\"type\":\"prime\",\"topic\":\"t\",\"id\":\"1\",\"data\":{\"a\":[1,1.5,\"s\",true,null,{}]}}");
+            String sample = "{\"type\":\"prime\",\"topic\":\"t\",\"id\":\"1\",\"data\":{\"a\":[1,1.5,\"s\",true,null,{}]}}";
+            codec.decode(codec.binary() ? codec.encode(WsCodec.json().decode(sample)) : sample.getBytes(StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             log.debug("codec priming skipped codec={} error={}", codec.getClass().getName(), e.toString());
         }
@@ -187,7 +192,7 @@ public final class DefaultWsHub implements WsHub {
                 return Mono.just(Admission.accepted(null));
             }
             return ConnectionCredentials.authenticate(host, options.authenticator(), handshake.token(), handshake);
-        }).doOnNext(a -> {
+        }).map(a -> subprotocols.answer(a, handshake)).doOnNext(a -> {
             if (!a.isAccepted()) {
                 counters.rejected.increment();
                 log.info("upgrade refused status={} reason=\"{}\" remote={} origin={}", a.httpStatus(), a.reason(),
@@ -230,7 +235,8 @@ public final class DefaultWsHub implements WsHub {
         String limit = registry.takeSlot();
         HubConnection c = null;
         if (limit == null) {
-            c = new HubConnection(ConnectionRegistry.newId(), admission.userId(), transport, host, timers.nowMillis());
+            c = new HubConnection(ConnectionRegistry.newId(), admission.userId(), transport, host, timers.nowMillis(),
+                    subprotocols.codecOf(admission.subprotocol()));
             delivery.learn(transport);
             limit = registry.joinUser(c);
             if (limit != null) {
@@ -258,7 +264,7 @@ public final class DefaultWsHub implements WsHub {
         // to the transport, and a connection whose queue never backs up never allocates one.
         TransportPump session = new TransportPump(c, host, dispatcher);
         session.startSending();
-        c.offer(delivery.frameOf(WsMessage.welcome(c.id, c.userId, options.heartbeat().interval().toMillis())));
+        c.offer(c.frameOf(WsMessage.welcome(c.id, c.userId, options.heartbeat().interval().toMillis())));
         for (String topic : initialTopics) {
             dispatcher.onSubscribe(c, WsMessage.subscribe(topic));
         }
@@ -339,7 +345,7 @@ public final class DefaultWsHub implements WsHub {
     @Override
     public boolean sendTo(String connectionId, WsMessage message) {
         HubConnection c = registry.get(connectionId);
-        return c != null && c.offer(delivery.frameOf(message));
+        return c != null && c.offer(c.frameOf(message));
     }
 
     @Override
@@ -506,6 +512,11 @@ public final class DefaultWsHub implements WsHub {
         @Override
         public OutboundFrame frameOf(WsMessage m) {
             return delivery.frameOf(m);
+        }
+
+        @Override
+        public OutboundFrame frameOf(WsMessage m, WsCodec codec) {
+            return delivery.frameOf(m, codec);
         }
 
         @Override

@@ -96,7 +96,8 @@ final class HubDelivery {
             @Override
             public void replayed(String topic, WsMessage message) {
                 counters.gapsRecovered.increment();
-                deliverLocally(BrokerMessage.Kind.TOPIC, List.of(topic), frameOf(message), message, Set.of());
+                WsMessage stamped = stamp(message);
+                deliverLocally(BrokerMessage.Kind.TOPIC, List.of(topic), frameOf(stamped), stamped, Set.of());
             }
 
             @Override
@@ -104,8 +105,8 @@ final class HubDelivery {
                 counters.gapsReported.increment();
                 log.warn("topic messages missing on this node topic={} reason=\"{}\" resume_after={}; subscribers told (gap)",
                         topic, reason, resumeAfter);
-                WsMessage gap = WsMessage.builder(WsMessage.GAP).topic(topic)
-                        .data(Map.of("offset", resumeAfter.toString(), "reason", reason)).build();
+                WsMessage gap = stamp(WsMessage.builder(WsMessage.GAP).topic(topic)
+                        .data(Map.of("offset", resumeAfter.toString(), "reason", reason)).build());
                 deliverLocally(BrokerMessage.Kind.TOPIC, List.of(topic), frameOf(gap), gap, Set.of());
             }
         }, (topic, e) -> {
@@ -149,7 +150,12 @@ final class HubDelivery {
 
     /** Encodes a message once, stamped with the time when it has none. */
     OutboundFrame frameOf(WsMessage m) {
-        return OutboundFrame.text(codec.encode(stamp(m)));
+        return frameOf(m, codec);
+    }
+
+    /** Encodes a message once in {@code c} (a connection's codec), stamped with the time when it has none. */
+    OutboundFrame frameOf(WsMessage m, WsCodec c) {
+        return CodecFrames.frame(c, c.encode(stamp(m)));
     }
 
     private WsMessage stamp(WsMessage m) {
@@ -205,7 +211,7 @@ final class HubDelivery {
             return encodeAndDeliver(BrokerMessage.Kind.TOPIC, List.of(topic), stored, excluded, outcome);
         }
         byte[] payload = codec.encode(stored);
-        OutboundFrame frame = OutboundFrame.text(payload);
+        OutboundFrame frame = CodecFrames.frame(codec, payload);
         int[] reached = {-1};
         continuity.accept(topic, stored.offset(), () -> reached[0] = deliverLocally(BrokerMessage.Kind.TOPIC,
                 List.of(topic), frame, stored, excluded));
@@ -228,7 +234,7 @@ final class HubDelivery {
     private int encodeAndDeliver(BrokerMessage.Kind kind, Collection<String> targets, WsMessage stamped, Set<String> ex,
                                  PublishOutcome outcome) {
         byte[] payload = codec.encode(stamped);
-        OutboundFrame frame = OutboundFrame.text(payload);
+        OutboundFrame frame = CodecFrames.frame(codec, payload);
         int reached = deliverLocally(kind, targets, frame, stamped, ex);
         publish(kind, targets, payload, ex, outcome);
         return reached;
@@ -259,9 +265,10 @@ final class HubDelivery {
             return topics.emit(targets, new TopicEvent(frame, message, excluded, targets.size() > 1, codec));
         }
         int reached = 0;
+        CodecFrames frames = new CodecFrames(codec, frame, message);
         for (String user : targets) {
             for (HubConnection c : registry.ofUser(user)) {
-                if (!excluded.contains(c.id) && c.offer(frame)) {
+                if (!excluded.contains(c.id) && c.offer(frames.frameFor(c.codec))) {
                     reached++;
                 }
             }
@@ -280,12 +287,12 @@ final class HubDelivery {
                 String topic = m.targets().get(0);
                 WsMessage message = codec.decode(m.payload());
                 continuity.accept(topic, message.offset(), () -> deliverLocally(m.kind(), m.targets(),
-                        OutboundFrame.text(m.payload()), message, m.excludedConnectionIds()));
+                        CodecFrames.frame(codec, m.payload()), message, m.excludedConnectionIds()));
                 return;
             }
             switch (m.kind()) {
                 // Targets arrive as the list the origin sent: a user id or topic is never split.
-                case TOPIC, USER -> deliverLocally(m.kind(), m.targets(), OutboundFrame.text(m.payload()),
+                case TOPIC, USER -> deliverLocally(m.kind(), m.targets(), CodecFrames.frame(codec, m.payload()),
                         null, m.excludedConnectionIds());
                 case CONTROL, REQUEST, REPLY -> onControl.accept(m);
             }

@@ -50,7 +50,7 @@ final class ProtocolDispatcher {
     }
 
     private void reply(HubConnection c, WsMessage m) {
-        c.offer(host.frameOf(m));
+        c.offer(c.frameOf(m));
     }
 
     /** Runs {@code reply} once the broker carries {@code topic} here (at once with a local broker). */
@@ -96,13 +96,13 @@ final class ProtocolDispatcher {
             c.close(WsCloseStatus.MESSAGE_TOO_BIG.withReason("frame larger than " + host.options().limits().maxFrameBytes() + " bytes")).subscribe();
             return;
         }
-        if (frame.kind() == InboundFrame.Kind.BINARY) {
-            badMessage(c, "binary frames are not accepted: send JSON text frames", null);
+        if ((frame.kind() == InboundFrame.Kind.BINARY) != c.codec.binary()) {
+            badMessage(c, FrameKinds.mismatch(frame.kind(), c.codec), null);
             return;
         }
         WsMessage m;
         try {
-            m = host.options().codec().decode(frame.payload());
+            m = c.codec.decode(frame.payload());
         } catch (WsProtocolException e) {
             if (overRateLimit(c, now, e.messageId())) {
                 return;
@@ -256,7 +256,7 @@ final class ProtocolDispatcher {
             return; // unsubscribed (or closed) while the history was read
         }
         boolean recovered = recovery.complete(replay, since,
-                (ok, latest) -> host.frameOf(subscribedReply(m.topic(), m.id(), ok, latest)), host::frameOf);
+                (ok, latest) -> c.frameOf(subscribedReply(m.topic(), m.id(), ok, latest)), c::frameOf);
         log.debug("subscribed conn={} user={} topic={} since={} recovered={} replayed={}", c.id, c.userId, m.topic(),
                 since, recovered, replay == null ? 0 : replay.messages().size());
     }
