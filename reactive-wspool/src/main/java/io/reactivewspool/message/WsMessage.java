@@ -2,6 +2,7 @@ package io.reactivewspool.message;
 
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Set;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -181,6 +182,8 @@ public final class WsMessage {
      * does (and whose type is not {@code error}) is a request waiting for an {@code ack}.
      */
     public static final String HUB_REQUEST_ID_PREFIX = "hub:";
+    /** The types a client sends that the hub answers itself; no application handler can take them. */
+    public static final Set<String> PROTOCOL_TYPES = Set.of(SUBSCRIBE, UNSUBSCRIBE, PUBLISH, PING, REFRESH, ACK);
 
     /**
      * {@code ack}: the client accepts the hub's request {@code requestId}, answering {@code data}

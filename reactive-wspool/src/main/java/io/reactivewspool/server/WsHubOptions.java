@@ -16,6 +16,8 @@ import io.reactivewspool.broker.LocalBroker;
 import io.reactivewspool.history.HistoryOptions;
 import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.internal.OptionRange;
+import io.reactivewspool.internal.server.Origins;
+import io.reactivewspool.internal.server.Subprotocols;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
 import reactor.core.scheduler.Scheduler;
@@ -53,6 +55,7 @@ import reactor.core.scheduler.Scheduler;
  *         .maxConnections(50_000)
  *         .overflowPolicy(OverflowPolicy.DISCONNECT)
  *         .handler("echo", ctx -> Mono.just(ctx.message()))
+ *         .codecs(WsCodec.cbor(), WsCodec.messagePack())   // wspool.json, wspool.cbor, wspool.msgpack
  *         .build();
  * int max = options.limits().maxConnections();
  * }</pre>
@@ -61,9 +64,6 @@ public final class WsHubOptions {
 
     /** Default {@code authenticationTimeout}: 10 s. */
     public static final Duration DEFAULT_AUTHENTICATION_TIMEOUT = Duration.ofSeconds(10);
-
-    static final Set<String> RESERVED_TYPES = Set.of(WsMessage.SUBSCRIBE, WsMessage.UNSUBSCRIBE,
-            WsMessage.PUBLISH, WsMessage.PING);
 
     private static final WsHubOptions DEFAULTS = builder().build();
 
@@ -94,7 +94,7 @@ public final class WsHubOptions {
         this.authenticationTimeout = b.authenticationTimeout;
         this.topicPolicy = b.topicPolicy;
         this.codec = b.codec;
-        this.codecs = negotiable(b.codec, b.codecs);
+        this.codecs = Subprotocols.negotiable(b.codec, b.codecs);
         this.broker = b.broker != null ? b.broker : new LocalBroker();
         this.history = b.history;
         this.scheduler = b.scheduler;
@@ -170,30 +170,14 @@ public final class WsHubOptions {
         return codecs;
     }
 
-    /** A character of an RFC 7230 token, the syntax of a subprotocol name. */
-    private static boolean tokenChar(int ch) {
-        return ch > 0x20 && ch < 0x7f && "()<>@,;:\\\"/[]?={}".indexOf(ch) < 0;
-    }
-
-    private static List<WsCodec> negotiable(WsCodec codec, List<WsCodec> listed) {
-        List<WsCodec> all = new ArrayList<>(listed);
-        String name = codec.subprotocol();
-        if (name != null && listed.stream().noneMatch(c -> name.equals(c.subprotocol()))) {
-            all.add(codec);
-        }
-        return List.copyOf(all);
-    }
-
     /** The broker. */
     public Broker broker() {
         return broker;
     }
 
     /**
-     * The topic history, or {@code null} when none: with one, every single-topic message (a
-     * client's {@code publish}, {@link WsHub#broadcast(String, String, Object)}) is stored and
-     * delivered with its {@code offset}, and {@code subscribe} with {@code data.since} replays what
-     * a client missed.
+     * The topic history, or {@code null}: with one, every single-topic message is stored and delivered
+     * with its {@code offset}, and {@code subscribe} with {@code data.since} replays what a client missed.
      */
     public TopicHistory history() {
         return history;
@@ -408,13 +392,7 @@ public final class WsHubOptions {
 
         /** Replaces the allowed origins ({@code "https://app.example.com"}, or {@code "*"} for any). */
         public Builder allowedOrigins(Set<String> origins) {
-            Objects.requireNonNull(origins, "allowedOrigins");
-            for (String o : origins) {
-                if (o == null || o.isBlank()) {
-                    throw new IllegalArgumentException("allowedOrigins must not contain blank entries, was " + origins);
-                }
-            }
-            allowedOrigins = new LinkedHashSet<>(origins);
+            allowedOrigins = Origins.checked(origins);
             return this;
         }
 
@@ -449,30 +427,10 @@ public final class WsHubOptions {
          * under its own name. The hub answers the first subprotocol the client lists that it knows; a
          * client that lists none it knows gets {@link #codec} and no subprotocol in the answer.
          *
-         * <pre>{@code
-         * builder.codecs(WsCodec.cbor(), WsCodec.messagePack());   // wspool.json, wspool.cbor, wspool.msgpack
-         * }</pre>
-         *
-         * @throws IllegalArgumentException when a codec has no subprotocol, an invalid one, or one
-         *                                  another listed codec has
+         * @throws IllegalArgumentException when a codec has no valid subprotocol, or shares another's
          */
         public Builder codecs(WsCodec... v) {
-            Objects.requireNonNull(v, "codecs");
-            Set<String> names = new LinkedHashSet<>();
-            for (WsCodec c : v) {
-                Objects.requireNonNull(c, "codecs element");
-                String name = c.subprotocol();
-                if (name == null || name.isEmpty() || !name.chars().allMatch(WsHubOptions::tokenChar)) {
-                    throw new IllegalArgumentException("codecs: each codec needs a subprotocol of token characters "
-                            + "(letters, digits, !#$%&'*+-.^_`|~), was '" + name + "' for " + c.getClass().getName()
-                            + "; override WsCodec.subprotocol()");
-                }
-                if (!names.add(name)) {
-                    throw new IllegalArgumentException("codecs: subprotocol '" + name + "' is named by two codecs; "
-                            + "each subprotocol selects one codec");
-                }
-            }
-            codecs = List.of(v);
+            codecs = Subprotocols.checked(v);
             return this;
         }
 
@@ -515,9 +473,9 @@ public final class WsHubOptions {
         public Builder handler(String type, MessageHandler handler) {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(handler, "handler");
-            if (type.isEmpty() || RESERVED_TYPES.contains(type)) {
+            if (type.isEmpty() || WsMessage.PROTOCOL_TYPES.contains(type)) {
                 throw new IllegalArgumentException("handler type must be an application type, not one of "
-                        + RESERVED_TYPES + " or empty, was '" + type + "'");
+                        + WsMessage.PROTOCOL_TYPES + " or empty, was '" + type + "'");
             }
             handlers.put(type, handler);
             return this;

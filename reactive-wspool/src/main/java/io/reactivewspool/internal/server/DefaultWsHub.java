@@ -27,7 +27,6 @@ import io.reactivewspool.server.ConnectionState;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.HubAdmin;
 import io.reactivewspool.server.HubStats;
-import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.Presence;
 import io.reactivewspool.server.PublishResult;
 import io.reactivewspool.server.WsConnectionView;
@@ -42,8 +41,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The hub: admission, the connection's life from registration to removal, and the public
@@ -70,9 +67,8 @@ public final class DefaultWsHub implements WsHub {
     private final ProtocolDispatcher dispatcher;
     private final HubRequests requests;
     private final HubPublishing publishing;
-    private final ConnectionHost host = new Host();
+    private final ConnectionHost host;
     private final Subprotocols subprotocols;
-    private final LogLimiter dropLog = new LogLimiter(10, TimeUnit.SECONDS);
     private final LogLimiter errorLog = new LogLimiter(10, TimeUnit.SECONDS);
     private final Mono<Void> closeMono;
     private volatile boolean accepting = true;
@@ -83,6 +79,7 @@ public final class DefaultWsHub implements WsHub {
 
     public DefaultWsHub(WsHubOptions options) {
         this.options = options;
+        this.host = new HubHost(this, options, counters, errorLog);
         this.subprotocols = new Subprotocols(options);
         this.broker = options.broker();
         this.topics = new Topics(options.limits().maxConnectionsPerTopic(), options.limits().maxTopicsPerConnection(),
@@ -481,66 +478,15 @@ public final class DefaultWsHub implements WsHub {
                 });
     }
 
-    /** What a connection, its session and the dispatcher see of the hub. */
-    private final class Host implements ConnectionHost {
+    HubTimers timers() {
+        return timers;
+    }
 
-        @Override
-        public WsHubOptions options() {
-            return options;
-        }
+    HubDelivery delivery() {
+        return delivery;
+    }
 
-        @Override
-        public HubCounters counters() {
-            return counters;
-        }
-
-        @Override
-        public LogLimiter errorLog() {
-            return errorLog;
-        }
-
-        @Override
-        public long nowMillis() {
-            return timers.nowMillis();
-        }
-
-        @Override
-        public Scheduler timerScheduler() {
-            return timers.scheduler();
-        }
-
-        @Override
-        public OutboundFrame frameOf(WsMessage m) {
-            return delivery.frameOf(m);
-        }
-
-        @Override
-        public OutboundFrame frameOf(WsMessage m, WsCodec codec) {
-            return delivery.frameOf(m, codec);
-        }
-
-        @Override
-        public void onDropped(HubConnection c) {
-            HubConnection.DROPPED.incrementAndGet(c);
-            counters.dropped.increment();
-            long skipped = dropLog.acquire();
-            if (skipped >= 0) {
-                log.warn("outbound queue full conn={} user={} policy={} queue={} dropped={} (similar lines suppressed={})",
-                        c.id, c.userId, options.limits().overflowPolicy(), options.limits().outboundQueueSize(), c.dropped, skipped);
-            }
-        }
-
-        @Override
-        public void onSlowConsumer(HubConnection c) {
-            if (c.state() == ConnectionState.OPEN) {
-                log.info("slow consumer closed conn={} user={} code=4001 queue={}", c.id, c.userId, options.limits().outboundQueueSize());
-                c.close(WsCloseStatus.SLOW_CONSUMER).subscribe();
-            }
-        }
-
-        @Override
-        public boolean unregister(HubConnection c, String why) {
-            return DefaultWsHub.this.unregister(c, why);
-        }
+    boolean unregisterConnection(HubConnection c, String why) {
+        return unregister(c, why);
     }
 }
