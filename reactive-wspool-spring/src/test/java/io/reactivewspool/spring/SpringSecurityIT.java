@@ -10,20 +10,15 @@ import java.util.Base64;
 import java.util.Map;
 
 import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.spring.test.LoopbackApp;
 import io.reactivewspool.test.ReactorNettyTestClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.security.config.Customizer;
-import org.springframework.security.config.web.server.ServerHttpSecurity;
-import org.springframework.security.core.userdetails.MapReactiveUserDetailsService;
-import org.springframework.security.core.userdetails.User;
-import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,20 +30,18 @@ class SpringSecurityIT {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private ConfigurableApplicationContext app;
-    private int port;
+    // One application for the tests: each closes what it opens, and none changes the application.
+    private static ConfigurableApplicationContext app;
+    private static int port;
 
-    @BeforeEach
-    void start() {
-        app = new SpringApplicationBuilder(SecuredApp.class)
-                .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
-                        "wspool.server.close-drain-period=0s")
-                .run();
-        port = Integer.parseInt(app.getEnvironment().getRequiredProperty("local.server.port"));
+    @BeforeAll
+    static void start() {
+        app = LoopbackApp.of(SecuredApp.class).run();
+        port = LoopbackApp.port(app);
     }
 
-    @AfterEach
-    void stop() {
+    @AfterAll
+    static void stop() {
         app.close();
     }
 
@@ -89,20 +82,7 @@ class SpringSecurityIT {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
+    @Import(BasicAuthSecurity.class)
     static class SecuredApp {
-        @Bean
-        SecurityWebFilterChain chain(ServerHttpSecurity http) {
-            return http.authorizeExchange(e -> e.anyExchange().permitAll())
-                    .httpBasic(Customizer.withDefaults())
-                    .csrf(ServerHttpSecurity.CsrfSpec::disable)
-                    .build();
-        }
-
-        @Bean
-        MapReactiveUserDetailsService users() {
-            return new MapReactiveUserDetailsService(
-                    User.withUsername("carol").password("{noop}carol-pw").roles("USER").build(),
-                    User.withUsername("ops").password("{noop}ops-pw").roles("WSPOOL_ADMIN").build());
-        }
     }
 }

@@ -11,23 +11,19 @@ import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.MessageContext;
 import io.reactivewspool.server.WsConnectionView;
 import io.reactivewspool.server.WsHub;
+import io.reactivewspool.spring.test.LoopbackApp;
 import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.beans.factory.support.AbstractBeanDefinition;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.support.GenericApplicationContext;
-import org.springframework.security.config.Customizer;
-import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.Authentication;
-import org.springframework.security.core.userdetails.MapReactiveUserDetailsService;
-import org.springframework.security.core.userdetails.User;
-import org.springframework.security.web.server.SecurityWebFilterChain;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -92,11 +88,8 @@ class TypedHandlersIT {
 
     @BeforeAll
     static void start() {
-        app = new SpringApplicationBuilder(TypedApp.class)
-                .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
-                        "wspool.server.close-drain-period=0s")
-                .run();
-        url = "ws://127.0.0.1:" + app.getEnvironment().getRequiredProperty("local.server.port") + "/ws";
+        app = LoopbackApp.of(TypedApp.class).run();
+        url = LoopbackApp.wsUrl(app);
     }
 
     @AfterAll
@@ -216,15 +209,9 @@ class TypedHandlersIT {
     }
 
     private static void run(Class<?> handlers) {
-        try (ConfigurableApplicationContext ignored = new SpringApplicationBuilder(PlainApp.class)
+        try (ConfigurableApplicationContext ignored = LoopbackApp.withoutSecurity(PlainApp.class)
                 .initializers(ctx -> ((GenericApplicationContext) ctx).registerBean("handlers", Object.class, () -> newInstance(handlers),
                         bd -> ((AbstractBeanDefinition) bd).setBeanClass(handlers)))
-                .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
-                        "wspool.server.close-drain-period=0s",
-                        "spring.autoconfigure.exclude="
-                                + "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration,"
-                                + "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration,"
-                                + "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration")
                 .run()) {
             throw new AssertionError("the application started with " + handlers.getSimpleName());
         }
@@ -245,23 +232,11 @@ class TypedHandlersIT {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
+    @Import(BasicAuthSecurity.class)
     static class TypedApp {
         @Bean
         Handlers handlers() {
             return new Handlers();
-        }
-
-        @Bean
-        SecurityWebFilterChain chain(ServerHttpSecurity http) {
-            return http.authorizeExchange(e -> e.anyExchange().permitAll())
-                    .httpBasic(Customizer.withDefaults())
-                    .csrf(ServerHttpSecurity.CsrfSpec::disable)
-                    .build();
-        }
-
-        @Bean
-        MapReactiveUserDetailsService users() {
-            return new MapReactiveUserDetailsService(User.withUsername("carol").password("{noop}carol-pw").roles("USER").build());
         }
     }
 }

@@ -9,13 +9,13 @@ import java.util.Map;
 
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.WsHub;
+import io.reactivewspool.spring.test.LoopbackApp;
 import io.reactivewspool.test.ReactorNettyTestClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
@@ -25,24 +25,18 @@ import static org.awaitility.Awaitility.await;
 /** {@link WsEndpoint}: an endpoint with fixed topics and required authentication, beside the default one. */
 class WsEndpointIT {
 
-    private ConfigurableApplicationContext app;
-    private int port;
+    // One application for the tests: each closes what it opens, and none changes the application.
+    private static ConfigurableApplicationContext app;
+    private static int port;
 
-    @BeforeEach
-    void start() {
-        app = new SpringApplicationBuilder(EndpointApp.class)
-                .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
-                        "wspool.server.close-drain-period=0s",
-                        "spring.autoconfigure.exclude="
-                                + "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration,"
-                                + "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration,"
-                                + "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration")
-                .run();
-        port = Integer.parseInt(app.getEnvironment().getRequiredProperty("local.server.port"));
+    @BeforeAll
+    static void start() {
+        app = LoopbackApp.withoutSecurity(EndpointApp.class).run();
+        port = LoopbackApp.port(app);
     }
 
-    @AfterEach
-    void stop() {
+    @AfterAll
+    static void stop() {
         app.close();
     }
 
