@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 public class SpringHubConformanceIT extends HubConformanceSuite {
 
     @RegisterExtension
-    static final SharedSpringServers SERVERS = new SharedSpringServers(ConformanceApp.class);
+    static final SharedSpringServers SERVERS = new SharedSpringServers(ConformanceApp.class, base().build(), ADMIN);
 
     @Override
     protected ServerFactory factory() {

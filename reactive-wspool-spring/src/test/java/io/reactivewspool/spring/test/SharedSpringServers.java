@@ -19,6 +19,7 @@ import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.ServerFactory;
 import io.reactivewspool.test.ServerUnderTest;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.support.GenericApplicationContext;
@@ -44,7 +45,7 @@ import static org.awaitility.Awaitility.await;
  * <pre>{@code
  * class ChatConformanceIT extends HubConformanceSuite {
  *     @RegisterExtension
- *     static final SharedSpringServers SERVERS = new SharedSpringServers(ChatApplication.class);
+ *     static final SharedSpringServers SERVERS = new SharedSpringServers(ChatApplication.class, base().build(), ADMIN);
  *
  *     @Override
  *     protected ServerFactory factory() {
@@ -53,16 +54,32 @@ import static org.awaitility.Awaitility.await;
  * }
  * }</pre>
  */
-public final class SharedSpringServers implements ServerFactory, AfterAllCallback {
+public final class SharedSpringServers implements ServerFactory, BeforeAllCallback, AfterAllCallback {
 
     private static final Duration RESET_TIMEOUT = ReactorNettyTestClient.WAIT;
 
     private final Class<?> application;
+    private final WsHubOptions firstOptions;
+    private final String firstAdminToken;
     private final List<SharedApp> apps = new ArrayList<>();
 
-    /** @param application a Spring Boot application on the starter; the suite's hub options replace its own */
-    public SharedSpringServers(Class<?> application) {
+    /**
+     * @param application     a Spring Boot application on the starter; the suite's hub options replace its own
+     * @param firstOptions    the options most tests start with: their application starts before the first
+     *                        test, so that the first (and slowest) Spring start in the JVM is not charged
+     *                        to one test's time limit
+     * @param firstAdminToken the admin token most tests start with
+     */
+    public SharedSpringServers(Class<?> application, WsHubOptions firstOptions, String firstAdminToken) {
         this.application = Objects.requireNonNull(application, "application");
+        this.firstOptions = Objects.requireNonNull(firstOptions, "firstOptions");
+        this.firstAdminToken = firstAdminToken;
+    }
+
+    @Override
+    public synchronized void beforeAll(ExtensionContext context) {
+        Startup startup = new Startup(firstAdminToken, firstOptions.limits().maxFrameBytes());
+        apps.add(SharedApp.start(application, startup, firstOptions, WsHub.create(firstOptions)));
     }
 
     @Override
@@ -129,8 +146,12 @@ public final class SharedSpringServers implements ServerFactory, AfterAllCallbac
         }
 
         ServerUnderTest lease(WsHub hub) {
-            // The previous test's hub was closed when that test released it.
-            current.set(hub);
+            // The previous test's hub was closed when that test released it; the one the
+            // application started with serves no test and closes here (closing is idempotent).
+            WsHub previous = current.getAndSet(hub);
+            if (previous != hub) {
+                previous.close().block(RESET_TIMEOUT);
+            }
             lease = new Lease(this, hub);
             return lease;
         }

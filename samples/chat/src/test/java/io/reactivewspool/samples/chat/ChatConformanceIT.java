@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ChatConformanceIT extends HubConformanceSuite {
 
     @RegisterExtension
-    static final SharedSpringServers SERVERS = new SharedSpringServers(ChatApplication.class);
+    static final SharedSpringServers SERVERS = new SharedSpringServers(ChatApplication.class, base().build(), ADMIN);
 
     @Override
     protected ServerFactory factory() {
