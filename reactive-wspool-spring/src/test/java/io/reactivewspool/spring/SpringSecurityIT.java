@@ -11,13 +11,12 @@ import java.util.Map;
 
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.spring.test.LoopbackApp;
+import io.reactivewspool.spring.test.RunningApp;
 import io.reactivewspool.test.ReactorNettyTestClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,27 +29,15 @@ class SpringSecurityIT {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    // One application for the tests: each closes what it opens, and none changes the application.
-    private static ConfigurableApplicationContext app;
-    private static int port;
-
-    @BeforeAll
-    static void start() {
-        app = LoopbackApp.of(SecuredApp.class).run();
-        port = LoopbackApp.port(app);
-    }
-
-    @AfterAll
-    static void stop() {
-        app.close();
-    }
+    @RegisterExtension
+    static final RunningApp APP = new RunningApp(() -> LoopbackApp.of(SecuredApp.class));
 
     private static String basic(String user, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     private int adminStatus(String authorization) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/admin/websockets/stats"))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.port() + "/api/admin/websockets/stats"))
                 .timeout(Duration.ofSeconds(10));
         if (authorization != null) {
             b.header("Authorization", authorization);
@@ -60,7 +47,7 @@ class SpringSecurityIT {
 
     @Test
     void authenticatedPrincipalBecomesTheConnectionsUser() {
-        ReactorNettyTestClient carol = ReactorNettyTestClient.connect("ws://127.0.0.1:" + port + "/ws", Map.of("Authorization", basic("carol", "carol-pw")));
+        ReactorNettyTestClient carol = ReactorNettyTestClient.connect(APP.wsUrl(), Map.of("Authorization", basic("carol", "carol-pw")));
         WsMessage welcome = carol.welcome();
         assertThat(welcome.data().get("user_id").asString()).isEqualTo("carol");
         carol.close();
@@ -68,7 +55,7 @@ class SpringSecurityIT {
 
     @Test
     void anonymousUpgradeIsAnonymousWithoutAnApplicationAuthenticator() {
-        ReactorNettyTestClient anon = ReactorNettyTestClient.connect("ws://127.0.0.1:" + port + "/ws");
+        ReactorNettyTestClient anon = ReactorNettyTestClient.connect(APP.wsUrl());
         assertThat(anon.welcome().data().get("user_id").isNull()).isTrue();
         anon.close();
     }

@@ -12,10 +12,10 @@ import io.reactivewspool.server.MessageContext;
 import io.reactivewspool.server.WsConnectionView;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.spring.test.LoopbackApp;
+import io.reactivewspool.spring.test.RunningApp;
 import io.reactivewspool.test.ReactorNettyTestClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -83,23 +83,12 @@ class TypedHandlersIT {
         }
     }
 
-    private static ConfigurableApplicationContext app;
-    private static String url;
-
-    @BeforeAll
-    static void start() {
-        app = LoopbackApp.of(TypedApp.class).run();
-        url = LoopbackApp.wsUrl(app);
-    }
-
-    @AfterAll
-    static void stop() {
-        app.close();
-    }
+    @RegisterExtension
+    static final RunningApp APP = new RunningApp(() -> LoopbackApp.of(TypedApp.class));
 
     private static ReactorNettyTestClient carol() {
         String basic = "Basic " + Base64.getEncoder().encodeToString("carol:carol-pw".getBytes(StandardCharsets.UTF_8));
-        ReactorNettyTestClient c = ReactorNettyTestClient.connect(url, Map.of("Authorization", basic));
+        ReactorNettyTestClient c = ReactorNettyTestClient.connect(APP.wsUrl(), Map.of("Authorization", basic));
         c.welcome();
         return c;
     }
@@ -164,7 +153,7 @@ class TypedHandlersIT {
         assertThat(c.next("roles").data().get(0).asString()).isEqualTo("ROLE_USER");
         c.close();
 
-        ReactorNettyTestClient anonymous = ReactorNettyTestClient.connect(url);
+        ReactorNettyTestClient anonymous = ReactorNettyTestClient.connect(APP.wsUrl());
         anonymous.welcome();
         anonymous.send(WsMessage.of("whoami").withId("w3"));
         // Spring Security may hand an anonymous connection its AnonymousAuthenticationToken.
