@@ -84,7 +84,7 @@ public abstract class HubConformanceSuite {
     @AfterEach
     void closeAll() {
         clients.forEach(ReactorNettyTestClient::close);
-        servers.forEach(ServerUnderTest::close);
+        servers.forEach(ServerUnderTest::release);
     }
 
     // ------------------------------------------------------------ transport and auth
