@@ -1,7 +1,10 @@
 package io.reactivewspool.spring;
 
+import io.reactivewspool.server.WsHubOptions;
+import io.reactivewspool.spring.test.SharedSpringServers;
 import io.reactivewspool.test.CodecConformanceSuite;
 import io.reactivewspool.test.ServerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The codec rows (CBOR, MessagePack, subprotocol negotiation, one encoding per codec) against the
@@ -10,8 +13,12 @@ import io.reactivewspool.test.ServerFactory;
  */
 public class SpringCodecConformanceIT extends CodecConformanceSuite {
 
+    @RegisterExtension
+    static final SharedSpringServers SERVERS = new SharedSpringServers(SpringHubConformanceIT.ConformanceApp.class,
+            WsHubOptions.defaults(), null);
+
     @Override
     protected ServerFactory factory() {
-        return SpringHubConformanceIT.factory(SpringHubConformanceIT.ConformanceApp.class);
+        return SERVERS;
     }
 }
