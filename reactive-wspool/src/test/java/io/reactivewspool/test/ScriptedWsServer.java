@@ -3,16 +3,17 @@ package io.reactivewspool.test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.reactivewspool.WsProtocolException;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
@@ -52,7 +53,9 @@ public final class ScriptedWsServer implements AutoCloseable {
                     in.withConnection(c -> peer.connection = c);
                     peer.send(WsMessage.welcome("scripted-" + peer.index, null, 30_000));
                     peers.add(peer);
-                    in.receiveFrames().subscribe(f -> {
+                    // Inbound consumed inside the handler's publisher (as EchoWsServer does): the
+                    // connection lives until both the client's side and the script's side end.
+                    Mono<Void> inbound = in.receiveFrames().doOnNext(f -> {
                         if (f instanceof TextWebSocketFrame text) {
                             try {
                                 peer.received(WsCodec.json().decode(text.text()));
@@ -60,8 +63,8 @@ public final class ScriptedWsServer implements AutoCloseable {
                                 // not a message: a scripted hub ignores it
                             }
                         }
-                    }, e -> { });
-                    return out.sendString(peer.outbound.asFlux()).then();
+                    }).then().doFinally(sig -> peer.endOutbound());
+                    return Mono.when(inbound, out.sendString(peer.outbound.asFlux()).then());
                 }))
                 .bindNow(WAIT);
     }
@@ -103,7 +106,8 @@ public final class ScriptedWsServer implements AutoCloseable {
 
         private final int index;
         private final Sinks.Many<String> outbound = Sinks.many().unicast().onBackpressureBuffer();
-        private final BlockingQueue<WsMessage> requests = new LinkedBlockingQueue<>();
+        /** Not a blocking queue: the I/O thread that adds must never park (BlockHound). */
+        private final Queue<WsMessage> requests = new ConcurrentLinkedQueue<>();
         private volatile Connection connection;
 
         private Peer(int index) {
@@ -125,16 +129,10 @@ public final class ScriptedWsServer implements AutoCloseable {
 
         /** The next client message, waiting up to 30 s for it. */
         public WsMessage awaitRequest() {
-            try {
-                WsMessage m = requests.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                if (m == null) {
-                    throw new AssertionError("no client message on connection " + index + " within " + WAIT);
-                }
-                return m;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
+            AtomicReference<WsMessage> next = new AtomicReference<>();
+            await().atMost(WAIT).alias("a client message on connection " + index)
+                    .until(() -> next.compareAndSet(null, requests.poll()) && next.get() != null);
+            return next.get();
         }
 
         /** Sends {@code m} after everything sent before it on this connection. */
@@ -148,9 +146,11 @@ public final class ScriptedWsServer implements AutoCloseable {
             if (c != null) {
                 c.channel().close(); // first: a completed outbound would end with a close frame
             }
-            synchronized (this) {
-                outbound.tryEmitComplete();
-            }
+            endOutbound();
+        }
+
+        private synchronized void endOutbound() {
+            outbound.tryEmitComplete();
         }
 
         /** Whether the connection is open. */

@@ -214,7 +214,12 @@ public final class DefaultWsTopicClient implements WsTopicClient {
         int n = failedAttempts++;
         Duration delay = backoff(n);
         LOG.warn("topic client disconnected why={} reconnect_in_ms={} attempt={}", why, delay.toMillis(), n + 1);
-        pending.update(Mono.delay(delay, options.scheduler()).subscribe(t -> connect()));
+        // As in connect(): the timer's slot is pending before the timer starts. A timer that fires
+        // before this thread stores it (a thread paused past the delay on a loaded machine) starts
+        // an attempt that stores its own slot; storing the fired timer after it would cancel it.
+        Disposable.Swap slot = Disposables.swap();
+        pending.update(slot);
+        slot.update(Mono.delay(delay, options.scheduler()).subscribe(t -> connect()));
     }
 
     /** The pool's connect backoff: first * 2^n up to max, spread by +/- jitter. */
