@@ -85,23 +85,8 @@ class WsTopicClientReconnectIT {
 
         @Override
         public Worker createWorker() {
-            return new Worker() {
-                @Override
-                public Disposable schedule(Runnable task) {
-                    task.run();
-                    return Disposables.disposed();
-                }
-
-                @Override
-                public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
-                    return schedule(task);
-                }
-
-                @Override
-                public void dispose() {
-                    // nothing pending: every task has run already
-                }
-            };
+            // The client's timers (Mono.delay) schedule on the scheduler itself, never on a worker.
+            throw new UnsupportedOperationException("this test scheduler has timers only");
         }
     }
 }
