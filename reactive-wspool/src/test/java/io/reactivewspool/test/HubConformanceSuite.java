@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.reactivewspool.WsRequestTimeoutException;
+import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.AuthenticatedUser;
 import io.reactivewspool.server.Authenticator;
@@ -22,6 +23,7 @@ import io.reactivewspool.server.WsConnectionView;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.server.WsHubRequestException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -34,6 +36,8 @@ import static org.awaitility.Awaitility.await;
  * The wire protocol of {@code docs/PROTOCOL.md}, one test per table row, against any server that
  * speaks it: subclass with a {@link ServerFactory} (the Reactor Netty {@code WsServer} here, the
  * Spring adapter later) and every row runs against that server over real loopback sockets.
+ * Override {@link #clientCodec()} to run every row in a binary codec: the servers then offer it by
+ * subprotocol, and the rows about JSON text on the wire are skipped with their reason.
  */
 public abstract class HubConformanceSuite {
 
@@ -45,6 +49,19 @@ public abstract class HubConformanceSuite {
     /** How this transport starts a server. */
     protected abstract ServerFactory factory();
 
+    /**
+     * The codec the suite's clients speak, asked for by its subprotocol; JSON (no subprotocol) unless
+     * a subclass runs the suite in a binary codec.
+     */
+    protected WsCodec clientCodec() {
+        return WsCodec.json();
+    }
+
+    /** Skips the row unless the clients speak JSON, saying why the row is about JSON text on the wire. */
+    protected void assumeJson(String why) {
+        Assumptions.assumeFalse(clientCodec().binary(), () -> "JSON-only row: " + why);
+    }
+
     /** Options every test starts from: publish allowed on pub.*, an echo and a failing handler. */
     protected static WsHubOptions.Builder base() {
         return WsHubOptions.builder()
@@ -55,7 +72,13 @@ public abstract class HubConformanceSuite {
     }
 
     protected ServerUnderTest server(WsHubOptions options) {
-        ServerUnderTest s = factory().start(options, ADMIN);
+        return server(options, ADMIN);
+    }
+
+    /** A server with these options that also offers {@link #clientCodec()} when it is binary. */
+    protected ServerUnderTest server(WsHubOptions options, String adminToken) {
+        WsHubOptions offered = clientCodec().binary() ? options.mutate().codecs(clientCodec()).build() : options;
+        ServerUnderTest s = factory().start(offered, adminToken);
         servers.add(s);
         return s;
     }
@@ -69,9 +92,40 @@ public abstract class HubConformanceSuite {
     }
 
     protected ReactorNettyTestClient client(ServerUnderTest s, String url, Map<String, String> headers) {
-        ReactorNettyTestClient c = ReactorNettyTestClient.connect(url, headers);
+        ReactorNettyTestClient c = ReactorNettyTestClient.connect(url, headers, clientCodec());
         clients.add(c);
         return c;
+    }
+
+    /** An upgrade in the suite's codec, not awaited: see {@link ReactorNettyTestClient#handshakeStatus()}. */
+    protected ReactorNettyTestClient handshake(String url, Map<String, String> headers) {
+        ReactorNettyTestClient c = ReactorNettyTestClient.start(url, headers, clientCodec());
+        clients.add(c);
+        return c;
+    }
+
+    /** A raw socket client speaking the suite's codec (see {@link RawSocketClient}). */
+    protected RawSocketClient rawClient(ServerUnderTest s, int receiveBuffer) {
+        return RawSocketClient.connect(s.wsUrl(), receiveBuffer, clientCodec());
+    }
+
+    /** Sends an envelope no {@link WsMessage} can express, in the client's codec and frame kind. */
+    private void send(ReactorNettyTestClient c, HandWrittenEnvelope envelope) {
+        byte[] bytes = envelope.encode(clientCodec());
+        if (clientCodec().binary()) {
+            c.sendBinary(bytes);
+        } else {
+            c.send(new String(bytes, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Sends one frame the client's codec cannot decode. */
+    private void sendMalformed(ReactorNettyTestClient c) {
+        if (clientCodec().binary()) {
+            c.sendBinary(new byte[] {(byte) 0xc1, 0x00, (byte) 0xff, 0x13});
+        } else {
+            c.send("not json");
+        }
     }
 
     /** A client that has read its welcome. */
@@ -85,6 +139,11 @@ public abstract class HubConformanceSuite {
     void closeAll() {
         clients.forEach(ReactorNettyTestClient::close);
         servers.forEach(ServerUnderTest::release);
+        if (clientCodec().binary()) {
+            // A row in a binary codec passes only if the hub spoke that codec: never a text frame.
+            assertThat(clients).allSatisfy(c -> assertThat(c.textFrames())
+                    .as("text frames received by a %s client", clientCodec().subprotocol()).isZero());
+        }
     }
 
     // ------------------------------------------------------------ transport and auth
@@ -118,7 +177,7 @@ public abstract class HubConformanceSuite {
     @Test
     void upgradeWithoutTokenIsRefusedWith401BeforeAnyConnectionExists() {
         ServerUnderTest s = server(base().authenticator(Authenticator.tokens(Map.of("T-ALICE", "alice"))).build());
-        ReactorNettyTestClient c = ReactorNettyTestClient.start(s.wsUrl(), Map.of());
+        ReactorNettyTestClient c = handshake(s.wsUrl(), Map.of());
         assertThat(c.handshakeStatus()).isEqualTo(401);
         assertThat(s.hub().admin().stats().totalConnections()).isZero();
         assertThat(s.hub().admin().stats().rejectedConnections()).isEqualTo(1);
@@ -127,22 +186,22 @@ public abstract class HubConformanceSuite {
     @Test
     void upgradeWithWrongTokenIsRefusedWith401() {
         ServerUnderTest s = server(base().authenticator(Authenticator.tokens(Map.of("T-ALICE", "alice"))).build());
-        assertThat(ReactorNettyTestClient.start(s.wsUrl() + "?token=WRONG", Map.of()).handshakeStatus()).isEqualTo(401);
-        assertThat(ReactorNettyTestClient.start(s.wsUrl(), Map.of("Authorization", "Bearer WRONG")).handshakeStatus()).isEqualTo(401);
+        assertThat(handshake(s.wsUrl() + "?token=WRONG", Map.of()).handshakeStatus()).isEqualTo(401);
+        assertThat(handshake(s.wsUrl(), Map.of("Authorization", "Bearer WRONG")).handshakeStatus()).isEqualTo(401);
     }
 
     @Test
     void foreignOriginIsRefusedWith403() {
         ServerUnderTest s = server();
-        assertThat(ReactorNettyTestClient.start(s.wsUrl(), Map.of("Origin", "https://evil.example")).handshakeStatus()).isEqualTo(403);
+        assertThat(handshake(s.wsUrl(), Map.of("Origin", "https://evil.example")).handshakeStatus()).isEqualTo(403);
         assertThat(s.hub().admin().stats().totalConnections()).isZero();
     }
 
     @Test
     void configuredOriginIsAccepted() {
         ServerUnderTest s = server(base().allowedOrigins(Set.of("https://app.example")).build());
-        assertThat(ReactorNettyTestClient.start(s.wsUrl(), Map.of("Origin", "https://app.example")).handshakeStatus()).isEqualTo(101);
-        assertThat(ReactorNettyTestClient.start(s.wsUrl(), Map.of("Origin", "https://other.example")).handshakeStatus()).isEqualTo(403);
+        assertThat(handshake(s.wsUrl(), Map.of("Origin", "https://app.example")).handshakeStatus()).isEqualTo(101);
+        assertThat(handshake(s.wsUrl(), Map.of("Origin", "https://other.example")).handshakeStatus()).isEqualTo(403);
     }
 
     @Test
@@ -153,6 +212,7 @@ public abstract class HubConformanceSuite {
 
     @Test
     void binaryFrameAnswersErrorAndKeepsTheConnection() {
+        assumeJson("a JSON connection refuses binary frames; a binary connection refusing text frames and malformed binary is CodecConformanceSuite.malformedBinaryInputAnswersAnErrorInTheCodecAndTheConnectionStays");
         ServerUnderTest s = server();
         ReactorNettyTestClient c = welcomed(s);
         c.sendBinary(new byte[] {1, 2, 3});
@@ -167,7 +227,7 @@ public abstract class HubConformanceSuite {
     void unknownFieldsAreIgnored() {
         ServerUnderTest s = server();
         ReactorNettyTestClient c = welcomed(s);
-        c.send("{\"type\": \"ping\", \"id\": \"u1\", \"colour\": \"blue\", \"nested\": {\"a\": [1, 2]}}");
+        send(c, HandWrittenEnvelope.of("type", "ping", "id", "u1", "colour", "blue", "nested", Map.of("a", List.of(1, 2))));
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("pong");
         assertThat(r.id()).isEqualTo("u1");
@@ -362,7 +422,7 @@ public abstract class HubConformanceSuite {
     @Test
     void upgradeWithCredentialsAlreadyExpiredIsRefusedWith401() {
         ServerUnderTest s = server(base().authenticator(expiringTokens()).build());
-        assertThat(ReactorNettyTestClient.start(s.wsUrl() + "?token=alice@-1000", Map.of()).handshakeStatus()).isEqualTo(401);
+        assertThat(handshake(s.wsUrl() + "?token=alice@-1000", Map.of()).handshakeStatus()).isEqualTo(401);
         assertThat(s.hub().admin().stats().totalConnections()).isZero();
     }
 
@@ -567,7 +627,7 @@ public abstract class HubConformanceSuite {
                 ? Mono.error(new WsAccessDeniedException("user blocked"))
                 : Mono.justOrEmpty(token == null ? null : "u-" + token);
         ServerUnderTest s = server(base().authenticator(blocking).build());
-        assertThat(ReactorNettyTestClient.start(s.wsUrl() + "?token=BLOCKED", Map.of()).handshakeStatus()).isEqualTo(403);
+        assertThat(handshake(s.wsUrl() + "?token=BLOCKED", Map.of()).handshakeStatus()).isEqualTo(403);
         assertThat(client(s, s.wsUrl() + "?token=OK", Map.of()).welcome().data().get("user_id").asString()).isEqualTo("u-OK");
     }
 
@@ -575,6 +635,7 @@ public abstract class HubConformanceSuite {
 
     @Test
     void malformedJsonAnswersErrorAndKeepsTheConnection() {
+        assumeJson("malformed JSON text; malformed binary input is CodecConformanceSuite.malformedBinaryInputAnswersAnErrorInTheCodecAndTheConnectionStays");
         ServerUnderTest s = server();
         ReactorNettyTestClient c = welcomed(s);
         c.send("{\"type\": \"ping\", \"id\": \"m1\"");
@@ -589,7 +650,7 @@ public abstract class HubConformanceSuite {
     void missingTypeAnswersErrorWithTheId() {
         ServerUnderTest s = server();
         ReactorNettyTestClient c = welcomed(s);
-        c.send("{\"id\": \"m2\", \"topic\": \"x\"}");
+        send(c, HandWrittenEnvelope.of("id", "m2", "topic", "x"));
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
         assertThat(r.id()).isEqualTo("m2");
@@ -600,7 +661,7 @@ public abstract class HubConformanceSuite {
     void nonStringTypeAnswersErrorWithTheId() {
         ServerUnderTest s = server();
         ReactorNettyTestClient c = welcomed(s);
-        c.send("{\"type\": 42, \"id\": \"m3\"}");
+        send(c, HandWrittenEnvelope.of("type", 42, "id", "m3"));
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
         assertThat(r.id()).isEqualTo("m3");
@@ -610,7 +671,7 @@ public abstract class HubConformanceSuite {
     void missingTopicAnswersError() {
         ServerUnderTest s = server();
         ReactorNettyTestClient c = welcomed(s);
-        c.send("{\"type\": \"subscribe\", \"id\": \"m4\"}");
+        c.send(WsMessage.builder(WsMessage.SUBSCRIBE).id("m4").build());
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
         assertThat(r.id()).isEqualTo("m4");
@@ -635,7 +696,7 @@ public abstract class HubConformanceSuite {
     private void assertInvalidTopic(String topic) {
         ServerUnderTest s = server();
         ReactorNettyTestClient c = welcomed(s);
-        c.send("{\"type\": \"subscribe\", \"topic\": \"" + topic + "\", \"id\": \"bad\"}");
+        c.send(WsMessage.builder(WsMessage.SUBSCRIBE).topic(topic).id("bad").build());
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
         assertThat(r.id()).isEqualTo("bad");
@@ -733,7 +794,7 @@ public abstract class HubConformanceSuite {
         ServerUnderTest s = server(base().maxBadMessages(3).build());
         ReactorNettyTestClient c = welcomed(s);
         for (int i = 0; i < 5; i++) {
-            c.send("not json");
+            sendMalformed(c);
         }
         assertThat(c.awaitCloseCode()).isEqualTo(1008);
     }
@@ -742,16 +803,16 @@ public abstract class HubConformanceSuite {
     void frameLargerThanTheMaximumClosesWith1009() {
         ServerUnderTest s = server(base().maxFrameBytes(1024).build());
         ReactorNettyTestClient c = welcomed(s);
-        c.send("{\"type\":\"ping\",\"data\":\"" + "x".repeat(2000) + "\"}");
+        c.send(WsMessage.builder(WsMessage.PING).data("x".repeat(2000)).build());
         assertThat(c.awaitCloseCode()).isEqualTo(1009);
     }
 
     @Test
     void fragmentedMessageIsReassembled() {
         ServerUnderTest s = server();
-        RawSocketClient c = RawSocketClient.connect(s.wsUrl());
+        RawSocketClient c = rawClient(s, 0);
         assertThat(c.readMessage().type()).isEqualTo("welcome");
-        c.sendFragmented("{\"type\":\"pi", "ng\",\"id\":", "\"f1\"}");
+        c.sendFragmented(WsMessage.ping().withId("f1"), 8);
         WsMessage r = c.readMessage();
         assertThat(r.type()).isEqualTo("pong");
         assertThat(r.id()).isEqualTo("f1");
@@ -761,9 +822,9 @@ public abstract class HubConformanceSuite {
     @Test
     void fragmentedMessageLargerThanTheMaximumClosesWith1009() {
         ServerUnderTest s = server(base().maxFrameBytes(1024).build());
-        RawSocketClient c = RawSocketClient.connect(s.wsUrl());
+        RawSocketClient c = rawClient(s, 0);
         assertThat(c.readMessage().type()).isEqualTo("welcome");
-        c.sendFragmented("{\"type\":\"ping\",\"data\":\"" + "x".repeat(700), "x".repeat(700) + "\"}");
+        c.sendFragmented(WsMessage.builder(WsMessage.PING).data("x".repeat(1400)).build(), 720); // each under 1024
         assertThat(c.readUntilCloseCode()).isEqualTo(1009);
     }
 
@@ -808,7 +869,7 @@ public abstract class HubConformanceSuite {
     void connectionWithoutActivityIsClosedWith4000() {
         ServerUnderTest s = server(base().heartbeatInterval(Duration.ofMillis(50)).connectionTimeout(Duration.ofMillis(300)).build());
         // A raw client that never answers ping frames and sends nothing.
-        RawSocketClient idle = RawSocketClient.connect(s.wsUrl());
+        RawSocketClient idle = rawClient(s, 0);
         assertThat(idle.readMessage().type()).isEqualTo("welcome");
         assertThat(idle.readUntilCloseCode()).isEqualTo(4000);
         assertThat(s.hub().admin().stats().heartbeatTimeouts()).isEqualTo(1);
@@ -818,8 +879,8 @@ public abstract class HubConformanceSuite {
     void overflowWithDisconnectPolicyClosesWith4001() {
         ServerUnderTest s = server(base().outboundQueueSize(4)
                 .overflowPolicy(OverflowPolicy.DISCONNECT).build());
-        RawSocketClient stalled = RawSocketClient.connect(s.wsUrl(), 4096);
-        stalled.sendText(WsMessage.subscribe("flood"));
+        RawSocketClient stalled = rawClient(s, 4096);
+        stalled.send(WsMessage.subscribe("flood"));
         await().atMost(ReactorNettyTestClient.WAIT).until(() -> s.hub().admin().stats().topicSubscribers().getOrDefault("flood", 0) == 1);
         byte[] big = new byte[16 * 1024];
         Arrays.fill(big, (byte) 'x');
@@ -850,8 +911,7 @@ public abstract class HubConformanceSuite {
 
     @Test
     void adminApiWithoutConfiguredAuthenticatorAnswers403ToEveryone() {
-        ServerUnderTest s = factory().start(base().build(), null);
-        servers.add(s);
+        ServerUnderTest s = server(base().build(), null);
         assertThat(AdminHttp.get(s.adminUrl() + "/stats", ADMIN).status()).isEqualTo(403);
     }
 

@@ -11,8 +11,10 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,16 +28,19 @@ import io.reactivewspool.message.WsMessage;
 /**
  * A WebSocket client on a plain blocking {@link Socket}, for what a well-behaved client cannot
  * do: never read (a stalled consumer whose TCP window fills), never answer pings, or vanish with
- * a TCP reset. Test threads only.
+ * a TCP reset. Speaks JSON in text frames unless connected with a binary {@link WsCodec}, asked
+ * for by its subprotocol. Test threads only.
  */
 public final class RawSocketClient implements AutoCloseable {
 
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    private final WsCodec codec;
 
-    private RawSocketClient(Socket socket) throws IOException {
+    private RawSocketClient(Socket socket, WsCodec codec) throws IOException {
         this.socket = socket;
+        this.codec = codec;
         // Buffered: a reader under load would otherwise make one system call per byte.
         this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 16 * 1024));
         this.out = socket.getOutputStream();
@@ -48,6 +53,16 @@ public final class RawSocketClient implements AutoCloseable {
 
     /** @param receiveBuffer the socket receive buffer in bytes (0: system default) */
     public static RawSocketClient connect(String wsUrl, int receiveBuffer) {
+        return connect(wsUrl, receiveBuffer, WsCodec.json());
+    }
+
+    /**
+     * Connects asking for {@code codec}'s subprotocol when it is binary, and speaks it: {@link #send}
+     * and {@link #readMessage} use its frames; throws when the server does not answer the subprotocol.
+     *
+     * @param receiveBuffer the socket receive buffer in bytes (0: system default)
+     */
+    public static RawSocketClient connect(String wsUrl, int receiveBuffer, WsCodec codec) {
         URI u = URI.create(wsUrl);
         try {
             Socket s = new Socket();
@@ -57,7 +72,7 @@ public final class RawSocketClient implements AutoCloseable {
             s.connect(new InetSocketAddress(u.getHost(), u.getPort()), 5000);
             s.setSoTimeout(10_000);
             s.setTcpNoDelay(true); // small writes go out at once, not after a delayed ACK
-            RawSocketClient c = new RawSocketClient(s);
+            RawSocketClient c = new RawSocketClient(s, codec);
             c.handshake(u);
             return c;
         } catch (IOException e) {
@@ -98,7 +113,8 @@ public final class RawSocketClient implements AutoCloseable {
         String path = u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
         String req = "GET " + path + " HTTP/1.1\r\nHost: " + u.getHost() + ":" + u.getPort()
                 + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
-                + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+                + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n"
+                + (codec.binary() ? "Sec-WebSocket-Protocol: " + codec.subprotocol() + "\r\n" : "") + "\r\n";
         out.write(req.getBytes(StandardCharsets.US_ASCII));
         out.flush();
         ByteArrayOutputStream head = new ByteArrayOutputStream();
@@ -116,10 +132,32 @@ public final class RawSocketClient implements AutoCloseable {
         if (!status.startsWith("HTTP/1.1 101")) {
             throw new IOException("upgrade refused: " + status.lines().findFirst().orElse(status));
         }
+        if (codec.binary() && !status.toLowerCase(Locale.ROOT).contains("sec-websocket-protocol: " + codec.subprotocol())) {
+            throw new IOException("subprotocol " + codec.subprotocol() + " not answered: " + status);
+        }
     }
 
     public void sendText(WsMessage m) {
         sendText(new String(WsCodec.json().encode(m), StandardCharsets.UTF_8));
+    }
+
+    /** Sends one message in this client's codec: a binary frame for a binary codec, else a text frame. */
+    public void send(WsMessage m) {
+        if (codec.binary()) {
+            sendFrame(0x82, codec.encode(m));
+        } else {
+            sendText(m);
+        }
+    }
+
+    /** Sends one message in this client's codec in fragments of at most {@code fragmentBytes}, the last one final. */
+    public void sendFragmented(WsMessage m, int fragmentBytes) {
+        byte[] bytes = codec.encode(m);
+        for (int from = 0; from < bytes.length; from += fragmentBytes) {
+            int opcode = from == 0 ? (codec.binary() ? 0x2 : 0x1) : 0x0;
+            int fin = from + fragmentBytes >= bytes.length ? 0x80 : 0;
+            sendFrame(fin | opcode, Arrays.copyOfRange(bytes, from, Math.min(bytes.length, from + fragmentBytes)));
+        }
     }
 
     /** Sends one masked text frame. */
@@ -293,12 +331,18 @@ public final class RawSocketClient implements AutoCloseable {
         }
     }
 
-    /** Reads the next text frame, skipping control frames. */
+    /** Reads the next message (a text frame, or a binary frame in a binary codec), skipping control frames. */
     public WsMessage readMessage() {
         for (;;) {
             Frame f = readFrame();
             if (f.opcode() == 1) {
+                if (codec.binary()) {
+                    throw new AssertionError("text frame on a " + codec.subprotocol() + " connection: " + f.text());
+                }
                 return WsCodec.json().decode(f.payload());
+            }
+            if (f.opcode() == 2 && codec.binary()) {
+                return codec.decode(f.payload());
             }
             if (f.opcode() == 8) {
                 throw new AssertionError("closed while waiting for a message: " + closeCode(f));

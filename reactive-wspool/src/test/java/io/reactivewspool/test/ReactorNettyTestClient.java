@@ -99,9 +99,19 @@ public final class ReactorNettyTestClient implements AutoCloseable {
      * binary frames read with it. Netty fails the upgrade when the server does not answer the name.
      */
     public static ReactorNettyTestClient connect(String url, WsCodec codec) {
-        ReactorNettyTestClient c = start(url, Map.of(), false, codec);
+        return connect(url, Map.of(), codec);
+    }
+
+    /** {@link #connect(String, WsCodec)} with extra headers. */
+    public static ReactorNettyTestClient connect(String url, Map<String, String> headers, WsCodec codec) {
+        ReactorNettyTestClient c = start(url, headers, codec);
         c.awaitOpen();
         return c;
+    }
+
+    /** {@link #start(String, Map)} asking for {@code codec}'s subprotocol (none for the default JSON codec). */
+    public static ReactorNettyTestClient start(String url, Map<String, String> headers, WsCodec codec) {
+        return start(url, headers, false, codec);
     }
 
     private static ReactorNettyTestClient start(String url, Map<String, String> headers, boolean compress) {
