@@ -92,7 +92,7 @@ public final class DefaultWsHub implements WsHub {
         this.cluster = new ClusterView(options, topics, delivery, this::stats, errorLog);
         this.clusterConnections = new ClusterConnections(options, registry, topics, counters, errorLog);
         this.admin = new DefaultHubAdmin(this, registry, delivery, cluster, clusterConnections);
-        this.requests = new HubRequests(registry, broker, options.codec(), delivery::frameOf,
+        this.requests = new HubRequests(registry, broker, options.codec(),
                 options.limits().maxPendingRequestsPerConnection(), counters, errorLog);
         this.dispatcher = new ProtocolDispatcher(host, topics, delivery, requests, this);
         this.publishing = new HubPublishing(delivery, options.topicPolicy());

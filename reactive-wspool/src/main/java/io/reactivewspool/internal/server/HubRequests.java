@@ -6,7 +6,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
 
 import io.reactivewspool.WsClosedException;
 import io.reactivewspool.WsException;
@@ -17,7 +16,6 @@ import io.reactivewspool.internal.LogLimiter;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
-import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubRequestException;
 import io.reactivewspool.server.WsHubRequestException.Reason;
@@ -44,7 +42,6 @@ final class HubRequests {
     private final ConnectionRegistry registry;
     private final Broker broker;
     private final WsCodec codec;
-    private final Function<WsMessage, OutboundFrame> frameOf;
     private final int maxPending;
     private final HubCounters counters;
     private final LogLimiter errorLog;
@@ -56,12 +53,10 @@ final class HubRequests {
     private final LongAdder unknownAcks = new LongAdder();
     private final LongAdder lateReplies = new LongAdder();
 
-    HubRequests(ConnectionRegistry registry, Broker broker, WsCodec codec, Function<WsMessage, OutboundFrame> frameOf,
-                int maxPending, HubCounters counters, LogLimiter errorLog) {
+    HubRequests(ConnectionRegistry registry, Broker broker, WsCodec codec, int maxPending, HubCounters counters, LogLimiter errorLog) {
         this.registry = registry;
         this.broker = broker;
         this.codec = codec;
-        this.frameOf = frameOf;
         this.maxPending = maxPending;
         this.counters = counters;
         this.errorLog = errorLog;
@@ -93,7 +88,8 @@ final class HubRequests {
     }
 
     private Mono<WsMessage> local(HubConnection c, WsMessage message, Duration timeout) {
-        return acksOf(c).request(message, timeout, frameOf);
+        // In the connection's own codec: a client that chose CBOR or MessagePack reads no JSON text frame.
+        return acksOf(c).request(message, timeout, c::frameOf);
     }
 
     /** The connection's waiting requests, created on first use and failed (and forgotten) when it closes. */
