@@ -1,6 +1,5 @@
 package io.reactivewspool.spring.internal;
 
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -18,11 +17,9 @@ import io.reactivewspool.server.netty.ReactorNettyTransport;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
-import org.springframework.util.ReflectionUtils;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
-import org.springframework.web.reactive.socket.adapter.AbstractWebSocketSession;
 import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -53,30 +50,14 @@ public final class SpringWsTransport implements WsTransport {
         this.connection = connectionOf(session);
     }
 
-    private static final Method GET_DELEGATE = delegateAccessor();
-
-    private static Method delegateAccessor() {
-        Method m = ReflectionUtils.findMethod(AbstractWebSocketSession.class, "getDelegate");
-        if (m != null) {
-            ReflectionUtils.makeAccessible(m);
-        }
-        return m;
-    }
-
     /**
      * The Reactor Netty connection under a Reactor Netty session. Spring keeps it behind a protected
      * accessor; without it (another Spring version or server) this is {@code null} and the session's own
      * API is used.
      */
     private static ReactorNettyWebSocketSession.WebSocketConnection reactorNettyConnection(WebSocketSession session) {
-        if (GET_DELEGATE == null || !(session instanceof ReactorNettyWebSocketSession)) {
-            return null;
-        }
-        try {
-            return GET_DELEGATE.invoke(session) instanceof ReactorNettyWebSocketSession.WebSocketConnection wc ? wc : null;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
+        return session instanceof ReactorNettyWebSocketSession
+                && NativeSession.of(session) instanceof ReactorNettyWebSocketSession.WebSocketConnection wc ? wc : null;
     }
 
     /** The Netty connection under a Reactor Netty session, for closes; {@code null} on any other server. */
@@ -149,7 +130,7 @@ public final class SpringWsTransport implements WsTransport {
         }
         // The close frame queues behind unwritten data: a client that stopped reading would hold the
         // connection open forever, so it ends abruptly a grace period later, as on Reactor Netty.
-        Runnable abort = AbruptClose.of(session);
+        Runnable abort = NativeSession.abort(session);
         return abort == null ? close : close.timeout(CLOSE_GRACE, Mono.fromRunnable(abort));
     }
 

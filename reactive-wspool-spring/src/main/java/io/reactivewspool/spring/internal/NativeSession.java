@@ -9,26 +9,22 @@ import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.reactive.socket.adapter.AbstractWebSocketSession;
 
 /**
- * Ends the connection under a WebFlux session at once, without a close handshake, where the server
- * offers that: the last step of a close whose close frame waits behind data a client stopped reading.
- * Jetty does ({@code Session.disconnect()}); WebFlux's session API does not.
+ * The server's own session under a WebFlux {@link WebSocketSession}, which Spring keeps behind a
+ * protected accessor: Reactor Netty's connection, for the engine's transport; Jetty's session, to end
+ * a connection whose close frame waits behind data the client stopped reading (WebFlux's session API
+ * has no such abrupt close).
  */
-final class AbruptClose {
+final class NativeSession {
 
     private static final boolean JETTY = ClassUtils.isPresent("org.eclipse.jetty.websocket.api.Session",
-            AbruptClose.class.getClassLoader());
+            NativeSession.class.getClassLoader());
     private static final Method GET_DELEGATE = delegateAccessor();
 
-    private AbruptClose() {
+    private NativeSession() {
     }
 
-    /** How to end {@code session}'s connection abruptly, or {@code null} when its server offers no way. */
-    static Runnable of(WebSocketSession session) {
-        Object delegate = delegate(session);
-        return JETTY ? JettySessions.abort(delegate) : null;
-    }
-
-    private static Object delegate(WebSocketSession session) {
+    /** The server's session under {@code session}, or {@code null} (another Spring version or adapter). */
+    static Object of(WebSocketSession session) {
         if (GET_DELEGATE == null || !(session instanceof AbstractWebSocketSession<?>)) {
             return null;
         }
@@ -39,8 +35,12 @@ final class AbruptClose {
         }
     }
 
+    /** Ends {@code session}'s connection at once, without a close handshake; {@code null} when its server offers no way. */
+    static Runnable abort(WebSocketSession session) {
+        return JETTY ? JettySessions.abort(of(session)) : null;
+    }
+
     private static Method delegateAccessor() {
-        // Spring keeps the server's session behind a protected accessor.
         Method m = ReflectionUtils.findMethod(AbstractWebSocketSession.class, "getDelegate");
         if (m != null) {
             ReflectionUtils.makeAccessible(m);
