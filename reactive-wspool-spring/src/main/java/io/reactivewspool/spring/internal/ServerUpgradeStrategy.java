@@ -69,12 +69,12 @@ public final class ServerUpgradeStrategy implements RequestUpgradeStrategy {
 
     /** Which server answers this exchange, by the type of its native request and response. */
     RequestUpgradeStrategy strategyFor(ServerWebExchange exchange) {
-        Object response = ServerHttpResponseDecorator.getNativeResponse(exchange.getResponse());
+        Object response = nativeOf(() -> ServerHttpResponseDecorator.getNativeResponse(exchange.getResponse()));
         if (isA(NETTY_RESPONSE, response)) {
             RequestUpgradeStrategy s = reactorNetty;
             return s != null ? s : (reactorNetty = reactorNetty());
         }
-        Object request = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
+        Object request = nativeOf(() -> ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest()));
         if (isA(SERVLET_REQUEST, request)) {
             if (JETTY_SERVLET_WEBSOCKET && request.getClass().getName().startsWith("org.eclipse.jetty.")) {
                 RequestUpgradeStrategy s = jetty;
@@ -89,7 +89,8 @@ public final class ServerUpgradeStrategy implements RequestUpgradeStrategy {
             return s != null ? s : (jettyCore = JettyStrategies.core(maxFrameBytes));
         }
         throw new IllegalStateException("no WebSocket upgrade for the server of request type "
-                + request.getClass().getName() + ": the hub upgrades on Reactor Netty, on Jetty (with its WebSocket"
+                + (request == null ? exchange.getRequest() : request).getClass().getName()
+                + ": the hub upgrades on Reactor Netty, on Jetty (with its WebSocket"
                 + " server on the class path) and on servlet servers with a JSR-356 container (Tomcat)");
     }
 
@@ -109,6 +110,15 @@ public final class ServerUpgradeStrategy implements RequestUpgradeStrategy {
         s.setMaxTextMessageBufferSize(maxFrameBytes);
         s.setMaxBinaryMessageBufferSize(maxFrameBytes);
         return s;
+    }
+
+    /** The server's own request or response; {@code null} when Spring's wrapper has none to give (a mock, a test server). */
+    private static Object nativeOf(Supplier<Object> lookup) {
+        try {
+            return lookup.get();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return null;
+        }
     }
 
     private static boolean isA(Class<?> type, Object instance) {
