@@ -97,8 +97,6 @@ export interface WsClientOptions {
   reconnect?: boolean;
   /** Decides per close whether to reconnect. Default: not after 1002, 1003, 1007, 1008, 1009 (client faults). */
   shouldReconnect?: (close: { code: number; reason: string }) => boolean;
-  /** Type of the answers onRequest handlers send. Default "ack" (the hub side is pending, issue 20). */
-  ackType?: string;
   /** A WebSocket constructor; default the global one, else the `ws` package. */
   WebSocket?: unknown;
   /** Third constructor argument of `ws` (Node), e.g. { perMessageDeflate: false }. */
@@ -149,9 +147,16 @@ export class WsClient {
   request<R = unknown>(type: string, message?: { topic?: string; data?: unknown }, options?: { timeoutMs?: number }): Promise<WsMessage<R>>;
   send(type: string, message?: { topic?: string; data?: unknown; id?: string }): boolean;
   ping(options?: { timeoutMs?: number }): Promise<number>;
-  /** Answers the hub's messages of this type that carry an id (hub side pending: issue 20, item 2). */
+  /**
+   * Answers the hub's requests of this type (ids beginning with HUB_REQUEST_PREFIX) with
+   * {type: "ack", id, data} from the handler's value, or {type: "ack", id, error} when it throws.
+   * A request of a type without a handler is refused at once with error "no handler …".
+   */
   onRequest<D = unknown>(type: string, handler: (message: WsMessage<D>) => unknown | Promise<unknown>): () => void;
 }
+
+/** How the id of every request of the hub begins: "hub:" (PROTOCOL.md, Requests of the hub). */
+export const HUB_REQUEST_PREFIX: "hub:";
 
 export function connect(url: string, options?: WsClientOptions): WsClient;
 export function closeKind(code: number): CloseKind;

@@ -56,13 +56,21 @@ const DEFAULTS = {
   bufferSize: 1024,
   reconnect: true,
   shouldReconnect: undefined,
-  ackType: "ack",
   WebSocket: undefined,
   wsOptions: undefined,
   random: Math.random,
 };
 
 const TOPIC = /^[A-Za-z0-9_.:\/-]{1,256}$/;
+
+/** The answer type, and how the id of every request of the hub begins (PROTOCOL.md, Requests of the hub). */
+const ACK = "ack";
+export const HUB_REQUEST_PREFIX = "hub:";
+
+/** Whether a hub message waits for an `ack`: its id has the hub's reserved prefix (an `error` never does). */
+function isHubRequest(m) {
+  return typeof m.id === "string" && m.id.startsWith(HUB_REQUEST_PREFIX) && m.type !== "error" && m.type !== ACK;
+}
 
 function checkOptions(o) {
   const positive = ["livenessFactor", "backoffInitialMs", "backoffMaxMs", "requestTimeoutMs", "connectTimeoutMs", "bufferSize"];
@@ -422,7 +430,7 @@ export class WsClient {
       if (m.type === "error") p.reject(new WsError("server", m.error || "error", m)); else p.resolve(m);
       return;
     }
-    if (m.id !== undefined && this._requestHandlers.has(m.type)) {
+    if (isHubRequest(m)) {
       this._answer(socket, m);
       return;
     }
@@ -713,26 +721,29 @@ export class WsClient {
   // ------------------------------------------------------------------ requests from the hub
 
   /**
-   * Answers the hub's messages of this type that carry an `id` (messages that expect an
-   * acknowledgement): the handler's value (or resolved promise) goes back as
-   * {type: ackType, id, data: value}; a throw or rejection as {type: ackType, id, error}.
-   * The hub side of this exchange (issue 20, item 2) is not built yet: the reply shape follows
-   * the protocol's request/reply-by-id convention and ackType is configurable until it is.
-   * Returns a function that removes the handler.
+   * Answers the hub's requests of this type (PROTOCOL.md, Requests of the hub: messages whose `id`
+   * begins with "hub:"): the handler's value (or resolved promise) goes back as
+   * {type: "ack", id, data: value}; a throw or rejection as {type: "ack", id, error}. A request of
+   * a type without a handler is refused at once ({type: "ack", id, error: "no handler …"}), so the
+   * hub does not wait for its timeout. Returns a function that removes the handler.
    */
   onRequest(type, handler) {
+    if (typeof handler !== "function") throw new TypeError(`handler for ${JSON.stringify(type)} must be a function`);
     this._requestHandlers.set(type, handler);
     return () => { if (this._requestHandlers.get(type) === handler) this._requestHandlers.delete(type); };
   }
 
   async _answer(socket, m) {
-    const reply = { type: this._options.ackType, id: m.id };
+    const reply = { type: ACK, id: m.id };
+    const handler = this._requestHandlers.get(m.type);
     try {
-      const value = await this._requestHandlers.get(m.type)(m);
+      if (!handler) throw new Error(`no handler for '${m.type}' on this client (onRequest)`);
+      const value = await handler(m);
       if (value !== undefined) reply.data = value;
     } catch (e) {
       reply.error = String((e && e.message) || e);
     }
+    // An answer for a connection that is gone is dropped: the hub failed the request when it closed.
     this._send(socket === this._socket ? socket : null, reply);
   }
 }

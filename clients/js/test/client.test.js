@@ -236,26 +236,34 @@ test("an admin disconnect (1000) reconnects and recovers without a gap", { timeo
 
 // The hub cannot yet send a message that expects an acknowledgement (issue 20, item 2): this one
 // test stands in for it with a ws server that sends such a request and reads the answer.
-test("onRequest answers a hub request with the same id (hub side pending, issue 20)", { timeout: 60000 }, async () => {
+test("onRequest answers the hub's requests (ids beginning with hub:) with acks; no handler is a refusal, other ids are not requests", { timeout: 60000 }, async () => {
   const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
   await new Promise((r) => wss.once("listening", r));
   const answers = [];
   wss.on("connection", (s) => {
     s.send(JSON.stringify({ type: "welcome", data: { connection_id: "x", user_id: null, heartbeat_interval_ms: 30000 } }));
     s.on("message", (b) => answers.push(JSON.parse(b.toString())));
-    s.send(JSON.stringify({ type: "confirm", id: "s1", data: { q: 2 } }));
-    s.send(JSON.stringify({ type: "confirm", id: "s2", data: { q: -1 } }));
+    s.send(JSON.stringify({ type: "confirm", id: "hub:1", data: { q: 2 } }));
+    s.send(JSON.stringify({ type: "confirm", id: "hub:2", data: { q: -1 } }));
+    s.send(JSON.stringify({ type: "teleport", id: "hub:3" }));
+    s.send(JSON.stringify({ type: "confirm", id: "app-7", data: { q: 5 } })); // an application's id: not a request
+    s.send(JSON.stringify({ type: "error", id: "hub:9", error: "ack came too late" })); // the hub's answer to an ack: not a request
+    s.send(JSON.stringify({ type: "marker" }));
   });
   try {
     const c = client(`ws://127.0.0.1:${wss.address().port}/ws`);
+    const messages = [];
+    c.on("message", (m) => messages.push(m));
     c.onRequest("confirm", async (m) => {
       if (m.data.q < 0) throw new Error("negative");
       return { doubled: m.data.q * 2 };
     });
     await c.connect();
-    await until("two answers", () => answers.length === 2);
-    assert.deepEqual(answers.find((a) => a.id === "s1"), { type: "ack", id: "s1", data: { doubled: 4 } });
-    assert.deepEqual(answers.find((a) => a.id === "s2"), { type: "ack", id: "s2", error: "negative" });
+    await until("three answers and the marker", () => answers.length === 3 && messages.some((m) => m.type === "marker"));
+    assert.deepEqual(answers.find((a) => a.id === "hub:1"), { type: "ack", id: "hub:1", data: { doubled: 4 } });
+    assert.deepEqual(answers.find((a) => a.id === "hub:2"), { type: "ack", id: "hub:2", error: "negative" });
+    assert.deepEqual(answers.find((a) => a.id === "hub:3"), { type: "ack", id: "hub:3", error: "no handler for 'teleport' on this client (onRequest)" });
+    assert.deepEqual(messages.map((m) => m.id ?? m.type), ["app-7", "hub:9", "marker"]);
     c.close();
   } finally {
     wss.close();

@@ -23,7 +23,7 @@ public class WsProtocolException extends WsException {
 
     /** What kind of protocol fault this is; stable, for programs and metrics. */
     public enum Problem {
-        /** The frame is not valid JSON (or not valid UTF-8). */
+        /** The frame is not valid in the connection's encoding: JSON (or UTF-8), CBOR, MessagePack. */
         MALFORMED_JSON,
         /** The frame is valid JSON but not an object. */
         NOT_AN_OBJECT,

@@ -33,7 +33,9 @@ import tools.jackson.databind.node.ObjectNode;
  * same envelope as a record (what a user without the library serializes); setup checks that both
  * produce the same bytes, so neither writes less;</li>
  * <li>decode: {@code codec.decode(bytes)} (validates the envelope, materialises only {@code data}
- * as a tree) against {@code ObjectMapper.readTree(bytes)} of the same bytes.</li>
+ * as a tree) against {@code ObjectMapper.readTree(bytes)} of the same bytes;</li>
+ * <li>the binary codecs, {@link WsCodec#cbor()} and {@link WsCodec#messagePack()}, encoding and
+ * decoding the same message (their rows compare with the library's JSON rows).</li>
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -55,10 +57,14 @@ public class CodecBenchmark {
     public int dataBytes;
 
     private final WsCodec codec = WsCodec.json();
+    private final WsCodec cbor = WsCodec.cbor();
+    private final WsCodec messagePack = WsCodec.messagePack();
     private final ObjectMapper mapper = JsonMapper.builder().build();
     private WsMessage message;
     private Envelope envelope;
     private byte[] encoded;
+    private byte[] encodedCbor;
+    private byte[] encodedMessagePack;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -66,6 +72,11 @@ public class CodecBenchmark {
         message = WsMessage.builder(WsMessage.DATA).topic(TOPIC).data(data).timestamp(TIMESTAMP).build();
         envelope = new Envelope(WsMessage.DATA, TOPIC, data, TIMESTAMP);
         encoded = codec.encode(message);
+        encodedCbor = cbor.encode(message);
+        encodedMessagePack = messagePack.encode(message);
+        if (!cbor.decode(encodedCbor).equals(message) || !messagePack.decode(encodedMessagePack).equals(message)) {
+            throw new IllegalStateException("a binary codec does not round-trip the benchmark message");
+        }
         byte[] plain = mapper.writeValueAsBytes(envelope);
         if (!Arrays.equals(encoded, plain)) {
             throw new IllegalStateException("the baseline must write the same bytes as the codec:\n"
@@ -107,5 +118,25 @@ public class CodecBenchmark {
     @Benchmark
     public JsonNode jacksonDecode() {
         return mapper.readTree(encoded);
+    }
+
+    @Benchmark
+    public byte[] cborEncode() {
+        return cbor.encode(message);
+    }
+
+    @Benchmark
+    public WsMessage cborDecode() {
+        return cbor.decode(encodedCbor);
+    }
+
+    @Benchmark
+    public byte[] msgpackEncode() {
+        return messagePack.encode(message);
+    }
+
+    @Benchmark
+    public WsMessage msgpackDecode() {
+        return messagePack.decode(encodedMessagePack);
     }
 }

@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
+import io.reactivewspool.message.WsCodec;
+import io.reactivewspool.message.WsMessage;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
@@ -46,6 +48,31 @@ final class JmhSuite {
             }
         }
         b.append("ratio = library / jackson (below 1: the library is cheaper)\n");
+        b.append("\n== binary codecs: WsCodec.cbor() and WsCodec.messagePack() vs WsCodec.json(), same message, same run\n");
+        b.append(String.format(Locale.ROOT, "%7s %-8s %-7s %8s %10s %9s %8s %9s%n", "data B", "codec", "op",
+                "frame B", "ns/op", "vs json", "B/op", "vs json"));
+        for (String size : params(results, "dataBytes")) {
+            WsMessage m = WsMessage.builder(WsMessage.DATA).topic(CodecBenchmark.TOPIC)
+                    .data(CodecBenchmark.dataOfSize(Integer.parseInt(size))).timestamp(CodecBenchmark.TIMESTAMP).build();
+            for (String codec : List.of("json", "cbor", "msgpack")) {
+                WsCodec c = switch (codec) {
+                    case "cbor" -> WsCodec.cbor();
+                    case "msgpack" -> WsCodec.messagePack();
+                    default -> WsCodec.json();
+                };
+                for (String op : List.of("Encode", "Decode")) {
+                    RunResult r = find(results, (codec.equals("json") ? "library" : codec) + op, "dataBytes", size);
+                    RunResult json = find(results, "library" + op, "dataBytes", size);
+                    if (r == null || json == null) {
+                        continue;
+                    }
+                    b.append(String.format(Locale.ROOT, "%7s %-8s %-7s %8d %10.1f %8.2fx %8.0f %8.2fx%n", size, codec,
+                            op.toLowerCase(Locale.ROOT), c.encode(m).length, score(r), score(r) / score(json),
+                            alloc(r), alloc(r) / alloc(json)));
+                }
+            }
+        }
+        b.append("vs json = codec / WsCodec.json() (below 1: the binary codec is cheaper); frame B = encoded size\n");
         return b.toString();
     }
 

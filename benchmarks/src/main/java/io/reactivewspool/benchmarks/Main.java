@@ -47,7 +47,9 @@ public final class Main {
             }
             case "client-pool-loopback" -> loopback(rest);
             case "client-pool-jmh" -> jmh();
-            case "codec" -> System.out.print("\n" + JmhSuite.codec(o -> o));
+            // --brief: 2 warm-up and 3 measurement iterations of 1 s, for a quick look on a busy machine.
+            case "codec" -> System.out.print("\n" + JmhSuite.codec(Arrays.asList(rest).contains("--brief")
+                    ? o -> o.warmupIterations(2).measurementIterations(3) : o -> o));
             case "broadcast" -> System.out.print("\n" + JmhSuite.broadcast(o -> o));
             case "jmh" -> {
                 // the tables at the end, after JMH's own output

@@ -72,6 +72,11 @@ public class WsPoolProperties {
          * one entry per node in Redis, written when its subscribers change.
          */
         private List<String> presenceTopics = new ArrayList<>();
+        /**
+         * Binary codecs clients may choose by WebSocket subprotocol besides JSON: cbor (wspool.cbor,
+         * needs jackson-dataformat-cbor), msgpack (wspool.msgpack, needs msgpack-core). Empty: JSON only.
+         */
+        private List<String> codecs = new ArrayList<>();
         /** Largest inbound frame; larger frames close the connection with 1009. Default 64KB. */
         private DataSize maxFrameSize;
         /** Origins allowed to open a connection (exact, e.g. https://app.example.com); empty: same-origin and non-browser clients only. */
@@ -111,6 +116,8 @@ public class WsPoolProperties {
         public void setPath(String path) { this.path = path; }
         public List<String> getPublishTopics() { return publishTopics; }
         public void setPublishTopics(List<String> publishTopics) { this.publishTopics = publishTopics; }
+        public List<String> getCodecs() { return codecs; }
+        public void setCodecs(List<String> codecs) { this.codecs = codecs; }
         public List<String> getPresenceTopics() { return presenceTopics; }
         public void setPresenceTopics(List<String> presenceTopics) { this.presenceTopics = presenceTopics; }
         public DataSize getMaxFrameSize() { return maxFrameSize; }

@@ -10,12 +10,12 @@ import java.time.Duration;
 import io.reactivewspool.broker.redis.RedisBroker;
 import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.server.WsHubOptions;
+import io.reactivewspool.spring.test.LoopbackApp;
 import io.reactivewspool.test.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -92,15 +92,7 @@ class SpringRedisBrokerIT {
     }
 
     private static ConfigurableApplicationContext start(String... properties) {
-        return new SpringApplicationBuilder(App.class)
-                .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
-                        "wspool.server.close-drain-period=0s",
-                        "spring.autoconfigure.exclude="
-                                + "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration,"
-                                + "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration,"
-                                + "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration")
-                .properties(properties)
-                .run();
+        return LoopbackApp.withoutSecurity(App.class, properties).run();
     }
 
     /** "STATUS BODY". */

@@ -10,20 +10,14 @@ import java.util.Base64;
 import java.util.Map;
 
 import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.spring.test.LoopbackApp;
+import io.reactivewspool.spring.test.RunningApp;
 import io.reactivewspool.test.ReactorNettyTestClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.security.config.Customizer;
-import org.springframework.security.config.web.server.ServerHttpSecurity;
-import org.springframework.security.core.userdetails.MapReactiveUserDetailsService;
-import org.springframework.security.core.userdetails.User;
-import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,29 +29,15 @@ class SpringSecurityIT {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private ConfigurableApplicationContext app;
-    private int port;
-
-    @BeforeEach
-    void start() {
-        app = new SpringApplicationBuilder(SecuredApp.class)
-                .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
-                        "wspool.server.close-drain-period=0s")
-                .run();
-        port = Integer.parseInt(app.getEnvironment().getRequiredProperty("local.server.port"));
-    }
-
-    @AfterEach
-    void stop() {
-        app.close();
-    }
+    @RegisterExtension
+    static final RunningApp APP = new RunningApp(() -> LoopbackApp.of(SecuredApp.class));
 
     private static String basic(String user, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     private int adminStatus(String authorization) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/admin/websockets/stats"))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP.port() + "/api/admin/websockets/stats"))
                 .timeout(Duration.ofSeconds(10));
         if (authorization != null) {
             b.header("Authorization", authorization);
@@ -67,7 +47,7 @@ class SpringSecurityIT {
 
     @Test
     void authenticatedPrincipalBecomesTheConnectionsUser() {
-        ReactorNettyTestClient carol = ReactorNettyTestClient.connect("ws://127.0.0.1:" + port + "/ws", Map.of("Authorization", basic("carol", "carol-pw")));
+        ReactorNettyTestClient carol = ReactorNettyTestClient.connect(APP.wsUrl(), Map.of("Authorization", basic("carol", "carol-pw")));
         WsMessage welcome = carol.welcome();
         assertThat(welcome.data().get("user_id").asString()).isEqualTo("carol");
         carol.close();
@@ -75,7 +55,7 @@ class SpringSecurityIT {
 
     @Test
     void anonymousUpgradeIsAnonymousWithoutAnApplicationAuthenticator() {
-        ReactorNettyTestClient anon = ReactorNettyTestClient.connect("ws://127.0.0.1:" + port + "/ws");
+        ReactorNettyTestClient anon = ReactorNettyTestClient.connect(APP.wsUrl());
         assertThat(anon.welcome().data().get("user_id").isNull()).isTrue();
         anon.close();
     }
@@ -89,20 +69,7 @@ class SpringSecurityIT {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
+    @Import(BasicAuthSecurity.class)
     static class SecuredApp {
-        @Bean
-        SecurityWebFilterChain chain(ServerHttpSecurity http) {
-            return http.authorizeExchange(e -> e.anyExchange().permitAll())
-                    .httpBasic(Customizer.withDefaults())
-                    .csrf(ServerHttpSecurity.CsrfSpec::disable)
-                    .build();
-        }
-
-        @Bean
-        MapReactiveUserDetailsService users() {
-            return new MapReactiveUserDetailsService(
-                    User.withUsername("carol").password("{noop}carol-pw").roles("USER").build(),
-                    User.withUsername("ops").password("{noop}ops-pw").roles("WSPOOL_ADMIN").build());
-        }
     }
 }

@@ -11,23 +11,19 @@ import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.MessageContext;
 import io.reactivewspool.server.WsConnectionView;
 import io.reactivewspool.server.WsHub;
+import io.reactivewspool.spring.test.LoopbackApp;
+import io.reactivewspool.spring.test.RunningApp;
 import io.reactivewspool.test.ReactorNettyTestClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.beans.factory.support.AbstractBeanDefinition;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.support.GenericApplicationContext;
-import org.springframework.security.config.Customizer;
-import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.Authentication;
-import org.springframework.security.core.userdetails.MapReactiveUserDetailsService;
-import org.springframework.security.core.userdetails.User;
-import org.springframework.security.web.server.SecurityWebFilterChain;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -87,26 +83,12 @@ class TypedHandlersIT {
         }
     }
 
-    private static ConfigurableApplicationContext app;
-    private static String url;
-
-    @BeforeAll
-    static void start() {
-        app = new SpringApplicationBuilder(TypedApp.class)
-                .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
-                        "wspool.server.close-drain-period=0s")
-                .run();
-        url = "ws://127.0.0.1:" + app.getEnvironment().getRequiredProperty("local.server.port") + "/ws";
-    }
-
-    @AfterAll
-    static void stop() {
-        app.close();
-    }
+    @RegisterExtension
+    static final RunningApp APP = new RunningApp(() -> LoopbackApp.of(TypedApp.class));
 
     private static ReactorNettyTestClient carol() {
         String basic = "Basic " + Base64.getEncoder().encodeToString("carol:carol-pw".getBytes(StandardCharsets.UTF_8));
-        ReactorNettyTestClient c = ReactorNettyTestClient.connect(url, Map.of("Authorization", basic));
+        ReactorNettyTestClient c = ReactorNettyTestClient.connect(APP.wsUrl(), Map.of("Authorization", basic));
         c.welcome();
         return c;
     }
@@ -171,7 +153,7 @@ class TypedHandlersIT {
         assertThat(c.next("roles").data().get(0).asString()).isEqualTo("ROLE_USER");
         c.close();
 
-        ReactorNettyTestClient anonymous = ReactorNettyTestClient.connect(url);
+        ReactorNettyTestClient anonymous = ReactorNettyTestClient.connect(APP.wsUrl());
         anonymous.welcome();
         anonymous.send(WsMessage.of("whoami").withId("w3"));
         // Spring Security may hand an anonymous connection its AnonymousAuthenticationToken.
@@ -216,15 +198,9 @@ class TypedHandlersIT {
     }
 
     private static void run(Class<?> handlers) {
-        try (ConfigurableApplicationContext ignored = new SpringApplicationBuilder(PlainApp.class)
+        try (ConfigurableApplicationContext ignored = LoopbackApp.withoutSecurity(PlainApp.class)
                 .initializers(ctx -> ((GenericApplicationContext) ctx).registerBean("handlers", Object.class, () -> newInstance(handlers),
                         bd -> ((AbstractBeanDefinition) bd).setBeanClass(handlers)))
-                .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
-                        "wspool.server.close-drain-period=0s",
-                        "spring.autoconfigure.exclude="
-                                + "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration,"
-                                + "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration,"
-                                + "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration")
                 .run()) {
             throw new AssertionError("the application started with " + handlers.getSimpleName());
         }
@@ -245,23 +221,11 @@ class TypedHandlersIT {
 
     @SpringBootConfiguration
     @EnableAutoConfiguration
+    @Import(BasicAuthSecurity.class)
     static class TypedApp {
         @Bean
         Handlers handlers() {
             return new Handlers();
-        }
-
-        @Bean
-        SecurityWebFilterChain chain(ServerHttpSecurity http) {
-            return http.authorizeExchange(e -> e.anyExchange().permitAll())
-                    .httpBasic(Customizer.withDefaults())
-                    .csrf(ServerHttpSecurity.CsrfSpec::disable)
-                    .build();
-        }
-
-        @Bean
-        MapReactiveUserDetailsService users() {
-            return new MapReactiveUserDetailsService(User.withUsername("carol").password("{noop}carol-pw").roles("USER").build());
         }
     }
 }

@@ -9,14 +9,13 @@ import java.util.Map;
 
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.WsHub;
+import io.reactivewspool.spring.test.LoopbackApp;
+import io.reactivewspool.spring.test.RunningApp;
 import io.reactivewspool.test.ReactorNettyTestClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,33 +24,15 @@ import static org.awaitility.Awaitility.await;
 /** {@link WsEndpoint}: an endpoint with fixed topics and required authentication, beside the default one. */
 class WsEndpointIT {
 
-    private ConfigurableApplicationContext app;
-    private int port;
-
-    @BeforeEach
-    void start() {
-        app = new SpringApplicationBuilder(EndpointApp.class)
-                .properties("server.port=0", "server.address=127.0.0.1", "spring.main.banner-mode=off",
-                        "wspool.server.close-drain-period=0s",
-                        "spring.autoconfigure.exclude="
-                                + "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration,"
-                                + "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration,"
-                                + "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration")
-                .run();
-        port = Integer.parseInt(app.getEnvironment().getRequiredProperty("local.server.port"));
-    }
-
-    @AfterEach
-    void stop() {
-        app.close();
-    }
+    @RegisterExtension
+    static final RunningApp APP = new RunningApp(() -> LoopbackApp.withoutSecurity(EndpointApp.class));
 
     @Test
     void endpointSubscribesItsConnectionsToItsTopics() {
-        ReactorNettyTestClient c = ReactorNettyTestClient.connect("ws://127.0.0.1:" + port + "/ws/notifications");
+        ReactorNettyTestClient c = ReactorNettyTestClient.connect("ws://127.0.0.1:" + APP.port() + "/ws/notifications");
         c.welcome();
         assertThat(c.next("subscribed").topic()).isEqualTo("notifications");
-        WsHub hub = app.getBean(WsHub.class);
+        WsHub hub = APP.context().getBean(WsHub.class);
         await().until(() -> hub.broadcast("notifications", "notice", Map.of("text", "deploy at 5")) == 1);
         assertThat(c.next("notice").data().get("text").asString()).isEqualTo("deploy at 5");
         c.close();
@@ -60,12 +41,12 @@ class WsEndpointIT {
     @Test
     void endpointThatRequiresAuthenticationRefusesAnonymousUpgradesWith401() {
         // /ws/private requires a user; with no Authenticator every connection is anonymous.
-        assertThat(ReactorNettyTestClient.start("ws://127.0.0.1:" + port + "/ws/private", Map.of()).handshakeStatus()).isEqualTo(401);
+        assertThat(ReactorNettyTestClient.start("ws://127.0.0.1:" + APP.port() + "/ws/private", Map.of()).handshakeStatus()).isEqualTo(401);
     }
 
     @Test
     void defaultEndpointStillServesWithoutTheTopics() {
-        ReactorNettyTestClient c = ReactorNettyTestClient.connect("ws://127.0.0.1:" + port + "/ws");
+        ReactorNettyTestClient c = ReactorNettyTestClient.connect(APP.wsUrl());
         c.welcome();
         c.send(WsMessage.ping().withId("p"));
         assertThat(c.next("pong").id()).isEqualTo("p");
@@ -76,7 +57,7 @@ class WsEndpointIT {
     @Test
     void theDashboardIsOffUnlessAPropertyTurnsItOn() throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port + "/api/admin/websockets/dashboard/")).timeout(Duration.ofSeconds(30)).build(),
+                URI.create("http://127.0.0.1:" + APP.port() + "/api/admin/websockets/dashboard/")).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isNotEqualTo(200);
         assertThat(r.body()).doesNotContain("Operator dashboard");

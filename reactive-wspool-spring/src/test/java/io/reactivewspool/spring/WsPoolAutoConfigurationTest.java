@@ -8,6 +8,7 @@ import io.reactivewspool.client.AdaptiveSizingSpec;
 import io.reactivewspool.client.WsClientPool;
 import io.reactivewspool.client.WsClientPoolOptions;
 import io.reactivewspool.history.TopicHistory;
+import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.metrics.HubMeterBinder;
 import io.reactivewspool.server.HeartbeatSpec;
 import io.reactivewspool.server.LimitSpec;
@@ -66,6 +67,20 @@ class WsPoolAutoConfigurationTest {
                     assertThat(o.cluster().presenceTopics()).containsExactly("room.*", "doc.*");
                     assertThat(o.cluster().tracksPresence("room.1")).isTrue();
                 });
+    }
+
+    @Test
+    void codecsPropertyOffersTheBinaryCodecsBesidesJson() {
+        runner.withPropertyValues("wspool.server.codecs=cbor,msgpack").run(ctx -> {
+            WsHubOptions o = ctx.getBean(WsHubOptions.class);
+            assertThat(o.codecs()).extracting(WsCodec::subprotocol)
+                    .containsExactly("wspool.cbor", "wspool.msgpack", "wspool.json");
+        });
+        runner.withPropertyValues("wspool.server.codecs=cbor,xml").run(ctx -> {
+            assertThat(ctx).hasFailed();
+            assertThat(ctx.getStartupFailure()).hasStackTraceContaining(
+                    "wspool.server.codecs=[cbor, xml] is invalid: unknown codec 'xml'; one of json, cbor, msgpack");
+        });
     }
 
     @Test

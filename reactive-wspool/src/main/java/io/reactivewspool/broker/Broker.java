@@ -26,8 +26,10 @@ import reactor.core.publisher.Mono;
  * <li>A {@link BrokerMessage.Kind#TOPIC TOPIC} message reaches each other node with interest in ANY
  * of its topics exactly once, with the full list; the hub then gives it to each local connection
  * subscribed to any of them once. A node without interest in any of them does not get it.</li>
- * <li>{@link BrokerMessage.Kind#USER USER} and {@link BrokerMessage.Kind#CONTROL CONTROL} messages
- * reach every other node. A node never receives its own messages.</li>
+ * <li>{@link BrokerMessage.Kind#USER USER}, {@link BrokerMessage.Kind#CONTROL CONTROL},
+ * {@link BrokerMessage.Kind#REQUEST REQUEST} and {@link BrokerMessage.Kind#REPLY REPLY} messages
+ * reach every other node (a node ignores a request for a connection it does not hold and a reply
+ * for another node). A node never receives its own messages.</li>
  * <li>{@link #isConnected()} is false while the broker cannot reach the cluster or while nothing
  * consumes {@link #inbound()} (before the hub subscribes, after an error ended its subscription):
  * a node that hears nothing must not look healthy.</li>

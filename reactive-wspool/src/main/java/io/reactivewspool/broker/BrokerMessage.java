@@ -18,7 +18,9 @@ import java.util.Set;
  * @param kind                  what {@code targets} name
  * @param targets               the topics ({@link Kind#TOPIC}: every subscriber of ANY of them, each
  *                              connection once), the user ids ({@link Kind#USER}: every connection
- *                              of any of them) or one control verb ({@link Kind#CONTROL}); at least
+ *                              of any of them), one control verb ({@link Kind#CONTROL}), one
+ *                              connection id ({@link Kind#REQUEST}) or one node id
+ *                              ({@link Kind#REPLY}); at least
  *                              one, none {@code null}, copied as given (order kept, no splitting)
  * @param payload               the encoded envelope exactly as it goes on the wire; never
  *                              re-encoded, never mutated
@@ -36,7 +38,15 @@ public record BrokerMessage(Kind kind, List<String> targets, byte[] payload, Str
         /** Every connection of any of the target users. */
         USER,
         /** A cluster-wide operation (disconnect a user everywhere, stats). */
-        CONTROL
+        CONTROL,
+        /**
+         * A request of the hub for one connection of another node, waiting for the client's
+         * {@code ack}: the target is the connection id; the node holding it answers with a
+         * {@link #REPLY}. The payload is the hub's own (a header and the encoded message).
+         */
+        REQUEST,
+        /** The outcome of a {@link #REQUEST}, for the asking node: the target is its node id. */
+        REPLY
     }
 
     /**

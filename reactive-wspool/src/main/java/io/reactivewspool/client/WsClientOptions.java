@@ -315,7 +315,11 @@ public final class WsClientOptions {
             return this;
         }
 
-        /** The message codec; default {@link WsCodec#json()}. */
+        /**
+         * The message codec; default {@link WsCodec#json()}. A binary codec ({@link WsCodec#cbor()},
+         * {@link WsCodec#messagePack()}) sends binary frames and, unless {@link #subprotocols} are set,
+         * asks for its {@link WsCodec#subprotocol()}: a server that does not answer it fails the upgrade.
+         */
         public Builder codec(WsCodec codec) {
             this.codec = Objects.requireNonNull(codec, "codec");
             return this;

@@ -25,6 +25,11 @@ import reactor.core.publisher.Mono;
  * WebSocket ping every {@link WsTopicClientOptions#pingInterval()} that gets neither its pong nor
  * any message within {@link WsTopicClientOptions#pingTimeout()}; it is closed and replaced as
  * above, so a dead path is found within {@code pingInterval + pingTimeout}.</li>
+ * <li>A topic's messages reach the application at most once and in offset order: a message at or
+ * below an offset already delivered in its epoch (a replay overlapping live delivery, a late live
+ * copy) is suppressed and counted ({@link #suppressedDuplicates()}); one that was never delivered
+ * but arrives after a later one is suppressed, counted ({@link #suppressedLateMessages()}) and
+ * reported on {@link #gaps()}.</li>
  * <li>Cancelling the last subscriber of a topic sends {@code unsubscribe}.</li>
  * </ul>
  *
@@ -69,6 +74,18 @@ public interface WsTopicClient {
 
     /** Messages dropped because a topic's subscribers did not keep up. */
     long droppedMessages();
+
+    /**
+     * Messages not delivered because their offset had been delivered already (the hub sent them
+     * again: a recovery replay overlapping live delivery, or a late copy).
+     */
+    long suppressedDuplicates();
+
+    /**
+     * Messages not delivered because a later offset of their topic had been delivered before they
+     * came (delivering them would break the order); each was reported on {@link #gaps()}.
+     */
+    long suppressedLateMessages();
 
     /** Closes the connection with 1000 and completes every topic stream; completes when closed. Idempotent. */
     Mono<Void> disposeLater();

@@ -2,6 +2,7 @@ package io.reactivewspool.message;
 
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Set;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -169,6 +170,42 @@ public final class WsMessage {
     /** {@code error}: a human-readable reason, and the id of the offending message (may be {@code null}). */
     public static WsMessage error(String reason, String id) {
         return builder(ERROR).error(reason).id(id).build();
+    }
+
+    // ---------------------------------------------------------------- the hub's requests and their acks
+
+    /** Client to server: the answer to a request of the hub, carrying the request's {@code id}. */
+    public static final String ACK = "ack";
+    /**
+     * How the {@code id} of every request of the hub begins (PROTOCOL.md, Requests of the hub). The
+     * protocol reserves it: a client never starts its own ids with it, so a hub message whose id
+     * does (and whose type is not {@code error}) is a request waiting for an {@code ack}.
+     */
+    public static final String HUB_REQUEST_ID_PREFIX = "hub:";
+    /** The types a client sends that the hub answers itself; no application handler can take them. */
+    public static final Set<String> PROTOCOL_TYPES = Set.of(SUBSCRIBE, UNSUBSCRIBE, PUBLISH, PING, REFRESH, ACK);
+
+    /**
+     * {@code ack}: the client accepts the hub's request {@code requestId}, answering {@code data}
+     * (may be {@code null}).
+     *
+     * <pre>{@code
+     * connection.receive().filter(WsMessage::isHubRequest)
+     *         .flatMap(m -> connection.send(WsMessage.ack(m.id(), Map.of("ok", true))));
+     * }</pre>
+     */
+    public static WsMessage ack(String requestId, Object data) {
+        return builder(ACK).id(Objects.requireNonNull(requestId, "requestId")).data(data).build();
+    }
+
+    /** {@code ack} with an {@code error}: the client refuses or failed the hub's request {@code requestId}. */
+    public static WsMessage ackError(String requestId, String reason) {
+        return builder(ACK).id(Objects.requireNonNull(requestId, "requestId")).error(Objects.requireNonNull(reason, "reason")).build();
+    }
+
+    /** Whether this is a request of the hub waiting for an {@link #ack}: its id has the reserved prefix, its type is not {@code error} or {@code ack}. */
+    public boolean isHubRequest() {
+        return id != null && id.startsWith(HUB_REQUEST_ID_PREFIX) && !type.equals(ERROR) && !type.equals(ACK);
     }
 
     /** What the message is; never {@code null} or empty. */

@@ -7,10 +7,12 @@
  *
  * <p>The protocol's JSON codec is {@code WsCodec.json()} (limits in
  * {@link io.reactivewspool.message.JsonCodecOptions}; the Jackson implementation is
- * {@code internal.codec.JacksonJsonCodec}). <b>To add a codec</b>, implement {@code WsCodec}
- * (thread-safe; {@code encode} returns a fresh array the hub shares between recipients; bad input
- * fails with {@code WsProtocolException}) and pass it to {@code WsHubOptions.Builder.codec} and
- * {@code WsClientOptions.Builder.codec}; {@code JsonCodecTest} and {@code DecoderFuzzProperties}
- * show what to test.
+ * {@code internal.codec.JacksonJsonCodec}); {@code WsCodec.cbor()} and {@code WsCodec.messagePack()}
+ * carry the same envelope in binary frames, chosen per connection by WebSocket subprotocol.
+ * <b>To add a codec</b>, implement {@code WsCodec} (thread-safe; {@code encode} returns a fresh array
+ * the hub shares between recipients of that codec; bad input fails with {@code WsProtocolException};
+ * {@code subprotocol()} and {@code binary()} say how it is asked for and framed) and pass it to
+ * {@code WsHubOptions.Builder.codecs} and {@code WsClientOptions.Builder.codec}; {@code JsonCodecTest},
+ * {@code BinaryCodecTest} and {@code DecoderFuzzProperties} show what to test.
  */
 package io.reactivewspool.message;

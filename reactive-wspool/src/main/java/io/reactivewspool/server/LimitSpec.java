@@ -24,6 +24,8 @@ import io.reactivewspool.internal.OptionRange;
  * <tr><td>maxRateLimitViolations (before 1008)</td><td>{@value #DEFAULT_MAX_RATE_LIMIT_VIOLATIONS}</td><td>&gt;= 1</td></tr>
  * <tr><td>maxBadMessages (before 1008)</td><td>{@value #DEFAULT_MAX_BAD_MESSAGES}</td><td>&gt;= 1</td></tr>
  * <tr><td>failedSendThreshold</td><td>{@value #DEFAULT_FAILED_SEND_THRESHOLD}</td><td>&gt;= 1</td></tr>
+ * <tr><td>maxPendingRequestsPerConnection (the hub's requests waiting for an ack)</td>
+ * <td>{@value #DEFAULT_MAX_PENDING_REQUESTS_PER_CONNECTION}</td><td>1 .. 65,536</td></tr>
  * </table>
  *
  * <pre>{@code
@@ -46,6 +48,7 @@ public final class LimitSpec {
     public static final int DEFAULT_MAX_RATE_LIMIT_VIOLATIONS = 10;
     public static final int DEFAULT_MAX_BAD_MESSAGES = 100;
     public static final int DEFAULT_FAILED_SEND_THRESHOLD = 5;
+    public static final int DEFAULT_MAX_PENDING_REQUESTS_PER_CONNECTION = 64;
 
     private static final LimitSpec DEFAULTS = builder().build();
 
@@ -60,6 +63,7 @@ public final class LimitSpec {
     private final int maxRateLimitViolations;
     private final int maxBadMessages;
     private final int failedSendThreshold;
+    private final int maxPendingRequestsPerConnection;
 
     private LimitSpec(Builder b) {
         maxConnections = b.maxConnections;
@@ -73,6 +77,7 @@ public final class LimitSpec {
         maxRateLimitViolations = b.maxRateLimitViolations;
         maxBadMessages = b.maxBadMessages;
         failedSendThreshold = b.failedSendThreshold;
+        maxPendingRequestsPerConnection = b.maxPendingRequestsPerConnection;
     }
 
     /** The default limits. */
@@ -99,6 +104,7 @@ public final class LimitSpec {
         b.maxRateLimitViolations = maxRateLimitViolations;
         b.maxBadMessages = maxBadMessages;
         b.failedSendThreshold = failedSendThreshold;
+        b.maxPendingRequestsPerConnection = maxPendingRequestsPerConnection;
         return b;
     }
 
@@ -157,6 +163,14 @@ public final class LimitSpec {
         return failedSendThreshold;
     }
 
+    /**
+     * The hub's requests ({@link WsHub#request}) that may wait for one connection's {@code ack} at
+     * once; the next fails at once with {@link WsHubRequestException.Reason#TOO_MANY_PENDING}.
+     */
+    public int maxPendingRequestsPerConnection() {
+        return maxPendingRequestsPerConnection;
+    }
+
     /** Builds {@link LimitSpec}; every setter checks its range at once. Not thread-safe. */
     public static final class Builder {
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
@@ -170,6 +184,7 @@ public final class LimitSpec {
         private int maxRateLimitViolations = DEFAULT_MAX_RATE_LIMIT_VIOLATIONS;
         private int maxBadMessages = DEFAULT_MAX_BAD_MESSAGES;
         private int failedSendThreshold = DEFAULT_FAILED_SEND_THRESHOLD;
+        private int maxPendingRequestsPerConnection = DEFAULT_MAX_PENDING_REQUESTS_PER_CONNECTION;
 
         private Builder() {
         }
@@ -226,6 +241,11 @@ public final class LimitSpec {
 
         public Builder failedSendThreshold(int v) {
             failedSendThreshold = OptionRange.atLeast("failedSendThreshold", v, 1);
+            return this;
+        }
+
+        public Builder maxPendingRequestsPerConnection(int v) {
+            maxPendingRequestsPerConnection = OptionRange.between("maxPendingRequestsPerConnection", v, 1, 1 << 16);
             return this;
         }
 

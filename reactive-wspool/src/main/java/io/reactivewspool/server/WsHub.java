@@ -1,10 +1,12 @@
 package io.reactivewspool.server;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
 import io.reactivewspool.internal.server.DefaultWsHub;
 import io.reactivewspool.message.WsMessage;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -19,7 +21,8 @@ import reactor.core.publisher.Mono;
  *         .authenticator(Authenticator.tokens(Map.of("ALICE_TOKEN", "alice")))
  *         .build());
  * WsServer server = WsServer.create(hub, WsServerOptions.builder().port(8080).build()).bindNow();
- * hub.broadcast("announcements", "system_announcement", Map.of("message", "hello"));
+ * hub.publish("announcements", "system_announcement", Map.of("message", "hello"))
+ *    .subscribe(r -> System.out.println("reached " + r.localRecipients() + " local connections"));
  * hub.topic("prices").map(WsMessage::data).subscribe(System.out::println);
  * }</pre>
  *
@@ -29,9 +32,12 @@ import reactor.core.publisher.Mono;
  * {@link #create} and stopped by {@link #close()}.
  *
  * <p>Thread-safe. Sending methods are non-blocking and may be called from any thread, event loops
- * included; they return the number of LOCAL connections reached (a broker carries the message to
- * other nodes). The {@code …Connection} methods act on one connection wherever it lives in the
- * cluster and answer with a {@link ConnectionOutcome} saying where and what happened.
+ * included. The {@code broadcast}/{@code sendToUser} methods are fire and forget: they return the
+ * number of LOCAL connections reached (a broker carries the message to other nodes) and only log a
+ * broker failure; the {@code publish} methods return a {@code Mono<PublishResult>} that completes
+ * once the broker accepted the message, or fails with a {@link WsPublishException}.
+ * The {@code …Connection} methods act on one connection wherever it lives in the cluster and answer
+ * with a {@link ConnectionOutcome} saying where and what happened.
  */
 public interface WsHub {
 
@@ -72,32 +78,122 @@ public interface WsHub {
      */
     Mono<Void> serve(WsTransport transport, Admission admission, Set<String> topics);
 
+    // ---------------------------------------------------------------- publishing with an outcome
+
+    /** Messages {@link #publishAll(String, String, Publisher)} keeps on their way at once: {@value}. */
+    int DEFAULT_MAX_IN_FLIGHT = 256;
+
     /**
-     * Broadcasts {@code data} as a message of {@code type} to a topic's subscribers. With a topic
+     * Publishes {@code data} as a message of {@code type} to a topic's subscribers on every node,
+     * and tells how it went: the returned {@code Mono} emits once the broker has accepted the
+     * message (with a history, once it was stored first), with the connections reached on this
+     * node and the message's {@link PublishResult#offset() offset}, the one its subscribers receive.
+     * It fails with a {@link WsPublishException} when the broker could not take it
+     * ({@link WsPublishException.Reason#BROKER_UNAVAILABLE BROKER_UNAVAILABLE}: down, timed out;
+     * the Redis broker bounds each publish by its {@code commandTimeout}) or the history could not
+     * store it ({@link WsPublishException.Reason#NOT_STORED NOT_STORED},
+     * {@link WsPublishException.Reason#HISTORY_BACKLOG HISTORY_BACKLOG}; then nobody got it).
+     *
+     * <pre>{@code
+     * orders.save(order)
+     *       .flatMap(o -> hub.publish("orders", "order_created", o))
+     *       .doOnNext(r -> log.info("offset={} local={}", r.offset(), r.localRecipients()));
+     * }</pre>
+     *
+     * <p>Cold: each subscription publishes once. Cancelling does not withdraw a message already
+     * handed to the hub; it only stops listening for the outcome.
+     *
+     * @throws IllegalArgumentException when the topic name is invalid
+     */
+    Mono<PublishResult> publish(String topic, String type, Object data);
+
+    /**
+     * As {@link #publish(String, String, Object)}, to the subscribers of several topics on every
+     * node; a connection subscribed to more than one of them receives it once. Never stored in the
+     * history, so the result has no offset.
+     *
+     * @throws IllegalArgumentException when {@code topics} is empty or holds an invalid name
+     */
+    Mono<PublishResult> publish(Set<String> topics, String type, Object data);
+
+    /**
+     * As {@link #publish(String, String, Object)}, to every connection of a user on every node (the
+     * id matched exactly); no offset.
+     */
+    Mono<PublishResult> publishToUser(String userId, String type, Object data);
+
+    /**
+     * Publishes on behalf of a connection, as its own {@code publish} message would: the
+     * {@link WsHubOptions#topicPolicy() topic policy} decides
+     * ({@link TopicPolicy#canPublish(WsConnectionView, String)}) and the sender does not receive
+     * it. A refusal fails with {@link WsPublishException.Reason#FORBIDDEN FORBIDDEN} and reaches
+     * nobody; otherwise as {@link #publish(String, String, Object)}.
+     *
+     * <pre>{@code
+     * handlers.put("chat", ctx -> ctx.hub().publishAs(ctx.connection(), "chat." + room, "chat", ctx.message().data())
+     *         .map(r -> WsMessage.of("sent", null, Map.of("offset", r.offset()))));
+     * }</pre>
+     */
+    Mono<PublishResult> publishAs(WsConnectionView sender, String topic, String type, Object data);
+
+    /**
+     * Publishes every element of {@code data} as a message of {@code type} to a topic, at the
+     * broker's pace: at most {@link #DEFAULT_MAX_IN_FLIGHT} messages are waiting for their outcome
+     * at once, and {@code data} is asked for more only as outcomes come back (never an unbounded
+     * buffer). Emits the outcomes in {@code data}'s order (with a history, with increasing offsets).
+     * The first failure ends it with that {@link WsPublishException} and stops publishing; the
+     * messages still in flight then may or may not have gone out. Cancelling stops publishing.
+     *
+     * <pre>{@code
+     * hub.publishAll("prices", "tick", priceFeed)          // Flux<Tick>
+     *    .subscribe(r -> lastOffset.set(r.offset()));
+     * }</pre>
+     */
+    default Flux<PublishResult> publishAll(String topic, String type, Publisher<?> data) {
+        return publishAll(topic, type, data, DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    /**
+     * As {@link #publishAll(String, String, Publisher)}, with at most {@code maxInFlight} messages
+     * waiting for their outcome at once.
+     *
+     * @throws IllegalArgumentException when {@code maxInFlight < 1} or the topic name is invalid
+     */
+    Flux<PublishResult> publishAll(String topic, String type, Publisher<?> data, int maxInFlight);
+
+    // ---------------------------------------------------------------- fire and forget
+
+    /**
+     * Broadcasts {@code data} as a message of {@code type} to a topic's subscribers, fire and
+     * forget: a broker or history failure is counted and logged, not told to the caller; use
+     * {@link #publish(String, String, Object)} for the outcome. With a topic
      * history ({@link WsHubOptions#history()}) the message is stored first and delivered with its
      * {@code offset}; when the history stores asynchronously (Redis) delivery follows the append,
      * and the returned count is then the topic's local subscribers at the time of the call.
      */
     int broadcast(String topic, String type, Object data);
 
-    /** As {@link #broadcast(String, String, Object)}, skipping the given connections. */
+    /** As {@link #broadcast(String, String, Object)} (fire and forget), skipping the given connections. */
     int broadcast(String topic, String type, Object data, Set<String> excludedConnectionIds);
 
     /**
      * Broadcasts one message to the subscribers of several topics, on every node of a cluster; a
-     * connection subscribed to more than one of them receives it once.
+     * connection subscribed to more than one of them receives it once. Fire and forget; with an
+     * outcome: {@link #publish(Set, String, Object)}.
      */
     int broadcast(Set<String> topics, String type, Object data);
 
     /**
      * Broadcasts a ready message (its {@code topic} is the target; the hub sets the timestamp) to
-     * the topic's subscribers except {@code excludedConnectionIds}.
+     * the topic's subscribers except {@code excludedConnectionIds}. Fire and forget; with an
+     * outcome: {@link #publish(String, String, Object)} or {@link #publishAs}.
      */
     int broadcast(WsMessage message, Set<String> excludedConnectionIds);
 
     /**
      * Sends to every connection of a user, on every node of a cluster; the id is matched exactly,
-     * whatever characters it holds. Returns how many local connections it reached.
+     * whatever characters it holds. Returns how many local connections it reached. Fire and
+     * forget; with an outcome: {@link #publishToUser(String, String, Object)}.
      */
     int sendToUser(String userId, String type, Object data);
 
@@ -169,6 +265,35 @@ public interface WsHub {
      * @throws IllegalArgumentException when the topic name is invalid
      */
     Mono<ConnectionOutcome> unsubscribeConnection(String connectionId, String topic);
+
+    /**
+     * Sends {@code message} to one connection as a request and completes with the client's
+     * {@code ack} (docs/PROTOCOL.md, Requests of the hub): the hub gives the message a fresh
+     * {@code id} beginning with {@link WsMessage#HUB_REQUEST_ID_PREFIX} (replacing any id it had)
+     * and the client answers {@code {"type":"ack","id":…,"data":…}}. The connection may be on
+     * another node of a cluster: the request goes through the broker to the node holding it, and
+     * the outcome comes back here.
+     *
+     * <pre>{@code
+     * hub.request(connectionId, WsMessage.of("confirm_order", null, Map.of("order", 42)), Duration.ofSeconds(10))
+     *    .map(ack -> ack.data().get("accepted").asBoolean())
+     *    .subscribe(accepted -> log.info("order 42 accepted={}", accepted));
+     * }</pre>
+     *
+     * <p>Fails with {@link io.reactivewspool.WsRequestTimeoutException} when no {@code ack} comes
+     * within {@code timeout} (on a cluster, also when no node holds the connection or its node is
+     * unreachable); with {@link io.reactivewspool.WsClosedException} (code and reason) when the
+     * connection closes first; with {@link WsHubRequestException} when the client answers with an
+     * {@code error} ({@code REFUSED}), when {@link LimitSpec#maxPendingRequestsPerConnection()}
+     * requests already wait on the connection ({@code TOO_MANY_PENDING}), when the connection is
+     * unknown to a hub without a cluster broker ({@code UNKNOWN_CONNECTION}), or when the request
+     * could not be sent ({@code NOT_SENT}). Cold: each subscription sends one request; cancelling
+     * forgets it, and an {@code ack} that comes after is answered with an {@code error} and counted.
+     *
+     * @throws IllegalArgumentException when {@code timeout} is not positive, or the message's type
+     *                                  is {@code ack} or {@code error}
+     */
+    Mono<WsMessage> request(String connectionId, WsMessage message, Duration timeout);
 
     /**
      * The messages broadcast to a topic from now on, for in-process subscribers. Hot: each

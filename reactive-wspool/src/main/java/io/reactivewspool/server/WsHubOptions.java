@@ -16,6 +16,8 @@ import io.reactivewspool.broker.LocalBroker;
 import io.reactivewspool.history.HistoryOptions;
 import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.internal.OptionRange;
+import io.reactivewspool.internal.server.Origins;
+import io.reactivewspool.internal.server.Subprotocols;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
 import reactor.core.scheduler.Scheduler;
@@ -39,7 +41,10 @@ import reactor.core.scheduler.Scheduler;
  * <tr><td>authenticationTimeout</td><td>{@link #DEFAULT_AUTHENTICATION_TIMEOUT} (10 s)</td><td>10 ms .. 10 min; an
  * authenticator still undecided then: the upgrade is refused with 503</td></tr>
  * <tr><td>topicPolicy</td><td>{@link TopicPolicy#defaults()}</td><td></td></tr>
- * <tr><td>codec</td><td>{@link WsCodec#json()}</td><td></td></tr>
+ * <tr><td>codec</td><td>{@link WsCodec#json()}</td><td>what a client gets that asks for no subprotocol, or
+ * only for unknown ones; also the encoding of the broker's and the history's bytes</td></tr>
+ * <tr><td>codecs</td><td>none besides {@code codec}</td><td>codecs a client may ask for by
+ * {@code Sec-WebSocket-Protocol}, each under its {@link WsCodec#subprotocol()}; names unique</td></tr>
  * <tr><td>broker</td><td>a {@link LocalBroker}</td><td></td></tr>
  * <tr><td>history</td><td>none: topic messages carry no offset, {@code since} is never recovered</td><td>its size &lt; outboundQueueSize</td></tr>
  * <tr><td>scheduler</td><td>none: the hub creates and disposes its own</td><td></td></tr>
@@ -50,6 +55,7 @@ import reactor.core.scheduler.Scheduler;
  *         .maxConnections(50_000)
  *         .overflowPolicy(OverflowPolicy.DISCONNECT)
  *         .handler("echo", ctx -> Mono.just(ctx.message()))
+ *         .codecs(WsCodec.cbor(), WsCodec.messagePack())   // wspool.json, wspool.cbor, wspool.msgpack
  *         .build();
  * int max = options.limits().maxConnections();
  * }</pre>
@@ -58,9 +64,6 @@ public final class WsHubOptions {
 
     /** Default {@code authenticationTimeout}: 10 s. */
     public static final Duration DEFAULT_AUTHENTICATION_TIMEOUT = Duration.ofSeconds(10);
-
-    static final Set<String> RESERVED_TYPES = Set.of(WsMessage.SUBSCRIBE, WsMessage.UNSUBSCRIBE,
-            WsMessage.PUBLISH, WsMessage.PING);
 
     private static final WsHubOptions DEFAULTS = builder().build();
 
@@ -73,6 +76,7 @@ public final class WsHubOptions {
     private final Duration authenticationTimeout;
     private final TopicPolicy topicPolicy;
     private final WsCodec codec;
+    private final List<WsCodec> codecs;
     private final Broker broker;
     private final TopicHistory history;
     private final Scheduler scheduler;
@@ -90,6 +94,7 @@ public final class WsHubOptions {
         this.authenticationTimeout = b.authenticationTimeout;
         this.topicPolicy = b.topicPolicy;
         this.codec = b.codec;
+        this.codecs = Subprotocols.negotiable(b.codec, b.codecs);
         this.broker = b.broker != null ? b.broker : new LocalBroker();
         this.history = b.history;
         this.scheduler = b.scheduler;
@@ -157,16 +162,22 @@ public final class WsHubOptions {
         return codec;
     }
 
+    /**
+     * The codecs a client may ask for by subprotocol: those of {@link Builder#codecs}, then
+     * {@link #codec()} when it has a subprotocol no other listed codec has. Immutable.
+     */
+    public List<WsCodec> codecs() {
+        return codecs;
+    }
+
     /** The broker. */
     public Broker broker() {
         return broker;
     }
 
     /**
-     * The topic history, or {@code null} when none: with one, every single-topic message (a
-     * client's {@code publish}, {@link WsHub#broadcast(String, String, Object)}) is stored and
-     * delivered with its {@code offset}, and {@code subscribe} with {@code data.since} replays what
-     * a client missed.
+     * The topic history, or {@code null}: with one, every single-topic message is stored and delivered
+     * with its {@code offset}, and {@code subscribe} with {@code data.since} replays what a client missed.
      */
     public TopicHistory history() {
         return history;
@@ -201,6 +212,7 @@ public final class WsHubOptions {
         private Duration authenticationTimeout = DEFAULT_AUTHENTICATION_TIMEOUT;
         private TopicPolicy topicPolicy = TopicPolicy.defaults();
         private WsCodec codec = WsCodec.json();
+        private List<WsCodec> codecs = List.of();
         private Broker broker;
         private TopicHistory history;
         private Scheduler scheduler;
@@ -220,6 +232,7 @@ public final class WsHubOptions {
             authenticationTimeout = o.authenticationTimeout;
             topicPolicy = o.topicPolicy;
             codec = o.codec;
+            codecs = o.codecs.stream().filter(c -> c != o.codec).toList();
             broker = o.broker;
             history = o.history;
             scheduler = o.scheduler;
@@ -335,6 +348,12 @@ public final class WsHubOptions {
             return this;
         }
 
+        /** {@link LimitSpec.Builder#maxPendingRequestsPerConnection}. */
+        public Builder maxPendingRequestsPerConnection(int v) {
+            limits.maxPendingRequestsPerConnection(v);
+            return this;
+        }
+
         /** {@link LimitSpec.Builder#failedSendThreshold}. */
         public Builder failedSendThreshold(int v) {
             limits.failedSendThreshold(v);
@@ -373,13 +392,7 @@ public final class WsHubOptions {
 
         /** Replaces the allowed origins ({@code "https://app.example.com"}, or {@code "*"} for any). */
         public Builder allowedOrigins(Set<String> origins) {
-            Objects.requireNonNull(origins, "allowedOrigins");
-            for (String o : origins) {
-                if (o == null || o.isBlank()) {
-                    throw new IllegalArgumentException("allowedOrigins must not contain blank entries, was " + origins);
-                }
-            }
-            allowedOrigins = new LinkedHashSet<>(origins);
+            allowedOrigins = Origins.checked(origins);
             return this;
         }
 
@@ -405,6 +418,19 @@ public final class WsHubOptions {
 
         public Builder codec(WsCodec v) {
             codec = Objects.requireNonNull(v, "codec");
+            return this;
+        }
+
+        /**
+         * The codecs a client may choose per connection with {@code Sec-WebSocket-Protocol}, each under
+         * its {@link WsCodec#subprotocol()} (replaces any set before). {@link #codec} is offered too,
+         * under its own name. The hub answers the first subprotocol the client lists that it knows; a
+         * client that lists none it knows gets {@link #codec} and no subprotocol in the answer.
+         *
+         * @throws IllegalArgumentException when a codec has no valid subprotocol, or shares another's
+         */
+        public Builder codecs(WsCodec... v) {
+            codecs = Subprotocols.checked(v);
             return this;
         }
 
@@ -447,9 +473,9 @@ public final class WsHubOptions {
         public Builder handler(String type, MessageHandler handler) {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(handler, "handler");
-            if (type.isEmpty() || RESERVED_TYPES.contains(type)) {
+            if (type.isEmpty() || WsMessage.PROTOCOL_TYPES.contains(type)) {
                 throw new IllegalArgumentException("handler type must be an application type, not one of "
-                        + RESERVED_TYPES + " or empty, was '" + type + "'");
+                        + WsMessage.PROTOCOL_TYPES + " or empty, was '" + type + "'");
             }
             handlers.put(type, handler);
             return this;

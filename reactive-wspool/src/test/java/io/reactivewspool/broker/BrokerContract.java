@@ -423,9 +423,16 @@ public abstract class BrokerContract {
         a.publish(new BrokerMessage(Kind.TOPIC, topics, payload, "node-a", Set.of("conn,1", "conn 2"))).block(T);
         a.publish(new BrokerMessage(Kind.USER, users, payload, "node-a", Set.of())).block(T);
         a.publish(new BrokerMessage(Kind.CONTROL, "verb", json("{\"op\":\"x\"}"), "node-a", Set.of())).block(T);
+        byte[] binary = {0, 0, 0, 2, '{', '}', (byte) 0xff, 0};
+        a.publish(new BrokerMessage(Kind.REQUEST, "conn,7", binary, "node-a", Set.of())).block(T);
+        a.publish(new BrokerMessage(Kind.REPLY, "node-b", binary, "node-a", Set.of())).block(T);
 
-        await().atMost(T).until(() -> atB.size() >= 3);
-        assertThat(atB).extracting(BrokerMessage::kind).containsExactly(Kind.TOPIC, Kind.USER, Kind.CONTROL);
+        await().atMost(T).until(() -> atB.size() >= 5);
+        assertThat(atB).extracting(BrokerMessage::kind)
+                .containsExactly(Kind.TOPIC, Kind.USER, Kind.CONTROL, Kind.REQUEST, Kind.REPLY);
+        assertThat(atB.get(3).targets()).containsExactly("conn,7");
+        assertThat(atB.get(3).payload()).as("a hub request's binary payload crosses as it is").isEqualTo(binary);
+        assertThat(atB.get(4).targets()).containsExactly("node-b");
         BrokerMessage topic = atB.get(0);
         assertThat(topic.targets()).as("several topics arrive once, as one list").containsExactlyElementsOf(topics);
         assertThat(topic.payload()).isEqualTo(payload);
@@ -437,7 +444,7 @@ public abstract class BrokerContract {
         b.publish(new BrokerMessage(Kind.CONTROL, "marker", json("{}"), "node-b", Set.of())).block(T);
         await().atMost(T).until(() -> atA.size() == 1);
         assertThat(atA.get(0).targets()).as("A's own messages never come back to A").containsExactly("marker");
-        assertThat(atB).hasSize(3);
+        assertThat(atB).hasSize(5);
     }
 
     @Test

@@ -10,8 +10,6 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 
-import io.reactivewspool.broker.redis.RedisBroker;
-import io.reactivewspool.broker.redis.RedisBrokerOptions;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.RedisHubs;
@@ -46,9 +44,6 @@ class RedisCrashIT {
     @BeforeEach
     void start() {
         redis = RedisServerProcess.start();
-        // A first connection in a cold JVM on a loaded machine can take longer than the hubs' 1 s.
-        RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId("warm-up").commandTimeout(Duration.ofSeconds(20))
-                .build()).flatMap(RedisBroker::close).block(Duration.ofSeconds(30));
         hubs = RedisHubs.withHistory(redis, 1_000, "node-a", "node-b");
     }
 

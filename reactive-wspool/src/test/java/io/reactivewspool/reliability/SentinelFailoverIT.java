@@ -7,8 +7,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
-import io.reactivewspool.broker.redis.RedisBroker;
-import io.reactivewspool.broker.redis.RedisBrokerOptions;
 import io.reactivewspool.history.HistoryOptions;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
@@ -50,9 +48,6 @@ class SentinelFailoverIT {
     @BeforeEach
     void start() {
         redis = RedisSentinelProcesses.start();
-        // A first connection in a cold JVM on a loaded machine can take longer than the hubs' 1 s.
-        RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId("warm-up").commandTimeout(Duration.ofSeconds(20))
-                .build()).flatMap(RedisBroker::close).block(Duration.ofSeconds(30));
         hubs = RedisHubs.start(redis.uri(), List.of("node-a", "node-b"), null, (broker, b) ->
                 b.history(broker.history(HistoryOptions.builder().size(1_000).build(), WsCodec.json())));
     }

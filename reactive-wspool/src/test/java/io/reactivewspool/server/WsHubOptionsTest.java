@@ -40,6 +40,11 @@ class WsHubOptionsTest {
                 .hasMessage("rateLimitPerSecond must be >= 0, was -1");
         assertThatThrownBy(() -> WsHubOptions.builder().handler("subscribe", ctx -> Mono.empty()))
                 .hasMessageContaining("application type");
+        // The hub answers these itself: a handler for one of them would never be called.
+        for (String own : List.of("refresh", "ack")) {
+            assertThatThrownBy(() -> WsHubOptions.builder().handler(own, ctx -> Mono.empty()))
+                    .as(own).hasMessageContaining("application type");
+        }
         assertThatThrownBy(() -> WsHubOptions.builder().allowedOrigins(Set.of(" ")))
                 .hasMessageContaining("allowedOrigins");
         assertThatThrownBy(() -> WsHubOptions.builder().clusterStateTtl(Duration.ofMillis(100)))

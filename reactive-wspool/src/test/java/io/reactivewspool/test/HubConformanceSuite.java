@@ -8,7 +8,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
+import io.reactivewspool.WsRequestTimeoutException;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.AuthenticatedUser;
 import io.reactivewspool.server.Authenticator;
@@ -17,12 +20,14 @@ import io.reactivewspool.server.TopicPolicy;
 import io.reactivewspool.server.WsAccessDeniedException;
 import io.reactivewspool.server.WsConnectionView;
 import io.reactivewspool.server.WsHubOptions;
+import io.reactivewspool.server.WsHubRequestException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -79,7 +84,7 @@ public abstract class HubConformanceSuite {
     @AfterEach
     void closeAll() {
         clients.forEach(ReactorNettyTestClient::close);
-        servers.forEach(ServerUnderTest::close);
+        servers.forEach(ServerUnderTest::release);
     }
 
     // ------------------------------------------------------------ transport and auth
@@ -452,6 +457,81 @@ public abstract class HubConformanceSuite {
         String id = c.welcome().data().get("connection_id").asString();
         assertThat(s.hub().sendTo(id, WsMessage.of("notice", null, Map.of("n", 1)))).isTrue();
         assertThat(c.next().type()).isEqualTo("notice");
+    }
+
+    // ------------------------------------------------------------ requests of the hub, acks
+
+    @Test
+    void hubRequestCarriesAReservedIdAndCompletesWithTheClientsAck() {
+        ServerUnderTest s = server();
+        ReactorNettyTestClient c = client(s);
+        String id = c.welcome().data().get("connection_id").asString();
+        CompletableFuture<WsMessage> answer = s.hub().request(id, WsMessage.of("confirm", null, Map.of("order", 42)),
+                Duration.ofSeconds(30)).toFuture();
+        WsMessage request = c.next("confirm");
+        assertThat(request.id()).startsWith(WsMessage.HUB_REQUEST_ID_PREFIX);
+        assertThat(request.isHubRequest()).isTrue();
+        assertThat(request.data().get("order").asInt()).isEqualTo(42);
+        c.send(WsMessage.ack(request.id(), Map.of("accepted", true)));
+        WsMessage ack = answer.orTimeout(10, TimeUnit.SECONDS).join();
+        assertThat(ack.type()).isEqualTo(WsMessage.ACK);
+        assertThat(ack.id()).isEqualTo(request.id());
+        assertThat(ack.data().get("accepted").asBoolean()).isTrue();
+        c.send(WsMessage.ping().withId("after"));
+        assertThat(c.next().type()).as("a matched ack is not answered").isEqualTo("pong");
+    }
+
+    @Test
+    void ackWithAnErrorFailsTheHubRequestAsRefusedWithTheClientsWords() {
+        ServerUnderTest s = server();
+        ReactorNettyTestClient c = client(s);
+        String id = c.welcome().data().get("connection_id").asString();
+        CompletableFuture<WsMessage> answer = s.hub().request(id, WsMessage.of("confirm", null, null), Duration.ofSeconds(30))
+                .toFuture();
+        c.send(WsMessage.ackError(c.next("confirm").id(), "order unknown"));
+        assertThatThrownBy(() -> answer.orTimeout(10, TimeUnit.SECONDS).join())
+                .cause().isInstanceOfSatisfying(WsHubRequestException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(WsHubRequestException.Reason.REFUSED);
+                    assertThat(e.connectionId()).isEqualTo(id);
+                    assertThat(e.getMessage()).contains("order unknown");
+                });
+    }
+
+    @Test
+    void ackThatAnswersNothingIsAnsweredWithErrorAndTheConnectionStays() {
+        ServerUnderTest s = server();
+        ReactorNettyTestClient c = client(s);
+        String id = c.welcome().data().get("connection_id").asString();
+        c.send(WsMessage.ack("hub:77", Map.of()));
+        WsMessage unknown = c.next();
+        assertThat(unknown.type()).isEqualTo("error");
+        assertThat(unknown.id()).isEqualTo("hub:77");
+        assertThat(unknown.error()).contains("unknown request id");
+        c.send(WsMessage.builder(WsMessage.ACK).build());
+        assertThat(c.next().error()).contains("ack needs the \"id\"");
+        // The hub stopped waiting (timeout): the ack that comes after is late, told as such.
+        String late = s.hub().request(id, WsMessage.of("confirm", null, null), Duration.ofMillis(200))
+                .onErrorResume(WsRequestTimeoutException.class, e -> Mono.just(WsMessage.of("timed_out").withId(e.requestId())))
+                .block(Duration.ofSeconds(30)).id();
+        assertThat(c.next("confirm").id()).isEqualTo(late);
+        c.send(WsMessage.ack(late, null));
+        WsMessage tooLate = c.next();
+        assertThat(tooLate.type()).isEqualTo("error");
+        assertThat(tooLate.id()).isEqualTo(late);
+        assertThat(tooLate.error()).contains("too late");
+        c.send(WsMessage.ping().withId("still-open"));
+        assertThat(c.next().type()).isEqualTo("pong");
+    }
+
+    @Test
+    void clientIdsBeginningWithTheHubPrefixAreRefused() {
+        ServerUnderTest s = server();
+        ReactorNettyTestClient c = welcomed(s);
+        c.send(WsMessage.ping().withId("hub:1"));
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo("error");
+        assertThat(r.id()).isEqualTo("hub:1");
+        assertThat(r.error()).contains("reserved for the hub's requests");
     }
 
     @Test

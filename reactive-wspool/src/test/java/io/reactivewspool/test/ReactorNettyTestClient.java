@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -55,13 +56,19 @@ public final class ReactorNettyTestClient implements AutoCloseable {
     private final AtomicReference<Connection> connection = new AtomicReference<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AtomicReference<String> extensions = new AtomicReference<>();
+    private final AtomicReference<String> subprotocol = new AtomicReference<>();
+    private final AtomicInteger textFrames = new AtomicInteger();
+    private final AtomicInteger binaryFrames = new AtomicInteger();
+    /** The codec of messages this client sends and of the binary frames it reads; text frames are read as JSON. */
+    private final WsCodec codec;
 
     static {
         // Build Jackson's deserializers once, here, rather than under a lock on several event loops.
         CODEC.decode("{\"type\":\"prime\",\"data\":{\"a\":[1,1.5,\"s\",true,null,{}]}}");
     }
 
-    private ReactorNettyTestClient() {
+    private ReactorNettyTestClient(WsCodec codec) {
+        this.codec = codec;
     }
 
     /** Connects to {@code url} (ws://...) with extra headers; waits for the upgrade. */
@@ -87,16 +94,35 @@ public final class ReactorNettyTestClient implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Connects asking for {@code codec}'s subprotocol and speaking it: messages sent in its frame kind,
+     * binary frames read with it. Netty fails the upgrade when the server does not answer the name.
+     */
+    public static ReactorNettyTestClient connect(String url, WsCodec codec) {
+        ReactorNettyTestClient c = start(url, Map.of(), false, codec);
+        c.awaitOpen();
+        return c;
+    }
+
     private static ReactorNettyTestClient start(String url, Map<String, String> headers, boolean compress) {
-        ReactorNettyTestClient c = new ReactorNettyTestClient();
+        return start(url, headers, compress, CODEC);
+    }
+
+    private static ReactorNettyTestClient start(String url, Map<String, String> headers, boolean compress, WsCodec codec) {
+        ReactorNettyTestClient c = new ReactorNettyTestClient(codec);
+        WebsocketClientSpec.Builder spec = WebsocketClientSpec.builder().maxFramePayloadLength(16 * 1024 * 1024)
+                .handlePing(true).compress(compress);
+        if (codec != CODEC) {
+            spec.protocols(codec.subprotocol());
+        }
         HttpClient.newConnection()
                 .headers(h -> headers.forEach(h::set))
-                .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(16 * 1024 * 1024).handlePing(true)
-                        .compress(compress).build())
+                .websocket(spec.build())
                 .uri(url)
                 .handle((in, out) -> {
                     in.withConnection(c.connection::set);
                     c.extensions.set(in.headers().get("sec-websocket-extensions"));
+                    c.subprotocol.set(in.selectedSubprotocol());
                     c.opened.complete(null);
                     in.receiveCloseStatus().subscribe(st -> {
                         c.closedAt.set(Instant.now());
@@ -105,7 +131,13 @@ public final class ReactorNettyTestClient implements AutoCloseable {
                     }, e -> c.closeCode.complete(-1), () -> c.closeCode.complete(-1));
                     Mono<Void> rx = in.aggregateFrames(16 * 1024 * 1024).receiveFrames().doOnNext(f -> {
                         if (f instanceof TextWebSocketFrame t) {
+                            c.textFrames.incrementAndGet();
                             WsMessage m = CODEC.decode(t.text());
+                            c.inbox.add(m);
+                            c.all.add(m);
+                        } else if (f instanceof BinaryWebSocketFrame b && c.codec.binary()) {
+                            c.binaryFrames.incrementAndGet();
+                            WsMessage m = c.codec.decode(ByteBufUtil.getBytes(b.content()));
                             c.inbox.add(m);
                             c.all.add(m);
                         } else if (f instanceof PongWebSocketFrame) {
@@ -157,8 +189,9 @@ public final class ReactorNettyTestClient implements AutoCloseable {
         return this;
     }
 
+    /** Sends a message in this client's codec and its frame kind. */
     public ReactorNettyTestClient send(WsMessage m) {
-        return send(new String(CODEC.encode(m), StandardCharsets.UTF_8));
+        return codec.binary() ? sendBinary(codec.encode(m)) : send(new String(codec.encode(m), StandardCharsets.UTF_8));
     }
 
     public ReactorNettyTestClient sendBinary(byte[] bytes) {
@@ -252,6 +285,21 @@ public final class ReactorNettyTestClient implements AutoCloseable {
         } catch (Exception e) {
             throw new AssertionError("connection did not close within " + WAIT, e);
         }
+    }
+
+    /** The subprotocol the server answered, or {@code null}. */
+    public String subprotocol() {
+        return subprotocol.get();
+    }
+
+    /** Text frames carrying messages received so far. */
+    public int textFrames() {
+        return textFrames.get();
+    }
+
+    /** Binary frames carrying messages received so far (read with a binary codec only). */
+    public int binaryFrames() {
+        return binaryFrames.get();
     }
 
     /** The negotiated {@code Sec-WebSocket-Extensions}, or {@code null}. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.reactivewspool.broker.redis.RedisBroker;
 import io.reactivewspool.broker.redis.RedisBrokerOptions;
 import io.reactivewspool.history.HistoryOptions;
@@ -14,10 +15,11 @@ import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.Authenticator;
 import io.reactivewspool.server.TopicPolicy;
 import io.reactivewspool.server.WsHubOptions;
+import reactor.util.retry.Retry;
 
 /**
  * Hubs on loopback sharing one real redis-server through their own {@link RedisBroker} (node ids
- * as given, 1 s command timeout), with the users of {@link #TOKENS}, publishing allowed on every
+ * as given, {@link #COMMAND_TIMEOUT}), with the users of {@link #TOKENS}, publishing allowed on every
  * topic and no close drain. {@link #close()} closes the clients it opened, then the hubs (each
  * hub closes its broker); the redis-server is the caller's.
  */
@@ -26,6 +28,18 @@ public final class RedisHubs implements AutoCloseable {
     /** Connection tokens and their users. */
     public static final Map<String, String> TOKENS = Map.of("tok-alice", "alice", "tok-bob", "bob");
     private static final Duration T = Duration.ofSeconds(10);
+    /**
+     * The brokers' command timeout. A command on a loaded two-core machine can wait well over a
+     * second (a 1 s timeout failed appends and first connections there), and outages do not need a
+     * short one: a broker on one server rejects commands at once while disconnected, and a killed
+     * server's sockets close at once.
+     */
+    public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * Connect attempts per broker. Only a connect that timed out is tried again (the first
+     * connection of a cold JVM), and each retry is printed; a refused connection fails at once.
+     */
+    private static final int CONNECT_ATTEMPTS = 3;
 
     private final List<RedisBroker> brokers = new ArrayList<>();
     private final List<HubFixture> nodes = new ArrayList<>();
@@ -49,10 +63,20 @@ public final class RedisHubs implements AutoCloseable {
     /** The same on any broker URI ({@code redis-sentinel://…} included). */
     public static RedisHubs start(String uri, List<String> nodeIds, String adminToken,
                                   BiFunction<RedisBroker, WsHubOptions.Builder, WsHubOptions.Builder> customize) {
+        return start(uri, COMMAND_TIMEOUT, nodeIds, adminToken, customize);
+    }
+
+    /** The same with another command timeout than {@link #COMMAND_TIMEOUT}. */
+    public static RedisHubs start(String uri, Duration commandTimeout, List<String> nodeIds, String adminToken,
+                                  BiFunction<RedisBroker, WsHubOptions.Builder, WsHubOptions.Builder> customize) {
         RedisHubs hubs = new RedisHubs();
         for (String name : nodeIds) {
             RedisBroker broker = RedisBroker.connect(RedisBrokerOptions.builder(uri).nodeId(name)
-                    .commandTimeout(Duration.ofSeconds(1)).build()).block(T);
+                            .commandTimeout(commandTimeout).build())
+                    .retryWhen(Retry.max(CONNECT_ATTEMPTS - 1).filter(RedisHubs::timedOut)
+                            .doBeforeRetry(r -> System.out.println("RedisHubs: connect of " + name + " timed out, trying again: "
+                                    + r.failure())))
+                    .block(commandTimeout.plus(T).multipliedBy(CONNECT_ATTEMPTS));
             hubs.brokers.add(broker);
             hubs.nodes.add(HubFixture.start(customize.apply(broker, WsHubOptions.builder()
                     .broker(broker)
@@ -61,6 +85,24 @@ public final class RedisHubs implements AutoCloseable {
                     .closeDrainPeriod(Duration.ZERO)).build(), adminToken));
         }
         return hubs;
+    }
+
+    /**
+     * Opens and closes one connection to {@code redis} with a generous timeout: a first connection in
+     * a cold JVM on a loaded machine can take longer than the hubs' command timeout.
+     */
+    public static void warmUp(RedisServerProcess redis) {
+        RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId("warm-up").commandTimeout(Duration.ofSeconds(20))
+                .build()).flatMap(RedisBroker::close).block(Duration.ofSeconds(30));
+    }
+
+    private static boolean timedOut(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof RedisCommandTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Hubs with the Redis stream history, {@code historySize} messages per topic. */

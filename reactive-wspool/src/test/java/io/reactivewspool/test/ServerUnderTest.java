@@ -20,4 +20,13 @@ public interface ServerUnderTest extends AutoCloseable {
     /** Stops it (gracefully) and waits. */
     @Override
     void close();
+
+    /**
+     * Ends one test's use of it, after the test has closed its clients: this stops it, unless the
+     * server is shared between tests and resets instead (a Spring application keeps running and
+     * gets a fresh hub for the next test, see the Spring module's {@code SharedSpringServers}).
+     */
+    default void release() {
+        close();
+    }
 }

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import io.reactivewspool.client.AdaptiveSizingSpec;
 import io.reactivewspool.client.WsClientOptions;
 import io.reactivewspool.client.WsClientPoolOptions;
+import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.server.TopicPolicy;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.spring.WsPoolProperties;
@@ -42,10 +43,22 @@ public final class PropertyMapper {
         if (!s.getPublishTopics().isEmpty()) {
             set(p + "publish-topics", s.getPublishTopics(), v -> b.topicPolicy(TopicPolicy.publishTo(v)));
         }
+        if (!s.getCodecs().isEmpty()) {
+            set(p + "codecs", s.getCodecs(), v -> b.codecs(v.stream().map(PropertyMapper::codec).toArray(WsCodec[]::new)));
+        }
         if (!s.getPresenceTopics().isEmpty()) {
             set(p + "presence-topics", s.getPresenceTopics(), b::presenceTopics);
         }
         return b;
+    }
+
+    private static WsCodec codec(String name) {
+        return switch (name.trim()) {
+            case "json" -> WsCodec.json();
+            case "cbor" -> WsCodec.cbor();
+            case "msgpack" -> WsCodec.messagePack();
+            default -> throw new IllegalArgumentException("unknown codec '" + name + "'; one of json, cbor, msgpack");
+        };
     }
 
     public static WsClientPoolOptions poolOptions(String name, WsPoolProperties.Pool pool) {

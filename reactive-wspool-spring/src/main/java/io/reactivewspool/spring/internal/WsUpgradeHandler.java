@@ -2,6 +2,7 @@ package io.reactivewspool.spring.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.security.Principal;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,8 @@ import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.util.ClassUtils;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
@@ -58,9 +61,19 @@ public final class WsUpgradeHandler implements WebHandler {
                             return refuse(exchange.getResponse(), 401,
                                     "this endpoint requires authentication: pass a token in the 'token' query parameter or an 'Authorization: Bearer' header");
                         }
-                        return webSocketService.handleRequest(exchange,
-                                session -> hub.serve(SpringWsTransport.over(session, handshake.afterUpgrade(),
-                                        hub.options().limits().maxFrameBytes()), admission, topics));
+                        List<String> subprotocols = subprotocols(exchange.getRequest(), admission.subprotocol());
+                        return webSocketService.handleRequest(exchange, new WebSocketHandler() {
+                            @Override
+                            public List<String> getSubProtocols() {
+                                return subprotocols;
+                            }
+
+                            @Override
+                            public Mono<Void> handle(WebSocketSession session) {
+                                return hub.serve(SpringWsTransport.over(session, handshake.afterUpgrade(),
+                                        hub.options().limits().maxFrameBytes()), admission, topics);
+                            }
+                        });
                     });
                 });
     }
@@ -73,10 +86,31 @@ public final class WsUpgradeHandler implements WebHandler {
         if (SPRING_SECURITY && admission.isAccepted() && admission.userId() == null) {
             String user = SpringSecurityAuthenticator.userOf(principal);
             if (user != null) {
-                return Admission.accepted(user);
+                return Admission.accepted(user).withSubprotocol(admission.subprotocol());
             }
         }
         return admission;
+    }
+
+    /**
+     * What the handler offers so that Spring answers exactly the name the hub chose in admit (none:
+     * no header). Spring matches the header's comma-separated names untrimmed ("a, b" offers " b"),
+     * so the chosen name is offered as the client spelled it too; Reactor Netty trims it again.
+     */
+    private static List<String> subprotocols(ServerHttpRequest request, String chosen) {
+        if (chosen == null) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>(List.of(chosen));
+        String header = request.getHeaders().getFirst("Sec-WebSocket-Protocol");
+        if (header != null) {
+            for (String raw : header.split(",")) {
+                if (!raw.equals(chosen) && raw.trim().equals(chosen)) {
+                    names.add(raw);
+                }
+            }
+        }
+        return List.copyOf(names);
     }
 
     static HandshakeInfo handshake(ServerHttpRequest request, Principal principal) {

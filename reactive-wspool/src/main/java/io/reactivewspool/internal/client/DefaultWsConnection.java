@@ -133,7 +133,7 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
 
     @Override
     public Mono<Void> send(WsMessage message) {
-        return Mono.defer(() -> write(codec.encode(message), true));
+        return Mono.defer(() -> write(codec.encode(message), !codec.binary()));
     }
 
     @Override
@@ -177,7 +177,7 @@ public final class DefaultWsConnection implements WsConnection, BorrowScope {
             // scheduler's delay queue that every request of every connection would contend on.
             Runnable expire = () -> slot.tryEmitError(new WsRequestTimeoutException(where(), rid, timeout));
             Disposable expiry = schedule(expire, timeout);
-            return write(codec.encode(outgoing), true)
+            return write(codec.encode(outgoing), !codec.binary())
                     .onErrorMap(e -> !(e instanceof WsClosedException), e -> notSent("write failed", e))
                     .then(slot.asMono())
                     .doFinally(s -> {

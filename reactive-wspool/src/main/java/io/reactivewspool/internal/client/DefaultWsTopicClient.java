@@ -56,6 +56,8 @@ public final class DefaultWsTopicClient implements WsTopicClient {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Sinks.Empty<Void> done = Sinks.empty();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong late = new AtomicLong();
     private volatile int failedAttempts;
 
     public DefaultWsTopicClient(WsTopicClientOptions options) {
@@ -86,6 +88,8 @@ public final class DefaultWsTopicClient implements WsTopicClient {
         volatile String lastOffset;
         volatile boolean removed;
         int refs; // guarded by the map's compute
+        /** Guarded by this, which every delivery of the topic holds (see onMessage). */
+        final DeliveredOffsets delivered = new DeliveredOffsets();
 
         TopicState(String topic, int bufferSize) {
             this.topic = topic;
@@ -210,7 +214,12 @@ public final class DefaultWsTopicClient implements WsTopicClient {
         int n = failedAttempts++;
         Duration delay = backoff(n);
         LOG.warn("topic client disconnected why={} reconnect_in_ms={} attempt={}", why, delay.toMillis(), n + 1);
-        pending.update(Mono.delay(delay, options.scheduler()).subscribe(t -> connect()));
+        // As in connect(): the timer's slot is pending before the timer starts. A timer that fires
+        // before this thread stores it (a thread paused past the delay on a loaded machine) starts
+        // an attempt that stores its own slot; storing the fired timer after it would cancel it.
+        Disposable.Swap slot = Disposables.swap();
+        pending.update(slot);
+        slot.update(Mono.delay(delay, options.scheduler()).subscribe(t -> connect()));
     }
 
     /** The pool's connect backoff: first * 2^n up to max, spread by +/- jitter. */
@@ -241,26 +250,68 @@ public final class DefaultWsTopicClient implements WsTopicClient {
         if (s == null) {
             return;
         }
-        if (m.is(WsMessage.GAP)) {
-            // The hub lost messages it cannot replay: the same as recovered:false, position included.
-            JsonNode d = m.data();
-            if (d != null && d.has("offset")) {
-                s.lastOffset = d.get("offset").asString();
+        // One delivery at a time per topic: the check against what was delivered and the emit
+        // must not interleave, and a sink emitted to by two threads at once refuses one of them
+        // (a late message of the old link can still be in here when the new link's first arrives).
+        synchronized (s) {
+            if (m.is(WsMessage.GAP)) {
+                // The hub lost messages it cannot replay: the same as recovered:false, position included.
+                JsonNode d = m.data();
+                if (d != null && d.has("offset")) {
+                    s.lastOffset = d.get("offset").asString();
+                }
+                LOG.info("topic client live gap topic={} resume_after={}", s.topic, s.lastOffset);
+                emitGap(s.topic);
+                return;
             }
-            LOG.info("topic client live gap topic={} resume_after={}", s.topic, s.lastOffset);
-            gaps.tryEmitNext(s.topic);
-            return;
+            if (m.offset() != null && !admit(s, m)) {
+                return;
+            }
+            Sinks.EmitResult r = s.sink.tryEmitNext(m);
+            if (r == Sinks.EmitResult.FAIL_OVERFLOW) {
+                long d = dropped.incrementAndGet();
+                if ((d & (d - 1)) == 0) { // 1, 2, 4, 8…: a slow subscriber must not flood the log
+                    LOG.warn("topic client dropped a message topic={} buffer={} dropped_total={}", m.topic(),
+                            options.bufferSize(), d);
+                }
+            }
         }
-        if (m.offset() != null) {
+    }
+
+    /**
+     * Whether {@code m} goes to the application: never an offset at or below one already
+     * delivered in its epoch. A hub may send one again (a recovery replay overlapping what
+     * came live, a late live copy of a replayed message): suppressed and counted. One that
+     * was never delivered but comes after a later one is suppressed too, so the order holds,
+     * and told as a gap. Under the topic's lock.
+     */
+    private boolean admit(TopicState s, WsMessage m) {
+        DeliveredOffsets.Verdict v = s.delivered.admit(m.offset());
+        if (v == DeliveredOffsets.Verdict.NEW) {
             s.lastOffset = m.offset();
+            return true;
         }
-        Sinks.EmitResult r = s.sink.tryEmitNext(m);
-        if (r == Sinks.EmitResult.FAIL_OVERFLOW) {
-            long d = dropped.incrementAndGet();
-            if ((d & (d - 1)) == 0) { // 1, 2, 4, 8…: a slow subscriber must not flood the log
-                LOG.warn("topic client dropped a message topic={} buffer={} dropped_total={}", m.topic(),
-                        options.bufferSize(), d);
+        if (v == DeliveredOffsets.Verdict.DUPLICATE) {
+            long n = duplicates.incrementAndGet();
+            if ((n & (n - 1)) == 0) {
+                LOG.warn("topic client suppressed a duplicate topic={} offset={} last_delivered={} duplicates_total={}",
+                        s.topic, m.offset(), s.lastOffset, n);
             }
+            return false;
+        }
+        long n = late.incrementAndGet();
+        if ((n & (n - 1)) == 0) {
+            LOG.warn("topic client suppressed a message older than one delivered topic={} offset={} last_delivered={} "
+                    + "late_total={}; reported as a gap", s.topic, m.offset(), s.lastOffset, n);
+        }
+        emitGap(s.topic);
+        return false;
+    }
+
+    /** Serialized: topics deliver on the threads of their connections, and a gap may come from any. */
+    private void emitGap(String topic) {
+        synchronized (gaps) {
+            gaps.tryEmitNext(topic);
         }
     }
 
@@ -294,11 +345,13 @@ public final class DefaultWsTopicClient implements WsTopicClient {
         JsonNode d = reply.data();
         if (since != null && d != null && d.has("recovered") && !d.get("recovered").asBoolean()) {
             // Resume from the hub's latest offset, or every later reconnect reports the same gap.
-            if (d.has("offset") && since.equals(s.lastOffset)) {
-                s.lastOffset = d.get("offset").asString();
+            synchronized (s) {
+                if (d.has("offset") && since.equals(s.lastOffset)) {
+                    s.lastOffset = d.get("offset").asString();
+                }
             }
             LOG.info("topic client recovery gap topic={} since={}", s.topic, since);
-            gaps.tryEmitNext(s.topic);
+            emitGap(s.topic);
         }
     }
 
@@ -370,6 +423,16 @@ public final class DefaultWsTopicClient implements WsTopicClient {
     }
 
     @Override
+    public long suppressedDuplicates() {
+        return duplicates.get();
+    }
+
+    @Override
+    public long suppressedLateMessages() {
+        return late.get();
+    }
+
+    @Override
     public Mono<Void> disposeLater() {
         return Mono.defer(() -> {
             if (closed.compareAndSet(false, true)) {
@@ -383,7 +446,9 @@ public final class DefaultWsTopicClient implements WsTopicClient {
                     s.sink.tryEmitComplete();
                 }
                 topics.clear();
-                gaps.tryEmitComplete();
+                synchronized (gaps) {
+                    gaps.tryEmitComplete();
+                }
                 List<Mono<Void>> closing = new ArrayList<>();
                 if (link != null) {
                     closing.add(link.conn.close(WsCloseStatus.NORMAL.code(), "client closed"));

@@ -60,6 +60,10 @@ public final class NettyWsConnector {
                 .handlePing(false);
         if (!options.subprotocols().isEmpty()) {
             b.protocols(String.join(",", options.subprotocols()));
+        } else if (options.codec().binary() && options.codec().subprotocol() != null) {
+            // A binary codec is asked for by name: a server that does not answer it would read JSON,
+            // and the upgrade then fails (Netty checks the answer) instead of garbling every frame.
+            b.protocols(options.codec().subprotocol());
         }
         this.spec = b.build();
     }

@@ -1,6 +1,7 @@
 /**
- * Implementation of the protocol's JSON codec ({@code WsCodec.json()}): the Jackson 3 codec with
- * its input limits, and strict UTF-8 validation of text payloads. Not API. A new codec needs
+ * Implementation of the protocol's codecs: JSON ({@code WsCodec.json()}) and CBOR
+ * ({@code WsCodec.cbor()}) on one Jackson 3 envelope reader with its input limits, MessagePack
+ * ({@code WsCodec.messagePack()}) on msgpack-core, strict UTF-8 validation of text. Not API. A new codec needs
  * nothing from here: it implements {@code message.WsCodec}.
  */
 package io.reactivewspool.internal.codec;

@@ -14,7 +14,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.extensions.compression.WebSocketServerCompressionHandler;
 import io.reactivewspool.internal.LogLimiter;
 import io.reactivewspool.server.AdminHttpApi;
@@ -56,13 +55,13 @@ final class PlainNettyEngine implements ServerEngine {
                 .allowExtensions(options.compression())
                 .build();
         this.routes = new Routes(hub, new AdminHttpApi(hub.admin(), options.adminAuthenticator()), options,
-                maxFrameBytes, new WebSocketServerHandshakerFactory(options.path(), null, decoder),
+                maxFrameBytes, new SubprotocolHandshakers(options.path(), decoder, hub),
                 new LogLimiter(10, TimeUnit.SECONDS), options.dashboard() ? Dashboard.load() : null);
     }
 
     /** What every connection of this server shares. */
     record Routes(WsHub hub, AdminHttpApi adminApi, WsServerOptions options, int maxFrameBytes,
-                  WebSocketServerHandshakerFactory handshakers, LogLimiter timedOutLog, Dashboard dashboard) {
+                  SubprotocolHandshakers handshakers, LogLimiter timedOutLog, Dashboard dashboard) {
     }
 
     @Override

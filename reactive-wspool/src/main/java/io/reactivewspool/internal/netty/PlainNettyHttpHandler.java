@@ -233,7 +233,7 @@ final class PlainNettyHttpHandler extends ChannelInboundHandlerAdapter {
         // The headers were checked above, and the request has no body.
         DefaultFullHttpRequest full = new DefaultFullHttpRequest(req.protocolVersion(), req.method(), req.uri(),
                 Unpooled.EMPTY_BUFFER, req.headers(), EmptyHttpHeaders.INSTANCE);
-        WebSocketServerHandshaker handshaker = routes.handshakers().newHandshaker(full);
+        WebSocketServerHandshaker handshaker = routes.handshakers().newHandshaker(full, admission.subprotocol());
         ChannelPromise upgraded = channel.newPromise();
         upgraded.addListener(f -> upgraded(f, admission));
         try {

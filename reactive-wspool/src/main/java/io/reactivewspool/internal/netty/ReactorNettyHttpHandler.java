@@ -1,10 +1,13 @@
 package io.reactivewspool.internal.netty;
 
 import java.io.ByteArrayOutputStream;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.server.AdminHttpApi;
 import io.reactivewspool.server.Dashboard;
 import io.reactivewspool.server.HandshakeInfo;
@@ -29,6 +32,8 @@ public final class ReactorNettyHttpHandler {
     private final AdminHttpApi adminApi;
     private final WsServerOptions options;
     private final WebsocketServerSpec spec;
+    /** The spec answering each subprotocol the hub offers, by name. */
+    private final Map<String, WebsocketServerSpec> specs = new ConcurrentHashMap<>();
     private final int maxFrameBytes;
     private final Dashboard dashboard;
 
@@ -39,14 +44,25 @@ public final class ReactorNettyHttpHandler {
         this.adminApi = new AdminHttpApi(hub.admin(), options.adminAuthenticator());
         this.options = options;
         this.maxFrameBytes = maxFrameBytes;
-        this.spec = WebsocketServerSpec.builder()
+        this.spec = spec(null);
+        for (WsCodec codec : hub.options().codecs()) {
+            specs.put(codec.subprotocol(), spec(codec.subprotocol()));
+        }
+    }
+
+    /** The WebSocket spec answering {@code subprotocol} (the hub chose it in admit), or none. */
+    private WebsocketServerSpec spec(String subprotocol) {
+        WebsocketServerSpec.Builder b = WebsocketServerSpec.builder()
                 .maxFramePayloadLength(maxFrameBytes)
                 .compress(options.compression())
                 // A deflated frame is inflated only up to the limit: a small frame must not cost what it inflates to.
                 .maxDecompressionBufferSize(maxFrameBytes)
                 // Ping frames reach the hub (they count as activity); the hub answers them.
-                .handlePing(true)
-                .build();
+                .handlePing(true);
+        if (subprotocol != null) {
+            b.protocols(subprotocol);
+        }
+        return b.build();
     }
 
     public Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
@@ -94,7 +110,8 @@ public final class ReactorNettyHttpHandler {
                     upgraded.responseHeaders().clear();
                 }
                 return hub.serve(new ReactorNettyWsTransport(hs.afterUpgrade(), in, out, maxFrameBytes), admission);
-            }, spec);
+            }, admission.subprotocol() == null ? spec
+                    : specs.computeIfAbsent(admission.subprotocol(), this::spec));
         });
     }
 

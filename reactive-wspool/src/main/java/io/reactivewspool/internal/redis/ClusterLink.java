@@ -15,8 +15,8 @@ import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
 import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.event.Event;
 import io.lettuce.core.pubsub.api.reactive.ChannelMessage;
+import io.lettuce.core.resource.ClientResources;
 import io.reactivewspool.broker.redis.RedisBrokerOptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
@@ -30,7 +30,8 @@ import reactor.core.scheduler.Schedulers;
  * channel's or key's slot and refreshes the slot map periodically and on redirects and
  * disconnects, so it follows a resharding or a replica's promotion.
  */
-final class ClusterLink implements RedisLink {
+final class ClusterLink extends LettuceLink<StatefulRedisClusterPubSubConnection<byte[], byte[]>,
+        StatefulRedisClusterConnection<byte[], byte[]>> {
 
     /** How often the slot map is read again when nothing prompted it. */
     static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(30);
@@ -42,26 +43,24 @@ final class ClusterLink implements RedisLink {
      */
     static final int REQUEST_QUEUE = 65_536;
 
-    private final String where;
-    private final RedisClusterClient client;
-    private final StatefulRedisClusterPubSubConnection<byte[], byte[]> sub;
-    private final StatefulRedisClusterConnection<byte[], byte[]> pub;
-
-    private ClusterLink(String where, RedisClusterClient client, StatefulRedisClusterPubSubConnection<byte[], byte[]> sub,
-                        StatefulRedisClusterConnection<byte[], byte[]> pub) {
-        this.where = where;
-        this.client = client;
-        this.sub = sub;
-        this.pub = pub;
+    private ClusterLink(String where, ClientResources resources, RedisClusterClient client,
+                        StatefulRedisClusterPubSubConnection<byte[], byte[]> sub, StatefulRedisClusterConnection<byte[], byte[]> pub) {
+        super(where, resources, client, sub, pub);
     }
 
     static Mono<RedisLink> connect(RedisBrokerOptions options) {
         return Mono.defer(() -> {
             List<RedisURI> seeds = options.clusterNodes().stream().map(RedisURI::create)
-                    .peek(u -> u.setTimeout(options.commandTimeout())).toList();
+                    .peek(u -> {
+                        u.setTimeout(options.commandTimeout());
+                        if (u.getClientName() == null) {
+                            u.setClientName(RedisLink.clientName(options));
+                        }
+                    }).toList();
             String where = "cluster " + seeds.stream().map(u -> u.getHost() + ":" + u.getPort())
                     .collect(Collectors.joining(","));
-            RedisClusterClient client = RedisClusterClient.create(seeds);
+            ClientResources resources = resources();
+            RedisClusterClient client = RedisClusterClient.create(resources, seeds);
             client.setOptions(RedisLink.configure(ClusterClientOptions.builder(), options)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                     .requestQueueSize(REQUEST_QUEUE)
@@ -75,16 +74,10 @@ final class ClusterLink implements RedisLink {
             return Mono.fromRunnable(client::getPartitions).subscribeOn(Schedulers.boundedElastic())
                     .then(Mono.fromCompletionStage(() -> client.connectAsync(ByteArrayCodec.INSTANCE)))
                     .flatMap(pub -> Mono.fromCompletionStage(() -> client.connectPubSubAsync(ByteArrayCodec.INSTANCE))
-                            .<RedisLink>map(sub -> new ClusterLink(where, client, sub, pub))
-                            .onErrorResume(e -> Mono.fromCompletionStage(pub.closeAsync()).then(Mono.error(e))))
-                    .onErrorResume(e -> RedisLink.shutdown(client).onErrorResume(ignored -> Mono.empty())
-                            .then(Mono.error(new LinkFailure(where, e))));
+                            .<RedisLink>map(sub -> new ClusterLink(where, resources, client, sub, pub)))
+                    // The client's shutdown closes the command connection if it was made.
+                    .onErrorResume(e -> release(where, client, resources).then(Mono.error(new LinkFailure(where, e))));
         });
-    }
-
-    @Override
-    public String where() {
-        return where;
     }
 
     @Override
@@ -131,20 +124,5 @@ final class ClusterLink implements RedisLink {
     @Override
     public boolean copiesBackToBack() {
         return false;
-    }
-
-    @Override
-    public boolean isOpen() {
-        return sub.isOpen() && pub.isOpen();
-    }
-
-    @Override
-    public Flux<Event> events() {
-        return client.getResources().eventBus().get();
-    }
-
-    @Override
-    public Mono<Void> close() {
-        return RedisLink.close(sub, pub, client);
     }
 }

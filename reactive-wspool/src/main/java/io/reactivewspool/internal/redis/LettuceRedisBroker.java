@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 import io.lettuce.core.event.connection.ConnectedEvent;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
@@ -232,7 +233,7 @@ public final class LettuceRedisBroker implements RedisBroker {
 
     @Override
     public Mono<Void> publish(BrokerMessage message) {
-        return Mono.defer(() -> {
+        return whileOpen(() -> {
             BrokerMessage stamped = options.nodeId().equals(message.originNodeId()) ? message
                     : new BrokerMessage(message.kind(), message.targets(), message.payload(), options.nodeId(),
                     message.excludedConnectionIds());
@@ -274,7 +275,7 @@ public final class LettuceRedisBroker implements RedisBroker {
 
     @Override
     public Mono<Void> interest(String topic, boolean on) {
-        return Mono.defer(() -> {
+        return whileOpen(() -> {
             byte[] channel = keys.topicChannel(topic);
             if (on) {
                 topics.add(topic);
@@ -286,31 +287,41 @@ public final class LettuceRedisBroker implements RedisBroker {
                 + " topic '" + topic + "' at " + where + ": " + e.getMessage(), e));
     }
 
+    /**
+     * {@code work} unless the broker is closed or closing: then an error at once, so that nothing
+     * reaches the link (whose cluster client would open a shard connection for it) once close began.
+     */
+    private <T> Mono<T> whileOpen(Supplier<Mono<T>> work) {
+        return Mono.defer(() -> closed.get()
+                ? Mono.error(new IllegalStateException("redis broker is closed node=" + options.nodeId() + " redis=" + where))
+                : work.get());
+    }
+
     // ------------------------------------------------------------ node state
 
     @Override
     public Mono<Boolean> heartbeat(Duration ttl) {
-        return nodeState.heartbeat(ttl);
+        return whileOpen(() -> nodeState.heartbeat(ttl));
     }
 
     @Override
     public Mono<Void> putNodeState(String name, Map<String, String> entries, Collection<String> removed, Duration ttl) {
-        return nodeState.putNodeState(name, entries, removed, ttl);
+        return whileOpen(() -> nodeState.putNodeState(name, entries, removed, ttl));
     }
 
     @Override
     public Mono<Void> replaceNodeState(String name, Map<String, String> entries, Duration ttl) {
-        return nodeState.replaceNodeState(name, entries, ttl);
+        return whileOpen(() -> nodeState.replaceNodeState(name, entries, ttl));
     }
 
     @Override
     public Mono<Void> removeNodeState() {
-        return nodeState.removeNodeState();
+        return whileOpen(() -> nodeState.removeNodeState());
     }
 
     @Override
     public Mono<Map<String, String>> nodeStates(String name, String key) {
-        return nodeState.nodeStates(name, key);
+        return whileOpen(() -> nodeState.nodeStates(name, key));
     }
 
     @Override

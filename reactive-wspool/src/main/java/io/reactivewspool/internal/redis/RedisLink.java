@@ -1,11 +1,7 @@
 package io.reactivewspool.internal.redis;
 
-import java.util.concurrent.TimeUnit;
-
-import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import io.lettuce.core.event.Event;
 import io.lettuce.core.pubsub.api.reactive.ChannelMessage;
@@ -20,9 +16,6 @@ import reactor.core.publisher.Mono;
  * slot's shard). Lettuce reconnects both and restores the subscriptions Redis confirmed.
  */
 interface RedisLink {
-
-    long QUIET_PERIOD_MS = 100;
-    long SHUTDOWN_TIMEOUT_MS = 2_000;
 
     /** Where Redis is, for logs and errors; never the password. */
     String where();
@@ -54,8 +47,24 @@ interface RedisLink {
     /** Lettuce's connection events (connected, activated, disconnected). */
     Flux<Event> events();
 
-    /** Closes both connections, then the client. */
+    /**
+     * Closes both connections, then the client and its event loops; completes within
+     * {@link LettuceLink#CLOSE_BOUND} whatever the connections are doing, with every connection of
+     * the link closed.
+     */
     Mono<Void> close();
+
+    /**
+     * The name every connection of this broker gives itself ({@code CLIENT SETNAME}), so that
+     * {@code CLIENT LIST} on any Redis node tells which hub node and prefix a connection belongs to:
+     * {@code wspool:PREFIX:NODE}, each character Redis refuses in a name (space, control, non-ASCII)
+     * as {@code _}. A name the URI already gives ({@code ?clientName=}) is kept.
+     */
+    static String clientName(RedisBrokerOptions options) {
+        StringBuilder name = new StringBuilder("wspool:").append(options.channelPrefix()).append(':');
+        options.nodeId().chars().forEach(c -> name.append(c > ' ' && c <= '~' ? (char) c : '_'));
+        return name.toString();
+    }
 
     /** What both topologies set: reconnect, time out, never queue without bound. */
     static <B extends ClientOptions.Builder> B configure(B builder, RedisBrokerOptions options) {
@@ -63,20 +72,5 @@ interface RedisLink {
                 .pingBeforeActivateConnection(true)
                 .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()));
         return builder;
-    }
-
-    /**
-     * Connections first, then the client's event loops with a short quiet period: a reconnect
-     * attempt's channel still being torn down must be unregistered (Lettuce releases its read
-     * buffer there) before the loops stop, or PARANOID reports a leak.
-     */
-    static Mono<Void> close(StatefulConnection<?, ?> sub, StatefulConnection<?, ?> pub, AbstractRedisClient client) {
-        return Mono.fromCompletionStage(sub.closeAsync()).onErrorResume(e -> Mono.empty())
-                .then(Mono.fromCompletionStage(pub.closeAsync()).onErrorResume(e -> Mono.empty()))
-                .then(shutdown(client));
-    }
-
-    static Mono<Void> shutdown(AbstractRedisClient client) {
-        return Mono.fromCompletionStage(client.shutdownAsync(QUIET_PERIOD_MS, SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS));
     }
 }

@@ -9,9 +9,9 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.event.Event;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.pubsub.api.reactive.ChannelMessage;
+import io.lettuce.core.resource.ClientResources;
 import io.reactivewspool.broker.redis.RedisBrokerOptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
@@ -22,41 +22,36 @@ import reactor.core.publisher.Mono;
  * ({@code redis-sentinel://}): Lettuce asks the Sentinels for the master's address at every
  * (re)connect, so after a failover the connections reconnect to the promoted replica.
  */
-final class ServerLink implements RedisLink {
+final class ServerLink extends LettuceLink<StatefulRedisPubSubConnection<byte[], byte[]>, StatefulRedisConnection<byte[], byte[]>> {
 
     /** ARGV[1] is the frame, ARGV[2..] the channels; returns how many subscribers got a copy. */
     private static final String PUBLISH_EACH = "local n = 0 for i = 2, #ARGV do "
             + "n = n + redis.call('publish', ARGV[i], ARGV[1]) end return n";
     private static final byte[][] NO_KEYS = new byte[0][];
 
-    private final String where;
-    private final RedisClient client;
-    private final StatefulRedisPubSubConnection<byte[], byte[]> sub;
-    private final StatefulRedisConnection<byte[], byte[]> pub;
-
-    private ServerLink(String where, RedisClient client, StatefulRedisPubSubConnection<byte[], byte[]> sub,
-                       StatefulRedisConnection<byte[], byte[]> pub) {
-        this.where = where;
-        this.client = client;
-        this.sub = sub;
-        this.pub = pub;
+    private ServerLink(String where, ClientResources resources, RedisClient client,
+                       StatefulRedisPubSubConnection<byte[], byte[]> sub, StatefulRedisConnection<byte[], byte[]> pub) {
+        super(where, resources, client, sub, pub);
     }
 
     static Mono<RedisLink> connect(RedisBrokerOptions options) {
         return Mono.defer(() -> {
             RedisURI uri = RedisURI.create(options.uri());
             uri.setTimeout(options.commandTimeout());
+            if (uri.getClientName() == null) {
+                uri.setClientName(RedisLink.clientName(options));
+            }
             String where = where(uri);
-            RedisClient client = RedisClient.create();
+            ClientResources resources = resources();
+            RedisClient client = RedisClient.create(resources);
             client.setOptions(RedisLink.configure(ClientOptions.builder(), options)
                     // Fail publishes at once while Redis is down instead of queueing them without bound.
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .build());
             return Mono.zip(Mono.fromCompletionStage(client.connectPubSubAsync(ByteArrayCodec.INSTANCE, uri)),
                             Mono.fromCompletionStage(client.connectAsync(ByteArrayCodec.INSTANCE, uri)))
-                    .<RedisLink>map(t -> new ServerLink(where, client, t.getT1(), t.getT2()))
-                    .onErrorResume(e -> RedisLink.shutdown(client).onErrorResume(ignored -> Mono.empty())
-                            .then(Mono.error(new LinkFailure(where, e))));
+                    .<RedisLink>map(t -> new ServerLink(where, resources, client, t.getT1(), t.getT2()))
+                    .onErrorResume(e -> release(where, client, resources).then(Mono.error(new LinkFailure(where, e))));
         });
     }
 
@@ -66,11 +61,6 @@ final class ServerLink implements RedisLink {
         }
         return "master '" + uri.getSentinelMasterId() + "' of sentinels " + uri.getSentinels().stream()
                 .map(s -> s.getHost() + ":" + s.getPort()).collect(Collectors.joining(","));
-    }
-
-    @Override
-    public String where() {
-        return where;
     }
 
     @Override
@@ -109,20 +99,5 @@ final class ServerLink implements RedisLink {
     @Override
     public boolean copiesBackToBack() {
         return true;
-    }
-
-    @Override
-    public boolean isOpen() {
-        return sub.isOpen() && pub.isOpen();
-    }
-
-    @Override
-    public Flux<Event> events() {
-        return client.getResources().eventBus().get();
-    }
-
-    @Override
-    public Mono<Void> close() {
-        return RedisLink.close(sub, pub, client);
     }
 }

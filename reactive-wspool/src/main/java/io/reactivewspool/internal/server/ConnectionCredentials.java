@@ -182,14 +182,14 @@ final class ConnectionCredentials implements Runnable {
         } else {
             data.put("expires_at", admission.expiresAt().toString());
         }
-        connection.offer(hub.frameOf(WsMessage.builder(WsMessage.REFRESHED).id(id).data(data).build()));
+        connection.offer(connection.frameOf(WsMessage.builder(WsMessage.REFRESHED).id(id).data(data).build()));
     }
 
     private void refused(String reason, String id) {
         HubConnection.ERRORS.incrementAndGet(connection);
         hub.counters().errors.increment();
         log.info("refresh refused conn={} user={} reason=\"{}\"", connection.id, connection.userId, reason);
-        connection.offer(hub.frameOf(WsMessage.error("refresh refused: " + reason + "; the connection keeps its credentials", id)));
+        connection.offer(connection.frameOf(WsMessage.error("refresh refused: " + reason + "; the connection keeps its credentials", id)));
     }
 
     /** Stops the expiry timer; the connection is gone. */

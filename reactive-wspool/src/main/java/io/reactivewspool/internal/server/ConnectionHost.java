@@ -1,6 +1,7 @@
 package io.reactivewspool.internal.server;
 
 import io.reactivewspool.internal.LogLimiter;
+import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.WsHubOptions;
@@ -26,8 +27,11 @@ interface ConnectionHost {
     /** The hub's timer scheduler, for per-connection deadlines (credentials expiry). */
     Scheduler timerScheduler();
 
-    /** Encodes a message for one connection, stamped with the time when it has none. */
+    /** Encodes a message in the hub's codec, stamped with the time when it has none. */
     OutboundFrame frameOf(WsMessage message);
+
+    /** Encodes a message for one connection in its codec, stamped with the time when it has none. */
+    OutboundFrame frameOf(WsMessage message, WsCodec codec);
 
     /** Counts and logs a frame the connection's queue dropped. */
     void onDropped(HubConnection c);

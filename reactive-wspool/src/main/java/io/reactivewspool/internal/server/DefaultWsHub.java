@@ -1,5 +1,7 @@
 package io.reactivewspool.internal.server;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,12 +27,13 @@ import io.reactivewspool.server.ConnectionState;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.HubAdmin;
 import io.reactivewspool.server.HubStats;
-import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.Presence;
+import io.reactivewspool.server.PublishResult;
 import io.reactivewspool.server.WsConnectionView;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.server.WsTransport;
+import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.BufferOverflowStrategy;
@@ -38,8 +41,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The hub: admission, the connection's life from registration to removal, and the public
@@ -64,8 +65,10 @@ public final class DefaultWsHub implements WsHub {
     private final ClusterConnections clusterConnections;
     private final DefaultHubAdmin admin;
     private final ProtocolDispatcher dispatcher;
-    private final ConnectionHost host = new Host();
-    private final LogLimiter dropLog = new LogLimiter(10, TimeUnit.SECONDS);
+    private final HubRequests requests;
+    private final HubPublishing publishing;
+    private final ConnectionHost host;
+    private final Subprotocols subprotocols;
     private final LogLimiter errorLog = new LogLimiter(10, TimeUnit.SECONDS);
     private final Mono<Void> closeMono;
     private volatile boolean accepting = true;
@@ -76,6 +79,8 @@ public final class DefaultWsHub implements WsHub {
 
     public DefaultWsHub(WsHubOptions options) {
         this.options = options;
+        this.host = new HubHost(this, options, counters, errorLog);
+        this.subprotocols = new Subprotocols(options);
         this.broker = options.broker();
         this.topics = new Topics(options.limits().maxConnectionsPerTopic(), options.limits().maxTopicsPerConnection(),
                 this::interest, counters.failed::increment,
@@ -87,7 +92,10 @@ public final class DefaultWsHub implements WsHub {
         this.cluster = new ClusterView(options, topics, delivery, this::stats, errorLog);
         this.clusterConnections = new ClusterConnections(options, registry, topics, counters, errorLog);
         this.admin = new DefaultHubAdmin(this, registry, delivery, cluster, clusterConnections);
-        this.dispatcher = new ProtocolDispatcher(host, topics, delivery, this);
+        this.requests = new HubRequests(registry, broker, options.codec(), delivery::frameOf,
+                options.limits().maxPendingRequestsPerConnection(), counters, errorLog);
+        this.dispatcher = new ProtocolDispatcher(host, topics, delivery, requests, this);
+        this.publishing = new HubPublishing(delivery, options.topicPolicy());
         this.closeMono = Mono.defer(this::doClose).cache();
         start();
     }
@@ -102,13 +110,16 @@ public final class DefaultWsHub implements WsHub {
     }
 
     private void onControl(BrokerMessage m) {
-        if (!clusterConnections.onControl(m)) {
+        if (m.kind() == BrokerMessage.Kind.REQUEST || m.kind() == BrokerMessage.Kind.REPLY) {
+            requests.onBrokerMessage(m);
+        } else if (!clusterConnections.onControl(m)) {
             admin.onControl(m);
         }
     }
 
     private void start() {
         primeCodec(options.codec());
+        options.codecs().forEach(DefaultWsHub::primeCodec);
         timers.start();
         cluster.start(timers.scheduler(), timers::add);
         timers.add(delivery.receive());
@@ -124,7 +135,8 @@ public final class DefaultWsHub implements WsHub {
      */
     static void primeCodec(WsCodec codec) {
         try {
-            codec.decode("{\"type\":\"prime\",\"topic\":\"t\",\"id\":\"1\",\"data\":{\"a\":[1,1.5,\"s\",true,null,{}]}}");
+            String sample = "{\"type\":\"prime\",\"topic\":\"t\",\"id\":\"1\",\"data\":{\"a\":[1,1.5,\"s\",true,null,{}]}}";
+            codec.decode(codec.binary() ? codec.encode(WsCodec.json().decode(sample)) : sample.getBytes(StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             log.debug("codec priming skipped codec={} error={}", codec.getClass().getName(), e.toString());
         }
@@ -133,6 +145,33 @@ public final class DefaultWsHub implements WsHub {
     @Override
     public WsHubOptions options() {
         return options;
+    }
+
+    // ---------------------------------------------------------------- publishing with an outcome
+
+    @Override
+    public Mono<PublishResult> publish(String topic, String type, Object data) {
+        return publishing.toTopic(topic, type, data);
+    }
+
+    @Override
+    public Mono<PublishResult> publish(Set<String> topicNames, String type, Object data) {
+        return publishing.toTopics(topicNames, type, data);
+    }
+
+    @Override
+    public Mono<PublishResult> publishToUser(String userId, String type, Object data) {
+        return publishing.toUser(userId, type, data);
+    }
+
+    @Override
+    public Mono<PublishResult> publishAs(WsConnectionView sender, String topic, String type, Object data) {
+        return publishing.as(sender, topic, type, data);
+    }
+
+    @Override
+    public Flux<PublishResult> publishAll(String topic, String type, Publisher<?> data, int maxInFlight) {
+        return publishing.all(topic, type, data, maxInFlight);
     }
 
     // ---------------------------------------------------------------- admission and registry
@@ -150,7 +189,7 @@ public final class DefaultWsHub implements WsHub {
                 return Mono.just(Admission.accepted(null));
             }
             return ConnectionCredentials.authenticate(host, options.authenticator(), handshake.token(), handshake);
-        }).doOnNext(a -> {
+        }).map(a -> subprotocols.answer(a, handshake)).doOnNext(a -> {
             if (!a.isAccepted()) {
                 counters.rejected.increment();
                 log.info("upgrade refused status={} reason=\"{}\" remote={} origin={}", a.httpStatus(), a.reason(),
@@ -193,7 +232,8 @@ public final class DefaultWsHub implements WsHub {
         String limit = registry.takeSlot();
         HubConnection c = null;
         if (limit == null) {
-            c = new HubConnection(ConnectionRegistry.newId(), admission.userId(), transport, host, timers.nowMillis());
+            c = new HubConnection(ConnectionRegistry.newId(), admission.userId(), transport, host, timers.nowMillis(),
+                    subprotocols.codecOf(admission.subprotocol()));
             delivery.learn(transport);
             limit = registry.joinUser(c);
             if (limit != null) {
@@ -221,7 +261,7 @@ public final class DefaultWsHub implements WsHub {
         // to the transport, and a connection whose queue never backs up never allocates one.
         TransportPump session = new TransportPump(c, host, dispatcher);
         session.startSending();
-        c.offer(delivery.frameOf(WsMessage.welcome(c.id, c.userId, options.heartbeat().interval().toMillis())));
+        c.offer(c.frameOf(WsMessage.welcome(c.id, c.userId, options.heartbeat().interval().toMillis())));
         for (String topic : initialTopics) {
             dispatcher.onSubscribe(c, WsMessage.subscribe(topic));
         }
@@ -302,7 +342,7 @@ public final class DefaultWsHub implements WsHub {
     @Override
     public boolean sendTo(String connectionId, WsMessage message) {
         HubConnection c = registry.get(connectionId);
-        return c != null && c.offer(delivery.frameOf(message));
+        return c != null && c.offer(c.frameOf(message));
     }
 
     @Override
@@ -335,6 +375,16 @@ public final class DefaultWsHub implements WsHub {
     @Override
     public Mono<ConnectionOutcome> unsubscribeConnection(String connectionId, String topic) {
         return clusterConnections.unsubscribe(connectionId, topic);
+    }
+
+    @Override
+    public Mono<WsMessage> request(String connectionId, WsMessage message, Duration timeout) {
+        return requests.request(connectionId, message, timeout);
+    }
+
+    /** The hub's requests to clients, for tests that check what waits. */
+    HubRequests requests() {
+        return requests;
     }
 
     @Override
@@ -428,61 +478,15 @@ public final class DefaultWsHub implements WsHub {
                 });
     }
 
-    /** What a connection, its session and the dispatcher see of the hub. */
-    private final class Host implements ConnectionHost {
+    HubTimers timers() {
+        return timers;
+    }
 
-        @Override
-        public WsHubOptions options() {
-            return options;
-        }
+    HubDelivery delivery() {
+        return delivery;
+    }
 
-        @Override
-        public HubCounters counters() {
-            return counters;
-        }
-
-        @Override
-        public LogLimiter errorLog() {
-            return errorLog;
-        }
-
-        @Override
-        public long nowMillis() {
-            return timers.nowMillis();
-        }
-
-        @Override
-        public Scheduler timerScheduler() {
-            return timers.scheduler();
-        }
-
-        @Override
-        public OutboundFrame frameOf(WsMessage m) {
-            return delivery.frameOf(m);
-        }
-
-        @Override
-        public void onDropped(HubConnection c) {
-            HubConnection.DROPPED.incrementAndGet(c);
-            counters.dropped.increment();
-            long skipped = dropLog.acquire();
-            if (skipped >= 0) {
-                log.warn("outbound queue full conn={} user={} policy={} queue={} dropped={} (similar lines suppressed={})",
-                        c.id, c.userId, options.limits().overflowPolicy(), options.limits().outboundQueueSize(), c.dropped, skipped);
-            }
-        }
-
-        @Override
-        public void onSlowConsumer(HubConnection c) {
-            if (c.state() == ConnectionState.OPEN) {
-                log.info("slow consumer closed conn={} user={} code=4001 queue={}", c.id, c.userId, options.limits().outboundQueueSize());
-                c.close(WsCloseStatus.SLOW_CONSUMER).subscribe();
-            }
-        }
-
-        @Override
-        public boolean unregister(HubConnection c, String why) {
-            return DefaultWsHub.this.unregister(c, why);
-        }
+    boolean unregisterConnection(HubConnection c, String why) {
+        return unregister(c, why);
     }
 }

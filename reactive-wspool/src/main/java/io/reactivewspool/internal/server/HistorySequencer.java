@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 
 import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.server.WsPublishException;
 
 /**
  * Appends topic messages to the history and hands them on for delivery in offset order, per
@@ -35,10 +36,13 @@ final class HistorySequencer {
     /** Messages per topic that may wait for their append; beyond that new ones are refused. */
     static final int MAX_PENDING = 8192;
 
-    /** What the sequencer hands on: the message (with its offset when stored) and its exclusions. */
+    /** What the sequencer hands on: the message (with its offset when stored), its exclusions and outcome. */
     interface Delivery {
-        /** Delivers; returns how many local connections it reached. */
-        int deliver(String topic, WsMessage message, Set<String> excluded);
+        /**
+         * Delivers; returns how many local connections it reached. {@code outcome} (may be
+         * {@code null}) is to hear the broker's answer; the sequencer tells it the delivery.
+         */
+        int deliver(String topic, WsMessage message, Set<String> excluded, PublishOutcome outcome);
     }
 
     private final TopicHistory history;
@@ -64,11 +68,10 @@ final class HistorySequencer {
     }
 
     /**
-     * As {@link #submit(String, WsMessage, Set)}; {@code outcome} (may be {@code null}) gets the
-     * stored message once it is delivered, or {@code null} when it was not stored (refused or the
-     * append failed) and so delivered nowhere.
+     * As {@link #submit(String, WsMessage, Set)}; {@code outcome} (may be {@code null}) is told the
+     * stored message once it is delivered, or that it was refused (not stored, so delivered nowhere).
      */
-    int submit(String topic, WsMessage stamped, Set<String> excluded, Consumer<WsMessage> outcome) {
+    int submit(String topic, WsMessage stamped, Set<String> excluded, PublishOutcome outcome) {
         boolean[] full = {false};
         Sequence s = sequences.compute(topic, (k, v) -> {
             Sequence seq = v == null ? new Sequence(k) : v;
@@ -82,7 +85,7 @@ final class HistorySequencer {
         if (full[0]) {
             onBypassed.accept(topic);
             if (outcome != null) {
-                outcome.accept(null);
+                outcome.refused(WsPublishException.Reason.HISTORY_BACKLOG, null);
             }
             return 0;
         }
@@ -100,13 +103,14 @@ final class HistorySequencer {
     private static final class Slot {
         final WsMessage message;
         final Set<String> excluded;
-        final Consumer<WsMessage> outcome;
+        final PublishOutcome outcome;
         volatile WsMessage stored;
+        volatile Throwable failure;
         volatile boolean done;
         volatile boolean delivered;
         int reached; // written before delivered
 
-        Slot(WsMessage message, Set<String> excluded, Consumer<WsMessage> outcome) {
+        Slot(WsMessage message, Set<String> excluded, PublishOutcome outcome) {
             this.message = message;
             this.excluded = excluded;
             this.outcome = outcome;
@@ -157,13 +161,18 @@ final class HistorySequencer {
                     inFlight.poll();
                     try {
                         // Not stored (the append failed): delivered nowhere, already reported.
-                        head.reached = head.stored == null ? 0 : delivery.deliver(topic, head.stored, head.excluded);
+                        head.reached = head.stored == null ? 0
+                                : delivery.deliver(topic, head.stored, head.excluded, head.outcome);
                     } finally {
                         head.delivered = true;
                         sequences.computeIfPresent(topic, (k, v) -> --v.count <= 0 ? null : v);
                     }
                     if (head.outcome != null) {
-                        head.outcome.accept(head.stored);
+                        if (head.stored != null) {
+                            head.outcome.delivered(head.stored, head.reached);
+                        } else {
+                            head.outcome.refused(WsPublishException.Reason.NOT_STORED, head.failure);
+                        }
                     }
                 }
                 missed = delivering.addAndGet(-missed);
@@ -182,6 +191,7 @@ final class HistorySequencer {
                 deliverCompleted();
             }, e -> {
                 onAppendFailed.accept(topic, e);
+                slot.failure = e;
                 slot.done = true;
                 deliverCompleted();
             }, () -> {

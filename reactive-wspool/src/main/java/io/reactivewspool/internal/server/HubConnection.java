@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 import io.reactivewspool.message.WsCloseStatus;
+import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.ConnectionInfo;
 import io.reactivewspool.server.ConnectionState;
@@ -37,6 +38,8 @@ final class HubConnection implements WsConnectionView {
     final String userId;
     final WsTransport transport;
     final OutboundQueue queue;
+    /** The codec this connection speaks, chosen at the upgrade by its subprotocol. */
+    final WsCodec codec;
     /** Topic name to the subscription of this connection to the topic's sink. */
     final Subscriptions subscriptions = new Subscriptions();
     // Counters as fields of this object rather than atomics of their own: a broadcast to 10,000
@@ -75,8 +78,9 @@ final class HubConnection implements WsConnectionView {
     int rateViolations;
     int badMessages;
 
-    HubConnection(String id, String userId, WsTransport transport, ConnectionHost host, long nowMillis) {
+    HubConnection(String id, String userId, WsTransport transport, ConnectionHost host, long nowMillis, WsCodec codec) {
         this.id = id;
+        this.codec = codec;
         this.idHash = id.hashCode();
         this.userId = userId;
         this.transport = transport;
@@ -85,6 +89,11 @@ final class HubConnection implements WsConnectionView {
         this.lastActivityMillis = nowMillis;
         this.rateWindowStart = nowMillis;
         this.queue = new OutboundQueue(host.options().limits().outboundQueueSize(), host.options().limits().overflowPolicy(), host.counters().sent);
+    }
+
+    /** Encodes a message for this connection, in its codec, stamped with the time when it has none. */
+    OutboundFrame frameOf(WsMessage message) {
+        return host.frameOf(message, codec);
     }
 
     /** Queues a frame and applies the overflow policy; {@code true} when the frame was queued. */
@@ -121,7 +130,7 @@ final class HubConnection implements WsConnectionView {
 
     /** Delivers a topic event unless excluded; {@code true} when it was queued. */
     boolean deliver(TopicEvent event) {
-        return event.admits(id, idHash) && offer(event.frame);
+        return event.admits(id, idHash) && offer(event.frameFor(codec));
     }
 
     /** The connection's subscription to one topic, as the topic's sink delivers to it. */
@@ -250,7 +259,7 @@ final class HubConnection implements WsConnectionView {
 
     @Override
     public boolean send(WsMessage message) {
-        return offer(host.frameOf(message));
+        return offer(frameOf(message));
     }
 
     @Override

@@ -55,7 +55,7 @@ final class HubDelivery {
     private final ConnectionRegistry registry;
     private final HubCounters counters;
     private final LogLimiter errorLog;
-    /** Applies another node's cluster-wide operation. */
+    /** Applies another node's cluster-wide operation, or its request for a connection here, or its reply. */
     private final Consumer<BrokerMessage> onControl;
     private final BrokerDelivery brokerDelivery = new BrokerDelivery();
     private final HistorySequencer sequencer;
@@ -96,7 +96,8 @@ final class HubDelivery {
             @Override
             public void replayed(String topic, WsMessage message) {
                 counters.gapsRecovered.increment();
-                deliverLocally(BrokerMessage.Kind.TOPIC, List.of(topic), frameOf(message), message, Set.of());
+                WsMessage stamped = stamp(message);
+                deliverLocally(BrokerMessage.Kind.TOPIC, List.of(topic), frameOf(stamped), stamped, Set.of());
             }
 
             @Override
@@ -104,8 +105,8 @@ final class HubDelivery {
                 counters.gapsReported.increment();
                 log.warn("topic messages missing on this node topic={} reason=\"{}\" resume_after={}; subscribers told (gap)",
                         topic, reason, resumeAfter);
-                WsMessage gap = WsMessage.builder(WsMessage.GAP).topic(topic)
-                        .data(Map.of("offset", resumeAfter.toString(), "reason", reason)).build();
+                WsMessage gap = stamp(WsMessage.builder(WsMessage.GAP).topic(topic)
+                        .data(Map.of("offset", resumeAfter.toString(), "reason", reason)).build());
                 deliverLocally(BrokerMessage.Kind.TOPIC, List.of(topic), frameOf(gap), gap, Set.of());
             }
         }, (topic, e) -> {
@@ -149,7 +150,12 @@ final class HubDelivery {
 
     /** Encodes a message once, stamped with the time when it has none. */
     OutboundFrame frameOf(WsMessage m) {
-        return OutboundFrame.text(codec.encode(stamp(m)));
+        return frameOf(m, codec);
+    }
+
+    /** Encodes a message once in {@code c} (a connection's codec), stamped with the time when it has none. */
+    OutboundFrame frameOf(WsMessage m, WsCodec c) {
+        return CodecFrames.frame(c, c.encode(stamp(m)));
     }
 
     private WsMessage stamp(WsMessage m) {
@@ -164,7 +170,7 @@ final class HubDelivery {
      */
     int deliverAndPublish(BrokerMessage.Kind kind, Collection<String> targets, WsMessage message,
                           Set<String> excluded) {
-        return deliverAndPublish(kind, targets, message, excluded, null);
+        return deliverAndPublish(kind, targets, message, excluded, (PublishOutcome) null);
     }
 
     /**
@@ -174,6 +180,15 @@ final class HubDelivery {
      */
     int deliverAndPublish(BrokerMessage.Kind kind, Collection<String> targets, WsMessage message,
                           Set<String> excluded, Consumer<WsMessage> outcome) {
+        return deliverAndPublish(kind, targets, message, excluded, outcome == null ? null : PublishOutcome.ofDelivery(outcome));
+    }
+
+    /**
+     * As above; {@code outcome} (may be {@code null}) is told the local delivery (the message with
+     * its offset when stored) and the broker's answer, or that the history refused the message.
+     */
+    int deliverAndPublish(BrokerMessage.Kind kind, Collection<String> targets, WsMessage message,
+                          Set<String> excluded, PublishOutcome outcome) {
         WsMessage stamped = stamp(message);
         Set<String> ex = excluded == null || excluded.isEmpty() ? Set.of() : Set.copyOf(excluded);
         if (sequencer != null && kind == BrokerMessage.Kind.TOPIC && targets.size() == 1) {
@@ -183,24 +198,24 @@ final class HubDelivery {
             // Delivery is still pending on another thread or on the history: what it will reach.
             return reached >= 0 ? reached : subscribersExcept(topic, ex);
         }
-        int reached = encodeAndDeliver(kind, targets, stamped, ex);
+        int reached = encodeAndDeliver(kind, targets, stamped, ex, outcome);
         if (outcome != null) {
-            outcome.accept(stamped);
+            outcome.delivered(stamped, reached);
         }
         return reached;
     }
 
     /** Delivery of a message the history has stored: encode once, fan out (here in offset order). */
-    private int deliverStored(String topic, WsMessage stored, Set<String> excluded) {
+    private int deliverStored(String topic, WsMessage stored, Set<String> excluded, PublishOutcome outcome) {
         if (continuity == null) {
-            return encodeAndDeliver(BrokerMessage.Kind.TOPIC, List.of(topic), stored, excluded);
+            return encodeAndDeliver(BrokerMessage.Kind.TOPIC, List.of(topic), stored, excluded, outcome);
         }
         byte[] payload = codec.encode(stored);
-        OutboundFrame frame = OutboundFrame.text(payload);
+        OutboundFrame frame = CodecFrames.frame(codec, payload);
         int[] reached = {-1};
         continuity.accept(topic, stored.offset(), () -> reached[0] = deliverLocally(BrokerMessage.Kind.TOPIC,
                 List.of(topic), frame, stored, excluded));
-        publish(BrokerMessage.Kind.TOPIC, List.of(topic), payload, excluded);
+        publish(BrokerMessage.Kind.TOPIC, List.of(topic), payload, excluded, outcome);
         // Held behind messages missing before it: what it will reach once they are delivered.
         return reached[0] >= 0 ? reached[0] : subscribersExcept(topic, excluded);
     }
@@ -216,15 +231,18 @@ final class HubDelivery {
         return n;
     }
 
-    private int encodeAndDeliver(BrokerMessage.Kind kind, Collection<String> targets, WsMessage stamped, Set<String> ex) {
+    private int encodeAndDeliver(BrokerMessage.Kind kind, Collection<String> targets, WsMessage stamped, Set<String> ex,
+                                 PublishOutcome outcome) {
         byte[] payload = codec.encode(stamped);
-        OutboundFrame frame = OutboundFrame.text(payload);
+        OutboundFrame frame = CodecFrames.frame(codec, payload);
         int reached = deliverLocally(kind, targets, frame, stamped, ex);
-        publish(kind, targets, payload, ex);
+        publish(kind, targets, payload, ex, outcome);
         return reached;
     }
 
-    private void publish(BrokerMessage.Kind kind, Collection<String> targets, byte[] payload, Set<String> ex) {
+    /** Hands the bytes to the broker; {@code outcome} (may be {@code null}) hears its answer. */
+    private void publish(BrokerMessage.Kind kind, Collection<String> targets, byte[] payload, Set<String> ex,
+                         PublishOutcome outcome) {
         counters.broadcasts.increment();
         // Several topics travel as ONE broker message with the list, so that a remote connection
         // subscribed to more than one of them receives it once.
@@ -235,7 +253,10 @@ final class HubDelivery {
                     if (errorLog.acquire() >= 0) {
                         log.warn("broker publish failed kind={} targets={} error={}", kind, out.targets(), e.toString());
                     }
-                });
+                    if (outcome != null) {
+                        outcome.brokerAnswered(e);
+                    }
+                }, outcome == null ? null : () -> outcome.brokerAnswered(null));
     }
 
     private int deliverLocally(BrokerMessage.Kind kind, Collection<String> targets, OutboundFrame frame,
@@ -244,9 +265,10 @@ final class HubDelivery {
             return topics.emit(targets, new TopicEvent(frame, message, excluded, targets.size() > 1, codec));
         }
         int reached = 0;
+        CodecFrames frames = new CodecFrames(codec, frame, message);
         for (String user : targets) {
             for (HubConnection c : registry.ofUser(user)) {
-                if (!excluded.contains(c.id) && c.offer(frame)) {
+                if (!excluded.contains(c.id) && c.offer(frames.frameFor(c.codec))) {
                     reached++;
                 }
             }
@@ -265,14 +287,14 @@ final class HubDelivery {
                 String topic = m.targets().get(0);
                 WsMessage message = codec.decode(m.payload());
                 continuity.accept(topic, message.offset(), () -> deliverLocally(m.kind(), m.targets(),
-                        OutboundFrame.text(m.payload()), message, m.excludedConnectionIds()));
+                        CodecFrames.frame(codec, m.payload()), message, m.excludedConnectionIds()));
                 return;
             }
             switch (m.kind()) {
                 // Targets arrive as the list the origin sent: a user id or topic is never split.
-                case TOPIC, USER -> deliverLocally(m.kind(), m.targets(), OutboundFrame.text(m.payload()),
+                case TOPIC, USER -> deliverLocally(m.kind(), m.targets(), CodecFrames.frame(codec, m.payload()),
                         null, m.excludedConnectionIds());
-                case CONTROL -> onControl.accept(m);
+                case CONTROL, REQUEST, REPLY -> onControl.accept(m);
             }
         } catch (RuntimeException e) {
             counters.failed.increment();

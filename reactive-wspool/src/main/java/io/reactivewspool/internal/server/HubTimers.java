@@ -83,7 +83,9 @@ final class HubTimers {
     private void heartbeat() {
         long now = nowMillis();
         long timeout = options.heartbeat().connectionTimeout().toMillis();
-        OutboundFrame heartbeatMessage = options.heartbeat().messages() ? host.frameOf(WsMessage.heartbeat()) : null;
+        // Encoded once per tick in each codec in use.
+        CodecFrames heartbeatMessage = options.heartbeat().messages()
+                ? new CodecFrames(options.codec(), host.frameOf(WsMessage.heartbeat()), null) : null;
         for (HubConnection c : registry.all()) {
             if (c.state() != ConnectionState.OPEN) {
                 continue;
@@ -96,7 +98,7 @@ final class HubTimers {
             }
             c.offer(OutboundFrame.ping());
             if (heartbeatMessage != null) {
-                c.offer(heartbeatMessage);
+                c.offer(heartbeatMessage.frameFor(c.codec));
             }
         }
     }

@@ -1,15 +1,28 @@
 package io.reactivewspool.internal.server;
 
 import java.net.URI;
+import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 
 import io.reactivewspool.server.HandshakeInfo;
 
-/** The {@code Origin} check against cross-site WebSocket hijacking. */
-final class Origins {
+/** The {@code Origin} check against cross-site WebSocket hijacking, and the check of the allowed list. */
+public final class Origins {
 
     private Origins() {
+    }
+
+    /** {@code WsHubOptions.allowedOrigins}, checked: no blank entries; a copy in the given order. */
+    public static Set<String> checked(Set<String> origins) {
+        Objects.requireNonNull(origins, "allowedOrigins");
+        for (String o : origins) {
+            if (o == null || o.isBlank()) {
+                throw new IllegalArgumentException("allowedOrigins must not contain blank entries, was " + origins);
+            }
+        }
+        return new LinkedHashSet<>(origins);
     }
 
     /**

@@ -37,18 +37,20 @@ final class ProtocolDispatcher {
     private final ConnectionHost host;
     private final Topics topics;
     private final HubDelivery delivery;
+    private final HubRequests requests;
     /** The hub as its message handlers see it. */
     private final WsHub hub;
 
-    ProtocolDispatcher(ConnectionHost host, Topics topics, HubDelivery delivery, WsHub hub) {
+    ProtocolDispatcher(ConnectionHost host, Topics topics, HubDelivery delivery, HubRequests requests, WsHub hub) {
         this.host = host;
         this.topics = topics;
         this.delivery = delivery;
+        this.requests = requests;
         this.hub = hub;
     }
 
     private void reply(HubConnection c, WsMessage m) {
-        c.offer(host.frameOf(m));
+        c.offer(c.frameOf(m));
     }
 
     /** Runs {@code reply} once the broker carries {@code topic} here (at once with a local broker). */
@@ -94,13 +96,13 @@ final class ProtocolDispatcher {
             c.close(WsCloseStatus.MESSAGE_TOO_BIG.withReason("frame larger than " + host.options().limits().maxFrameBytes() + " bytes")).subscribe();
             return;
         }
-        if (frame.kind() == InboundFrame.Kind.BINARY) {
-            badMessage(c, "binary frames are not accepted: send JSON text frames", null);
+        if ((frame.kind() == InboundFrame.Kind.BINARY) != c.codec.binary()) {
+            badMessage(c, FrameKinds.mismatch(frame.kind(), c.codec), null);
             return;
         }
         WsMessage m;
         try {
-            m = host.options().codec().decode(frame.payload());
+            m = c.codec.decode(frame.payload());
         } catch (WsProtocolException e) {
             if (overRateLimit(c, now, e.messageId())) {
                 return;
@@ -111,12 +113,18 @@ final class ProtocolDispatcher {
         if (overRateLimit(c, now, m.id())) {
             return;
         }
+        if (m.id() != null && m.id().startsWith(WsMessage.HUB_REQUEST_ID_PREFIX) && !m.is(WsMessage.ACK)) {
+            badMessage(c, "ids beginning with \"" + WsMessage.HUB_REQUEST_ID_PREFIX + "\" are reserved for the hub's requests: "
+                    + "choose another id", m.id());
+            return;
+        }
         switch (m.type()) {
             case WsMessage.SUBSCRIBE -> onSubscribe(c, m);
             case WsMessage.UNSUBSCRIBE -> onUnsubscribe(c, m);
             case WsMessage.PUBLISH -> onPublish(c, m);
             case WsMessage.PING -> reply(c, WsMessage.pong(m.id()));
             case WsMessage.REFRESH -> onRefresh(c, m);
+            case WsMessage.ACK -> onAck(c, m);
             default -> onApplicationMessage(c, m);
         }
     }
@@ -248,7 +256,7 @@ final class ProtocolDispatcher {
             return; // unsubscribed (or closed) while the history was read
         }
         boolean recovered = recovery.complete(replay, since,
-                (ok, latest) -> host.frameOf(subscribedReply(m.topic(), m.id(), ok, latest)), host::frameOf);
+                (ok, latest) -> c.frameOf(subscribedReply(m.topic(), m.id(), ok, latest)), c::frameOf);
         log.debug("subscribed conn={} user={} topic={} since={} recovered={} replayed={}", c.id, c.userId, m.topic(),
                 since, recovered, replay == null ? 0 : replay.messages().size());
     }
@@ -302,6 +310,22 @@ final class ProtocolDispatcher {
             return;
         }
         c.credentials().refresh(token.asString(), m.id());
+    }
+
+    /** A client's answer to a request of the hub; one that answers nothing is told so (PROTOCOL.md, Requests of the hub). */
+    private void onAck(HubConnection c, WsMessage m) {
+        if (m.id() == null) {
+            badMessage(c, "ack needs the \"id\" of the hub's request it answers", null);
+            return;
+        }
+        switch (requests.onAck(c, m)) {
+            case ANSWERED -> {
+            }
+            case LATE -> error(c, "ack for " + m.id() + " came too late: the request timed out, was cancelled or was "
+                    + "answered already; it is ignored", m.id());
+            case UNKNOWN -> badMessage(c, "ack for an unknown request id '" + m.id() + "': the hub sent no such "
+                    + "request on this connection", m.id());
+        }
     }
 
     private void onApplicationMessage(HubConnection c, WsMessage m) {

@@ -8,32 +8,28 @@ import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.OutboundFrame;
 
 /**
- * One broadcast as it travels through topic sinks: the frame encoded once and shared by every
- * recipient, who must not receive it, and how many connections took it.
+ * One broadcast as it travels through topic sinks: its frames, encoded once per codec and shared
+ * by every recipient of that codec ({@link CodecFrames}), who must not receive it, and how many
+ * connections took it.
  *
  * <p>The count is a plain field: the topic sinks deliver synchronously, so every connection that
  * takes the event counts it on the emitting thread, which reads the total when its pass is done.
  */
-final class TopicEvent {
+final class TopicEvent extends CodecFrames {
 
-    final OutboundFrame frame;
     final Set<String> excluded;
     /** Connection ids that already took this event; non-null only for multi-topic broadcasts. */
     final Set<String> claimed;
     private int reached;
     private static final int[] NO_HASHES = {};
     private final int[] excludedHashes;
-    private final WsCodec codec;
-    private volatile WsMessage message;
 
     TopicEvent(OutboundFrame frame, WsMessage message, Set<String> excluded, boolean multiTopic, WsCodec codec) {
-        this.frame = frame;
-        this.message = message;
+        super(codec, frame, message);
         this.excluded = excluded == null ? Set.of() : excluded;
         this.excludedHashes = this.excluded.isEmpty() ? NO_HASHES
                 : this.excluded.stream().mapToInt(String::hashCode).toArray();
         this.claimed = multiTopic ? ConcurrentHashMap.newKeySet() : null;
-        this.codec = codec;
     }
 
     private boolean mayExclude(int idHash) {
@@ -53,16 +49,6 @@ final class TopicEvent {
     /** How many connections took the event; read by the emitting thread after its pass. */
     int reached() {
         return reached;
-    }
-
-    /** The message, decoded lazily when it came from another node as bytes only. */
-    WsMessage message() {
-        WsMessage m = message;
-        if (m == null) {
-            m = codec.decode(frame.payload());
-            message = m;
-        }
-        return m;
     }
 
     /**

@@ -17,9 +17,11 @@ import io.reactivewspool.server.OverflowPolicy;
  * {@code data.since}). The connection is attached to the topic first and live events are held
  * here (at most {@code limit}); when the history has answered, {@link #complete} queues the
  * replayed messages, then the {@code subscribed} reply, then the held events newer than the last
- * replayed offset, and switches to live delivery. Until the first live event past that offset,
- * events at or below it are skipped: the history may already hold a message whose delivery
- * (after its append completed) reaches this subscription later.
+ * replayed offset, and switches to live delivery. From then on, events of that offset's epoch at
+ * or below it are skipped, not only until the first live event past it: the history may already
+ * hold a message whose delivery (after its append completed) reaches this subscription later,
+ * even after later ones (a hub that has just started to follow the topic delivers a message
+ * older than the first one it saw when it comes, see {@link TopicContinuity}).
  *
  * <p>{@code recovered:true} promises that the client gets every message after its offset, so the
  * replay, the reply and the held events are queued only when they all fit: in the queue's free
@@ -37,6 +39,7 @@ final class TopicRecovery implements Consumer<TopicEvent> {
     private List<TopicEvent> held = new ArrayList<>(); // guarded by this until live
     private boolean overflowed; // guarded by this
     private volatile boolean live;
+    /** The last offset replayed; set once, before going live. */
     private volatile HistoryOffset skipUpTo;
 
     /**
@@ -136,7 +139,6 @@ final class TopicRecovery implements Consumer<TopicEvent> {
                 if (o != null && o.epoch().equals(skip.epoch()) && o.seq() <= skip.seq()) {
                     return false; // already replayed
                 }
-                skipUpTo = null;
             }
         }
         return connection.deliver(event);

@@ -2,6 +2,7 @@ package io.reactivewspool.internal.server;
 
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
+import io.reactivewspool.message.WsCodec;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
@@ -21,6 +22,7 @@ final class TopicSubscriber implements CoreSubscriber<TopicEvent>, Disposable {
 
     private final HubConnection connection;
     private final OutboundQueue queue;
+    private final WsCodec codec;
     private final String id;
     private final int idHash;
     private volatile Subscription subscription;
@@ -28,6 +30,7 @@ final class TopicSubscriber implements CoreSubscriber<TopicEvent>, Disposable {
     TopicSubscriber(HubConnection connection, int idHash) {
         this.connection = connection;
         this.queue = connection.queue;
+        this.codec = connection.codec;
         this.id = connection.id;
         this.idHash = idHash;
     }
@@ -45,7 +48,7 @@ final class TopicSubscriber implements CoreSubscriber<TopicEvent>, Disposable {
         if (!event.admits(id, idHash)) {
             return;
         }
-        OutboundQueue.Offer result = queue.offer(event.frame);
+        OutboundQueue.Offer result = queue.offer(event.frameFor(codec));
         if (result == OutboundQueue.Offer.QUEUED || connection.offered(result)) {
             event.countReached();
         }

@@ -17,7 +17,7 @@ class ClusterBrokerContractIT extends RedisBrokerContract {
     private static RedisClusterProcesses cluster;
 
     ClusterBrokerContractIT() {
-        super("cluster");
+        super("contract");
     }
 
     @BeforeAll

@@ -20,7 +20,10 @@ abstract class RedisBrokerContract extends BrokerContract {
 
     private static final Map<String, AtomicInteger> PREFIXES = new ConcurrentHashMap<>();
 
-    /** This test's channel prefix: the subclass's name for it, numbered per subclass. */
+    /**
+     * This test's channel prefix: the base name the subclass gives, numbered per base name
+     * (RedisBrokerIT and ClusterBrokerContractIT share "contract").
+     */
     protected final String prefix;
 
     protected RedisBrokerContract(String prefixBase) {

@@ -61,7 +61,7 @@ class HistorySequencerTest {
     private final AtomicInteger bypassed = new AtomicInteger();
 
     private HistorySequencer sequencer(TopicHistory history) {
-        return new HistorySequencer(history, (topic, m, ex) -> {
+        return new HistorySequencer(history, (topic, m, ex, outcome) -> {
             delivered.add(m);
             return 1;
         }, (topic, e) -> failed.incrementAndGet(), topic -> bypassed.incrementAndGet());
@@ -140,7 +140,7 @@ class HistorySequencerTest {
         IoThreadHistory h = new IoThreadHistory();
         // Delivery takes a while (encode, fan out, publish): the I/O thread is still delivering
         // when the next messages are submitted.
-        HistorySequencer s = new HistorySequencer(h, (topic, m, ex) -> {
+        HistorySequencer s = new HistorySequencer(h, (topic, m, ex, outcome) -> {
             spin(20_000);
             delivered.add(m);
             return 1;
