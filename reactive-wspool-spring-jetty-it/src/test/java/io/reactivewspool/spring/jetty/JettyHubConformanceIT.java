@@ -2,12 +2,13 @@ package io.reactivewspool.spring.jetty;
 
 import java.util.Map;
 
-import io.reactivewspool.spring.SpringHubConformanceIT;
+import io.reactivewspool.spring.test.SharedSpringServers;
 import io.reactivewspool.test.HubConformanceSuite;
 import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.ServerFactory;
 import io.reactivewspool.test.ServerUnderTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.util.ClassUtils;
@@ -21,9 +22,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class JettyHubConformanceIT extends HubConformanceSuite {
 
+    @RegisterExtension
+    static final SharedSpringServers SERVERS = new SharedSpringServers(JettyApp.class, base().build(), ADMIN);
+
     @Override
     protected ServerFactory factory() {
-        return SpringHubConformanceIT.factory(JettyApp.class);
+        return SERVERS;
     }
 
     /** Until the starter chose the upgrade by server, it always used Reactor Netty's, which cannot upgrade on Jetty. */
