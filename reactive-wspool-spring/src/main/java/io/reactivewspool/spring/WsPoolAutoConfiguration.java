@@ -18,6 +18,7 @@ import io.reactivewspool.spring.internal.ClientPoolRegistrar;
 import io.reactivewspool.spring.internal.HubLifecycle;
 import io.reactivewspool.spring.internal.MessageMappings;
 import io.reactivewspool.spring.internal.PropertyMapper;
+import io.reactivewspool.spring.internal.ServerUpgradeStrategy;
 import io.reactivewspool.spring.internal.SpringAdminRoutes;
 import io.reactivewspool.spring.internal.SpringSecurityAuthenticator;
 import io.reactivewspool.spring.internal.WsUpgradeHandler;
@@ -38,8 +39,6 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
-import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
-import reactor.netty.http.server.WebsocketServerSpec;
 
 /**
  * Auto-configuration of the hub on a WebFlux application: the {@link WsHub} built from
@@ -109,13 +108,9 @@ public class WsPoolAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "wsPoolWebSocketService")
     WebSocketService wsPoolWebSocketService(WsHubOptions options, WsPoolProperties properties) {
-        WsHubOptions o = options;
-        return new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(() -> WebsocketServerSpec.builder()
-                .maxFramePayloadLength(o.limits().maxFrameBytes())
-                .compress(properties.getServer().isCompression())
-                // A deflated frame is inflated only up to the limit: a small frame must not cost what it inflates to.
-                .maxDecompressionBufferSize(o.limits().maxFrameBytes())
-                .handlePing(true)));
+        // Chosen per request: the same application may run on Reactor Netty, Jetty or Tomcat.
+        return new HandshakeWebSocketService(new ServerUpgradeStrategy(options.limits().maxFrameBytes(),
+                properties.getServer().isCompression()));
     }
 
     @Bean

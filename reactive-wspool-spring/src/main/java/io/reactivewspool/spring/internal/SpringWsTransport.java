@@ -1,8 +1,8 @@
 package io.reactivewspool.spring.internal;
 
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 import io.reactivewspool.message.WsCloseStatus;
@@ -17,14 +17,13 @@ import io.reactivewspool.server.netty.ReactorNettyTransport;
 import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
-import org.springframework.util.ReflectionUtils;
 import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
-import org.springframework.web.reactive.socket.adapter.AbstractWebSocketSession;
 import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
 
 /**
@@ -42,6 +41,7 @@ public final class SpringWsTransport implements WsTransport {
 
     private final DataBufferFactory buffers;
     private final Connection connection;
+    private final Sinks.Empty<Void> closing = Sinks.empty();
 
     public SpringWsTransport(WebSocketSession session, HandshakeInfo handshake) {
         this.session = session;
@@ -50,30 +50,14 @@ public final class SpringWsTransport implements WsTransport {
         this.connection = connectionOf(session);
     }
 
-    private static final Method GET_DELEGATE = delegateAccessor();
-
-    private static Method delegateAccessor() {
-        Method m = ReflectionUtils.findMethod(AbstractWebSocketSession.class, "getDelegate");
-        if (m != null) {
-            ReflectionUtils.makeAccessible(m);
-        }
-        return m;
-    }
-
     /**
      * The Reactor Netty connection under a Reactor Netty session. Spring keeps it behind a protected
      * accessor; without it (another Spring version or server) this is {@code null} and the session's own
      * API is used.
      */
     private static ReactorNettyWebSocketSession.WebSocketConnection reactorNettyConnection(WebSocketSession session) {
-        if (GET_DELEGATE == null || !(session instanceof ReactorNettyWebSocketSession)) {
-            return null;
-        }
-        try {
-            return GET_DELEGATE.invoke(session) instanceof ReactorNettyWebSocketSession.WebSocketConnection wc ? wc : null;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
+        return session instanceof ReactorNettyWebSocketSession
+                && NativeSession.of(session) instanceof ReactorNettyWebSocketSession.WebSocketConnection wc ? wc : null;
     }
 
     /** The Netty connection under a Reactor Netty session, for closes; {@code null} on any other server. */
@@ -115,9 +99,12 @@ public final class SpringWsTransport implements WsTransport {
         // Spring aggregates fragments up to the frame limit; a longer message fails the stream with
         // Netty's TooLongFrameException, a deflated one that inflates past it with its bounded decoder's
         // DecompressionException: the hub answers both with 1009.
+        // The hub's own close ends the stream at once, as on Reactor Netty: the connection is gone for the
+        // hub while its close frame may still wait behind data the client has not read yet.
         return session.receive().map(message -> new InboundFrame(kind(message.getType()), copy(message.getPayload())))
                 .onErrorMap(NettyFrameLimit::exceededBy, e -> new WsFrameTooLargeException(
-                        "message larger than the maximum frame size", e));
+                        "message larger than the maximum frame size", e))
+                .takeUntilOther(closing.asMono());
     }
 
     @Override
@@ -127,9 +114,24 @@ public final class SpringWsTransport implements WsTransport {
 
     @Override
     public Mono<Void> close(WsCloseStatus status) {
-        Mono<Void> close = Mono.defer(() -> session.isOpen()
-                ? session.close(new CloseStatus(status.code(), status.reason())) : Mono.<Void>empty());
-        return connection == null ? close : NettyClose.withGrace(connection, CLOSE_GRACE, () -> close);
+        Mono<Void> close = Mono.defer(() -> {
+            if (!session.isOpen()) {
+                closing.tryEmitEmpty();
+                return Mono.<Void>empty();
+            }
+            // The close frame is under way before receive() ends: WebFlux closes a session whose handler
+            // completed with 1000, which must not overtake this status.
+            CompletableFuture<Void> sent = session.close(new CloseStatus(status.code(), status.reason())).toFuture();
+            closing.tryEmitEmpty();
+            return Mono.fromFuture(sent);
+        });
+        if (connection != null) {
+            return NettyClose.withGrace(connection, CLOSE_GRACE, () -> close);
+        }
+        // The close frame queues behind unwritten data: a client that stopped reading would hold the
+        // connection open forever, so it ends abruptly a grace period later, as on Reactor Netty.
+        Runnable abort = NativeSession.abort(session);
+        return abort == null ? close : close.timeout(CLOSE_GRACE, Mono.fromRunnable(abort));
     }
 
     private WebSocketMessage toMessage(OutboundFrame frame) {

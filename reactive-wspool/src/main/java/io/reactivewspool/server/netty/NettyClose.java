@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.reactivewspool.server.WsTransport;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -36,7 +37,7 @@ public final class NettyClose {
 
     /**
      * A cold {@code Mono} that, on the connection's event loop, completes at once when the channel
-     * is no longer active, and otherwise schedules the channel's close {@code grace} later and
+     * is no longer active (or, closed, no longer registered to an event loop), and otherwise schedules the channel's close {@code grace} later and
      * subscribes to {@code closeFrame()}, the write of this side's close frame.
      *
      * @param connection the WebSocket's connection
@@ -47,15 +48,22 @@ public final class NettyClose {
         Channel channel = connection.channel();
         long graceMillis = grace.toMillis();
         Objects.requireNonNull(closeFrame, "closeFrame");
+        EventLoop loop;
+        try {
+            loop = channel.eventLoop();
+        } catch (IllegalStateException notRegistered) {
+            // Netty 4.2 deregisters a closed channel: there is nothing left to close.
+            return Mono.empty();
+        }
         return Mono.defer(() -> {
             if (!channel.isActive()) {
                 return Mono.<Void>empty();
             }
             // Never cancelled: that would take the scheduler's lock on the loop.
-            channel.eventLoop().schedule(() -> {
+            loop.schedule(() -> {
                 channel.close();
             }, graceMillis, TimeUnit.MILLISECONDS);
             return closeFrame.get();
-        }).subscribeOn(Schedulers.fromExecutor(channel.eventLoop()));
+        }).subscribeOn(Schedulers.fromExecutor(loop));
     }
 }
