@@ -212,7 +212,8 @@ final class ProtocolDispatcher {
             badMessage(c, e.getMessage(), m.id());
             return;
         }
-        TopicRecovery recovery = new TopicRecovery(c, host.options().limits().outboundQueueSize(), host.options().limits().overflowPolicy());
+        TopicRecovery recovery = new TopicRecovery(c, host.options().limits().outboundQueueSize(), host.options().limits().overflowPolicy(),
+                host.counters().gapsReported);
         Topics.Result r = topics.subscribe(c, topic, recovery);
         switch (r) {
             case SUBSCRIBED -> {

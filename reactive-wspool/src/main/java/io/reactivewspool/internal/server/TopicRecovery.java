@@ -2,6 +2,8 @@ package io.reactivewspool.internal.server;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -11,6 +13,7 @@ import io.reactivewspool.internal.history.HistoryOffset;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.OverflowPolicy;
+import tools.jackson.databind.JsonNode;
 
 /**
  * One connection's subscription to a topic while it recovers ({@code subscribe} with
@@ -22,6 +25,14 @@ import io.reactivewspool.server.OverflowPolicy;
  * hold a message whose delivery (after its append completed) reaches this subscription later,
  * even after later ones (a hub that has just started to follow the topic delivers a message
  * older than the first one it saw when it comes, see {@link TopicContinuity}).
+ *
+ * <p>After a complete replay the subscription also keeps its position (the last offset it
+ * delivered, or a {@code gap} told it to resume after) and never goes back within an epoch: a
+ * live message past the next offset is preceded by a {@code gap} (counted) for the offsets in
+ * between, and one at or below the position is not delivered. The continuity keeps a topic's
+ * messages in order from the first one this node saw, but one older than that may come after it
+ * (its publishing node was slower) while this subscription's replay ended below it: delivered
+ * then, it would come after a later offset, and the client could tell the loss only after it.
  *
  * <p>{@code recovered:true} promises that the client gets every message after its offset, so the
  * replay, the reply and the held events are queued only when they all fit: in the queue's free
@@ -39,17 +50,26 @@ final class TopicRecovery implements Consumer<TopicEvent> {
     private List<TopicEvent> held = new ArrayList<>(); // guarded by this until live
     private boolean overflowed; // guarded by this
     private volatile boolean live;
-    /** The last offset replayed; set once, before going live. */
-    private volatile HistoryOffset skipUpTo;
+    private final LongAdder gapsReported;
+    private Function<WsMessage, OutboundFrame> encoder;
+    /**
+     * After a complete replay, the last offset delivered or covered by a gap; {@code null} before
+     * (or without) one. Read and written only by the delivering thread: {@link #complete} under
+     * this monitor, then the topic's emitting thread (one at a time), after the volatile
+     * {@link #live}.
+     */
+    private HistoryOffset position;
 
     /**
      * @param limit  the connection's queue capacity: at most this many live events are held
      * @param policy the connection's overflow policy
+     * @param gapsReported counts the gaps this subscription tells its client of
      */
-    TopicRecovery(HubConnection connection, int limit, OverflowPolicy policy) {
+    TopicRecovery(HubConnection connection, int limit, OverflowPolicy policy, LongAdder gapsReported) {
         this.connection = connection;
         this.limit = limit;
         this.policy = policy;
+        this.gapsReported = gapsReported;
     }
 
     @Override
@@ -84,6 +104,7 @@ final class TopicRecovery implements Consumer<TopicEvent> {
                      BiFunction<Boolean, String, OutboundFrame> subscribed,
                      Function<WsMessage, OutboundFrame> encoder) {
         synchronized (this) {
+            this.encoder = encoder;
             boolean recovered = replay != null && replay.recovered() && !overflowed
                     && fits(replay.messages().size() + 1 + held.size());
             HistoryOffset last = null;
@@ -106,7 +127,7 @@ final class TopicRecovery implements Consumer<TopicEvent> {
                 }
             }
             connection.offer(subscribed.apply(recovered, replay == null ? null : replay.offset()));
-            skipUpTo = last;
+            position = recovered ? last : null;
             List<TopicEvent> pending = held;
             held = null;
             // Not counted as reached: their broadcasters have returned their counts already.
@@ -126,21 +147,48 @@ final class TopicRecovery implements Consumer<TopicEvent> {
     }
 
     private boolean deliver(TopicEvent event) {
-        HistoryOffset skip = skipUpTo;
-        if (skip != null) {
-            String offset = event.message().offset();
-            if (offset != null) {
-                HistoryOffset o;
-                try {
-                    o = HistoryOffset.parse(offset);
-                } catch (RuntimeException e) {
-                    o = null;
-                }
-                if (o != null && o.epoch().equals(skip.epoch()) && o.seq() <= skip.seq()) {
-                    return false; // already replayed
-                }
+        HistoryOffset at = position;
+        if (at == null) {
+            return connection.deliver(event);
+        }
+        WsMessage m = event.message();
+        if (WsMessage.GAP.equals(m.type())) {
+            JsonNode offset = m.data() == null ? null : m.data().get("offset");
+            HistoryOffset resumeAfter = offset == null ? null : offsetOf(offset.asString());
+            if (resumeAfter != null && (!resumeAfter.epoch().equals(at.epoch()) || resumeAfter.seq() > at.seq())) {
+                position = resumeAfter;
+            }
+            return connection.deliver(event);
+        }
+        HistoryOffset o = offsetOf(m.offset());
+        if (o == null) {
+            return connection.deliver(event);
+        }
+        if (o.epoch().equals(at.epoch())) {
+            if (o.seq() <= at.seq()) {
+                return false; // replayed, or inside a gap already told
+            }
+            if (o.seq() > at.seq() + 1) {
+                HistoryOffset resumeAfter = new HistoryOffset(o.epoch(), o.seq() - 1);
+                gapsReported.increment();
+                connection.offer(encoder.apply(WsMessage.builder(WsMessage.GAP).topic(m.topic())
+                        .data(Map.of("offset", resumeAfter.toString(), "reason", "older messages came after this one"))
+                        .build()));
             }
         }
+        // Another epoch: its gap (history reset) came first, or offsets of another node's own history.
+        position = o;
         return connection.deliver(event);
+    }
+
+    private static HistoryOffset offsetOf(String offset) {
+        if (offset == null) {
+            return null;
+        }
+        try {
+            return HistoryOffset.parse(offset);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 }
