@@ -24,7 +24,6 @@ import tools.jackson.dataformat.cbor.CBORMapper;
 public final class HandWrittenEnvelope {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final CBORMapper CBOR = CBORMapper.builder().build();
 
     private final Map<String, Object> fields;
 
@@ -44,46 +43,55 @@ public final class HandWrittenEnvelope {
     /** The envelope's bytes in {@code codec}'s format (UTF-8 JSON text for the JSON codec). */
     public byte[] encode(WsCodec codec) {
         return switch (codec.subprotocol()) {
-            case WsCodec.CBOR_SUBPROTOCOL -> CBOR.writeValueAsBytes(fields);
-            case WsCodec.MESSAGE_PACK_SUBPROTOCOL -> messagePack();
+            case WsCodec.CBOR_SUBPROTOCOL -> Cbor.MAPPER.writeValueAsBytes(fields);
+            case WsCodec.MESSAGE_PACK_SUBPROTOCOL -> MessagePackWriter.write(fields);
             case WsCodec.JSON_SUBPROTOCOL -> JSON.writeValueAsBytes(fields);
             default -> throw new IllegalArgumentException("no hand-written envelopes in " + codec.subprotocol());
         };
     }
 
-    private byte[] messagePack() {
-        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
-            pack(p, fields);
-            return p.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    // Loaded only when a binary format is asked for: an adapter whose tests lack the optional
+    // CBOR or MessagePack library (the chat sample, the Jetty module) runs the JSON rows without them.
+    private static final class Cbor {
+        static final CBORMapper MAPPER = CBORMapper.builder().build();
     }
 
-    private static void pack(MessageBufferPacker p, Object v) throws IOException {
-        if (v == null) {
-            p.packNil();
-        } else if (v instanceof String s) {
-            p.packString(s);
-        } else if (v instanceof Boolean b) {
-            p.packBoolean(b);
-        } else if (v instanceof Double || v instanceof Float) {
-            p.packDouble(((Number) v).doubleValue());
-        } else if (v instanceof Number n) {
-            p.packLong(n.longValue());
-        } else if (v instanceof Map<?, ?> m) {
-            p.packMapHeader(m.size());
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                p.packString((String) e.getKey());
-                pack(p, e.getValue());
+    private static final class MessagePackWriter {
+
+        static byte[] write(Map<String, Object> fields) {
+            try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+                pack(p, fields);
+                return p.toByteArray();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-        } else if (v instanceof List<?> l) {
-            p.packArrayHeader(l.size());
-            for (Object o : l) {
-                pack(p, o);
+        }
+
+        private static void pack(MessageBufferPacker p, Object v) throws IOException {
+            if (v == null) {
+                p.packNil();
+            } else if (v instanceof String s) {
+                p.packString(s);
+            } else if (v instanceof Boolean b) {
+                p.packBoolean(b);
+            } else if (v instanceof Double || v instanceof Float) {
+                p.packDouble(((Number) v).doubleValue());
+            } else if (v instanceof Number n) {
+                p.packLong(n.longValue());
+            } else if (v instanceof Map<?, ?> m) {
+                p.packMapHeader(m.size());
+                for (Map.Entry<?, ?> e : m.entrySet()) {
+                    p.packString((String) e.getKey());
+                    pack(p, e.getValue());
+                }
+            } else if (v instanceof List<?> l) {
+                p.packArrayHeader(l.size());
+                for (Object o : l) {
+                    pack(p, o);
+                }
+            } else {
+                throw new IllegalArgumentException("no MessagePack form for " + v.getClass().getName());
             }
-        } else {
-            throw new IllegalArgumentException("no MessagePack form for " + v.getClass().getName());
         }
     }
 }
