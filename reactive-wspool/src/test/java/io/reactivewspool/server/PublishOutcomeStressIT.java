@@ -72,7 +72,9 @@ class PublishOutcomeStressIT {
         resources.add(redis);
         RedisHubs.warmUp(redis);
         RedisHubs hubs = RedisHubs.start(redis.uri(), Duration.ofSeconds(15), List.of("node-a", "node-b"), null, (broker, b) -> b
-                .history(broker.history(HistoryOptions.builder().size(100).build(), WsCodec.json()))
+                // A history holding every message: a node that fetches what it missed under load must find it,
+                // or it tells its subscribers a gap and the gap-free invariant cannot be checked.
+                .history(broker.history(HistoryOptions.builder().size(THREADS * perThread).build(), WsCodec.json()))
                 .outboundQueueSize(THREADS * perThread + 16));
         resources.add(0, hubs);
         List<ReactorNettyTestClient> subs = List.of(hubs.subscriber(0, TOPIC), hubs.subscriber(1, TOPIC));

@@ -97,7 +97,8 @@ final class ConnectionCredentials implements Runnable {
      * connection is closing.
      */
     boolean expireAt(Instant expiresAt) {
-        long at = expiresAt == null ? NEVER : expiresAt.toEpochMilli();
+        // Rounded up: a deadline truncated to the millisecond would close up to 1 ms before the one announced.
+        long at = expiresAt == null ? NEVER : expiresAt.toEpochMilli() + (expiresAt.getNano() % 1_000_000 == 0 ? 0 : 1);
         // One CAS decides between a refresh and the timer: either the timer sees the new deadline,
         // or the refresh sees EXPIRED and does not answer `refreshed` on a connection that is closing.
         for (;;) {
