@@ -11,7 +11,6 @@ import io.reactivewspool.server.InboundFrame;
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.WsFrameTooLargeException;
 import io.reactivewspool.server.WsTransport;
-import io.reactivewspool.server.netty.NettyClose;
 import io.reactivewspool.server.netty.NettyFrameLimit;
 import io.reactivewspool.server.netty.ReactorNettyTransport;
 import org.reactivestreams.Publisher;
@@ -24,7 +23,6 @@ import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSess
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.netty.Connection;
 
 /**
  * The hub's transport over a WebFlux {@link WebSocketSession}, for the servers other than Reactor Netty:
@@ -40,14 +38,13 @@ public final class SpringWsTransport implements WsTransport {
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     private final DataBufferFactory buffers;
-    private final Connection connection;
     private final Sinks.Empty<Void> closing = Sinks.empty();
 
-    public SpringWsTransport(WebSocketSession session, HandshakeInfo handshake) {
+    /** For a session of a server other than Reactor Netty; {@link #over} decides. */
+    SpringWsTransport(WebSocketSession session, HandshakeInfo handshake) {
         this.session = session;
         this.handshake = handshake;
         this.buffers = session.bufferFactory();
-        this.connection = connectionOf(session);
     }
 
     /**
@@ -58,17 +55,6 @@ public final class SpringWsTransport implements WsTransport {
     private static ReactorNettyWebSocketSession.WebSocketConnection reactorNettyConnection(WebSocketSession session) {
         return session instanceof ReactorNettyWebSocketSession
                 && NativeSession.of(session) instanceof ReactorNettyWebSocketSession.WebSocketConnection wc ? wc : null;
-    }
-
-    /** The Netty connection under a Reactor Netty session, for closes; {@code null} on any other server. */
-    private static Connection connectionOf(WebSocketSession session) {
-        ReactorNettyWebSocketSession.WebSocketConnection wc = reactorNettyConnection(session);
-        if (wc == null) {
-            return null;
-        }
-        Connection[] found = new Connection[1];
-        wc.getInbound().withConnection(c -> found[0] = c);
-        return found[0];
     }
 
     /**
@@ -90,7 +76,7 @@ public final class SpringWsTransport implements WsTransport {
 
     @Override
     public Optional<Executor> executor() {
-        return connection == null ? Optional.empty() : Optional.of(connection.channel().eventLoop());
+        return Optional.empty();
     }
 
     @Override
@@ -125,9 +111,6 @@ public final class SpringWsTransport implements WsTransport {
             closing.tryEmitEmpty();
             return Mono.fromFuture(sent);
         });
-        if (connection != null) {
-            return NettyClose.withGrace(connection, CLOSE_GRACE, () -> close);
-        }
         // The close frame queues behind unwritten data: a client that stopped reading would hold the
         // connection open forever, so it ends abruptly a grace period later, as on Reactor Netty.
         Runnable abort = NativeSession.abort(session);
