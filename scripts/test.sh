@@ -4,7 +4,9 @@
 # (redis-server for the broker tests, chromium and chromium-driver for the browser test),
 # then runs every unit test (Surefire) and every *IT test on real loopback sockets (Failsafe), and
 # then a 60-second chaos campaign with a fixed seed on the jars that build made (scripts/chaos.sh;
-# CHAOS_DURATION=0 skips it, CHAOS_SEED / CHAOS_DURATION choose another run).
+# CHAOS_DURATION=0 skips it, CHAOS_SEED / CHAOS_DURATION choose another run, CHAOS_TIMEOUT bounds it).
+# Every stage is bounded (Surefire/Failsafe fork timeouts, `timeout` here), so a hang fails the run
+# with a message instead of running into CI's limit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,12 +41,16 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 mvn -B -ntp verify -Pimage "$@"
 
 # ---- JavaScript client (clients/js): against the standalone server jar mvn verify just built ----
-(cd clients/js && npm ci --no-audit --no-fund && npm test)
+# Bounded: a hang here fails the run with a message instead of eating CI's budget.
+(cd clients/js && npm ci --no-audit --no-fund && timeout -k 20s 10m npm test) \
+  || { rc=$?; [ "$rc" -eq 124 ] && echo "test.sh: the JavaScript client tests did not finish within 10 minutes" >&2; exit "$rc"; }
 # ---- end JavaScript client ----
 
 # ---- chaos campaign (docs/RELIABILITY.md, "Chaos campaign"): 60 s, seeded, against the jars just built ----
 chaos_duration="${CHAOS_DURATION:-60s}"
 if [ "$chaos_duration" != "0" ]; then
-  CHAOS_SKIP_BUILD=1 scripts/chaos.sh "$chaos_duration" "${CHAOS_SEED:-2406}"
+  # Bounded like the JavaScript tests (CHAOS_TIMEOUT, for longer campaigns): its final checks wait on hubs.
+  CHAOS_SKIP_BUILD=1 timeout -k 30s "${CHAOS_TIMEOUT:-10m}" scripts/chaos.sh "$chaos_duration" "${CHAOS_SEED:-2406}" \
+    || { rc=$?; [ "$rc" -eq 124 ] && echo "test.sh: the chaos campaign did not finish within ${CHAOS_TIMEOUT:-10m}" >&2; exit "$rc"; }
 fi
 # ---- end chaos campaign ----

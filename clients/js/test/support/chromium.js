@@ -8,6 +8,7 @@ const CHROMEDRIVER = process.env.CHROMEDRIVER_BINARY || "/usr/bin/chromedriver";
 async function call(base, method, path, body) {
   const res = await fetch(base + path, {
     method, headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(90000),
   });
   const json = await res.json();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json.value)}`);

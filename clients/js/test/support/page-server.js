@@ -28,6 +28,9 @@ export function startPageServer(hubPort, pages) {
     res.writeHead(404, { "Content-Type": "text/plain" });
     res.end("not found");
   });
+  // Upgraded sockets leave the HTTP server's books (closeAllConnections does not see them), so the
+  // tunnels are tracked here and close() destroys what is left.
+  const tunnels = new Set();
   server.on("upgrade", (req, socket, head) => {
     const upstream = net.connect(hubPort, "127.0.0.1", () => {
       let raw = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`;
@@ -36,15 +39,25 @@ export function startPageServer(hubPort, pages) {
       if (head.length) upstream.write(head);
       socket.pipe(upstream).pipe(socket);
     });
-    // end(), not destroy(), on a close: the hub's close frame may still be on its way through.
+    for (const s of [socket, upstream]) {
+      tunnels.add(s);
+      s.once("close", () => tunnels.delete(s));
+    }
+    // end(), not destroy(), on a close: the hub's close frame may still be on its way through. The
+    // closed side's pipe is gone, so the other side is resumed: unread bytes would otherwise hold
+    // back its 'end' (and 'close') for good.
     const fail = () => { socket.destroy(); upstream.destroy(); };
     socket.on("error", fail);
     upstream.on("error", fail);
-    socket.on("close", () => upstream.end());
-    upstream.on("close", () => socket.end());
+    socket.on("close", () => { upstream.end(); upstream.resume(); });
+    upstream.on("close", () => { socket.end(); socket.resume(); });
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
     url: `http://127.0.0.1:${server.address().port}`,
-    close: () => { server.closeAllConnections?.(); return new Promise((r) => server.close(() => r())); },
+    close: () => {
+      server.closeAllConnections?.();
+      for (const s of tunnels) s.destroy();
+      return new Promise((r) => server.close(() => r()));
+    },
   })));
 }
