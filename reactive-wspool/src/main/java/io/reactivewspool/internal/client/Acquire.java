@@ -36,6 +36,16 @@ final class Acquire<T> implements CoreSubscriber<PooledRef<PoolEntry>>, Subscrip
         };
     }
 
+    /** An acquire whose deadline counts from {@code start} (the pool's clock): the rest of a wait begun before. */
+    static <T> Mono<T> mono(SlotSource source, boolean exclusive, long start) {
+        return new Mono<T>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super T> actual) {
+                actual.onSubscribe(new Acquire<>(source, actual, exclusive, start));
+            }
+        };
+    }
+
     private static final int RUNNING = 0;
     private static final int DONE = 1;
     private static final int GAVE_UP = 2;

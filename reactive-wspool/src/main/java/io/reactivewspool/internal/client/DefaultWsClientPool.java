@@ -132,8 +132,8 @@ public final class DefaultWsClientPool implements WsClientPool, SlotSource {
         this.pool = builder.buildPool();
         this.lane = new IdleLane(options.reuseOrder() == ReuseOrder.MOST_RECENTLY_USED, options.maxPendingAcquires(), scheduler,
                 this::nanoTime, this::poolServesNow, () -> pool.metrics().pendingAcquireSize() > 0);
-        this.leases = new RequestLeases(name, options.maxRequestsPerConnection(), allocator::entries, Acquire.mono(this, false),
-                this::canGrow, this::giveBack, this::nanoTime, disposed::get);
+        this.leases = new RequestLeases(name, options.maxRequestsPerConnection(), options.maxPendingAcquires(), allocator::entries,
+                this, this::growthRoom, this::giveBack, disposed::get);
         // Parked connections go back to reactor-pool after a sweep interval unused, for its idle eviction and sizing.
         long parkedFor = sweep.toNanos();
         tasks.add(Flux.interval(sweep, sweep, scheduler).subscribe(t -> lane.returnParkedFor(parkedFor)));
@@ -277,9 +277,10 @@ public final class DefaultWsClientPool implements WsClientPool, SlotSource {
         return acquireTimeoutNanos;
     }
 
-    /** Whether a new lease for requests would be served without waiting: an idle connection, or room to open one. */
-    private boolean canGrow() {
-        return lane.idle() > 0 || sizes.permitGranted() < sizes.permitMaximum() || pool.metrics().idleSize() > 0;
+    /** How many new leases for requests would be served without waiting: idle connections, and room to open more. */
+    private int growthRoom() {
+        long room = (long) lane.idle() + Math.max(0, sizes.permitMaximum() - sizes.permitGranted()) + pool.metrics().idleSize();
+        return (int) Math.min(Integer.MAX_VALUE, room);
     }
 
     /**

@@ -1,9 +1,12 @@
 package io.reactivewspool.internal.client;
 
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import io.reactivewspool.client.WsConnection;
@@ -12,6 +15,7 @@ import io.reactivewspool.RequestNotSentException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.pool.PooledRef;
 
 /**
@@ -21,6 +25,12 @@ import reactor.pool.PooledRef;
  * it takes a new lease (an idle connection, or a new one while below max), within the acquire
  * timeout. With every connection open and busy it joins the least loaded lease over the limit
  * instead of waiting. The last request out of a lease gives the connection back.
+ *
+ * <p>New leases are counted while they are acquired, and no more are asked for than the pool can
+ * serve at once. A request that finds nothing to join while every connection the pool may open is
+ * already on its way waits for the next change (a lease started or given back, an acquire ended)
+ * and looks again, within its acquire deadline. Queued in reactor-pool instead, it would wait for a
+ * lease to fall to zero requests, which never happens while callers keep joining it.
  */
 final class RequestLeases {
 
@@ -29,35 +39,88 @@ final class RequestLeases {
 
     private final String name;
     private final int maxPerConnection;
+    private final int maxWaiting;
     private final Supplier<PoolEntry[]> entries;
-    private final Mono<PooledRef<PoolEntry>> newLease;
-    /** Whether a new lease would be served without waiting: an idle connection, or room to open one. */
-    private final BooleanSupplier canGrow;
+    private final SlotSource source;
+    /** How many new leases the pool would serve without waiting: idle connections and room to open more. */
+    private final IntSupplier growthRoom;
     private final Consumer<PooledRef<PoolEntry>> giveBack;
-    private final LongSupplier clock;
     private final BooleanSupplier closed;
+    /** New leases being acquired now. */
+    private final AtomicInteger growing = new AtomicInteger();
+    /** Requests waiting for {@link #changed}. */
+    private final AtomicInteger waiting = new AtomicInteger();
+    /** Completes (and is replaced) at the next change a waiting request should look at. */
+    private final AtomicReference<Sinks.Empty<Void>> changed = new AtomicReference<>(Sinks.empty());
 
-    RequestLeases(String name, int maxPerConnection, Supplier<PoolEntry[]> entries, Mono<PooledRef<PoolEntry>> newLease,
-            BooleanSupplier canGrow, Consumer<PooledRef<PoolEntry>> giveBack, LongSupplier clock, BooleanSupplier closed) {
+    RequestLeases(String name, int maxPerConnection, int maxWaiting, Supplier<PoolEntry[]> entries, SlotSource source,
+            IntSupplier growthRoom, Consumer<PooledRef<PoolEntry>> giveBack, BooleanSupplier closed) {
         this.name = name;
         this.maxPerConnection = maxPerConnection;
+        this.maxWaiting = maxWaiting;
         this.entries = entries;
-        this.newLease = newLease;
-        this.canGrow = canGrow;
+        this.source = source;
+        this.growthRoom = growthRoom;
         this.giveBack = giveBack;
-        this.clock = clock;
         this.closed = closed;
     }
 
     Mono<WsMessage> request(WsMessage message, Duration timeout) {
-        return attempt(message, timeout, SEND_ATTEMPTS, null);
+        return attempt(message, timeout, SEND_ATTEMPTS, null, source.nanoTime());
     }
 
-    private Mono<WsMessage> attempt(WsMessage message, Duration timeout, int attemptsLeft, WsConnection skip) {
+    private Mono<WsMessage> attempt(WsMessage message, Duration timeout, int attemptsLeft, WsConnection skip, long start) {
+        // Read before looking: a change after the look completes this one.
+        Sinks.Empty<Void> next = changed.get();
         PoolEntry joined = join(skip);
         // The share is taken now: the request Mono subscribed right away gives it back on any end, cancel included.
-        return joined != null ? requestOn(joined, message, timeout, attemptsLeft)
-                : newLease.flatMap(ref -> requestOn(startLease(ref), message, timeout, attemptsLeft));
+        if (joined != null) {
+            return requestOn(joined, message, timeout, attemptsLeft);
+        }
+        if (reserveGrowth()) {
+            return Acquire.<PooledRef<PoolEntry>>mono(source, false, start)
+                    .doFinally(s -> {
+                        growing.decrementAndGet();
+                        signalChange();
+                    })
+                    .flatMap(ref -> requestOn(startLease(ref), message, timeout, attemptsLeft));
+        }
+        return waitForChange(next, start).then(Mono.defer(() -> attempt(message, timeout, attemptsLeft, skip, start)));
+    }
+
+    /** One more new lease, unless those being acquired already take all the pool can serve (one may always queue). */
+    private boolean reserveGrowth() {
+        for (;;) {
+            int g = growing.get();
+            if (g > 0 && g >= growthRoom.getAsInt()) {
+                return false;
+            }
+            if (growing.compareAndSet(g, g + 1)) {
+                return true;
+            }
+        }
+    }
+
+    private Mono<Void> waitForChange(Sinks.Empty<Void> next, long start) {
+        long left = start + source.acquireTimeoutNanos() - source.nanoTime();
+        if (left <= 0) {
+            return Mono.error(source.acquireError(new TimeoutException("no lease to join within the acquire timeout")));
+        }
+        if (waiting.incrementAndGet() > maxWaiting) {
+            waiting.decrementAndGet();
+            return Mono.error(source.acquireError(source.pendingLimit()));
+        }
+        // Counted before it looks again: a change made after signalChange() read the count is seen by that look.
+        return next.asMono()
+                .timeout(Duration.ofNanos(left), source.scheduler())
+                .onErrorMap(TimeoutException.class, source::acquireError)
+                .doFinally(s -> waiting.decrementAndGet());
+    }
+
+    private void signalChange() {
+        if (waiting.get() > 0) {
+            changed.getAndSet(Sinks.empty()).tryEmitEmpty();
+        }
     }
 
     private Mono<WsMessage> requestOn(PoolEntry e, WsMessage message, Duration timeout, int attemptsLeft) {
@@ -70,7 +133,7 @@ final class RequestLeases {
                         return Mono.error(err);
                     }
                     LOG.debug("request not sent, trying another connection pool={} conn={} error={}", name, e.conn.id(), err.getMessage());
-                    return attempt(message, timeout, attemptsLeft - 1, e.conn);
+                    return attempt(message, timeout, attemptsLeft - 1, e.conn, source.nanoTime());
                 });
     }
 
@@ -79,7 +142,7 @@ final class RequestLeases {
         for (;;) {
             PoolEntry best = null;
             int bestLoad = Integer.MAX_VALUE;
-            long now = clock.getAsLong();
+            long now = source.nanoTime();
             for (PoolEntry e : entries.get()) {
                 int load = e.shares.get();
                 if (load == 0 || load >= bestLoad || e.conn == skip || e.draining || e.unusable(now)) {
@@ -88,7 +151,7 @@ final class RequestLeases {
                 best = e;
                 bestLoad = load;
             }
-            if (best == null || bestLoad >= maxPerConnection && canGrow.getAsBoolean()) {
+            if (best == null || bestLoad >= maxPerConnection && growing.get() < growthRoom.getAsInt()) {
                 return null;
             }
             // A lease whose count reached 0 is being given back: it cannot be joined, look again.
@@ -99,10 +162,11 @@ final class RequestLeases {
     }
 
     /** The slot is ours alone (reactor-pool counts it acquired), so nobody else touches its count yet. */
-    private static PoolEntry startLease(PooledRef<PoolEntry> ref) {
+    private PoolEntry startLease(PooledRef<PoolEntry> ref) {
         PoolEntry e = ref.poolable();
         e.lease = ref;
         e.shares.set(1);
+        signalChange();
         return e;
     }
 
@@ -110,9 +174,10 @@ final class RequestLeases {
         if (e.shares.decrementAndGet() == 0) {
             PooledRef<PoolEntry> ref = e.lease;
             e.lease = null;
-            e.releasedAtNanos = clock.getAsLong();
+            e.releasedAtNanos = source.nanoTime();
             e.released = true;
             giveBack.accept(ref);
+            signalChange();
         }
     }
 
