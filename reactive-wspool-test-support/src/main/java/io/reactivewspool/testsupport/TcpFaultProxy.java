@@ -199,11 +199,15 @@ public final class TcpFaultProxy implements AutoCloseable {
         int n = 0;
         for (Link l : links(prefix)) {
             n++;
-            rst(l.client);
-            Channel t = l.target;
-            if (t != null) {
-                rst(t);
-            }
+            // One task for both sockets (they share the event loop): reset one at a time, and the first
+            // one's close would reach the other as a FIN through Forward before the second reset ran.
+            l.client.eventLoop().execute(() -> {
+                rst(l.client);
+                Channel t = l.target;
+                if (t != null) {
+                    rst(t);
+                }
+            });
         }
         return n;
     }
@@ -265,12 +269,10 @@ public final class TcpFaultProxy implements AutoCloseable {
     }
 
     private static void rst(Channel ch) {
-        ch.eventLoop().execute(() -> {
-            if (ch.isOpen()) {
-                ch.config().setOption(ChannelOption.SO_LINGER, 0);
-                ch.close();
-            }
-        });
+        if (ch.isOpen()) {
+            ch.config().setOption(ChannelOption.SO_LINGER, 0);
+            ch.close();
+        }
     }
 
     /** Closes every listener and link, releases the chunks still delayed, and stops the event loops. */
