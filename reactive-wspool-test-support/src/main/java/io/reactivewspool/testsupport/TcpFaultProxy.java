@@ -80,6 +80,32 @@ public final class TcpFaultProxy implements AutoCloseable {
         long delayNow() {
             return System.nanoTime() < delayUntilNanos ? delayMillis : 0;
         }
+
+        /** A link of this route for an accepted socket, open until that socket closes. */
+        Link open(Channel client) {
+            Link link = new Link(client);
+            links.add(link);
+            client.closeFuture().addListener(f -> links.remove(link));
+            return link;
+        }
+
+        /** One accepted socket of the route, its socket to the target, and whether the path between them is dead. */
+        final class Link {
+            final Channel client;
+            volatile Channel target;
+            volatile boolean frozen;
+            /** Per direction, delayed chunks in arrival order; only the link's event loop touches them. */
+            final Delayed toTarget = new Delayed();
+            final Delayed toClient = new Delayed();
+
+            private Link(Channel client) {
+                this.client = client;
+            }
+
+            long delayNow() {
+                return Route.this.delayNow();
+            }
+        }
     }
 
     /**
@@ -101,22 +127,6 @@ public final class TcpFaultProxy implements AutoCloseable {
                 ReferenceCountUtil.release(chunk);
             }
             dues.clear();
-        }
-    }
-
-    /** One accepted socket, its socket to the target, and whether the path between them is dead. */
-    private static final class Link {
-        final Route route;
-        final Channel client;
-        volatile Channel target;
-        volatile boolean frozen;
-        /** Per direction, delayed chunks in arrival order; only the link's event loop touches them. */
-        final Delayed toTarget = new Delayed();
-        final Delayed toClient = new Delayed();
-
-        Link(Route route, Channel client) {
-            this.route = route;
-            this.client = client;
         }
     }
 
@@ -145,9 +155,7 @@ public final class TcpFaultProxy implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         accepted.incrementAndGet();
-                        Link link = new Link(route, ch);
-                        route.links.add(link);
-                        ch.closeFuture().addListener(f -> route.links.remove(link));
+                        Route.Link link = route.open(ch);
                         new Bootstrap().group(ch.eventLoop()).channel(NioSocketChannel.class)
                                 .option(ChannelOption.TCP_NODELAY, true)
                                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
@@ -187,7 +195,7 @@ public final class TcpFaultProxy implements AutoCloseable {
     /** Freezes every open link of the matching routes, both directions, without closing a socket; returns how many. */
     public int freeze(String prefix) {
         int n = 0;
-        for (Link l : links(prefix)) {
+        for (Route.Link l : links(prefix)) {
             l.frozen = true;
             n++;
         }
@@ -197,7 +205,7 @@ public final class TcpFaultProxy implements AutoCloseable {
     /** Resets (RST) both sockets of every open link of the matching routes; returns how many. */
     public int reset(String prefix) {
         int n = 0;
-        for (Link l : links(prefix)) {
+        for (Route.Link l : links(prefix)) {
             n++;
             // One task for both sockets (they share the event loop): reset one at a time, and the first
             // one's close would reach the other as a FIN through Forward before the second reset ran.
@@ -228,7 +236,7 @@ public final class TcpFaultProxy implements AutoCloseable {
     /** Stops reading the target side of every open link of the matching routes for {@code forMillis}; returns how many. */
     public int stall(String prefix, long forMillis) {
         int n = 0;
-        for (Link l : links(prefix)) {
+        for (Route.Link l : links(prefix)) {
             Channel t = l.target;
             if (t != null) {
                 n++;
@@ -258,8 +266,8 @@ public final class TcpFaultProxy implements AutoCloseable {
         return targetClosed.get();
     }
 
-    private List<Link> links(String prefix) {
-        List<Link> out = new ArrayList<>();
+    private List<Route.Link> links(String prefix) {
+        List<Route.Link> out = new ArrayList<>();
         for (Route r : routes.values()) {
             if (r.name.startsWith(prefix)) {
                 out.addAll(r.links);
@@ -281,8 +289,8 @@ public final class TcpFaultProxy implements AutoCloseable {
         for (Channel l : listeners) {
             l.close().syncUninterruptibly();
         }
-        List<Link> open = links("");
-        for (Link l : open) {
+        List<Route.Link> open = links("");
+        for (Route.Link l : open) {
             l.client.close();
             Channel t = l.target;
             if (t != null) {
@@ -290,7 +298,7 @@ public final class TcpFaultProxy implements AutoCloseable {
             }
         }
         // A shutting-down event loop cancels the timers of delayed chunks instead of running them.
-        for (Link l : open) {
+        for (Route.Link l : open) {
             l.client.eventLoop().submit(() -> {
                 l.toTarget.discard();
                 l.toClient.discard();
@@ -301,10 +309,10 @@ public final class TcpFaultProxy implements AutoCloseable {
 
     /** Copies one direction of a link: from the client when {@code fromClient}, else from the target. */
     private static final class Forward extends ChannelInboundHandlerAdapter {
-        private final Link link;
+        private final Route.Link link;
         private final boolean fromClient;
 
-        Forward(Link link, boolean fromClient) {
+        Forward(Route.Link link, boolean fromClient) {
             this.link = link;
             this.fromClient = fromClient;
         }
@@ -321,7 +329,7 @@ public final class TcpFaultProxy implements AutoCloseable {
                 return;
             }
             Delayed q = fromClient ? link.toTarget : link.toClient;
-            long delay = link.route.delayNow();
+            long delay = link.delayNow();
             if (delay == 0 && q.chunks.isEmpty()) {
                 peer.writeAndFlush(msg);
                 return;
