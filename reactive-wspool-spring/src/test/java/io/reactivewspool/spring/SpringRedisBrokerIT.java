@@ -11,7 +11,7 @@ import io.reactivewspool.broker.redis.RedisBroker;
 import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.spring.test.LoopbackApp;
-import io.reactivewspool.test.RedisServerProcess;
+import io.reactivewspool.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;

@@ -22,6 +22,7 @@ import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.ReactorNettyTestClient;
+import io.reactivewspool.testsupport.TcpFaultProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Connections whose network path dies without a FIN or RST (a NAT drops its state, a cable is
- * pulled): a {@link FreezableTcpProxy} between the peers stops forwarding in both directions and
+ * pulled): a {@link TcpFaultProxy} between the peers stops forwarding in both directions and
  * keeps every socket open. Neither end gets a close or an error from the network; the hub's
  * heartbeat and the pool's health check must find out by themselves.
  */
@@ -57,7 +58,7 @@ class HalfOpenIT {
     private static final Duration WAIT = Duration.ofSeconds(15);
 
     private HubFixture hub;
-    private FreezableTcpProxy proxy;
+    private TcpFaultProxy proxy;
     private WsClientPool pool;
     private final List<ReactorNettyTestClient> clients = new ArrayList<>();
     private final ListAppender<ILoggingEvent> hubLog = new ListAppender<>();
@@ -79,7 +80,7 @@ class HalfOpenIT {
                 .closeDrainPeriod(Duration.ZERO)
                 .handler("echo", ctx -> Mono.just(WsMessage.of("echo", null, ctx.message().data())))
                 .build());
-        proxy = FreezableTcpProxy.to(hub.server().port());
+        proxy = TcpFaultProxy.to(hub.server().port());
     }
 
     @AfterEach

@@ -13,7 +13,7 @@ import java.util.stream.LongStream;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.RedisHubs;
-import io.reactivewspool.test.RedisServerProcess;
+import io.reactivewspool.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

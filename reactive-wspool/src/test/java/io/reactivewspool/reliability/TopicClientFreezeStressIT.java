@@ -13,6 +13,7 @@ import io.reactivewspool.history.HistoryOptions;
 import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.HubFixture;
+import io.reactivewspool.testsupport.TcpFaultProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
@@ -40,7 +41,7 @@ class TopicClientFreezeStressIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     private HubFixture hub;
-    private FreezableTcpProxy proxy;
+    private TcpFaultProxy proxy;
     private final List<WsTopicClient> clients = new ArrayList<>();
     private final Disposable.Composite subscriptions = Disposables.composite();
 
@@ -59,7 +60,7 @@ class TopicClientFreezeStressIT {
                 .outboundQueueSize(16_384) // a whole replay of the history must fit (checked at build)
                 .closeDrainPeriod(Duration.ZERO)
                 .build());
-        proxy = FreezableTcpProxy.to(hub.server().port());
+        proxy = TcpFaultProxy.to(hub.server().port());
         List<List<Integer>> received = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) {
             WsTopicClient c = WsTopicClient.create(WsTopicClientOptions.builder("ws://127.0.0.1:" + proxy.port() + "/ws")

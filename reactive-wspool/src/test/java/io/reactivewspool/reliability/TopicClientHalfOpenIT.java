@@ -12,6 +12,7 @@ import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.HubFixture;
+import io.reactivewspool.testsupport.TcpFaultProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The topic client behind a network path that freezes without a FIN, an RST or a close frame
- * ({@link FreezableTcpProxy}): its liveness ping finds the silent connection, and it reconnects
+ * ({@link TcpFaultProxy}): its liveness ping finds the silent connection, and it reconnects
  * through a fresh path, subscribes again from its offsets and gets what was published meanwhile
  * from the hub's history.
  */
@@ -38,7 +39,7 @@ class TopicClientHalfOpenIT {
     private static final List<String> TOPICS = List.of("news", "prices");
 
     private HubFixture hub;
-    private FreezableTcpProxy proxy;
+    private TcpFaultProxy proxy;
     private WsTopicClient client;
     private final Disposable.Composite subscriptions = Disposables.composite();
 
@@ -48,7 +49,7 @@ class TopicClientHalfOpenIT {
                 .history(TopicHistory.inMemory(HistoryOptions.builder().size(1000).build()))
                 .closeDrainPeriod(Duration.ZERO)
                 .build());
-        proxy = FreezableTcpProxy.to(hub.server().port());
+        proxy = TcpFaultProxy.to(hub.server().port());
         client = WsTopicClient.create(WsTopicClientOptions.builder("ws://127.0.0.1:" + proxy.port() + "/ws")
                 .client(b -> b.closeTimeout(Duration.ofMillis(500)))
                 .pingInterval(PING_INTERVAL)

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.reactivewspool.testsupport.RedisServerProcess;
+
 /**
  * A real Redis Cluster of three masters on loopback, for tests: three {@code redis-server}
  * processes with {@code cluster-enabled yes}, each on a free port in its own temporary directory,

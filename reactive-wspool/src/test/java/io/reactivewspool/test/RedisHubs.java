@@ -15,6 +15,7 @@ import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.Authenticator;
 import io.reactivewspool.server.TopicPolicy;
 import io.reactivewspool.server.WsHubOptions;
+import io.reactivewspool.testsupport.RedisServerProcess;
 import reactor.util.retry.Retry;
 
 /**

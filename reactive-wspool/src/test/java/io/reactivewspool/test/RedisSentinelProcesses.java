@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
+import io.reactivewspool.testsupport.RedisServerProcess;
+
 /**
  * A real Sentinel setup on loopback, for tests: a master, one replica of it and three Sentinels
  * watching it under {@link #MASTER_NAME} with a quorum of two, tuned to fail over fast

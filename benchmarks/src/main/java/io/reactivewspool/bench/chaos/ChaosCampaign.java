@@ -22,11 +22,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.reactivewspool.bench.fanout.ProcStats;
+import io.reactivewspool.testsupport.LoopbackProcess;
+import io.reactivewspool.testsupport.RedisServerProcess;
+import io.reactivewspool.testsupport.TcpFaultProxy;
 
 /**
  * The chaos campaign: three standalone-server hubs (both engines) sharing one redis-server with
  * history on, publishers and {@code WsTopicClient} subscribers on overlapping topics, everything
- * through a {@link ChaosProxy}; the seeded {@link FaultSchedule} breaks processes and paths while
+ * through a {@link TcpFaultProxy}; the seeded {@link FaultSchedule} breaks processes and paths while
  * messages flow, then the faults stop, the publishers stop, a probe per topic shows every
  * subscriber connected and subscribed again, and {@link ChaosChecker} judges what each party saw.
  *
@@ -68,9 +71,9 @@ final class ChaosCampaign {
 
     private final Config config;
     private final long startNanos = System.nanoTime();
-    private final ChaosProxy net = new ChaosProxy();
+    private final TcpFaultProxy net = new TcpFaultProxy(2);
     private final Map<String, ChaosChecker.Publish> publishes = new ConcurrentHashMap<>();
-    private final Map<String, ChildProcess> hubs = new LinkedHashMap<>();
+    private final Map<String, LoopbackProcess> hubs = new LinkedHashMap<>();
     private final Map<String, Boolean> plannedDown = new ConcurrentHashMap<>();
     private final List<ChaosSubscriber> subscribers = new ArrayList<>();
     private final List<ChaosPublisher> publishers = new ArrayList<>();
@@ -81,7 +84,7 @@ final class ChaosCampaign {
     private final AtomicInteger probeSeq = new AtomicInteger();
     private final AtomicInteger skipped = new AtomicInteger();
     private final ReentrantLock redisLock = new ReentrantLock();
-    private ChildProcess redis;
+    private RedisServerProcess redis;
     private List<String> probeUrls;
     /** Subscribers with a probe on each of their topics in the last probe round, as "n/6". */
     private volatile String resubscribed = "not checked";
@@ -97,7 +100,7 @@ final class ChaosCampaign {
     /** Runs the campaign and prints its summary; the process exit code (0: passed). */
     int run() throws Exception {
         Files.createDirectories(config.dir());
-        ChildProcess.pidFile(config.dir().resolve("pids"));
+        LoopbackProcess.pidFile(config.dir().resolve("pids"));
         Thread hook = new Thread(this::tearDown, "chaos-teardown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -116,22 +119,21 @@ final class ChaosCampaign {
                 PUBLISHERS * PUBLISH_PER_SECOND, TOPICS.size(), HISTORY, schedule.size(), config.dir());
         Files.writeString(config.dir().resolve("schedule.txt"), String.join("\n", schedule.stream().map(Object::toString).toList()) + "\n");
 
-        redis = ChildProcess.redis(config.dir(), ChildProcess.freePort());
-        redis.start(30_000);
+        redis = RedisServerProcess.startIn(config.dir());
         List<Future<?>> starting = new ArrayList<>();
         ExecutorService boot = Executors.newFixedThreadPool(HUBS);
         for (int h = 1; h <= HUBS; h++) {
             String name = "hub" + h;
             int redisRoute = net.route(name + "-redis", redis.port());
-            int port = ChildProcess.freePort();
-            ChildProcess hub = ChildProcess.hub(name, config.dir(), port,
+            int port = LoopbackProcess.freePort();
+            LoopbackProcess hub = hubProcess(name, config.dir(), port,
                     List.of("-Xmx" + HUB_XMX_MIB + "m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                             "-XX:+ExitOnOutOfMemoryError"),
                     config.serverJar(), hubFlags(h, port, redisRoute));
             hubs.put(name, hub);
             plannedDown.put(name, false);
             starting.add(boot.submit(() -> {
-                hub.start(HUB_START_TIMEOUT_MS);
+                hub.start(Duration.ofMillis(HUB_START_TIMEOUT_MS));
                 return null;
             }));
         }
@@ -190,15 +192,15 @@ final class ChaosCampaign {
         }
         awaitQuiet(Duration.ofSeconds(3), Duration.ofSeconds(30));
         // jcmd takes seconds on a loaded machine: the three hubs at once.
-        Map<ChildProcess, Future<Long>> heaps = new LinkedHashMap<>();
+        Map<LoopbackProcess, Future<Long>> heaps = new LinkedHashMap<>();
         ExecutorService jcmd = Executors.newFixedThreadPool(HUBS);
-        for (ChildProcess h : hubs.values()) {
+        for (LoopbackProcess h : hubs.values()) {
             if (h.isAlive()) {
                 heaps.put(h, jcmd.submit(() -> ProcStats.heapUsedAfterGc(h.pid())));
             }
         }
-        for (Map.Entry<ChildProcess, Future<Long>> e : heaps.entrySet()) {
-            ChildProcess h = e.getKey();
+        for (Map.Entry<LoopbackProcess, Future<Long>> e : heaps.entrySet()) {
+            LoopbackProcess h = e.getKey();
             long heap = e.getValue().get(120, TimeUnit.SECONDS);
             say("%s (pid %d, started %d times): heap after full GC %.1f MiB, RSS %.1f MiB", h.name(), h.pid(), h.starts(),
                     heap / 1048576.0, ProcStats.rssBytes(h.pid()) / 1048576.0);
@@ -284,7 +286,7 @@ final class ChaosCampaign {
         try {
             what = switch (f.kind()) {
                 case HUB_KILL, HUB_TERM -> {
-                    ChildProcess hub = hubs.get(f.target());
+                    LoopbackProcess hub = hubs.get(f.target());
                     // Faults keep to their times: a hub still restarting from an earlier fault, or the
                     // last hub up, is left alone (counted as skipped) rather than queued.
                     synchronized (plannedDown) {
@@ -300,11 +302,11 @@ final class ChaosCampaign {
                         hub.kill();
                         how = "killed";
                     } else {
-                        int code = hub.terminate(30_000);
+                        int code = hub.terminate(Duration.ofSeconds(30));
                         how = "terminated (exit " + code + ")";
                     }
                     TimeUnit.MILLISECONDS.sleep(f.lengthMillis());
-                    hub.start(HUB_START_TIMEOUT_MS);
+                    hub.start(Duration.ofMillis(HUB_START_TIMEOUT_MS));
                     plannedDown.put(hub.name(), false);
                     yield how + ", up again after " + ms(t) + " ms";
                 }
@@ -316,7 +318,7 @@ final class ChaosCampaign {
                     try {
                         redis.kill();
                         TimeUnit.MILLISECONDS.sleep(f.lengthMillis());
-                        redis.start(60_000);
+                        redis.restart(Duration.ofSeconds(60));
                         yield "killed, up again (empty) after " + ms(t) + " ms";
                     } finally {
                         redisLock.unlock();
@@ -343,7 +345,7 @@ final class ChaosCampaign {
     }
 
     private void sampleHubs() {
-        for (ChildProcess h : hubs.values()) {
+        for (LoopbackProcess h : hubs.values()) {
             if (h.isAlive()) {
                 long rss = ProcStats.rssBytes(h.pid());
                 peakRssBytes.accumulateAndGet(rss, Math::max);
@@ -422,10 +424,28 @@ final class ChaosCampaign {
     /** One route per hub for this client, as ws:// URLs through the proxy. */
     private List<String> urls(String client) {
         List<String> urls = new ArrayList<>();
-        for (ChildProcess h : hubs.values()) {
+        for (LoopbackProcess h : hubs.values()) {
             urls.add("ws://127.0.0.1:" + net.route(client + "-" + h.name(), h.port()) + "/ws");
         }
         return urls;
+    }
+
+    /**
+     * The standalone server jar with these flags (port included); ready when it has logged that it
+     * listens on its port (its log is appended across restarts: one more such line than before the
+     * start) and the port answers. The log, not the port alone: another process of a busy machine may
+     * have taken the port while this one still connects to Redis.
+     */
+    private static LoopbackProcess hubProcess(String name, Path dir, int port, List<String> jvmOptions, Path jar,
+            List<String> flags) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.add("-jar");
+        cmd.add(jar.toString());
+        cmd.addAll(flags);
+        return new LoopbackProcess(name, port, cmd, dir.resolve(name + ".log"),
+                "standalone server listening url=ws://127.0.0.1:" + port + "/", p -> LoopbackProcess.accepts(port));
     }
 
     private static List<String> rotate(List<String> list, int by) {
@@ -458,7 +478,7 @@ final class ChaosCampaign {
                 // closing what is left
             }
         }
-        ChildProcess.killAll();
+        LoopbackProcess.killAll();
         net.close();
     }
 }

@@ -2,7 +2,7 @@ package io.reactivewspool.broker.redis;
 
 import io.reactivewspool.broker.BrokerContract;
 import io.reactivewspool.test.RedisClusterProcesses;
-import io.reactivewspool.test.RedisServerProcess;
+import io.reactivewspool.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 

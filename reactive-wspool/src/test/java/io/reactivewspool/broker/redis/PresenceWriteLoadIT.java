@@ -12,7 +12,7 @@ import io.reactivewspool.server.Authenticator;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.HubFixture;
-import io.reactivewspool.test.RedisServerProcess;
+import io.reactivewspool.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

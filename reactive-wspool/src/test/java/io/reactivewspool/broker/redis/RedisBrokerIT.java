@@ -14,7 +14,7 @@ import io.reactivewspool.WsException;
 import io.reactivewspool.broker.BrokerContract;
 import io.reactivewspool.broker.BrokerMessage;
 import io.reactivewspool.broker.BrokerMessage.Kind;
-import io.reactivewspool.test.RedisServerProcess;
+import io.reactivewspool.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -11,7 +11,7 @@ import io.reactivewspool.server.PublishResult;
 import io.reactivewspool.server.WsPublishException;
 import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.RedisHubs;
-import io.reactivewspool.test.RedisServerProcess;
+import io.reactivewspool.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -18,7 +18,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubOptions;
-import io.reactivewspool.test.RedisServerProcess;
+import io.reactivewspool.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -7,7 +7,7 @@ import io.reactivewspool.broker.redis.RedisBrokerOptions;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.AdminHttp;
 import io.reactivewspool.test.HubFixture;
-import io.reactivewspool.test.RedisServerProcess;
+import io.reactivewspool.testsupport.RedisServerProcess;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.test.ReactorNettyTestClient;
-import io.reactivewspool.test.RedisServerProcess;
+import io.reactivewspool.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.reactivewspool.bench.chaos;
+package io.reactivewspool.testsupport;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -25,36 +26,50 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The network of the chaos campaign: one loopback listener per path (a named route such as
- * {@code sub3-hub1} or {@code hub2-redis}) forwarding to a fixed target port, whose open links the
- * campaign can break. Faults act on every open link of the routes whose name starts with a prefix:
+ * A loopback TCP proxy that breaks network paths on demand, for network-failure tests and the chaos
+ * campaign. Each route (a name such as {@code sub3-hub1} or {@code hub2-redis}) is a listener on an
+ * ephemeral loopback port forwarding to {@code 127.0.0.1:targetPort}; every accepted connection gets
+ * its own link to the target. Faults act on the open links of the routes whose name starts with a
+ * prefix ({@code ""}: all):
  * <ul>
- * <li>{@link #freeze}: both directions are read and thrown away and no close crosses (a dead path
- * without FIN or RST), until the link is closed by one side's own timeout;</li>
- * <li>{@link #reset}: both sockets are closed with an RST (SO_LINGER 0);</li>
- * <li>{@link #delay}: every chunk is forwarded that much later, order kept, for a while;</li>
- * <li>{@link #stall}: the target side is not read for a while (the client stops reading: the target's
- * writes back up into its own buffers and queues).</li>
+ * <li>{@link #freeze(String)}: both directions are read and thrown away and no close crosses, so both
+ * peers keep a socket that looks alive and never hears from the other end again (a dead path without
+ * FIN or RST), until one side's own timeout closes it;</li>
+ * <li>{@link #reset(String)}: both sockets are closed with an RST (SO_LINGER 0);</li>
+ * <li>{@link #delay(String, long, long)}: every chunk is forwarded that much later, order kept, for a
+ * while;</li>
+ * <li>{@link #stall(String, long)}: the target side is not read for a while (the target's writes back
+ * up into its own buffers and queues).</li>
  * </ul>
- * Links opened after a fault forward normally (a fresh path), except that a delay applies to the
- * route for its whole length.
+ * Links opened after a fault forward normally (a fresh network path), except that a delay applies to
+ * the route for its whole length. Forwarding runs on the proxy's own Netty event loops and never
+ * blocks them; every chunk it does not forward is released.
  *
  * <pre>{@code
- * ChaosProxy net = new ChaosProxy();
+ * try (TcpFaultProxy proxy = TcpFaultProxy.to(hubPort)) {   // one route
+ *     connect("ws://127.0.0.1:" + proxy.port() + "/ws");
+ *     proxy.freeze();                                      // every link open now goes silent
+ * }
+ * TcpFaultProxy net = new TcpFaultProxy(2);                // many named routes
  * int port = net.route("sub1-hub1", hubPort);
- * net.freeze("sub1-");
+ * net.reset("sub1-");
  * net.close();
  * }</pre>
+ *
+ * Thread-safe; not a public API of the project.
  */
-final class ChaosProxy implements AutoCloseable {
+public final class TcpFaultProxy implements AutoCloseable {
 
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    private final EventLoopGroup group;
     private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
     private final List<Channel> listeners = new ArrayList<>();
+    private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger targetClosed = new AtomicInteger();
 
     private static final class Route {
         final String name;
         final Set<Link> links = ConcurrentHashMap.newKeySet();
+        volatile int port;
         volatile long delayMillis;
         volatile long delayUntilNanos;
 
@@ -64,6 +79,32 @@ final class ChaosProxy implements AutoCloseable {
 
         long delayNow() {
             return System.nanoTime() < delayUntilNanos ? delayMillis : 0;
+        }
+
+        /** A link of this route for an accepted socket, open until that socket closes. */
+        Link open(Channel client) {
+            Link link = new Link(client);
+            links.add(link);
+            client.closeFuture().addListener(f -> links.remove(link));
+            return link;
+        }
+
+        /** One accepted socket of the route, its socket to the target, and whether the path between them is dead. */
+        final class Link {
+            final Channel client;
+            volatile Channel target;
+            volatile boolean frozen;
+            /** Per direction, delayed chunks in arrival order; only the link's event loop touches them. */
+            final Delayed toTarget = new Delayed();
+            final Delayed toClient = new Delayed();
+
+            private Link(Channel client) {
+                this.client = client;
+            }
+
+            long delayNow() {
+                return Route.this.delayNow();
+            }
         }
     }
 
@@ -79,26 +120,30 @@ final class ChaosProxy implements AutoCloseable {
         /** The sender closed: close the peer once the queue is written. */
         boolean closeWhenDrained;
         long lastDue;
-    }
 
-    /** One accepted socket and its socket to the target. */
-    private static final class Link {
-        final Route route;
-        final Channel client;
-        volatile Channel target;
-        volatile boolean frozen;
-        /** Per direction, delayed chunks in arrival order; only the link's event loop touches them. */
-        final Delayed toTarget = new Delayed();
-        final Delayed toClient = new Delayed();
-
-        Link(Route route, Channel client) {
-            this.route = route;
-            this.client = client;
+        void discard() {
+            Object chunk;
+            while ((chunk = chunks.poll()) != null) {
+                ReferenceCountUtil.release(chunk);
+            }
+            dues.clear();
         }
     }
 
+    /** A proxy without routes whose links run on {@code ioThreads} event loops; add routes with {@link #route}. */
+    public TcpFaultProxy(int ioThreads) {
+        this.group = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
+    }
+
+    /** A proxy with one route, on an ephemeral loopback port ({@link #port()}), to {@code 127.0.0.1:targetPort}. */
+    public static TcpFaultProxy to(int targetPort) {
+        TcpFaultProxy proxy = new TcpFaultProxy(1);
+        proxy.route("to-" + targetPort, targetPort);
+        return proxy;
+    }
+
     /** Opens a listener for the route {@code name} to {@code 127.0.0.1:targetPort}; returns its port. */
-    synchronized int route(String name, int targetPort) {
+    public synchronized int route(String name, int targetPort) {
         Route route = new Route(name);
         if (routes.putIfAbsent(name, route) != null) {
             throw new IllegalArgumentException("route '" + name + "' exists already");
@@ -109,9 +154,8 @@ final class ChaosProxy implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        Link link = new Link(route, ch);
-                        route.links.add(link);
-                        ch.closeFuture().addListener(f -> route.links.remove(link));
+                        accepted.incrementAndGet();
+                        Route.Link link = route.open(ch);
                         new Bootstrap().group(ch.eventLoop()).channel(NioSocketChannel.class)
                                 .option(ChannelOption.TCP_NODELAY, true)
                                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
@@ -123,6 +167,7 @@ final class ChaosProxy implements AutoCloseable {
                                         return;
                                     }
                                     link.target = f.channel();
+                                    f.channel().closeFuture().addListener(x -> targetClosed.incrementAndGet());
                                     ch.pipeline().addLast(new Forward(link, true));
                                     ch.config().setAutoRead(true);
                                 });
@@ -130,13 +175,27 @@ final class ChaosProxy implements AutoCloseable {
                 })
                 .bind("127.0.0.1", 0).syncUninterruptibly().channel();
         listeners.add(listener);
-        return ((InetSocketAddress) listener.localAddress()).getPort();
+        route.port = ((InetSocketAddress) listener.localAddress()).getPort();
+        return route.port;
     }
 
-    /** Freezes every open link of the matching routes; returns how many. */
-    int freeze(String prefix) {
+    /** The listening port of a proxy with a single route (one made by {@link #to(int)}). */
+    public int port() {
+        if (routes.size() != 1) {
+            throw new IllegalStateException("port() needs exactly one route, this proxy has " + routes.keySet());
+        }
+        return routes.values().iterator().next().port;
+    }
+
+    /** Freezes every link open now, on every route; returns how many. */
+    public int freeze() {
+        return freeze("");
+    }
+
+    /** Freezes every open link of the matching routes, both directions, without closing a socket; returns how many. */
+    public int freeze(String prefix) {
         int n = 0;
-        for (Link l : links(prefix)) {
+        for (Route.Link l : links(prefix)) {
             l.frozen = true;
             n++;
         }
@@ -144,21 +203,25 @@ final class ChaosProxy implements AutoCloseable {
     }
 
     /** Resets (RST) both sockets of every open link of the matching routes; returns how many. */
-    int reset(String prefix) {
+    public int reset(String prefix) {
         int n = 0;
-        for (Link l : links(prefix)) {
+        for (Route.Link l : links(prefix)) {
             n++;
-            rst(l.client);
-            Channel t = l.target;
-            if (t != null) {
-                rst(t);
-            }
+            // One task for both sockets (they share the event loop): reset one at a time, and the first
+            // one's close would reach the other as a FIN through Forward before the second reset ran.
+            l.client.eventLoop().execute(() -> {
+                rst(l.client);
+                Channel t = l.target;
+                if (t != null) {
+                    rst(t);
+                }
+            });
         }
         return n;
     }
 
     /** Delays both directions of the matching routes by {@code delayMillis} for {@code forMillis}; returns the routes. */
-    int delay(String prefix, long delayMillis, long forMillis) {
+    public int delay(String prefix, long delayMillis, long forMillis) {
         int n = 0;
         for (Route r : routes.values()) {
             if (r.name.startsWith(prefix)) {
@@ -171,9 +234,9 @@ final class ChaosProxy implements AutoCloseable {
     }
 
     /** Stops reading the target side of every open link of the matching routes for {@code forMillis}; returns how many. */
-    int stall(String prefix, long forMillis) {
+    public int stall(String prefix, long forMillis) {
         int n = 0;
-        for (Link l : links(prefix)) {
+        for (Route.Link l : links(prefix)) {
             Channel t = l.target;
             if (t != null) {
                 n++;
@@ -184,8 +247,27 @@ final class ChaosProxy implements AutoCloseable {
         return n;
     }
 
-    private List<Link> links(String prefix) {
-        List<Link> out = new ArrayList<>();
+    /** Connections accepted since start, on every route. */
+    public int acceptedConnections() {
+        return accepted.get();
+    }
+
+    /** Client-side sockets still open (frozen or not), on every route. */
+    public int openLinks() {
+        int n = 0;
+        for (Route r : routes.values()) {
+            n += r.links.size();
+        }
+        return n;
+    }
+
+    /** Target-side sockets the target (or the proxy) has closed. */
+    public int targetSocketsClosed() {
+        return targetClosed.get();
+    }
+
+    private List<Route.Link> links(String prefix) {
+        List<Route.Link> out = new ArrayList<>();
         for (Route r : routes.values()) {
             if (r.name.startsWith(prefix)) {
                 out.addAll(r.links);
@@ -195,37 +277,42 @@ final class ChaosProxy implements AutoCloseable {
     }
 
     private static void rst(Channel ch) {
-        ch.eventLoop().execute(() -> {
-            if (ch.isOpen()) {
-                ch.config().setOption(ChannelOption.SO_LINGER, 0);
-                ch.close();
-            }
-        });
+        if (ch.isOpen()) {
+            ch.config().setOption(ChannelOption.SO_LINGER, 0);
+            ch.close();
+        }
     }
 
+    /** Closes every listener and link, releases the chunks still delayed, and stops the event loops. */
     @Override
-    public void close() {
+    public synchronized void close() {
         for (Channel l : listeners) {
             l.close().syncUninterruptibly();
         }
-        for (Route r : routes.values()) {
-            for (Link l : r.links) {
-                l.client.close();
-                Channel t = l.target;
-                if (t != null) {
-                    t.close();
-                }
+        List<Route.Link> open = links("");
+        for (Route.Link l : open) {
+            l.client.close();
+            Channel t = l.target;
+            if (t != null) {
+                t.close();
             }
+        }
+        // A shutting-down event loop cancels the timers of delayed chunks instead of running them.
+        for (Route.Link l : open) {
+            l.client.eventLoop().submit(() -> {
+                l.toTarget.discard();
+                l.toClient.discard();
+            }).syncUninterruptibly();
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     /** Copies one direction of a link: from the client when {@code fromClient}, else from the target. */
     private static final class Forward extends ChannelInboundHandlerAdapter {
-        private final Link link;
+        private final Route.Link link;
         private final boolean fromClient;
 
-        Forward(Link link, boolean fromClient) {
+        Forward(Route.Link link, boolean fromClient) {
             this.link = link;
             this.fromClient = fromClient;
         }
@@ -242,7 +329,7 @@ final class ChaosProxy implements AutoCloseable {
                 return;
             }
             Delayed q = fromClient ? link.toTarget : link.toClient;
-            long delay = link.route.delayNow();
+            long delay = link.delayNow();
             if (delay == 0 && q.chunks.isEmpty()) {
                 peer.writeAndFlush(msg);
                 return;

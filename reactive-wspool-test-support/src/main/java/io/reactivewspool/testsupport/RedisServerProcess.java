@@ -1,12 +1,10 @@
-package io.reactivewspool.test;
+package io.reactivewspool.testsupport;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,45 +19,59 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A real {@code redis-server} process on a random loopback port, for tests. A missing binary is
- * an error that says how to install it, never a skip.
+ * A real {@code redis-server} process on a loopback port, without persistence (a restart is a new,
+ * empty server), for tests and the chaos campaign. A missing binary is an error that says how to
+ * install it, never a skip. The server is ready when it answers PING and is the process just started
+ * (another run's redis-server may have taken the port between probing and binding it).
  *
  * <pre>{@code
  * try (RedisServerProcess redis = RedisServerProcess.start()) {
  *     String uri = redis.uri();      // redis://127.0.0.1:PORT
  *     redis.kill();                  // SIGKILL, as a crash
- *     redis.restart();               // same port
+ *     redis.restart();               // same port, empty
  * }
  * }</pre>
+ *
+ * Not a public API of the project.
  */
 public final class RedisServerProcess implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration RESTART_TIMEOUT = Duration.ofSeconds(30);
+    private static final int START_ATTEMPTS = 5;
 
-    private final String binary;
-    private final int port;
+    private final LoopbackProcess process;
     private final Path dir;
-    /** Arguments after the common ones: a config file and {@code --sentinel}, cluster flags, replication. */
-    private final List<String> extraArgs;
-    private final String sentinelConfig;
-    private Process process;
+    /** Whether {@link #close()} deletes {@link #dir}: a temporary directory of its own. */
+    private final boolean ownsDir;
 
-    private RedisServerProcess(String binary, int port, Path dir, List<String> extraArgs, String sentinelConfig) {
-        this.binary = binary;
-        this.port = port;
+    private RedisServerProcess(int port, Path dir, boolean ownsDir, List<String> extraArgs, String sentinelConfig)
+            throws IOException {
         this.dir = dir;
-        this.extraArgs = List.copyOf(extraArgs);
-        this.sentinelConfig = sentinelConfig;
+        this.ownsDir = ownsDir;
+        List<String> cmd = new ArrayList<>(List.of(findBinary()));
+        if (sentinelConfig != null) {
+            // Written once: the Sentinel rewrites it as it learns, and a restart keeps what it learnt.
+            Path conf = dir.resolve("sentinel.conf");
+            Files.writeString(conf, sentinelConfig);
+            cmd.addAll(List.of(conf.toString(), "--sentinel"));
+        }
+        cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no",
+                "--dir", dir.toString(), "--loglevel", "warning"));
+        cmd.addAll(extraArgs);
+        this.process = new LoopbackProcess("redis", port, cmd, dir.resolve("redis.log"), null,
+                p -> answersPing(port) && servedBy(p, port));
     }
 
-    /** Starts a server on a free loopback port and waits until it answers PING. */
+    /** Starts a server on a free loopback port, in a temporary directory, and waits until it answers PING. */
     public static RedisServerProcess start() {
         return start(List.of());
     }
 
     /** The same, with more {@code redis-server} arguments ({@code --cluster-enabled yes}, {@code --replicaof …}). */
     public static RedisServerProcess start(List<String> extraArgs) {
-        return start(extraArgs, null);
+        return start(null, extraArgs, null);
     }
 
     /**
@@ -67,69 +79,78 @@ public final class RedisServerProcess implements AutoCloseable {
      * {@code config} (the {@code sentinel monitor …} lines); the Sentinel rewrites it as it learns.
      */
     public static RedisServerProcess startSentinel(String config) {
-        return start(List.of(), config);
+        return start(null, List.of(), config);
     }
 
-    private static RedisServerProcess start(List<String> extraArgs, String sentinelConfig) {
-        String binary = findBinary();
-        IOException last = null;
-        for (int attempt = 0; attempt < 5; attempt++) {
+    /**
+     * Starts a server on a free loopback port whose log ({@code redis.log}) and files stay in
+     * {@code dir}, which {@link #close()} leaves in place.
+     */
+    public static RedisServerProcess startIn(Path dir) {
+        return start(dir, List.of(), null);
+    }
+
+    private static RedisServerProcess start(Path dir, List<String> extraArgs, String sentinelConfig) {
+        Exception last = null;
+        for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
             try {
-                Path dir = Files.createTempDirectory("wspool-redis");
-                RedisServerProcess redis = new RedisServerProcess(binary, freePort(), dir, extraArgs, sentinelConfig);
-                redis.launch();
+                Path d = dir != null ? dir : Files.createTempDirectory("wspool-redis");
+                RedisServerProcess redis = new RedisServerProcess(LoopbackProcess.freePort(), d, dir == null,
+                        extraArgs, sentinelConfig);
+                redis.process.launch(READY_TIMEOUT);
                 return redis;
             } catch (IOException e) {
                 last = e; // the port was taken between probing and binding: try another
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted starting redis-server", e);
             }
         }
-        throw new IllegalStateException("could not start redis-server after 5 attempts", last);
+        throw new IllegalStateException("could not start redis-server after " + START_ATTEMPTS + " attempts", last);
     }
 
     /** {@code redis://127.0.0.1:PORT}. */
     public String uri() {
-        return "redis://127.0.0.1:" + port;
+        return "redis://127.0.0.1:" + port();
     }
 
     public int port() {
-        return port;
+        return process.port();
     }
 
     public boolean isRunning() {
-        return process != null && process.isAlive();
+        return process.isAlive();
     }
 
     /** Kills the server with SIGKILL, as a crash would, and waits for it to be gone. */
     public void kill() {
-        if (process != null) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        process.kill();
     }
 
-    /** Starts the server again on the same port (after {@link #kill()}). */
+    /** Starts the server again, empty, on the same port (after {@link #kill()}), trying for up to 30 s. */
     public void restart() {
+        restart(RESTART_TIMEOUT);
+    }
+
+    /** Kills the server if it runs and starts it again, empty, on the same port, trying for up to {@code timeout}. */
+    public void restart(Duration timeout) {
         kill();
-        IOException last = null;
-        for (int attempt = 0; attempt < 20; attempt++) {
-            try {
-                launch();
-                return;
-            } catch (IOException e) {
-                last = e; // the old socket may linger for a moment
-                pause(100);
-            }
+        try {
+            process.start(timeout); // the old socket may linger for a moment
+        } catch (IOException e) {
+            throw new IllegalStateException("could not restart redis-server on port " + port(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted restarting redis-server on port " + port(), e);
         }
-        throw new IllegalStateException("could not restart redis-server on port " + port, last);
     }
 
     @Override
     public void close() {
         kill();
+        if (!ownsDir) {
+            return;
+        }
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {
@@ -139,7 +160,7 @@ public final class RedisServerProcess implements AutoCloseable {
 
     /** Runs {@code redis-cli -p PORT args…} against this server and returns its output (empty when it fails). */
     public String command(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(cli(), "-h", "127.0.0.1", "-p", Integer.toString(port)));
+        List<String> cmd = new ArrayList<>(List.of(cli(), "-h", "127.0.0.1", "-p", Integer.toString(port())));
         cmd.addAll(List.of(args));
         try {
             return run(cmd, Duration.ofSeconds(10));
@@ -184,40 +205,7 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
-    private void launch() throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(binary));
-        if (sentinelConfig != null) {
-            Path conf = dir.resolve("sentinel.conf");
-            if (!Files.exists(conf)) {
-                Files.writeString(conf, sentinelConfig);
-            }
-            cmd.addAll(List.of(conf.toString(), "--sentinel"));
-        }
-        cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize", "no",
-                "--dir", dir.toString(), "--loglevel", "warning"));
-        cmd.addAll(extraArgs);
-        Process p = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("redis.log").toFile())
-                .start();
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new IOException("redis-server exited with " + p.exitValue() + ": " + readLog());
-            }
-            if (answersPing() && servedBy(p)) {
-                this.process = p;
-                return;
-            }
-            pause(20);
-        }
-        p.destroyForcibly();
-        throw new IOException("redis-server did not answer PING on port " + port + " within " + READY_TIMEOUT
-                + " (or another process answered there): " + readLog());
-    }
-
-    private boolean answersPing() {
+    private static boolean answersPing(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 200);
             s.setSoTimeout(500);
@@ -233,11 +221,8 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
-    /**
-     * Whether the server answering on the port is the process just started: another test run's
-     * redis-server may have taken the port between probing it and binding it.
-     */
-    private boolean servedBy(Process p) {
+    /** Whether the server answering on the port is the process {@code p}, by the pid it reports. */
+    private static boolean servedBy(Process p, int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 200);
             s.setSoTimeout(500);
@@ -262,14 +247,6 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
-    private String readLog() {
-        try {
-            return Files.readString(dir.resolve("redis.log"));
-        } catch (IOException e) {
-            return "(no log)";
-        }
-    }
-
     private static String findBinary() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             File f = new File(dir, "redis-server");
@@ -284,20 +261,5 @@ public final class RedisServerProcess implements AutoCloseable {
         }
         throw new IllegalStateException("redis-server is not installed, and the Redis broker tests need a real one: "
                 + "run ./scripts/test.sh (it installs it), or `sudo apt-get install redis-server`");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        }
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
