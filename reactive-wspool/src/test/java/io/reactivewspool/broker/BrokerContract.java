@@ -23,13 +23,13 @@ import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.Authenticator;
 import io.reactivewspool.server.TopicPolicy;
 import io.reactivewspool.server.WsHubOptions;
+import io.reactivewspool.test.ForwardingBroker;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.ReactorNettyTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -616,44 +616,5 @@ public abstract class BrokerContract {
             return onB.received().stream().anyMatch(m -> m.is("tick") && m.data().asInt() >= 100);
         });
         assertThat(onB.isClosed()).isFalse();
-    }
-
-    /** A broker that forwards everything to another; tests override what they change. */
-    protected static class ForwardingBroker implements Broker {
-        private final Broker to;
-
-        protected ForwardingBroker(Broker to) {
-            this.to = to;
-        }
-
-        @Override
-        public String nodeId() {
-            return to.nodeId();
-        }
-
-        @Override
-        public Mono<Void> publish(BrokerMessage message) {
-            return to.publish(message);
-        }
-
-        @Override
-        public Flux<BrokerMessage> inbound() {
-            return to.inbound();
-        }
-
-        @Override
-        public Mono<Void> interest(String topic, boolean on) {
-            return to.interest(topic, on);
-        }
-
-        @Override
-        public boolean isConnected() {
-            return to.isConnected();
-        }
-
-        @Override
-        public Mono<Void> close() {
-            return to.close();
-        }
     }
 }

@@ -2,17 +2,15 @@ package io.reactivewspool.client;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.reactivewspool.WsException;
 import io.reactivewspool.WsPoolException;
 import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.test.EchoPoolFixture;
 import io.reactivewspool.test.EchoWsServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -20,34 +18,14 @@ import reactor.test.StepVerifier;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Borrowing from the pool as the seed's Go pool is used (acquire, send, read, release), against a loopback echo server. */
+/** Borrowing from the pool as the seed's Go pool is used (acquire, send, read, release), against a loopback echo echo.server(). */
 class WsClientPoolBorrowIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private EchoWsServer server;
+    @RegisterExtension
+    final EchoPoolFixture echo = new EchoPoolFixture("borrow", Duration.ofSeconds(10));
     private WsClientPool pool;
-
-    @BeforeEach
-    void startServer() {
-        server = EchoWsServer.start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (pool != null) {
-            pool.disposeLater().block(WAIT);
-        }
-        server.close();
-    }
-
-    private WsClientPoolOptions.Builder options() {
-        return WsClientPoolOptions.builder(WsClientOptions.builder(server.url()).requestTimeout(Duration.ofSeconds(5)).build())
-                .name("borrow")
-                .acquireTimeout(Duration.ofSeconds(10))
-                .connectBackoffFirst(Duration.ofMillis(50))
-                .connectBackoffMax(Duration.ofMillis(200));
-    }
 
     private static WsMessage echo(String id) {
         return WsMessage.builder("echo").id(id).data(id).build();
@@ -55,7 +33,7 @@ class WsClientPoolBorrowIT {
 
     @Test
     void sendThenReceiveOnBorrowedConnectionsNeverLosesNorMixesUpAReply() {
-        pool = WsClientPool.create(options().minConnections(8).maxConnections(8).build());
+        pool = echo.pool(echo.options().minConnections(8).maxConnections(8).build());
         await().atMost(WAIT).until(() -> pool.metrics().allocated() == 8);
         // 100,000 in the issue; 20,000 by default so that the suite stays short on a loaded 2-core machine
         int exchanges = Integer.getInteger("wspool.test.borrowExchanges", 20_000);
@@ -77,17 +55,17 @@ class WsClientPoolBorrowIT {
         assertThat(answered).isEqualTo(exchanges);
         assertThat(mixedUp.get()).as("replies read by the wrong borrower").isZero();
         await().atMost(WAIT).until(() -> pool.metrics().acquired() == 0);
-        assertThat(server.acceptedConnections()).isEqualTo(8);
+        assertThat(echo.server().acceptedConnections()).isEqualTo(8);
     }
 
     @Test
     void unreadMessagesAreDiscardedOnReleaseSoTheNextBorrowerReadsOnlyItsOwn() {
-        pool = WsClientPool.create(options().minConnections(1).maxConnections(1).build());
+        pool = echo.pool(echo.options().minConnections(1).maxConnections(1).build());
         PooledWsConnection first = pool.acquire().block(WAIT);
         WsConnection conn = first.connection();
         Flux.range(0, 3).concatMap(i -> conn.send(echo("old" + i))).blockLast(WAIT);
         // the three replies wait for this borrower, who never reads them
-        await().atMost(WAIT).until(() -> server.messagesReceived() == 3);
+        await().atMost(WAIT).until(() -> echo.server().messagesReceived() == 3);
         assertThat(conn.receive().next().block(WAIT).id()).isEqualTo("old0");
         first.release().block(WAIT);
         // old1 and old2: discarded at the release, or dropped on arrival while nobody holds the connection
@@ -100,7 +78,7 @@ class WsClientPoolBorrowIT {
 
     @Test
     void sendAndReceiveSubscribesBeforeItSends() {
-        pool = WsClientPool.create(options().minConnections(2).maxConnections(2).build());
+        pool = echo.pool(echo.options().minConnections(2).maxConnections(2).build());
         List<String> ids = Flux.range(0, 2_000)
                 .flatMap(i -> pool.withConnection(c -> c.sendAndReceive(echo("s" + i))).map(WsMessage::id)
                         .filter(id -> !id.equals("s" + i)), 16)
@@ -110,7 +88,7 @@ class WsClientPoolBorrowIT {
 
     @Test
     void aReleasedBorrowersReceiveCompletesAndSendAndReceiveNeedsAHolder() {
-        pool = WsClientPool.create(options().minConnections(1).maxConnections(1).build());
+        pool = echo.pool(echo.options().minConnections(1).maxConnections(1).build());
         PooledWsConnection p = pool.acquire().block(WAIT);
         StepVerifier.create(p.connection().receive())
                 .then(() -> p.release().block(WAIT))
@@ -124,11 +102,11 @@ class WsClientPoolBorrowIT {
 
     @Test
     void aFullReceiveBufferDropsAndCountsWhatDoesNotFit() {
-        WsConnection conn = WsClient.create(WsClientOptions.builder(server.url()).receiveBufferSize(8).build()).connect().block(WAIT);
+        WsConnection conn = WsClient.create(WsClientOptions.builder(echo.server().url()).receiveBufferSize(8).build()).connect().block(WAIT);
         try {
-            await().atMost(WAIT).until(() -> server.openConnections() == 1);
+            await().atMost(WAIT).until(() -> echo.server().openConnections() == 1);
             for (int i = 0; i < 12; i++) {
-                server.sendRawToAll("{\"type\":\"news\",\"data\":" + i + "}");
+                echo.server().sendRawToAll("{\"type\":\"news\",\"data\":" + i + "}");
             }
             await().atMost(WAIT).until(() -> conn.overflowedMessages() == 4);
             StepVerifier.create(conn.receive().take(8).map(m -> m.data().asInt()))
@@ -147,7 +125,7 @@ class WsClientPoolBorrowIT {
      */
     @Test
     void acquireTimeoutsRacingReleasesLeakNoSlot() {
-        pool = WsClientPool.create(options().minConnections(4).maxConnections(4).maxPendingAcquires(1_000)
+        pool = echo.pool(echo.options().minConnections(4).maxConnections(4).maxPendingAcquires(1_000)
                 .acquireTimeout(Duration.ofMillis(20)).build());
         await().atMost(WAIT).until(() -> pool.metrics().allocated() == 4);
         AtomicLong served = new AtomicLong();
@@ -178,7 +156,7 @@ class WsClientPoolBorrowIT {
     @Test
     void acquireTimeoutBoundsTheValidationPingOfAServerThatStoppedAnsweringPings() {
         try (EchoWsServer deaf = EchoWsServer.ignoringPings()) {
-            pool = WsClientPool.create(WsClientPoolOptions.builder(deaf.url()).name("deaf")
+            pool = echo.pool(WsClientPoolOptions.builder(deaf.url()).name("deaf")
                     .minConnections(1).maxConnections(1)
                     .validateAfterIdle(Duration.ZERO)
                     .healthCheckPeriod(Duration.ZERO)

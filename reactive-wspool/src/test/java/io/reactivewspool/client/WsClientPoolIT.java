@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.reactivewspool.WsPoolException;
 import io.reactivewspool.message.WsMessage;
+import io.reactivewspool.test.EchoPoolFixture;
 import io.reactivewspool.test.EchoWsServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -23,53 +23,33 @@ class WsClientPoolIT {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
 
-    private EchoWsServer server;
+    @RegisterExtension
+    final EchoPoolFixture echo = new EchoPoolFixture("it", Duration.ofSeconds(5));
     private WsClientPool pool;
-
-    @BeforeEach
-    void startServer() {
-        server = EchoWsServer.start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (pool != null) {
-            pool.disposeLater().block(WAIT);
-        }
-        server.close();
-    }
-
-    private WsClientPoolOptions.Builder options() {
-        return WsClientPoolOptions.builder(WsClientOptions.builder(server.url()).requestTimeout(Duration.ofSeconds(5)).build())
-                .name("it")
-                .acquireTimeout(Duration.ofSeconds(5))
-                .connectBackoffFirst(Duration.ofMillis(50))
-                .connectBackoffMax(Duration.ofMillis(200));
-    }
 
     @Test
     void manyConcurrentRequestsShareTheMinimumConnections() {
-        pool = WsClientPool.create(options().minConnections(4).maxConnections(8).build());
+        pool = echo.pool(echo.options().minConnections(4).maxConnections(8).build());
         await().atMost(WAIT).until(() -> pool.metrics().allocated() == 4);
         List<WsMessage> replies = Flux.range(0, 1000)
                 .flatMap(i -> pool.request(WsMessage.of("echo", null, Map.of("n", i))), 256)
                 .collectList().block(WAIT);
         assertThat(replies).hasSize(1000);
-        assertThat(server.acceptedConnections()).isEqualTo(4);
+        assertThat(echo.server().acceptedConnections()).isEqualTo(4);
     }
 
     @Test
     void connectionClosedByTheServerIsReplacedSoTheMinimumHolds() {
-        pool = WsClientPool.create(options().minConnections(2).maxConnections(4).healthCheckPeriod(Duration.ofMillis(200)).build());
-        await().atMost(WAIT).until(() -> server.openConnections() == 2);
+        pool = echo.pool(echo.options().minConnections(2).maxConnections(4).healthCheckPeriod(Duration.ofMillis(200)).build());
+        await().atMost(WAIT).until(() -> echo.server().openConnections() == 2);
         List<WsConnection> before = Flux.range(0, 2).flatMap(i -> pool.acquire()).collectList().block(WAIT)
                 .stream().map(p -> {
                     p.release().block(WAIT);
                     return p.connection();
                 }).toList();
-        server.closeAll(1011, "boom");
+        echo.server().closeAll(1011, "boom");
         await().atMost(WAIT).until(() -> before.stream().noneMatch(WsConnection::isActive));
-        await().atMost(WAIT).until(() -> pool.metrics().allocated() == 2 && server.openConnections() == 2
+        await().atMost(WAIT).until(() -> pool.metrics().allocated() == 2 && echo.server().openConnections() == 2
                 && pool.metrics().created() == 4);
         for (int i = 0; i < 4; i++) {
             PooledWsConnection p = pool.acquire().block(WAIT);
@@ -82,7 +62,7 @@ class WsClientPoolIT {
     @Test
     void unhealthyConnectionIsNeverHandedOut() {
         try (EchoWsServer deaf = EchoWsServer.ignoringPings()) {
-            pool = WsClientPool.create(WsClientPoolOptions.builder(deaf.url()).name("deaf")
+            pool = echo.pool(WsClientPoolOptions.builder(deaf.url()).name("deaf")
                     .minConnections(1).maxConnections(1)
                     .validateAfterIdle(Duration.ZERO)
                     .healthCheckPeriod(Duration.ofMillis(300))
@@ -110,34 +90,34 @@ class WsClientPoolIT {
 
     @Test
     void poolGrowsToMaxUnderLoadAndShrinksToMinAfterTheIdleTime() {
-        pool = WsClientPool.create(options().minConnections(1).maxConnections(4).maxIdleTime(Duration.ofMillis(500)).build());
+        pool = echo.pool(echo.options().minConnections(1).maxConnections(4).maxIdleTime(Duration.ofMillis(500)).build());
         AtomicInteger peak = new AtomicInteger();
         Flux.range(0, 16)
                 .flatMap(i -> pool.withConnection(c -> c.request(WsMessage.of("delay", null, Map.of("ms", 100)))
                         .doOnNext(r -> peak.accumulateAndGet(pool.metrics().allocated(), Math::max))), 16)
                 .blockLast(WAIT);
         assertThat(peak.get()).isEqualTo(4);
-        assertThat(server.acceptedConnections()).isEqualTo(4);
-        await().atMost(WAIT).until(() -> pool.metrics().allocated() == 1 && server.openConnections() == 1);
+        assertThat(echo.server().acceptedConnections()).isEqualTo(4);
+        await().atMost(WAIT).until(() -> pool.metrics().allocated() == 1 && echo.server().openConnections() == 1);
     }
 
     @Test
     void maxLifetimeRotatesConnectionsWithoutFailingInFlightRequests() {
-        pool = WsClientPool.create(options().minConnections(2).maxConnections(2)
+        pool = echo.pool(echo.options().minConnections(2).maxConnections(2)
                 .maxLifetime(Duration.ofMillis(400)).maxLifetimeJitter(0.2).build());
         List<WsMessage> replies = Flux.range(0, 60)
                 .flatMap(i -> Mono.delay(Duration.ofMillis(i * 25L)).then(pool.request(WsMessage.of("delay", null, Map.of("ms", 150)))))
                 .collectList().block(WAIT);
         assertThat(replies).hasSize(60);
         assertThat(pool.metrics().created()).isGreaterThanOrEqualTo(4);
-        assertThat(server.acceptedConnections()).isGreaterThanOrEqualTo(4);
+        assertThat(echo.server().acceptedConnections()).isGreaterThanOrEqualTo(4);
     }
 
     @Test
     void unreachableServerFailsTheAcquireAfterItsTimeoutAndRetriesFollowTheBackoff() {
-        String url = server.url();
-        server.stop();
-        pool = WsClientPool.create(WsClientPoolOptions.builder(url).name("down").minConnections(0).warmup(false)
+        String url = echo.server().url();
+        echo.server().stop();
+        pool = echo.pool(WsClientPoolOptions.builder(url).name("down").minConnections(0).warmup(false)
                 .acquireTimeout(Duration.ofMillis(1000))
                 .connectBackoffFirst(Duration.ofMillis(100)).connectBackoffMax(Duration.ofMillis(400)).connectBackoffJitter(0)
                 .connectMaxAttempts(100)
@@ -153,19 +133,19 @@ class WsClientPoolIT {
 
     @Test
     void serverThatRestartsIsUsedAgainWithoutAnyCallerIntervening() {
-        pool = WsClientPool.create(options().minConnections(2).maxConnections(4).healthCheckPeriod(Duration.ofMillis(200))
+        pool = echo.pool(echo.options().minConnections(2).maxConnections(4).healthCheckPeriod(Duration.ofMillis(200))
                 .connectMaxAttempts(3).build());
-        await().atMost(WAIT).until(() -> server.openConnections() == 2);
-        server.stop();
+        await().atMost(WAIT).until(() -> echo.server().openConnections() == 2);
+        echo.server().stop();
         await().atMost(WAIT).until(() -> pool.metrics().allocated() == 0 || pool.metrics().failedConnects() > 0);
-        server.restart();
-        await().atMost(WAIT).until(() -> server.openConnections() == 2 && pool.metrics().allocated() == 2);
+        echo.server().restart();
+        await().atMost(WAIT).until(() -> echo.server().openConnections() == 2 && pool.metrics().allocated() == 2);
         StepVerifier.create(pool.request(WsMessage.of("echo"))).expectNextCount(1).expectComplete().verify(WAIT);
     }
 
     @Test
     void pendingAcquiresBeyondTheBoundFailAtOnceWithAClearError() {
-        pool = WsClientPool.create(options().minConnections(1).maxConnections(1).maxPendingAcquires(2).build());
+        pool = echo.pool(echo.options().minConnections(1).maxConnections(1).maxPendingAcquires(2).build());
         PooledWsConnection held = pool.acquire().block(WAIT);
         Mono<PooledWsConnection> waiting1 = pool.acquire().cache();
         Mono<PooledWsConnection> waiting2 = pool.acquire().cache();
@@ -182,22 +162,22 @@ class WsClientPoolIT {
 
     @Test
     void withConnectionReleasesOnCompleteErrorAndCancel() {
-        pool = WsClientPool.create(options().minConnections(1).maxConnections(1).build());
+        pool = echo.pool(echo.options().minConnections(1).maxConnections(1).build());
         pool.withConnection(c -> c.request(WsMessage.of("echo"))).blockLast(WAIT);
         StepVerifier.create(pool.withConnection(c -> Mono.error(new IllegalStateException("app failure"))))
                 .expectError(IllegalStateException.class).verify(WAIT);
         StepVerifier.create(pool.withConnection(c -> Mono.never())).thenCancel().verify(WAIT);
         await().atMost(WAIT).until(() -> pool.metrics().acquired() == 0 && pool.metrics().idle() == 1);
-        assertThat(server.acceptedConnections()).isEqualTo(1);
+        assertThat(echo.server().acceptedConnections()).isEqualTo(1);
     }
 
     @Test
     void disposeClosesEveryConnectionWithNormalClosure() {
-        WsClientPool p = WsClientPool.create(options().minConnections(3).maxConnections(3).build());
-        await().atMost(WAIT).until(() -> server.openConnections() == 3);
+        WsClientPool p = echo.pool(echo.options().minConnections(3).maxConnections(3).build());
+        await().atMost(WAIT).until(() -> echo.server().openConnections() == 3);
         PooledWsConnection held = p.acquire().block(WAIT);
         StepVerifier.create(p.disposeLater()).expectComplete().verify(WAIT);
         assertThat(held.connection().onClose().block(WAIT).code()).isEqualTo(1000);
-        await().atMost(WAIT).until(() -> server.openConnections() == 0);
+        await().atMost(WAIT).until(() -> echo.server().openConnections() == 0);
     }
 }

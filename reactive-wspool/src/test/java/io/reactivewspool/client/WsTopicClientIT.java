@@ -57,6 +57,26 @@ class WsTopicClientIT {
         return got;
     }
 
+    /** As {@link #collect}, once the hub counts the subscription. */
+    private List<WsMessage> collectSubscribed(HubFixture h, WsTopicClient c, String topic) {
+        List<WsMessage> got = collect(c, topic);
+        awaitSubscribed(h, topic, 1);
+        return got;
+    }
+
+    /** The topics {@code c} reports gaps of, as they come. */
+    private List<String> gaps(WsTopicClient c) {
+        List<String> gaps = new CopyOnWriteArrayList<>();
+        subscriptions.add(c.gaps().subscribe(gaps::add));
+        return gaps;
+    }
+
+    /** Broadcasts story {@code n} on "news", then waits until {@code got} holds {@code size} messages. */
+    private static void broadcastUntilReceived(HubFixture h, int n, List<WsMessage> got, int size) {
+        h.hub().broadcast("news", "story", n);
+        await().atMost(T).until(() -> got.size() == size);
+    }
+
     private static void awaitSubscribed(HubFixture h, String topic, int n) {
         await().atMost(T).until(() -> h.hub().admin().stats().topicSubscribers().getOrDefault(topic, 0) == n);
     }
@@ -81,12 +101,9 @@ class WsTopicClientIT {
     void messagesPublishedWhileDisconnectedArriveAfterTheReconnectInOrder() {
         HubFixture h = hub(100);
         WsTopicClient c = client(h);
-        List<String> gaps = new CopyOnWriteArrayList<>();
-        subscriptions.add(c.gaps().subscribe(gaps::add));
-        List<WsMessage> got = collect(c, "news");
-        awaitSubscribed(h, "news", 1);
-        h.hub().broadcast("news", "story", 1);
-        await().atMost(T).until(() -> got.size() == 1);
+        List<String> gaps = gaps(c);
+        List<WsMessage> got = collectSubscribed(h, c, "news");
+        broadcastUntilReceived(h, 1, got, 1);
 
         disconnectSubscribers(h, "news");
         for (int i = 2; i <= 4; i++) {
@@ -106,19 +123,15 @@ class WsTopicClientIT {
         HubFixture first = hub(100);
         HubFixture second = hub(100);
         WsTopicClient c = client(first, second);
-        List<String> gaps = new CopyOnWriteArrayList<>();
-        subscriptions.add(c.gaps().subscribe(gaps::add));
-        List<WsMessage> got = collect(c, "news");
-        awaitSubscribed(first, "news", 1);
+        List<String> gaps = gaps(c);
+        List<WsMessage> got = collectSubscribed(first, c, "news");
         assertThat(c.connectedUrl()).isEqualTo(first.wsUrl());
-        first.hub().broadcast("news", "story", 1);
-        await().atMost(T).until(() -> got.size() == 1);
+        broadcastUntilReceived(first, 1, got, 1);
 
         first.close();
         awaitSubscribed(second, "news", 1);
         assertThat(c.connectedUrl()).isEqualTo(second.wsUrl());
-        second.hub().broadcast("news", "story", 2);
-        await().atMost(T).until(() -> got.size() == 2);
+        broadcastUntilReceived(second, 2, got, 2);
         assertThat(got.get(1).data().asInt()).isEqualTo(2);
         // Another hub's history does not know the first hub's offsets: the application must reload.
         await().atMost(T).until(() -> gaps.equals(List.of("news")));
@@ -128,26 +141,21 @@ class WsTopicClientIT {
     void gapBeyondTheHistoryIsSignalledAndLiveMessagesContinue() {
         HubFixture h = hub(2);
         WsTopicClient c = client(h);
-        List<String> gaps = new CopyOnWriteArrayList<>();
-        subscriptions.add(c.gaps().subscribe(gaps::add));
-        List<WsMessage> got = collect(c, "news");
-        awaitSubscribed(h, "news", 1);
-        h.hub().broadcast("news", "story", 1);
-        await().atMost(T).until(() -> got.size() == 1);
+        List<String> gaps = gaps(c);
+        List<WsMessage> got = collectSubscribed(h, c, "news");
+        broadcastUntilReceived(h, 1, got, 1);
 
         disconnectSubscribers(h, "news");
         for (int i = 2; i <= 6; i++) {
             h.hub().broadcast("news", "story", i);
         }
         await().atMost(T).until(() -> gaps.equals(List.of("news")));
-        h.hub().broadcast("news", "story", 7);
-        await().atMost(T).until(() -> got.size() == 2);
+        broadcastUntilReceived(h, 7, got, 2);
         assertThat(got.get(1).data().asInt()).isEqualTo(7);
 
         // The client resumes from the hub's latest offset: the next reconnect has no gap.
         disconnectSubscribers(h, "news");
-        h.hub().broadcast("news", "story", 8);
-        await().atMost(T).until(() -> got.size() == 3);
+        broadcastUntilReceived(h, 8, got, 3);
         assertThat(got.get(2).data().asInt()).isEqualTo(8);
         assertThat(gaps).hasSize(1);
     }
@@ -188,10 +196,8 @@ class WsTopicClientIT {
     void aGapMessageFromTheHubIsReportedOnGapsAndNotDeliveredAsATopicMessage() {
         HubFixture h = hub(100);
         WsTopicClient c = client(h);
-        List<String> gaps = new CopyOnWriteArrayList<>();
-        subscriptions.add(c.gaps().subscribe(gaps::add));
-        List<WsMessage> got = collect(c, "news");
-        awaitSubscribed(h, "news", 1);
+        List<String> gaps = gaps(c);
+        List<WsMessage> got = collectSubscribed(h, c, "news");
         String id = h.hub().admin().connections(null, "news").get(0).connectionId();
 
         h.hub().sendTo(id, WsMessage.builder(WsMessage.GAP).topic("news")

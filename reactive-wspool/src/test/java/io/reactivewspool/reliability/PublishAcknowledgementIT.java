@@ -2,18 +2,13 @@ package io.reactivewspool.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.List;
 
-import io.reactivewspool.broker.redis.RedisBroker;
-import io.reactivewspool.broker.redis.RedisBrokerOptions;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.RedisHubs;
-import io.reactivewspool.testsupport.RedisServerProcess;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A {@code published} acknowledgement means the message will reach the topic's subscribers (or a
@@ -26,25 +21,8 @@ class PublishAcknowledgementIT {
 
     private static final String TOPIC = "acks";
 
-    private RedisServerProcess redis;
-    private RedisHubs hubs;
-
-    @BeforeEach
-    void start() {
-        redis = RedisServerProcess.start();
-        // A first connection in a cold JVM on a loaded machine can take longer than the hubs' 1 s.
-        RedisBroker.connect(RedisBrokerOptions.builder(redis.uri()).nodeId("warm-up").commandTimeout(Duration.ofSeconds(20))
-                .build()).flatMap(RedisBroker::close).block(Duration.ofSeconds(30));
-        hubs = RedisHubs.withHistory(redis, 100, "node-a");
-    }
-
-    @AfterEach
-    void stop() {
-        if (hubs != null) {
-            hubs.close();
-        }
-        redis.close();
-    }
+    @RegisterExtension
+    final RedisHubs hubs = RedisHubs.perTestWithHistory(100, "node-a");
 
     private static WsMessage replyTo(ReactorNettyTestClient c, String id) {
         return c.next(m -> id.equals(m.id()));
@@ -59,7 +37,7 @@ class PublishAcknowledgementIT {
         assertThat(replyTo(publisher, "p1").type()).isEqualTo(WsMessage.PUBLISHED);
         assertThat(subscriber.next(WsMessage.DATA).data().asString()).isEqualTo("stored");
 
-        redis.kill();
+        hubs.redis().kill();
         publisher.send(WsMessage.publish(TOPIC, "lost").withId("p2"));
         WsMessage reply = replyTo(publisher, "p2");
 

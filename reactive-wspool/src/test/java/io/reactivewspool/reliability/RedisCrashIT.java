@@ -13,10 +13,9 @@ import java.util.stream.LongStream;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.RedisHubs;
-import io.reactivewspool.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
@@ -36,26 +35,16 @@ class RedisCrashIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final Duration REDIS_BACK = Duration.ofSeconds(30);
 
-    private RedisServerProcess redis;
-    private RedisHubs hubs;
+    @RegisterExtension
+    final RedisHubs hubs = RedisHubs.perTestWithHistory(1_000, "node-a", "node-b");
     private Disposable publisher;
     private final AtomicInteger published = new AtomicInteger();
-
-    @BeforeEach
-    void start() {
-        redis = RedisServerProcess.start();
-        hubs = RedisHubs.withHistory(redis, 1_000, "node-a", "node-b");
-    }
 
     @AfterEach
     void stop() {
         if (publisher != null) {
             publisher.dispose();
         }
-        if (hubs != null) {
-            hubs.close();
-        }
-        redis.close();
     }
 
     static int n(WsMessage m) {
@@ -104,7 +93,7 @@ class RedisCrashIT {
         String offsetBeforeCrash = lastTick(leavesBeforeCrash).offset();
         assertThat(offsetBeforeCrash).isNotNull();
 
-        redis.kill();
+        hubs.redis().kill();
         long failedAtKill = hubs.node(0).hub().admin().stats().messagesFailed();
         // With a shared history a message is delivered only once stored: while Redis is down none is
         // delivered anywhere (other nodes could neither get nor recover it), and each is counted on A.
@@ -114,7 +103,7 @@ class RedisCrashIT {
         assertServes(1);
         int steadyDuringOutage = ticks(steadyOnB).size();
 
-        redis.restart();
+        hubs.redis().restart();
         int atRestart = published.get();
         // Lettuce reconnects, B subscribes the topic's channel again: cross-hub delivery resumes with offsets.
         await().atMost(REDIS_BACK).until(() -> ticks(steadyOnB).stream().anyMatch(m -> n(m) > atRestart && m.offset() != null));
@@ -182,10 +171,10 @@ class RedisCrashIT {
                 .subscribe(i -> hubs.node(0).hub().broadcast(TOPIC, "tick", published.incrementAndGet()));
         await().atMost(WAIT).until(() -> numbers(onB).size() >= 20);
 
-        redis.kill();
+        hubs.redis().kill();
         int atKill = published.get();
         await().atMost(WAIT).until(() -> published.get() >= atKill + 100);
-        redis.restart();
+        hubs.redis().restart();
         int atRestart = published.get();
         await().atMost(REDIS_BACK).until(() -> lastNumber(onB) > atRestart + 100);
         publisher.dispose();

@@ -11,9 +11,10 @@ import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.test.FakeTransport;
+import io.reactivewspool.test.OpenHubs;
 import io.reactivewspool.test.RecordingBroker;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,14 +42,8 @@ class HubRecoveryLateCopyTest {
     private static final String TOPIC = "chaos.t1";
     private static final String TOPIC2 = "chaos.t2";
 
-    private WsHub hub;
-
-    @AfterEach
-    void close() {
-        if (hub != null) {
-            hub.close().block(Duration.ofSeconds(10));
-        }
-    }
+    @RegisterExtension
+    final OpenHubs hubs = new OpenHubs();
 
     private static WsMessage data(String topic, long seq) {
         return WsMessage.builder(WsMessage.DATA).topic(topic).data(Map.of("m", "pub1-" + seq)).offset("e:" + seq).build();
@@ -79,7 +74,7 @@ class HubRecoveryLateCopyTest {
 
     /** A hub sharing {@code history}, and one connection to it subscribed with {@code since}, recovered. */
     private FakeTransport recovered(RecordingBroker broker, TopicHistory history, String topic, String since) {
-        hub = WsHub.create(WsHubOptions.builder().broker(broker).history(history)
+        WsHub hub = hubs.create(WsHubOptions.builder().broker(broker).history(history)
                 .outboundQueueSize(4096).closeDrainPeriod(Duration.ZERO).build());
         FakeTransport sub = new FakeTransport();
         hub.serve(sub, Admission.accepted(null)).subscribe();

@@ -21,9 +21,10 @@ import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.test.FakeTransport;
+import io.reactivewspool.test.OpenHubs;
 import io.reactivewspool.test.RecordingBroker;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,14 +48,8 @@ class HubRecoveryOrderStressTest {
     /** Short: the more often the subscribers come back, the more often a topic is followed again. */
     private static final Duration POLL = Duration.ofMillis(2);
 
-    private WsHub hub;
-
-    @AfterEach
-    void close() {
-        if (hub != null) {
-            hub.close().block(Duration.ofSeconds(10));
-        }
-    }
+    @RegisterExtension
+    final OpenHubs hubs = new OpenHubs();
 
     private static WsMessage data(String topic, long seq) {
         return WsMessage.builder(WsMessage.DATA).topic(topic).data(Map.of("m", seq)).offset("e:" + seq).build();
@@ -120,7 +115,7 @@ class HubRecoveryOrderStressTest {
     void subscribersThatComeBackWithSinceGetEveryOffsetInOrderOrAGapFirst() throws Exception {
         RecordingBroker broker = new RecordingBroker();
         SharedHistory history = new SharedHistory();
-        hub = WsHub.create(WsHubOptions.builder().broker(broker).history(history)
+        WsHub hub = hubs.create(WsHubOptions.builder().broker(broker).history(history)
                 .outboundQueueSize(20_000).closeDrainPeriod(Duration.ZERO).build());
         List<FakeTransport> subs = new ArrayList<>();
         List<List<Long>> sinces = new ArrayList<>();

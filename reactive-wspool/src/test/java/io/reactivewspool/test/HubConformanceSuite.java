@@ -128,6 +128,38 @@ public abstract class HubConformanceSuite {
         }
     }
 
+    /** A client of a new {@link #server()} that has read its welcome. */
+    protected ReactorNettyTestClient welcomed() {
+        return welcomed(server());
+    }
+
+    /** The client's next message, which must be a {@code type} answering {@code id}. */
+    protected static WsMessage reply(ReactorNettyTestClient c, String type, String id) {
+        WsMessage r = c.next();
+        assertThat(r.type()).isEqualTo(type);
+        assertThat(r.id()).isEqualTo(id);
+        return r;
+    }
+
+    /** The connection still serves: a ping is answered with a pong. */
+    protected static void assertAnswersPing(ReactorNettyTestClient c) {
+        c.send(WsMessage.ping());
+        assertThat(c.next().type()).isEqualTo("pong");
+    }
+
+    /** A client with {@code ?token=token} that has read its welcome. */
+    protected ReactorNettyTestClient welcomedWithToken(ServerUnderTest s, String token) {
+        ReactorNettyTestClient c = client(s, s.wsUrl() + "?token=" + token, Map.of());
+        c.welcome();
+        return c;
+    }
+
+    /** Subscribes {@code c} to {@code topic} and reads the {@code subscribed} answer. */
+    protected static void subscribe(ReactorNettyTestClient c, String topic) {
+        c.send(WsMessage.subscribe(topic));
+        c.next("subscribed");
+    }
+
     /** A client that has read its welcome. */
     protected ReactorNettyTestClient welcomed(ServerUnderTest s) {
         ReactorNettyTestClient c = client(s);
@@ -213,8 +245,7 @@ public abstract class HubConformanceSuite {
     @Test
     void binaryFrameAnswersErrorAndKeepsTheConnection() {
         assumeJson("a JSON connection refuses binary frames; a binary connection refusing text frames and malformed binary is CodecConformanceSuite.malformedBinaryInputAnswersAnErrorInTheCodecAndTheConnectionStays");
-        ServerUnderTest s = server();
-        ReactorNettyTestClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed();
         c.sendBinary(new byte[] {1, 2, 3});
         assertThat(c.next().error()).contains("binary");
         c.send(WsMessage.ping().withId("p1"));
@@ -225,12 +256,9 @@ public abstract class HubConformanceSuite {
 
     @Test
     void unknownFieldsAreIgnored() {
-        ServerUnderTest s = server();
-        ReactorNettyTestClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed();
         send(c, HandWrittenEnvelope.of("type", "ping", "id", "u1", "colour", "blue", "nested", Map.of("a", List.of(1, 2))));
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("pong");
-        assertThat(r.id()).isEqualTo("u1");
+        reply(c, "pong", "u1");
     }
 
     @Test
@@ -249,8 +277,7 @@ public abstract class HubConformanceSuite {
 
     @Test
     void errorMessagesCarryTheReasonInTheErrorField() {
-        ServerUnderTest s = server();
-        ReactorNettyTestClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed();
         c.send(WsMessage.builder("nope").id("e9").build());
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
@@ -274,12 +301,9 @@ public abstract class HubConformanceSuite {
 
     @Test
     void subscribeWithSinceAnswersSubscribedWithRecoveredFlag() {
-        ServerUnderTest s = server();
-        ReactorNettyTestClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed();
         c.send(WsMessage.subscribe("news", "42").withId("s2"));
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("subscribed");
-        assertThat(r.id()).isEqualTo("s2");
+        WsMessage r = reply(c, "subscribed", "s2");
         assertThat(r.data().get("recovered").isBoolean()).isTrue();
     }
 
@@ -287,12 +311,9 @@ public abstract class HubConformanceSuite {
     void unsubscribeAnswersUnsubscribedAndStopsDelivery() {
         ServerUnderTest s = server();
         ReactorNettyTestClient c = welcomed(s);
-        c.send(WsMessage.subscribe("news"));
-        c.next("subscribed");
+        subscribe(c, "news");
         c.send(WsMessage.unsubscribe("news").withId("u1"));
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("unsubscribed");
-        assertThat(r.id()).isEqualTo("u1");
+        reply(c, "unsubscribed", "u1");
         assertThat(s.hub().broadcast("news", "alert", Map.of("x", 1))).isZero();
         c.send(WsMessage.ping().withId("after"));
         assertThat(c.next().type()).isEqualTo("pong");
@@ -303,10 +324,8 @@ public abstract class HubConformanceSuite {
         ServerUnderTest s = server();
         ReactorNettyTestClient sender = welcomed(s);
         ReactorNettyTestClient other = welcomed(s);
-        sender.send(WsMessage.subscribe("pub.room"));
-        sender.next("subscribed");
-        other.send(WsMessage.subscribe("pub.room"));
-        other.next("subscribed");
+        subscribe(sender, "pub.room");
+        subscribe(other, "pub.room");
         sender.send(WsMessage.publish("pub.room", Map.of("text", "hi")));
         WsMessage d = other.next();
         assertThat(d.type()).isEqualTo("data");
@@ -318,67 +337,48 @@ public abstract class HubConformanceSuite {
 
     @Test
     void publishWithIdIsAcknowledgedWithPublished() {
-        ServerUnderTest s = server();
-        ReactorNettyTestClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed();
         c.send(WsMessage.publish("pub.x", Map.of("n", 1)).withId("p7"));
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("published");
-        assertThat(r.id()).isEqualTo("p7");
+        WsMessage r = reply(c, "published", "p7");
         assertThat(r.topic()).isEqualTo("pub.x");
     }
 
     @Test
     void publishToATopicOutsideThePolicyAnswersError() {
-        ServerUnderTest s = server();
-        ReactorNettyTestClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed();
         c.send(WsMessage.publish("private", Map.of()).withId("p8"));
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("error");
-        assertThat(r.id()).isEqualTo("p8");
+        WsMessage r = reply(c, "error", "p8");
         assertThat(r.error()).contains("not allowed to publish");
     }
 
     @Test
     void pingAnswersPongCarryingTheRequestId() {
-        ServerUnderTest s = server();
-        ReactorNettyTestClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed();
         c.send(WsMessage.ping().withId("k1"));
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("pong");
-        assertThat(r.id()).isEqualTo("k1");
+        WsMessage r = reply(c, "pong", "k1");
     }
 
     @Test
     void applicationTypeGoesToItsHandlerAndTheReplyCarriesTheId() {
-        ServerUnderTest s = server();
-        ReactorNettyTestClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed();
         c.send(WsMessage.builder("echo").data(Map.of("v", "x")).id("e1").build());
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("echo");
-        assertThat(r.id()).isEqualTo("e1");
+        WsMessage r = reply(c, "echo", "e1");
         assertThat(r.data().get("v").asString()).isEqualTo("x");
     }
 
     @Test
     void failingHandlerAnswersErrorAndKeepsTheConnection() {
-        ServerUnderTest s = server();
-        ReactorNettyTestClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed();
         c.send(WsMessage.builder("boom").id("b1").build());
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("error");
-        assertThat(r.id()).isEqualTo("b1");
-        c.send(WsMessage.ping());
-        assertThat(c.next().type()).isEqualTo("pong");
+        reply(c, "error", "b1");
+        assertAnswersPing(c);
     }
 
     @Test
     void unknownTypeWithoutHandlerAnswersErrorUnknownMessageType() {
-        ServerUnderTest s = server();
-        ReactorNettyTestClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed();
         c.send(WsMessage.builder("teleport").id("t1").build());
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("error");
-        assertThat(r.id()).isEqualTo("t1");
+        WsMessage r = reply(c, "error", "t1");
         assertThat(r.error()).contains("unknown message type");
     }
 
@@ -432,9 +432,7 @@ public abstract class HubConformanceSuite {
         Instant oldExpiry = Instant.now().plusMillis(1500);
         ReactorNettyTestClient c = expiring(s, "alice@1500");
         c.send(refresh("alice@3600000", "r1"));
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo(WsMessage.REFRESHED);
-        assertThat(r.id()).isEqualTo("r1");
+        WsMessage r = reply(c, WsMessage.REFRESHED, "r1");
         assertThat(Instant.parse(r.data().get("expires_at").asString())).isAfter(Instant.now().plusSeconds(3000));
         // Past the old expiry (with a second to spare), the connection still answers.
         await().atMost(ReactorNettyTestClient.WAIT).until(() -> Instant.now().isAfter(oldExpiry.plusSeconds(1)));
@@ -448,9 +446,7 @@ public abstract class HubConformanceSuite {
         ServerUnderTest s = server(base().authenticator(expiringTokens()).build());
         ReactorNettyTestClient c = expiring(s, "alice@2000");
         c.send(refresh("bob@3600000", "r2"));
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("error");
-        assertThat(r.id()).isEqualTo("r2");
+        WsMessage r = reply(c, "error", "r2");
         assertThat(r.error()).contains("refresh refused").contains("another user");
         assertThat(c.awaitCloseCode()).isEqualTo(4002);
     }
@@ -460,9 +456,7 @@ public abstract class HubConformanceSuite {
         ServerUnderTest s = server(base().authenticator(expiringTokens()).build());
         ReactorNettyTestClient c = expiring(s, "alice@never");
         c.send(refresh("garbage", "r3"));
-        WsMessage invalid = c.next();
-        assertThat(invalid.type()).isEqualTo("error");
-        assertThat(invalid.id()).isEqualTo("r3");
+        WsMessage invalid = reply(c, "error", "r3");
         assertThat(invalid.error()).contains("refresh refused: invalid credentials");
         c.send(refresh("alice@-1000", "r4"));
         WsMessage expired = c.next();
@@ -477,20 +471,15 @@ public abstract class HubConformanceSuite {
         ServerUnderTest s = server(base().authenticator(expiringTokens()).build());
         ReactorNettyTestClient c = expiring(s, "alice@never");
         c.send(WsMessage.builder(WsMessage.REFRESH).id("r5").build());
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("error");
-        assertThat(r.id()).isEqualTo("r5");
+        WsMessage r = reply(c, "error", "r5");
         assertThat(r.error()).contains("data.token");
     }
 
     @Test
     void refreshOnAnAnonymousConnectionIsRefused() {
-        ServerUnderTest s = server();
-        ReactorNettyTestClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed();
         c.send(refresh("alice@never", "r6"));
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("error");
-        assertThat(r.id()).isEqualTo("r6");
+        WsMessage r = reply(c, "error", "r6");
         assertThat(r.error()).contains("anonymous");
     }
 
@@ -500,8 +489,7 @@ public abstract class HubConformanceSuite {
     void applicationBroadcastArrivesWithTheSendersMessageType() {
         ServerUnderTest s = server();
         ReactorNettyTestClient c = welcomed(s);
-        c.send(WsMessage.subscribe("announcements"));
-        c.next("subscribed");
+        subscribe(c, "announcements");
         assertThat(s.hub().broadcast("announcements", "system_announcement", Map.of("message", "hello"))).isEqualTo(1);
         WsMessage m = c.next();
         assertThat(m.type()).isEqualTo("system_announcement");
@@ -563,9 +551,7 @@ public abstract class HubConformanceSuite {
         ReactorNettyTestClient c = client(s);
         String id = c.welcome().data().get("connection_id").asString();
         c.send(WsMessage.ack("hub:77", Map.of()));
-        WsMessage unknown = c.next();
-        assertThat(unknown.type()).isEqualTo("error");
-        assertThat(unknown.id()).isEqualTo("hub:77");
+        WsMessage unknown = reply(c, "error", "hub:77");
         assertThat(unknown.error()).contains("unknown request id");
         c.send(WsMessage.builder(WsMessage.ACK).build());
         assertThat(c.next().error()).contains("ack needs the \"id\"");
@@ -588,9 +574,7 @@ public abstract class HubConformanceSuite {
         ServerUnderTest s = server();
         ReactorNettyTestClient c = welcomed(s);
         c.send(WsMessage.ping().withId("hub:1"));
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("error");
-        assertThat(r.id()).isEqualTo("hub:1");
+        WsMessage r = reply(c, "error", "hub:1");
         assertThat(r.error()).contains("reserved for the hub's requests");
     }
 
@@ -615,8 +599,7 @@ public abstract class HubConformanceSuite {
 
     @Test
     void clientPingFrameIsAnsweredWithAPongFrame() {
-        ServerUnderTest s = server();
-        ReactorNettyTestClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed();
         c.sendPingFrame();
         await().atMost(ReactorNettyTestClient.WAIT).until(() -> c.pongFrames() == 1);
     }
@@ -636,45 +619,34 @@ public abstract class HubConformanceSuite {
     @Test
     void malformedJsonAnswersErrorAndKeepsTheConnection() {
         assumeJson("malformed JSON text; malformed binary input is CodecConformanceSuite.malformedBinaryInputAnswersAnErrorInTheCodecAndTheConnectionStays");
-        ServerUnderTest s = server();
-        ReactorNettyTestClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed();
         c.send("{\"type\": \"ping\", \"id\": \"m1\"");
         WsMessage r = c.next();
         assertThat(r.type()).isEqualTo("error");
         assertThat(r.error()).contains("malformed JSON");
-        c.send(WsMessage.ping());
-        assertThat(c.next().type()).isEqualTo("pong");
+        assertAnswersPing(c);
     }
 
     @Test
     void missingTypeAnswersErrorWithTheId() {
-        ServerUnderTest s = server();
-        ReactorNettyTestClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed();
         send(c, HandWrittenEnvelope.of("id", "m2", "topic", "x"));
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("error");
-        assertThat(r.id()).isEqualTo("m2");
+        WsMessage r = reply(c, "error", "m2");
         assertThat(r.error()).contains("type");
     }
 
     @Test
     void nonStringTypeAnswersErrorWithTheId() {
-        ServerUnderTest s = server();
-        ReactorNettyTestClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed();
         send(c, HandWrittenEnvelope.of("type", 42, "id", "m3"));
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("error");
-        assertThat(r.id()).isEqualTo("m3");
+        WsMessage r = reply(c, "error", "m3");
     }
 
     @Test
     void missingTopicAnswersError() {
-        ServerUnderTest s = server();
-        ReactorNettyTestClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed();
         c.send(WsMessage.builder(WsMessage.SUBSCRIBE).id("m4").build());
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("error");
-        assertThat(r.id()).isEqualTo("m4");
+        WsMessage r = reply(c, "error", "m4");
         assertThat(r.error()).contains("topic");
     }
 
@@ -694,15 +666,11 @@ public abstract class HubConformanceSuite {
     }
 
     private void assertInvalidTopic(String topic) {
-        ServerUnderTest s = server();
-        ReactorNettyTestClient c = welcomed(s);
+        ReactorNettyTestClient c = welcomed();
         c.send(WsMessage.builder(WsMessage.SUBSCRIBE).topic(topic).id("bad").build());
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("error");
-        assertThat(r.id()).isEqualTo("bad");
+        WsMessage r = reply(c, "error", "bad");
         assertThat(r.error()).contains("topic");
-        c.send(WsMessage.ping());
-        assertThat(c.next().type()).isEqualTo("pong");
+        assertAnswersPing(c);
     }
 
     @Test
@@ -721,9 +689,7 @@ public abstract class HubConformanceSuite {
         ServerUnderTest s = server(base().topicPolicy(denyAdmin).build());
         ReactorNettyTestClient c = welcomed(s);
         c.send(WsMessage.subscribe("admin.audit").withId("d1"));
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("error");
-        assertThat(r.id()).isEqualTo("d1");
+        WsMessage r = reply(c, "error", "d1");
         assertThat(r.error()).contains("not allowed to subscribe");
     }
 
@@ -736,9 +702,7 @@ public abstract class HubConformanceSuite {
         c.send(WsMessage.subscribe("c").withId("l3"));
         c.next("subscribed");
         c.next("subscribed");
-        WsMessage r = c.next();
-        assertThat(r.type()).isEqualTo("error");
-        assertThat(r.id()).isEqualTo("l3");
+        WsMessage r = reply(c, "error", "l3");
         assertThat(r.error()).contains("at most 2 topics");
     }
 
@@ -747,8 +711,7 @@ public abstract class HubConformanceSuite {
         ServerUnderTest s = server(base().maxConnectionsPerTopic(1).build());
         ReactorNettyTestClient a = welcomed(s);
         ReactorNettyTestClient b = welcomed(s);
-        a.send(WsMessage.subscribe("full"));
-        a.next("subscribed");
+        subscribe(a, "full");
         b.send(WsMessage.subscribe("full").withId("f2"));
         WsMessage r = b.next();
         assertThat(r.type()).isEqualTo("error");
@@ -919,8 +882,7 @@ public abstract class HubConformanceSuite {
     void adminStatsShowsTotalsTopicsStatesAndCleanupCounters() {
         ServerUnderTest s = server();
         ReactorNettyTestClient c = welcomed(s);
-        c.send(WsMessage.subscribe("news"));
-        c.next("subscribed");
+        subscribe(c, "news");
         AdminHttp.Response r = AdminHttp.get(s.adminUrl() + "/stats", ADMIN);
         assertThat(r.status()).isEqualTo(200);
         JsonNode j = r.json();
@@ -935,12 +897,9 @@ public abstract class HubConformanceSuite {
     @Test
     void adminConnectionsAreFilteredByUserAndTopic() {
         ServerUnderTest s = server(base().authenticator(Authenticator.tokens(Map.of("TA", "alice", "TB", "bob"))).build());
-        ReactorNettyTestClient alice = client(s, s.wsUrl() + "?token=TA", Map.of());
-        alice.welcome();
-        ReactorNettyTestClient bob = client(s, s.wsUrl() + "?token=TB", Map.of());
-        bob.welcome();
-        bob.send(WsMessage.subscribe("orders"));
-        bob.next("subscribed");
+        ReactorNettyTestClient alice = welcomedWithToken(s, "TA");
+        ReactorNettyTestClient bob = welcomedWithToken(s, "TB");
+        subscribe(bob, "orders");
         JsonNode byUser = AdminHttp.get(s.adminUrl() + "/connections?user_id=alice", ADMIN).json();
         assertThat(byUser.get("count").asInt()).isEqualTo(1);
         assertThat(byUser.get("connections").get(0).get("user_id").asString()).isEqualTo("alice");
@@ -966,12 +925,9 @@ public abstract class HubConformanceSuite {
     @Test
     void adminDisconnectByUserAndByTopicClosesThoseConnections() {
         ServerUnderTest s = server(base().authenticator(Authenticator.tokens(Map.of("TA", "alice", "TB", "bob"))).build());
-        ReactorNettyTestClient alice = client(s, s.wsUrl() + "?token=TA", Map.of());
-        alice.welcome();
-        ReactorNettyTestClient bob = client(s, s.wsUrl() + "?token=TB", Map.of());
-        bob.welcome();
-        bob.send(WsMessage.subscribe("orders"));
-        bob.next("subscribed");
+        ReactorNettyTestClient alice = welcomedWithToken(s, "TA");
+        ReactorNettyTestClient bob = welcomedWithToken(s, "TB");
+        subscribe(bob, "orders");
         AdminHttp.Response byUser = AdminHttp.post(s.adminUrl() + "/disconnect", ADMIN, "{\"user_id\": \"alice\", \"reason\": \"bye\"}");
         assertThat(byUser.json().get("disconnected").asInt()).isEqualTo(1);
         assertThat(alice.awaitCloseCode()).isEqualTo(1000);
@@ -997,10 +953,8 @@ public abstract class HubConformanceSuite {
         ServerUnderTest s = server();
         ReactorNettyTestClient a = welcomed(s);
         ReactorNettyTestClient b = welcomed(s);
-        a.send(WsMessage.subscribe("announcements"));
-        a.next("subscribed");
-        b.send(WsMessage.subscribe("announcements"));
-        b.next("subscribed");
+        subscribe(a, "announcements");
+        subscribe(b, "announcements");
         AdminHttp.Response r = AdminHttp.post(s.adminUrl() + "/broadcast", ADMIN,
                 "{\"topic\": \"announcements\", \"message_type\": \"admin_message\", \"data\": {\"message\": \"maintenance\"}}");
         assertThat(r.status()).isEqualTo(200);

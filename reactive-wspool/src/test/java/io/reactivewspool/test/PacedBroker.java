@@ -6,10 +6,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.reactivewspool.WsException;
-import io.reactivewspool.broker.Broker;
 import io.reactivewspool.broker.BrokerMessage;
 import io.reactivewspool.broker.LocalBroker;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -18,9 +16,8 @@ import reactor.core.publisher.Sinks;
  * {@link #release()} or {@link #open()} lets them go; it can refuse one publish. It counts what it was handed and the
  * most publishes ever outstanding (handed over, not yet answered) at once.
  */
-public final class PacedBroker implements Broker {
+public final class PacedBroker extends ForwardingBroker {
 
-    private final LocalBroker local = new LocalBroker("node-paced");
     private final Duration delay;
     private final Queue<Sinks.Empty<Void>> held = new ConcurrentLinkedQueue<>();
     private final AtomicInteger published = new AtomicInteger();
@@ -30,6 +27,7 @@ public final class PacedBroker implements Broker {
     private volatile boolean open;
 
     private PacedBroker(Duration delay) {
+        super(new LocalBroker("node-paced"));
         this.delay = delay;
     }
 
@@ -47,11 +45,6 @@ public final class PacedBroker implements Broker {
     public PacedBroker refuse(int n) {
         refuseNumber = n;
         return this;
-    }
-
-    @Override
-    public String nodeId() {
-        return local.nodeId();
     }
 
     @Override
@@ -105,28 +98,8 @@ public final class PacedBroker implements Broker {
     }
 
     @Override
-    public Flux<BrokerMessage> inbound() {
-        return local.inbound();
-    }
-
-    @Override
-    public Mono<Void> interest(String topic, boolean on) {
-        return local.interest(topic, on);
-    }
-
-    @Override
-    public boolean reachesOtherNodes() {
-        return false;
-    }
-
-    @Override
-    public boolean isConnected() {
-        return true;
-    }
-
-    @Override
     public Mono<Void> close() {
         release();
-        return Mono.empty();
+        return super.close();
     }
 }

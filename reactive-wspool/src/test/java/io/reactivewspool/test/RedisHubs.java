@@ -16,6 +16,9 @@ import io.reactivewspool.server.Authenticator;
 import io.reactivewspool.server.TopicPolicy;
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.testsupport.RedisServerProcess;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import reactor.util.retry.Retry;
 
 /**
@@ -23,8 +26,18 @@ import reactor.util.retry.Retry;
  * as given, {@link #COMMAND_TIMEOUT}), with the users of {@link #TOKENS}, publishing allowed on every
  * topic and no close drain. {@link #close()} closes the clients it opened, then the hubs (each
  * hub closes its broker); the redis-server is the caller's.
+ *
+ * <p>Or, registered as a JUnit extension, hubs on a redis-server of their own per test: the
+ * server starts (and is warmed up) and the hubs start on it before each test; after it the hubs
+ * close, then the server.
+ * <pre>{@code
+ * @RegisterExtension
+ * final RedisHubs hubs = RedisHubs.perTest(List.of("node-a", "node-b"), null, (broker, b) -> b);
+ * ...
+ * hubs.redis().kill();
+ * }</pre>
  */
-public final class RedisHubs implements AutoCloseable {
+public final class RedisHubs implements AutoCloseable, BeforeEachCallback, AfterEachCallback {
 
     /** Connection tokens and their users. */
     public static final Map<String, String> TOKENS = Map.of("tok-alice", "alice", "tok-bob", "bob");
@@ -45,8 +58,52 @@ public final class RedisHubs implements AutoCloseable {
     private final List<RedisBroker> brokers = new ArrayList<>();
     private final List<HubFixture> nodes = new ArrayList<>();
     private final List<ReactorNettyTestClient> clients = new ArrayList<>();
+    /** Per test only: the hubs {@link #beforeEach} starts, and the server it starts them on. */
+    private final List<String> perTestNodeIds;
+    private final String perTestAdminToken;
+    private final BiFunction<RedisBroker, WsHubOptions.Builder, WsHubOptions.Builder> perTestCustomize;
+    private RedisServerProcess redis;
 
-    private RedisHubs() {
+    private RedisHubs(List<String> nodeIds, String adminToken,
+                      BiFunction<RedisBroker, WsHubOptions.Builder, WsHubOptions.Builder> customize) {
+        this.perTestNodeIds = nodeIds;
+        this.perTestAdminToken = adminToken;
+        this.perTestCustomize = customize;
+    }
+
+    /** Hubs on a redis-server of their own, started before each test; register as an extension (see the class). */
+    public static RedisHubs perTest(List<String> nodeIds, String adminToken,
+                                    BiFunction<RedisBroker, WsHubOptions.Builder, WsHubOptions.Builder> customize) {
+        return new RedisHubs(List.copyOf(nodeIds), adminToken, customize);
+    }
+
+    /** The same with the Redis stream history, {@code historySize} messages per topic. */
+    public static RedisHubs perTestWithHistory(int historySize, String... nodeIds) {
+        return perTest(List.of(nodeIds), null, history(historySize));
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        redis = RedisServerProcess.start();
+        warmUp(redis);
+        startNodes(redis.uri(), COMMAND_TIMEOUT, perTestNodeIds, perTestAdminToken, perTestCustomize);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        try {
+            close();
+        } finally {
+            redis.close();
+        }
+    }
+
+    /** The redis-server of hubs {@link #perTest started per test}. */
+    public RedisServerProcess redis() {
+        if (redis == null) {
+            throw new IllegalStateException("only hubs started per test own a redis-server");
+        }
+        return redis;
     }
 
     /** One hub per node id; {@code customize} adds options to each (it gets that hub's broker). */
@@ -70,7 +127,13 @@ public final class RedisHubs implements AutoCloseable {
     /** The same with another command timeout than {@link #COMMAND_TIMEOUT}. */
     public static RedisHubs start(String uri, Duration commandTimeout, List<String> nodeIds, String adminToken,
                                   BiFunction<RedisBroker, WsHubOptions.Builder, WsHubOptions.Builder> customize) {
-        RedisHubs hubs = new RedisHubs();
+        RedisHubs hubs = new RedisHubs(null, null, null);
+        hubs.startNodes(uri, commandTimeout, nodeIds, adminToken, customize);
+        return hubs;
+    }
+
+    private void startNodes(String uri, Duration commandTimeout, List<String> nodeIds, String adminToken,
+                            BiFunction<RedisBroker, WsHubOptions.Builder, WsHubOptions.Builder> customize) {
         for (String name : nodeIds) {
             RedisBroker broker = RedisBroker.connect(RedisBrokerOptions.builder(uri).nodeId(name)
                             .commandTimeout(commandTimeout).build())
@@ -78,14 +141,13 @@ public final class RedisHubs implements AutoCloseable {
                             .doBeforeRetry(r -> System.out.println("RedisHubs: connect of " + name + " timed out, trying again: "
                                     + r.failure())))
                     .block(commandTimeout.plus(T).multipliedBy(CONNECT_ATTEMPTS));
-            hubs.brokers.add(broker);
-            hubs.nodes.add(HubFixture.start(customize.apply(broker, WsHubOptions.builder()
+            brokers.add(broker);
+            nodes.add(HubFixture.start(customize.apply(broker, WsHubOptions.builder()
                     .broker(broker)
                     .authenticator(Authenticator.tokens(TOKENS))
                     .topicPolicy(TopicPolicy.publishTo(List.of("*")))
                     .closeDrainPeriod(Duration.ZERO)).build(), adminToken));
         }
-        return hubs;
     }
 
     /**
@@ -108,8 +170,11 @@ public final class RedisHubs implements AutoCloseable {
 
     /** Hubs with the Redis stream history, {@code historySize} messages per topic. */
     public static RedisHubs withHistory(RedisServerProcess redis, int historySize, String... nodeIds) {
-        return start(redis, List.of(nodeIds), (broker, b) ->
-                b.history(broker.history(HistoryOptions.builder().size(historySize).build(), WsCodec.json())));
+        return start(redis, List.of(nodeIds), history(historySize));
+    }
+
+    private static BiFunction<RedisBroker, WsHubOptions.Builder, WsHubOptions.Builder> history(int historySize) {
+        return (broker, b) -> b.history(broker.history(HistoryOptions.builder().size(historySize).build(), WsCodec.json()));
     }
 
     public HubFixture node(int i) {

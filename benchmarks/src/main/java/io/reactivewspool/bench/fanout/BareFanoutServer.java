@@ -129,20 +129,12 @@ public final class BareFanoutServer implements FanoutServer {
     /** Racy sum, exact once the server is closed. */
     @Override
     public long dropped() {
-        long sum = 0;
-        for (Shard s : shardList) {
-            sum += s.dropped;
-        }
-        return sum;
+        return shardList.stream().mapToLong(s -> s.dropped).sum();
     }
 
     /** Frames written to subscribers (racy sum, exact once the server is closed). */
     public long written() {
-        long sum = 0;
-        for (Shard s : shardList) {
-            sum += s.written;
-        }
-        return sum;
+        return shardList.stream().mapToLong(s -> s.written).sum();
     }
 
     @Override

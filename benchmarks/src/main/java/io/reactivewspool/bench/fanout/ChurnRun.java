@@ -1,5 +1,6 @@
 package io.reactivewspool.bench.fanout;
 
+import static io.reactivewspool.bench.fanout.FanoutResult.round;
 import static io.reactivewspool.bench.fanout.ServerFigures.sumOf;
 
 import io.netty.channel.ChannelHandlerContext;
@@ -204,10 +205,5 @@ final class ChurnRun {
             inFlight.decrementAndGet();
             next();
         }
-    }
-
-    private static double round(double v, int decimals) {
-        double scale = Math.pow(10, decimals);
-        return Math.round(v * scale) / scale;
     }
 }

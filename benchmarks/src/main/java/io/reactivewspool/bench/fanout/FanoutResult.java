@@ -122,4 +122,10 @@ public final class FanoutResult {
     public String toString() {
         return toJson();
     }
+
+    /** {@code v} rounded to {@code decimals} decimal places, as a figure of the report. */
+    static double round(double v, int decimals) {
+        double scale = Math.pow(10, decimals);
+        return Math.round(v * scale) / scale;
+    }
 }

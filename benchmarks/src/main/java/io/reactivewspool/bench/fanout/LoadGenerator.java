@@ -1,5 +1,6 @@
 package io.reactivewspool.bench.fanout;
 
+import static io.reactivewspool.bench.fanout.FanoutResult.round;
 import static io.reactivewspool.bench.fanout.ServerFigures.allocatedBytes;
 import static io.reactivewspool.bench.fanout.ServerFigures.heapUsedAfterGc;
 import static io.reactivewspool.bench.fanout.ServerFigures.observe;
@@ -332,19 +333,11 @@ public final class LoadGenerator {
     // ---------------------------------------------------------------- accounting
 
     private long publishedTotal() {
-        long sum = 0;
-        for (LoadPublisher p : pubs) {
-            sum += p.published;
-        }
-        return sum;
+        return Arrays.stream(pubs).mapToLong(p -> p.published).sum();
     }
 
     private long outstandingTotal() {
-        long sum = 0;
-        for (LoadPublisher p : pubs) {
-            sum += Math.max(0, p.outstanding());
-        }
-        return sum;
+        return Arrays.stream(pubs).mapToLong(p -> Math.max(0, p.outstanding())).sum();
     }
 
     /**
@@ -404,10 +397,5 @@ public final class LoadGenerator {
 
     private static Double micros(Histogram h, double percentile) {
         return h.getTotalCount() == 0 ? null : round(h.getValueAtPercentile(percentile) / 1e3, 1);
-    }
-
-    private static double round(double v, int decimals) {
-        double scale = Math.pow(10, decimals);
-        return Math.round(v * scale) / scale;
     }
 }

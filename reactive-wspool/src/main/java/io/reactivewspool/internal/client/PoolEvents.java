@@ -3,6 +3,7 @@ package io.reactivewspool.internal.client;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import io.reactivewspool.RequestNotSentException;
@@ -42,26 +43,23 @@ final class PoolEvents {
     }
 
     void connected(long nanos) {
-        WsClientPoolListener[] now = listeners.get();
-        if (now.length > 0) {
-            Duration d = Duration.ofNanos(nanos);
-            fire(now, l -> l.onConnect(d));
-        }
+        timed(nanos, WsClientPoolListener::onConnect);
     }
 
     void acquired(long nanos) {
-        WsClientPoolListener[] now = listeners.get();
-        if (now.length > 0) {
-            Duration d = Duration.ofNanos(nanos);
-            fire(now, l -> l.onAcquire(d));
-        }
+        timed(nanos, WsClientPoolListener::onAcquire);
     }
 
     void requested(long nanos) {
+        timed(nanos, WsClientPoolListener::onRequest);
+    }
+
+    /** Tells {@code event} with {@code nanos} as a Duration, made only when there is a listener. */
+    private void timed(long nanos, BiConsumer<WsClientPoolListener, Duration> event) {
         WsClientPoolListener[] now = listeners.get();
         if (now.length > 0) {
             Duration d = Duration.ofNanos(nanos);
-            fire(now, l -> l.onRequest(d));
+            fire(now, l -> event.accept(l, d));
         }
     }
 

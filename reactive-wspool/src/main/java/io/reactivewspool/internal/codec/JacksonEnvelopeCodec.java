@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.Year;
-import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -145,18 +144,7 @@ abstract class JacksonEnvelopeCodec implements WsCodec {
 
     @Override
     public WsMessage decode(byte[] utf8, int offset, int length) {
-        String type = null;
-        boolean typeSeen = false;
-        String typeProblem = null;
-        String id = null;
-        String idProblem = null;
-        String topic = null;
-        boolean topicSeen = false;
-        JsonNode data = null;
-        Instant timestamp = null;
-        String msgOffset = null;
-        String error = null;
-        String fieldProblem = null;
+        EnvelopeFields f = new EnvelopeFields();
         int seen = 0;
         Set<String> unknownNames = null;
         checkInput(utf8, offset, length);
@@ -168,7 +156,7 @@ abstract class JacksonEnvelopeCodec implements WsCodec {
             }
             if (first != JsonToken.START_OBJECT) {
                 // Read the whole value so that malformed input is reported as such, not as "not an object".
-                skipValue(p, id);
+                skipValue(p, null);
                 ensureEnd(p, null);
                 throw new WsProtocolException(Problem.NOT_AN_OBJECT,
                         "message must be a " + object + " with a \"type\" field, got " + describe(first), null);
@@ -179,84 +167,76 @@ abstract class JacksonEnvelopeCodec implements WsCodec {
                 int field = fieldBit(name);
                 if (field != 0 ? (seen & field) != 0
                         : !(unknownNames == null ? unknownNames = new HashSet<>(4) : unknownNames).add(name)) {
-                    throw duplicate(name, p.currentLocation(), id);
+                    throw duplicate(name, p.currentLocation(), f.id());
                 }
                 seen |= field;
                 JsonToken v = p.nextToken();
                 switch (name) {
                     case "type" -> {
-                        typeSeen = true;
                         if (v == JsonToken.VALUE_STRING) {
-                            type = p.getString();
+                            f.type(p.getString());
                         } else {
-                            typeProblem = "field \"type\" must be a string, got " + describe(v);
-                            skipValue(p, id);
+                            f.typeNotString(describe(v));
+                            skipValue(p, f.id());
                         }
                     }
                     case "id" -> {
                         if (v == JsonToken.VALUE_STRING) {
-                            id = p.getString();
+                            f.id(p.getString());
                         } else if (v != JsonToken.VALUE_NULL) {
-                            if (v.isScalarValue()) {
-                                id = p.getString();
-                            }
-                            idProblem = "field \"id\" must be a string, got " + describe(v);
-                            skipValue(p, id);
+                            f.idNotString(v.isScalarValue() ? p.getString() : null, describe(v));
+                            skipValue(p, f.id());
                         }
                     }
                     case "topic" -> {
-                        topicSeen = v != JsonToken.VALUE_NULL;
                         if (v == JsonToken.VALUE_STRING) {
-                            topic = p.getString();
+                            f.topic(p.getString());
                         } else if (v != JsonToken.VALUE_NULL) {
-                            fieldProblem = firstOf(fieldProblem, "field \"topic\" must be a string, got " + describe(v));
-                            skipValue(p, id);
+                            f.topicNotString(describe(v));
+                            skipValue(p, f.id());
                         }
                     }
-                    case "data" -> data = readTree(p, id);
+                    case "data" -> f.data(readTree(p, f.id()));
                     case "timestamp" -> {
-                        String s = readOptionalString(p, v, id);
-                        if (s == null && v != JsonToken.VALUE_NULL) {
-                            fieldProblem = firstOf(fieldProblem, "field \"timestamp\" must be an ISO-8601 string, got " + describe(v));
-                        } else if (s != null) {
-                            try {
-                                timestamp = parseInstant(s);
-                            } catch (DateTimeParseException e) {
-                                fieldProblem = firstOf(fieldProblem,
-                                        "field \"timestamp\" must be an ISO-8601 UTC instant such as 2026-01-01T12:00:00Z");
-                            }
+                        String s = readOptionalString(p, v, f.id());
+                        if (s != null) {
+                            f.timestamp(s);
+                        } else if (v != JsonToken.VALUE_NULL) {
+                            f.timestampNotString(describe(v));
                         }
                     }
                     case "offset" -> {
-                        msgOffset = readOptionalString(p, v, id);
-                        if (msgOffset == null && v != JsonToken.VALUE_NULL) {
-                            fieldProblem = firstOf(fieldProblem, "field \"offset\" must be a string, got " + describe(v));
+                        String s = readOptionalString(p, v, f.id());
+                        if (s != null) {
+                            f.offset(s);
+                        } else if (v != JsonToken.VALUE_NULL) {
+                            f.offsetNotString(describe(v));
                         }
                     }
                     case "error" -> {
-                        error = readOptionalString(p, v, id);
-                        if (error == null && v != JsonToken.VALUE_NULL) {
-                            fieldProblem = firstOf(fieldProblem, "field \"error\" must be a string, got " + describe(v));
+                        String s = readOptionalString(p, v, f.id());
+                        if (s != null) {
+                            f.error(s);
+                        } else if (v != JsonToken.VALUE_NULL) {
+                            f.errorNotString(describe(v));
                         }
                     }
-                    default -> skipValue(p, id); // unknown fields are ignored by the protocol
+                    default -> skipValue(p, f.id()); // unknown fields are ignored by the protocol
                 }
             }
             if (t != JsonToken.END_OBJECT) {
-                throw new WsProtocolException(Problem.MALFORMED_JSON, "malformed " + format + ": unexpected " + describe(t), id);
+                throw new WsProtocolException(Problem.MALFORMED_JSON, "malformed " + format + ": unexpected " + describe(t), f.id());
             }
-            ensureEnd(p, id);
+            ensureEnd(p, f.id());
         } catch (StreamConstraintsException e) {
             throw new WsProtocolException(Problem.LIMIT_EXCEEDED,
                     "message exceeds a size limit: " + e.getOriginalMessage() + "; send a smaller or flatter message",
-                    id, e);
+                    f.id(), e);
         } catch (JacksonException e) {
             throw new WsProtocolException(Problem.MALFORMED_JSON, "malformed " + format + at(e.getLocation()) + ": "
-                    + e.getOriginalMessage() + "; " + framing(), id, e);
+                    + e.getOriginalMessage() + "; " + framing(), f.id(), e);
         }
-        EnvelopeChecks.check(type, typeSeen, typeProblem, id, idProblem, fieldProblem, topicSeen, topic);
-        return WsMessage.builder(type).topic(topic).data(data).id(id).timestamp(timestamp)
-                .offset(msgOffset).error(error).build();
+        return f.message();
     }
 
     private String readOptionalString(JsonParser p, JsonToken v, String id) {
@@ -362,9 +342,6 @@ abstract class JacksonEnvelopeCodec implements WsCodec {
         }
     }
 
-    private static String firstOf(String existing, String candidate) {
-        return existing != null ? existing : candidate;
-    }
 
     private static String at(TokenStreamLocation loc) {
         if (loc == null) {

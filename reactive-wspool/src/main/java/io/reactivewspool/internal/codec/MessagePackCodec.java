@@ -3,8 +3,6 @@ package io.reactivewspool.internal.codec;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -209,17 +207,7 @@ public final class MessagePackCodec implements WsCodec {
         WsMessage envelope() throws IOException {
             int n = in.unpackMapHeader();
             count();
-            String type = null;
-            boolean typeSeen = false;
-            String typeProblem = null;
-            String idProblem = null;
-            String topic = null;
-            boolean topicSeen = false;
-            JsonNode data = null;
-            Instant timestamp = null;
-            String msgOffset = null;
-            String error = null;
-            String fieldProblem = null;
+            EnvelopeFields fields = new EnvelopeFields();
             Set<String> seen = new HashSet<>(8);
             for (int i = 0; i < n; i++) {
                 String name = key();
@@ -232,56 +220,47 @@ public final class MessagePackCodec implements WsCodec {
                 JsonNode v = value(1);
                 switch (name) {
                     case "type" -> {
-                        typeSeen = true;
                         if (isString) {
-                            type = v.stringValue();
+                            fields.type(v.stringValue());
                         } else {
-                            typeProblem = "field \"type\" must be a string, got " + describe(f);
+                            fields.typeNotString(describe(f));
                         }
                     }
                     case "id" -> {
                         if (isString) {
-                            id = v.stringValue();
+                            fields.id(v.stringValue());
                         } else if (!isNil) {
-                            if (v.isValueNode()) {
-                                id = v.asString();
-                            }
-                            idProblem = "field \"id\" must be a string, got " + describe(f);
+                            fields.idNotString(v.isValueNode() ? v.asString() : null, describe(f));
                         }
+                        id = fields.id();
                     }
                     case "topic" -> {
-                        topicSeen = !isNil;
                         if (isString) {
-                            topic = v.stringValue();
-                        } else if (!isNil && fieldProblem == null) {
-                            fieldProblem = "field \"topic\" must be a string, got " + describe(f);
+                            fields.topic(v.stringValue());
+                        } else if (!isNil) {
+                            fields.topicNotString(describe(f));
                         }
                     }
-                    case "data" -> data = v;
+                    case "data" -> fields.data(v);
                     case "timestamp" -> {
                         if (isString) {
-                            try {
-                                timestamp = JacksonEnvelopeCodec.parseInstant(v.stringValue());
-                            } catch (DateTimeParseException e) {
-                                fieldProblem = fieldProblem != null ? fieldProblem
-                                        : "field \"timestamp\" must be an ISO-8601 UTC instant such as 2026-01-01T12:00:00Z";
-                            }
-                        } else if (!isNil && fieldProblem == null) {
-                            fieldProblem = "field \"timestamp\" must be an ISO-8601 string, got " + describe(f);
+                            fields.timestamp(v.stringValue());
+                        } else if (!isNil) {
+                            fields.timestampNotString(describe(f));
                         }
                     }
                     case "offset" -> {
                         if (isString) {
-                            msgOffset = v.stringValue();
-                        } else if (!isNil && fieldProblem == null) {
-                            fieldProblem = "field \"offset\" must be a string, got " + describe(f);
+                            fields.offset(v.stringValue());
+                        } else if (!isNil) {
+                            fields.offsetNotString(describe(f));
                         }
                     }
                     case "error" -> {
                         if (isString) {
-                            error = v.stringValue();
-                        } else if (!isNil && fieldProblem == null) {
-                            fieldProblem = "field \"error\" must be a string, got " + describe(f);
+                            fields.error(v.stringValue());
+                        } else if (!isNil) {
+                            fields.errorNotString(describe(f));
                         }
                     }
                     default -> {
@@ -290,9 +269,7 @@ public final class MessagePackCodec implements WsCodec {
                 }
             }
             ensureEnd(id);
-            EnvelopeChecks.check(type, typeSeen, typeProblem, id, idProblem, fieldProblem, topicSeen, topic);
-            return WsMessage.builder(type).topic(topic).data(data).id(id).timestamp(timestamp)
-                    .offset(msgOffset).error(error).build();
+            return fields.message();
         }
 
         /** Reads any value as a tree; {@code depth} is the nesting depth it would open. */

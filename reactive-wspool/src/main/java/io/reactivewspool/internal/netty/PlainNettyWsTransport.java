@@ -2,8 +2,6 @@ package io.reactivewspool.internal.netty;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Optional;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
@@ -55,10 +53,9 @@ import reactor.core.publisher.Operators;
  * {@code cancel} and {@code close} from other threads hop there.
  */
 final class PlainNettyWsTransport extends Flux<InboundFrame>
-        implements ChannelInboundHandler, WsTransport, Subscription, CoreSubscriber<Void> {
+        implements ChannelInboundHandler, ChannelTransport, Subscription, CoreSubscriber<Void> {
 
     static final String NAME = "wspool.transport";
-    private static final long CLOSE_GRACE_MILLIS = 3_000;
     private static final Logger log = LoggerFactory.getLogger(PlainNettyWsTransport.class);
 
     private final Channel channel;
@@ -89,11 +86,6 @@ final class PlainNettyWsTransport extends Flux<InboundFrame>
     @Override
     public HandshakeInfo handshake() {
         return handshake;
-    }
-
-    @Override
-    public Optional<Executor> executor() {
-        return Optional.of(channel.eventLoop());
     }
 
     @Override
@@ -130,7 +122,7 @@ final class PlainNettyWsTransport extends Flux<InboundFrame>
         closeSent = true;
         channel.eventLoop().schedule(() -> {
             channel.close();
-        }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        }, CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         ChannelFuture written = channel.writeAndFlush(frame);
         return closeWhenWritten ? written.addListener(ChannelFutureListener.CLOSE) : written;
     }
@@ -447,6 +439,11 @@ final class PlainNettyWsTransport extends Flux<InboundFrame>
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public Channel channel() {
+        return channel;
     }
 
     private void onLoop(Runnable task) {

@@ -1,9 +1,5 @@
 package io.reactivewspool.internal.netty;
 
-import java.time.Duration;
-import java.util.Optional;
-import java.util.concurrent.Executor;
-
 import io.netty.channel.Channel;
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.server.HandshakeInfo;
@@ -23,7 +19,7 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * adapter's when WebFlux runs on Reactor Netty, so that both write pre-framed broadcasts through the same
  * per-event-loop batching.
  */
-public final class ReactorNettyWsTransport implements WsTransport {
+public final class ReactorNettyWsTransport implements ChannelTransport {
 
     private final HandshakeInfo handshake;
     private final WebsocketInbound in;
@@ -31,7 +27,6 @@ public final class ReactorNettyWsTransport implements WsTransport {
     private final int maxFrameBytes;
     private final Channel channel;
     private final Connection connection;
-    private static final Duration CLOSE_GRACE = Duration.ofSeconds(3);
 
     public ReactorNettyWsTransport(HandshakeInfo handshake, WebsocketInbound in, WebsocketOutbound out, int maxFrameBytes) {
         Connection[] conn = {null};
@@ -50,8 +45,8 @@ public final class ReactorNettyWsTransport implements WsTransport {
     }
 
     @Override
-    public Optional<Executor> executor() {
-        return Optional.of(channel.eventLoop());
+    public Channel channel() {
+        return channel;
     }
 
     @Override

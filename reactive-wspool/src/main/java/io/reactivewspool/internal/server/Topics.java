@@ -123,11 +123,7 @@ final class Topics {
         Result[] result = {Result.SUBSCRIBED};
         boolean[] created = {false};
         Topic t = topics.compute(name, (k, existing) -> {
-            Topic topic = existing;
-            if (topic == null) {
-                topic = new Topic(k);
-                created[0] = true;
-            }
+            Topic topic = existingOrNew(existing, k, created);
             if (topic.connections.contains(c)) {
                 result[0] = Result.ALREADY;
                 return topic;
@@ -188,11 +184,7 @@ final class Topics {
             }
             boolean[] created = {false};
             Topic t = topics.compute(name, (k, existing) -> {
-                Topic topic = existing;
-                if (topic == null) {
-                    topic = new Topic(k);
-                    created[0] = true;
-                }
+                Topic topic = existingOrNew(existing, k, created);
                 topic.refs++;
                 return topic;
             });
@@ -205,6 +197,15 @@ final class Topics {
             }
             return t.sink.asFlux().doFinally(s -> release(name, null));
         });
+    }
+
+    /** {@code existing}, or a new topic named {@code name}, which sets {@code created[0]}. */
+    private static Topic existingOrNew(Topic existing, String name, boolean[] created) {
+        if (existing != null) {
+            return existing;
+        }
+        created[0] = true;
+        return new Topic(name);
     }
 
     /** Completes every topic's sink, so every in-process subscriber completes; later ones complete at once. */

@@ -15,14 +15,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.reactivewspool.broker.BrokerMessage;
 import io.reactivewspool.broker.BrokerMessage.Kind;
+import io.reactivewspool.test.ClassResource;
 import io.reactivewspool.test.LeakRecorder;
 import io.reactivewspool.test.RedisClusterProcesses;
 import io.reactivewspool.testsupport.RedisServerProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,27 +40,18 @@ class ClusterBrokerCloseIT {
     /** Operations each thread may have in flight: a hub waits for its broker calls too. */
     private static final int IN_FLIGHT = 64;
     private static final AtomicInteger PREFIXES = new AtomicInteger();
-    private static RedisClusterProcesses cluster;
-
-    @BeforeAll
-    static void startCluster() {
-        cluster = RedisClusterProcesses.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
-    }
+    @RegisterExtension
+    static final ClassResource<RedisClusterProcesses> cluster = ClassResource.of(RedisClusterProcesses::start);
 
     private static RedisBroker connect(String prefix) {
-        return RedisBroker.connect(RedisBrokerOptions.cluster(cluster.uris()).nodeId("stress").channelPrefix(prefix)
+        return RedisBroker.connect(RedisBrokerOptions.cluster(cluster.get().uris()).nodeId("stress").channelPrefix(prefix)
                 .commandTimeout(Duration.ofSeconds(3)).build()).block(Duration.ofSeconds(30));
     }
 
     /** The CLIENT LIST lines, on every master, of connections named by the brokers of {@code prefix}. */
     private static List<String> connectionsOf(String prefix) {
         List<String> lines = new ArrayList<>();
-        for (RedisServerProcess m : cluster.masters()) {
+        for (RedisServerProcess m : cluster.get().masters()) {
             for (String line : m.command("CLIENT", "LIST").split("\n")) {
                 if (line.contains(" name=wspool:" + prefix + ":")) {
                     lines.add(m.port() + ": " + line.strip());

@@ -1,10 +1,10 @@
 package io.reactivewspool.broker.redis;
 
 import io.reactivewspool.broker.BrokerContract;
+import io.reactivewspool.test.ClassResource;
 import io.reactivewspool.test.RedisClusterProcesses;
 import io.reactivewspool.testsupport.RedisServerProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The {@link BrokerContract} on {@link RedisBroker} over a three-master Redis Cluster made with
@@ -14,38 +14,29 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class ClusterBrokerContractIT extends RedisBrokerContract {
 
-    private static RedisClusterProcesses cluster;
+    @RegisterExtension
+    static final ClassResource<RedisClusterProcesses> cluster = ClassResource.of(RedisClusterProcesses::start);
 
     ClusterBrokerContractIT() {
         super("contract");
     }
 
-    @BeforeAll
-    static void startCluster() {
-        cluster = RedisClusterProcesses.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        cluster.close();
-    }
-
     @Override
     protected RedisBrokerOptions.Builder options() {
-        return RedisBrokerOptions.cluster(cluster.uris());
+        return RedisBrokerOptions.cluster(cluster.get().uris());
     }
 
     @Override
     protected boolean interruptCluster() {
-        cluster.masters().forEach(RedisServerProcess::kill);
+        cluster.get().masters().forEach(RedisServerProcess::kill);
         return true;
     }
 
     @Override
     protected void restoreCluster() {
-        if (cluster.masters().stream().anyMatch(m -> !m.isRunning())) {
-            cluster.masters().stream().filter(m -> !m.isRunning()).forEach(RedisServerProcess::restart);
-            cluster.awaitHealthy();
+        if (cluster.get().masters().stream().anyMatch(m -> !m.isRunning())) {
+            cluster.get().masters().stream().filter(m -> !m.isRunning()).forEach(RedisServerProcess::restart);
+            cluster.get().awaitHealthy();
         }
     }
 }

@@ -15,10 +15,9 @@ import io.reactivewspool.server.WsHub;
 import io.reactivewspool.test.AdminHttp;
 import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.RedisHubs;
-import io.reactivewspool.testsupport.RedisServerProcess;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,22 +34,14 @@ class ClusterConnectionOpsIT {
     private static final Duration T = Duration.ofSeconds(20);
     private static final String ADMIN = "admin-secret";
 
-    private RedisServerProcess redis;
-    private RedisHubs hubs;
+    @RegisterExtension
+    final RedisHubs hubs = RedisHubs.perTest(List.of("node-a", "node-b", "node-c"), ADMIN,
+            (broker, b) -> b.cluster(ClusterSpec.builder().requestTimeout(Duration.ofSeconds(3)).build()));
 
     @BeforeEach
     void start() {
-        redis = RedisServerProcess.start();
-        hubs = RedisHubs.start(redis, List.of("node-a", "node-b", "node-c"), ADMIN,
-                (broker, b) -> b.cluster(ClusterSpec.builder().requestTimeout(Duration.ofSeconds(3)).build()));
         // Every node has beaten once: "not found" needs the answers of all three.
         await().atMost(T).until(() -> hubs.broker(0).liveNodes().block(T).size() == 3);
-    }
-
-    @AfterEach
-    void stop() {
-        hubs.close();
-        redis.close();
     }
 
     private WsHub hub(int i) {

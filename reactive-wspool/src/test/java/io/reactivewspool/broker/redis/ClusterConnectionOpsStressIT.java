@@ -25,10 +25,9 @@ import io.reactivewspool.server.ConnectionOutcome.Status;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.RedisHubs;
-import io.reactivewspool.testsupport.RedisServerProcess;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -50,21 +49,13 @@ class ClusterConnectionOpsStressIT {
     private static final int OPS_PER_THREAD = 50;
     private static final List<String> TOPICS = List.of("s/0", "s/1", "s/2", "s/3");
 
-    private RedisServerProcess redis;
-    private RedisHubs hubs;
+    @RegisterExtension
+    final RedisHubs hubs = RedisHubs.perTest(List.of("node-a", "node-b"), null,
+            (broker, b) -> b.cluster(ClusterSpec.builder().requestTimeout(Duration.ofSeconds(15)).build()));
 
     @BeforeEach
     void start() {
-        redis = RedisServerProcess.start();
-        hubs = RedisHubs.start(redis, List.of("node-a", "node-b"), null,
-                (broker, b) -> b.cluster(ClusterSpec.builder().requestTimeout(Duration.ofSeconds(15)).build()));
         await().atMost(T).until(() -> hubs.broker(0).liveNodes().block(T).size() == 2);
-    }
-
-    @AfterEach
-    void stop() {
-        hubs.close();
-        redis.close();
     }
 
     private record Client(ReactorNettyTestClient socket, String id, int node) {

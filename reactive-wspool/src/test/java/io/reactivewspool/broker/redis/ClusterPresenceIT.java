@@ -19,10 +19,10 @@ import io.reactivewspool.server.Presence;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.RedisHubs;
-import io.reactivewspool.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.test.util.RaceTestUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,17 +39,15 @@ class ClusterPresenceIT {
     private static final Duration T = Duration.ofSeconds(20);
     private static final Duration TTL = Duration.ofSeconds(1);
 
-    private RedisServerProcess redis;
-    private RedisHubs hubs;
+    @RegisterExtension
+    final RedisHubs hubs = RedisHubs.perTest(List.of("node-a", "node-b"), null,
+            (broker, b) -> b.presenceTopics(List.of("room/*")).clusterStateTtl(TTL));
     private RedisClient probe;
     private StatefulRedisConnection<String, String> conn;
 
     @BeforeEach
     void start() {
-        redis = RedisServerProcess.start();
-        hubs = RedisHubs.start(redis, List.of("node-a", "node-b"),
-                (broker, b) -> b.presenceTopics(List.of("room/*")).clusterStateTtl(TTL));
-        probe = RedisClient.create(redis.uri());
+        probe = RedisClient.create(hubs.redis().uri());
         conn = probe.connect();
     }
 
@@ -57,8 +55,6 @@ class ClusterPresenceIT {
     void stop() {
         conn.close();
         probe.shutdown();
-        hubs.close();
-        redis.close();
     }
 
     private RedisCommands<String, String> redis() {
@@ -183,7 +179,7 @@ class ClusterPresenceIT {
 
         // Restarted at once under the same node id, without subscribers: its first heartbeat must not
         // keep the old run's entries alive.
-        try (RedisHubs again = RedisHubs.start(redis, List.of("node-b"),
+        try (RedisHubs again = RedisHubs.start(hubs.redis(), List.of("node-b"),
                 (broker, b) -> b.presenceTopics(List.of("room/*")).clusterStateTtl(TTL))) {
             await().atMost(T).untilAsserted(() -> assertThat(redis().exists(heartbeatKey("node-b"))).isOne());
             await().atMost(T).untilAsserted(() -> assertThat(presence(0, "room/6").connections()).isZero());

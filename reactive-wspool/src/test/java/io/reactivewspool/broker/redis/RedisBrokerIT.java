@@ -14,11 +14,11 @@ import io.reactivewspool.WsException;
 import io.reactivewspool.broker.BrokerContract;
 import io.reactivewspool.broker.BrokerMessage;
 import io.reactivewspool.broker.BrokerMessage.Kind;
+import io.reactivewspool.test.ClassResource;
 import io.reactivewspool.testsupport.RedisServerProcess;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -31,37 +31,28 @@ import static org.awaitility.Awaitility.await;
  */
 class RedisBrokerIT extends RedisBrokerContract {
 
-    private static RedisServerProcess redis;
+    @RegisterExtension
+    static final ClassResource<RedisServerProcess> redis = ClassResource.of(RedisServerProcess::start);
 
     RedisBrokerIT() {
         super("contract");
     }
 
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisServerProcess.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
     @Override
     protected RedisBrokerOptions.Builder options() {
-        return RedisBrokerOptions.builder(redis.uri());
+        return RedisBrokerOptions.builder(redis.get().uri());
     }
 
     @Override
     protected boolean interruptCluster() {
-        redis.kill();
+        redis.get().kill();
         return true;
     }
 
     @Override
     protected void restoreCluster() {
-        if (!redis.isRunning()) {
-            redis.restart();
+        if (!redis.get().isRunning()) {
+            redis.get().restart();
         }
     }
 
@@ -108,7 +99,7 @@ class RedisBrokerIT extends RedisBrokerContract {
         RedisBroker b = redisBroker("node-b");
         List<BrokerMessage> atB = new CopyOnWriteArrayList<>();
         Disposable in = b.inbound().subscribe(atB::add);
-        RedisClient raw = RedisClient.create(redis.uri());
+        RedisClient raw = RedisClient.create(redis.get().uri());
         try (StatefulRedisConnection<byte[], byte[]> c = raw.connect(ByteArrayCodec.INSTANCE)) {
             await().atMost(T).until(b::isConnected);
             byte[] userChannel = (prefix + ":u").getBytes(StandardCharsets.UTF_8);
@@ -158,12 +149,12 @@ class RedisBrokerIT extends RedisBrokerContract {
     void publishWhileRedisIsDownFailsFastNamingTheServerAndIsCounted() {
         RedisBroker a = redisBroker("node-a");
         try {
-            redis.kill();
+            redis.get().kill();
             await().atMost(T).until(() -> !a.isConnected());
             assertThatThrownBy(() -> a.publish(new BrokerMessage(Kind.TOPIC, "prices", new byte[] {'{', '}'},
                     "node-a", Set.of())).block(T))
                     .isInstanceOf(WsException.class)
-                    .hasMessageContaining("could not publish").hasMessageContaining("127.0.0.1:" + redis.port());
+                    .hasMessageContaining("could not publish").hasMessageContaining("127.0.0.1:" + redis.get().port());
             assertThat(a.stats().publishFailed()).isEqualTo(1);
         } finally {
             restoreCluster();
@@ -173,8 +164,8 @@ class RedisBrokerIT extends RedisBrokerContract {
 
     @Test
     void unreachableRedisFailsConnectWithAClearError() {
-        int port = redis.port();
-        redis.kill();
+        int port = redis.get().port();
+        redis.get().kill();
         assertThatThrownBy(() -> RedisBroker.connect(RedisBrokerOptions.builder("redis://127.0.0.1:" + port).build()).block(T))
                 .isInstanceOf(WsException.class)
                 .hasMessageContaining("could not connect to 127.0.0.1:" + port)

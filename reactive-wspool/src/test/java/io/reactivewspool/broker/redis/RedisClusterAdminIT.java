@@ -11,10 +11,8 @@ import io.reactivewspool.test.AdminHttp;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.RedisHubs;
-import io.reactivewspool.testsupport.RedisServerProcess;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,21 +27,9 @@ class RedisClusterAdminIT {
     private static final String ADMIN = "admin-secret";
     private static final Duration TTL = Duration.ofSeconds(1);
 
-    private RedisServerProcess redis;
-    private RedisHubs hubs;
-
-    @BeforeEach
-    void start() {
-        redis = RedisServerProcess.start();
-        hubs = RedisHubs.start(redis, List.of("node-a", "node-b"), ADMIN,
-                (broker, b) -> b.presenceEvents(List.of("room/*")).clusterStateTtl(TTL));
-    }
-
-    @AfterEach
-    void stop() {
-        hubs.close();
-        redis.close();
-    }
+    @RegisterExtension
+    final RedisHubs hubs = RedisHubs.perTest(List.of("node-a", "node-b"), ADMIN,
+            (broker, b) -> b.presenceEvents(List.of("room/*")).clusterStateTtl(TTL));
 
     private HubFixture node(int i) {
         return hubs.node(i);

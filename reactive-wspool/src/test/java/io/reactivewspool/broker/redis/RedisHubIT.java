@@ -10,10 +10,8 @@ import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.RedisHubs;
-import io.reactivewspool.testsupport.RedisServerProcess;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.Disposable;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,20 +27,8 @@ class RedisHubIT {
 
     private static final Duration T = Duration.ofSeconds(10);
 
-    private RedisServerProcess redis;
-    private RedisHubs hubs;
-
-    @BeforeEach
-    void start() {
-        redis = RedisServerProcess.start();
-        hubs = RedisHubs.withHistory(redis, 100, "node-a", "node-b", "node-c");
-    }
-
-    @AfterEach
-    void stop() {
-        hubs.close();
-        redis.close();
-    }
+    @RegisterExtension
+    final RedisHubs hubs = RedisHubs.perTestWithHistory(100, "node-a", "node-b", "node-c");
 
     private HubFixture node(int i) {
         return hubs.node(i);
@@ -67,7 +53,7 @@ class RedisHubIT {
         node(0).hub().broadcast("prices", "tick", 0);
         onB.next("tick");
 
-        redis.kill();
+        hubs.redis().kill();
         long failedBefore = node(0).hub().admin().stats().messagesFailed();
         for (int i = 1; i <= 5; i++) {
             node(0).hub().broadcast("prices", "tick", i);
@@ -78,7 +64,7 @@ class RedisHubIT {
         assertThat(count(onB, "tick")).isEqualTo(1);
         assertThat(node(0).hub().isAccepting()).isTrue();
 
-        redis.restart();
+        hubs.redis().restart();
         int[] n = {100};
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
             node(0).hub().broadcast("prices", "tick", n[0]++);
@@ -90,7 +76,7 @@ class RedisHubIT {
 
     @Test
     void topicFirstSubscribedWhileRedisIsDownIsCarriedOnceRedisIsBack() {
-        redis.kill();
+        hubs.redis().kill();
         ReactorNettyTestClient onB = subscriber(1, "late"); // the broker cannot take the interest now: answered anyway
         ReactorNettyTestClient onA = subscriber(0, "late");
         long failedBefore = node(1).hub().admin().stats().messagesFailed();
@@ -98,7 +84,7 @@ class RedisHubIT {
         await().atMost(T).until(() -> node(1).hub().admin().stats().messagesFailed() > failedBefore);
         assertThat(onB.received()).noneMatch(m -> m.is("tick"));
 
-        redis.restart();
+        hubs.redis().restart();
         int[] n = {100};
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
             node(0).hub().broadcast("late", "tick", n[0]++);

@@ -1,9 +1,9 @@
 package io.reactivewspool.broker.redis;
 
 import io.reactivewspool.broker.BrokerContract;
+import io.reactivewspool.test.ClassResource;
 import io.reactivewspool.test.RedisSentinelProcesses;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The {@link BrokerContract} on {@link RedisBroker} through a {@code redis-sentinel://} URI: a
@@ -12,41 +12,32 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class SentinelBrokerContractIT extends RedisBrokerContract {
 
-    private static RedisSentinelProcesses redis;
+    @RegisterExtension
+    static final ClassResource<RedisSentinelProcesses> redis = ClassResource.of(RedisSentinelProcesses::start);
 
     SentinelBrokerContractIT() {
         super("sentinel");
     }
 
-    @BeforeAll
-    static void startRedis() {
-        redis = RedisSentinelProcesses.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        redis.close();
-    }
-
     @Override
     protected RedisBrokerOptions.Builder options() {
-        return RedisBrokerOptions.builder(redis.uri());
+        return RedisBrokerOptions.builder(redis.get().uri());
     }
 
     @Override
     protected boolean interruptCluster() {
-        redis.replica().kill();
-        redis.master().kill();
+        redis.get().replica().kill();
+        redis.get().master().kill();
         return true;
     }
 
     @Override
     protected void restoreCluster() {
-        if (!redis.master().isRunning()) {
-            redis.master().restart();
+        if (!redis.get().master().isRunning()) {
+            redis.get().master().restart();
         }
-        if (!redis.replica().isRunning()) {
-            redis.replica().restart();
+        if (!redis.get().replica().isRunning()) {
+            redis.get().replica().restart();
         }
     }
 }

@@ -13,10 +13,8 @@ import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsHubRequestException;
 import io.reactivewspool.test.ReactorNettyTestClient;
 import io.reactivewspool.test.RedisHubs;
-import io.reactivewspool.testsupport.RedisServerProcess;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.test.StepVerifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,23 +29,8 @@ class RedisHubRequestsIT {
 
     private static final Duration T = Duration.ofSeconds(20);
 
-    private RedisServerProcess redis;
-    private RedisHubs hubs;
-
-    @BeforeEach
-    void start() {
-        redis = RedisServerProcess.start();
-        RedisHubs.warmUp(redis);
-        hubs = RedisHubs.start(redis, List.of("node-a", "node-b"), (broker, b) -> b);
-    }
-
-    @AfterEach
-    void stop() {
-        if (hubs != null) {
-            hubs.close();
-        }
-        redis.close();
-    }
+    @RegisterExtension
+    final RedisHubs hubs = RedisHubs.perTest(List.of("node-a", "node-b"), null, (broker, b) -> b);
 
     private WsHub hub(int node) {
         return hubs.node(node).hub();

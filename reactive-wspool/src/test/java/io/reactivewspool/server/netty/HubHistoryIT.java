@@ -56,6 +56,14 @@ class HubHistoryIT {
         return c;
     }
 
+    /** A client subscribed to {@code topic} (its {@code subscribed} answer read). */
+    private ReactorNettyTestClient subscriber(HubFixture f, String topic) {
+        ReactorNettyTestClient c = client(f);
+        c.send(WsMessage.subscribe(topic));
+        c.next("subscribed");
+        return c;
+    }
+
     @AfterEach
     void closeAll() throws Exception {
         for (AutoCloseable r : resources) {
@@ -91,9 +99,7 @@ class HubHistoryIT {
     @Test
     void subscribeWithSinceReplaysMissedMessagesInOrderThenRepliesThenGoesLive() {
         HubFixture f = hub(100);
-        ReactorNettyTestClient first = client(f);
-        first.send(WsMessage.subscribe("news"));
-        first.next("subscribed");
+        ReactorNettyTestClient first = subscriber(f, "news");
         for (int i = 1; i <= 5; i++) {
             f.hub().broadcast("news", "tick", i);
         }
@@ -118,9 +124,7 @@ class HubHistoryIT {
     @Test
     void liveMessagesDuringRecoveryAreNeitherLostNorDuplicated() throws Exception {
         HubFixture f = hub(10_000);
-        ReactorNettyTestClient first = client(f);
-        first.send(WsMessage.subscribe("news"));
-        first.next("subscribed");
+        ReactorNettyTestClient first = subscriber(f, "news");
         f.hub().broadcast("news", "tick", 0);
         String since = first.next("tick").offset();
 
@@ -164,9 +168,7 @@ class HubHistoryIT {
     @Test
     void gapBeyondTheRingAnswersRecoveredFalseWithoutReplay() {
         HubFixture f = hub(3);
-        ReactorNettyTestClient first = client(f);
-        first.send(WsMessage.subscribe("news"));
-        first.next("subscribed");
+        ReactorNettyTestClient first = subscriber(f, "news");
         f.hub().broadcast("news", "tick", 0);
         String since = first.next("tick").offset();
         for (int i = 1; i <= 5; i++) {
@@ -199,9 +201,7 @@ class HubHistoryIT {
     @Test
     void concurrentPublishersKeepOffsetOrder() throws Exception {
         HubFixture f = hub(100);
-        ReactorNettyTestClient sub = client(f);
-        sub.send(WsMessage.subscribe("news"));
-        sub.next("subscribed");
+        ReactorNettyTestClient sub = subscriber(f, "news");
         List<ReactorNettyTestClient> publishers = new ArrayList<>();
         for (int p = 0; p < 3; p++) {
             publishers.add(client(f));
