@@ -12,10 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.reactivewspool.message.WsMessage;
-import io.reactivewspool.test.EchoWsServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.reactivewspool.test.EchoPoolFixture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -33,33 +32,14 @@ class RequestLeaseWaitIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private EchoWsServer server;
-    private WsClientPool pool;
-
-    @BeforeEach
-    void startServer() {
-        server = EchoWsServer.start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (pool != null) {
-            pool.disposeLater().block(WAIT);
-        }
-        server.close();
-    }
+    @RegisterExtension
+    final EchoPoolFixture echo = new EchoPoolFixture("lease-wait", Duration.ofSeconds(1));
 
     @Test
     void aColdPoolUnderMoreCallersThanConnectionsServesEveryRequestLongPastTheAcquireTimeout() {
         warmUp();
-        int before = server.acceptedConnections();
-        pool = WsClientPool.create(WsClientPoolOptions.builder(
-                        WsClientOptions.builder(server.url()).requestTimeout(Duration.ofSeconds(10)).build())
-                .name("lease-wait")
-                .minConnections(0)
-                .maxConnections(4)
-                .acquireTimeout(Duration.ofSeconds(1))
-                .build());
+        int before = echo.server().acceptedConnections();
+        WsClientPool pool = echo.pool(echo.options().minConnections(0).maxConnections(4).build());
         // 128 callers on 4 connections, each reply 10 ms late: the run lasts more than one acquire timeout.
         List<WsMessage> replies = Flux.range(0, 20_000)
                 .flatMap(i -> pool.request(WsMessage.of("delay", null, Map.of("ms", 10, "n", i))), 128)
@@ -67,7 +47,11 @@ class RequestLeaseWaitIT {
                 .block(WAIT);
         assertThat(replies).hasSize(20_000);
         assertThat(replies.stream().map(r -> r.data().get("n").asInt()).distinct().count()).isEqualTo(20_000);
-        assertThat(server.acceptedConnections() - before).isBetween(1, 4);
+        assertThat(echo.server().acceptedConnections() - before).isBetween(1, 4);
+        awaitAtRest(pool);
+    }
+
+    private static void awaitAtRest(WsClientPool pool) {
         await().atMost(WAIT).untilAsserted(() -> {
             WsClientPoolMetrics m = pool.metrics();
             assertThat(m.acquired()).as("at rest: %s", m).isZero();
@@ -77,7 +61,7 @@ class RequestLeaseWaitIT {
 
     /** Connecting in a cold JVM can outlast the short acquire timeouts below; the pools under test start cold all the same. */
     private void warmUp() {
-        WsClientPool warm = WsClientPool.create(WsClientPoolOptions.builder(server.url()).name("warm-up").build());
+        WsClientPool warm = WsClientPool.create(echo.options().name("warm-up").build());
         try {
             Flux.range(0, 200).flatMap(i -> warm.request(WsMessage.of("echo", null, Map.of("n", i))), 16).blockLast(WAIT);
         } finally {
@@ -88,14 +72,8 @@ class RequestLeaseWaitIT {
     @Test
     void cancelsAndTimeoutsFromManyThreadsWhileRequestsWaitForLeasesLeaveNothingBehind() throws Exception {
         warmUp();
-        pool = WsClientPool.create(WsClientPoolOptions.builder(
-                        WsClientOptions.builder(server.url()).requestTimeout(Duration.ofSeconds(10)).build())
-                .name("lease-wait-stress")
-                .minConnections(0)
-                .maxConnections(2)
-                .maxRequestsPerConnection(4)
-                .acquireTimeout(Duration.ofMillis(300))
-                .build());
+        WsClientPool pool = echo.pool(echo.options().minConnections(0).maxConnections(2).maxRequestsPerConnection(4)
+                .acquireTimeout(Duration.ofMillis(300)).build());
         int threads = 4;
         ExecutorService callers = Executors.newFixedThreadPool(threads);
         AtomicInteger replies = new AtomicInteger();
@@ -125,11 +103,7 @@ class RequestLeaseWaitIT {
         }
         assertThat(replies.get() + refused.get()).isEqualTo(threads * 1_500);
         assertThat(replies.get()).as("most requests are answered").isGreaterThan(threads * 1_500 / 2);
-        await().atMost(WAIT).untilAsserted(() -> {
-            WsClientPoolMetrics m = pool.metrics();
-            assertThat(m.acquired()).as("at rest: %s", m).isZero();
-            assertThat(m.pending()).as("at rest: %s", m).isZero();
-        });
+        awaitAtRest(pool);
         // Every slot is still there: both can be borrowed at once, and requests are served afterwards.
         List<PooledWsConnection> both = Flux.range(0, 2).flatMap(i -> pool.acquire()).collectList().block(WAIT);
         assertThat(both).hasSize(2);
