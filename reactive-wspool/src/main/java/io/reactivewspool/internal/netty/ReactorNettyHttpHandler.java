@@ -100,17 +100,9 @@ public final class ReactorNettyHttpHandler {
                         .header(HttpHeaderNames.CONNECTION, "close")
                         .sendString(Mono.just(admission.reason() + "\n")).then();
             }
-            return res.sendWebsocket((in, out) -> {
-                // The upgrade is answered and HandshakeInfo kept what the hub needs: nothing reads these
-                // headers again, and an idle connection would hold them for its whole life.
-                if (in instanceof HttpServerRequest upgraded) {
-                    upgraded.requestHeaders().clear();
-                }
-                if (out instanceof HttpServerResponse upgraded) {
-                    upgraded.responseHeaders().clear();
-                }
-                return hub.serve(new ReactorNettyWsTransport(hs.afterUpgrade(), in, out, maxFrameBytes), admission);
-            }, admission.subprotocol() == null ? spec
+            return res.sendWebsocket((in, out) -> hub.serve(
+                    new ReactorNettyWsTransport(hs.afterUpgrade(), in, out, maxFrameBytes), admission),
+                    admission.subprotocol() == null ? spec
                     : specs.computeIfAbsent(admission.subprotocol(), this::spec));
         });
     }

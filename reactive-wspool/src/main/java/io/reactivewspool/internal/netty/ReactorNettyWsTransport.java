@@ -15,6 +15,8 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
@@ -42,6 +44,15 @@ public final class ReactorNettyWsTransport implements WsTransport {
         this.in = in;
         this.out = out;
         this.maxFrameBytes = maxFrameBytes;
+        // The upgrade is answered and the HandshakeInfo holds what the hub keeps: nothing reads these
+        // headers again, and an idle connection would hold them for its whole life (about 1 KB under
+        // WebFlux, which leaves them as the client sent them).
+        if (in instanceof HttpServerRequest upgraded) {
+            upgraded.requestHeaders().clear();
+        }
+        if (out instanceof HttpServerResponse upgraded) {
+            upgraded.responseHeaders().clear();
+        }
     }
 
     @Override
