@@ -70,7 +70,7 @@ public final class ReactorNettyWsTransport implements WsTransport {
     public Flux<InboundFrame> receive() {
         // The copy happens inside onNext; Reactor Netty releases the frame once onNext returns,
         // so each inbound buffer is released exactly once, by Reactor Netty.
-        return new InboundFrames((Flux<Object>) in.aggregateFrames(maxFrameBytes).receiveObject(), maxFrameBytes);
+        return new InboundFrames((Flux<Object>) in.receiveObject(), maxFrameBytes);
     }
 
     @Override
