@@ -92,7 +92,7 @@ public final class ReactorNettyHttpHandler {
     }
 
     private Mono<Void> websocket(HttpServerRequest req, HttpServerResponse res) {
-        HandshakeInfo hs = Handshakes.of(req.uri(), req.requestHeaders(), req.remoteAddress());
+        HandshakeInfo hs = Handshakes.of(req.uri(), req.requestHeaders(), req.remoteAddress(), options.path());
         return hub.admit(hs).flatMap(admission -> {
             if (!admission.isAccepted()) {
                 return res.status(admission.httpStatus())
@@ -110,7 +110,7 @@ public final class ReactorNettyHttpHandler {
     // ---------------------------------------------------------------- admin API
 
     private Mono<Void> admin(HttpServerRequest req, HttpServerResponse res, String sub) {
-        HandshakeInfo hs = Handshakes.of(req.uri(), req.requestHeaders(), req.remoteAddress());
+        HandshakeInfo hs = Handshakes.of(req.uri(), req.requestHeaders(), req.remoteAddress(), options.path());
         Optional<AdminHttpApi.Response> refused = adminApi.refusal(sub, hs);
         if (refused.isPresent()) {
             // Answered before a byte of the body is read, and closed: the body stays unread.
