@@ -76,6 +76,8 @@ final class PlainNettyWsTransport extends Flux<InboundFrame>
     private boolean closeSent;
     /** The message being reassembled from fragments, or {@code null}. */
     private FragmentedMessage fragments;
+    /** The connection's frame writer, told of writability changes; {@code null} until sending starts. */
+    private volatile FrameWriter writer;
 
     PlainNettyWsTransport(Channel channel, HandshakeInfo handshake, int maxFrameBytes) {
         this.channel = channel;
@@ -102,7 +104,8 @@ final class PlainNettyWsTransport extends Flux<InboundFrame>
 
     @Override
     public Mono<Void> send(Publisher<OutboundFrame> frames) {
-        return FrameWriter.send(channel, frames, (ch, w) -> ch.pipeline().addLast(FrameWriter.NAME, w));
+        // This handler tells the writer of writability changes: the writer needs no place in the pipeline.
+        return FrameWriter.send(channel, frames, (ch, w) -> writer = w);
     }
 
     @Override
@@ -426,6 +429,10 @@ final class PlainNettyWsTransport extends Flux<InboundFrame>
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        FrameWriter w = writer;
+        if (w != null) {
+            w.writabilityChanged();
+        }
         ctx.fireChannelWritabilityChanged();
     }
 

@@ -75,7 +75,12 @@ public final class ReactorNettyWsTransport implements WsTransport {
 
     @Override
     public Mono<Void> send(Publisher<OutboundFrame> frames) {
-        return FrameWriter.send(channel, frames, (ch, writer) -> connection.addHandlerLast(FrameWriter.NAME, writer));
+        return FrameWriter.send(channel, frames, (ch, writer) -> {
+            // The engine's channels have a guard to tell the writer; WebFlux's get the writer as a handler.
+            if (!InboundGuard.carry(ch, writer)) {
+                connection.addHandlerLast(FrameWriter.NAME, writer);
+            }
+        });
     }
 
     @Override
