@@ -279,6 +279,14 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
         }
     }
 
+    /** For such a handler: tells {@code writer} (once sending started, else {@code null}), then passes the event on. */
+    static void writabilityChanged(FrameWriter writer, ChannelHandlerContext ctx) {
+        if (writer != null) {
+            writer.writabilityChanged();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
     private void onLoop(Runnable task) {
         if (loop.inEventLoop()) {
             task.run();

@@ -57,11 +57,7 @@ public final class InboundGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        FrameWriter w = writer;
-        if (w != null) {
-            w.writabilityChanged();
-        }
-        ctx.fireChannelWritabilityChanged();
+        FrameWriter.writabilityChanged(writer, ctx);
     }
 
     @Override

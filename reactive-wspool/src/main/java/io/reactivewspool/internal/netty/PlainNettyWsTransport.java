@@ -429,11 +429,7 @@ final class PlainNettyWsTransport extends Flux<InboundFrame>
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        FrameWriter w = writer;
-        if (w != null) {
-            w.writabilityChanged();
-        }
-        ctx.fireChannelWritabilityChanged();
+        FrameWriter.writabilityChanged(writer, ctx);
     }
 
     private void onLoop(Runnable task) {
