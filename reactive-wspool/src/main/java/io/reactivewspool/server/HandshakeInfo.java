@@ -7,6 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * What the hub knows about an HTTP request: the WebSocket upgrade of a connection, or an admin
@@ -28,11 +31,22 @@ public record HandshakeInfo(String path, Map<String, List<String>> headers, Map<
     /** The query parameter that carries a connection token. */
     public static final String TOKEN_PARAM = "token";
 
+    /**
+     * Common request header names, lower-case: an open connection keeps its upgrade's headers, and
+     * each name parsed from a request is one more string per connection (48 bytes).
+     */
+    private static final Map<String, String> COMMON_NAMES = Stream.of("host", "origin", "user-agent", "accept",
+                    "accept-encoding", "accept-language", "cache-control", "pragma", "cookie", "referer", "dnt",
+                    "forwarded", "via", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port",
+                    "x-real-ip", "x-request-id", "traceparent", "tracestate", "priority", "sec-fetch-dest",
+                    "sec-fetch-mode", "sec-fetch-site", "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform")
+            .collect(Collectors.toUnmodifiableMap(Function.identity(), Function.identity()));
+
     public HandshakeInfo {
         path = path == null ? "/" : path;
         Map<String, List<String>> h = new LinkedHashMap<>();
         if (headers != null) {
-            headers.forEach((k, v) -> h.computeIfAbsent(k.toLowerCase(Locale.ROOT), x -> new ArrayList<>()).addAll(v));
+            headers.forEach((k, v) -> h.computeIfAbsent(lowerCaseName(k), x -> new ArrayList<>()).addAll(v));
         }
         h.replaceAll((k, v) -> List.copyOf(v));
         headers = Map.copyOf(h);
@@ -102,6 +116,11 @@ public record HandshakeInfo(String path, Map<String, List<String>> headers, Map<
             q.remove(TOKEN_PARAM);
         }
         return new HandshakeInfo(path, h, q, remoteAddress, principal);
+    }
+
+    private static String lowerCaseName(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return COMMON_NAMES.getOrDefault(lower, lower);
     }
 
     private static boolean upgradeOrCredential(String lowerCaseName) {

@@ -12,17 +12,15 @@ import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.server.RequestUpgradeStrategy;
 import org.springframework.web.reactive.socket.server.upgrade.JettyCoreRequestUpgradeStrategy;
 import org.springframework.web.reactive.socket.server.upgrade.JettyRequestUpgradeStrategy;
-import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
 import org.springframework.web.reactive.socket.server.upgrade.StandardWebSocketUpgradeStrategy;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
-import reactor.netty.http.server.WebsocketServerSpec;
 
 /**
  * The upgrade of the server that runs the application, chosen per request from the request's native
  * type rather than from the class path (Reactor Netty is always on it, since the engine uses it, so
  * Spring's class-path detection cannot tell a Jetty or Tomcat application from a Reactor Netty one):
- * Reactor Netty's upgrade on Reactor Netty, Jetty's own WebSocket API on Jetty (servlet or core
+ * Reactor Netty's upgrade on Reactor Netty ({@link ReactorNettyUpgrade}), Jetty's own WebSocket API on Jetty (servlet or core
  * handler), and the JSR-356 container of any other servlet server (Tomcat). Each is built once, on
  * first use, with the hub's frame limit where the server allows one: a larger message is closed with 1009.
  */
@@ -72,7 +70,7 @@ public final class ServerUpgradeStrategy implements RequestUpgradeStrategy {
         Object response = nativeOf(() -> ServerHttpResponseDecorator.getNativeResponse(exchange.getResponse()));
         if (isA(NETTY_RESPONSE, response)) {
             RequestUpgradeStrategy s = reactorNetty;
-            return s != null ? s : (reactorNetty = reactorNetty());
+            return s != null ? s : (reactorNetty = new ReactorNettyUpgrade(maxFrameBytes, compression));
         }
         Object request = nativeOf(() -> ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest()));
         if (isA(SERVLET_REQUEST, request)) {
@@ -92,17 +90,6 @@ public final class ServerUpgradeStrategy implements RequestUpgradeStrategy {
                 + (request == null ? exchange.getRequest() : request).getClass().getName()
                 + ": the hub upgrades on Reactor Netty, on Jetty (with its WebSocket"
                 + " server on the class path) and on servlet servers with a JSR-356 container (Tomcat)");
-    }
-
-    private RequestUpgradeStrategy reactorNetty() {
-        int max = maxFrameBytes;
-        boolean deflate = compression;
-        return new ReactorNettyRequestUpgradeStrategy(() -> WebsocketServerSpec.builder()
-                .maxFramePayloadLength(max)
-                .compress(deflate)
-                // A deflated frame is inflated only up to the limit: a small frame must not cost what it inflates to.
-                .maxDecompressionBufferSize(max)
-                .handlePing(true));
     }
 
     private RequestUpgradeStrategy standard() {

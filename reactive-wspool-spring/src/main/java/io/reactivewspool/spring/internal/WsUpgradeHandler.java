@@ -62,20 +62,26 @@ public final class WsUpgradeHandler implements WebHandler {
                                     "this endpoint requires authentication: pass a token in the 'token' query parameter or an 'Authorization: Bearer' header");
                         }
                         List<String> subprotocols = subprotocols(exchange.getRequest(), admission.subprotocol());
-                        return webSocketService.handleRequest(exchange, new WebSocketHandler() {
-                            @Override
-                            public List<String> getSubProtocols() {
-                                return subprotocols;
-                            }
-
-                            @Override
-                            public Mono<Void> handle(WebSocketSession session) {
-                                return hub.serve(SpringWsTransport.over(session, handshake.afterUpgrade(),
-                                        hub.options().limits().maxFrameBytes()), admission, topics);
-                            }
-                        });
+                        return webSocketService.handleRequest(exchange,
+                                new HubSession(hub, handshake, admission, topics, subprotocols));
                     });
                 });
+    }
+
+    /** Serves an upgraded session on the hub; it reads nothing of the session but its connection. */
+    record HubSession(WsHub hub, HandshakeInfo handshake, Admission admission, Set<String> topics,
+                      List<String> subprotocols) implements WebSocketHandler {
+
+        @Override
+        public List<String> getSubProtocols() {
+            return subprotocols;
+        }
+
+        @Override
+        public Mono<Void> handle(WebSocketSession session) {
+            return hub.serve(SpringWsTransport.over(session, handshake.afterUpgrade(),
+                    hub.options().limits().maxFrameBytes()), admission, topics);
+        }
     }
 
     /**

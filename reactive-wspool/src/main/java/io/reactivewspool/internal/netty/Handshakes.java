@@ -25,13 +25,18 @@ final class Handshakes {
     private Handshakes() {
     }
 
-    static HandshakeInfo of(String uri, HttpHeaders requestHeaders, InetSocketAddress remote) {
+    /**
+     * @param routePath the hub's path: a request for it keeps the route's string, not one of its own
+     *                  (an open connection keeps its path)
+     */
+    static HandshakeInfo of(String uri, HttpHeaders requestHeaders, InetSocketAddress remote, String routePath) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : requestHeaders) {
             headers.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
         }
         QueryStringDecoder q = new QueryStringDecoder(uri);
-        return new HandshakeInfo(q.path(), headers, q.parameters(), remote, null);
+        String path = q.path();
+        return new HandshakeInfo(path.equals(routePath) ? routePath : path, headers, q.parameters(), remote, null);
     }
 
     /**

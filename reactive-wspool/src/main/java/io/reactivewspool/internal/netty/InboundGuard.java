@@ -31,6 +31,8 @@ public final class InboundGuard extends ChannelInboundHandlerAdapter {
 
     private boolean failed;
     private boolean inflateFailed;
+    /** The connection's frame writer, told of writability changes; {@code null} until sending starts. */
+    private volatile FrameWriter writer;
 
     private InboundGuard() {
     }
@@ -38,6 +40,24 @@ public final class InboundGuard extends ChannelInboundHandlerAdapter {
     /** Installs the guard on a new server channel (from {@code HttpServer.doOnChannelInit}). */
     public static void install(Channel channel) {
         channel.pipeline().addBefore(NettyPipeline.ReactiveBridge, NAME, new InboundGuard());
+    }
+
+    /**
+     * Tells {@code writer} of the channel's writability changes from the guard's place in the
+     * pipeline; {@code false} when the channel has no guard (a server that is not the engine's).
+     */
+    static boolean carry(Channel channel, FrameWriter writer) {
+        InboundGuard guard = channel.pipeline().get(InboundGuard.class);
+        if (guard == null) {
+            return false;
+        }
+        guard.writer = writer;
+        return true;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        FrameWriter.writabilityChanged(writer, ctx);
     }
 
     @Override

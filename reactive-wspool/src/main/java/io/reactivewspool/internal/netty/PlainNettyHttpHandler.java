@@ -192,7 +192,7 @@ final class PlainNettyHttpHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void admin(HttpRequest req, String sub) {
-        handshake = Handshakes.of(req.uri(), req.headers(), (InetSocketAddress) channel.remoteAddress());
+        handshake = Handshakes.of(req.uri(), req.headers(), (InetSocketAddress) channel.remoteAddress(), routes.options().path());
         Optional<AdminHttpApi.Response> refused = routes.adminApi().refusal(sub, handshake);
         if (refused.isPresent()) {
             // Before a byte of the body is read, and closed: what follows is dropped unread.
@@ -214,7 +214,7 @@ final class PlainNettyHttpHandler extends ChannelInboundHandlerAdapter {
 
     private void websocket(HttpRequest req) {
         request = req;
-        handshake = Handshakes.of(req.uri(), req.headers(), (InetSocketAddress) channel.remoteAddress());
+        handshake = Handshakes.of(req.uri(), req.headers(), (InetSocketAddress) channel.remoteAddress(), routes.options().path());
         state = UPGRADING;
         channel.config().setAutoRead(false);
         routes.hub().admit(handshake).subscribe(new OnLoop<>(this::admitted));

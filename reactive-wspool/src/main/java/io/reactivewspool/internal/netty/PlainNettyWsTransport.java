@@ -1,7 +1,6 @@
 package io.reactivewspool.internal.netty;
 
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
@@ -73,7 +72,9 @@ final class PlainNettyWsTransport extends Flux<InboundFrame>
     private Throwable failure;
     private boolean closeSent;
     /** The message being reassembled from fragments, or {@code null}. */
-    private Fragments fragments;
+    private FragmentedMessage fragments;
+    /** The connection's frame writer, told of writability changes; {@code null} until sending starts. */
+    private volatile FrameWriter writer;
 
     PlainNettyWsTransport(Channel channel, HandshakeInfo handshake, int maxFrameBytes) {
         this.channel = channel;
@@ -95,7 +96,8 @@ final class PlainNettyWsTransport extends Flux<InboundFrame>
 
     @Override
     public Mono<Void> send(Publisher<OutboundFrame> frames) {
-        return FrameWriter.send(channel, frames, (ch, w) -> ch.pipeline().addLast(FrameWriter.NAME, w));
+        // This handler tells the writer of writability changes: the writer needs no place in the pipeline.
+        return FrameWriter.send(channel, frames, (ch, w) -> writer = w);
     }
 
     @Override
@@ -165,10 +167,9 @@ final class PlainNettyWsTransport extends Flux<InboundFrame>
         if (frame instanceof ContinuationWebSocketFrame) {
             // Netty's decoder refuses a continuation without a message to continue.
             if (fragments != null && append(content) && frame.isFinalFragment()) {
-                Fragments whole = fragments;
+                FragmentedMessage whole = fragments;
                 fragments = null;
-                emit(new InboundFrame(whole.kind, whole.length == whole.bytes.length
-                        ? whole.bytes : Arrays.copyOf(whole.bytes, whole.length)));
+                emit(whole.toFrame());
             }
             return;
         }
@@ -177,7 +178,7 @@ final class PlainNettyWsTransport extends Flux<InboundFrame>
             return;
         }
         if (!frame.isFinalFragment()) {
-            fragments = new Fragments(kind);
+            fragments = new FragmentedMessage(kind);
             append(content);
             return;
         }
@@ -191,29 +192,11 @@ final class PlainNettyWsTransport extends Flux<InboundFrame>
 
     /** Adds a fragment; {@code false} when the message grew over the limit (and the inbound ended). */
     private boolean append(ByteBuf chunk) {
-        Fragments m = fragments;
-        int n = chunk.readableBytes();
-        if (n > maxFrameBytes - m.length) {
+        if (!fragments.append(chunk, maxFrameBytes)) {
             tooLarge();
             return false;
         }
-        if (m.length + n > m.bytes.length) {
-            m.bytes = Arrays.copyOf(m.bytes, Math.min(maxFrameBytes, Math.max(m.length + n, m.bytes.length * 2)));
-        }
-        chunk.getBytes(chunk.readerIndex(), m.bytes, m.length, n);
-        m.length += n;
         return true;
-    }
-
-    /** A message arriving in fragments: only while it does, a connection holds one. */
-    private static final class Fragments {
-        final InboundFrame.Kind kind;
-        byte[] bytes = new byte[0];
-        int length;
-
-        Fragments(InboundFrame.Kind kind) {
-            this.kind = kind;
-        }
     }
 
     private void tooLarge() {
@@ -438,7 +421,7 @@ final class PlainNettyWsTransport extends Flux<InboundFrame>
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        ctx.fireChannelWritabilityChanged();
+        FrameWriter.writabilityChanged(writer, ctx);
     }
 
     @Override

@@ -92,7 +92,7 @@ public final class ReactorNettyHttpHandler {
     }
 
     private Mono<Void> websocket(HttpServerRequest req, HttpServerResponse res) {
-        HandshakeInfo hs = Handshakes.of(req.uri(), req.requestHeaders(), req.remoteAddress());
+        HandshakeInfo hs = Handshakes.of(req.uri(), req.requestHeaders(), req.remoteAddress(), options.path());
         return hub.admit(hs).flatMap(admission -> {
             if (!admission.isAccepted()) {
                 return res.status(admission.httpStatus())
@@ -100,17 +100,9 @@ public final class ReactorNettyHttpHandler {
                         .header(HttpHeaderNames.CONNECTION, "close")
                         .sendString(Mono.just(admission.reason() + "\n")).then();
             }
-            return res.sendWebsocket((in, out) -> {
-                // The upgrade is answered and HandshakeInfo kept what the hub needs: nothing reads these
-                // headers again, and an idle connection would hold them for its whole life.
-                if (in instanceof HttpServerRequest upgraded) {
-                    upgraded.requestHeaders().clear();
-                }
-                if (out instanceof HttpServerResponse upgraded) {
-                    upgraded.responseHeaders().clear();
-                }
-                return hub.serve(new ReactorNettyWsTransport(hs.afterUpgrade(), in, out, maxFrameBytes), admission);
-            }, admission.subprotocol() == null ? spec
+            return res.sendWebsocket((in, out) -> hub.serve(
+                    new ReactorNettyWsTransport(hs.afterUpgrade(), in, out, maxFrameBytes), admission),
+                    admission.subprotocol() == null ? spec
                     : specs.computeIfAbsent(admission.subprotocol(), this::spec));
         });
     }
@@ -118,7 +110,7 @@ public final class ReactorNettyHttpHandler {
     // ---------------------------------------------------------------- admin API
 
     private Mono<Void> admin(HttpServerRequest req, HttpServerResponse res, String sub) {
-        HandshakeInfo hs = Handshakes.of(req.uri(), req.requestHeaders(), req.remoteAddress());
+        HandshakeInfo hs = Handshakes.of(req.uri(), req.requestHeaders(), req.remoteAddress(), options.path());
         Optional<AdminHttpApi.Response> refused = adminApi.refusal(sub, hs);
         if (refused.isPresent()) {
             // Answered before a byte of the body is read, and closed: the body stays unread.

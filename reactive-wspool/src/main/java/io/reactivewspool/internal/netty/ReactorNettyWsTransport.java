@@ -11,6 +11,8 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
@@ -37,6 +39,15 @@ public final class ReactorNettyWsTransport implements ChannelTransport {
         this.in = in;
         this.out = out;
         this.maxFrameBytes = maxFrameBytes;
+        // The upgrade is answered and the HandshakeInfo holds what the hub keeps: nothing reads these
+        // headers again, and an idle connection would hold them for its whole life (about 1 KB under
+        // WebFlux, which leaves them as the client sent them).
+        if (in instanceof HttpServerRequest upgraded) {
+            upgraded.requestHeaders().clear();
+        }
+        if (out instanceof HttpServerResponse upgraded) {
+            upgraded.responseHeaders().clear();
+        }
     }
 
     @Override
@@ -54,12 +65,17 @@ public final class ReactorNettyWsTransport implements ChannelTransport {
     public Flux<InboundFrame> receive() {
         // The copy happens inside onNext; Reactor Netty releases the frame once onNext returns,
         // so each inbound buffer is released exactly once, by Reactor Netty.
-        return new InboundFrames((Flux<Object>) in.aggregateFrames(maxFrameBytes).receiveObject(), maxFrameBytes);
+        return new InboundFrames((Flux<Object>) in.receiveObject(), maxFrameBytes);
     }
 
     @Override
     public Mono<Void> send(Publisher<OutboundFrame> frames) {
-        return FrameWriter.send(channel, frames, (ch, writer) -> connection.addHandlerLast(FrameWriter.NAME, writer));
+        return FrameWriter.send(channel, frames, (ch, writer) -> {
+            // The engine's channels have a guard to tell the writer; WebFlux's get the writer as a handler.
+            if (!InboundGuard.carry(ch, writer)) {
+                connection.addHandlerLast(FrameWriter.NAME, writer);
+            }
+        });
     }
 
     @Override

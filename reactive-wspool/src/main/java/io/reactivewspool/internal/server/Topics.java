@@ -148,7 +148,8 @@ final class Topics {
         } else {
             d = t.sink.asFlux().subscribe(onEvent);
         }
-        c.subscriptions.put(name, d);
+        // The topic's own name, not the one parsed from this request: one string for all its subscribers.
+        c.subscriptions.put(t.name, d);
         if (created[0]) {
             interest.changed(name);
         }

@@ -12,7 +12,8 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * {@code HttpServer} route, or WebFlux on Reactor Netty (the Spring module uses it there). It is the
  * transport of {@link WsServer}'s Reactor Netty engine: broadcasts go out pre-framed through one batch
  * per event loop, inbound fragments are aggregated up to the frame limit, and a longer message is
- * answered with 1009.
+ * answered with 1009. It empties the upgrade request's and response's header maps: the
+ * {@link HandshakeInfo} passed in is what the connection keeps of its upgrade.
  *
  * <pre>{@code
  * HttpServer.create().port(8080)

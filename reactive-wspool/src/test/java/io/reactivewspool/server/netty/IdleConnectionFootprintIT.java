@@ -1,13 +1,11 @@
 package io.reactivewspool.server.netty;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 
-import javax.management.ObjectName;
-
 import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.HubFixture;
+import io.reactivewspool.test.LiveObjects;
 import io.reactivewspool.test.RawSocketClient;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +52,29 @@ class IdleConnectionFootprintIT {
     }
 
     /**
+     * An open connection keeps no fragment aggregator: fragments are reassembled by the hub's inbound
+     * stream only while a fragmented message arrives. Netty's {@code WebSocketFrameAggregator}, which
+     * Reactor Netty's {@code aggregateFrames} adds, is a pipeline handler every connection would keep
+     * for its whole life (about 110 bytes with its context).
+     */
+    @Test
+    void openConnectionsKeepNoFragmentAggregator() throws Exception {
+        String aggregator = "io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator";
+        try (HubFixture f = HubFixture.start(WsHubOptions.builder().build(), null, engine())) {
+            long before = liveInstances(aggregator);
+            List<RawSocketClient> clients = RawSocketClient.connectMany(CLIENTS, i -> f.wsUrl());
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> f.hub().admin().stats().activeConnections() == CLIENTS);
+                long added = liveInstances(aggregator) - before;
+                System.out.printf("IdleConnectionFootprintIT live %s added=%d by %d open connections%n", aggregator, added, CLIENTS);
+                assertThat(added).as("fragment aggregators held by %d open connections", CLIENTS).isLessThan(CLIENTS / 10L);
+            } finally {
+                clients.forEach(RawSocketClient::close);
+            }
+        }
+    }
+
+    /**
      * An idle connection that has had a heartbeat keeps no array queue: the writer takes frames
      * from other threads (the heartbeat ping comes from the hub's timer thread), and an array queue
      * of 64 slots for them would cost every connection about 700 bytes for the rest of its life.
@@ -87,17 +108,7 @@ class IdleConnectionFootprintIT {
         }
     }
 
-    /** Live instances of a class, from the JVM's class histogram (which runs a full collection first). */
     private static long liveInstances(String className) throws Exception {
-        String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
-                new Object[] {null}, new String[] {String[].class.getName()});
-        for (String line : histogram.split("\n")) {
-            String[] cols = line.trim().split("\\s+");
-            if (cols.length >= 4 && cols[3].equals(className)) {
-                return Long.parseLong(cols[1]);
-            }
-        }
-        return 0;
+        return LiveObjects.count(className);
     }
 }
