@@ -189,6 +189,8 @@ class WsConnectionIT {
     @Test
     void undecodableFrameIsCountedAndVisibleOnTheRawStreamAndTheConnectionLives() {
         conn = connect(server.url());
+        // the client may see the 101 before the server's handler has registered the connection
+        await().atMost(WAIT).until(() -> server.openConnections() == 1);
         StepVerifier.create(conn.receiveRaw().take(1))
                 .then(() -> server.sendRawToAll("{not json"))
                 .expectNext("{not json")
@@ -202,6 +204,8 @@ class WsConnectionIT {
     @Test
     void messagesThatAreNotRepliesGoToReceive() {
         conn = connect(server.url());
+        // the client may see the 101 before the server's handler has registered the connection
+        await().atMost(WAIT).until(() -> server.openConnections() == 1);
         StepVerifier.create(conn.receive().take(1))
                 .then(() -> server.sendRawToAll("{\"type\":\"news\",\"data\":1}"))
                 .assertNext(m -> assertThat(m.type()).isEqualTo("news"))
