@@ -70,22 +70,26 @@ final class RequestLeases {
     }
 
     private Mono<WsMessage> attempt(WsMessage message, Duration timeout, int attemptsLeft, WsConnection skip, long start) {
-        // Read before looking: a change after the look completes this one.
-        Sinks.Empty<Void> next = changed.get();
+        Mono<WsMessage> now = tryNow(message, timeout, attemptsLeft, skip, start);
+        return now != null ? now : waitForChange(message, timeout, attemptsLeft, skip, start);
+    }
+
+    /** Joins a lease or takes a new one; {@code null} when neither can be had now. */
+    private Mono<WsMessage> tryNow(WsMessage message, Duration timeout, int attemptsLeft, WsConnection skip, long start) {
         PoolEntry joined = join(skip);
         // The share is taken now: the request Mono subscribed right away gives it back on any end, cancel included.
         if (joined != null) {
             return requestOn(joined, message, timeout, attemptsLeft);
         }
-        if (reserveGrowth()) {
-            return Acquire.<PooledRef<PoolEntry>>mono(source, false, start)
-                    .doFinally(s -> {
-                        growing.decrementAndGet();
-                        signalChange();
-                    })
-                    .flatMap(ref -> requestOn(startLease(ref), message, timeout, attemptsLeft));
+        if (!reserveGrowth()) {
+            return null;
         }
-        return waitForChange(next, start).then(Mono.defer(() -> attempt(message, timeout, attemptsLeft, skip, start)));
+        return Acquire.<PooledRef<PoolEntry>>mono(source, false, start)
+                .doFinally(s -> {
+                    growing.decrementAndGet();
+                    signalChange();
+                })
+                .flatMap(ref -> requestOn(startLease(ref), message, timeout, attemptsLeft));
     }
 
     /** One more new lease, unless those being acquired already take all the pool can serve (one may always queue). */
@@ -101,7 +105,8 @@ final class RequestLeases {
         }
     }
 
-    private Mono<Void> waitForChange(Sinks.Empty<Void> next, long start) {
+    /** Waits for the next change, within what is left of the acquire deadline, then tries again. */
+    private Mono<WsMessage> waitForChange(WsMessage message, Duration timeout, int attemptsLeft, WsConnection skip, long start) {
         long left = start + source.acquireTimeoutNanos() - source.nanoTime();
         if (left <= 0) {
             return Mono.error(source.acquireError(new TimeoutException("no lease to join within the acquire timeout")));
@@ -110,11 +115,19 @@ final class RequestLeases {
             waiting.decrementAndGet();
             return Mono.error(source.acquireError(source.pendingLimit()));
         }
-        // Counted before it looks again: a change made after signalChange() read the count is seen by that look.
+        // Counted, then the signal read, then one more look: a change the look misses came after it,
+        // saw the count (signalChange) and completes this signal.
+        Sinks.Empty<Void> next = changed.get();
+        Mono<WsMessage> now = tryNow(message, timeout, attemptsLeft, skip, start);
+        if (now != null) {
+            waiting.decrementAndGet();
+            return now;
+        }
         return next.asMono()
                 .timeout(Duration.ofNanos(left), source.scheduler())
                 .onErrorMap(TimeoutException.class, source::acquireError)
-                .doFinally(s -> waiting.decrementAndGet());
+                .doFinally(s -> waiting.decrementAndGet())
+                .then(Mono.defer(() -> attempt(message, timeout, attemptsLeft, skip, start)));
     }
 
     private void signalChange() {
