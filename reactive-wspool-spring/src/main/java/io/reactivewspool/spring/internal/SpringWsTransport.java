@@ -1,9 +1,7 @@
 package io.reactivewspool.spring.internal;
 
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 
 import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.server.HandshakeInfo;
@@ -72,11 +70,6 @@ public final class SpringWsTransport implements WsTransport {
     @Override
     public HandshakeInfo handshake() {
         return handshake;
-    }
-
-    @Override
-    public Optional<Executor> executor() {
-        return Optional.empty();
     }
 
     @Override
