@@ -18,6 +18,7 @@ import io.reactivewspool.spring.internal.ClientPoolRegistrar;
 import io.reactivewspool.spring.internal.HubLifecycle;
 import io.reactivewspool.spring.internal.MessageMappings;
 import io.reactivewspool.spring.internal.PropertyMapper;
+import io.reactivewspool.spring.internal.ServerEventLoops;
 import io.reactivewspool.spring.internal.ServerUpgradeStrategy;
 import io.reactivewspool.spring.internal.SpringAdminRoutes;
 import io.reactivewspool.spring.internal.SpringSecurityAuthenticator;
@@ -30,8 +31,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -130,6 +134,19 @@ public class WsPoolAutoConfiguration {
         }
         // Before annotated controllers and static resources.
         return new SimpleUrlHandlerMapping(urls, -1);
+    }
+
+    /** WebFlux's Reactor Netty server on one event loop per core; see {@link ServerEventLoops}. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"org.springframework.http.client.ReactorResourceFactory",
+            "reactor.netty.resources.LoopResources"})
+    static class EventLoopConfiguration {
+        /** Static: a bean post-processor must exist before the beans it processes. */
+        @Bean
+        @ConditionalOnMissingBean
+        static ServerEventLoops wsPoolServerEventLoops(Environment environment) {
+            return new ServerEventLoops(Binder.get(environment).bind("wspool.server.event-loops", Integer.class).orElse(null));
+        }
     }
 
     @Bean

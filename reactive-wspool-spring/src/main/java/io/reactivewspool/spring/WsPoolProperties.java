@@ -107,6 +107,11 @@ public class WsPoolProperties {
         private Duration closeDrainPeriod;
         /** Whether to negotiate permessage-deflate. Default false. */
         private boolean compression;
+        /**
+         * Event loops of WebFlux's Reactor Netty server: 0 keeps Reactor Netty's own (max(cores, 4), or
+         * reactor.netty.ioWorkerCount). Default: one per core, unless reactor.netty.ioWorkerCount is set.
+         */
+        private Integer eventLoops;
         /** How connections authenticate. */
         private final Auth auth = new Auth();
 
@@ -150,6 +155,8 @@ public class WsPoolProperties {
         public void setCloseDrainPeriod(Duration closeDrainPeriod) { this.closeDrainPeriod = closeDrainPeriod; }
         public boolean isCompression() { return compression; }
         public void setCompression(boolean compression) { this.compression = compression; }
+        public Integer getEventLoops() { return eventLoops; }
+        public void setEventLoops(Integer eventLoops) { this.eventLoops = eventLoops; }
         public Auth getAuth() { return auth; }
     }
 
