@@ -72,7 +72,7 @@ class HalfOpenIT {
         hubLog.start();
         hubLogger.addAppender(hubLog);
         hubLogger.setAdditive(false);
-        hubLogger.setLevel(Level.INFO);
+        hubLogger.setLevel(Level.DEBUG);
         hub = HubFixture.start(WsHubOptions.builder()
                 .heartbeatInterval(HEARTBEAT)
                 .connectionTimeout(CONNECTION_TIMEOUT)

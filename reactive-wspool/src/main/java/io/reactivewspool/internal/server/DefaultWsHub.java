@@ -253,7 +253,9 @@ public final class DefaultWsHub implements WsHub {
         registry.add(c);
         counters.accepted.increment();
         c.open();
-        log.info("connection opened conn={} user={} remote={}", c.id, c.userId, c.transport.handshake().remoteAddress());
+        if (log.isDebugEnabled()) {
+            log.debug("connection opened conn={} user={} remote={}", c.id, c.userId, c.transport.handshake().remoteAddress());
+        }
         if (admission.expiresAt() != null) {
             c.credentials().expireAt(admission.expiresAt());
         }
@@ -283,10 +285,13 @@ public final class DefaultWsHub implements WsHub {
         c.disposeCredentials();
         topics.unsubscribeAll(c);
         c.queue.complete();
-        WsCloseStatus st = c.closeStatus;
-        log.info("connection closed conn={} user={} code={} reason=\"{}\" removed_by={} duration_ms={} received={} sent={} dropped={}",
-                c.id, c.userId, st == null ? "peer" : st.code(), st == null ? "closed by client or network" : st.reason(),
-                why, timers.nowMillis() - c.createdAtMillis, c.received, c.queue.sent(), c.dropped);
+        if (log.isDebugEnabled()) {
+            WsCloseStatus st = c.closeStatus;
+            log.debug("connection closed conn={} user={} code={} reason=\"{}\" removed_by={} duration_ms={} received={} sent={}"
+                    + " dropped={}", c.id, c.userId, st == null ? "peer" : st.code(),
+                    st == null ? "closed by client or network" : st.reason(), why, timers.nowMillis() - c.createdAtMillis,
+                    c.received, c.queue.sent(), c.dropped);
+        }
         c.terminated.tryEmitEmpty();
         return true;
     }

@@ -82,7 +82,7 @@ class StandaloneServerIT {
             assertThat(alice.awaitCloseCode()).isEqualTo(1001);
             assertThat(bob.awaitCloseCode()).isEqualTo(1001);
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(String.join("\n", lines.get())).contains("connection opened").contains("hub closed")
+            assertThat(String.join("\n", lines.get())).contains("upgrade refused status=401").contains("hub closed")
                     .contains("engine=" + engine.toUpperCase(Locale.ROOT).replace('-', '_'))
                     .doesNotContain("ALICE_TOKEN").doesNotContain("BOB_TOKEN").doesNotContain("SECRET");
         } finally {
