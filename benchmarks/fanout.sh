@@ -38,7 +38,7 @@
 # full, else 1: every scenario but idle runs that often per server, the servers taking turns, and the report
 # keeps each server's median run), and for re-measuring a part of full: SCENARIOS (a subset of "small-64
 # small-512 large-64 large-512 slow-small slow-large idle redis churn storm"; default all but churn and storm)
-# and HALF=0 (saturation only); CHURN_CONCURRENCY (50), STORM_SUBS (19500).
+# and HALF=0 (saturation only); CHURN_CONCURRENCY (50), CHURN_WARMUP (30s in full, 5s in quick), STORM_SUBS (19500).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -303,10 +303,12 @@ idle() { # idle SUBSCRIBERS
   done
 }
 
-# churn SECONDS: whole connect … close cycles, CHURN_CONCURRENCY at a time, for every server, the servers taking turns.
+# churn SECONDS WARMUP: whole connect … close cycles, CHURN_CONCURRENCY at a time, for every server, the servers
+# taking turns, each after WARMUP (CHURN_WARMUP overrides it). Full mode warms up 30 s: a JVM server's C2 compiler
+# still took 42 % of its CPU 9 to 17 s into a churn run, and had settled by 30 s.
 churn() {
   local n="${CHURN_CONCURRENCY:-50}"
-  rounds "${SERVERS[*]}" "churn-$n" --churn --connect-concurrency="$n" --warmup="${CHURN_WARMUP:-5s}" \
+  rounds "${SERVERS[*]}" "churn-$n" --churn --connect-concurrency="$n" --warmup="${CHURN_WARMUP:-$2}" \
     --duration="$1" --connect-timeout=30s
 }
 
@@ -351,7 +353,7 @@ elif [ "$MODE" = quick ]; then
   if wanted slow-small; then slow 50 0.02; fi
   if wanted idle; then idle 100; fi
   if wanted redis; then redis 50; fi
-  if wanted churn; then churn 3s; fi
+  if wanted churn; then churn 3s 5s; fi
   if wanted storm; then storm 500; fi
 else
   COMMON="--publishers=2 --warmup=${WARMUP:-10s} --duration=${DURATION:-6s} --drain=5s"
@@ -368,7 +370,7 @@ else
   if wanted slow-large; then slow "$LARGE" 0.01; fi
   if wanted idle; then idle "${IDLE_SUBS:-19500}"; fi
   if wanted redis; then redis "$SMALL"; fi
-  if wanted churn; then churn "${DURATION:-6s}"; fi
+  if wanted churn; then churn "${DURATION:-6s}" 30s; fi
   if wanted storm; then storm "${STORM_SUBS:-19500}"; fi
 fi
 
