@@ -100,8 +100,8 @@ public final class ReactorNettyHttpHandler {
                         .header(HttpHeaderNames.CONNECTION, "close")
                         .sendString(Mono.just(admission.reason() + "\n")).then();
             }
-            return res.sendWebsocket((in, out) -> hub.serve(
-                    new ReactorNettyWsTransport(hs.afterUpgrade(), in, out, maxFrameBytes), admission),
+            return res.sendWebsocket((in, out) -> ReactorNettyTakeover.serve(hs.afterUpgrade(), in, out, maxFrameBytes,
+                    transport -> hub.serve(transport, admission)),
                     admission.subprotocol() == null ? spec
                     : specs.computeIfAbsent(admission.subprotocol(), this::spec));
         });
