@@ -12,6 +12,8 @@ import java.util.Set;
 import io.reactivewspool.server.Admission;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.WsHub;
+import io.reactivewspool.server.netty.ReactorNettyTransport;
+import org.reactivestreams.Publisher;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -24,6 +26,8 @@ import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.http.websocket.WebsocketOutbound;
 
 /**
  * The WebFlux handler mapped at the hub's path: it asks the hub to admit the upgrade request
@@ -81,6 +85,12 @@ public final class WsUpgradeHandler implements WebHandler {
         public Mono<Void> handle(WebSocketSession session) {
             return hub.serve(SpringWsTransport.over(session, handshake.afterUpgrade(),
                     hub.options().limits().maxFrameBytes()), admission, topics);
+        }
+
+        /** On Reactor Netty, from its {@code sendWebsocket}: served without a WebFlux session, taken over where it can be. */
+        Publisher<Void> serve(WebsocketInbound in, WebsocketOutbound out) {
+            return ReactorNettyTransport.serve(handshake.afterUpgrade(), in, out, hub.options().limits().maxFrameBytes(),
+                    transport -> hub.serve(transport, admission, topics));
         }
     }
 
