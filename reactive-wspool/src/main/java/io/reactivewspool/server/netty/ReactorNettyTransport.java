@@ -8,6 +8,9 @@ import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.server.WsTransport;
 import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.server.WebsocketServerSpec;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
@@ -70,5 +73,27 @@ public final class ReactorNettyTransport {
     public static Publisher<Void> serve(HandshakeInfo handshake, WebsocketInbound in, WebsocketOutbound out, int maxFrameBytes,
                                         Function<? super WsTransport, ? extends Publisher<Void>> serve) {
         return ReactorNettyTakeover.serve(handshake, in, out, maxFrameBytes, serve);
+    }
+
+    /**
+     * Answers an admitted upgrade request with {@code response.sendWebsocket(..., spec)} and serves the connection
+     * through {@link #serve}: what the route returns. It calls {@code sendWebsocket} on the connection's event
+     * loop, so that the connection is taken over also when the admission completed on another thread.
+     *
+     * <pre>{@code
+     * return hub.admit(handshake).flatMap(admission -> ReactorNettyTransport.upgrade(response, spec,
+     *         handshake.afterUpgrade(), maxFrameBytes, transport -> hub.serve(transport, admission)));
+     * }</pre>
+     *
+     * @param response      the upgrade request's response, not yet sent
+     * @param spec          the WebSocket options of the answer (subprotocol, frame limit, compression)
+     * @param handshake     the upgrade request, as the hub admitted it
+     * @param maxFrameBytes the largest message accepted, after aggregating fragments
+     * @param serve         serves the connection on the hub, given its transport
+     * @return completes once the 101 is written, as {@code sendWebsocket}'s
+     */
+    public static Mono<Void> upgrade(HttpServerResponse response, WebsocketServerSpec spec, HandshakeInfo handshake,
+                                     int maxFrameBytes, Function<? super WsTransport, ? extends Publisher<Void>> serve) {
+        return ReactorNettyTakeover.upgrade(response, spec, handshake, maxFrameBytes, serve);
     }
 }
