@@ -45,7 +45,7 @@ final class ReactorNettyUpgrade implements RequestUpgradeStrategy {
         Mono<Void> committed = response.setComplete();
         if (handler instanceof WsUpgradeHandler.HubSession hub) {
             // The hub's own handler reads nothing of a WebSocketSession: the hub takes the connection over from Reactor Netty.
-            return committed.then(Mono.defer(() -> nettyResponse.sendWebsocket(hub::serve, spec)));
+            return committed.then(Mono.defer(() -> hub.upgrade(nettyResponse, spec)));
         }
         HandshakeInfo info = handshakeInfoFactory.get();
         NettyDataBufferFactory buffers = (NettyDataBufferFactory) response.bufferFactory();
