@@ -3,6 +3,9 @@ package io.reactivewspool.spring;
 import java.time.Duration;
 import java.util.List;
 
+import io.micrometer.core.instrument.LongTaskTimer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.reactivewspool.server.WsHub;
 import io.reactivewspool.spring.test.LoopbackApp;
 import io.reactivewspool.spring.test.RunningApp;
@@ -51,6 +54,57 @@ class SpringIdleFootprintIT {
         } finally {
             clients.forEach(RawSocketClient::close);
         }
+    }
+
+    /**
+     * Once the 101 is out the hub takes the connection over from Reactor Netty: an open connection keeps no
+     * Reactor Netty WebSocket operations (the upgrade request and response, the handshaker, the inbound
+     * {@code FluxReceive}), no WebFlux session, and the upgrade's exchange has ended: its observation
+     * ({@code http.server.requests}) is recorded, and none stays active per open connection.
+     */
+    @Test
+    void openConnectionsKeepNothingOfReactorNettyOrWebFluxAndTheirExchangesEnd() throws Exception {
+        String[] detached = {"reactor.netty.http.server.WebsocketServerOperations", "reactor.netty.channel.FluxReceive",
+                "org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession"};
+        WsHub hub = APP.context().getBean(WsHub.class);
+        MeterRegistry meters = APP.context().getBean(MeterRegistry.class);
+        long[] before = new long[detached.length];
+        for (int i = 0; i < detached.length; i++) {
+            before[i] = LiveObjects.count(detached[i]);
+        }
+        long transportsBefore = LiveObjects.count(TRANSPORT);
+        double exchangesBefore = exchanges(meters);
+        List<RawSocketClient> clients = RawSocketClient.connectMany(CLIENTS, i -> APP.wsUrl());
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> hub.admin().stats().activeConnections() == CLIENTS);
+            for (RawSocketClient c : clients) {
+                c.sendText("{\"type\":\"subscribe\",\"topic\":\"idle.ops\",\"id\":\"s\"}");
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    hub.admin().stats().topicSubscribers().getOrDefault("idle.ops", 0) == CLIENTS);
+            for (int i = 0; i < detached.length; i++) {
+                long added = LiveObjects.count(detached[i]) - before[i];
+                System.out.printf("SpringIdleFootprintIT live %s added=%d by %d open connections%n", detached[i], added, CLIENTS);
+                assertThat(added).as("%s held by %d open connections", detached[i], CLIENTS).isLessThan(CLIENTS / 10L);
+            }
+            assertThat(LiveObjects.count(TRANSPORT) - transportsBefore).as("transports of %d open connections", CLIENTS)
+                    // Channels of an earlier test may still be closing when the baseline is taken.
+                    .isBetween(CLIENTS - CLIENTS / 10L, CLIENTS + CLIENTS / 10L);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(exchanges(meters) - exchangesBefore)
+                    .as("upgrade exchanges observed and ended").isGreaterThanOrEqualTo(CLIENTS));
+            int active = meters.find("http.server.requests.active").longTaskTimers().stream()
+                    .mapToInt(LongTaskTimer::activeTasks).sum();
+            assertThat(active).as("exchanges still active with %d open connections", CLIENTS).isLessThan(CLIENTS / 10);
+        } finally {
+            clients.forEach(RawSocketClient::close);
+        }
+    }
+
+    private static final String TRANSPORT = "io.reactivewspool.internal.netty.PlainNettyWsTransport";
+
+    /** Upgrade exchanges WebFlux's observation recorded as ended. */
+    private static double exchanges(MeterRegistry meters) {
+        return meters.find("http.server.requests").timers().stream().mapToLong(Timer::count).sum();
     }
 
     @SpringBootConfiguration

@@ -3,7 +3,6 @@ package io.reactivewspool.spring.internal;
 import java.util.function.Supplier;
 
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.web.reactive.socket.HandshakeInfo;
@@ -18,9 +17,11 @@ import reactor.netty.http.server.WebsocketServerSpec;
 /**
  * The upgrade on Reactor Netty: Spring's {@code ReactorNettyRequestUpgradeStrategy} without what an idle
  * connection would keep for its whole life. Spring's wraps the handler in a {@code checkpoint} whose
- * subscriber and description (the request URI) stay with the connection, about 340 bytes; and for the
- * hub's own handler, which reads nothing of the session's {@link HandshakeInfo}, it does not build
- * Spring's, whose cookies Reactor Netty caches in the connection's request (about 190 bytes).
+ * subscriber and description (the request URI) stay with the connection, about 340 bytes. The hub's own
+ * handler gets no WebFlux session at all: once the 101 is out, {@code ReactorNettyTransport.serve} takes the
+ * connection over from Reactor Netty, whose per-connection objects (the upgrade request and response, the
+ * WebSocket operations, about 1.1 KB) are then garbage. The upgrade request has been through WebFlux's
+ * {@code WebFilter} chain (Spring Security) before, and the exchange ends with the 101, as with Spring's.
  */
 final class ReactorNettyUpgrade implements RequestUpgradeStrategy {
 
@@ -39,13 +40,16 @@ final class ReactorNettyUpgrade implements RequestUpgradeStrategy {
                               Supplier<HandshakeInfo> handshakeInfoFactory) {
         ServerHttpResponse response = exchange.getResponse();
         HttpServerResponse nettyResponse = ServerHttpResponseDecorator.getNativeResponse(response);
-        HandshakeInfo info = handler instanceof WsUpgradeHandler.HubSession
-                ? new HandshakeInfo(exchange.getRequest().getURI(), new HttpHeaders(), exchange.getPrincipal(), subProtocol)
-                : handshakeInfoFactory.get();
-        NettyDataBufferFactory buffers = (NettyDataBufferFactory) response.bufferFactory();
         WebsocketServerSpec spec = subProtocol == null ? noSubprotocol : spec(subProtocol);
         // WebFlux's pre-commit actions (security headers, a saved session) run before the 101, as in Spring's.
-        return response.setComplete().then(Mono.defer(() -> nettyResponse.sendWebsocket((in, out) -> handler.handle(
+        Mono<Void> committed = response.setComplete();
+        if (handler instanceof WsUpgradeHandler.HubSession hub) {
+            // The hub's own handler reads nothing of a WebSocketSession: the hub takes the connection over from Reactor Netty.
+            return committed.then(Mono.defer(() -> hub.upgrade(nettyResponse, spec)));
+        }
+        HandshakeInfo info = handshakeInfoFactory.get();
+        NettyDataBufferFactory buffers = (NettyDataBufferFactory) response.bufferFactory();
+        return committed.then(Mono.defer(() -> nettyResponse.sendWebsocket((in, out) -> handler.handle(
                 new ReactorNettyWebSocketSession(in, out, info, buffers, spec.maxFramePayloadLength())), spec)));
     }
 

@@ -12,6 +12,7 @@ import java.util.Set;
 import io.reactivewspool.server.Admission;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.WsHub;
+import io.reactivewspool.server.netty.ReactorNettyTransport;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -24,6 +25,8 @@ import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.server.WebsocketServerSpec;
 
 /**
  * The WebFlux handler mapped at the hub's path: it asks the hub to admit the upgrade request
@@ -81,6 +84,15 @@ public final class WsUpgradeHandler implements WebHandler {
         public Mono<Void> handle(WebSocketSession session) {
             return hub.serve(SpringWsTransport.over(session, handshake.afterUpgrade(),
                     hub.options().limits().maxFrameBytes()), admission, topics);
+        }
+
+        /**
+         * On Reactor Netty: the 101 (on the connection's event loop, also after an authentication that completed
+         * elsewhere) and the connection served without a WebFlux session, taken over from Reactor Netty.
+         */
+        Mono<Void> upgrade(HttpServerResponse response, WebsocketServerSpec spec) {
+            return ReactorNettyTransport.upgrade(response, spec, handshake.afterUpgrade(), hub.options().limits().maxFrameBytes(),
+                    transport -> hub.serve(transport, admission, topics));
         }
     }
 

@@ -12,8 +12,10 @@ import io.netty.util.ReferenceCountUtil;
 import reactor.netty.NettyPipeline;
 
 /**
- * Sits just before Reactor Netty's bridge on every server channel and fails a WebSocket
- * connection that breaks RFC 6455 in ways Reactor Netty lets through:
+ * Sits just before Reactor Netty's bridge on every server channel until {@link ReactorNettyTakeover}
+ * puts the connection's transport, which keeps the same rules, in its place (and for the whole life of a
+ * connection that stays with Reactor Netty), and fails a WebSocket connection that breaks RFC 6455 in
+ * ways Reactor Netty lets through:
  * <ul>
  * <li>a frame with RSV bits that no negotiated extension defines (5.2): 1002. Reactor Netty's
  * handshaker always allows extensions, which turns off the frame decoder's own check; the

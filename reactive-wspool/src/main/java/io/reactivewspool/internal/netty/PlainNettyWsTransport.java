@@ -11,6 +11,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
@@ -33,7 +34,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 
 /**
- * {@link WsTransport} on a plain Netty channel, the plain engine's one object per connection: it
+ * {@link WsTransport} on a plain Netty channel, the plain engine's one object per connection, and the
+ * Reactor Netty engine's once {@link ReactorNettyTakeover} took the connection over: it
  * is the channel's inbound handler behind Netty's WebSocket decoder, the {@link #receive()} Flux
  * (itself, with itself as the Subscription) and the subscriber of the hub's {@code serve}; the
  * {@link FrameWriter} is the rest. An idle connection therefore holds these two objects and
@@ -134,6 +136,11 @@ final class PlainNettyWsTransport extends Flux<InboundFrame>
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof WebSocketFrame frame)) {
+            if (msg == LastHttpContent.EMPTY_LAST_CONTENT) {
+                // The upgrade request's end, decoded with its head: taken over from Reactor Netty inside the
+                // read of the head, the transport is in the pipeline before the decoder hands it on.
+                return;
+            }
             // Bytes behind the upgrade request, handed on raw when the HTTP codec left.
             ReferenceCountUtil.release(msg);
             ctx.close();

@@ -100,10 +100,9 @@ public final class ReactorNettyHttpHandler {
                         .header(HttpHeaderNames.CONNECTION, "close")
                         .sendString(Mono.just(admission.reason() + "\n")).then();
             }
-            return res.sendWebsocket((in, out) -> hub.serve(
-                    new ReactorNettyWsTransport(hs.afterUpgrade(), in, out, maxFrameBytes), admission),
-                    admission.subprotocol() == null ? spec
-                    : specs.computeIfAbsent(admission.subprotocol(), this::spec));
+            return ReactorNettyTakeover.upgrade(res, admission.subprotocol() == null ? spec
+                    : specs.computeIfAbsent(admission.subprotocol(), this::spec), hs.afterUpgrade(), maxFrameBytes,
+                    transport -> hub.serve(transport, admission));
         });
     }
 

@@ -17,9 +17,10 @@ import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 
 /**
- * {@link WsTransport} over a Reactor Netty WebSocket: the Reactor Netty engine's transport, and the Spring
- * adapter's when WebFlux runs on Reactor Netty, so that both write pre-framed broadcasts through the same
- * per-event-loop batching.
+ * {@link WsTransport} over a Reactor Netty WebSocket's inbound and outbound: {@code ReactorNettyTransport.of}
+ * for an application's route, and the Reactor Netty engine's and the Spring adapter's for a connection that
+ * {@link ReactorNettyTakeover} leaves with Reactor Netty; it writes pre-framed broadcasts through the same
+ * per-event-loop batching as the other transports.
  */
 public final class ReactorNettyWsTransport implements ChannelTransport {
 
