@@ -18,8 +18,10 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -125,7 +127,8 @@ class StandaloneConfigurationIT {
             assertThat(server.url()).startsWith("wss://");
             String wss = "wss://127.0.0.1:" + server.port() + "/ws";
             HttpClient client = HttpClient.newBuilder().sslContext(pem.trusting()).connectTimeout(Duration.ofSeconds(10)).build();
-            CompletableFuture<String> first = new CompletableFuture<>();
+            BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+            CompletableFuture<Integer> closed = new CompletableFuture<>();
             WebSocket ws = client.newWebSocketBuilder().buildAsync(URI.create(wss), new WebSocket.Listener() {
                 private final StringBuilder text = new StringBuilder();
 
@@ -133,14 +136,25 @@ class StandaloneConfigurationIT {
                 public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
                     text.append(data);
                     if (last) {
-                        first.complete(text.toString());
+                        texts.add(text.toString());
+                        text.setLength(0);
                     }
                     webSocket.request(1);
                     return null;
                 }
+
+                @Override
+                public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                    closed.complete(statusCode);
+                    return null;
+                }
             }).get(30, TimeUnit.SECONDS);
-            assertThat(first.get(30, TimeUnit.SECONDS)).contains("\"type\":\"welcome\"");
+            assertThat(texts.poll(30, TimeUnit.SECONDS)).contains("\"type\":\"welcome\"");
+            // Frames both ways after the upgrade: on Reactor Netty the connection is taken over then.
+            ws.sendText("{\"type\":\"ping\",\"id\":\"over-tls\"}", true).get(30, TimeUnit.SECONDS);
+            assertThat(texts.poll(30, TimeUnit.SECONDS)).contains("\"type\":\"pong\"").contains("\"id\":\"over-tls\"");
             ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(30, TimeUnit.SECONDS);
+            assertThat(closed.get(30, TimeUnit.SECONDS)).as("the server answers the close frame over TLS").isEqualTo(1000);
 
             // A client that does not speak TLS gets no WebSocket on that port.
             HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
