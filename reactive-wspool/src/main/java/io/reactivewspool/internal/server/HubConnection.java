@@ -193,10 +193,10 @@ final class HubConnection implements WsConnectionView {
     }
 
     /**
-     * Marks the connection CLOSED. A connection the hub had not
-     * closed (still CONNECTING or OPEN: its inbound failed, its serve was cancelled) has its
-     * transport closed with {@code ifOpen} here, so that CLOSING and CLOSED both mean the transport
-     * was told to close, and {@link #close(WsCloseStatus)} rightly does nothing for either.
+     * Marks the connection CLOSED. A connection the hub had not closed (still CONNECTING or OPEN:
+     * its inbound failed, its serve was cancelled) has its transport closed with {@code ifOpen}
+     * here, so that CLOSING and CLOSED both mean the transport was told to close, and
+     * {@link #close(WsCloseStatus)} rightly does nothing for either.
      *
      * @param ifOpen the close for a transport the hub had not closed, or {@code null} when the
      *               transport ended by itself (its inbound completed: the peer closed or the
