@@ -47,9 +47,9 @@ class HubCloseRaceTest {
     private static final int DROP_THREADS = 4;
     /**
      * How long the barrier stress runs. The race it looks for needs a thread preempted within a few
-     * instructions, so it is caught by chance: with a flag and a counter for the barrier, about one run
-     * in two or three of this length failed on a loaded 2-core machine (ShutdownStragglersTest: one
-     * round in 2,000 under extra CPU load).
+     * instructions, so it is caught by chance: with a flag and a counter for the barrier, two runs in
+     * three of this length failed on a loaded 2-core machine (ShutdownStragglersTest: about one round
+     * in 2,000 under extra CPU load, one run in twenty).
      */
     private static final Duration BARRIER_STRESS = Duration.ofSeconds(12);
     /** Hubs closing at the same time: more threads than cores, so that serves are preempted anywhere. */
