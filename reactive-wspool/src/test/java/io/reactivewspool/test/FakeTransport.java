@@ -147,6 +147,14 @@ public final class FakeTransport implements WsTransport {
         inbound.tryEmitComplete();
     }
 
+    /**
+     * The inbound side fails, as a reset socket or a broken frame does, without closing anything;
+     * {@code false} when the inbound had already ended (or another signal was being emitted).
+     */
+    public boolean inboundFails(Throwable error) {
+        return inbound.tryEmitError(error).isSuccess();
+    }
+
     /** A stalled client starts reading {@code n} frames. */
     public void request(long n) {
         subscription.request(n);

@@ -1,6 +1,7 @@
 package io.reactivewspool.internal.server;
 
 import io.reactivewspool.internal.LogLimiter;
+import io.reactivewspool.message.WsCloseStatus;
 import io.reactivewspool.message.WsCodec;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.OutboundFrame;
@@ -39,6 +40,11 @@ interface ConnectionHost {
     /** Closes a connection whose queue overflowed under {@code CLOSE}. */
     void onSlowConsumer(HubConnection c);
 
-    /** Removes a connection from the hub; {@code false} when it already was. */
-    boolean unregister(HubConnection c, String why);
+    /**
+     * Removes a connection from the hub; {@code false} when it already was. A connection the hub
+     * had not closed (its inbound failed, its serve was cancelled) has its transport closed with
+     * {@code ifOpen}, so one the hub lets go never stays open; {@code null}: the transport ended
+     * by itself (its inbound completed).
+     */
+    boolean unregister(HubConnection c, String why, WsCloseStatus ifOpen);
 }

@@ -10,7 +10,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.reactivewspool.broker.Broker;
 import io.reactivewspool.broker.BrokerMessage;
@@ -40,7 +39,6 @@ import reactor.core.publisher.BufferOverflowStrategy;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
-import reactor.core.publisher.Sinks;
 
 /**
  * The hub: admission, the connection's life from registration to removal, and the public
@@ -71,11 +69,8 @@ public final class DefaultWsHub implements WsHub {
     private final Subprotocols subprotocols;
     private final LogLimiter errorLog = new LogLimiter(10, TimeUnit.SECONDS);
     private final Mono<Void> closeMono;
-    private volatile boolean accepting = true;
-    /** Serves between their {@code accepting} check and their registration; close() waits for none. */
-    private final AtomicInteger entering = new AtomicInteger();
-    /** Completes once {@code accepting} is off and no serve is between its check and its registration. */
-    private final Sinks.Empty<Void> entered = Sinks.empty();
+    /** Open until close(); close() takes its snapshot once no serve is between the gate and its registration. */
+    private final ServeGate gate = new ServeGate();
 
     public DefaultWsHub(WsHubOptions options) {
         this.options = options;
@@ -179,7 +174,7 @@ public final class DefaultWsHub implements WsHub {
     @Override
     public Mono<Admission> admit(HandshakeInfo handshake) {
         return Mono.defer(() -> {
-            if (!accepting) {
+            if (!gate.isOpen()) {
                 return Mono.just(Admission.refused(503, "server shutting down"));
             }
             if (!Origins.allowed(handshake, options.allowedOrigins())) {
@@ -209,26 +204,21 @@ public final class DefaultWsHub implements WsHub {
             if (!admission.isAccepted()) {
                 return Mono.error(new IllegalArgumentException("serve needs an accepted admission, got " + admission));
             }
-            // A close barrier: a serve counts itself in before it reads accepting and out once it has
-            // registered; close() turns accepting off before it reads the count, and takes its snapshot
-            // only when the count is zero. Volatile on both sides: either the serve sees accepting off,
-            // or close() waits for it, so no connection opens behind close()'s snapshot.
-            entering.incrementAndGet();
+            // Either the gate is shut and the serve refused, or close() waits until it has registered:
+            // no connection opens behind close()'s snapshot.
+            if (!gate.enter()) {
+                counters.rejected.increment();
+                return transport.close(WsCloseStatus.GOING_AWAY);
+            }
             try {
                 return register(transport, admission, initialTopics);
             } finally {
-                if (entering.decrementAndGet() == 0 && !accepting) {
-                    entered.tryEmitEmpty();
-                }
+                gate.leave();
             }
         });
     }
 
     private Mono<Void> register(WsTransport transport, Admission admission, Set<String> initialTopics) {
-        if (!accepting) {
-            counters.rejected.increment();
-            return transport.close(WsCloseStatus.GOING_AWAY);
-        }
         String limit = registry.takeSlot();
         HubConnection c = null;
         if (limit == null) {
@@ -273,15 +263,20 @@ public final class DefaultWsHub implements WsHub {
         return session;
     }
 
-    /** Removes a connection from every index; idempotent. */
-    private boolean unregister(HubConnection c, String why) {
+    /**
+     * Removes a connection from every index and closes its transport with {@code ifOpen} unless the
+     * hub closed it already or {@code ifOpen} is null (the transport ended by itself); idempotent.
+     */
+    private boolean unregister(HubConnection c, String why, WsCloseStatus ifOpen) {
+        // Closed before it leaves the registry: close() waits for every connection its snapshot
+        // finds, so one already gone from it must have had its transport closed already.
+        c.markClosed(ifOpen);
         if (!registry.remove(c)) {
             return false;
         }
         for (ConnectionListener l : options.connectionListeners()) {
             notifyListener(l, c, false);
         }
-        c.markClosed();
         c.disposeCredentials();
         topics.unsubscribeAll(c);
         c.queue.complete();
@@ -443,7 +438,7 @@ public final class DefaultWsHub implements WsHub {
 
     @Override
     public boolean isAccepting() {
-        return accepting;
+        return gate.isOpen();
     }
 
     @Override
@@ -452,12 +447,7 @@ public final class DefaultWsHub implements WsHub {
     }
 
     private Mono<Void> doClose() {
-        accepting = false;
-        if (entering.get() == 0) {
-            entered.tryEmitEmpty();
-        }
-        // Otherwise the last serve still registering lets close() on.
-        return entered.asMono().then(Mono.defer(this::closeConnections));
+        return gate.shut().then(Mono.defer(this::closeConnections));
     }
 
     private Mono<Void> closeConnections() {
@@ -491,7 +481,7 @@ public final class DefaultWsHub implements WsHub {
         return delivery;
     }
 
-    boolean unregisterConnection(HubConnection c, String why) {
-        return unregister(c, why);
+    boolean unregisterConnection(HubConnection c, String why, WsCloseStatus ifOpen) {
+        return unregister(c, why, ifOpen);
     }
 }

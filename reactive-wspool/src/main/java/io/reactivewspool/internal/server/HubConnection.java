@@ -22,6 +22,8 @@ import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.OutboundFrame;
 import io.reactivewspool.server.WsConnectionView;
 import io.reactivewspool.server.WsTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -32,6 +34,9 @@ import reactor.core.publisher.Sinks;
  * {@link TransportPump} runs it while it is served.
  */
 final class HubConnection implements WsConnectionView {
+
+    // The hub's category, as for everything a connection logs.
+    private static final Logger log = LoggerFactory.getLogger(DefaultWsHub.class);
 
     final String id;
     private final int idHash;
@@ -187,9 +192,22 @@ final class HubConnection implements WsConnectionView {
         return transport.close(truncate(status)).onErrorResume(e -> Mono.empty());
     }
 
-    /** Marks the connection CLOSED; {@code false} when it already was. */
-    boolean markClosed() {
-        return STATE.getAndSet(this, ConnectionState.CLOSED) != ConnectionState.CLOSED;
+    /**
+     * Marks the connection CLOSED. A connection the hub had not closed (still CONNECTING or OPEN:
+     * its inbound failed, its serve was cancelled) has its transport closed with {@code ifOpen}
+     * here, so that CLOSING and CLOSED both mean the transport was told to close, and
+     * {@link #close(WsCloseStatus)} rightly does nothing for either.
+     *
+     * @param ifOpen the close for a transport the hub had not closed, or {@code null} when the
+     *               transport ended by itself (its inbound completed: the peer closed or the
+     *               connection dropped, and the transport closes, as its contract says)
+     */
+    void markClosed(WsCloseStatus ifOpen) {
+        ConnectionState was = STATE.getAndSet(this, ConnectionState.CLOSED);
+        if (ifOpen != null && (was == ConnectionState.CONNECTING || was == ConnectionState.OPEN)) {
+            transport.close(truncate(ifOpen)).subscribe(null, e -> log.debug("transport close failed conn={} user={} error={}",
+                    id, userId, e.toString()));
+        }
     }
 
     private static WsCloseStatus truncate(WsCloseStatus status) {

@@ -87,7 +87,7 @@ final class HubHost implements ConnectionHost {
     }
 
     @Override
-    public boolean unregister(HubConnection c, String why) {
-        return hub.unregisterConnection(c, why);
+    public boolean unregister(HubConnection c, String why, WsCloseStatus ifOpen) {
+        return hub.unregisterConnection(c, why, ifOpen);
     }
 }

@@ -113,17 +113,18 @@ final class HubTimers {
             ConnectionState s = c.state();
             if (s == ConnectionState.OPEN && now - c.lastActivityMillis() > timeout) {
                 c.close(WsCloseStatus.HEARTBEAT_TIMEOUT).subscribe();
-                if (host.unregister(c, "cleanup_stale")) {
+                if (host.unregister(c, "cleanup_stale", WsCloseStatus.HEARTBEAT_TIMEOUT)) {
                     stale++;
                 }
             } else if (c.failed >= options.limits().failedSendThreshold()) {
-                c.close(WsCloseStatus.INTERNAL_ERROR.withReason("too many failed sends")).subscribe();
-                if (host.unregister(c, "cleanup_failed")) {
+                WsCloseStatus tooManyFailed = WsCloseStatus.INTERNAL_ERROR.withReason("too many failed sends");
+                c.close(tooManyFailed).subscribe();
+                if (host.unregister(c, "cleanup_failed", tooManyFailed)) {
                     failed++;
                 }
             } else if (s == ConnectionState.CLOSED
                     || (s == ConnectionState.CLOSING && now - c.closingSinceMillis > Math.min(CLOSING_GRACE_MILLIS, timeout))) {
-                if (host.unregister(c, "cleanup_closed")) {
+                if (host.unregister(c, "cleanup_closed", WsCloseStatus.GOING_AWAY)) {
                     closed++;
                 }
             }
@@ -172,7 +173,7 @@ final class HubTimers {
             scheduler.schedule(() -> {
                 // Transports that never finished: drop them from the registry anyway.
                 for (HubConnection c : all) {
-                    host.unregister(c, "hub_closed");
+                    host.unregister(c, "hub_closed", WsCloseStatus.GOING_AWAY);
                 }
                 gone.tryEmitEmpty();
             }, limit, TimeUnit.MILLISECONDS);

@@ -95,16 +95,18 @@ final class TransportPump extends Mono<Void> implements CoreSubscriber<InboundFr
             int max = host.options().limits().maxFrameBytes();
             log.info("frame too large conn={} user={} max={}", connection.id, connection.userId, max);
             connection.close(WsCloseStatus.MESSAGE_TOO_BIG.withReason("message larger than " + max + " bytes"))
-                    .subscribe(null, closeFailed -> finish(true), () -> finish(true));
+                    .subscribe(null, closeFailed -> finish(true, "frame_too_large", WsCloseStatus.MESSAGE_TOO_BIG),
+                            () -> finish(true, "frame_too_large", WsCloseStatus.MESSAGE_TOO_BIG));
             return;
         }
         log.debug("connection failed conn={} user={} error={}", connection.id, connection.userId, e.toString());
-        finish(true);
+        finish(true, "transport_failed", WsCloseStatus.INTERNAL_ERROR);
     }
 
     @Override
     public void onComplete() {
-        finish(true);
+        // The peer closed or the connection dropped: the transport is closing itself (WsTransport's contract).
+        finish(true, "transport_closed", null);
     }
 
     // ------------------------------------------------------------ serve's subscriber
@@ -117,15 +119,20 @@ final class TransportPump extends Mono<Void> implements CoreSubscriber<InboundFr
     @Override
     public void cancel() {
         Operators.terminate(INBOUND, this);
-        finish(false);
+        finish(false, "serve_cancelled", WsCloseStatus.GOING_AWAY);
     }
 
-    private void finish(boolean signal) {
+    /**
+     * Ends the session once: unregisters the connection, which closes its transport with
+     * {@code ifOpen} unless the hub already had or {@code ifOpen} is null (the transport ended
+     * itself), and completes serve's {@code Mono} when {@code signal}.
+     */
+    private void finish(boolean signal, String why, WsCloseStatus ifOpen) {
         if (!FINISHED.compareAndSet(this, 0, 1)) {
             return;
         }
         try {
-            host.unregister(connection, "transport_closed");
+            host.unregister(connection, why, ifOpen);
         } finally {
             sending.dispose();
             if (signal) {
