@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -40,10 +41,13 @@ class PlainNettyFootprintIT {
 
     private ClassHistogram plain;
     private ClassHistogram reactor;
+    /** Transports of earlier tests' connections in the plain engine's baseline: they may be gone by its second histogram. */
+    private long transportsBeforePlain;
 
     @BeforeAll
     void measureBothEngines() {
         reactor = idleSubscribed(WsServerOptions.Engine.REACTOR_NETTY);
+        transportsBeforePlain = settledTransports();
         plain = idleSubscribed(WsServerOptions.Engine.NETTY);
     }
 
@@ -58,7 +62,9 @@ class PlainNettyFootprintIT {
                 // The slack goes both ways: contexts of channels still closing when the baseline is taken
                 // can be gone by the second histogram (seen: 1,195 for 300 connections).
                 .isBetween((long) HANDLERS_PER_CONNECTION * CLIENTS - SLACK, (long) HANDLERS_PER_CONNECTION * CLIENTS + SLACK);
-        assertThat(plain.instances(TRANSPORT)).isEqualTo(CLIENTS);
+        // Seen in CI: 299, one transport of an earlier connection counted in the baseline and collected since.
+        assertThat(plain.instances(TRANSPORT)).as("transports of %d open connections (%d in the baseline)", CLIENTS,
+                transportsBeforePlain).isBetween(CLIENTS - transportsBeforePlain, (long) CLIENTS);
         assertThat(plain.instances("io.reactivewspool.internal.netty.PlainNettyHttpHandler")).as("routers left").isLessThan(SLACK);
         assertThat(plain.instances("io.netty.handler.codec.http.HttpServerCodec")).as("HTTP codecs left").isLessThan(SLACK);
         assertThat(plain.instances("io.netty.handler.codec.DefaultHeaders$HeaderEntry"))
@@ -106,6 +112,20 @@ class PlainNettyFootprintIT {
                                 before.instances(TRANSPORT)).isLessThanOrEqualTo(before.instances(TRANSPORT)));
             }
         }
+    }
+
+    /**
+     * The transports still reachable once no connection is open, after waiting up to ten seconds for the last
+     * closing channels of earlier tests to go: whatever remains then is counted in the next baseline.
+     */
+    private static long settledTransports() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long transports = ClassHistogram.now(SERVER_CLASSES).instances(TRANSPORT);
+        while (transports > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+            transports = ClassHistogram.now(SERVER_CLASSES).instances(TRANSPORT);
+        }
+        return transports;
     }
 
     private static void report(WsServerOptions.Engine engine, ClassHistogram added) {
