@@ -304,10 +304,10 @@ final class FanoutReport {
             List<JsonNode> noSlowRows = slow ? byScenario.getOrDefault(referenceOf(e.getKey(), byScenario), List.of()) : List.of();
             b.append("| server | deliveries/s | publishes/s | server CPU-s per M deliveries | deliveries per server CPU-s "
                     + "| ×bare | ×handwritten | alloc B/delivery | alloc ×bare "
-                    + "| p50 µs | p99 µs | p99.9 µs | p99 ×bare | lost | disconnected | loadgen CPU | CPU wait srv/lg |"
+                    + "| p50 µs | p99 µs | p99.9 µs | p99 ×bare | lost | disconnected | loadgen CPU | CPU wait srv/lg | srv CPU-s JIT / GC |"
                     + (slow ? " healthy ×no-slow | heap after drain (B) | no-slow heap after drain (B) | queue bound (B) | heap ÷ (baseline + bound) |" : "")
                     + (redis ? " processes | ×1 hub | Redis CPU-s |" : "") + "\n");
-            b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+            b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
                     .append(slow ? "---:|---:|---:|---:|---:|" : "").append(redis ? "---:|---:|---:|" : "").append("\n");
             for (JsonNode r : rows) {
                 b.append("| ").append(r.path("server").asString()).append(" | ")
@@ -327,7 +327,9 @@ final class FanoutReport {
                         .append(num(r, "disconnected")).append(" | ")
                         .append(num(r, "loadgenCpuShare")).append(" | ")
                         .append(num(r, "serverRunQueueWaitShare")).append(" / ")
-                        .append(num(r, "loadgenRunQueueWaitShare")).append(" |");
+                        .append(num(r, "loadgenRunQueueWaitShare")).append(" | ")
+                        .append(num(r, "serverJitCpuSeconds")).append(" / ")
+                        .append(num(r, "serverGcCpuSeconds")).append(" |");
                 if (slow) {
                     JsonNode noSlow = find(noSlowRows, r.path("server").asString());
                     b.append(' ').append(fixed(pairedHealthyRatio(r.path("server").asString(), e.getKey(), allRuns, r, noSlow))).append(" | ")

@@ -20,7 +20,7 @@ public final class FanoutResult {
             "publishers", "payloadBytes", "targetRate", "window", "windowSeconds",
             "published", "publishRate", "deliveries", "deliveriesPerSecond",
             "serverCpuSeconds", "serverCpuSecondsPerMillionDeliveries", "deliveriesPerServerCpuSecond",
-            "serverAllocatedBytes", "serverAllocatedBytesPerDelivery", "brokerCpuSeconds",
+            "serverJitCpuSeconds", "serverGcCpuSeconds", "serverAllocatedBytes", "serverAllocatedBytesPerDelivery", "brokerCpuSeconds",
             "loadgenCpuShare", "serverRunQueueWaitShare", "loadgenRunQueueWaitShare",
             "latencyP50Us", "latencyP99Us", "latencyP999Us", "latencyMaxUs", "latencySamples",
             "expectedDeliveries", "lost", "outOfOrder", "unexpectedFrames", "stoppedReaders", "disconnected", "publisherProbes",
@@ -96,6 +96,8 @@ public final class FanoutResult {
         b.append(String.format(Locale.ROOT, "  server CPU    %s s = %s CPU-s per million deliveries = %s deliveries per CPU-s%n",
                 get("serverCpuSeconds"), get("serverCpuSecondsPerMillionDeliveries"),
                 get("deliveriesPerServerCpuSecond")));
+        b.append(String.format(Locale.ROOT, "  of which      JIT compiler threads %s s, GC threads %s s%n",
+                get("serverJitCpuSeconds"), get("serverGcCpuSeconds")));
         b.append(String.format(Locale.ROOT, "  server alloc  %s bytes = %s bytes per delivery%n",
                 get("serverAllocatedBytes"), get("serverAllocatedBytesPerDelivery")));
         if (get("brokerCpuSeconds") != null) {

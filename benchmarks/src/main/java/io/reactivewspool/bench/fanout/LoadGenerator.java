@@ -200,6 +200,8 @@ public final class LoadGenerator {
         long self = ProcessHandle.current().pid();
         double selfCpu0 = ProcStats.cpuSeconds(self);
         double serverWait0 = observed ? sumOf(pids, ProcStats::runQueueWaitSeconds) : -1;
+        double serverJit0 = observed ? sumOf(pids, pid -> ProcStats.threadCpuSeconds(pid, ProcStats::isJitThread)) : -1;
+        double serverGc0 = observed ? sumOf(pids, pid -> ProcStats.threadCpuSeconds(pid, ProcStats::isGcThread)) : -1;
         double selfWait0 = ProcStats.runQueueWaitSeconds(self);
         long windowStart = System.nanoTime();
         phase = PHASE_MEASURE;
@@ -212,6 +214,10 @@ public final class LoadGenerator {
         long allocated1 = allocatedBytes(jvms);
         double selfCpu = ProcStats.cpuSeconds(self) - selfCpu0;
         double serverWait = serverWait0 >= 0 ? sumOf(pids, ProcStats::runQueueWaitSeconds) - serverWait0 : -1;
+        double serverJit = serverJit0 >= 0
+                ? sumOf(pids, pid -> ProcStats.threadCpuSeconds(pid, ProcStats::isJitThread)) - serverJit0 : -1;
+        double serverGc = serverGc0 >= 0
+                ? sumOf(pids, pid -> ProcStats.threadCpuSeconds(pid, ProcStats::isGcThread)) - serverGc0 : -1;
         double selfWait = selfWait0 >= 0 ? ProcStats.runQueueWaitSeconds(self) - selfWait0 : -1;
         long publishedInWindow = publishedTotal() - published0;
         long allocated = allocated0 >= 0 && allocated1 >= 0 ? allocated1 - allocated0 : -1;
@@ -237,6 +243,8 @@ public final class LoadGenerator {
                 .put("serverCpuSecondsPerMillionDeliveries",
                         serverCpu >= 0 && deliveries > 0 ? round(serverCpu / (deliveries / 1e6), 4) : null)
                 .put("deliveriesPerServerCpuSecond", serverCpu > 0 ? round(deliveries / serverCpu, 1) : null)
+                .put("serverJitCpuSeconds", serverJit >= 0 ? round(serverJit, 3) : null)
+                .put("serverGcCpuSeconds", serverGc >= 0 ? round(serverGc, 3) : null)
                 .put("serverAllocatedBytes", allocated >= 0 ? allocated : null)
                 .put("serverAllocatedBytesPerDelivery", allocated >= 0 && deliveries > 0 ? round((double) allocated / deliveries, 1) : null)
                 .put("brokerCpuSeconds", brokerCpu >= 0 ? round(brokerCpu, 3) : null)

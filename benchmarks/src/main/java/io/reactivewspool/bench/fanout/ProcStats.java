@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -59,6 +60,41 @@ public final class ProcStats {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    /**
+     * utime + stime of the process's live threads whose name (as the kernel keeps it: the first 15 characters)
+     * {@code name} accepts, in seconds: the share of the JIT compiler or the garbage collector in a window.
+     */
+    static double threadCpuSeconds(long pid, Predicate<String> name) {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            long ticks = 0;
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    if (!name.test(stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')))) {
+                        continue;
+                    }
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended between the listing and the read
+                }
+            }
+            return ticks / (double) clockTicksPerSecond();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** HotSpot's compiler threads ("C2 CompilerThread0", "C1 CompilerThread0"). */
+    static boolean isJitThread(String name) {
+        return name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre");
+    }
+
+    /** HotSpot's garbage collector threads: G1's, Parallel's and Serial's workers, refinement and concurrent marking. */
+    static boolean isGcThread(String name) {
+        return name.startsWith("GC Thread") || name.startsWith("G1 ") || name.startsWith("VM Thread");
     }
 
     /** Resident set size of the process in bytes, from {@code /proc/<pid>/status}. */

@@ -49,6 +49,31 @@ class ProcStatsTest {
     }
 
     @Test
+    void cpuOfNamedThreadsCountsOnlyThoseThreads() throws Exception {
+        long pid = ProcessHandle.current().pid();
+        Thread spinner = new Thread(() -> {
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            long x = 0;
+            while (System.nanoTime() < end) {
+                x += System.nanoTime() & 1;
+            }
+            if (x == 42) {
+                System.out.print("");
+            }
+        }, "procstats-spin");
+        double before = ProcStats.threadCpuSeconds(pid, name -> name.equals("procstats-spin"));
+        spinner.start();
+        // Read while it lives: an ended thread leaves /proc/<pid>/task.
+        Thread.sleep(250);
+        double during = ProcStats.threadCpuSeconds(pid, name -> name.equals("procstats-spin"));
+        spinner.join();
+        assertThat(before).isZero();
+        assertThat(during).isPositive().isLessThanOrEqualTo(ProcStats.cpuSeconds(pid));
+        assertThat(ProcStats.threadCpuSeconds(pid, ProcStats::isJitThread)).as("this JVM compiled something").isPositive();
+        assertThat(ProcStats.threadCpuSeconds(Long.MAX_VALUE, name -> true)).isEqualTo(-1);
+    }
+
+    @Test
     void theHeapOfAProcessThatIsNoJvmIsUnknownAndTheProcessLivesOn() throws Exception {
         // jcmd wakes its target with SIGQUIT, which ends a process that is not a JVM, such as the Node ws server:
         // Node sets SIGQUIT back to its default action even when its parent ignored it.
