@@ -42,6 +42,17 @@ public interface TopicHistory {
     Mono<Replay> since(String topic, String offset);
 
     /**
+     * The offset of the latest message of {@code topic} stored so far; empty when nothing of the topic
+     * is kept. A hub that shares the history with others reads it when a topic gets its first
+     * subscriber there, so that the live messages stored after it reach that subscriber in offset
+     * order, whichever hub they come from. The default fails: such a hub then orders the topic's live
+     * messages from the first one that arrives.
+     */
+    default Mono<String> latest(String topic) {
+        return Mono.error(new UnsupportedOperationException(getClass().getName() + " does not tell a topic's latest offset"));
+    }
+
+    /**
      * The most messages one {@link #since} answer can hold: the messages kept per topic
      * ({@link HistoryOptions#size()}), or 0 when unknown. A hub refuses a history whose full
      * replay could not pass through a connection's outbound queue.

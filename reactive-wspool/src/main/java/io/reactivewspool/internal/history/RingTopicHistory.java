@@ -83,6 +83,14 @@ public final class RingTopicHistory implements TopicHistory {
     }
 
     @Override
+    public Mono<String> latest(String topic) {
+        return Mono.fromSupplier(() -> {
+            Ring ring = rings.get(topic);
+            return ring == null ? null : ring.latest();
+        });
+    }
+
+    @Override
     public int maxReplay() {
         return options.size();
     }
@@ -100,6 +108,11 @@ public final class RingTopicHistory implements TopicHistory {
         private final ArrayDeque<Entry> entries = new ArrayDeque<>();
         private long lastSeq;
         private boolean retired;
+
+        /** The offset of the last message stored here, or {@code null} when none was. */
+        synchronized String latest() {
+            return lastSeq == 0 ? null : epoch + ":" + lastSeq;
+        }
 
         /** Stores the message, or returns {@code null} when this ring was swept (retired). */
         synchronized WsMessage append(WsMessage message) {

@@ -65,6 +65,12 @@ public final class StreamTopicHistory implements TopicHistory {
             return {epoch or '', seq or '0', first, entries}
             """;
 
+    private static final String LATEST = """
+            local epoch = redis.call('GET', KEYS[3])
+            local seq = redis.call('GET', KEYS[2])
+            return {epoch or '', seq or '0'}
+            """;
+
     /** How long a topic's counter and epoch outlive its last append (unless the ttl is longer). */
     static final Duration META_TTL = Duration.ofHours(24);
 
@@ -108,6 +114,18 @@ public final class StreamTopicHistory implements TopicHistory {
                     .map(reply -> replay(since, reply));
         }).onErrorMap(e -> !(e instanceof WsException), e -> new WsException(
                 "redis history could not read topic '" + topic + "': " + e.getMessage(), e));
+    }
+
+    @Override
+    public Mono<String> latest(String topic) {
+        return commands.<List<Object>>eval(LATEST, ScriptOutputType.MULTI, keys.history(topic))
+                .next()
+                .flatMap(reply -> {
+                    String epoch = text(reply.get(0));
+                    return epoch.isEmpty() ? Mono.empty() : Mono.just(epoch + ":" + number(reply.get(1)));
+                })
+                .onErrorMap(e -> !(e instanceof WsException), e -> new WsException(
+                        "redis history could not read the latest offset of topic '" + topic + "': " + e.getMessage(), e));
     }
 
     @SuppressWarnings("unchecked")

@@ -329,9 +329,16 @@ final class HubDelivery {
         // Subscribe replies wait for this, and a topic's next interest call waits for its last
         // one: a broker that never answers must not hold either.
         // Not on the hub's timer scheduler: its close disposes timers there and must not contend.
-        return broker.interest(topic, on)
+        Mono<Void> declared = broker.interest(topic, on)
                 .timeout(INTEREST_TIMEOUT, Schedulers.parallel())
                 .doOnError(e -> log.warn("broker interest failed topic={} on={} error={}; local delivery unaffected",
                         topic, on, e.toString()));
+        if (continuity == null || !on) {
+            return declared;
+        }
+        // Where the topic stands is read once its live messages come here, so that whatever is stored
+        // after it reaches the first subscriber in offset order; the live ones that came meanwhile wait.
+        Mono<Void> started = continuity.start(topic, INTEREST_TIMEOUT);
+        return declared.then(started).onErrorResume(e -> started.then(Mono.error(e)));
     }
 }

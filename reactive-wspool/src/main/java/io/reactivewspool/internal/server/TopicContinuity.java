@@ -1,5 +1,8 @@
 package io.reactivewspool.internal.server;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,6 +11,8 @@ import java.util.function.BiConsumer;
 import io.reactivewspool.history.TopicHistory;
 import io.reactivewspool.internal.history.HistoryOffset;
 import io.reactivewspool.message.WsMessage;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Keeps this node's live delivery of each topic gap-free in a cluster with a shared history.
@@ -48,9 +53,40 @@ final class TopicContinuity {
         this.onReadFailed = onReadFailed;
     }
 
-    /** Starts following a topic (it got its first subscriber here). */
+    /**
+     * Starts following a topic (it got its first subscriber here): its live messages are held until
+     * {@link #start} has read where the topic stands.
+     */
     void watch(String topic) {
         tracks.putIfAbsent(topic, new Track(topic));
+    }
+
+    /**
+     * Reads the topic's latest offset from the history, to be called once this node receives the
+     * topic's live messages: what is stored after it is delivered in offset order, a message that
+     * arrives after a later one included; what is stored up to it is older than the subscription
+     * and not delivered live. Never fails: when the history cannot tell within {@code timeout},
+     * the topic is ordered from the first message that arrives, as before. The subscribe reply
+     * waits for this.
+     */
+    Mono<Void> start(String topic, Duration timeout) {
+        Track t = tracks.get(topic);
+        if (t == null) {
+            return Mono.empty();
+        }
+        return history.latest(topic)
+                .timeout(timeout, Schedulers.parallel())
+                .map(TopicContinuity::parse)
+                .doOnNext(top -> t.started(top, true))
+                .switchIfEmpty(Mono.fromRunnable(() -> t.started(null, true)))
+                .onErrorResume(e -> {
+                    if (!(e instanceof UnsupportedOperationException)) {
+                        onReadFailed.accept(topic, e);
+                    }
+                    t.started(null, false);
+                    return Mono.empty();
+                })
+                .then();
     }
 
     /** Stops following a topic (it lost its last subscriber here). */
@@ -84,9 +120,21 @@ final class TopicContinuity {
         }
     }
 
+    /** A live message that came while its topic's start was read. */
+    private record Arrival(HistoryOffset offset, Runnable deliver) {
+    }
+
+    /** What a read of the history is to be: from where, and its number. */
+    private record Read(HistoryOffset from, long number) {
+    }
+
     private final class Track {
         final String topic;
         // all guarded by this
+        /** Arrivals while the start is read, in arrival order; {@code null} once started. */
+        List<Arrival> starting = new ArrayList<>();
+        /** Whether the start was read: a message then is the next one or not, even the first. */
+        boolean startKnown;
         HistoryOffset last;
         /** Held while the history is read, by sequence; all of {@code last}'s epoch. */
         final TreeMap<Long, Runnable> held = new TreeMap<>();
@@ -105,44 +153,97 @@ final class TopicContinuity {
         }
 
         void accept(HistoryOffset o, Runnable deliver) {
-            HistoryOffset readFrom;
-            long read;
+            Read read;
             synchronized (this) {
-                if (last != null && !last.epoch().equals(o.epoch())) {
-                    // A new history (Redis restarted, or the topic's history expired): whatever came
-                    // after `last` in the old one cannot be read any more.
-                    giveUp("history reset while messages were missing");
-                    last = new HistoryOffset(o.epoch(), 0);
-                    first = 0;
-                    delivery.gap(topic, last, "history reset");
-                }
-                if (last == null) {
-                    first = o.seq();
-                }
-                if (last == null || o.seq() == last.seq() + 1) {
-                    deliver.run();
-                    last = o;
-                    releaseHeld(); // a read is out for a later gap, or nothing is held
-                    return;
-                }
-                if (o.seq() < first) {
-                    deliver.run();
-                    return;
-                }
-                if (o.seq() <= last.seq()) {
-                    return; // delivered already, from the history
-                }
-                held.put(o.seq(), deliver);
-                if (reading != 0) {
-                    if (held.size() > MAX_HELD) {
-                        giveUp("too many messages held while the history was read");
+                if (starting != null) {
+                    if (starting.size() < MAX_HELD) {
+                        starting.add(new Arrival(o, deliver));
+                        return;
                     }
+                    read = start(null, false, o, deliver);
+                } else {
+                    read = acceptLocked(o, deliver);
+                }
+            }
+            if (read != null) {
+                read(read.from(), read.number());
+            }
+        }
+
+        /** Where the topic stood when this node began to receive it ({@code top} null: nothing stored, or unknown). */
+        void started(HistoryOffset top, boolean known) {
+            Read read;
+            synchronized (this) {
+                if (starting == null) {
                     return;
                 }
-                read = reading = ++reads;
-                readFrom = last;
+                read = start(top, known, null, null);
             }
-            read(readFrom, read);
+            if (read != null) {
+                read(read.from(), read.number());
+            }
+        }
+
+        /** Ends the start, then takes what arrived meanwhile (and {@code o}, if any) in arrival order. Under this monitor. */
+        private Read start(HistoryOffset top, boolean known, HistoryOffset o, Runnable deliver) {
+            List<Arrival> arrived = starting;
+            starting = null;
+            startKnown = known;
+            if (known && top != null) {
+                last = top;
+            }
+            Read read = null;
+            for (Arrival a : arrived) {
+                Read r = acceptLocked(a.offset(), a.deliver());
+                read = r != null ? r : read;
+            }
+            if (o != null) {
+                Read r = acceptLocked(o, deliver);
+                read = r != null ? r : read;
+            }
+            return read;
+        }
+
+        /** Delivers, holds or drops one live message; returns the history read to make, if one is to start. Under this monitor. */
+        private Read acceptLocked(HistoryOffset o, Runnable deliver) {
+            if (last == null && startKnown) {
+                // Nothing was stored when this node began to receive the topic: this message's
+                // epoch starts at 0, and a message before it that has not come yet is read.
+                last = new HistoryOffset(o.epoch(), 0);
+            }
+            if (last != null && !last.epoch().equals(o.epoch())) {
+                // A new history (Redis restarted, or the topic's history expired): whatever came
+                // after `last` in the old one cannot be read any more.
+                giveUp("history reset while messages were missing");
+                last = new HistoryOffset(o.epoch(), 0);
+                first = 0;
+                delivery.gap(topic, last, "history reset");
+            }
+            if (last == null) {
+                first = o.seq();
+            }
+            if (last == null || o.seq() == last.seq() + 1) {
+                deliver.run();
+                last = o;
+                releaseHeld(); // a read is out for a later gap, or nothing is held
+                return null;
+            }
+            if (!startKnown && o.seq() < first) {
+                deliver.run();
+                return null;
+            }
+            if (o.seq() <= last.seq()) {
+                return null; // delivered already (from the history), or stored before this node received the topic
+            }
+            held.put(o.seq(), deliver);
+            if (reading != 0) {
+                if (held.size() > MAX_HELD) {
+                    giveUp("too many messages held while the history was read");
+                }
+                return null;
+            }
+            reading = ++reads;
+            return new Read(last, reading);
         }
 
         private void read(HistoryOffset from, long read) {

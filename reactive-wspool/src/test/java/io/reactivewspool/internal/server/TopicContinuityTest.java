@@ -14,6 +14,8 @@ import io.reactivewspool.internal.history.HistoryOffset;
 import io.reactivewspool.internal.history.RingTopicHistory;
 import io.reactivewspool.message.WsMessage;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,6 +47,12 @@ class TopicContinuityTest {
         }
     }
 
+    /** The topic gets its first subscriber here: watched, then started from what the history holds now. */
+    private void follow() {
+        continuity.watch("t");
+        continuity.start("t", TIMEOUT).block(TIMEOUT);
+    }
+
     /** Message n (1-based) arrives live. */
     private void live(int n) {
         WsMessage m = stored.get(n - 1);
@@ -53,7 +61,7 @@ class TopicContinuityTest {
 
     @Test
     void messagesMissedLiveAreDeliveredFromTheHistoryBeforeTheOneThatShowedTheGap() {
-        continuity.watch("t");
+        follow();
         store(4);
         live(1);
         live(4); // 2 and 3 never arrived here
@@ -62,7 +70,7 @@ class TopicContinuityTest {
 
     @Test
     void anEarlierMessageArrivingLateIsDeliveredOnceAndInOrder() {
-        continuity.watch("t");
+        follow();
         store(3);
         live(1);
         live(3); // 2 comes from the history...
@@ -72,7 +80,7 @@ class TopicContinuityTest {
 
     @Test
     void aGapTheHistoryNoLongerHoldsIsReportedBeforeTheNextMessage() {
-        continuity.watch("t");
+        follow();
         store(1);
         live(1);
         store(6); // the ring keeps 4 of messages 2..7: 2, 3 are gone
@@ -82,7 +90,7 @@ class TopicContinuityTest {
 
     @Test
     void aNewEpochIsReportedAsAGap() {
-        continuity.watch("t");
+        follow();
         store(2);
         live(1);
         TopicHistory other = TopicHistory.inMemory(HistoryOptions.builder().build());
@@ -92,13 +100,107 @@ class TopicContinuityTest {
     }
 
     @Test
-    void aMessageOlderThanTheFirstOneThisNodeSawIsDeliveredLateNotDropped() {
-        continuity.watch("t");
+    void aMessageThatComesAfterALaterOneIsDeliveredFirst() {
+        follow(); // nothing stored yet: message 1 is the first this subscriber may get
         store(3);
-        live(2);
-        live(1); // raced message 2 to this node: not a gap, not a duplicate
+        live(2); // this node's own message, stored after 1 of another node that is still on its way
+        live(1); // delivered already, from the history, before 2
         live(3);
+        assertThat(out).containsExactly("1", "2", "3");
+    }
+
+    @Test
+    void messagesStoredBeforeTheTopicCameHereAreNotDeliveredLive() {
+        store(2);
+        follow();
+        live(1);
+        live(2);
+        store(1);
+        live(3);
+        assertThat(out).containsExactly("3");
+    }
+
+    @Test
+    void messagesThatComeWhileTheStartIsReadWaitAndLeaveInOffsetOrder() {
+        Sinks.One<String> latest = Sinks.one();
+        TopicContinuity c = new TopicContinuity(new SlowLatest(history, latest.asMono()), new TopicContinuity.Delivery() {
+            @Override
+            public void replayed(String topic, WsMessage message) {
+                out.add(message.data().asString());
+            }
+
+            @Override
+            public void gap(String topic, HistoryOffset resumeAfter, String reason) {
+                out.add("gap>" + resumeAfter.seq());
+            }
+        }, (topic, e) -> out.add("read failed"));
+        c.watch("t");
+        Mono<Void> start = c.start("t", TIMEOUT).cache();
+        start.subscribe();
+        store(3);
+        for (int n : new int[] {3, 2}) {
+            WsMessage m = stored.get(n - 1);
+            c.accept("t", m.offset(), () -> out.add(m.data().asString()));
+        }
+        assertThat(out).as("held until the start is known").isEmpty();
+        latest.tryEmitValue(stored.get(0).offset()); // the history held message 1 when this node subscribed
+        start.block(TIMEOUT);
+        assertThat(out).containsExactly("2", "3");
+    }
+
+    @Test
+    void aHistoryThatCannotTellWhereATopicStandsOrdersFromTheFirstMessageThatComes() {
+        TopicContinuity c = new TopicContinuity(new SlowLatest(history, null), new TopicContinuity.Delivery() {
+            @Override
+            public void replayed(String topic, WsMessage message) {
+                out.add(message.data().asString());
+            }
+
+            @Override
+            public void gap(String topic, HistoryOffset resumeAfter, String reason) {
+                out.add("gap>" + resumeAfter.seq());
+            }
+        }, (topic, e) -> out.add("read failed"));
+        c.watch("t");
+        c.start("t", TIMEOUT).block(TIMEOUT);
+        store(3);
+        for (int n : new int[] {2, 1, 3}) {
+            WsMessage m = stored.get(n - 1);
+            c.accept("t", m.offset(), () -> out.add(m.data().asString()));
+        }
+        // Message 1 raced message 2 here: late, not a gap and not a duplicate; and no read failure is reported.
         assertThat(out).containsExactly("2", "1", "3");
+    }
+
+    /** The ring history, with {@link TopicHistory#latest} answered by {@code latest} ({@code null}: the SPI's default). */
+    private static final class SlowLatest implements TopicHistory {
+        private final TopicHistory ring;
+        private final Mono<String> latest;
+
+        SlowLatest(TopicHistory ring, Mono<String> latest) {
+            this.ring = ring;
+            this.latest = latest;
+        }
+
+        @Override
+        public Mono<WsMessage> append(String topic, WsMessage message) {
+            return ring.append(topic, message);
+        }
+
+        @Override
+        public Mono<Replay> since(String topic, String offset) {
+            return ring.since(topic, offset);
+        }
+
+        @Override
+        public Mono<String> latest(String topic) {
+            return latest == null ? TopicHistory.super.latest(topic) : latest;
+        }
+
+        @Override
+        public Mono<Void> close() {
+            return ring.close();
+        }
     }
 
     @Test
@@ -106,7 +208,7 @@ class TopicContinuityTest {
         store(3);
         live(3);
         live(1);
-        continuity.watch("t");
+        follow();
         continuity.accept("t", null, () -> out.add("plain"));
         assertThat(out).containsExactly("3", "1", "plain");
     }
@@ -126,12 +228,12 @@ class TopicContinuityTest {
             }
         }, (topic, e) -> out.add("read failed"));
         c.watch("t");
+        c.start("t", TIMEOUT).block(TIMEOUT);
         int n = 4_000;
         List<WsMessage> all = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
             all.add(big.append("t", WsMessage.data("t", Integer.toString(i))).block(TIMEOUT));
         }
-        // The first message this node sees fixes where it starts (see the test below).
         c.accept("t", all.get(0).offset(), () -> out.add(all.get(0).data().asString()));
         // Two "nodes": odd messages from one thread, even from another; each in its own order.
         CountDownLatch go = new CountDownLatch(1);
