@@ -42,7 +42,8 @@ class GracefulShutdownIT {
     private static final Duration DRAIN = Duration.ofSeconds(2);
     /** Beyond the drain period: the last batch's close frames and the sockets' end (the transport's own grace is 3 s). */
     private static final Duration GRACE = Duration.ofSeconds(5);
-    private static final Duration DEADLINE_SLACK = Duration.ofSeconds(1);
+    /** Seen 1.2 s past the deadline with another test JVM on the same two cores; a hang would be far more. */
+    private static final Duration DEADLINE_SLACK = Duration.ofSeconds(3);
 
     /** What one subscriber saw: the close code (-1 for none), whether its stream then ended cleanly, and when. */
     private record Ending(int closeCode, boolean endOfStream, long atNanos) {
@@ -112,7 +113,7 @@ class GracefulShutdownIT {
             assertThat(going).as("clients that got a 1001 close frame").isEqualTo(CLIENTS);
             assertThat(ended).as("clients whose stream then ended (FIN, not a reset)").isEqualTo(CLIENTS);
             // The hub's own deadline is drain + 5 s; what is still open then is closed by the server at
-            // once, which on a loaded 2-core machine takes up to a few hundred milliseconds more.
+            // once, which on a loaded 2-core machine takes a moment more (DEADLINE_SLACK).
             assertThat(Duration.ofMillis(lastServerCloseMillis)).as("last server socket closed after close()")
                     .isLessThanOrEqualTo(DRAIN.plus(GRACE).plus(DEADLINE_SLACK));
 
