@@ -27,17 +27,7 @@ class TopicContinuityTest {
     private final TopicHistory history = new RingTopicHistory(HistoryOptions.builder().size(4).build(), Clock.systemUTC());
     /** What reached the subscribers, in order: "n" for message n, "gap>offset" for a gap report. */
     private final ConcurrentLinkedQueue<String> out = new ConcurrentLinkedQueue<>();
-    private final TopicContinuity continuity = new TopicContinuity(history, new TopicContinuity.Delivery() {
-        @Override
-        public void replayed(String topic, WsMessage message) {
-            out.add(message.data().asString());
-        }
-
-        @Override
-        public void gap(String topic, HistoryOffset resumeAfter, String reason) {
-            out.add("gap>" + resumeAfter.seq());
-        }
-    }, (topic, e) -> out.add("read failed"));
+    private final TopicContinuity continuity = over(history);
 
     private final List<WsMessage> stored = new ArrayList<>();
 
@@ -45,6 +35,21 @@ class TopicContinuityTest {
         for (int i = 0; i < n; i++) {
             stored.add(history.append("t", WsMessage.data("t", Integer.toString(stored.size() + 1))).block(TIMEOUT));
         }
+    }
+
+    /** A continuity over {@code h} whose deliveries, gaps and failed reads go to {@link #out}. */
+    private TopicContinuity over(TopicHistory h) {
+        return new TopicContinuity(h, new TopicContinuity.Delivery() {
+            @Override
+            public void replayed(String topic, WsMessage message) {
+                out.add(message.data().asString());
+            }
+
+            @Override
+            public void gap(String topic, HistoryOffset resumeAfter, String reason) {
+                out.add("gap>" + resumeAfter.seq());
+            }
+        }, (topic, e) -> out.add("read failed"));
     }
 
     /** The topic gets its first subscriber here: watched, then started from what the history holds now. */
@@ -123,17 +128,7 @@ class TopicContinuityTest {
     @Test
     void messagesThatComeWhileTheStartIsReadWaitAndLeaveInOffsetOrder() {
         Sinks.One<String> latest = Sinks.one();
-        TopicContinuity c = new TopicContinuity(new SlowLatest(history, latest.asMono()), new TopicContinuity.Delivery() {
-            @Override
-            public void replayed(String topic, WsMessage message) {
-                out.add(message.data().asString());
-            }
-
-            @Override
-            public void gap(String topic, HistoryOffset resumeAfter, String reason) {
-                out.add("gap>" + resumeAfter.seq());
-            }
-        }, (topic, e) -> out.add("read failed"));
+        TopicContinuity c = over(new SlowLatest(history, latest.asMono()));
         c.watch("t");
         Mono<Void> start = c.start("t", TIMEOUT).cache();
         start.subscribe();
@@ -150,17 +145,7 @@ class TopicContinuityTest {
 
     @Test
     void aHistoryThatCannotTellWhereATopicStandsOrdersFromTheFirstMessageThatComes() {
-        TopicContinuity c = new TopicContinuity(new SlowLatest(history, null), new TopicContinuity.Delivery() {
-            @Override
-            public void replayed(String topic, WsMessage message) {
-                out.add(message.data().asString());
-            }
-
-            @Override
-            public void gap(String topic, HistoryOffset resumeAfter, String reason) {
-                out.add("gap>" + resumeAfter.seq());
-            }
-        }, (topic, e) -> out.add("read failed"));
+        TopicContinuity c = over(new SlowLatest(history, null));
         c.watch("t");
         c.start("t", TIMEOUT).block(TIMEOUT);
         store(3);
