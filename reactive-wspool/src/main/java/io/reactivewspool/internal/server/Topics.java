@@ -248,6 +248,9 @@ final class Topics {
         });
         if (removed[0]) {
             emit(gone[0], COMPLETE);
+            // Whoever still waits for this topic to be ready (a subscribe reply of a subscriber that has
+            // left since) is released: its lane may never tell the broker about this topic object again.
+            gone[0].interested.tryEmitEmpty();
             if (!closed) {
                 interest.changed(name);
             }
