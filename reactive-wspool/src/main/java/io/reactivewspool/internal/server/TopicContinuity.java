@@ -156,11 +156,11 @@ final class TopicContinuity {
             Read read;
             synchronized (this) {
                 if (starting != null) {
-                    if (starting.size() < MAX_HELD) {
-                        starting.add(new Arrival(o, deliver));
+                    starting.add(new Arrival(o, deliver));
+                    if (starting.size() <= MAX_HELD) {
                         return;
                     }
-                    read = start(null, false, o, deliver);
+                    read = endStart(null, false); // held too many: order from what came, as without a start
                 } else {
                     read = acceptLocked(o, deliver);
                 }
@@ -177,15 +177,15 @@ final class TopicContinuity {
                 if (starting == null) {
                     return;
                 }
-                read = start(top, known, null, null);
+                read = endStart(top, known);
             }
             if (read != null) {
                 read(read.from(), read.number());
             }
         }
 
-        /** Ends the start, then takes what arrived meanwhile (and {@code o}, if any) in arrival order. Under this monitor. */
-        private Read start(HistoryOffset top, boolean known, HistoryOffset o, Runnable deliver) {
+        /** Ends the start, then takes what arrived meanwhile in arrival order. Under this monitor. */
+        private Read endStart(HistoryOffset top, boolean known) {
             List<Arrival> arrived = starting;
             starting = null;
             startKnown = known;
@@ -195,10 +195,6 @@ final class TopicContinuity {
             Read read = null;
             for (Arrival a : arrived) {
                 Read r = acceptLocked(a.offset(), a.deliver());
-                read = r != null ? r : read;
-            }
-            if (o != null) {
-                Read r = acceptLocked(o, deliver);
                 read = r != null ? r : read;
             }
             return read;
