@@ -30,11 +30,7 @@ public final class ProcStats {
     /** utime + stime of the process, in seconds. */
     public static double cpuSeconds(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            // The command name (field 2) may contain spaces and parentheses: count fields after the last ')'.
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15 of proc(5)
-            return ticks / (double) clockTicksPerSecond();
+            return cpuTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat"))) / (double) clockTicksPerSecond();
         } catch (IOException | RuntimeException e) {
             return -1;
         }
@@ -46,20 +42,8 @@ public final class ProcStats {
      * process was held back by others on its core.
      */
     static double runQueueWaitSeconds(long pid) {
-        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-            long nanos = 0;
-            for (Path task : (Iterable<Path>) tasks::iterator) {
-                try {
-                    String[] f = Files.readString(task.resolve("schedstat")).trim().split(" ");
-                    nanos += Long.parseLong(f[1]);
-                } catch (IOException | RuntimeException e) {
-                    // the thread ended between the listing and the read
-                }
-            }
-            return nanos / 1e9;
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        long nanos = sumOverThreads(pid, task -> Long.parseLong(Files.readString(task.resolve("schedstat")).trim().split(" ")[1]));
+        return nanos < 0 ? -1 : nanos / 1e9;
     }
 
     /**
@@ -67,21 +51,40 @@ public final class ProcStats {
      * {@code name} accepts, in seconds: the share of the JIT compiler or the garbage collector in a window.
      */
     static double threadCpuSeconds(long pid, Predicate<String> name) {
+        long ticks = sumOverThreads(pid, task -> {
+            String stat = Files.readString(task.resolve("stat"));
+            return name.test(stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))) ? cpuTicks(stat) : 0;
+        });
+        return ticks < 0 ? -1 : ticks / (double) clockTicksPerSecond();
+    }
+
+    /** utime + stime in clock ticks from a {@code stat} file of proc(5), a process's or a thread's. */
+    private static long cpuTicks(String stat) {
+        // The command name (field 2) may contain spaces and parentheses: count fields after the last ')'.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15
+    }
+
+    /** A figure of one thread, read from its {@code /proc/<pid>/task/<tid>} directory. */
+    private interface ThreadFigure {
+        long of(Path task) throws IOException;
+    }
+
+    /**
+     * {@code figure} summed over the process's live threads; -1 when the process's threads cannot be listed.
+     * A thread that ends between the listing and the read counts for nothing.
+     */
+    private static long sumOverThreads(long pid, ThreadFigure figure) {
         try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-            long ticks = 0;
+            long sum = 0;
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 try {
-                    String stat = Files.readString(task.resolve("stat"));
-                    if (!name.test(stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')))) {
-                        continue;
-                    }
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    sum += figure.of(task);
                 } catch (IOException | RuntimeException e) {
                     // the thread ended between the listing and the read
                 }
             }
-            return ticks / (double) clockTicksPerSecond();
+            return sum;
         } catch (IOException | RuntimeException e) {
             return -1;
         }
