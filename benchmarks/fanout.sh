@@ -31,7 +31,9 @@
 # redis-server, subscribers split evenly over both, publishers on the first); every server process and
 # redis-server run on SERVER_CPU.
 # Environment: SERVER_CPU (0), LOADGEN_CPU (1), PORT_BASE (18480), SOURCE_ADDRESSES (4), OUT_DIR,
-# SERVER_JVM_OPTS, LOADGEN_JVM_OPTS, LIB_JAR, LIB_QUEUE_SIZE (1024), LIB_OVERFLOW (drop-oldest), REDIS_SERVER
+# SERVER_JVM_OPTS (-Xmx4g -XX:+UseParallelGC: pinned to one core, HotSpot would pick the Serial collector, on which
+# both hub servers spent more CPU per delivery and varied more from run to run; docs/BENCHMARKS-FANOUT.md, "The
+# collector"), LOADGEN_JVM_OPTS, LIB_JAR, LIB_QUEUE_SIZE (1024), LIB_OVERFLOW (drop-oldest), REDIS_SERVER
 # (redis-server), and size overrides for trying the full run small: SMALL_SUBS (1000), LARGE_SUBS (10000),
 # IDLE_SUBS (19500), WARMUP (10s: past the JIT compiling the servers' hot paths), LARGE_WARMUP (30s: the same for
 # the LARGE_SUBS throughput runs, where a Spring server still compiles after 10 s), REDIS_WARMUP (30s: the
@@ -39,7 +41,8 @@
 # full, else 1: every scenario but idle runs that often per server, the servers taking turns, and the report
 # keeps each server's median run), and for re-measuring a part of full: SCENARIOS (a subset of "small-64
 # small-512 large-64 large-512 slow-small slow-large idle redis churn storm"; default all but churn and storm)
-# and HALF=0 (saturation only); CHURN_CONCURRENCY (50), CHURN_WARMUP (30s in full, 5s in quick), STORM_SUBS (19500).
+# and HALF=0 (saturation only), HALF_FRACTION (0.5: the fixed-rate runs publish at this fraction of the first
+# server's saturated rate); CHURN_CONCURRENCY (50), CHURN_WARMUP (30s in full, 5s in quick), STORM_SUBS (19500).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -59,7 +62,7 @@ SERVER_CPU="${SERVER_CPU:-0}"
 LOADGEN_CPU="${LOADGEN_CPU:-1}"
 PORT_BASE="${PORT_BASE:-18480}"
 SOURCE_ADDRESSES="${SOURCE_ADDRESSES:-4}"
-SERVER_JVM_OPTS="${SERVER_JVM_OPTS:--Xmx4g}"
+SERVER_JVM_OPTS="${SERVER_JVM_OPTS:--Xmx4g -XX:+UseParallelGC}"
 LOADGEN_JVM_OPTS="${LOADGEN_JVM_OPTS:--Xmx4g}"
 LIB_QUEUE_SIZE="${LIB_QUEUE_SIZE:-1024}"
 LIB_OVERFLOW="${LIB_OVERFLOW:-drop-oldest}"
@@ -233,13 +236,14 @@ run_one() {
   stop_servers
 }
 
-# The publish rate the first server sustained in SCENARIO (the median of its runs, as the report keeps), halved.
+# The publish rate the first server sustained in SCENARIO (the median of its runs, as the report keeps), times
+# HALF_FRACTION (a half by default).
 half_rate_of() {
   local rates
   rates="$(grep "\"server\":\"${SERVERS[0]}\",\"scenario\":\"$1\"" "$JSON" \
     | sed -E 's/.*"publishRate":([0-9.]+).*/\1/' | sort -n || true)"
   if [ -z "$rates" ]; then echo 0; return; fi
-  echo "$rates" | awk '{ r[NR] = $1 } END { printf "%.0f", r[int((NR + 1) / 2)] / 2 }'
+  echo "$rates" | awk -v f="${HALF_FRACTION:-0.5}" '{ r[NR] = $1 } END { printf "%.0f", r[int((NR + 1) / 2)] * f }'
 }
 
 
