@@ -77,6 +77,8 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
     private long consumed;
     private boolean flushPending;
     private boolean finished;
+    /** This side's close frame is written: nothing may follow it (RFC 6455, 5.5.1). */
+    private boolean closeWritten;
 
     private FrameWriter(Channel channel, CoreSubscriber<? super Void> done, ChannelHandlerContext encoder) {
         this.channel = channel;
@@ -176,6 +178,28 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
     /** Drains the frames handed over from other threads. */
     @Override
     public void run() {
+        writePending();
+        replenish();
+    }
+
+    /**
+     * Called on the loop just before this side's close frame is written, by whoever writes it:
+     * frames handed over before it go out before it, and every frame after it is dropped. A browser
+     * fails a connection that sends anything after the close frame it answered, and reports 1006
+     * with no reason instead of the hub's code and reason. The demand goes on, so the hub's queue
+     * drains rather than overflowing into a slow-consumer close.
+     */
+    static void closing(FrameWriter writer) {
+        if (writer != null) {
+            writer.writePending();
+            writer.closeWritten = true;
+            if (writer.subscription != null) {
+                writer.replenish();
+            }
+        }
+    }
+
+    private void writePending() {
         drainScheduled = 0;
         Handoff newestFirst = PENDING.getAndSet(this, null);
         if (newestFirst != null) {
@@ -190,14 +214,13 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
                 write(h.frame);
             }
         }
-        replenish();
     }
 
     private void write(OutboundFrame f) {
         consumed++;
         // Netty's own test for a closed channel: unlike isActive() it reads nothing the write
         // does not read anyway (isActive() asks the JDK channel, one more object per delivery).
-        if (cancelled || channel.unsafe().outboundBuffer() == null) {
+        if (cancelled || closeWritten || channel.unsafe().outboundBuffer() == null) {
             return;
         }
         LoopBatch batch = LoopBatch.of(loop);

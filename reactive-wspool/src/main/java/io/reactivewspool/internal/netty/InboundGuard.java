@@ -76,6 +76,7 @@ public final class InboundGuard extends ChannelInboundHandlerAdapter {
             }
             failed = true;
             f.release();
+            FrameWriter.closing(writer);
             ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.PROTOCOL_ERROR, "reserved bits set without an extension"))
                     .addListener(ChannelFutureListener.CLOSE);
             return;
@@ -103,6 +104,7 @@ public final class InboundGuard extends ChannelInboundHandlerAdapter {
             case NOT_INFLATABLE -> {
                 if (!failed) {
                     failed = true;
+                    FrameWriter.closing(writer);
                     ctx.writeAndFlush(InflateBound.notInflatableClose()).addListener(ChannelFutureListener.CLOSE);
                 }
             }

@@ -124,6 +124,7 @@ final class PlainNettyWsTransport extends Flux<InboundFrame>
      */
     private ChannelFuture sendClose(CloseWebSocketFrame frame, boolean closeWhenWritten) {
         closeSent = true;
+        FrameWriter.closing(writer);
         channel.eventLoop().schedule(() -> {
             channel.close();
         }, CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
@@ -395,6 +396,7 @@ final class PlainNettyWsTransport extends Flux<InboundFrame>
         // Netty's decoder answers a protocol violation with its close frame and closes after it;
         // anything else leaves nothing to say to the peer.
         closeSent = true;
+        FrameWriter.closing(writer);
         if (!(cause instanceof CorruptedWebSocketFrameException)) {
             ctx.close();
         }

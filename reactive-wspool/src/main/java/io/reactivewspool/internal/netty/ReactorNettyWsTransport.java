@@ -30,6 +30,8 @@ public final class ReactorNettyWsTransport implements ChannelTransport {
     private final int maxFrameBytes;
     private final Channel channel;
     private final Connection connection;
+    /** The connection's frame writer; {@code null} until sending starts. */
+    private volatile FrameWriter writer;
 
     public ReactorNettyWsTransport(HandshakeInfo handshake, WebsocketInbound in, WebsocketOutbound out, int maxFrameBytes) {
         Connection[] conn = {null};
@@ -71,16 +73,20 @@ public final class ReactorNettyWsTransport implements ChannelTransport {
 
     @Override
     public Mono<Void> send(Publisher<OutboundFrame> frames) {
-        return FrameWriter.send(channel, frames, (ch, writer) -> {
+        return FrameWriter.send(channel, frames, (ch, w) -> {
+            writer = w;
             // The engine's channels have a guard to tell the writer; WebFlux's get the writer as a handler.
-            if (!InboundGuard.carry(ch, writer)) {
-                connection.addHandlerLast(FrameWriter.NAME, writer);
+            if (!InboundGuard.carry(ch, w)) {
+                connection.addHandlerLast(FrameWriter.NAME, w);
             }
         });
     }
 
     @Override
     public Mono<Void> close(WsCloseStatus status) {
-        return NettyClose.withGrace(connection, CLOSE_GRACE, () -> out.sendClose(status.code(), status.reason()));
+        return NettyClose.withGrace(connection, CLOSE_GRACE, () -> {
+            FrameWriter.closing(writer);
+            return out.sendClose(status.code(), status.reason());
+        });
     }
 }
