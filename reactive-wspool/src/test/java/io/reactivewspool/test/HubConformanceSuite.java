@@ -872,6 +872,48 @@ public abstract class HubConformanceSuite {
         assertThat(AdminHttp.post(s.adminUrl() + "/broadcast", "WRONG", "{}").status()).isEqualTo(403);
     }
 
+    /**
+     * A refusal is answered before the body is read, so the connection must close with it: kept open, a body
+     * the client sent after the answer became the start of the next request on it, which Jetty answered with
+     * 400 (as an HTTP client does: headers first, the body in a second write).
+     */
+    @Test
+    void aRefusedAdminRequestsUnreadBodyIsNeverReadAsTheNextRequest() throws Exception {
+        ServerUnderTest s = server();
+        java.net.URI admin = java.net.URI.create(s.adminUrl());
+        String host = admin.getHost() + ":" + admin.getPort();
+        String head = "POST " + admin.getRawPath() + "/broadcast HTTP/1.1\r\nHost: " + host
+                + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n";
+        String next = "GET " + admin.getRawPath() + "/stats HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer WRONG\r\n\r\n";
+        try (java.net.Socket socket = new java.net.Socket(admin.getHost(), admin.getPort())) {
+            socket.setSoTimeout(3000);
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            java.io.InputStream in = socket.getInputStream();
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            while (!answer.toString(StandardCharsets.US_ASCII).contains("}")) {
+                int n = in.read(buf);
+                assertThat(n).as("the answer to the refused request, before its body: %s", answer).isPositive();
+                answer.write(buf, 0, n);
+            }
+            try {
+                socket.getOutputStream().write(("{}" + next).getBytes(StandardCharsets.US_ASCII));
+                for (int n; (n = in.read(buf)) >= 0; ) {
+                    answer.write(buf, 0, n);
+                }
+            } catch (java.io.IOException closed) {
+                // The server closed the connection: what it answered is in answer.
+            }
+            String all = answer.toString(StandardCharsets.US_ASCII);
+            List<String> statuses = all.lines().filter(l -> l.startsWith("HTTP/1.1 ")).toList();
+            assertThat(statuses).as(all).isNotEmpty();
+            assertThat(statuses.get(0)).startsWith("HTTP/1.1 401");
+            assertThat(statuses).as(all).noneMatch(l -> l.startsWith("HTTP/1.1 400"));
+            assertThat(all.toLowerCase(java.util.Locale.ROOT)).as("the refusal closes the connection").contains("connection: close");
+            assertThat(statuses).as("nothing answered after the refusal: %s", all).hasSize(1);
+        }
+    }
+
     @Test
     void adminApiWithoutConfiguredAuthenticatorAnswers403ToEveryone() {
         ServerUnderTest s = server(base().build(), null);

@@ -39,9 +39,17 @@ public final class SpringAdminRoutes {
         RouterFunction<ServerResponse> adminApi = RouterFunctions.route(RequestPredicates.path(base).or(RequestPredicates.path(base + "/**")), request -> {
             String sub = request.path().substring(base.length());
             return request.principal().map(Optional::of).defaultIfEmpty(Optional.empty())
-                    .flatMap(principal -> api.handle(request.method().name(), sub, handshake(request, principal.orElse(null)),
-                            body(request)))
-                    .flatMap(SpringAdminRoutes::toResponse);
+                    .flatMap(principal -> {
+                        HandshakeInfo hs = handshake(request, principal.orElse(null));
+                        Optional<AdminHttpApi.Response> refused = api.refusal(sub, hs);
+                        if (refused.isPresent()) {
+                            // Answered without reading the body, and closed as the standalone server closes: a
+                            // body still coming would otherwise be read as the start of the connection's next
+                            // request (Jetty answered that one 400).
+                            return toResponse(refused.get(), true);
+                        }
+                        return api.handle(request.method().name(), sub, hs, body(request)).flatMap(r -> toResponse(r, false));
+                    });
         });
         if (!properties.getDashboard().isEnabled()) {
             return adminApi;
@@ -81,8 +89,11 @@ public final class SpringAdminRoutes {
                         e -> Mono.just(new byte[AdminHttpApi.MAX_BODY_BYTES + 1]));
     }
 
-    private static Mono<ServerResponse> toResponse(AdminHttpApi.Response r) {
+    private static Mono<ServerResponse> toResponse(AdminHttpApi.Response r, boolean close) {
         ServerResponse.BodyBuilder b = ServerResponse.status(r.status()).contentType(MediaType.APPLICATION_JSON);
+        if (close) {
+            b.header(HttpHeaders.CONNECTION, "close");
+        }
         if (r.allow() != null) {
             b.header(HttpHeaders.ALLOW, r.allow());
         }
