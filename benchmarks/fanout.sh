@@ -9,7 +9,8 @@
 #                                            FanoutScriptSmokeIT runs in the build
 #   benchmarks/fanout.sh quick [server...]   tiny sizes, a few minutes: a sanity check (SCENARIOS picks groups too)
 #   benchmarks/fanout.sh full  [server...]   the issue's scenarios: 1k/10k subscribers x 64/512 B at saturation
-#                                            and at 50% of the bare baseline's saturation rate, 1% of
+#                                            and at half load (the rate at which the first server of the
+#                                            list uses half its core, found by probe runs), 1% of
 #                                            subscribers not reading (each run paired with one just before it
 #                                            without them), 19,500 idle subscribed connections, two
 #                                            library hubs through a local redis-server against one hub
@@ -26,7 +27,7 @@
 # spring (benchmarks/spring-server: a WebFlux application with the starter and nothing else, on Boot's default
 # Reactor Netty server; SPRING_JAR) and ws-node (benchmarks/ws-node/server.mjs: Node's ws, each publish encoded
 # once into one Buffer for every subscriber; NODE (node), its ws package installed by npm ci on first use).
-# The first server of the list sets the 50% rate; keep bare first. When the list has library, the two-hub
+# The first server of the list sets the half-load rate; keep bare first. When the list has library, the two-hub
 # scenario runs `library` (one process) and `library-redis` (two processes sharing topics through
 # redis-server, subscribers split evenly over both, publishers on the first); every server process and
 # redis-server run on SERVER_CPU.
@@ -41,8 +42,10 @@
 # full, else 1: every scenario but idle runs that often per server, the servers taking turns, and the report
 # keeps each server's median run), and for re-measuring a part of full: SCENARIOS (a subset of "small-64
 # small-512 large-64 large-512 slow-small slow-large idle redis churn storm"; default all but churn and storm)
-# and HALF=0 (saturation only), HALF_FRACTION (0.5: the fixed-rate runs publish at this fraction of the first
-# server's saturated rate); CHURN_CONCURRENCY (50), CHURN_WARMUP (30s in full, 5s in quick), STORM_SUBS (19500).
+# and HALF=0 (saturation only), HALF_CPU (0.5: the first server's share of its core that sets the half-load rate,
+# found by up to CALIBRATION_PROBES (4) probe runs of it; off: HALF_FRACTION of its saturated rate instead, as
+# before), HALF_FRACTION (where the probes start: 0.15 of the first server's saturated rate, or, with HALF_CPU=off,
+# the half-load rate: 0.5 of it); CHURN_CONCURRENCY (50), CHURN_WARMUP (30s in full, 5s in quick), STORM_SUBS (19500).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -237,13 +240,15 @@ run_one() {
 }
 
 # The publish rate the first server sustained in SCENARIO (the median of its runs, as the report keeps), times
-# HALF_FRACTION (a half by default).
+# HALF_FRACTION (by default 0.15, where calibration starts, or 0.5 with HALF_CPU=off).
 half_rate_of() {
   local rates
   rates="$(grep "\"server\":\"${SERVERS[0]}\",\"scenario\":\"$1\"" "$JSON" \
     | sed -E 's/.*"publishRate":([0-9.]+).*/\1/' | sort -n || true)"
   if [ -z "$rates" ]; then echo 0; return; fi
-  echo "$rates" | awk -v f="${HALF_FRACTION:-0.5}" '{ r[NR] = $1 } END { printf "%.0f", r[int((NR + 1) / 2)] * f }'
+  local fraction="${HALF_FRACTION:-0.5}"
+  if [ -z "${HALF_FRACTION:-}" ] && [ "${HALF_CPU:-0.5}" != off ]; then fraction=0.15; fi
+  echo "$rates" | awk -v f="$fraction" '{ r[NR] = $1 } END { printf "%.0f", r[int((NR + 1) / 2)] * f }'
 }
 
 
@@ -257,7 +262,38 @@ rounds() {
   done
 }
 
-# throughput SUBSCRIBERS PAYLOAD: saturation then 50% of the reference's saturation rate, for every server.
+# calibrate TAG SUBSCRIBERS PAYLOAD RATE: the publish rate at which the first server uses HALF_CPU of its core.
+# Half the saturated rate is not half load: publishes at a fixed rate are written one by one instead of in
+# batches, and that rate kept both hub servers at 95 to 100 % of their core (docs/BENCHMARKS-FANOUT.md, "Half
+# load"). Probe runs of the first server (in calibration.jsonl, not in the report) start at RATE and scale it by
+# HALF_CPU / the share measured, up to CALIBRATION_PROBES (4) times, until the share is within 0.05 of HALF_CPU.
+calibrate() {
+  local tag="$1" subs="$2" payload="$3" rate="$4" target="${HALF_CPU:-0.5}" i line cpu window share next
+  for i in $(seq 1 "${CALIBRATION_PROBES:-4}"); do
+    JSON="$OUT_DIR/calibration.jsonl" run_one "${SERVERS[0]}" "cal-$tag" --subscribers="$subs" --payload="$payload" \
+      --rate="$rate" $COMMON >&2
+    line="$(grep "\"scenario\":\"cal-$tag\"" "$OUT_DIR/calibration.jsonl" | tail -1)"
+    cpu="$(echo "$line" | sed -nE 's/.*"serverCpuSeconds":([0-9.]+).*/\1/p')"
+    window="$(echo "$line" | sed -nE 's/.*"windowSeconds":([0-9.]+).*/\1/p')"
+    if [ -z "$cpu" ] || [ -z "$window" ]; then
+      echo "calibration of $tag: no CPU figure from the probe at $rate/s" >&2
+      break
+    fi
+    share="$(awk -v c="$cpu" -v w="$window" 'BEGIN { printf "%.3f", c / w }')"
+    echo "calibration of $tag: ${SERVERS[0]} at $rate publishes/s used $share of its core" \
+      | tee -a "$OUT_DIR/calibration.txt" >&2
+    if awk -v s="$share" -v t="$target" 'BEGIN { exit !(s >= t - 0.05 && s <= t + 0.05) }'; then
+      break
+    fi
+    # Share is near proportional to the rate below saturation; at saturation it says little, so at most 4x a step.
+    next="$(awk -v r="$rate" -v s="$share" -v t="$target" \
+      'BEGIN { f = (s > 0 ? t / s : 4); if (f > 4) f = 4; if (f < 0.25) f = 0.25; n = r * f; printf "%.0f", (n < 1 ? 1 : n) }')"
+    rate="$next"
+  done
+  echo "$rate"
+}
+
+# throughput SUBSCRIBERS PAYLOAD: saturation, then half load (calibrate) for every server.
 throughput() {
   local subs="$1" payload="$2" tag
   tag="$(label "$subs")-$payload"
@@ -268,6 +304,10 @@ throughput() {
   if [ "${HALF:-1}" = 0 ]; then
     return 0
   elif [ "$rate" -gt 0 ]; then
+    if [ "${HALF_CPU:-0.5}" != off ]; then
+      rate="$(calibrate "$tag" "$subs" "$payload" "$rate")"
+      echo "half-$tag: every server at $rate publishes/s" | tee -a "$OUT_DIR/calibration.txt"
+    fi
     rounds "${SERVERS[*]}" "half-$tag" --subscribers="$subs" --payload="$payload" --rate="$rate" $COMMON
   else
     echo "no saturation rate for sat-$tag from ${SERVERS[0]}: skipping half-$tag" >&2

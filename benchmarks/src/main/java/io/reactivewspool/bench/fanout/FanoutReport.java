@@ -94,7 +94,7 @@ final class FanoutReport {
     /**
      * The issue's targets, as ratios to the baselines of the same run, checked for every server other than
      * the ceiling: deliveries per server CPU-second ≥ 0.8× bare and ≥ 3× handwritten at saturation, bytes
-     * allocated per delivery ≤ 1.2× bare at saturation, p99 at the 50% rate ≤ 1.5× bare, heap per idle
+     * allocated per delivery ≤ 1.2× bare at saturation, p99 at half load ≤ 1.5× bare, heap per idle
      * connection ≤ 1.3× bare; with stopped readers, healthy subscribers' deliveries ≥ 0.95× the same
      * server's run without them and heap after the drain ≤ its heap before publishing + the queue bound of
      * the stopped readers; two hubs through Redis ≥ 0.5× the deliveries per server CPU-second of one hub.
@@ -168,7 +168,7 @@ final class FanoutReport {
 
     /**
      * The Spring adapter against the standalone server of the same run: server CPU per delivery ≤ 1.25× the
-     * Reactor Netty engine's at saturation, p99 at the 50% rate ≤ 1.5× it, heap per idle subscribed
+     * Reactor Netty engine's at saturation, p99 at half load ≤ 1.5× it, heap per idle subscribed
      * connection ≤ 1.3× the plain-Netty engine's.
      */
     private static void springTargets(StringBuilder rows, String scenario, JsonNode r, List<JsonNode> list) {
