@@ -265,10 +265,11 @@ rounds() {
 # calibrate TAG SUBSCRIBERS PAYLOAD RATE: the publish rate at which the first server uses HALF_CPU of its core.
 # Half the saturated rate is not half load: publishes at a fixed rate are written one by one instead of in
 # batches, and that rate kept both hub servers at 95 to 100 % of their core (docs/BENCHMARKS-FANOUT.md, "Half
-# load"). Probe runs of the first server (in calibration.jsonl, not in the report) start at RATE and scale it by
-# HALF_CPU / the share measured, up to CALIBRATION_PROBES (4) times, until the share is within 0.05 of HALF_CPU.
+# load"). Probe runs of the first server (in calibration.jsonl, not in the report) start at RATE and move it
+# along the line through the last two probes, up to CALIBRATION_PROBES (4) times, until the share is within 0.05
+# of HALF_CPU; the rate of the last probe, or the next estimate when none came that close, is the half-load rate.
 calibrate() {
-  local tag="$1" subs="$2" payload="$3" rate="$4" target="${HALF_CPU:-0.5}" i line cpu window share next
+  local tag="$1" subs="$2" payload="$3" rate="$4" target="${HALF_CPU:-0.5}" i line cpu window share next prev_rate= prev_share=
   for i in $(seq 1 "${CALIBRATION_PROBES:-4}"); do
     JSON="$OUT_DIR/calibration.jsonl" run_one "${SERVERS[0]}" "cal-$tag" --subscribers="$subs" --payload="$payload" \
       --rate="$rate" $COMMON >&2
@@ -285,9 +286,14 @@ calibrate() {
     if awk -v s="$share" -v t="$target" 'BEGIN { exit !(s >= t - 0.05 && s <= t + 0.05) }'; then
       break
     fi
-    # Share is near proportional to the rate below saturation; at saturation it says little, so at most 4x a step.
-    next="$(awk -v r="$rate" -v s="$share" -v t="$target" \
-      'BEGIN { f = (s > 0 ? t / s : 4); if (f > 4) f = 4; if (f < 0.25) f = 0.25; n = r * f; printf "%.0f", (n < 1 ? 1 : n) }')"
+    # Below saturation the share grows about linearly with the rate, from what the server spends idle (timers,
+    # JIT): the line through the last two probes, or through the origin after the first; at most 4x a step.
+    next="$(awk -v r="$rate" -v s="$share" -v t="$target" -v pr="${prev_rate:-}" -v ps="${prev_share:-}" 'BEGIN {
+      n = (s > 0 ? r * t / s : r * 4)
+      if (pr != "" && ps != "" && s != ps && (s - ps) / (r - pr) > 0) n = r + (t - s) * (r - pr) / (s - ps)
+      if (n > r * 4) n = r * 4; if (n < r / 4) n = r / 4; printf "%.0f", (n < 1 ? 1 : n) }')"
+    prev_rate="$rate"
+    prev_share="$share"
     rate="$next"
   done
   echo "$rate"
