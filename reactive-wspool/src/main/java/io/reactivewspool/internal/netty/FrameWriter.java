@@ -192,6 +192,16 @@ final class FrameWriter extends ChannelInboundHandlerAdapter implements CoreSubs
     static void closing(FrameWriter writer) {
         if (writer != null) {
             writer.writePending();
+            closed(writer);
+        }
+    }
+
+    /**
+     * As {@link #closing}, called on the loop when a close frame is already written (Netty's decoder
+     * writes its own on a protocol violation): frames still handed over are dropped with the rest.
+     */
+    static void closed(FrameWriter writer) {
+        if (writer != null) {
             writer.closeWritten = true;
             if (writer.subscription != null) {
                 writer.replenish();

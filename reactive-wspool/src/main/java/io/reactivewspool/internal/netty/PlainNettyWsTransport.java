@@ -396,7 +396,7 @@ final class PlainNettyWsTransport extends Flux<InboundFrame>
         // Netty's decoder answers a protocol violation with its close frame and closes after it;
         // anything else leaves nothing to say to the peer.
         closeSent = true;
-        FrameWriter.closing(writer);
+        FrameWriter.closed(writer);
         if (!(cause instanceof CorruptedWebSocketFrameException)) {
             ctx.close();
         }
