@@ -43,7 +43,7 @@
 # keeps each server's median run), and for re-measuring a part of full: SCENARIOS (a subset of "small-64
 # small-512 large-64 large-512 slow-small slow-large idle redis churn storm"; default all but churn and storm)
 # and HALF=0 (saturation only), HALF_CPU (0.5: the first server's share of its core that sets the half-load rate,
-# found by up to CALIBRATION_PROBES (4) probe runs of it; off: HALF_FRACTION of its saturated rate instead, as
+# found by up to CALIBRATION_PROBES (5) probe runs of it; off: HALF_FRACTION of its saturated rate instead, as
 # before), HALF_FRACTION (where the probes start: 0.15 of the first server's saturated rate, or, with HALF_CPU=off,
 # the half-load rate: 0.5 of it); CHURN_CONCURRENCY (50), CHURN_WARMUP (30s in full, 5s in quick), STORM_SUBS (19500).
 set -euo pipefail
@@ -266,11 +266,11 @@ rounds() {
 # Half the saturated rate is not half load: publishes at a fixed rate are written one by one instead of in
 # batches, and that rate kept both hub servers at 95 to 100 % of their core (docs/BENCHMARKS-FANOUT.md, "Half
 # load"). Probe runs of the first server (in calibration.jsonl, not in the report) start at RATE and move it
-# along the line through the last two probes, up to CALIBRATION_PROBES (4) times, until the share is within 0.05
-# of HALF_CPU; the rate of the last probe, or the next estimate when none came that close, is the half-load rate.
+# toward HALF_CPU, up to CALIBRATION_PROBES (5) times, until the share is within 0.05 of HALF_CPU; the rate of the
+# last probe, or the next estimate when none came that close, is the half-load rate.
 calibrate() {
-  local tag="$1" subs="$2" payload="$3" rate="$4" target="${HALF_CPU:-0.5}" i line cpu window share next prev_rate= prev_share=
-  for i in $(seq 1 "${CALIBRATION_PROBES:-4}"); do
+  local tag="$1" subs="$2" payload="$3" rate="$4" target="${HALF_CPU:-0.5}" i line cpu window share next prev_rate= prev_share= probes=
+  for i in $(seq 1 "${CALIBRATION_PROBES:-5}"); do
     JSON="$OUT_DIR/calibration.jsonl" run_one "${SERVERS[0]}" "cal-$tag" --subscribers="$subs" --payload="$payload" \
       --rate="$rate" $COMMON >&2
     line="$(grep "\"scenario\":\"cal-$tag\"" "$OUT_DIR/calibration.jsonl" | tail -1)"
@@ -286,11 +286,20 @@ calibrate() {
     if awk -v s="$share" -v t="$target" 'BEGIN { exit !(s >= t - 0.05 && s <= t + 0.05) }'; then
       break
     fi
-    # Below saturation the share grows about linearly with the rate, from what the server spends idle (timers,
-    # JIT): the line through the last two probes, or through the origin after the first; at most 4x a step.
-    next="$(awk -v r="$rate" -v s="$share" -v t="$target" -v pr="${prev_rate:-}" -v ps="${prev_share:-}" 'BEGIN {
+    # The share grows with the rate, not in proportion (a 10k-subscriber server went 0.27, 0.38, 0.77, 0.97 at 3,
+    # 7, 12, 23 publishes/s): between the closest probes on either side of the target once there are such, else
+    # along the line through the last two probes, or through the origin after the first; at most 4x a step.
+    probes="$probes $rate:$share"
+    next="$(echo "$probes" | awk -v r="$rate" -v s="$share" -v t="$target" -v pr="${prev_rate:-}" -v ps="${prev_share:-}" '{
+      lo = ""; hi = ""
+      for (i = 1; i <= NF; i++) {
+        split($i, p, ":")
+        if (p[2] < t && (lo == "" || p[2] > ls)) { lo = p[1]; ls = p[2] }
+        if (p[2] > t && (hi == "" || p[2] < hs)) { hi = p[1]; hs = p[2] }
+      }
       n = (s > 0 ? r * t / s : r * 4)
       if (pr != "" && ps != "" && s != ps && (s - ps) / (r - pr) > 0) n = r + (t - s) * (r - pr) / (s - ps)
+      if (lo != "" && hi != "" && hi > lo) n = lo + (t - ls) * (hi - lo) / (hs - ls)
       if (n > r * 4) n = r * 4; if (n < r / 4) n = r / 4; printf "%.0f", (n < 1 ? 1 : n) }')"
     prev_rate="$rate"
     prev_share="$share"
