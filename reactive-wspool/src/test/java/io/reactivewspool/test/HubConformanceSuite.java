@@ -1,11 +1,17 @@
 package io.reactivewspool.test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -880,16 +886,16 @@ public abstract class HubConformanceSuite {
     @Test
     void aRefusedAdminRequestsUnreadBodyIsNeverReadAsTheNextRequest() throws Exception {
         ServerUnderTest s = server();
-        java.net.URI admin = java.net.URI.create(s.adminUrl());
+        URI admin = URI.create(s.adminUrl());
         String host = admin.getHost() + ":" + admin.getPort();
         String head = "POST " + admin.getRawPath() + "/broadcast HTTP/1.1\r\nHost: " + host
                 + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n";
         String next = "GET " + admin.getRawPath() + "/stats HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer WRONG\r\n\r\n";
-        try (java.net.Socket socket = new java.net.Socket(admin.getHost(), admin.getPort())) {
+        try (Socket socket = new Socket(admin.getHost(), admin.getPort())) {
             socket.setSoTimeout(3000);
             socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
-            java.io.InputStream in = socket.getInputStream();
-            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
             byte[] buf = new byte[4096];
             while (!answer.toString(StandardCharsets.US_ASCII).contains("}")) {
                 int n = in.read(buf);
@@ -901,7 +907,7 @@ public abstract class HubConformanceSuite {
                 for (int n; (n = in.read(buf)) >= 0; ) {
                     answer.write(buf, 0, n);
                 }
-            } catch (java.io.IOException closed) {
+            } catch (IOException closed) {
                 // The server closed the connection: what it answered is in answer.
             }
             String all = answer.toString(StandardCharsets.US_ASCII);
@@ -909,7 +915,7 @@ public abstract class HubConformanceSuite {
             assertThat(statuses).as(all).isNotEmpty();
             assertThat(statuses.get(0)).startsWith("HTTP/1.1 401");
             assertThat(statuses).as(all).noneMatch(l -> l.startsWith("HTTP/1.1 400"));
-            assertThat(all.toLowerCase(java.util.Locale.ROOT)).as("the refusal closes the connection").contains("connection: close");
+            assertThat(all.toLowerCase(Locale.ROOT)).as("the refusal closes the connection").contains("connection: close");
             assertThat(statuses).as("nothing answered after the refusal: %s", all).hasSize(1);
         }
     }

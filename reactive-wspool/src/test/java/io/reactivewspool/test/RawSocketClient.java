@@ -301,6 +301,11 @@ public final class RawSocketClient implements AutoCloseable {
         return f.payload().length >= 2 ? ((f.payload()[0] & 0xff) << 8) | (f.payload()[1] & 0xff) : 1005;
     }
 
+    /** The reason of a close frame ("" when it carries none). */
+    public static String closeReason(Frame f) {
+        return f.payload().length > 2 ? new String(f.payload(), 2, f.payload().length - 2, StandardCharsets.UTF_8) : "";
+    }
+
     /**
      * Sends {@code request} as raw bytes on a new TCP connection to the server of {@code wsUrl}
      * and returns everything the server answered, until it closed the connection or said nothing

@@ -1,6 +1,5 @@
 package io.reactivewspool.server.netty;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,12 +14,12 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.reactivewspool.message.WsMessage;
 import io.reactivewspool.server.Authenticator;
-import io.reactivewspool.server.WsHubOptions;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.reactivewspool.server.HandshakeInfo;
 import io.reactivewspool.server.WsHub;
+import io.reactivewspool.server.WsHubOptions;
 import io.reactivewspool.test.HubFixture;
 import io.reactivewspool.test.RawSocketClient;
 import io.reactivewspool.test.RawSocketClient.Frame;
@@ -167,8 +166,6 @@ class CloseIsTheLastFrameIT {
         for (Frame next = c.readFrameOrEnd(); next != null; next = c.readFrameOrEnd()) {
             after.add(next.opcode());
         }
-        String reason = close.payload().length > 2
-                ? new String(close.payload(), 2, close.payload().length - 2, StandardCharsets.UTF_8) : "";
-        return new Seen(user, RawSocketClient.closeCode(close), reason, after);
+        return new Seen(user, RawSocketClient.closeCode(close), RawSocketClient.closeReason(close), after);
     }
 }
