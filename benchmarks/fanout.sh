@@ -44,8 +44,9 @@
 # small-512 large-64 large-512 slow-small slow-large idle redis churn storm"; default all but churn and storm)
 # and HALF=0 (saturation only), HALF_CPU (0.5: the first server's share of its core that sets the half-load rate,
 # found by up to CALIBRATION_PROBES (5) probe runs of it; off: HALF_FRACTION of its saturated rate instead, as
-# before), HALF_FRACTION (where the probes start: 0.15 of the first server's saturated rate, or, with HALF_CPU=off,
-# the half-load rate: 0.5 of it); CHURN_CONCURRENCY (50), CHURN_WARMUP (30s in full, 5s in quick), STORM_SUBS (19500).
+# before), HALF_FRACTION (where the probes start: 0.15 of the first server's saturated rate, or, with
+# HALF_CPU=off, the half-load rate: 0.5 of it), HALF_DURATION (30s in full: the half-load runs' measured window,
+# whose p99 needs many publishes); CHURN_CONCURRENCY (50), CHURN_WARMUP (30s in full, 5s in quick), STORM_SUBS (19500).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -323,7 +324,7 @@ throughput() {
       rate="$(calibrate "$tag" "$subs" "$payload" "$rate")"
       echo "half-$tag: every server at $rate publishes/s" | tee -a "$OUT_DIR/calibration.txt"
     fi
-    rounds "${SERVERS[*]}" "half-$tag" --subscribers="$subs" --payload="$payload" --rate="$rate" $COMMON
+    rounds "${SERVERS[*]}" "half-$tag" --subscribers="$subs" --payload="$payload" --rate="$rate" $COMMON $HALF_WINDOW
   else
     echo "no saturation rate for sat-$tag from ${SERVERS[0]}: skipping half-$tag" >&2
   fi
@@ -403,6 +404,7 @@ echo "results in $OUT_DIR"
   echo "git: $(git -C "$ROOT" rev-parse --short HEAD 2> /dev/null || echo unknown)"
 } | tee "$OUT_DIR/machine.txt"
 
+HALF_WINDOW=""
 if [ "$MODE" = smoke ]; then
   COMMON="--publishers=2 --warmup=300ms --duration=700ms --drain=2s"
   slow 20 0.1
@@ -420,6 +422,9 @@ else
   # Two server JVMs share the server core, so each JIT-compiles at half speed: after 10 s the two-hub runs
   # were still warming up (0.30x to 0.62x one hub over three runs, against 0.59x to 0.72x after 30 s).
   REDIS_COMMON="--publishers=2 --warmup=${REDIS_WARMUP:-30s} --duration=${DURATION:-6s} --drain=5s"
+  # At 7 publishes/s a 6 s window holds 42 publishes, and its p99 delivery lies in the slowest one's fan-out: the
+  # library's p99 then went 173 to 290 ms over three runs of one cell. 30 s hold 210 publishes or more.
+  HALF_WINDOW="--duration=${HALF_DURATION:-30s}"
   SMALL="${SMALL_SUBS:-1000}"
   LARGE="${LARGE_SUBS:-10000}"
   if wanted small-64; then throughput "$SMALL" 64; fi
