@@ -1,5 +1,6 @@
 package io.reactivewspool.spring;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,6 +36,25 @@ class ServerEventLoopsIT {
         }
         await().untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
                 .noneMatch(t -> t.isAlive() && t.getName().startsWith("wspool-http-")));
+    }
+
+    /**
+     * Accepting runs on a thread of its own, as on the standalone server: on the connections' loop, a reconnect
+     * storm of 19,500 clients overflowed the listen queue 137,069 times while that loop answered upgrades, and
+     * 1,103 clients never connected (docs/BENCHMARKS-FANOUT.md, "The reconnect storm on the Spring adapter").
+     */
+    @Test
+    void theServerAcceptsOnAThreadOfItsOwnBesideTheConnectionsLoops() throws Exception {
+        try (ConfigurableApplicationContext app = LoopbackApp.withoutSecurity(ThreadApp.class).run()) {
+            String connections = openedOn(app);
+            assertThat(connections).startsWith("wspool-http-");
+            assertThat(liveThreadsNamed("wspool-http-select-")).hasSize(1).doesNotContain(connections);
+        }
+    }
+
+    private static List<String> liveThreadsNamed(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith(prefix)).map(Thread::getName).toList();
     }
 
     @Test

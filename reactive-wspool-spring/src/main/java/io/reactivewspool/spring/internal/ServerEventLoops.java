@@ -13,6 +13,11 @@ import reactor.netty.resources.LoopResources;
  * extra loops cost a batch, a wake-up and a context switch each per broadcast (CPU per delivery up
  * to 3.75× the standalone server's on one core, docs/BENCHMARKS-FANOUT.md).
  *
+ * <p>Connections are accepted on one thread of their own ({@code wspool-http-select-*}), as on the
+ * standalone server. On the connections' loop, accepting waited behind the upgrades that loop was
+ * answering: a reconnect storm of 19,500 clients overflowed the listen queue 137,069 times, and 1,103
+ * of them never connected (docs/BENCHMARKS-FANOUT.md).
+ *
  * <p>Boot's web server takes its loops from the {@link ReactorResourceFactory} when it starts, after
  * every {@code NettyServerCustomizer}; so this changes that factory, before its initialization: when
  * it would use Reactor Netty's global resources, it gets loops of its own ({@code wspool-http-*}),
@@ -55,7 +60,7 @@ public final class ServerEventLoops implements BeanPostProcessor {
         if (count > 0 && bean instanceof ReactorResourceFactory factory && factory.isUseGlobalResources()) {
             factory.setUseGlobalResources(false);
             int n = count;
-            factory.setLoopResourcesSupplier(() -> LoopResources.create("wspool-http", n, true));
+            factory.setLoopResourcesSupplier(() -> LoopResources.create("wspool-http", 1, n, true));
             log.info("WebFlux's Reactor Netty server runs on {} event loops (wspool.server.event-loops; 0 keeps Reactor Netty's"
                     + " max(cores, 4))", count);
         }
