@@ -34,8 +34,7 @@ class ServerEventLoopsIT {
             assertThat(app.getBean(ServerEventLoops.class).count()).isEqualTo(Runtime.getRuntime().availableProcessors());
             assertThat(openedOn(app)).startsWith("wspool-http-");
         }
-        await().untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
-                .noneMatch(t -> t.isAlive() && t.getName().startsWith("wspool-http-")));
+        await().untilAsserted(() -> assertThat(liveThreadsNamed("wspool-http-")).isEmpty());
     }
 
     /**
